@@ -1,0 +1,49 @@
+# lambda-mcp: every entry point. `make run` and `make test` do all set-up on a fresh Debian 12 machine.
+JOBS       ?= $(shell nproc)
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_FLAGS ?=
+
+.PHONY: all setup configure build run test unit-test asan-test bench fuzz clean
+
+all: build
+
+setup:
+	@./scripts/setup.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+configure: setup $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: the local Lambda endpoint with the sample functions, and lambda-mcp in front of it.
+run: build
+	@./scripts/run.sh
+
+# Everything: unit, integration and end-to-end tests, then the unit tests again under ASan+UBSan.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	$(MAKE) asan-test
+
+unit-test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+asan-test: setup
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLMCP_SANITIZE=ON -DLMCP_BENCH=OFF -DLMCP_E2E=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -L unit --timeout 600
+
+bench: setup
+	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DLMCP_E2E=OFF
+	cmake --build build-release -j $(JOBS)
+	./bench/run.sh build-release
+
+fuzz: setup
+	./fuzz/run.sh $(or $(SECONDS),60)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-release build-fuzz build-tsan

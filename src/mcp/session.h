@@ -1,0 +1,56 @@
+#pragma once
+// The seam between the MCP core and its transports (stdio, Streamable HTTP). A transport creates one
+// Session per client connection (stdio: one for the process; HTTP: one per Mcp-Session-Id), feeds it the
+// client's messages, and delivers what the session sends through a MessageSink.
+//
+// Threading: HandleMessage may be called from any thread, concurrently. Requests other than tools/call are
+// answered before HandleMessage returns; tools/call runs on the server's worker pool and answers later, so
+// responses can arrive in any order. Sink calls for one session may come from several threads; a sink must
+// deliver each message whole.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace lmcp::mcp {
+
+using Json = nlohmann::json;
+
+class MessageSink {
+ public:
+  virtual ~MessageSink() = default;
+  // One complete JSON-RPC message (or, for a batch, an array of responses). `related` is the id of the
+  // client request this message belongs to (its progress, its log messages, its server→client requests,
+  // its response), or null for unsolicited messages such as notifications/tools/list_changed. Over HTTP,
+  // related messages go on that POST's SSE stream and unrelated ones on the GET stream.
+  virtual void Send(const Json& message, const Json& related) = 0;
+  // The request `id` has ended: its response was sent, or it was cancelled and no response will come.
+  // Lets HTTP close that POST's stream. Called after the last Send for that id.
+  virtual void RequestEnded(const Json& id) { (void)id; }
+};
+
+struct SessionOptions {
+  std::string principal = "stdio";   // who is on the other end, for audit
+  std::string transport = "stdio";   // "stdio" or "http": HTTP rejects batches differently
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  // Handles one raw message (a JSON object, or an array where the negotiated version allows batches).
+  // Malformed input is answered with the right JSON-RPC error through the sink; never throws.
+  virtual void HandleRaw(std::string_view text) = 0;
+  // Same, for an already parsed message (HTTP parses first to pick its status code).
+  virtual void HandleMessage(const Json& message) = 0;
+  // Empty until initialize succeeded.
+  virtual std::string protocol_version() const = 0;
+  virtual bool initialized() const = 0;
+  // Stops accepting work, waits up to `grace` for in-flight calls, then cancels the rest (no responses
+  // are sent for cancelled calls) and returns once none runs. Idempotent.
+  virtual void Shutdown(std::chrono::milliseconds grace) = 0;
+};
+
+}  // namespace lmcp::mcp

@@ -1,0 +1,90 @@
+#pragma once
+// The seam between the MCP core and whatever supplies tools: the Lambda catalog in production, the
+// conformance fixtures in tests. The core never includes AWS or HTTP headers; providers never see JSON-RPC.
+// Implementations must be safe to call from many threads at once.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace lmcp::mcp {
+
+using Json = nlohmann::json;
+
+// MCP log levels in increasing severity (RFC 5424 names).
+enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError, kCritical, kAlert, kEmergency };
+const char* LogLevelName(LogLevel level);
+std::optional<LogLevel> ParseLogLevel(std::string_view name);
+
+// One tool as listed by tools/list. The core drops fields the negotiated protocol version lacks
+// (title and output_schema before 2025-06-18, icons before 2025-11-25).
+struct ToolDefinition {
+  std::string name;                 // unique; <= 64 chars of [A-Za-z0-9_.-]
+  std::string title;                // empty = omitted
+  std::string description;
+  Json input_schema = Json{{"type", "object"}};  // always an object schema
+  std::optional<Json> output_schema;
+  Json annotations;                 // null = omitted; else {readOnlyHint, ...}
+  Json meta;                        // null = omitted; else the tool's _meta
+};
+
+// An immutable snapshot of the tool list; providers swap in a new one when the set changes.
+using ToolList = std::shared_ptr<const std::vector<ToolDefinition>>;
+
+// The outcome of a call that reached the tool: content blocks as MCP JSON (text, image, audio, resource,
+// resource_link), optional structuredContent, and is_error for failures the model should see. The core
+// strips blocks and fields the negotiated version does not know.
+struct ToolResult {
+  Json content = Json::array();
+  std::optional<Json> structured_content;
+  bool is_error = false;
+
+  static ToolResult Text(std::string text, bool is_error = false);
+};
+
+// What a running call may do besides returning. Given to CallTool by the core; valid until CallTool
+// returns. Thread-safe.
+class CallContext {
+ public:
+  virtual ~CallContext() = default;
+  // Requested when the client cancels the call or the session shuts down. Tools should stop promptly;
+  // whatever they return after that is discarded.
+  virtual std::stop_token stop_token() const = 0;
+  // Sends notifications/progress if the caller sent a progressToken; otherwise does nothing. Progress
+  // values must increase; the core drops non-increasing ones and anything after the response.
+  virtual void Progress(double progress, std::optional<double> total, std::string message = {}) = 0;
+  // Sends notifications/message if `level` is at or above the session's logging/setLevel threshold.
+  virtual void Log(LogLevel level, const Json& data, std::string logger = {}) = 0;
+  virtual const std::string& protocol_version() const = 0;
+  // Who is calling, for audit logs: "stdio", or the authenticated subject over HTTP.
+  virtual const std::string& principal() const = 0;
+  // Sends a request to the client (sampling/createMessage, elicitation/create) and waits for its answer.
+  // Fails with kFailedPrecondition when the client did not declare the capability, kCancelled on stop.
+  virtual Result<Json> RequestClient(const std::string& method, const Json& params) = 0;
+};
+
+class ToolProvider {
+ public:
+  virtual ~ToolProvider() = default;
+
+  // The current tools in a stable order. May block until the first discovery finishes. An error (e.g.
+  // discovery failed: no credentials) reaches the client as a JSON-RPC error whose message names the cause.
+  virtual Result<ToolList> ListTools() = 0;
+
+  // Runs a tool. kNotFound → the client gets JSON-RPC -32602 (unknown tool); every other failure of the
+  // tool itself (bad arguments, function error, timeout) must be returned as a ToolResult with is_error.
+  virtual Result<ToolResult> CallTool(const std::string& name, const Json& arguments, CallContext& ctx) = 0;
+
+  // Called (from any thread) whenever the tool set changes; the core then sends
+  // notifications/tools/list_changed to every initialized session. Set once, before serving.
+  virtual void SetListChangedCallback(std::function<void()> callback) = 0;
+};
+
+}  // namespace lmcp::mcp
