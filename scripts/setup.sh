@@ -28,8 +28,8 @@ fi
 
 # Pinned npm test clients (tests/e2e/client/package.json). Skip when the lock's packages are present.
 if [ "${SKIP_NPM:-0}" != "1" ]; then
-  for dir in tests/e2e/client tests/conformance; do
-    [ -f "$dir/package.json" ] || continue
+  for pkg in $(find tests bench -name package.json -not -path '*/node_modules/*' 2>/dev/null | sort); do
+    dir=$(dirname "$pkg")
     if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package.json" -nt "$dir/node_modules/.package-lock.json" ]; then
       echo "setup: npm install in $dir" >&2
       (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
