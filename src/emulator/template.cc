@@ -382,10 +382,11 @@ class Loader {
         "FunctionUrlConfig", "LoggingConfig", "EphemeralStorage", "DeadLetterQueue", "AutoPublishCodeSha256",
         "DeploymentPreference", "ProvisionedConcurrencyConfig", "RuntimeManagementConfig", "SnapStart",
         "PermissionsBoundary", "KmsKeyArn", "EventInvokeConfig"};
+    const bool has_globals = globals_function_.IsMap();
     auto get = [&](const char* key) -> YAML::Node {
-      if (p && p[key]) return p[key];
-      if (globals_function_ && globals_function_[key]) return globals_function_[key];
-      return YAML::Node();
+      if (p.IsMap() && p[key]) return p[key];
+      if (has_globals && globals_function_[key]) return globals_function_[key];
+      return YAML::Node(YAML::NodeType::Undefined);
     };
     for (const YAML::Node& source : {globals_function_, p}) {
       if (!source || !source.IsMap()) continue;
@@ -404,7 +405,7 @@ class Loader {
     auto name = FunctionName(id);
     if (!name.ok()) return name.error();
     f.name = *name;
-    if (!p || !p["FunctionName"]) Warn("function " + id + ": no FunctionName, using the logical id");
+    if (!p.IsMap() || !p["FunctionName"]) Warn("function " + id + ": no FunctionName, using the logical id");
     auto str = [&](const char* key, std::string& out, bool required) -> Status {
       YAML::Node n = get(key);
       if (!n) return required ? Status(Fail(id, std::string(key) + " is required")) : Ok();
@@ -442,20 +443,21 @@ class Loader {
     }
     if (f.timeout_seconds < 1 || f.timeout_seconds > 900) return Fail(id, "Timeout must be 1..900 seconds");
     if (f.memory_mb < 128 || f.memory_mb > 10240) return Fail(id, "MemorySize must be 128..10240 MB");
-    if (globals_function_ && globals_function_["Tags"]) {
+    if (has_globals && globals_function_["Tags"]) {
       if (auto st = ReadTags(globals_function_["Tags"], id + ".Tags", f.tags); !st.ok()) return st;
     }
-    if (p && p["Tags"]) {
+    if (p.IsMap() && p["Tags"]) {
       if (auto st = ReadTags(p["Tags"], id + ".Tags", f.tags); !st.ok()) return st;
     }
     for (const YAML::Node& source : {globals_function_, p}) {
-      if (!source || !source["Environment"]) continue;
+      if (!source.IsMap() || !source["Environment"]) continue;
       auto env = Resolve(source["Environment"], id + ".Environment");
       if (!env.ok()) return env.error();
       if (!env->is_object() || (env->contains("Variables") && !(*env)["Variables"].is_object())) {
         return Fail(id, "Environment must be {Variables: {...}}");
       }
-      for (auto& [k, v] : env->value("Variables", json::object()).items()) {
+      json vars = env->value("Variables", json::object());
+      for (auto& [k, v] : vars.items()) {
         f.environment[k] = v.is_string() ? v.get<std::string>() : v.dump();
       }
     }

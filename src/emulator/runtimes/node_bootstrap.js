@@ -35,7 +35,8 @@ function errorObject(err) {
     return {
       errorType: err.name || 'Error',
       errorMessage: err.message,
-      trace: String(err.stack || '').split('\n'),
+      trace: String(err.stack || '').split('\n')
+        .filter((l) => !l.includes('node_bootstrap.js') && !l.includes('(node:') && !l.includes('new Promise')),
     };
   }
   return { errorType: typeof err, errorMessage: String(err), trace: [] };
