@@ -62,7 +62,7 @@ NameAssignment AssignToolNames(const std::vector<std::string>& function_names, c
       base[i] = shortened;
     }
   }
-  // Group equal names; in each group the function whose own sanitized name equals the tool name keeps it,
+  // Group equal names; in each group the function whose name is exactly the tool name keeps it,
   // else the smallest function name. The others get a hash suffix of their function name.
   std::map<std::string, std::vector<size_t>> groups;
   for (size_t i = 0; i < n; ++i) groups[base[i]].push_back(i);
