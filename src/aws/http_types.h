@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,5 +32,9 @@ struct HttpResponse {
 
 // Case-insensitive lookup; empty when absent. For repeated headers, the first.
 std::string FindHeader(const Headers& headers, std::string_view name);
+bool HasHeader(const Headers& headers, std::string_view name);
+bool HeaderNameEquals(std::string_view a, std::string_view b);
+void RemoveHeader(Headers& headers, std::string_view name);  // every entry with that name
+void SetHeader(Headers& headers, std::string name, std::string value);  // replaces, appends at the end
 
 }  // namespace lmcp::aws

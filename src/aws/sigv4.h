@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "aws/http_types.h"
 #include "common/result.h"
@@ -43,6 +44,10 @@ struct SigningArtifacts {
 // carry a session token, and Authorization (or the presign query parameters). Fails only on a malformed URL.
 Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentials, const SigningParams& params);
 
+// "20150830T123600Z" and back (UTC).
+std::string FormatAmzDate(std::chrono::system_clock::time_point t);
+std::optional<std::chrono::system_clock::time_point> ParseAmzDate(std::string_view s);
+
 // Looks up the secret for an access key id; nullopt when unknown.
 using SecretLookup = std::function<std::optional<Credentials>(const std::string& access_key_id)>;
 
@@ -56,6 +61,8 @@ struct VerifiedCaller {
 // does: well-formed, known key (kUnauthenticated "UnrecognizedClientException"), matching signature over the
 // signed headers it names (kUnauthenticated "InvalidSignatureException"), date within 5 minutes of `now`,
 // session token matching when the credentials have one. `request.url` must be the URL as received.
+// Error messages start with the AWS error code and ": " (InvalidSignatureException, UnrecognizedClientException,
+// IncompleteSignatureException, MissingAuthenticationTokenException), so a server can answer like AWS.
 Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lookup,
                               std::chrono::system_clock::time_point now);
 

@@ -1,0 +1,219 @@
+#include "aws/curl_http_client.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace lmcp::aws {
+namespace {
+
+using namespace std::chrono_literals;
+
+class LoopbackServer {
+ public:
+  explicit LoopbackServer(httplib::Server& server) : server_(server) {
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~LoopbackServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  httplib::Server& server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// A raw TCP server that reads one request and closes the connection without answering.
+class SilentCloser {
+ public:
+  SilentCloser() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    listen(fd_, 4);
+    thread_ = std::thread([this] {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[4096];
+      std::string got;
+      while (got.find("\r\n\r\n") == std::string::npos) {
+        auto n = read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        got.append(buf, static_cast<std::size_t>(n));
+      }
+      close(c);
+    });
+  }
+  ~SilentCloser() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+int UnusedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);  // nothing listens there now
+  return port;
+}
+
+TEST(CurlHttpClient, SendsHeadersAndBodyAndReadsResponse) {
+  httplib::Server server;
+  std::string seen_content_type = "unset", seen_accept = "unset", seen_body, seen_custom;
+  server.Post("/echo", [&](const httplib::Request& req, httplib::Response& res) {
+    seen_content_type = req.has_header("Content-Type") ? req.get_header_value("Content-Type") : "";
+    seen_accept = req.has_header("Accept") ? req.get_header_value("Accept") : "";
+    seen_custom = req.get_header_value("X-Amz-Invocation-Type");
+    seen_body = req.body;
+    res.status = 202;
+    res.set_header("X-Amz-Executed-Version", "7");
+    res.set_content("payload", "application/json");
+  });
+  LoopbackServer s(server);
+  CurlHttpClient client;
+  HttpRequest req{.method = "POST", .url = s.url("/echo"), .body = "{\"a\":1}"};
+  req.headers = {{"X-Amz-Invocation-Type", "Event"}};
+  auto r = client.Send(req);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 202);
+  EXPECT_EQ(r->body, "payload");
+  EXPECT_EQ(FindHeader(r->headers, "x-amz-executed-version"), "7");
+  EXPECT_EQ(seen_body, "{\"a\":1}");
+  EXPECT_EQ(seen_custom, "Event");
+  EXPECT_EQ(seen_content_type, "");  // no implicit form content type
+  EXPECT_EQ(seen_accept, "");
+}
+
+TEST(CurlHttpClient, ReusesConnectionsAcrossCallsAndThreads) {
+  httplib::Server server;
+  server.Get("/ok", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+  LoopbackServer s(server);
+  CurlHttpClient client;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(client.Send(HttpRequest{.url = s.url("/ok")}).ok());
+  EXPECT_EQ(client.connections_opened(), 1);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 5; ++j) ok += client.Send(HttpRequest{.url = s.url("/ok")}).ok() ? 1 : 0;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 20);
+  EXPECT_LE(client.connections_opened(), 5);
+}
+
+TEST(CurlHttpClient, ConnectFailureWasNotSent) {
+  CurlHttpClient client;
+  auto r = client.Send(HttpRequest{.url = "http://127.0.0.1:" + std::to_string(UnusedPort()) + "/"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, HttpErrorKind::kConnectFailed);
+  EXPECT_FALSE(r.error().MayHaveReachedServer());
+}
+
+TEST(CurlHttpClient, ReadTimeoutAfterSendMayHaveReachedServer) {
+  httplib::Server server;
+  server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(600ms);
+    res.set_content("late", "text/plain");
+  });
+  LoopbackServer s(server);
+  CurlHttpClient client;
+  auto r = client.Send(HttpRequest{.url = s.url("/slow"), .read_timeout = 150ms});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, HttpErrorKind::kReadTimeout);
+  EXPECT_TRUE(r.error().MayHaveReachedServer());
+  EXPECT_EQ(r.error().ToError().code, ErrorCode::kTimeout);
+}
+
+TEST(CurlHttpClient, ResetAfterSendMayHaveReachedServer) {
+  SilentCloser closer;
+  CurlHttpClient client;
+  auto r = client.Send(HttpRequest{.method = "POST",
+                                   .url = "http://127.0.0.1:" + std::to_string(closer.port()) + "/x",
+                                   .body = "{}"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, HttpErrorKind::kConnectionReset) << r.error().message;
+  EXPECT_TRUE(r.error().MayHaveReachedServer());
+}
+
+TEST(CurlHttpClient, BoundsResponseSize) {
+  httplib::Server server;
+  server.Get("/big", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(10000, 'x'), "text/plain");
+  });
+  LoopbackServer s(server);
+  CurlHttpClient client;
+  auto r = client.Send(HttpRequest{.url = s.url("/big"), .max_response_bytes = 1000});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, HttpErrorKind::kResponseTooLarge);
+  auto fits = client.Send(HttpRequest{.url = s.url("/big"), .max_response_bytes = 10000});
+  ASSERT_TRUE(fits.ok());
+  EXPECT_EQ(fits->body.size(), 10000u);
+}
+
+TEST(CurlHttpClient, CancelledFromAnotherThread) {
+  httplib::Server server;
+  server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(600ms);
+    res.set_content("late", "text/plain");
+  });
+  LoopbackServer s(server);
+  CurlHttpClient client;
+  std::stop_source stop;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(100ms);
+    stop.request_stop();
+  });
+  auto r = client.Send(HttpRequest{.url = s.url("/slow")}, stop.get_token());
+  canceller.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, HttpErrorKind::kCancelled);
+  EXPECT_TRUE(r.error().sent);
+}
+
+TEST(CurlHttpClient, RejectsNonHttpUrls) {
+  CurlHttpClient client;
+  auto r = client.Send(HttpRequest{.url = "file:///etc/passwd"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, HttpErrorKind::kInvalidRequest);
+}
+
+TEST(CurlHttpClient, TlsVerificationFailsAgainstBadCaBundle) {
+  CurlHttpClient client(CurlHttpClientOptions{.ca_bundle = "/nonexistent/ca.pem"});
+  // Nothing listens on this loopback https port, so this is a connect failure either way, never a success.
+  auto r = client.Send(HttpRequest{.url = "https://127.0.0.1:" + std::to_string(UnusedPort()) + "/"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_FALSE(r.error().sent);
+}
+
+}  // namespace
+}  // namespace lmcp::aws
