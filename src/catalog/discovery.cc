@@ -113,12 +113,18 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
   if (need_tags && !selected.empty()) {
     auto tagged = o.tag_filter() ? backend.GetTaggedFunctions(o.tag_key, o.tag_value)
                                  : backend.GetTaggedFunctions("", "");
-    if (tagged.ok()) {
+    if (tagged.ok() && !tagged->empty()) {
       for (auto& r : tagged.value()) tags_by_arn[r.arn] = r.tags;
     } else {
+      // Denied, failed, or nothing found: some emulators and partitions do not index Lambda tags in the
+      // Tagging API, so an empty answer is confirmed function by function.
       out.used_list_tags_fallback = true;
-      out.warnings.push_back("tag:GetResources failed (" + tagged.error().message +
-                             "); falling back to one lambda:ListTags per function");
+      if (tagged.ok()) {
+        out.infos.push_back("tag:GetResources found no tagged functions; checking with lambda:ListTags");
+      } else {
+        out.warnings.push_back("tag:GetResources failed (" + tagged.error().message +
+                               "); falling back to one lambda:ListTags per function");
+      }
       std::vector<const FunctionInfo*> kept;
       for (const FunctionInfo* f : selected) {
         auto tags = backend.ListTags(f->arn);

@@ -168,6 +168,23 @@ TEST(DiscoveryTest, FallbackListTagsOncePerFunction) {
   EXPECT_TRUE(d->used_list_tags_fallback);
 }
 
+TEST(DiscoveryTest, EmptyGetResourcesIsConfirmedWithListTags) {
+  // moto's Tagging API does not index Lambda tags: GetResources answers an empty list.
+  class NoTaggingIndex : public FakeLambdaBackend {
+   public:
+    Result<std::vector<TaggedResource>> GetTaggedFunctions(const std::string&, const std::string&) override {
+      ++get_resources_calls;
+      return std::vector<TaggedResource>{};
+    }
+  } b;
+  SeedReferenceFunctions(b);
+  auto d = Discover(Options({{"FUNCTION_TAG_KEY", "mcp"}, {"FUNCTION_TAG_VALUE", "enabled"}}), b);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(Names(d.value()), (std::vector<std::string>{"mcp_echo", "customer_id_from_email"}));
+  EXPECT_EQ(b.get_resources_calls, 1);
+  EXPECT_EQ(b.list_tags_calls, 5);
+}
+
 const char* kCustomerSchema = R"({
   "$schema": "http://json-schema.org/draft-07/schema#",
   "type": "object",
