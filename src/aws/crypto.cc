@@ -5,22 +5,64 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include <cstring>
+
 namespace lmcp::aws {
 
-Digest Sha256(std::string_view data) {
+namespace {
+
+// OpenSSL 3's one-shot SHA256()/HMAC() look the algorithm up on every call; fetch it once and keep a context
+// per thread instead (several times faster for the short inputs SigV4 hashes).
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md != nullptr ? md : EVP_sha256();
+}
+
+struct MdCtx {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~MdCtx() { EVP_MD_CTX_free(ctx); }
+};
+
+EVP_MD_CTX* ThreadCtx() {
+  thread_local MdCtx ctx;
+  return ctx.ctx;
+}
+
+Digest Sha256Parts(std::string_view a, std::string_view b) {
   Digest out{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  EVP_MD_CTX* ctx = ThreadCtx();
+  unsigned int len = 0;
+  EVP_DigestInit_ex(ctx, Sha256Md(), nullptr);
+  EVP_DigestUpdate(ctx, a.data(), a.size());
+  EVP_DigestUpdate(ctx, b.data(), b.size());
+  EVP_DigestFinal_ex(ctx, out.data(), &len);
   return out;
 }
 
+}  // namespace
+
+Digest Sha256(std::string_view data) { return Sha256Parts(data, {}); }
+
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
 
+// RFC 2104 over SHA-256 (block size 64).
 Digest HmacSha256(std::string_view key, std::string_view data) {
-  Digest out{};
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
-  return out;
+  constexpr std::size_t kBlock = 64;
+  unsigned char k[kBlock] = {};
+  if (key.size() > kBlock) {
+    Digest hashed = Sha256(key);
+    std::memcpy(k, hashed.data(), hashed.size());
+  } else {
+    std::memcpy(k, key.data(), key.size());
+  }
+  char ipad[kBlock], opad[kBlock];
+  for (std::size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = static_cast<char>(k[i] ^ 0x36);
+    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  Digest inner = Sha256Parts(std::string_view(ipad, kBlock), data);
+  return Sha256Parts(std::string_view(opad, kBlock),
+                     std::string_view(reinterpret_cast<const char*>(inner.data()), inner.size()));
 }
 
 std::string HexEncode(std::string_view bytes) {

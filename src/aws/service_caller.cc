@@ -24,7 +24,10 @@ AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Pro
   HttpRequest base;
   base.method = op.method;
   base.url = endpoint.url + op.path;
-  if (!op.query.empty()) base.url += "?" + BuildQuery(op.query);
+  if (!op.query.empty()) {
+    base.url += '?';
+    base.url += BuildQuery(op.query);
+  }
   base.headers = op.headers;
   base.body = op.body;
   base.connect_timeout = op.connect_timeout;

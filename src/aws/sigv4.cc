@@ -138,13 +138,25 @@ std::vector<std::string> HeadersToSign(const Headers& headers) {
 std::string SigningKeySignature(std::string_view secret, std::string_view date, std::string_view region,
                                 std::string_view service, std::string_view string_to_sign) {
   auto as_view = [](const Digest& d) { return std::string_view(reinterpret_cast<const char*>(d.data()), d.size()); };
-  std::string k_secret = "AWS4";
-  k_secret += secret;
-  Digest k_date = HmacSha256(k_secret, date);
-  Digest k_region = HmacSha256(as_view(k_date), region);
-  Digest k_service = HmacSha256(as_view(k_region), service);
-  Digest k_signing = HmacSha256(as_view(k_service), "aws4_request");
-  return HexEncode(HmacSha256(as_view(k_signing), string_to_sign));
+  // The signing key changes once a day per key, region and service: keep the last one per thread.
+  struct CachedKey {
+    std::string id;  // secret, date, region, service
+    Digest key{};
+  };
+  thread_local CachedKey cache;
+  std::string id;
+  id.reserve(secret.size() + date.size() + region.size() + service.size() + 3);
+  id.append(secret).append("\n").append(date).append("\n").append(region).append("\n").append(service);
+  if (cache.id != id) {
+    std::string k_secret = "AWS4";
+    k_secret += secret;
+    Digest k_date = HmacSha256(k_secret, date);
+    Digest k_region = HmacSha256(as_view(k_date), region);
+    Digest k_service = HmacSha256(as_view(k_region), service);
+    cache.key = HmacSha256(as_view(k_service), "aws4_request");
+    cache.id = std::move(id);
+  }
+  return HexEncode(HmacSha256(as_view(cache.key), string_to_sign));
 }
 
 struct Computed {
