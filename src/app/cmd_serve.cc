@@ -1,0 +1,150 @@
+// `lambda-mcp serve`: the MCP server over stdio.
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "app/lambda_options.h"
+#include "catalog/lambda_tool_source.h"
+#include "mcp/conformance_fixtures.h"
+#include "mcp/server.h"
+#include "transport/stdio_transport.h"
+
+namespace lmcp::app {
+namespace {
+
+// Blocks SIGTERM/SIGINT in every thread (workers inherit the mask) and waits for them on a dedicated
+// thread, which then calls `on_signal`. No global state and no work inside a signal handler.
+// Call BlockTerminationSignals() before any thread starts.
+sigset_t TerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+void BlockTerminationSignals() {
+  sigset_t set = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(std::function<void(int)> on_signal) : set_(TerminationSignals()) {
+    BlockTerminationSignals();
+    thread_ = std::thread([this, on_signal = std::move(on_signal)] {
+      int sig = 0;
+      if (sigwait(&set_, &sig) == 0 && !done_) {
+        on_signal(sig);
+      }
+    });
+  }
+  ~SignalWatcher() {
+    done_ = true;
+    pthread_kill(thread_.native_handle(), SIGTERM);  // wakes sigwait; ignored since done_
+    thread_.join();
+  }
+
+ private:
+  sigset_t set_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// Where the tools come from. The Lambda catalog plugs in here.
+std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda) {
+  if (config.conformance_fixtures) {
+    return std::make_unique<mcp::ConformanceFixtures>();
+  }
+  auto options = LoadLambdaOptions(lambda);
+  if (!options.ok()) {
+    spdlog::error("{}", options.error().message);
+    return nullptr;
+  }
+  catalog::LogCatalogOptions(options.value());
+  auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System());
+  if (!source.ok()) {
+    spdlog::error("{}", source.error().message);
+    return nullptr;
+  }
+  (*source)->Start();  // background discovery; initialize is answered at once, tools/list waits
+  return std::move(source).value();
+}
+
+int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
+  if (Status valid = config.Validate(); !valid.ok()) {
+    spdlog::error("{}", valid.error().message);
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout shows up as EPIPE from write()
+  BlockTerminationSignals();  // before any thread starts; SignalWatcher handles them below
+
+  // Tools.
+  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda);
+  if (!provider) {
+    return 2;
+  }
+
+  // The MCP core.
+  mcp::ServerOptions options;
+  options.page_size = config.page_size;
+  options.max_message_bytes = config.max_message_bytes;
+  options.worker_threads = config.worker_threads;
+  options.max_queued_calls = config.max_queued_calls;
+  if (!config.instructions.empty()) {
+    options.instructions = config.instructions;
+  }
+  mcp::McpServer server(*provider, options);
+
+  // stdio: one session for the process; stdout carries protocol only.
+  transport::StdioTransport stdio(STDIN_FILENO, STDOUT_FILENO, {.max_line_bytes = config.max_message_bytes});
+  std::atomic<bool> signalled{false};
+  SignalWatcher signals([&](int sig) {
+    spdlog::info("received signal {}; shutting down", sig);
+    signalled = true;
+    stdio.Stop();
+  });
+  std::unique_ptr<mcp::Session> session = server.CreateSession(stdio, {.principal = "stdio", .transport = "stdio"});
+  spdlog::info("lambda-mcp serving on stdio");
+  stdio.Run(*session);
+
+  // Let in-flight calls finish (bounded), then cancel the rest.
+  auto grace = std::chrono::milliseconds(signalled ? std::min(config.shutdown_grace_ms, 2000) : config.shutdown_grace_ms);
+  session->Shutdown(grace);
+  session.reset();
+  spdlog::info("lambda-mcp stopped");
+  return 0;
+}
+
+}  // namespace
+
+CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
+  auto config = std::make_shared<ServeConfig>();
+  command.add_flag("--conformance-fixtures", config->conformance_fixtures,
+                   "Serve the MCP conformance fixture tools instead of Lambda functions");
+  command.add_option("--page-size", config->page_size, "Tools per tools/list page")->capture_default_str();
+  command.add_option("--max-message-bytes", config->max_message_bytes, "Largest accepted JSON-RPC message")
+      ->capture_default_str();
+  command.add_option("--workers", config->worker_threads, "tools/call handlers running at once")
+      ->capture_default_str();
+  command.add_option("--shutdown-grace-ms", config->shutdown_grace_ms,
+                     "On EOF or SIGTERM, wait this long for running calls before cancelling them")
+      ->capture_default_str();
+  auto lambda = std::make_shared<LambdaFlags>();
+  AddLambdaFlags(command, *lambda);
+  return [config, lambda] { return RunServe(*config, *lambda); };
+}
+
+}  // namespace lmcp::app
