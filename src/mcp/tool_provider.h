@@ -33,6 +33,7 @@ struct ToolDefinition {
   std::optional<Json> output_schema;
   Json annotations;                 // null = omitted; else {readOnlyHint, ...}
   Json meta;                        // null = omitted; else the tool's _meta
+  Json icons;                       // null = omitted; else [{src, mimeType?, sizes?, theme?}] (2025-11-25+)
 };
 
 // An immutable snapshot of the tool list; providers swap in a new one when the set changes.

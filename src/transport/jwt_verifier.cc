@@ -379,4 +379,25 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
   return "oauth:" + subject;
 }
 
+namespace {
+class OwningJwtAuthenticator final : public Authenticator {
+ public:
+  OwningJwtAuthenticator(JwtConfig config, Clock& clock)
+      : fetcher_(NewCurlJwksFetcher()), inner_(std::move(config), *fetcher_, clock) {}
+  Result<std::string> Authenticate(std::string_view authorization) override {
+    return inner_.Authenticate(authorization);
+  }
+  std::vector<std::string> required_scopes() const override { return inner_.required_scopes(); }
+  std::vector<std::string> authorization_servers() const override { return inner_.authorization_servers(); }
+
+ private:
+  std::unique_ptr<JwksFetcher> fetcher_;
+  JwtAuthenticator inner_;
+};
+}  // namespace
+
+std::shared_ptr<Authenticator> NewJwtAuthenticator(JwtConfig config, Clock& clock) {
+  return std::make_shared<OwningJwtAuthenticator>(std::move(config), clock);
+}
+
 }  // namespace lmcp::transport

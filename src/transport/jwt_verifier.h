@@ -94,4 +94,7 @@ class JwtAuthenticator final : public Authenticator {
   JwksCache jwks_;
 };
 
+// A JwtAuthenticator that owns its libcurl JWKS fetcher (for production wiring).
+std::shared_ptr<Authenticator> NewJwtAuthenticator(JwtConfig config, Clock& clock);
+
 }  // namespace lmcp::transport

@@ -1,0 +1,185 @@
+// `lambda-mcp serve`: the MCP server over stdio.
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "app/serve_http.h"
+#include "mcp/conformance_fixtures.h"
+#include "mcp/server.h"
+#include "transport/stdio_transport.h"
+
+namespace lmcp::app {
+namespace {
+
+// Blocks SIGTERM/SIGINT in every thread (workers inherit the mask) and waits for them on a dedicated
+// thread, which then calls `on_signal`. No global state and no work inside a signal handler.
+// Call BlockTerminationSignals() before any thread starts.
+sigset_t TerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+void BlockTerminationSignals() {
+  sigset_t set = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(std::function<void(int)> on_signal) : set_(TerminationSignals()) {
+    BlockTerminationSignals();
+    thread_ = std::thread([this, on_signal = std::move(on_signal)] {
+      int sig = 0;
+      if (sigwait(&set_, &sig) == 0 && !done_) {
+        on_signal(sig);
+      }
+    });
+  }
+  ~SignalWatcher() {
+    done_ = true;
+    pthread_kill(thread_.native_handle(), SIGTERM);  // wakes sigwait; ignored since done_
+    thread_.join();
+  }
+
+ private:
+  sigset_t set_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// Where the tools come from. The Lambda catalog plugs in here.
+std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config) {
+  if (config.conformance_fixtures) {
+    return std::make_unique<mcp::ConformanceFixtures>();
+  }
+  return nullptr;
+}
+
+int RunServe(const ServeConfig& config) {
+  if (Status valid = config.Validate(); !valid.ok()) {
+    spdlog::error("{}", valid.error().message);
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout shows up as EPIPE from write()
+  BlockTerminationSignals();  // before any thread starts; SignalWatcher handles them below
+
+  // Tools.
+  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config);
+  if (!provider) {
+    spdlog::error("no tool source: the Lambda catalog is not available in this build; "
+                  "use --conformance-fixtures");
+    return 2;
+  }
+
+  // The MCP core.
+  mcp::ServerOptions options;
+  options.page_size = config.page_size;
+  options.max_message_bytes = config.max_message_bytes;
+  options.worker_threads = config.worker_threads;
+  options.max_queued_calls = config.max_queued_calls;
+  if (!config.instructions.empty()) {
+    options.instructions = config.instructions;
+  }
+  mcp::McpServer server(*provider, options);
+
+  // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
+  if (config.transport == "http") {
+    auto http = StartHttpServer(config, server, /*ready=*/nullptr);
+    if (!http.ok()) {
+      spdlog::error("{}", http.error().message);
+      return 2;
+    }
+    SignalWatcher signals([&](int sig) {
+      spdlog::info("received signal {}; shutting down", sig);
+      (*http)->Stop();
+    });
+    (*http)->Wait();
+    spdlog::info("lambda-mcp stopped");
+    return 0;
+  }
+
+  // stdio: one session for the process; stdout carries protocol only.
+  transport::StdioTransport stdio(STDIN_FILENO, STDOUT_FILENO, {.max_line_bytes = config.max_message_bytes});
+  std::atomic<bool> signalled{false};
+  SignalWatcher signals([&](int sig) {
+    spdlog::info("received signal {}; shutting down", sig);
+    signalled = true;
+    stdio.Stop();
+  });
+  std::unique_ptr<mcp::Session> session = server.CreateSession(stdio, {.principal = "stdio", .transport = "stdio"});
+  spdlog::info("lambda-mcp serving on stdio");
+  stdio.Run(*session);
+
+  // Let in-flight calls finish (bounded), then cancel the rest.
+  auto grace = std::chrono::milliseconds(signalled ? std::min(config.shutdown_grace_ms, 2000) : config.shutdown_grace_ms);
+  session->Shutdown(grace);
+  session.reset();
+  spdlog::info("lambda-mcp stopped");
+  return 0;
+}
+
+}  // namespace
+
+CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
+  auto config = std::make_shared<ServeConfig>();
+  command.add_flag("--conformance-fixtures", config->conformance_fixtures,
+                   "Serve the MCP conformance fixture tools instead of Lambda functions");
+  command.add_option("--page-size", config->page_size, "Tools per tools/list page")->capture_default_str();
+  command.add_option("--max-message-bytes", config->max_message_bytes, "Largest accepted JSON-RPC message")
+      ->capture_default_str();
+  command.add_option("--workers", config->worker_threads, "tools/call handlers running at once")
+      ->capture_default_str();
+  command.add_option("--shutdown-grace-ms", config->shutdown_grace_ms,
+                     "On EOF or SIGTERM, wait this long for running calls before cancelling them")
+      ->capture_default_str();
+  // Streamable HTTP.
+  auto http_listen = std::make_shared<std::string>();
+  command.add_option("--http", *http_listen, "Serve Streamable HTTP on HOST:PORT (e.g. 127.0.0.1:0) instead of stdio");
+  command.add_option("--auth-token-file", config->auth_token_file,
+                     "HTTP: require this static bearer token (first line of the file; or env LAMBDA_MCP_AUTH_TOKEN)");
+  command.add_option("--oauth-issuer", config->oauth_issuer, "HTTP: accept JWT access tokens from this issuer");
+  command.add_option("--oauth-audience", config->oauth_audiences, "HTTP: accepted token audience (repeatable)");
+  command.add_option("--oauth-jwks-url", config->oauth_jwks_url, "HTTP: the issuer's JWKS URL");
+  command.add_option("--oauth-required-scopes", config->oauth_required_scopes, "HTTP: scopes every token needs")
+      ->delimiter(',');
+  command.add_option("--allowed-origins", config->allowed_origins,
+                     "HTTP: browser Origins allowed besides loopback ones (comma-separated)")
+      ->delimiter(',');
+  command.add_option("--allowed-hosts", config->allowed_hosts,
+                     "HTTP: Host header names allowed besides loopback ones (comma-separated)")
+      ->delimiter(',');
+  command.add_option("--session-idle-timeout", config->session_idle_timeout_s, "HTTP: idle session expiry, seconds")
+      ->capture_default_str();
+  command.add_option("--max-connections", config->http_max_connections,
+                     "HTTP: concurrent connections (each open SSE stream holds one)")
+      ->capture_default_str();
+  command.add_option("--public-url", config->public_url, "HTTP: scheme://host[:port] clients use (OAuth metadata)");
+  command.add_flag("--insecure-no-auth", config->allow_unauthenticated_remote,
+                   "HTTP: allow a non-loopback address without authentication");
+  return [config, http_listen] {
+    if (!http_listen->empty()) {
+      if (Status parsed = ParseHttpListen(*http_listen, *config); !parsed.ok()) {
+        spdlog::error("{}", parsed.error().message);
+        return 2;
+      }
+    }
+    return RunServe(*config);
+  };
+}
+
+}  // namespace lmcp::app

@@ -1,0 +1,50 @@
+#include "app/config.h"
+
+namespace lmcp::app {
+
+std::vector<std::string> ServeConfig::Problems() const {
+  std::vector<std::string> problems;
+  if (transport != "stdio" && transport != "http") {
+    problems.push_back("transport must be \"stdio\" or \"http\" (got \"" + transport + "\")");
+  }
+  if (transport == "http") {
+    if (http_port < 0 || http_port > 65535) problems.push_back("HTTP port must be 0..65535");
+    if (session_idle_timeout_s < 1) problems.push_back("session idle timeout must be at least 1 s");
+    if (http_max_connections < 4) problems.push_back("max connections must be at least 4");
+    bool oauth = !oauth_issuer.empty() || !oauth_jwks_url.empty() || !oauth_audiences.empty();
+    if (oauth && (oauth_issuer.empty() || oauth_jwks_url.empty() || oauth_audiences.empty())) {
+      problems.push_back("OAuth needs --oauth-issuer, --oauth-audience and --oauth-jwks-url together");
+    }
+    if (oauth && !auth_token_file.empty()) problems.push_back("choose either a token file or OAuth, not both");
+  }
+  if (page_size == 0 || page_size > 10000) {
+    problems.push_back("page size must be between 1 and 10000 (got " + std::to_string(page_size) + ")");
+  }
+  if (max_message_bytes < 1024) {
+    problems.push_back("max message bytes must be at least 1024 (got " + std::to_string(max_message_bytes) + ")");
+  }
+  if (worker_threads < 1 || worker_threads > 1024) {
+    problems.push_back("worker threads must be between 1 and 1024 (got " + std::to_string(worker_threads) + ")");
+  }
+  if (max_queued_calls < 1) {
+    problems.push_back("max queued calls must be at least 1");
+  }
+  if (shutdown_grace_ms < 0) {
+    problems.push_back("shutdown grace must not be negative (got " + std::to_string(shutdown_grace_ms) + " ms)");
+  }
+  return problems;
+}
+
+Status ServeConfig::Validate() const {
+  auto problems = Problems();
+  if (problems.empty()) {
+    return Ok();
+  }
+  std::string message = "invalid serve configuration: ";
+  for (size_t i = 0; i < problems.size(); ++i) {
+    message += (i > 0 ? "; " : "") + problems[i];
+  }
+  return Error::InvalidArgument(message);
+}
+
+}  // namespace lmcp::app

@@ -1,0 +1,44 @@
+#pragma once
+// Settings for `lambda-mcp serve`: a plain struct with defaults. Loading (flags > env > file) and
+// validating are separate steps; Validate() reports every problem at once. Not thread-safe; built once.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace lmcp::app {
+
+struct ServeConfig {
+  std::string transport = "stdio";           // where MCP clients connect
+  bool conformance_fixtures = false;         // serve the conformance fixture tools instead of Lambda functions
+  size_t page_size = 100;                    // tools per tools/list page
+  size_t max_message_bytes = 8 * 1024 * 1024;  // larger messages are refused with -32600
+  int worker_threads = 8;                    // tools/call handlers running at once
+  size_t max_queued_calls = 1024;            // calls waiting for a worker before new ones are refused
+  int shutdown_grace_ms = 5000;              // on stdin EOF or SIGTERM: wait this long, then cancel calls
+  std::string instructions;                  // empty = the built-in text
+
+  // Streamable HTTP (transport "http", chosen by --http HOST:PORT). See transport/http_server.h.
+  std::string http_host = "127.0.0.1";       // anything but loopback requires authentication
+  int http_port = 0;                         // 0 = any free port (the URL is printed on stderr)
+  std::string auth_token_file;               // static bearer token (first line); or env LAMBDA_MCP_AUTH_TOKEN
+  std::string oauth_issuer;                  // OAuth resource-server mode: JWTs from this issuer
+  std::vector<std::string> oauth_audiences;  // accepted `aud` values (this server's resource URL)
+  std::string oauth_jwks_url;
+  std::vector<std::string> oauth_required_scopes;
+  std::vector<std::string> allowed_origins;  // besides loopback origins; "*" = any
+  std::vector<std::string> allowed_hosts;    // Host names accepted besides loopback names
+  int session_idle_timeout_s = 1800;         // idle MCP sessions expire after this
+  int http_max_connections = 256;            // concurrent connections (each open SSE stream holds one)
+  std::string public_url;                    // scheme://host[:port] as clients see it (OAuth metadata)
+  bool allow_unauthenticated_remote = false; // serve a non-loopback address without auth (warned)
+
+  // Every problem, one per entry; empty when valid.
+  std::vector<std::string> Problems() const;
+  // kInvalidArgument listing every problem ("; "-separated), or Ok.
+  Status Validate() const;
+};
+
+}  // namespace lmcp::app

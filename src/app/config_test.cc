@@ -1,0 +1,27 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+namespace lmcp::app {
+namespace {
+
+TEST(ServeConfigTest, DefaultsAreValid) { EXPECT_TRUE(ServeConfig{}.Validate().ok()); }
+
+TEST(ServeConfigTest, ReportsEveryProblemAtOnce) {
+  ServeConfig config;
+  config.transport = "carrier-pigeon";
+  config.page_size = 0;
+  config.worker_threads = 0;
+  config.shutdown_grace_ms = -1;
+  EXPECT_EQ(config.Problems().size(), 4u);
+  Status status = config.Validate();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(status.error().message.find("transport"), std::string::npos);
+  EXPECT_NE(status.error().message.find("page size"), std::string::npos);
+  EXPECT_NE(status.error().message.find("worker threads"), std::string::npos);
+  EXPECT_NE(status.error().message.find("shutdown grace"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lmcp::app

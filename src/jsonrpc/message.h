@@ -1,0 +1,68 @@
+#pragma once
+// JSON-RPC 2.0 messages: parsing raw text, classifying a parsed value as request, notification or response,
+// and building replies. Ids are kept as JSON so they echo back with their exact type. Pure functions; no I/O,
+// safe from any thread. This file is the layer's single place where nlohmann exceptions become values.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+namespace lmcp::jsonrpc {
+
+using Json = nlohmann::json;
+
+struct RpcError {
+  int code = 0;
+  std::string message;
+  Json data;  // null = omitted
+
+  static RpcError ParseError(std::string m);
+  static RpcError InvalidRequest(std::string m);
+  static RpcError MethodNotFound(std::string m);
+  static RpcError InvalidParams(std::string m);
+  static RpcError Internal(std::string m);
+};
+
+enum class MessageKind { kRequest, kNotification, kResponse };
+
+// One classified message. Requests have `id` and `method`; notifications only `method`; responses `id`
+// and either `result` or `error`.
+struct Message {
+  MessageKind kind = MessageKind::kRequest;
+  Json id;             // string or integer for requests and responses; null for notifications
+  std::string method;  // requests and notifications
+  Json params;         // object, array or null (absent)
+  Json result;         // responses: the result, when no error
+  std::optional<RpcError> error;  // responses: the error member
+};
+
+// A parse or shape failure, with the id to answer under (null when it cannot be known).
+struct Invalid {
+  RpcError error;
+  Json id;
+};
+
+// Parses raw text. A syntax error (or invalid UTF-8) gives a -32700 Invalid.
+std::variant<Json, Invalid> ParseJson(std::string_view text);
+
+// Checks one parsed element (not a batch array) against the JSON-RPC 2.0 shapes.
+std::variant<Message, Invalid> Classify(const Json& value);
+
+// True for a valid id: a string or an integer.
+bool IsValidId(const Json& id);
+
+Json MakeResult(const Json& id, Json result);
+Json MakeError(const Json& id, const RpcError& error);
+Json MakeNotification(std::string_view method, Json params = nullptr);
+Json MakeRequest(const Json& id, std::string_view method, Json params = nullptr);
+
+// Compact one-line JSON; invalid UTF-8 in strings is replaced instead of throwing.
+std::string Serialize(const Json& message);
+
+// A map key for an id that keeps its type: "s:abc" and "i:1" differ.
+std::string IdKey(const Json& id);
+
+}  // namespace lmcp::jsonrpc

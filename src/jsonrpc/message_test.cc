@@ -1,0 +1,123 @@
+#include "jsonrpc/message.h"
+
+#include <gtest/gtest.h>
+
+#include "jsonrpc/error_codes.h"
+
+namespace lmcp::jsonrpc {
+namespace {
+
+Message Ok(const Json& value) {
+  auto r = Classify(value);
+  EXPECT_TRUE(std::holds_alternative<Message>(r)) << value.dump();
+  return std::holds_alternative<Message>(r) ? std::get<Message>(r) : Message{};
+}
+
+Invalid Bad(const Json& value) {
+  auto r = Classify(value);
+  EXPECT_TRUE(std::holds_alternative<Invalid>(r)) << value.dump();
+  return std::holds_alternative<Invalid>(r) ? std::get<Invalid>(r) : Invalid{};
+}
+
+TEST(ParseJsonTest, MalformedTextIsParseErrorWithNullId) {
+  auto r = ParseJson("{\"jsonrpc\":\"2.0\",");
+  ASSERT_TRUE(std::holds_alternative<Invalid>(r));
+  EXPECT_EQ(std::get<Invalid>(r).error.code, kParseError);
+  EXPECT_TRUE(std::get<Invalid>(r).id.is_null());
+}
+
+TEST(ParseJsonTest, InvalidUtf8IsParseError) {
+  auto r = ParseJson("\"\xff\xfe\"");
+  ASSERT_TRUE(std::holds_alternative<Invalid>(r));
+  EXPECT_EQ(std::get<Invalid>(r).error.code, kParseError);
+}
+
+TEST(ParseJsonTest, ValidTextParses) {
+  auto r = ParseJson(R"({"a":[1,2]})");
+  ASSERT_TRUE(std::holds_alternative<Json>(r));
+  EXPECT_EQ(std::get<Json>(r)["a"][1], 2);
+}
+
+TEST(ClassifyTest, RequestKeepsIdType) {
+  Message m = Ok({{"jsonrpc", "2.0"}, {"id", "7"}, {"method", "ping"}});
+  EXPECT_EQ(m.kind, MessageKind::kRequest);
+  EXPECT_TRUE(m.id.is_string());
+  Message n = Ok({{"jsonrpc", "2.0"}, {"id", 7}, {"method", "ping"}, {"params", {{"x", 1}}}});
+  EXPECT_TRUE(n.id.is_number_integer());
+  EXPECT_EQ(n.params["x"], 1);
+}
+
+TEST(ClassifyTest, NotificationHasNoId) {
+  Message m = Ok({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
+  EXPECT_EQ(m.kind, MessageKind::kNotification);
+  EXPECT_TRUE(m.id.is_null());
+}
+
+TEST(ClassifyTest, Responses) {
+  Message r = Ok({{"jsonrpc", "2.0"}, {"id", 3}, {"result", {{"ok", true}}}});
+  EXPECT_EQ(r.kind, MessageKind::kResponse);
+  EXPECT_EQ(r.result["ok"], true);
+  Message e = Ok({{"jsonrpc", "2.0"}, {"id", 3}, {"error", {{"code", -32000}, {"message", "no"}}}});
+  ASSERT_TRUE(e.error.has_value());
+  EXPECT_EQ(e.error->code, -32000);
+  EXPECT_EQ(e.error->message, "no");
+}
+
+TEST(ClassifyTest, InvalidShapesAreInvalidRequest) {
+  EXPECT_EQ(Bad(Json::array()).error.code, kInvalidRequest);
+  EXPECT_EQ(Bad(42).error.code, kInvalidRequest);
+  EXPECT_EQ(Bad({{"id", 1}, {"method", "ping"}}).error.code, kInvalidRequest);                      // no jsonrpc
+  EXPECT_EQ(Bad({{"jsonrpc", "1.0"}, {"id", 1}, {"method", "ping"}}).error.code, kInvalidRequest);  // wrong
+  EXPECT_EQ(Bad({{"jsonrpc", "2.0"}, {"id", 1}, {"method", 5}}).error.code, kInvalidRequest);
+  EXPECT_EQ(Bad({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "x"}, {"params", 3}}).error.code, kInvalidRequest);
+  EXPECT_EQ(Bad({{"jsonrpc", "2.0"}, {"id", 1}, {"result", 1}, {"error", {}}}).error.code, kInvalidRequest);
+}
+
+TEST(ClassifyTest, MissingMethodEchoesTheId) {
+  Invalid bad = Bad({{"jsonrpc", "2.0"}, {"id", "abc"}});
+  EXPECT_EQ(bad.error.code, kInvalidRequest);
+  EXPECT_EQ(bad.id, "abc");
+}
+
+TEST(ClassifyTest, BadIdsAreRejectedWithNullId) {
+  for (const Json& id : {Json(nullptr), Json(1.5), Json::object(), Json::array(), Json(true)}) {
+    Invalid bad = Bad({{"jsonrpc", "2.0"}, {"id", id}, {"method", "ping"}});
+    EXPECT_EQ(bad.error.code, kInvalidRequest) << id.dump();
+    EXPECT_TRUE(bad.id.is_null()) << id.dump();
+  }
+}
+
+TEST(BuildTest, ResultAndErrorShapes) {
+  EXPECT_EQ(MakeResult("x", Json::object()), Json::parse(R"({"jsonrpc":"2.0","id":"x","result":{}})"));
+  EXPECT_EQ(MakeError(nullptr, RpcError::ParseError("bad")),
+            Json::parse(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"bad"}})"));
+  RpcError with_data = RpcError::InvalidParams("p");
+  with_data.data = {{"field", "name"}};
+  EXPECT_EQ(MakeError(1, with_data)["error"]["data"]["field"], "name");
+  EXPECT_EQ(MakeNotification("n"), Json::parse(R"({"jsonrpc":"2.0","method":"n"})"));
+  EXPECT_EQ(MakeRequest(2, "m", {{"a", 1}})["params"]["a"], 1);
+}
+
+TEST(BuildTest, EveryErrorCode) {
+  EXPECT_EQ(RpcError::ParseError("").code, -32700);
+  EXPECT_EQ(RpcError::InvalidRequest("").code, -32600);
+  EXPECT_EQ(RpcError::MethodNotFound("").code, -32601);
+  EXPECT_EQ(RpcError::InvalidParams("").code, -32602);
+  EXPECT_EQ(RpcError::Internal("").code, -32603);
+  EXPECT_STREQ(ErrorCodeName(-32601), "Method not found");
+  EXPECT_STREQ(ErrorCodeName(-32000), "Server error");
+}
+
+TEST(SerializeTest, OneLineAndInvalidUtf8Replaced) {
+  std::string s = Serialize(Json{{"text", "a\nb"}, {"bad", std::string("\xff")}});
+  EXPECT_EQ(s.find('\n'), std::string::npos);
+  EXPECT_NE(s.find("\\n"), std::string::npos);
+}
+
+TEST(IdKeyTest, KeepsType) {
+  EXPECT_NE(IdKey(1), IdKey("1"));
+  EXPECT_EQ(IdKey(1), IdKey(1));
+}
+
+}  // namespace
+}  // namespace lmcp::jsonrpc

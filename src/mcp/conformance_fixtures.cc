@@ -1,0 +1,287 @@
+#include "mcp/conformance_fixtures.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lmcp::mcp {
+
+const char* ConformanceFixtures::kPngBase64 =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==";
+const char* ConformanceFixtures::kWavBase64 =
+    "UklGRkQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YSAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
+
+namespace {
+
+const Json kNoArguments = Json{{"type", "object"}, {"properties", Json::object()}, {"additionalProperties", false}};
+
+ToolDefinition Tool(std::string name, std::string description, Json schema = kNoArguments) {
+  ToolDefinition t;
+  t.name = std::move(name);
+  t.description = std::move(description);
+  t.input_schema = std::move(schema);
+  return t;
+}
+
+Json StringArgumentSchema(const std::string& name, const std::string& description) {
+  return Json{{"type", "object"},
+              {"properties", {{name, {{"type", "string"}, {"description", description}}}}},
+              {"required", {name}}};
+}
+
+Json SchemaTool2020_12() {
+  return Json::parse(R"({
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "$defs": {
+      "address": {
+        "$anchor": "addressDef",
+        "type": "object",
+        "properties": {"street": {"type": "string"}, "city": {"type": "string"}}
+      }
+    },
+    "properties": {
+      "name": {"type": "string"},
+      "address": {"$ref": "#/$defs/address"},
+      "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+      "phone": {"type": "string"},
+      "email": {"type": "string"}
+    },
+    "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+    "if": {"properties": {"contactMethod": {"const": "phone"}}},
+    "then": {"required": ["phone"]},
+    "else": {"required": ["email"]},
+    "additionalProperties": false
+  })");
+}
+
+Json Text(std::string text) { return Json{{"type", "text"}, {"text", std::move(text)}}; }
+Json Image() { return Json{{"type", "image"}, {"data", ConformanceFixtures::kPngBase64}, {"mimeType", "image/png"}}; }
+
+// Sleeps up to `ms`; false when the call was cancelled meanwhile.
+bool Pause(const std::stop_token& stop, int ms) {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mu);
+  return !cv.wait_for(lock, stop, std::chrono::milliseconds(ms), [] { return false; });
+}
+
+// The text of a sampling result: content is a block or (newer revisions) an array of blocks.
+std::string SampledText(const Json& result) {
+  const Json* content = result.contains("content") ? &result["content"] : nullptr;
+  if (content != nullptr && content->is_array() && !content->empty()) {
+    content = &(*content)[0];
+  }
+  if (content != nullptr && content->is_object() && content->contains("text") && (*content)["text"].is_string()) {
+    return (*content)["text"].get<std::string>();
+  }
+  return result.dump();
+}
+
+ToolResult ElicitationResult(const char* prefix, const Result<Json>& answer) {
+  if (!answer.ok()) {
+    if (answer.error().code == ErrorCode::kFailedPrecondition) {
+      return ToolResult::Text("Elicitation is not supported by this client.", true);
+    }
+    return ToolResult::Text("Elicitation failed: " + answer.error().message, true);
+  }
+  std::string action = answer->contains("action") && (*answer)["action"].is_string()
+                           ? (*answer)["action"].get<std::string>()
+                           : std::string("unknown");
+  Json content = answer->contains("content") ? (*answer)["content"] : Json::object();
+  return ToolResult::Text(std::string(prefix) + "action=" + action + ", content=" + content.dump());
+}
+
+std::optional<std::string> StringArgument(const Json& arguments, const char* name) {
+  auto it = arguments.find(name);
+  if (it == arguments.end() || !it->is_string()) {
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+ConformanceFixtures::ConformanceFixtures(bool hidden_test_tools) : hidden_test_tools_(hidden_test_tools) {
+  auto tools = std::make_shared<std::vector<ToolDefinition>>();
+  tools->push_back(Tool("test_simple_text", "Returns a simple text response."));
+  tools->push_back(Tool("test_image_content", "Returns a 1x1 PNG image content block."));
+  tools->push_back(Tool("test_audio_content", "Returns a short WAV audio content block."));
+  tools->push_back(Tool("test_embedded_resource", "Returns an embedded text resource."));
+  tools->push_back(Tool("test_multiple_content_types", "Returns text, image and resource content."));
+  tools->push_back(Tool("test_tool_with_logging", "Sends three info log notifications while running."));
+  tools->push_back(Tool("test_tool_with_progress", "Sends progress notifications 0, 50 and 100 of 100."));
+  tools->push_back(Tool("test_error_handling", "Always fails with an isError result."));
+  tools->push_back(Tool("test_sampling", "Asks the client to sample an LLM response for the prompt.",
+                        StringArgumentSchema("prompt", "Prompt to send to sampling/createMessage")));
+  tools->push_back(Tool("test_elicitation", "Asks the client to elicit a username and an email.",
+                        StringArgumentSchema("message", "Prompt message shown to the user")));
+  tools->push_back(Tool("test_elicitation_sep1034_defaults", "Elicitation with defaults for every primitive type."));
+  tools->push_back(Tool("test_elicitation_sep1330_enums", "Elicitation with every enum variant."));
+  tools->push_back(Tool("json_schema_2020_12_tool", "Lists a JSON Schema 2020-12 input schema.", SchemaTool2020_12()));
+  tools_ = std::move(tools);
+}
+
+Result<ToolList> ConformanceFixtures::ListTools() { return tools_; }
+
+void ConformanceFixtures::SetListChangedCallback(std::function<void()> callback) {
+  std::lock_guard lock(mu_);
+  list_changed_ = std::move(callback);  // the fixture list never changes
+}
+
+Result<ToolResult> ConformanceFixtures::CallTool(const std::string& name, const Json& arguments,
+                                                 CallContext& ctx) {
+  if (name == "test_simple_text") {
+    return ToolResult::Text("This is a simple text response for testing.");
+  }
+  if (name == "test_image_content") {
+    ToolResult r;
+    r.content.push_back(Image());
+    return r;
+  }
+  if (name == "test_audio_content") {
+    ToolResult r;
+    r.content.push_back(Json{{"type", "audio"}, {"data", kWavBase64}, {"mimeType", "audio/wav"}});
+    return r;
+  }
+  if (name == "test_embedded_resource") {
+    ToolResult r;
+    r.content.push_back(Json{{"type", "resource"},
+                             {"resource",
+                              {{"uri", "test://embedded-resource"},
+                               {"mimeType", "text/plain"},
+                               {"text", "This is an embedded resource content."}}}});
+    return r;
+  }
+  if (name == "test_multiple_content_types") {
+    ToolResult r;
+    r.content.push_back(Text("Multiple content types test:"));
+    r.content.push_back(Image());
+    r.content.push_back(Json{{"type", "resource"},
+                             {"resource",
+                              {{"uri", "test://mixed-content-resource"},
+                               {"mimeType", "application/json"},
+                               {"text", "{\"test\":\"data\",\"value\":123}"}}}});
+    return r;
+  }
+  if (name == "test_tool_with_logging") {
+    const char* messages[] = {"Tool execution started", "Tool processing data", "Tool execution completed"};
+    for (int i = 0; i < 3; ++i) {
+      if (i > 0 && !Pause(ctx.stop_token(), 50)) {
+        return Error::Cancelled("cancelled");
+      }
+      ctx.Log(LogLevel::kInfo, messages[i]);
+    }
+    return ToolResult::Text("Logging tool execution completed.");
+  }
+  if (name == "test_tool_with_progress") {
+    for (int i = 0; i < 3; ++i) {
+      if (i > 0 && !Pause(ctx.stop_token(), 50)) {
+        return Error::Cancelled("cancelled");
+      }
+      ctx.Progress(i * 50.0, 100.0);
+    }
+    // Let the last notification reach the client before the response: the SDK client handles notifications
+    // a tick later than responses, and drops progress that arrives together with its response.
+    if (!Pause(ctx.stop_token(), 50)) {
+      return Error::Cancelled("cancelled");
+    }
+    return ToolResult::Text("Progress tool execution completed.");
+  }
+  if (name == "test_error_handling") {
+    return ToolResult::Text("This tool intentionally returns an error for testing", true);
+  }
+  if (name == "test_sampling") {
+    auto prompt = StringArgument(arguments, "prompt");
+    if (!prompt) {
+      return ToolResult::Text("Invalid arguments: \"prompt\" (string) is required", true);
+    }
+    Json params{{"messages", {{{"role", "user"}, {"content", {{"type", "text"}, {"text", *prompt}}}}}},
+                {"maxTokens", 100}};
+    auto answer = ctx.RequestClient("sampling/createMessage", params);
+    if (!answer.ok()) {
+      if (answer.error().code == ErrorCode::kFailedPrecondition) {
+        return ToolResult::Text("Sampling is not supported by this client.", true);
+      }
+      return ToolResult::Text("Sampling failed: " + answer.error().message, true);
+    }
+    return ToolResult::Text("LLM response: " + SampledText(*answer));
+  }
+  if (name == "test_elicitation") {
+    auto message = StringArgument(arguments, "message");
+    if (!message) {
+      return ToolResult::Text("Invalid arguments: \"message\" (string) is required", true);
+    }
+    Json schema{{"type", "object"},
+                {"properties",
+                 {{"username", {{"type", "string"}, {"description", "User's response"}}},
+                  {"email", {{"type", "string"}, {"description", "User's email address"}}}}},
+                {"required", {"username", "email"}}};
+    return ElicitationResult("User response: ",
+                             ctx.RequestClient("elicitation/create", {{"message", *message}, {"requestedSchema", schema}}));
+  }
+  if (name == "test_elicitation_sep1034_defaults") {
+    Json schema = Json::parse(R"({
+      "type": "object",
+      "properties": {
+        "name": {"type": "string", "default": "John Doe"},
+        "age": {"type": "integer", "default": 30},
+        "score": {"type": "number", "default": 95.5},
+        "status": {"type": "string", "enum": ["active", "inactive", "pending"], "default": "active"},
+        "verified": {"type": "boolean", "default": true}
+      },
+      "required": ["name", "age", "score", "status", "verified"]
+    })");
+    return ElicitationResult(
+        "Elicitation completed: ",
+        ctx.RequestClient("elicitation/create",
+                          {{"message", "Please review and update the form fields with defaults"},
+                           {"requestedSchema", schema}}));
+  }
+  if (name == "test_elicitation_sep1330_enums") {
+    Json schema = Json::parse(R"({
+      "type": "object",
+      "properties": {
+        "untitledSingle": {"type": "string", "enum": ["option1", "option2", "option3"]},
+        "titledSingle": {"type": "string", "oneOf": [
+          {"const": "value1", "title": "First Option"},
+          {"const": "value2", "title": "Second Option"},
+          {"const": "value3", "title": "Third Option"}]},
+        "legacyEnum": {"type": "string", "enum": ["opt1", "opt2", "opt3"],
+                       "enumNames": ["Option One", "Option Two", "Option Three"]},
+        "untitledMulti": {"type": "array", "items": {"type": "string", "enum": ["option1", "option2", "option3"]}},
+        "titledMulti": {"type": "array", "items": {"anyOf": [
+          {"const": "value1", "title": "First Choice"},
+          {"const": "value2", "title": "Second Choice"},
+          {"const": "value3", "title": "Third Choice"}]}}
+      },
+      "required": ["untitledSingle", "titledSingle", "legacyEnum", "untitledMulti", "titledMulti"]
+    })");
+    return ElicitationResult(
+        "Elicitation completed: ",
+        ctx.RequestClient("elicitation/create", {{"message", "Choose enum variants"}, {"requestedSchema", schema}}));
+  }
+  if (name == "json_schema_2020_12_tool") {
+    return ToolResult::Text("Received: " + arguments.dump());
+  }
+  if (name == "test_slow" && hidden_test_tools_) {
+    int ms = 10000;
+    if (auto it = arguments.find("ms"); it != arguments.end() && it->is_number_integer()) {
+      ms = std::max(0, it->get<int>());
+    }
+    int steps = std::max(1, ms / 50);
+    for (int i = 0; i < steps; ++i) {
+      ctx.Progress(i, steps);
+      if (!Pause(ctx.stop_token(), ms / steps)) {
+        return Error::Cancelled("test_slow cancelled");
+      }
+    }
+    return ToolResult::Text("test_slow finished after " + std::to_string(ms) + " ms");
+  }
+  return Error::NotFound("unknown tool " + name);
+}
+
+}  // namespace lmcp::mcp

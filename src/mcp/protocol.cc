@@ -1,0 +1,176 @@
+#include "mcp/protocol.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace lmcp::mcp {
+
+const std::vector<std::string>& SupportedProtocolVersions() {
+  static const std::vector<std::string> kVersions = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
+  return kVersions;
+}
+
+bool IsSupportedProtocolVersion(std::string_view version) {
+  const auto& all = SupportedProtocolVersions();
+  return std::find(all.begin(), all.end(), version) != all.end();
+}
+
+std::string NegotiateProtocolVersion(std::string_view requested) {
+  if (IsSupportedProtocolVersion(requested)) {
+    return std::string(requested);
+  }
+  return kLatestProtocolVersion;
+}
+
+bool AllowsBatches(std::string_view version) { return version == "2025-03-26"; }
+bool HasAudio(std::string_view version) { return version >= "2025-03-26"; }
+bool HasToolAnnotations(std::string_view version) { return version >= "2025-03-26"; }
+bool HasProgressMessage(std::string_view version) { return version >= "2025-03-26"; }
+bool HasStructuredContent(std::string_view version) { return version >= "2025-06-18"; }
+bool HasResourceLinks(std::string_view version) { return version >= "2025-06-18"; }
+bool HasIcons(std::string_view version) { return version >= "2025-11-25"; }
+
+Json RenderTool(const ToolDefinition& tool, std::string_view version) {
+  Json out{{"name", tool.name}};
+  if (!tool.title.empty() && HasStructuredContent(version)) {
+    out["title"] = tool.title;
+  }
+  out["description"] = tool.description;
+  out["inputSchema"] = tool.input_schema.is_object() ? tool.input_schema : Json{{"type", "object"}};
+  if (tool.output_schema && HasStructuredContent(version)) {
+    out["outputSchema"] = *tool.output_schema;
+  }
+  if (tool.annotations.is_object() && HasToolAnnotations(version)) {
+    Json annotations = tool.annotations;
+    if (!HasStructuredContent(version)) {
+      annotations.erase("title");
+    }
+    out["annotations"] = std::move(annotations);
+  }
+  if (tool.icons.is_array() && HasIcons(version)) {
+    out["icons"] = tool.icons;
+  }
+  if (tool.meta.is_object() && HasStructuredContent(version)) {
+    out["_meta"] = tool.meta;
+  }
+  return out;
+}
+
+namespace {
+
+std::string StringField(const Json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// A block the negotiated version cannot carry becomes a short text block, so the model still learns of it.
+Json DowngradeBlock(const Json& block, std::string_view version) {
+  if (!block.is_object()) {
+    return Json{{"type", "text"}, {"text", block.dump()}};
+  }
+  std::string type = StringField(block, "type");
+  if (type == "audio" && !HasAudio(version)) {
+    return Json{{"type", "text"},
+                {"text", "[audio content (" + StringField(block, "mimeType") +
+                             ") omitted: protocol version " + std::string(version) + " has no audio]"}};
+  }
+  if (type == "resource_link" && !HasResourceLinks(version)) {
+    return Json{{"type", "text"}, {"text", "Resource: " + StringField(block, "uri")}};
+  }
+  Json out = block;
+  if (!HasStructuredContent(version)) {
+    out.erase("title");
+    if (out.contains("resource") && out["resource"].is_object()) {
+      out["resource"].erase("title");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Json RenderToolResult(const ToolResult& result, std::string_view version) {
+  Json content = Json::array();
+  if (result.content.is_array()) {
+    for (const Json& block : result.content) {
+      content.push_back(DowngradeBlock(block, version));
+    }
+  }
+  Json out;
+  if (result.structured_content && !HasStructuredContent(version) && content.empty()) {
+    // Older clients only read content: serialize the structured result there.
+    content.push_back(Json{{"type", "text"}, {"text", result.structured_content->dump()}});
+  }
+  out["content"] = std::move(content);
+  if (result.structured_content && HasStructuredContent(version)) {
+    out["structuredContent"] = *result.structured_content;
+  }
+  if (result.is_error) {
+    out["isError"] = true;
+  }
+  return out;
+}
+
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kCursorPrefix = "lmcp1:";
+
+std::string Base64Url(std::string_view in) {
+  std::string out;
+  unsigned value = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    value = (value << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(value >> bits) & 0x3F]);
+    }
+  }
+  if (bits > 0) {
+    out.push_back(kAlphabet[(value << (6 - bits)) & 0x3F]);
+  }
+  return out;
+}
+
+std::optional<std::string> UnBase64Url(std::string_view in) {
+  std::string out;
+  unsigned value = 0;
+  int bits = 0;
+  for (char c : in) {
+    const char* pos = std::find(kAlphabet, kAlphabet + 64, c);
+    if (pos == kAlphabet + 64) {
+      return std::nullopt;
+    }
+    value = (value << 6) | static_cast<unsigned>(pos - kAlphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((value >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeCursor(size_t offset) {
+  return Base64Url(std::string(kCursorPrefix) + std::to_string(offset));
+}
+
+std::optional<size_t> DecodeCursor(std::string_view cursor) {
+  auto raw = UnBase64Url(cursor);
+  if (!raw || raw->size() <= kCursorPrefix.size() || raw->compare(0, kCursorPrefix.size(), kCursorPrefix) != 0) {
+    return std::nullopt;
+  }
+  std::string_view digits = std::string_view(*raw).substr(kCursorPrefix.size());
+  size_t offset = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), offset);
+  if (ec != std::errc() || end != digits.data() + digits.size()) {
+    return std::nullopt;
+  }
+  return offset;
+}
+
+}  // namespace lmcp::mcp

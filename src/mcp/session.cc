@@ -1,0 +1,620 @@
+#include "mcp/session_impl.h"
+
+#include <exception>
+#include <utility>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "common/version.h"
+#include "jsonrpc/error_codes.h"
+#include "mcp/protocol.h"
+
+namespace lmcp::mcp {
+
+using jsonrpc::Message;
+using jsonrpc::MessageKind;
+using jsonrpc::Reply;
+using jsonrpc::RpcError;
+
+// One tools/call in flight. `mu` orders its progress and log notifications before its response.
+struct SessionImpl::Call {
+  Json id;
+  std::string name;
+  Json arguments;
+  Json progress_token;  // null = none
+  jsonrpc::Responder responder;
+  std::mutex mu;
+  std::stop_source stop;
+  std::optional<double> last_progress;
+  bool done = false;
+};
+
+struct SessionImpl::PendingClientRequest {
+  bool done = false;
+  Json result;
+  std::optional<RpcError> error;
+};
+
+namespace {
+
+// 50 rather than 50.0 on the wire when the value is integral.
+Json Number(double value) {
+  if (value == static_cast<double>(static_cast<int64_t>(value)) && value > -9e15 && value < 9e15) {
+    return static_cast<int64_t>(value);
+  }
+  return value;
+}
+
+}  // namespace
+
+class SessionImpl::Context final : public CallContext {
+ public:
+  Context(SessionImpl& session, Call& call) : session_(session), call_(call),
+      version_(session.protocol_version()) {}
+
+  std::stop_token stop_token() const override { return call_.stop.get_token(); }
+
+  void Progress(double progress, std::optional<double> total, std::string message) override {
+    if (call_.progress_token.is_null()) {
+      return;
+    }
+    std::lock_guard lock(call_.mu);
+    if (call_.done || call_.stop.stop_requested() ||
+        (call_.last_progress && progress <= *call_.last_progress)) {
+      return;
+    }
+    call_.last_progress = progress;
+    Json params{{"progressToken", call_.progress_token}, {"progress", Number(progress)}};
+    if (total) {
+      params["total"] = Number(*total);
+    }
+    if (!message.empty() && HasProgressMessage(version_)) {
+      params["message"] = std::move(message);
+    }
+    session_.Send(jsonrpc::MakeNotification("notifications/progress", std::move(params)), call_.id);
+  }
+
+  void Log(LogLevel level, const Json& data, std::string logger) override {
+    if (static_cast<int>(level) < session_.log_level_.load()) {
+      return;
+    }
+    Json params{{"level", LogLevelName(level)}};
+    if (!logger.empty()) {
+      params["logger"] = std::move(logger);
+    }
+    params["data"] = data;
+    std::lock_guard lock(call_.mu);
+    if (call_.done || call_.stop.stop_requested()) {
+      return;
+    }
+    session_.Send(jsonrpc::MakeNotification("notifications/message", std::move(params)), call_.id);
+  }
+
+  const std::string& protocol_version() const override { return version_; }
+  const std::string& principal() const override { return session_.options_.principal; }
+
+  Result<Json> RequestClient(const std::string& method, const Json& params) override {
+    return session_.RequestClient(call_, method, params);
+  }
+
+ private:
+  SessionImpl& session_;
+  Call& call_;
+  std::string version_;
+};
+
+SessionImpl::SessionImpl(McpServer& server, MessageSink& sink, SessionOptions options)
+    : server_(server), sink_(sink), options_(std::move(options)),
+      log_level_(static_cast<int>(server.options().initial_log_level)) {
+  RegisterHandlers();
+  server_.Register(this);
+}
+
+SessionImpl::~SessionImpl() {
+  server_.Unregister(this);
+  Shutdown(std::chrono::milliseconds(0));
+}
+
+void SessionImpl::RegisterHandlers() {
+  dispatcher_.OnRequest("initialize", [this](const Message& m, const auto&) { return Initialize(m); });
+  dispatcher_.OnRequest("ping", [](const Message&, const auto&) { return Reply::Ok(Json::object()); });
+  dispatcher_.OnRequest("tools/list", [this](const Message& m, const auto&) { return ListTools(m); });
+  dispatcher_.OnRequest("tools/call", [this](const Message& m, const jsonrpc::Responder& r) {
+    return CallTool(m, r);
+  });
+  dispatcher_.OnRequest("logging/setLevel", [this](const Message& m, const auto&) { return SetLevel(m); });
+  dispatcher_.OnNotification("notifications/initialized", [this](const Message&) {
+    std::lock_guard lock(mu_);
+    if (!protocol_version_.empty()) {
+      client_ready_ = true;
+    }
+  });
+  dispatcher_.OnNotification("notifications/cancelled", [this](const Message& m) { Cancel(m); });
+}
+
+void SessionImpl::Send(const Json& message, const Json& related) { sink_.Send(message, related); }
+
+std::string SessionImpl::protocol_version() const {
+  std::lock_guard lock(mu_);
+  return protocol_version_;
+}
+
+bool SessionImpl::initialized() const {
+  std::lock_guard lock(mu_);
+  return !protocol_version_.empty();
+}
+
+// ---- Input ----
+
+void SessionImpl::HandleRaw(std::string_view text) {
+  size_t limit = server_.options().max_message_bytes;
+  if (text.size() > limit) {
+    Send(jsonrpc::MakeError(nullptr, RpcError::InvalidRequest(
+                                         "Invalid Request: message of " + std::to_string(text.size()) +
+                                         " bytes exceeds the limit of " + std::to_string(limit) + " bytes")),
+         nullptr);
+    return;
+  }
+  auto parsed = jsonrpc::ParseJson(text);
+  if (auto* bad = std::get_if<jsonrpc::Invalid>(&parsed)) {
+    Send(jsonrpc::MakeError(nullptr, bad->error), nullptr);
+    return;
+  }
+  HandleMessage(std::get<Json>(parsed));
+}
+
+SessionImpl::Replier SessionImpl::DirectReplier() {
+  return [this](const Json& id, std::optional<Json> response) {
+    if (response) {
+      Send(*response, id);
+    }
+    if (!id.is_null()) {
+      sink_.RequestEnded(id);
+    }
+  };
+}
+
+void SessionImpl::HandleMessage(const Json& message) {
+  if (message.is_array()) {
+    HandleBatch(message);
+    return;
+  }
+  HandleOne(message, DirectReplier());
+}
+
+void SessionImpl::HandleBatch(const Json& batch) {
+  std::string version = protocol_version();
+  if (batch.empty()) {
+    Send(jsonrpc::MakeError(nullptr, RpcError::InvalidRequest("Invalid Request: empty batch")), nullptr);
+    return;
+  }
+  if (!AllowsBatches(version)) {
+    Send(jsonrpc::MakeError(nullptr, RpcError::InvalidRequest(
+                                         "Invalid Request: JSON-RPC batches are not supported in protocol "
+                                         "version " + (version.empty() ? std::string("(none yet)") : version) +
+                                         "; send one message at a time")),
+         nullptr);
+    return;
+  }
+  // Collects the batch's responses and sends them as one array once every request has answered. `pending`
+  // starts at 1 so the array cannot go out before the loop below has handed out every request.
+  struct Collector {
+    std::mutex mu;
+    int pending = 1;
+    Json responses = Json::array();
+    std::vector<Json> ids;
+  };
+  auto collector = std::make_shared<Collector>();
+  auto finish_one = [this, collector](const Json& id, std::optional<Json> response) {
+    std::unique_lock lock(collector->mu);
+    if (response) {
+      collector->responses.push_back(std::move(*response));
+    }
+    if (!id.is_null()) {
+      collector->ids.push_back(id);
+    }
+    if (--collector->pending > 0) {
+      return;
+    }
+    lock.unlock();
+    if (!collector->responses.empty()) {
+      Send(collector->responses, collector->ids.empty() ? Json() : collector->ids.front());
+    }
+    for (const Json& id : collector->ids) {
+      sink_.RequestEnded(id);
+    }
+  };
+  for (const Json& element : batch) {
+    // Valid notifications and client responses get no answer; everything else (requests, and elements
+    // that are not valid messages) does.
+    auto classified = jsonrpc::Classify(element);
+    auto* m = std::get_if<Message>(&classified);
+    if (m != nullptr && m->kind != MessageKind::kRequest) {
+      HandleOne(element, [](const Json&, std::optional<Json>) {});
+      continue;
+    }
+    {
+      std::lock_guard lock(collector->mu);
+      ++collector->pending;
+    }
+    HandleOne(element, finish_one);
+  }
+  finish_one(Json(), std::nullopt);
+}
+
+void SessionImpl::HandleOne(const Json& value, const Replier& reply) {
+  auto classified = jsonrpc::Classify(value);
+  if (auto* bad = std::get_if<jsonrpc::Invalid>(&classified)) {
+    reply(bad->id, jsonrpc::MakeError(bad->id, bad->error));
+    return;
+  }
+  const Message& m = std::get<Message>(classified);
+  switch (m.kind) {
+    case MessageKind::kResponse:
+      HandleClientResponse(m);
+      return;
+    case MessageKind::kNotification:
+      if (!dispatcher_.Notify(m)) {
+        spdlog::warn("mcp: handler for notification {} failed", m.method);
+      }
+      return;
+    case MessageKind::kRequest:
+      break;
+  }
+  if (m.method != "initialize" && m.method != "ping" && !initialized()) {
+    reply(m.id, jsonrpc::MakeError(m.id, RpcError::InvalidRequest(
+                                             "Invalid Request: server not initialized; send initialize first "
+                                             "(got " + m.method + ")")));
+    return;
+  }
+  Json id = m.id;
+  jsonrpc::Responder responder = [reply, id](std::optional<Json> response) { reply(id, std::move(response)); };
+  if (auto response = dispatcher_.Dispatch(m, responder)) {
+    reply(m.id, std::move(*response));
+  }
+}
+
+// ---- Methods ----
+
+Reply SessionImpl::Initialize(const Message& m) {
+  if (!m.params.is_object()) {
+    return RpcError::InvalidParams("Invalid params: initialize needs an object with protocolVersion");
+  }
+  auto requested = m.params.find("protocolVersion");
+  if (requested == m.params.end() || !requested->is_string()) {
+    return RpcError::InvalidParams("Invalid params: initialize needs a string protocolVersion");
+  }
+  auto caps = m.params.find("capabilities");
+  if (caps != m.params.end() && !caps->is_object()) {
+    return RpcError::InvalidParams("Invalid params: capabilities must be an object");
+  }
+  std::string version = NegotiateProtocolVersion(requested->get<std::string>());
+  {
+    std::lock_guard lock(mu_);
+    if (!protocol_version_.empty()) {
+      return RpcError::InvalidRequest("Invalid Request: the session is already initialized");
+    }
+    protocol_version_ = version;
+    client_capabilities_ = caps != m.params.end() ? *caps : Json::object();
+  }
+  std::string client = "unknown";
+  if (auto info = m.params.find("clientInfo"); info != m.params.end() && info->is_object()) {
+    if (auto name = info->find("name"); name != info->end() && name->is_string()) {
+      client = name->get<std::string>();
+    }
+  }
+  spdlog::info("mcp: session initialized (client {}, protocol {}, transport {})", client, version,
+               options_.transport);
+  Json server_info{{"name", kServerName}, {"version", kVersion}};
+  if (HasStructuredContent(version)) {
+    server_info["title"] = "Lambda MCP";
+  }
+  Json result{{"protocolVersion", version},
+              {"capabilities", {{"tools", {{"listChanged", true}}}, {"logging", Json::object()}}},
+              {"serverInfo", std::move(server_info)}};
+  if (!server_.options().instructions.empty()) {
+    result["instructions"] = server_.options().instructions;
+  }
+  return Reply::Ok(std::move(result));
+}
+
+Reply SessionImpl::ListTools(const Message& m) {
+  size_t offset = 0;
+  if (m.params.is_object()) {
+    if (auto cursor = m.params.find("cursor"); cursor != m.params.end() && !cursor->is_null()) {
+      std::optional<size_t> decoded;
+      if (cursor->is_string()) {
+        decoded = DecodeCursor(cursor->get<std::string>());
+      }
+      if (!decoded) {
+        return RpcError::InvalidParams("Invalid params: unknown cursor");
+      }
+      offset = *decoded;
+    }
+  }
+  auto tools = server_.provider().ListTools();
+  if (!tools.ok()) {
+    return RpcError::Internal("tools/list failed: " + tools.error().ToString());
+  }
+  const auto& list = **tools;
+  if (offset > list.size() || (offset == list.size() && offset != 0)) {
+    return RpcError::InvalidParams("Invalid params: cursor is past the end of the tool list");
+  }
+  size_t page = server_.options().page_size > 0 ? server_.options().page_size : list.size() + 1;
+  size_t end = std::min(list.size(), offset + page);
+  std::string version = protocol_version();
+  Json rendered = Json::array();
+  for (size_t i = offset; i < end; ++i) {
+    rendered.push_back(RenderTool(list[i], version));
+  }
+  Json result{{"tools", std::move(rendered)}};
+  if (end < list.size()) {
+    result["nextCursor"] = EncodeCursor(end);
+  }
+  return Reply::Ok(std::move(result));
+}
+
+Reply SessionImpl::SetLevel(const Message& m) {
+  std::optional<LogLevel> level;
+  if (m.params.is_object()) {
+    if (auto it = m.params.find("level"); it != m.params.end() && it->is_string()) {
+      level = ParseLogLevel(it->get<std::string>());
+    }
+  }
+  if (!level) {
+    return RpcError::InvalidParams(
+        "Invalid params: level must be one of debug, info, notice, warning, error, critical, alert, emergency");
+  }
+  log_level_.store(static_cast<int>(*level));
+  return Reply::Ok(Json::object());
+}
+
+Reply SessionImpl::CallTool(const Message& m, const jsonrpc::Responder& responder) {
+  if (!m.params.is_object()) {
+    return RpcError::InvalidParams("Invalid params: tools/call needs params with a tool name");
+  }
+  auto name = m.params.find("name");
+  if (name == m.params.end() || !name->is_string() || name->get<std::string>().empty()) {
+    return RpcError::InvalidParams("Invalid params: tools/call needs a string \"name\"");
+  }
+  Json arguments = Json::object();
+  if (auto args = m.params.find("arguments"); args != m.params.end() && !args->is_null()) {
+    if (!args->is_object()) {
+      return RpcError::InvalidParams("Invalid params: tools/call \"arguments\" must be an object");
+    }
+    arguments = *args;
+  }
+  auto call = std::make_shared<Call>();
+  call->id = m.id;
+  call->name = name->get<std::string>();
+  call->arguments = std::move(arguments);
+  call->responder = responder;
+  if (auto meta = m.params.find("_meta"); meta != m.params.end() && meta->is_object()) {
+    if (auto token = meta->find("progressToken");
+        token != meta->end() && (token->is_string() || token->is_number_integer())) {
+      call->progress_token = *token;
+    }
+  }
+  std::string key = jsonrpc::IdKey(m.id);
+  {
+    std::lock_guard lock(mu_);
+    if (!accepting_) {
+      return RpcError::Internal("Internal error: the server is shutting down");
+    }
+    if (calls_.count(key) > 0) {
+      return RpcError::InvalidRequest("Invalid Request: request id is already in use by a running call");
+    }
+    calls_[key] = call;
+    ++in_flight_;
+  }
+  if (!server_.pool().Submit([this, call] { RunCall(call); })) {
+    std::lock_guard lock(mu_);
+    calls_.erase(key);
+    --in_flight_;
+    idle_cv_.notify_all();
+    return RpcError::Internal("Internal error: too many tool calls queued; retry later");
+  }
+  return Reply::Deferred();
+}
+
+void SessionImpl::RunCall(const std::shared_ptr<Call>& call) {
+  if (call->stop.stop_requested()) {
+    FinishCall(call, std::nullopt);
+    return;
+  }
+  Json response;
+  // The mcp layer's one exception conversion: a provider that throws (a bug) becomes -32603, so a worker
+  // thread never dies and the client still gets an answer.
+  try {
+    Context ctx(*this, *call);
+    Result<ToolResult> result = server_.provider().CallTool(call->name, call->arguments, ctx);
+    if (result.ok()) {
+      response = jsonrpc::MakeResult(call->id, RenderToolResult(*result, ctx.protocol_version()));
+    } else if (result.error().code == ErrorCode::kNotFound) {
+      response = jsonrpc::MakeError(call->id, RpcError::InvalidParams("Unknown tool: " + call->name));
+    } else if (result.error().code == ErrorCode::kInvalidArgument) {
+      response = jsonrpc::MakeError(call->id, RpcError::InvalidParams("Invalid params: " + result.error().message));
+    } else {
+      response = jsonrpc::MakeError(call->id, RpcError::Internal("tools/call " + call->name + " failed: " +
+                                                                 result.error().ToString()));
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("mcp: tool {} threw: {}", call->name, e.what());
+    response = jsonrpc::MakeError(call->id, RpcError::Internal("Internal error: tool " + call->name + " failed"));
+  }
+  FinishCall(call, std::move(response));
+}
+
+void SessionImpl::FinishCall(const std::shared_ptr<Call>& call, std::optional<Json> response) {
+  {
+    std::lock_guard lock(call->mu);
+    call->done = true;
+    if (call->stop.stop_requested()) {
+      response.reset();  // cancelled: no response
+    }
+    call->responder(std::move(response));
+  }
+  std::lock_guard lock(mu_);
+  calls_.erase(jsonrpc::IdKey(call->id));
+  --in_flight_;
+  idle_cv_.notify_all();  // under the lock: Shutdown may destroy us right after it sees zero
+}
+
+void SessionImpl::Cancel(const Message& m) {
+  if (!m.params.is_object()) {
+    return;
+  }
+  auto request_id = m.params.find("requestId");
+  if (request_id == m.params.end() || !jsonrpc::IsValidId(*request_id)) {
+    return;
+  }
+  std::shared_ptr<Call> call;
+  {
+    std::lock_guard lock(mu_);
+    auto it = calls_.find(jsonrpc::IdKey(*request_id));
+    if (it == calls_.end()) {
+      return;  // unknown or already finished: races are normal
+    }
+    call = it->second;
+  }
+  std::lock_guard lock(call->mu);
+  if (!call->done) {
+    call->stop.request_stop();
+    spdlog::debug("mcp: call {} cancelled by the client", call->name);
+  }
+}
+
+// ---- Server → client requests ----
+
+bool SessionImpl::ClientHas(const std::string& capability) const {
+  std::lock_guard lock(mu_);
+  return client_capabilities_.contains(capability) && !client_capabilities_[capability].is_null();
+}
+
+Result<Json> SessionImpl::RequestClient(Call& call, const std::string& method, const Json& params) {
+  std::string capability;
+  if (method == "sampling/createMessage") {
+    capability = "sampling";
+  } else if (method == "elicitation/create") {
+    capability = "elicitation";
+  } else if (method == "roots/list") {
+    capability = "roots";
+  }
+  if (!capability.empty() && !ClientHas(capability)) {
+    return Error::FailedPrecondition("the client did not declare the '" + capability + "' capability");
+  }
+  auto pending = std::make_shared<PendingClientRequest>();
+  Json id;
+  std::string key;
+  {
+    std::lock_guard lock(pending_mu_);
+    id = next_client_request_id_++;
+    key = jsonrpc::IdKey(id);
+    pending_[key] = pending;
+  }
+  {
+    std::lock_guard lock(call.mu);
+    if (call.done || call.stop.stop_requested()) {
+      std::lock_guard plock(pending_mu_);
+      pending_.erase(key);
+      return Error::Cancelled("the call was cancelled");
+    }
+    Send(jsonrpc::MakeRequest(id, method, params), call.id);
+  }
+  std::unique_lock lock(pending_mu_);
+  auto deadline = std::chrono::steady_clock::now() + server_.options().client_request_timeout;
+  bool answered = pending_cv_.wait_until(lock, call.stop.get_token(), deadline, [&] { return pending->done; });
+  pending_.erase(key);
+  lock.unlock();
+  if (!answered) {
+    bool cancelled = call.stop.stop_requested();
+    Send(jsonrpc::MakeNotification("notifications/cancelled",
+                                   Json{{"requestId", id},
+                                        {"reason", cancelled ? "the tool call was cancelled" : "timed out"}}),
+         call.id);
+    if (cancelled) {
+      return Error::Cancelled(method + " cancelled");
+    }
+    return Error::Timeout(method + ": the client did not answer in time");
+  }
+  if (pending->error) {
+    return Error::Unavailable(method + " failed on the client: " + pending->error->message + " (" +
+                              std::to_string(pending->error->code) + ")");
+  }
+  return std::move(pending->result);
+}
+
+void SessionImpl::HandleClientResponse(const Message& m) {
+  std::lock_guard lock(pending_mu_);
+  auto it = pending_.find(jsonrpc::IdKey(m.id));
+  if (it == pending_.end()) {
+    spdlog::debug("mcp: ignoring a response to unknown request id {}", m.id.dump());
+    return;
+  }
+  it->second->done = true;
+  it->second->result = m.result;
+  it->second->error = m.error;
+  pending_cv_.notify_all();
+}
+
+// ---- Lifecycle ----
+
+void SessionImpl::SendListChanged() {
+  {
+    std::lock_guard lock(mu_);
+    if (!client_ready_ || !accepting_) {
+      return;
+    }
+  }
+  Send(jsonrpc::MakeNotification("notifications/tools/list_changed"), nullptr);
+}
+
+void SessionImpl::Shutdown(std::chrono::milliseconds grace) {
+  std::unique_lock lock(mu_);
+  accepting_ = false;
+  if (in_flight_ > 0 && grace.count() > 0) {
+    idle_cv_.wait_for(lock, grace, [this] { return in_flight_ == 0; });
+  }
+  if (in_flight_ > 0) {
+    spdlog::info("mcp: cancelling {} call(s) still running at shutdown", in_flight_);
+    for (auto& [key, call] : calls_) {
+      std::lock_guard call_lock(call->mu);
+      call->stop.request_stop();
+    }
+  }
+  idle_cv_.wait(lock, [this] { return in_flight_ == 0; });
+}
+
+// ---- McpServer ----
+
+McpServer::McpServer(ToolProvider& provider, ServerOptions options)
+    : provider_(provider), options_(std::move(options)),
+      pool_(options_.worker_threads, options_.max_queued_calls) {
+  provider_.SetListChangedCallback([this] { NotifyListChanged(); });
+}
+
+McpServer::~McpServer() { provider_.SetListChangedCallback([] {}); }
+
+std::unique_ptr<Session> McpServer::CreateSession(MessageSink& sink, SessionOptions options) {
+  return std::make_unique<SessionImpl>(*this, sink, std::move(options));
+}
+
+void McpServer::Register(SessionImpl* session) {
+  std::lock_guard lock(sessions_mu_);
+  sessions_.insert(session);
+}
+
+void McpServer::Unregister(SessionImpl* session) {
+  std::lock_guard lock(sessions_mu_);
+  sessions_.erase(session);
+}
+
+void McpServer::NotifyListChanged() {
+  std::lock_guard lock(sessions_mu_);
+  for (SessionImpl* session : sessions_) {
+    session->SendListChanged();
+  }
+}
+
+}  // namespace lmcp::mcp

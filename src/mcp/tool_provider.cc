@@ -1,0 +1,31 @@
+#include "mcp/tool_provider.h"
+
+#include <array>
+#include <utility>
+
+namespace lmcp::mcp {
+
+namespace {
+constexpr std::array<const char*, 8> kLevelNames = {"debug", "info",     "notice", "warning",
+                                                    "error", "critical", "alert",  "emergency"};
+}  // namespace
+
+const char* LogLevelName(LogLevel level) { return kLevelNames[static_cast<size_t>(level)]; }
+
+std::optional<LogLevel> ParseLogLevel(std::string_view name) {
+  for (size_t i = 0; i < kLevelNames.size(); ++i) {
+    if (name == kLevelNames[i]) {
+      return static_cast<LogLevel>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+ToolResult ToolResult::Text(std::string text, bool is_error) {
+  ToolResult result;
+  result.content = Json::array({Json{{"type", "text"}, {"text", std::move(text)}}});
+  result.is_error = is_error;
+  return result;
+}
+
+}  // namespace lmcp::mcp
