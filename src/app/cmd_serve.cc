@@ -155,6 +155,9 @@ CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
   command.add_option("--oauth-issuer", config->oauth_issuer, "HTTP: accept JWT access tokens from this issuer");
   command.add_option("--oauth-audience", config->oauth_audiences, "HTTP: accepted token audience (repeatable)");
   command.add_option("--oauth-jwks-url", config->oauth_jwks_url, "HTTP: the issuer's JWKS URL");
+  command.add_option("--oauth-jwks-refetch-interval", config->oauth_jwks_refetch_s,
+                     "HTTP: seconds between JWKS refetches for unknown key ids (rotation)")
+      ->capture_default_str();
   command.add_option("--oauth-required-scopes", config->oauth_required_scopes, "HTTP: scopes every token needs")
       ->delimiter(',');
   command.add_option("--allowed-origins", config->allowed_origins,

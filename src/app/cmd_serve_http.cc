@@ -1,5 +1,6 @@
 #include "app/serve_http.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -38,6 +39,7 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
     jwt.audiences = config.oauth_audiences;
     jwt.jwks_url = config.oauth_jwks_url;
     jwt.required_scopes = config.oauth_required_scopes;
+    jwt.min_refetch_interval = std::chrono::seconds(config.oauth_jwks_refetch_s);
     spdlog::info("http: OAuth resource-server mode (issuer {}, JWKS {})", jwt.issuer, jwt.jwks_url);
     return transport::NewJwtAuthenticator(std::move(jwt), Clock::System());
   }
@@ -69,6 +71,7 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   options.origin_policy.allowed_origins = config.allowed_origins;
   options.origin_policy.allowed_hosts = config.allowed_hosts;
   options.session_idle_timeout = std::chrono::seconds(config.session_idle_timeout_s);
+  options.reap_interval = std::clamp(options.session_idle_timeout / 2, std::chrono::seconds(1), std::chrono::seconds(5));
   options.max_body_bytes = config.max_message_bytes;
   options.worker_threads = static_cast<size_t>(config.http_max_connections);
   options.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);

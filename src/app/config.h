@@ -28,6 +28,7 @@ struct ServeConfig {
   std::vector<std::string> oauth_audiences;  // accepted `aud` values (this server's resource URL)
   std::string oauth_jwks_url;
   std::vector<std::string> oauth_required_scopes;
+  int oauth_jwks_refetch_s = 30;             // unknown kid → refetch the JWKS at most this often
   std::vector<std::string> allowed_origins;  // besides loopback origins; "*" = any
   std::vector<std::string> allowed_hosts;    // Host names accepted besides loopback names
   int session_idle_timeout_s = 1800;         // idle MCP sessions expire after this
