@@ -60,7 +60,7 @@ struct HttpServerOptions {
   size_t max_sessions = 1000;
   size_t max_body_bytes = 4 * 1024 * 1024;   // 413 above
   size_t max_header_bytes = 32 * 1024;       // all header lines together; 431 above
-  std::chrono::seconds read_timeout{30};     // per read: a slow or stalled client is dropped
+  std::chrono::seconds read_timeout{10};     // per read: a slow or stalled client is dropped
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds keep_alive_timeout{5};
   size_t worker_threads = 256;               // = max concurrent connections (each SSE stream holds one)

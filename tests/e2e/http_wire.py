@@ -180,6 +180,29 @@ def transport_checks():
         s.stop()
 
 
+def graceful_shutdown_checks():
+    print("graceful shutdown", file=sys.stderr)
+    s = Server()
+    _, _, _, sid = s.initialize()
+    sh = {"Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-11-25"}
+    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": "test_tool_with_progress", "arguments": {}, "_meta": {"progressToken": 1}}}
+    out = {}
+
+    def run_call():
+        out["resp"] = s.request("POST", call, sh)
+
+    t = threading.Thread(target=run_call)
+    t.start()
+    time.sleep(0.03)  # the call is running (it takes ~100 ms)
+    rc = s.stop(expect_clean=True)
+    t.join(timeout=20)
+    st, _, body = out.get("resp", (0, {}, ""))
+    msgs = sse_messages(body)
+    check(st == 200 and msgs and msgs[-1].get("id") == 7 and "result" in msgs[-1],
+          f"in-flight call finishes during SIGTERM shutdown ({st}, rc {rc}, {body[-200:]})")
+
+
 def expiry_checks():
     print("session expiry", file=sys.stderr)
     s = Server("--session-idle-timeout", "1")
@@ -344,6 +367,7 @@ def main():
     if not BIN or not os.access(BIN, os.X_OK):
         fail_now(f"LMCP_BIN ({BIN}) is not an executable lambda-mcp")
     transport_checks()
+    graceful_shutdown_checks()
     expiry_checks()
     token_checks()
     oauth_checks()
