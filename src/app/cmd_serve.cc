@@ -1,4 +1,4 @@
-// `lambda-mcp serve`: the MCP server over stdio.
+// `lambda-mcp serve`: the MCP server over stdio or Streamable HTTP.
 
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +16,7 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/lambda_options.h"
+#include "app/serve_http.h"
 #include "catalog/lambda_tool_source.h"
 #include "mcp/conformance_fixtures.h"
 #include "mcp/server.h"
@@ -108,6 +109,22 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   }
   mcp::McpServer server(*provider, options);
 
+  // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
+  if (config.transport == "http") {
+    auto http = StartHttpServer(config, server, /*ready=*/nullptr);
+    if (!http.ok()) {
+      spdlog::error("{}", http.error().message);
+      return 2;
+    }
+    SignalWatcher signals([&](int sig) {
+      spdlog::info("received signal {}; shutting down", sig);
+      (*http)->Stop();
+    });
+    (*http)->Wait();
+    spdlog::info("lambda-mcp stopped");
+    return 0;
+  }
+
   // stdio: one session for the process; stdout carries protocol only.
   transport::StdioTransport stdio(STDIN_FILENO, STDOUT_FILENO, {.max_line_bytes = config.max_message_bytes});
   std::atomic<bool> signalled{false};
@@ -142,9 +159,44 @@ CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
   command.add_option("--shutdown-grace-ms", config->shutdown_grace_ms,
                      "On EOF or SIGTERM, wait this long for running calls before cancelling them")
       ->capture_default_str();
+  // Streamable HTTP.
+  auto http_listen = std::make_shared<std::string>();
+  command.add_option("--http", *http_listen, "Serve Streamable HTTP on HOST:PORT (e.g. 127.0.0.1:0) instead of stdio");
+  command.add_option("--auth-token-file", config->auth_token_file,
+                     "HTTP: require this static bearer token (first line of the file; or env LAMBDA_MCP_AUTH_TOKEN)");
+  command.add_option("--oauth-issuer", config->oauth_issuer, "HTTP: accept JWT access tokens from this issuer");
+  command.add_option("--oauth-audience", config->oauth_audiences, "HTTP: accepted token audience (repeatable)");
+  command.add_option("--oauth-jwks-url", config->oauth_jwks_url, "HTTP: the issuer's JWKS URL");
+  command.add_option("--oauth-jwks-refetch-interval", config->oauth_jwks_refetch_s,
+                     "HTTP: seconds between JWKS refetches for unknown key ids (rotation)")
+      ->capture_default_str();
+  command.add_option("--oauth-required-scopes", config->oauth_required_scopes, "HTTP: scopes every token needs")
+      ->delimiter(',');
+  command.add_option("--allowed-origins", config->allowed_origins,
+                     "HTTP: browser Origins allowed besides loopback ones (comma-separated)")
+      ->delimiter(',');
+  command.add_option("--allowed-hosts", config->allowed_hosts,
+                     "HTTP: Host header names allowed besides loopback ones (comma-separated)")
+      ->delimiter(',');
+  command.add_option("--session-idle-timeout", config->session_idle_timeout_s, "HTTP: idle session expiry, seconds")
+      ->capture_default_str();
+  command.add_option("--max-connections", config->http_max_connections,
+                     "HTTP: concurrent connections (each open SSE stream holds one)")
+      ->capture_default_str();
+  command.add_option("--public-url", config->public_url, "HTTP: scheme://host[:port] clients use (OAuth metadata)");
+  command.add_flag("--insecure-no-auth", config->allow_unauthenticated_remote,
+                   "HTTP: allow a non-loopback address without authentication");
   auto lambda = std::make_shared<LambdaFlags>();
   AddLambdaFlags(command, *lambda);
-  return [config, lambda] { return RunServe(*config, *lambda); };
+  return [config, lambda, http_listen] {
+    if (!http_listen->empty()) {
+      if (Status parsed = ParseHttpListen(*http_listen, *config); !parsed.ok()) {
+        spdlog::error("{}", parsed.error().message);
+        return 2;
+      }
+    }
+    return RunServe(*config, *lambda);
+  };
 }
 
 }  // namespace lmcp::app

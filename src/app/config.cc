@@ -4,8 +4,18 @@ namespace lmcp::app {
 
 std::vector<std::string> ServeConfig::Problems() const {
   std::vector<std::string> problems;
-  if (transport != "stdio") {
-    problems.push_back("transport must be \"stdio\" (got \"" + transport + "\")");
+  if (transport != "stdio" && transport != "http") {
+    problems.push_back("transport must be \"stdio\" or \"http\" (got \"" + transport + "\")");
+  }
+  if (transport == "http") {
+    if (http_port < 0 || http_port > 65535) problems.push_back("HTTP port must be 0..65535");
+    if (session_idle_timeout_s < 1) problems.push_back("session idle timeout must be at least 1 s");
+    if (http_max_connections < 4) problems.push_back("max connections must be at least 4");
+    bool oauth = !oauth_issuer.empty() || !oauth_jwks_url.empty() || !oauth_audiences.empty();
+    if (oauth && (oauth_issuer.empty() || oauth_jwks_url.empty() || oauth_audiences.empty())) {
+      problems.push_back("OAuth needs --oauth-issuer, --oauth-audience and --oauth-jwks-url together");
+    }
+    if (oauth && !auth_token_file.empty()) problems.push_back("choose either a token file or OAuth, not both");
   }
   if (page_size == 0 || page_size > 10000) {
     problems.push_back("page size must be between 1 and 10000 (got " + std::to_string(page_size) + ")");

@@ -20,6 +20,22 @@ struct ServeConfig {
   int shutdown_grace_ms = 5000;              // on stdin EOF or SIGTERM: wait this long, then cancel calls
   std::string instructions;                  // empty = the built-in text
 
+  // Streamable HTTP (transport "http", chosen by --http HOST:PORT). See transport/http_server.h.
+  std::string http_host = "127.0.0.1";       // anything but loopback requires authentication
+  int http_port = 0;                         // 0 = any free port (the URL is printed on stderr)
+  std::string auth_token_file;               // static bearer token (first line); or env LAMBDA_MCP_AUTH_TOKEN
+  std::string oauth_issuer;                  // OAuth resource-server mode: JWTs from this issuer
+  std::vector<std::string> oauth_audiences;  // accepted `aud` values (this server's resource URL)
+  std::string oauth_jwks_url;
+  std::vector<std::string> oauth_required_scopes;
+  int oauth_jwks_refetch_s = 30;             // unknown kid → refetch the JWKS at most this often
+  std::vector<std::string> allowed_origins;  // besides loopback origins; "*" = any
+  std::vector<std::string> allowed_hosts;    // Host names accepted besides loopback names
+  int session_idle_timeout_s = 1800;         // idle MCP sessions expire after this
+  int http_max_connections = 256;            // concurrent connections (each open SSE stream holds one)
+  std::string public_url;                    // scheme://host[:port] as clients see it (OAuth metadata)
+  bool allow_unauthenticated_remote = false; // serve a non-loopback address without auth (warned)
+
   // Every problem, one per entry; empty when valid.
   std::vector<std::string> Problems() const;
   // kInvalidArgument listing every problem ("; "-separated), or Ok.

@@ -1,0 +1,24 @@
+#pragma once
+// `lambda-mcp serve --http HOST:PORT`: builds the authenticator from the config (static token from file or
+// env LAMBDA_MCP_AUTH_TOKEN, or OAuth/JWKS) and starts the Streamable HTTP transport over `server`. Prints
+// "lambda-mcp: listening on http://HOST:PORT/mcp" on stderr once bound. The caller stops it on a signal.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "app/config.h"
+#include "common/result.h"
+#include "mcp/server.h"
+#include "transport/http_server.h"
+
+namespace lmcp::app {
+
+// Parses "HOST:PORT", "[::1]:PORT" or ":PORT" into config.http_host / http_port and sets transport "http".
+Status ParseHttpListen(const std::string& spec, ServeConfig& config);
+
+// `ready` backs /readyz (the catalog's first discovery); null = always ready.
+Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config, mcp::McpServer& server,
+                                                               std::function<bool()> ready);
+
+}  // namespace lmcp::app
