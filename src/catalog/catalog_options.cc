@@ -28,7 +28,7 @@ const std::vector<OptionSpec> kSpecs = {
     {"FUNCTION_QUALIFIER", "function-qualifier", "string", "",
      "Alias or version invoked when neither FUNCTION_LIST nor a tag gives one (empty: $LATEST)."},
     {"AWS_PROFILE", "profile", "string", "", "AWS profile (empty: the default credential chain)."},
-    {"AWS_REGION", "region", "string", "", "AWS region (empty: AWS_DEFAULT_REGION, the profile, us-east-1)."},
+    {"AWS_REGION", "region", "string", "", "AWS region (empty: AWS_DEFAULT_REGION, then the profile's region; none at all is an error)."},
     {"LAMBDA_MCP_COMPAT", "compat", "string", "",
      "\"reference\": the reference server's {\"parameters\":{...}} input wrapper and result texts."},
     {"LAMBDA_MCP_REFRESH_SECONDS", "refresh-seconds", "int", "300",
