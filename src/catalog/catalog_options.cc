@@ -43,6 +43,8 @@ const std::vector<OptionSpec> kSpecs = {
      "Text results longer than this are truncated with a visible notice."},
     {"LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", "max-concurrency-per-function", "int", "0",
      "At most this many calls in flight per function; others wait (0: unlimited)."},
+    {"LAMBDA_MCP_PROGRESS_SECONDS", "progress-seconds", "int", "5",
+     "While a call waits for its function, send progress notifications this often (when the client asked; 0: never)."},
     {"LAMBDA_MCP_LOG_TAIL", "log-tail", "bool", "false",
      "Invoke with LogType=Tail and add the last 4 KB of the function's log to error results."},
     {"LAMBDA_MCP_VALIDATE_ARGUMENTS", "validate-arguments", "bool", "true",
@@ -250,6 +252,7 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   integer("LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS", 0, 3600, o.invoke_timeout);
   integer("LAMBDA_MCP_MAX_RESULT_BYTES", 1024, 64LL * 1024 * 1024, o.max_result_bytes);
   integer("LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", 0, 100000, o.max_concurrency_per_function);
+  integer("LAMBDA_MCP_PROGRESS_SECONDS", 0, 3600, o.progress_interval);
   if (auto a = get("LAMBDA_MCP_AUDIT_LOG")) {
     o.audit_log = Trim(*a);
     if (o.audit_log.empty()) o.audit_log = "stderr";
