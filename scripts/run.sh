@@ -1,6 +1,100 @@
 #!/usr/bin/env bash
-# `make run`: until the local endpoint lands, serves the conformance fixtures over stdio.
+# `make run`: starts `lambda-mcp local` (the local Lambda endpoint) with the sample functions of
+# examples/template.yaml on a free port, points lambda-mcp at it, runs a short MCP demo (the tools, one
+# successful call, one function error) with the pinned SDK client, then keeps the endpoint up and prints how
+# to connect an MCP client. Ctrl-C stops everything this script started. No AWS account needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "lambda-mcp: serving the conformance fixture tools on stdio (Ctrl-C to stop)" >&2
-exec build/lambda-mcp serve --conformance-fixtures
+root="$PWD"
+start_ns=$(date +%s%N)
+bin="${LMCP_BIN:-$root/build/lambda-mcp}"
+key="AKIDLOCALDEMO"
+secret="lambda-mcp-local-demo-secret"
+if [[ ! -x "$bin" ]]; then
+  echo "run.sh: $bin is missing; build first (make build)" >&2
+  exit 1
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/lambda-mcp-run.XXXXXX")"
+local_pid=""
+cleanup() {
+  trap - EXIT INT TERM
+  if [[ -n "$local_pid" ]] && kill -0 "$local_pid" 2>/dev/null; then
+    kill -TERM "$local_pid" 2>/dev/null || true
+    wait "$local_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'echo; echo "run.sh: stopping"; exit 0' INT TERM
+
+# 1. The local endpoint on port 0; it prints "lambda-mcp local listening on http://127.0.0.1:PORT".
+"$bin" local --template "$root/examples/template.yaml" --port "${LMCP_LOCAL_PORT:-0}" \
+  --access-key-id "$key" --secret-access-key "$secret" >"$work/local.out" 2>"$work/local.log" &
+local_pid=$!
+url=""
+for _ in $(seq 1 200); do
+  url="$(sed -n 's/^lambda-mcp local listening on //p' "$work/local.out" 2>/dev/null || true)"
+  [[ -n "$url" ]] && break
+  if ! kill -0 "$local_pid" 2>/dev/null; then
+    echo "run.sh: lambda-mcp local exited:" >&2
+    cat "$work/local.log" >&2
+    exit 1
+  fi
+  sleep 0.05
+done
+if [[ -z "$url" ]]; then
+  echo "run.sh: lambda-mcp local did not report its address" >&2
+  cat "$work/local.log" >&2
+  exit 1
+fi
+echo "== lambda-mcp local: sample functions from examples/template.yaml at $url"
+
+# 2. The environment lambda-mcp serve runs with: the local endpoint, its credentials, the samples.
+serve_env=(
+  "AWS_ENDPOINT_URL=$url"
+  "AWS_ACCESS_KEY_ID=$key"
+  "AWS_SECRET_ACCESS_KEY=$secret"
+  "AWS_REGION=us-east-1"
+  "AWS_EC2_METADATA_DISABLED=true"
+  "FUNCTION_PREFIX=mcp-"
+  "FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY=tool-input-schema-arn"
+)
+
+# 3. The demo, through the pinned MCP SDK client (tests/e2e/client, installed by scripts/setup.sh).
+if command -v node >/dev/null 2>&1 && [[ -d "$root/tests/e2e/client/node_modules/@modelcontextprotocol/sdk" ]]; then
+  env "${serve_env[@]}" LMCP_BIN="$bin" LMCP_CLIENT_DIR="$root/tests/e2e/client" \
+    node "$root/examples/mcp_demo_client.mjs" || echo "run.sh: the demo failed (see above); the endpoint stays up" >&2
+else
+  echo "run.sh: node or tests/e2e/client/node_modules missing (make setup); skipping the demo" >&2
+fi
+elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+echo "== demo finished ${elapsed_ms} ms after run.sh started"
+
+# 4. Stay up and tell the user how to connect.
+env_json=""
+for kv in "${serve_env[@]}"; do
+  env_json+="$(printf '\n        "%s": "%s",' "${kv%%=*}" "${kv#*=}")"
+done
+env_json="${env_json%,}"
+cat <<INFO
+
+== lambda-mcp local keeps running at $url (admin: $url/__admin/stats). Ctrl-C stops it.
+
+Connect an MCP client over stdio with:
+  env ${serve_env[*]} \\
+    $bin serve
+
+Claude Desktop (claude_desktop_config.json) or Cline (cline_mcp_settings.json):
+{
+  "mcpServers": {
+    "lambda-mcp-local": {
+      "command": "$bin",
+      "args": ["serve"],
+      "env": {$env_json
+      }
+    }
+  }
+}
+INFO
+wait "$local_pid"
