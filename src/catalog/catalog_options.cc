@@ -28,7 +28,7 @@ const std::vector<OptionSpec> kSpecs = {
     {"FUNCTION_QUALIFIER", "function-qualifier", "string", "",
      "Alias or version invoked when neither FUNCTION_LIST nor a tag gives one (empty: $LATEST)."},
     {"AWS_PROFILE", "profile", "string", "", "AWS profile (empty: the default credential chain)."},
-    {"AWS_REGION", "region", "string", "", "AWS region (empty: AWS_DEFAULT_REGION, the profile, us-east-1)."},
+    {"AWS_REGION", "region", "string", "", "AWS region (empty: AWS_DEFAULT_REGION, then the profile's region; none at all is an error)."},
     {"LAMBDA_MCP_COMPAT", "compat", "string", "",
      "\"reference\": the reference server's {\"parameters\":{...}} input wrapper and result texts."},
     {"LAMBDA_MCP_REFRESH_SECONDS", "refresh-seconds", "int", "300",
@@ -43,6 +43,8 @@ const std::vector<OptionSpec> kSpecs = {
      "Text results longer than this are truncated with a visible notice."},
     {"LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", "max-concurrency-per-function", "int", "0",
      "At most this many calls in flight per function; others wait (0: unlimited)."},
+    {"LAMBDA_MCP_PROGRESS_SECONDS", "progress-seconds", "int", "5",
+     "While a call waits for its function, send progress notifications this often (when the client asked; 0: never)."},
     {"LAMBDA_MCP_LOG_TAIL", "log-tail", "bool", "false",
      "Invoke with LogType=Tail and add the last 4 KB of the function's log to error results."},
     {"LAMBDA_MCP_VALIDATE_ARGUMENTS", "validate-arguments", "bool", "true",
@@ -250,6 +252,7 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   integer("LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS", 0, 3600, o.invoke_timeout);
   integer("LAMBDA_MCP_MAX_RESULT_BYTES", 1024, 64LL * 1024 * 1024, o.max_result_bytes);
   integer("LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", 0, 100000, o.max_concurrency_per_function);
+  integer("LAMBDA_MCP_PROGRESS_SECONDS", 0, 3600, o.progress_interval);
   if (auto a = get("LAMBDA_MCP_AUDIT_LOG")) {
     o.audit_log = Trim(*a);
     if (o.audit_log.empty()) o.audit_log = "stderr";

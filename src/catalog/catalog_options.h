@@ -52,6 +52,7 @@ struct CatalogOptions {
   std::chrono::seconds invoke_timeout{0};       // > 0: fixed read timeout for every function
   std::size_t max_result_bytes = 1024 * 1024;   // text results beyond this are truncated with a notice
   int max_concurrency_per_function = 0;         // 0 = unlimited
+  std::chrono::seconds progress_interval{5};    // progress notifications while waiting (if asked); 0 = none
   bool log_tail = false;                        // LogType=Tail; the log tail goes into error results
   bool validate_arguments = true;               // validate arguments against the input schema
   std::string audit_log = "stderr";             // "stderr", "off" or a file path (appended)

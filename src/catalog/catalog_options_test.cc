@@ -134,3 +134,20 @@ TEST_F(ConfigFileTest, Errors) {
 
 }  // namespace
 }  // namespace lmcp::catalog
+
+namespace lmcp::catalog {
+namespace {
+
+// docs/config.md documents every option (it is generated from the same table; this keeps them in step).
+TEST(CatalogOptionsTest, EveryOptionIsDocumented) {
+  std::ifstream in(std::string(LMCP_SOURCE_DIR) + "/docs/config.md");
+  ASSERT_TRUE(in.good());
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& spec : CatalogOptionSpecs()) {
+    EXPECT_NE(doc.find(std::string("`") + spec.key + "`"), std::string::npos) << spec.key;
+    EXPECT_NE(doc.find(std::string("`--") + spec.flag + "`"), std::string::npos) << spec.flag;
+  }
+}
+
+}  // namespace
+}  // namespace lmcp::catalog

@@ -30,14 +30,35 @@ LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clo
     : options_(std::move(options)), backend_(backend), clock_(clock), audit_(audit) {}
 
 LambdaCatalog::~LambdaCatalog() {
-  if (thread_.joinable()) {
-    thread_.request_stop();
-    thread_.join();
+  for (auto* t : {&thread_, &progress_thread_}) {
+    if (t->joinable()) {
+      t->request_stop();
+      t->join();
+    }
   }
 }
 
 void LambdaCatalog::Start() {
   thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
+  if (options_.progress_interval.count() > 0) {
+    progress_thread_ = std::jthread([this](std::stop_token stop) { ProgressLoop(stop); });
+  }
+}
+
+void LambdaCatalog::ProgressLoop(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    WaitFor(options_.progress_interval, stop);
+    if (stop.stop_requested()) return;
+    std::lock_guard lock(progress_mu_);
+    const auto now = clock_.Steady();
+    for (auto& [id, w] : waiting_) {
+      double elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.start).count() / 1000.0;
+      if (elapsed <= 0) continue;
+      w.ctx->Progress(elapsed, static_cast<double>(w.timeout_seconds),
+                      "waiting for Lambda function " + w.function + " (" + std::to_string(static_cast<int>(elapsed)) +
+                          " s of at most " + std::to_string(w.timeout_seconds) + " s)");
+    }
+  }
 }
 
 void LambdaCatalog::SetListChangedCallback(std::function<void()> callback) {
@@ -290,7 +311,17 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   if (!AcquireSlot(entry.function.arn, stop)) return Error::Cancelled("call cancelled while queued");
   ctx.Log(mcp::LogLevel::kDebug, mcp::Json("Invoking " + entry.function.name +
                                            (entry.qualifier.empty() ? "" : ":" + entry.qualifier)));
+  std::uint64_t waiting_id;
+  {
+    std::lock_guard lock(progress_mu_);
+    waiting_id = next_waiting_id_++;
+    waiting_[waiting_id] = {&ctx, clock_.Steady(), rc.timeout_seconds, entry.function.name};
+  }
   auto resp = backend_.Invoke(req, stop);
+  {
+    std::lock_guard lock(progress_mu_);
+    waiting_.erase(waiting_id);
+  }
   ReleaseSlot(entry.function.arn);
 
   if (!resp.ok()) {

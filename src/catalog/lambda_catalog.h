@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -83,7 +84,21 @@ class LambdaCatalog : public mcp::ToolProvider {
   std::condition_variable_any slots_cv_;
   std::map<std::string, int> in_flight_;
 
+  // Calls waiting for Lambda, for progress notifications. A context stays registered only while its
+  // CallTool runs; the ticker calls Progress under progress_mu_.
+  struct Waiting {
+    mcp::CallContext* ctx;
+    Clock::SteadyTime start;
+    int timeout_seconds;
+    std::string function;
+  };
+  void ProgressLoop(std::stop_token stop);
+  std::mutex progress_mu_;
+  std::map<std::uint64_t, Waiting> waiting_;
+  std::uint64_t next_waiting_id_ = 0;
+
   std::jthread thread_;
+  std::jthread progress_thread_;
 };
 
 }  // namespace lmcp::catalog

@@ -246,6 +246,29 @@ TEST_F(LambdaCatalogTest, CallsRunConcurrentlyWithinPerFunctionLimit) {
   EXPECT_EQ(backend_.invoke_calls, 8);
 }
 
+TEST_F(LambdaCatalogTest, ProgressWhileWaiting) {
+  std::atomic<bool> release{false};
+  backend_.SetInvokeHandler([&](const InvokeRequest& req, std::stop_token) -> Result<InvokeResponse> {
+    while (!release.load()) std::this_thread::sleep_for(1ms);
+    InvokeResponse r;
+    r.payload = req.payload;
+    return r;
+  });
+  auto c = Make({});
+  c->Start();
+  ASSERT_TRUE(c->ListTools().ok());
+  std::thread call([&] { ASSERT_TRUE(c->CallTool("echo", mcp::Json::object(), ctx_).ok()); });
+  ASSERT_TRUE(WaitUntil([&] { return backend_.invoke_calls.load() == 1; }));
+  ASSERT_TRUE(WaitUntil([&] {
+    clock_.Advance(5s);
+    return ctx_.progress_count() >= 2;
+  }));
+  release = true;
+  call.join();
+  EXPECT_LT(ctx_.progress_values[0], ctx_.progress_values[1]);
+  EXPECT_NE(ctx_.progress_messages[0].find("mcp-echo"), std::string::npos);
+}
+
 TEST_F(LambdaCatalogTest, AuditLineHasHashNotArguments) {
   auto c = Make({});
   ASSERT_TRUE(c->DiscoverNow().ok());

@@ -14,7 +14,15 @@ class TestCallContext : public mcp::CallContext {
  public:
   explicit TestCallContext(std::string version = "2025-11-25") : version_(std::move(version)) {}
   std::stop_token stop_token() const override { return stop_.get_token(); }
-  void Progress(double, std::optional<double>, std::string) override {}
+  void Progress(double progress, std::optional<double>, std::string message) override {
+    std::lock_guard lock(mu_);
+    progress_values.push_back(progress);
+    progress_messages.push_back(std::move(message));
+  }
+  std::size_t progress_count() {
+    std::lock_guard lock(mu_);
+    return progress_values.size();
+  }
   void Log(mcp::LogLevel, const mcp::Json& data, std::string) override {
     std::lock_guard lock(mu_);
     logs.push_back(data);
@@ -27,6 +35,8 @@ class TestCallContext : public mcp::CallContext {
   void Cancel() { stop_.request_stop(); }
 
   std::vector<mcp::Json> logs;
+  std::vector<double> progress_values;
+  std::vector<std::string> progress_messages;
 
  private:
   std::mutex mu_;

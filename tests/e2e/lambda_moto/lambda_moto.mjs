@@ -210,6 +210,13 @@ async function bench(base, port) {
     await directInvoke(port, JSON.stringify(args));
     direct.push(performance.now() - t);
   }
+  // 20 sequential calls vs 20 in flight at once (the reference serialises them).
+  let t = performance.now();
+  for (let i = 0; i < 20; i++) await client.callTool({ name: 'echo', arguments: { i } });
+  const seq20 = performance.now() - t;
+  t = performance.now();
+  await Promise.all(Array.from({ length: 20 }, (_, i) => client.callTool({ name: 'echo', arguments: { i } })));
+  const par20 = performance.now() - t;
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const hwm = status.match(/VmHWM:\s+(\d+) kB/)[1];
   await client.close();
@@ -220,6 +227,7 @@ async function bench(base, port) {
     spawn_to_tools_list_ms: +spawnToList.toFixed(1),
     tools_call_ms: { p50: +pct(m, 50).toFixed(2), p99: +pct(m, 99).toFixed(2), max: +m[m.length - 1].toFixed(2) },
     direct_invoke_ms: { p50: +pct(d, 50).toFixed(2), p99: +pct(d, 99).toFixed(2), max: +d[d.length - 1].toFixed(2) },
+    twenty_calls_ms: { sequential: +seq20.toFixed(1), concurrent: +par20.toFixed(1) },
     peak_rss_kb: Number(hwm),
   }));
 }

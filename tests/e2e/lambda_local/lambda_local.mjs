@@ -1,0 +1,120 @@
+// Black-box: `lambda-mcp serve` (SDK client over stdio) against the project's own endpoint, `lambda-mcp local`
+// serving examples/template.yaml, whose /__admin/stats counts invocations: the registry schema becomes the
+// inputSchema; invalid arguments are rejected with zero invokes; a FunctionError is an isError result with its
+// type and message; an MCP-content payload (the chart) passes through as an image; a read timeout produces
+// exactly one invoke; concurrent calls are in flight together at the endpoint.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..', '..');
+const sdk = path.join(here, '..', 'client', 'node_modules', '@modelcontextprotocol', 'sdk', 'dist', 'esm');
+if (!existsSync(sdk)) {
+  console.error('FAIL: the pinned MCP SDK is missing (tests/e2e/client/node_modules); run scripts/setup.sh');
+  process.exit(1);
+}
+const { Client } = await import(pathToFileURL(path.join(sdk, 'client', 'index.js')));
+const { StdioClientTransport } = await import(pathToFileURL(path.join(sdk, 'client', 'stdio.js')));
+const BIN = process.env.LMCP_BIN;
+if (!BIN || !existsSync(BIN)) {
+  console.error(`FAIL: LMCP_BIN (${BIN}) is not the lambda-mcp binary`);
+  process.exit(1);
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+
+async function startLocal() {
+  const proc = spawn(BIN, ['local', '--template', path.join(root, 'examples', 'template.yaml'), '--port', '0',
+    '--access-key-id', 'AKIDLOCAL', '--secret-access-key', 'local-secret'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`lambda-mcp local exited with ${code}: ${err}`)));
+    setTimeout(() => reject(new Error('lambda-mcp local did not start within 30 s')), 30_000);
+  });
+  return { proc, url };
+}
+
+async function stats(url) {
+  const r = await fetch(`${url}/__admin/stats`);
+  return r.json();
+}
+const invocations = (s, fn) => (s.functions[fn] ? s.functions[fn].invocations : 0);
+
+async function main() {
+  const local = await startLocal();
+  const env = {
+    PATH: process.env.PATH, HOME: process.env.HOME,
+    AWS_ENDPOINT_URL: local.url, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local-secret',
+    AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true',
+    FUNCTION_PREFIX: 'mcp-', FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY: 'tool-input-schema-arn',
+    LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS: '3',
+  };
+  const transport = new StdioClientTransport({ command: BIN, args: ['serve', '--workers', '32'], env, stderr: 'pipe' });
+  let serverLog = '';
+  transport.stderr.on('data', (d) => { serverLog += d; });
+  const client = new Client({ name: 'lmcp-local-e2e', version: '1.0.0' });
+  try {
+    await client.connect(transport, { timeout: 15_000 });
+    const { tools } = await client.listTools();
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    assert(byName.customer_lookup && byName.echo && byName.render_chart && byName.slow_report,
+      `tools: ${tools.map((t) => t.name)}`);
+    assert(!byName.internal_billing_job, 'unselected function not exposed');
+    const schema = byName.customer_lookup.inputSchema;
+    assert(schema.properties && schema.properties.customerId && schema.properties.customerId.pattern === '^C[0-9]{3}$',
+      `registry schema is the inputSchema: ${JSON.stringify(schema)}`);
+    console.log('ok   registry schema → inputSchema');
+
+    const bad = await client.callTool({ name: 'customer_lookup', arguments: { customerId: 'X1', extra: 1 } });
+    assert(bad.isError && /customerId/.test(bad.content[0].text), `invalid arguments: ${JSON.stringify(bad)}`);
+    assert(invocations(await stats(local.url), 'mcp-customer-lookup') === 0, 'no invoke for invalid arguments');
+    console.log('ok   invalid arguments rejected, zero invokes');
+
+    const fe = await client.callTool({ name: 'customer_lookup', arguments: { customerId: 'C999' } });
+    assert(fe.isError && /CustomerNotFound/.test(fe.content[0].text) && /C999/.test(fe.content[0].text),
+      `function error: ${JSON.stringify(fe)}`);
+    console.log('ok   FunctionError → isError with errorType and errorMessage');
+
+    const chart = await client.callTool({ name: 'render_chart', arguments: { values: [3, 1, 4, 1, 5], title: 'Pi' } });
+    assert(!chart.isError && chart.content.some((b) => b.type === 'image' && b.mimeType === 'image/png'),
+      `chart image: ${JSON.stringify(chart).slice(0, 300)}`);
+    console.log('ok   MCP content payload passes through as an image');
+
+    const before = invocations(await stats(local.url), 'mcp-slow-report');
+    const slow = await client.callTool({ name: 'slow_report', arguments: { seconds: 4.5 } });
+    assert(slow.isError && /may still have run/.test(slow.content[0].text), `timeout: ${JSON.stringify(slow)}`);
+    await new Promise((r) => setTimeout(r, 3000));  // any retry would have been sent by now
+    assert(invocations(await stats(local.url), 'mcp-slow-report') - before === 1, 'exactly one invoke after a timeout');
+    console.log('ok   read timeout → isError, exactly one invoke');
+
+    await fetch(`${local.url}/__admin/stats`, { method: 'DELETE' });
+    const calls = Array.from({ length: 20 }, (_, i) => client.callTool({ name: 'echo', arguments: { i } }));
+    const results = await Promise.all(calls);
+    assert(results.every((r) => !r.isError), 'concurrent echo calls succeed');
+    const s = await stats(local.url);
+    const peak = s.functions['mcp-echo'].concurrency.peak;
+    assert(invocations(s, 'mcp-echo') === 20, 'twenty invokes');
+    assert(peak > 1, `calls overlap at the endpoint (peak ${peak})`);
+    console.log(`ok   20 concurrent calls, peak concurrency at the endpoint ${peak}`);
+  } catch (e) {
+    console.error(serverLog.slice(-3000));
+    throw e;
+  } finally {
+    await client.close().catch(() => {});
+    local.proc.kill('SIGTERM');
+  }
+}
+
+main().then(() => { console.log('PASS'); process.exit(0); },
+  (err) => { console.error('FAIL:', err && err.stack ? err.stack : err); process.exit(1); });
