@@ -1,0 +1,75 @@
+#pragma once
+// Fault injection for the local endpoint: rules matched per AWS operation and/or function name that add
+// latency, answer an error status, throttle with 429 + Retry-After, or reset the connection. Off unless
+// rules are loaded (from flags, a JSON/YAML file, or the /__admin/faults endpoint). Thread-safe.
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace lmcp::emulator {
+
+enum class FaultType {
+  kLatency,          // sleep latency_ms, then answer normally
+  kError,            // answer `status` with the service's error shape (code defaults by status)
+  kThrottle,         // 429 (Tagging: 400 ThrottledException) with Retry-After
+  kReset,            // reset the connection without running the operation or answering
+  kResetBeforeBody,  // run the operation, send the status line and headers, then reset
+  kResetAfterBody,   // run the operation, send the whole response, then reset
+};
+
+struct FaultRule {
+  std::string operation;  // "ListFunctions", "Invoke", …; empty or "*" = any
+  std::string function;   // function name for Lambda operations; empty or "*" = any
+  FaultType type = FaultType::kError;
+  int latency_ms = 0;
+  int status = 500;
+  std::string code;       // error code; empty = the service's usual code for `status`
+  std::string message;
+  int retry_after_seconds = 1;
+  int skip = 0;           // let this many matching requests through first
+  int count = -1;         // then apply to this many (-1 = every one)
+  // Live counters.
+  int matched = 0;
+  int applied = 0;
+};
+
+// What to do to one request: total extra latency and at most one terminal fault.
+struct FaultPlan {
+  int latency_ms = 0;
+  std::optional<FaultRule> terminal;
+};
+
+Result<FaultType> ParseFaultType(const std::string& name);
+const char* FaultTypeName(FaultType type);
+
+// JSON form: {"operation":"Invoke","function":"f","type":"error","status":503,...}.
+Result<FaultRule> FaultRuleFromJson(const nlohmann::json& j);
+nlohmann::json FaultRuleToJson(const FaultRule& rule);
+// Compact flag form: `<operation>[@function]:<type>[=<value>][,count=N][,skip=N][,code=C]`, e.g.
+// `Invoke@slow:latency=200`, `ListFunctions:error=503,count=2`, `Invoke:throttle=3`, `*:reset_after_body`.
+Result<FaultRule> ParseFaultFlag(const std::string& flag);
+// A JSON or YAML document: a list of rules, or {"faults": [rules]}.
+Result<std::vector<FaultRule>> ParseFaultDocument(const std::string& text);
+
+class FaultInjector {
+ public:
+  void Replace(std::vector<FaultRule> rules);
+  void Add(std::vector<FaultRule> rules);
+  void Clear();
+  bool empty() const;
+  // Counts the match and returns what to apply; `function` may be empty for non-function operations.
+  FaultPlan Plan(const std::string& operation, const std::string& function);
+  nlohmann::json ToJson() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<FaultRule> rules_;
+};
+
+}  // namespace lmcp::emulator

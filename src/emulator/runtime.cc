@@ -1,0 +1,445 @@
+#include "emulator/runtime.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+extern char** environ;
+
+namespace lmcp::emulator {
+namespace {
+
+using nlohmann::json;
+using Steady = std::chrono::steady_clock;
+
+constexpr char kSentinelPrefix[] = "\x1eLMCP-END ";
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Reads what is available; false on EOF or error.
+bool ReadSome(int fd, std::string& buf) {
+  char tmp[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, tmp, sizeof tmp);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    buf.append(tmp, static_cast<size_t>(n));
+    return true;
+  }
+}
+
+int MillisUntil(Steady::time_point deadline) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
+  return ms < 0 ? 0 : static_cast<int>(std::min<long long>(ms, 1 << 30));
+}
+
+std::string FormatMs(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", ms);
+  return buf;
+}
+
+std::string IsoNow() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03lldZ", buf, static_cast<long long>(ms));
+  return out;
+}
+
+bool IsPython(const FunctionSpec& f) { return f.runtime.rfind("python", 0) == 0; }
+
+std::string ErrorObject(const std::string& type, const std::string& message) {
+  return json({{"errorType", type}, {"errorMessage", message}}).dump();
+}
+
+int MaxMemoryMb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return static_cast<int>(std::strtol(line.c_str() + 6, nullptr, 10) / 1024);
+  }
+  return 0;
+}
+
+}  // namespace
+
+struct ProcessRuntime::Worker {
+  pid_t pid = -1;
+  int req_fd = -1;  // we write requests
+  int res_fd = -1;  // we read responses
+  int log_fd = -1;  // we read the handler's stdout+stderr
+  std::string res_buf;
+  std::string log_buf;
+  std::string pending_init_log;  // output of the init phase, reported with the first invocation
+  double init_ms = 0;
+  std::string exit_reason;  // set once the process is gone
+
+  ~Worker() {
+    if (pid > 0) {
+      ::kill(-pid, SIGKILL);
+      ::kill(pid, SIGKILL);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+    }
+    for (int fd : {req_fd, res_fd, log_fd}) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+
+  // Waits for the process to end (after EOF on its pipes) and describes how it ended.
+  std::string Reap() {
+    if (pid <= 0) return exit_reason;
+    int status = 0;
+    for (int i = 0; i < 100; ++i) {
+      pid_t r = ::waitpid(pid, &status, WNOHANG);
+      if (r == pid) break;
+      if (i == 99) {
+        ::kill(-pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+      }
+      ::usleep(10'000);
+    }
+    pid = -1;
+    if (WIFEXITED(status)) {
+      exit_reason = "exit status " + std::to_string(WEXITSTATUS(status));
+    } else if (WIFSIGNALED(status)) {
+      exit_reason = std::string("signal: ") + ::strsignal(WTERMSIG(status));
+    }
+    return exit_reason;
+  }
+};
+
+namespace {
+
+// Waits for one '\n'-terminated line on the response pipe, collecting log output meanwhile.
+// Returns 1 with the line, 0 on timeout, -1 when the worker closed its pipe (exited).
+int ReadResponseLine(ProcessRuntime::Worker& w, Steady::time_point deadline, std::string* line) {
+  for (;;) {
+    size_t nl = w.res_buf.find('\n');
+    if (nl != std::string::npos) {
+      *line = w.res_buf.substr(0, nl);
+      w.res_buf.erase(0, nl + 1);
+      return 1;
+    }
+    pollfd pfds[2] = {{w.res_fd, POLLIN, 0}, {w.log_fd, POLLIN, 0}};
+    int r = ::poll(pfds, 2, MillisUntil(deadline));
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) return 0;
+    if (pfds[1].revents & (POLLIN | POLLHUP)) ReadSome(w.log_fd, w.log_buf);
+    if (pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (!ReadSome(w.res_fd, w.res_buf)) {
+        // Drain what the process wrote before it died.
+        while (ReadSome(w.log_fd, w.log_buf)) {
+        }
+        return -1;
+      }
+    }
+  }
+}
+
+// Reads log output until the sentinel for `request_id` arrives (or a short grace period passes); returns the
+// log with the sentinel removed.
+std::string TakeLog(ProcessRuntime::Worker& w, const std::string& request_id, Steady::time_point deadline) {
+  std::string sentinel = std::string(kSentinelPrefix) + request_id + "\n";
+  for (;;) {
+    size_t pos = w.log_buf.find(sentinel);
+    if (pos != std::string::npos) {
+      std::string log = w.log_buf.substr(0, pos);
+      w.log_buf.erase(0, pos + sentinel.size());
+      return log;
+    }
+    pollfd pfd{w.log_fd, POLLIN, 0};
+    int r = ::poll(&pfd, 1, MillisUntil(deadline));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0 || !ReadSome(w.log_fd, w.log_buf)) {
+      std::string log;
+      log.swap(w.log_buf);
+      return log;
+    }
+  }
+}
+
+int DupHigh(int fd) {
+  int high = ::fcntl(fd, F_DUPFD_CLOEXEC, 64);
+  ::close(fd);
+  return high;
+}
+
+}  // namespace
+
+ProcessRuntime::ProcessRuntime(ProcessRuntimeOptions options) : options_(std::move(options)) {
+  ::signal(SIGPIPE, SIG_IGN);  // a worker that died must not kill us when we write its pipe
+}
+
+ProcessRuntime::~ProcessRuntime() { Shutdown(); }
+
+void ProcessRuntime::Shutdown() {
+  std::map<std::string, std::vector<std::unique_ptr<Worker>>> idle;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle.swap(idle_);
+  }
+  idle.clear();
+}
+
+int ProcessRuntime::WorkersStarted() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return started_;
+}
+
+std::unique_ptr<ProcessRuntime::Worker> ProcessRuntime::TakeWorker(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = idle_.find(key);
+  if (it == idle_.end() || it->second.empty()) return nullptr;
+  auto w = std::move(it->second.back());
+  it->second.pop_back();
+  return w;
+}
+
+void ProcessRuntime::ReturnWorker(const std::string& key, std::unique_ptr<Worker> worker) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto& list = idle_[key];
+  if (static_cast<int>(list.size()) < options_.max_idle_per_function) {
+    list.push_back(std::move(worker));
+    return;
+  }
+  lock.unlock();
+  worker.reset();  // kills the process
+}
+
+InvokeOutput ProcessRuntime::Invoke(const FunctionSpec& f, const InvokeInput& in) {
+  InvokeOutput out;
+  const std::string header = "START RequestId: " + in.request_id + " Version: " + in.version + "\n";
+  auto finish_log = [&](const std::string& body, double ms, int mem_mb, double init_ms) {
+    std::string log = header + body;
+    if (!log.empty() && log.back() != '\n') log += '\n';
+    log += "END RequestId: " + in.request_id + "\n";
+    log += "REPORT RequestId: " + in.request_id + "\tDuration: " + FormatMs(ms) +
+           " ms\tBilled Duration: " + std::to_string(static_cast<long>(std::ceil(ms))) +
+           " ms\tMemory Size: " + std::to_string(f.memory_mb) + " MB\tMax Memory Used: " + std::to_string(mem_mb) +
+           " MB\t";
+    if (init_ms > 0) log += "Init Duration: " + FormatMs(init_ms) + " ms\t";
+    log += "\n";
+    return log;
+  };
+
+  if (f.runtime == "echo") {
+    out.payload = in.payload;
+    out.log = finish_log("", 0.01, 1, 0);
+    return out;
+  }
+
+  const std::string key = f.name + ":" + in.version;
+  std::unique_ptr<Worker> w = TakeWorker(key);
+  std::string init_prefix;
+  double init_ms = 0;
+  if (!w) {
+    // Cold start: spawn a worker and wait for it to load the handler.
+    w = std::make_unique<Worker>();
+    int req[2], res[2], log[2];
+    if (::pipe2(req, O_CLOEXEC) != 0 || ::pipe2(res, O_CLOEXEC) != 0 || ::pipe2(log, O_CLOEXEC) != 0) {
+      out.function_error = "Unhandled";
+      out.payload = ErrorObject("Runtime.Unknown", std::string("pipe: ") + std::strerror(errno));
+      out.log = finish_log("", 0, 0, 0);
+      return out;
+    }
+    int child_req = DupHigh(req[0]), child_res = DupHigh(res[1]), child_log = DupHigh(log[1]);
+    w->req_fd = req[1];
+    w->res_fd = res[0];
+    w->log_fd = log[0];
+
+    bool python = IsPython(f);
+    std::string script = options_.runtimes_dir + (python ? "/python_bootstrap.py" : "/node_bootstrap.js");
+    std::vector<std::string> args = python ? std::vector<std::string>{options_.python, "-u", script}
+                                           : std::vector<std::string>{options_.node, script};
+    std::map<std::string, std::string> env;
+    for (const char* keep : {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "NODE_PATH", "PYTHONPATH", "SYSTEMROOT"}) {
+      if (const char* v = std::getenv(keep)) env[keep] = v;
+    }
+    if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+    env["TZ"] = ":UTC";
+    env["AWS_REGION"] = options_.region;
+    env["AWS_DEFAULT_REGION"] = options_.region;
+    env["AWS_LAMBDA_FUNCTION_NAME"] = f.name;
+    env["AWS_LAMBDA_FUNCTION_VERSION"] = in.version;
+    env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = std::to_string(f.memory_mb);
+    env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = std::to_string(f.timeout_seconds);
+    env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + f.name;
+    env["AWS_LAMBDA_LOG_STREAM_NAME"] = "local/[" + in.version + "]lambda-mcp";
+    env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + f.runtime;
+    env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:0";
+    env["LAMBDA_TASK_ROOT"] = f.code_dir;
+    env["LAMBDA_RUNTIME_DIR"] = options_.runtimes_dir;
+    env["_HANDLER"] = f.handler;
+    env["LMCP_REQUEST_FD"] = "3";
+    env["LMCP_RESPONSE_FD"] = "4";
+    if (python) env["PYTHONDONTWRITEBYTECODE"] = "1";
+    for (const auto& [k, v] : f.environment) env[k] = v;
+    std::vector<std::string> env_strings;
+    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    std::vector<char*> argv, envp;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, child_log, 1);
+    posix_spawn_file_actions_adddup2(&fa, child_log, 2);
+    posix_spawn_file_actions_adddup2(&fa, child_req, 3);
+    posix_spawn_file_actions_adddup2(&fa, child_res, 4);
+    posix_spawn_file_actions_addchdir_np(&fa, f.code_dir.c_str());
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t def, none;
+    sigemptyset(&def);
+    sigaddset(&def, SIGPIPE);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attr, &def);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    auto spawn_start = Steady::now();
+    int rc = ::posix_spawnp(&w->pid, argv[0], &fa, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    for (int fd : {child_req, child_res, child_log}) ::close(fd);
+    if (rc != 0) {
+      w->pid = -1;
+      out.function_error = "Unhandled";
+      out.payload = ErrorObject("Runtime.InvalidEntrypoint",
+                                "cannot start " + args[0] + " for runtime " + f.runtime + ": " + std::strerror(rc));
+      out.log = finish_log("", 0, 0, 0);
+      return out;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++started_;
+    }
+    std::string line;
+    int got = ReadResponseLine(*w, Steady::now() + options_.init_timeout, &line);
+    init_ms = std::chrono::duration<double, std::milli>(Steady::now() - spawn_start).count();
+    init_prefix = "INIT_START Runtime Version: " + f.runtime + "\n";
+    json ready;
+    if (got == 1) ready = json::parse(line, nullptr, false);
+    if (got != 1 || !ready.is_object() || ready.value("type", "") != "ready") {
+      std::string init_log = TakeLog(*w, "init", Steady::now() + std::chrono::milliseconds(200));
+      out.function_error = "Unhandled";
+      if (got == 1 && ready.is_object() && ready.contains("error")) {
+        out.payload = ready["error"].dump();
+      } else if (got == 0) {
+        out.payload = ErrorObject("Runtime.Unknown", "RequestId: " + in.request_id +
+                                                         " Error: init phase did not finish within " +
+                                                         std::to_string(options_.init_timeout.count()) + " seconds");
+      } else {
+        out.payload = ErrorObject("Runtime.ExitError", "RequestId: " + in.request_id +
+                                                           " Error: Runtime exited with error: " + w->Reap());
+      }
+      out.log = init_prefix + init_log + finish_log("", 0, 0, init_ms);
+      return out;  // the worker is destroyed; the next invocation tries a fresh one
+    }
+    init_prefix += TakeLog(*w, "init", Steady::now() + std::chrono::milliseconds(500));
+  }
+
+  // Send the event and wait for the result, the handler's deadline at most.
+  auto start = Steady::now();
+  auto deadline = start + std::chrono::seconds(f.timeout_seconds);
+  auto wall_deadline = std::chrono::system_clock::now() + std::chrono::seconds(f.timeout_seconds);
+  json request = {{"requestId", in.request_id},
+                  {"event", in.payload},
+                  {"deadlineMs", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     wall_deadline.time_since_epoch()).count()},
+                  {"invokedFunctionArn", in.invoked_arn},
+                  {"version", in.version},
+                  {"clientContext", in.client_context.empty() ? json(nullptr) : json(in.client_context)}};
+  std::string line;
+  int got = WriteAll(w->req_fd, request.dump() + "\n") ? ReadResponseLine(*w, deadline, &line) : -1;
+  double ms = std::chrono::duration<double, std::milli>(Steady::now() - start).count();
+  if (got == 0) {
+    std::string log;
+    log.swap(w->log_buf);
+    if (!log.empty() && log.back() != '\n') log += '\n';
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%d.00", f.timeout_seconds);
+    log += IsoNow() + " " + in.request_id + " Task timed out after " + secs + " seconds\n";
+    out.timed_out = true;
+    out.function_error = "Unhandled";
+    out.payload = ErrorObject("Sandbox.Timedout",
+                              "RequestId: " + in.request_id + " Error: Task timed out after " + secs + " seconds");
+    out.log = init_prefix + finish_log(log, ms, MaxMemoryMb(w->pid), init_ms);
+    return out;  // destroying the worker kills the handler
+  }
+  if (got < 0) {
+    std::string log;
+    log.swap(w->log_buf);
+    std::string reason = w->Reap();
+    out.function_error = "Unhandled";
+    out.payload = ErrorObject("Runtime.ExitError",
+                              "RequestId: " + in.request_id + " Error: Runtime exited with error: " + reason);
+    out.log = init_prefix + finish_log(log, ms, 0, init_ms);
+    return out;
+  }
+  int mem = MaxMemoryMb(w->pid);
+  std::string log = TakeLog(*w, in.request_id, Steady::now() + std::chrono::seconds(1));
+  json response = json::parse(line, nullptr, false);
+  if (!response.is_object()) {
+    out.function_error = "Unhandled";
+    out.payload = ErrorObject("Runtime.Unknown", "RequestId: " + in.request_id + " Error: bad runtime response");
+  } else if (response.value("ok", false)) {
+    out.payload = response.value("payload", "null");
+  } else {
+    out.function_error = "Unhandled";
+    out.payload = response.contains("error") ? response["error"].dump() : ErrorObject("Runtime.Unknown", "");
+  }
+  out.log = init_prefix + finish_log(log, ms, mem, init_ms);
+  ReturnWorker(key, std::move(w));
+  return out;
+}
+
+std::string FindRuntimesDir() {
+  namespace fs = std::filesystem;
+  auto ok = [](const fs::path& dir) { return fs::is_regular_file(dir / "python_bootstrap.py"); };
+  if (const char* env = std::getenv("LMCP_RUNTIMES_DIR"); env && ok(env)) return env;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const fs::path& rel : {fs::path("runtimes"), fs::path("../share/lambda-mcp/runtimes"),
+                                fs::path("../src/emulator/runtimes")}) {
+      fs::path dir = exe.parent_path() / rel;
+      if (ok(dir)) return fs::weakly_canonical(dir, ec).string();
+    }
+  }
+#ifdef LMCP_SOURCE_RUNTIMES_DIR
+  if (ok(LMCP_SOURCE_RUNTIMES_DIR)) return LMCP_SOURCE_RUNTIMES_DIR;
+#endif
+  return "";
+}
+
+}  // namespace lmcp::emulator

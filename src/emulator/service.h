@@ -1,0 +1,82 @@
+#pragma once
+// The emulated AWS endpoint: routes a received HTTP request to Lambda (ListFunctions, ListTags, GetFunction,
+// Invoke), EventBridge Schemas (DescribeSchema) or Resource Groups Tagging (GetResources), checks its SigV4
+// signature, applies configured faults, and answers with AWS's status codes, headers and error bodies.
+// Also serves the admin API under /__admin/ (stats, faults). Handle() is thread-safe; the service owns
+// background Event invocations and waits for them on destruction.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "aws/sigv4.h"
+#include "common/clock.h"
+#include "emulator/faults.h"
+#include "emulator/http_server.h"
+#include "emulator/model.h"
+#include "emulator/runtime.h"
+#include "emulator/stats.h"
+
+namespace lmcp::emulator {
+
+// The server side of SigV4; aws::Verify in production. A seam so the service can be tested on its own.
+using SignatureVerifier = std::function<Result<aws::VerifiedCaller>(
+    const aws::HttpRequest&, const aws::SecretLookup&, std::chrono::system_clock::time_point)>;
+
+struct ServiceOptions {
+  std::vector<aws::Credentials> credentials;  // accepted keys; empty with check_signatures = reject all
+  bool check_signatures = true;
+  SignatureVerifier verifier;                 // required when check_signatures
+  int account_concurrency = 1000;             // ConcurrentInvocationLimitExceeded above this
+  std::string host_for_urls = "127.0.0.1";    // used in GetFunction's Code.Location
+  int port_for_urls = 0;
+};
+
+class LocalService {
+ public:
+  LocalService(Deployment deployment, ServiceOptions options, std::unique_ptr<FunctionRuntime> runtime,
+               Clock& clock);
+  ~LocalService();
+  LocalService(const LocalService&) = delete;
+  LocalService& operator=(const LocalService&) = delete;
+
+  ServerResponse Handle(const ServerRequest& request);
+
+  Stats& stats() { return stats_; }
+  FaultInjector& faults() { return faults_; }
+  const Deployment& deployment() const { return deployment_; }
+  void set_port_for_urls(int port) { options_.port_for_urls = port; }
+  // Blocks until background Event invocations have finished.
+  void WaitForEventInvocations();
+
+ private:
+  struct Route;
+  ServerResponse HandleAdmin(const ServerRequest& request);
+  ServerResponse ListFunctions(const ServerRequest& request, const std::string& request_id);
+  ServerResponse GetFunction(const Route& route, const std::string& request_id);
+  ServerResponse ListTags(const Route& route, const std::string& request_id);
+  ServerResponse Invoke(const ServerRequest& request, const Route& route, const std::string& request_id);
+  ServerResponse DescribeSchema(const Route& route, const std::string& request_id);
+  ServerResponse GetResources(const ServerRequest& request, const std::string& request_id);
+  std::string NewRequestId();
+
+  Deployment deployment_;
+  ServiceOptions options_;
+  std::unique_ptr<FunctionRuntime> runtime_;
+  Clock& clock_;
+  Stats stats_;
+  FaultInjector faults_;
+  std::mutex mu_;
+  std::mt19937_64 rng_;
+  std::condition_variable events_cv_;
+  int events_in_flight_ = 0;
+  std::string last_modified_;
+};
+
+}  // namespace lmcp::emulator
