@@ -1,0 +1,148 @@
+#include "transport/http_policy.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+
+namespace lmcp::transport {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool IsAllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+}  // namespace
+
+std::string HostName(std::string_view authority) {
+  authority = Trim(authority);
+  if (authority.empty()) return {};
+  if (authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return {};
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty() && (rest.front() != ':' || !IsAllDigits(rest.substr(1)))) return {};
+    return Lower(authority.substr(1, close - 1));
+  }
+  auto colon = authority.find(':');
+  std::string_view name = authority.substr(0, colon);
+  if (colon != std::string_view::npos && !IsAllDigits(authority.substr(colon + 1))) return {};
+  for (unsigned char c : name) {
+    if (!(std::isalnum(c) || c == '-' || c == '.' || c == '_')) return {};
+  }
+  return Lower(name);
+}
+
+bool IsLoopbackHostName(std::string_view host) {
+  return host == "localhost" || host == "127.0.0.1" || host == "::1";
+}
+
+bool IsAllowedHost(const OriginPolicy& policy, std::string_view host_header) {
+  std::string name = HostName(host_header);
+  if (name.empty()) return false;
+  if (policy.allow_loopback && IsLoopbackHostName(name)) return true;
+  for (const auto& allowed : policy.allowed_hosts) {
+    if (allowed == "*" || Lower(allowed) == name) return true;
+  }
+  return false;
+}
+
+bool IsAllowedOrigin(const OriginPolicy& policy, std::string_view origin_header) {
+  std::string_view origin = Trim(origin_header);
+  if (origin.empty()) return true;  // not a browser request
+  std::string lower = Lower(origin);
+  if (lower == "null") return false;
+  for (const auto& allowed : policy.allowed_origins) {
+    if (allowed == "*" || Lower(allowed) == lower) return true;
+  }
+  if (policy.allow_loopback) {
+    for (std::string_view scheme : {"http://", "https://"}) {
+      if (lower.rfind(scheme, 0) == 0) {
+        std::string_view authority = std::string_view(lower).substr(scheme.size());
+        if (authority.find('/') != std::string_view::npos) return false;
+        return IsLoopbackHostName(HostName(authority));
+      }
+    }
+  }
+  return false;
+}
+
+bool AcceptsMediaType(std::string_view accept_header, std::string_view type) {
+  std::string accept = Lower(accept_header);
+  std::string wanted = Lower(type);
+  std::string family = wanted.substr(0, wanted.find('/')) + "/*";
+  std::string_view rest = accept;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    std::string_view media = Trim(item.substr(0, item.find(';')));
+    if (media == wanted || media == family || media == "*/*") {
+      // An explicit q=0 means "not acceptable".
+      auto q = item.find("q=");
+      if (q != std::string_view::npos) {
+        std::string_view qv = Trim(item.substr(q + 2));
+        if (qv == "0" || qv == "0.0" || qv == "0.00" || qv == "0.000") continue;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsJsonContentType(std::string_view content_type) {
+  std::string media = Lower(Trim(content_type.substr(0, content_type.find(';'))));
+  return media == "application/json";
+}
+
+bool IsValidSessionIdSyntax(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](unsigned char c) { return c >= 0x21 && c <= 0x7e; });
+}
+
+std::string NewSessionId() {
+  std::array<unsigned char, 32> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    // No entropy means no safe session ids; this is not recoverable.
+    std::fputs("lambda-mcp: RAND_bytes failed, cannot make session ids\n", stderr);
+    std::abort();
+  }
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned int acc = 0;
+  int bits = 0;
+  for (unsigned char b : bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(acc >> bits) & 0x3f]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3f]);
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace lmcp::transport

@@ -1,0 +1,247 @@
+#include "transport/http_session.h"
+
+#include <spdlog/spdlog.h>
+
+namespace lmcp::transport {
+
+std::string DumpJson(const Json& message) {
+  return message.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string SseFrame(const Json& message) {
+  std::string frame = "event: message\ndata: ";
+  frame += DumpJson(message);
+  frame += "\n\n";
+  return frame;
+}
+
+std::string IdKey(const Json& id) { return DumpJson(id); }
+
+// --- SseChannel ---
+
+void SseChannel::Push(std::string frame) {
+  {
+    std::lock_guard lock(mu_);
+    if (abandoned_ || closed_) return;
+    frames_.push_back(std::move(frame));
+  }
+  cv_.notify_all();
+}
+
+void SseChannel::Close() {
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  cv_.notify_all();
+}
+
+void SseChannel::Abandon() {
+  {
+    std::lock_guard lock(mu_);
+    abandoned_ = true;
+    frames_.clear();
+  }
+  cv_.notify_all();
+}
+
+bool SseChannel::abandoned() const {
+  std::lock_guard lock(mu_);
+  return abandoned_;
+}
+
+SseChannel::Next SseChannel::Pop(std::string* frame, std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, wait, [&] { return !frames_.empty() || closed_ || abandoned_; });
+  if (abandoned_) return Next::kClosed;
+  if (!frames_.empty()) {
+    *frame = std::move(frames_.front());
+    frames_.pop_front();
+    return Next::kFrame;
+  }
+  return closed_ ? Next::kClosed : Next::kIdle;
+}
+
+// --- Exchange ---
+
+Exchange::Exchange(std::vector<std::string> request_keys) : open_(request_keys.begin(), request_keys.end()) {}
+
+void Exchange::Deliver(const Json& message, const std::string& key) {
+  bool is_response = message.is_object() && message.contains("id") &&
+                     (message.contains("result") || message.contains("error"));
+  std::lock_guard lock(mu_);
+  if (!decided_) {
+    buffered_.push_back(message);
+  } else if (channel_) {
+    channel_->Push(SseFrame(message));
+  }
+  // A response ends its request even if the core's RequestEnded comes later (End is idempotent).
+  if (is_response && IdKey(message["id"]) == key) {
+    open_.erase(key);
+    if (decided_ && channel_ && open_.empty()) channel_->Close();
+  }
+}
+
+void Exchange::End(const std::string& key) {
+  std::lock_guard lock(mu_);
+  open_.erase(key);
+  if (decided_ && channel_ && open_.empty()) channel_->Close();
+}
+
+bool Exchange::all_ended() const {
+  std::lock_guard lock(mu_);
+  return open_.empty();
+}
+
+Exchange::Decision Exchange::Decide() {
+  std::lock_guard lock(mu_);
+  Decision d;
+  decided_ = true;
+  bool only_responses = true;
+  for (const auto& m : buffered_) {
+    if (!(m.contains("result") || m.contains("error"))) only_responses = false;
+  }
+  if (open_.empty() && only_responses && !buffered_.empty()) {
+    d.json = true;
+    d.messages = std::move(buffered_);
+    buffered_.clear();
+    return d;
+  }
+  channel_ = std::make_shared<SseChannel>();
+  for (const auto& m : buffered_) channel_->Push(SseFrame(m));
+  buffered_.clear();
+  if (open_.empty()) channel_->Close();
+  d.channel = channel_;
+  return d;
+}
+
+void Exchange::Abandon() {
+  std::lock_guard lock(mu_);
+  if (channel_) channel_->Abandon();
+  decided_ = true;
+  buffered_.clear();
+}
+
+// --- HttpSession ---
+
+HttpSession::HttpSession(std::string id, std::string principal, Clock& clock)
+    : id_(std::move(id)), principal_(std::move(principal)), clock_(clock), last_active_(clock.Steady()) {}
+
+HttpSession::~HttpSession() {
+  // The MCP session may still hold work that sends through us; stop it before our members go.
+  if (session_) session_->Shutdown(std::chrono::milliseconds(0));
+  session_.reset();
+}
+
+void HttpSession::Attach(std::unique_ptr<mcp::Session> session) { session_ = std::move(session); }
+
+bool HttpSession::Register(const std::vector<std::string>& keys, const std::shared_ptr<Exchange>& exchange) {
+  std::lock_guard lock(mu_);
+  for (const auto& k : keys) {
+    if (routes_.count(k)) return false;
+  }
+  for (const auto& k : keys) routes_[k] = exchange;
+  return true;
+}
+
+void HttpSession::Unregister(const std::vector<std::string>& keys, const Exchange* exchange) {
+  std::lock_guard lock(mu_);
+  for (const auto& k : keys) {
+    auto it = routes_.find(k);
+    if (it != routes_.end() && it->second.get() == exchange) routes_.erase(it);
+  }
+  last_active_ = clock_.Steady();
+}
+
+void HttpSession::OpenGetStream(const std::shared_ptr<SseChannel>& channel) {
+  std::lock_guard lock(mu_);
+  if (get_stream_) get_stream_->Close();
+  get_stream_ = channel;
+  while (!unsolicited_.empty()) {
+    channel->Push(std::move(unsolicited_.front()));
+    unsolicited_.pop_front();
+  }
+  last_active_ = clock_.Steady();
+}
+
+void HttpSession::CloseGetStream(const SseChannel* channel) {
+  std::lock_guard lock(mu_);
+  if (get_stream_.get() == channel) get_stream_.reset();
+  last_active_ = clock_.Steady();
+}
+
+void HttpSession::Touch() {
+  std::lock_guard lock(mu_);
+  last_active_ = clock_.Steady();
+}
+
+Clock::SteadyTime HttpSession::LastActive() const {
+  std::lock_guard lock(mu_);
+  if (!routes_.empty() || (get_stream_ && !get_stream_->abandoned())) return clock_.Steady();
+  return last_active_;
+}
+
+void HttpSession::Close(std::chrono::milliseconds grace) {
+  std::lock_guard close_lock(close_mu_);
+  if (closed_.exchange(true)) return;
+  if (session_) session_->Shutdown(grace);
+  std::unordered_map<std::string, std::shared_ptr<Exchange>> routes;
+  std::shared_ptr<SseChannel> get_stream;
+  {
+    std::lock_guard lock(mu_);
+    routes.swap(routes_);
+    get_stream.swap(get_stream_);
+    unsolicited_.clear();
+  }
+  for (auto& [key, exchange] : routes) exchange->End(key);
+  if (get_stream) get_stream->Close();
+}
+
+void HttpSession::Send(const Json& message, const Json& related) {
+  if (!related.is_null()) {
+    std::string key = IdKey(related);
+    std::shared_ptr<Exchange> exchange;
+    {
+      std::lock_guard lock(mu_);
+      auto it = routes_.find(key);
+      if (it != routes_.end()) exchange = it->second;
+    }
+    if (exchange) {
+      exchange->Deliver(message, key);
+      bool is_response = message.is_object() && message.contains("id") &&
+                         (message.contains("result") || message.contains("error"));
+      if (is_response && IdKey(message["id"]) == key) {
+        std::lock_guard lock(mu_);
+        auto it = routes_.find(key);
+        if (it != routes_.end() && it->second == exchange) routes_.erase(it);
+        last_active_ = clock_.Steady();
+      }
+    } else {
+      spdlog::debug("http: session {}: dropping message for request {} whose stream is gone", id_.substr(0, 8),
+                    key);
+    }
+    return;
+  }
+  std::lock_guard lock(mu_);
+  if (get_stream_ && !get_stream_->abandoned()) {
+    get_stream_->Push(SseFrame(message));
+  } else if (unsolicited_.size() < kMaxQueuedUnsolicited) {
+    unsolicited_.push_back(SseFrame(message));
+  }
+}
+
+void HttpSession::RequestEnded(const Json& id) {
+  std::string key = IdKey(id);
+  std::shared_ptr<Exchange> exchange;
+  {
+    std::lock_guard lock(mu_);
+    auto it = routes_.find(key);
+    if (it == routes_.end()) return;
+    exchange = it->second;
+    routes_.erase(it);
+    last_active_ = clock_.Steady();
+  }
+  exchange->End(key);
+}
+
+}  // namespace lmcp::transport

@@ -1,0 +1,382 @@
+#include "transport/jwt_verifier.h"
+
+#include <curl/curl.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+namespace lmcp::transport {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr size_t kMaxTokenBytes = 16 * 1024;
+constexpr size_t kMaxJwksBytes = 1024 * 1024;
+
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+
+std::shared_ptr<EVP_PKEY> WrapKey(EVP_PKEY* key) { return std::shared_ptr<EVP_PKEY>(key, PkeyDeleter{}); }
+
+Result<EVP_PKEY*> FromData(const char* type, OSSL_PARAM_BLD* bld) {
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr);
+  EVP_PKEY* key = nullptr;
+  bool ok = params && ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
+            EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) == 1;
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  if (!ok) {
+    EVP_PKEY_free(key);
+    return Error::InvalidArgument(std::string("invalid ") + type + " key");
+  }
+  return key;
+}
+
+Result<std::string> B64Member(const Json& jwk, const char* name) {
+  if (!jwk.contains(name) || !jwk[name].is_string()) return Error::InvalidArgument(std::string("JWK lacks ") + name);
+  return Base64UrlDecode(jwk[name].get<std::string>());
+}
+
+// Raw r||s (JWS ES256) → DER ECDSA-Sig-Value (what OpenSSL verifies).
+Result<std::string> EcdsaRawToDer(std::string_view raw) {
+  if (raw.size() != 64) return Error::Unauthenticated("bad ES256 signature length");
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), 32, nullptr);
+  BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()) + 32, 32, nullptr);
+  if (!sig || !r || !s || ECDSA_SIG_set0(sig, r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(sig);
+    return Error::Internal("ECDSA_SIG");
+  }
+  unsigned char* der = nullptr;
+  int len = i2d_ECDSA_SIG(sig, &der);
+  ECDSA_SIG_free(sig);
+  if (len <= 0) return Error::Internal("i2d_ECDSA_SIG");
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+bool VerifySignature(EVP_PKEY* key, std::string_view signed_part, std::string_view signature) {
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  bool ok = md && EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+            EVP_DigestVerify(md, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                             reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) == 1;
+  EVP_MD_CTX_free(md);
+  return ok;
+}
+
+size_t CurlWrite(char* data, size_t size, size_t n, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  if (out->size() + size * n > kMaxJwksBytes) return 0;
+  out->append(data, size * n);
+  return size * n;
+}
+
+class CurlJwksFetcher final : public JwksFetcher {
+ public:
+  CurlJwksFetcher() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  }
+  Result<std::string> Fetch(const std::string& url) override {
+    CURL* curl = curl_easy_init();
+    if (!curl) return Error::Internal("curl_easy_init");
+    std::string body;
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &CurlWrite);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(curl);
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(curl);
+    if (rc != CURLE_OK) return Error::Unavailable(std::string("JWKS fetch failed: ") + curl_easy_strerror(rc));
+    if (status != 200) return Error::Unavailable("JWKS fetch: HTTP " + std::to_string(status));
+    return body;
+  }
+};
+
+std::set<std::string> TokenScopes(const Json& claims) {
+  std::set<std::string> scopes;
+  auto add_words = [&](const std::string& s) {
+    std::istringstream in(s);
+    std::string w;
+    while (in >> w) scopes.insert(w);
+  };
+  for (const char* name : {"scope", "scp"}) {
+    if (!claims.contains(name)) continue;
+    const Json& v = claims[name];
+    if (v.is_string()) add_words(v.get<std::string>());
+    if (v.is_array()) {
+      for (const auto& s : v) {
+        if (s.is_string()) scopes.insert(s.get<std::string>());
+      }
+    }
+  }
+  return scopes;
+}
+
+Result<Json> DecodeJsonPart(std::string_view part, const char* what) {
+  auto bytes = Base64UrlDecode(part);
+  if (!bytes.ok()) return Error::Unauthenticated(std::string("malformed token ") + what);
+  Json j = Json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return Error::Unauthenticated(std::string("malformed token ") + what);
+  return j;
+}
+
+}  // namespace
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned int acc = 0;
+  int bits = 0;
+  for (unsigned char b : bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(acc >> bits) & 0x3f]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3f]);
+  return out;
+}
+
+Result<std::string> Base64UrlDecode(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  unsigned int acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '-' || c == '+') v = 62;
+    else if (c == '_' || c == '/') v = 63;
+    else return Error::InvalidArgument("invalid base64url");
+    acc = (acc << 6) | static_cast<unsigned int>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  if (bits >= 6) return Error::InvalidArgument("invalid base64url length");
+  return out;
+}
+
+std::unique_ptr<JwksFetcher> NewCurlJwksFetcher() { return std::make_unique<CurlJwksFetcher>(); }
+
+Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const Json& jwk) {
+  if (!jwk.is_object() || !jwk.contains("kty") || !jwk["kty"].is_string()) {
+    return Error::InvalidArgument("JWK without kty");
+  }
+  std::string kty = jwk["kty"];
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  if (!bld) return Error::Internal("OSSL_PARAM_BLD_new");
+  Result<EVP_PKEY*> key = Error::InvalidArgument("unsupported JWK kty " + kty);
+  if (kty == "RSA") {
+    auto n = B64Member(jwk, "n");
+    auto e = B64Member(jwk, "e");
+    if (!n.ok() || !e.ok()) {
+      OSSL_PARAM_BLD_free(bld);
+      return Error::InvalidArgument("RSA JWK lacks n or e");
+    }
+    BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr);
+    BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr);
+    if (bn_n && bn_e && BN_num_bits(bn_n) >= 2048 && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1) {
+      key = FromData("RSA", bld);
+    } else {
+      key = Error::InvalidArgument("RSA JWK invalid or shorter than 2048 bits");
+    }
+    BN_free(bn_n);
+    BN_free(bn_e);
+  } else if (kty == "EC") {
+    auto x = B64Member(jwk, "x");
+    auto y = B64Member(jwk, "y");
+    bool p256 = jwk.value("crv", "") == "P-256";
+    if (p256 && x.ok() && y.ok() && x->size() == 32 && y->size() == 32) {
+      std::string point = "\x04" + *x + *y;
+      if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) == 1 &&
+          OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) == 1) {
+        key = FromData("EC", bld);
+      }
+    } else {
+      key = Error::InvalidArgument("EC JWK must be P-256 with 32-byte x and y");
+    }
+  }
+  OSSL_PARAM_BLD_free(bld);
+  if (!key.ok()) return key.error();
+  return WrapKey(*key);
+}
+
+// --- JwksCache ---
+
+JwksCache::JwksCache(std::string url, JwksFetcher& fetcher, Clock& clock, std::chrono::seconds ttl,
+                     std::chrono::seconds min_refetch_interval)
+    : url_(std::move(url)), fetcher_(fetcher), clock_(clock), ttl_(ttl), min_refetch_(min_refetch_interval) {}
+
+JwksCache::~JwksCache() = default;
+
+int JwksCache::fetch_count() const {
+  std::lock_guard lock(mu_);
+  return fetch_count_;
+}
+
+Status JwksCache::RefreshLocked() {
+  last_attempt_ = clock_.Steady();
+  attempted_ = true;
+  ++fetch_count_;
+  auto body = fetcher_.Fetch(url_);
+  if (!body.ok()) {
+    spdlog::warn("http auth: {}", body.error().message);
+    return body.error();
+  }
+  Json doc = Json::parse(*body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) {
+    spdlog::warn("http auth: JWKS at {} is not a key set", url_);
+    return Error::Unavailable("JWKS is not a key set");
+  }
+  std::map<std::string, std::shared_ptr<EVP_PKEY>> keys;
+  for (const auto& jwk : doc["keys"]) {
+    if (jwk.contains("use") && jwk["use"] != "sig") continue;
+    auto key = ParseJwk(jwk);
+    if (!key.ok()) {
+      spdlog::debug("http auth: skipping JWK: {}", key.error().message);
+      continue;
+    }
+    std::string kid = jwk.contains("kid") && jwk["kid"].is_string() ? jwk["kid"].get<std::string>() : "";
+    keys[kid] = *key;
+  }
+  keys_ = std::move(keys);
+  have_keys_ = true;
+  fetched_at_ = clock_.Steady();
+  return Ok();
+}
+
+Result<std::shared_ptr<EVP_PKEY>> JwksCache::Key(const std::string& kid) {
+  std::lock_guard lock(mu_);
+  auto now = clock_.Steady();
+  bool may_fetch = !attempted_ || now - last_attempt_ >= min_refetch_;
+  if ((!have_keys_ || now - fetched_at_ >= ttl_) && may_fetch) {
+    (void)RefreshLocked();  // on failure, keep serving the previous key set
+    may_fetch = false;
+  }
+  auto find = [&]() -> std::shared_ptr<EVP_PKEY> {
+    if (kid.empty()) return keys_.size() == 1 ? keys_.begin()->second : nullptr;
+    auto it = keys_.find(kid);
+    return it == keys_.end() ? nullptr : it->second;
+  };
+  if (auto key = find()) return key;
+  if (may_fetch) {  // unknown kid: the issuer may have rotated its keys
+    (void)RefreshLocked();
+    if (auto key = find()) return key;
+  }
+  if (!have_keys_) return Error::Unavailable("no JWKS available");
+  return Error::NotFound("unknown key id");
+}
+
+// --- JwtAuthenticator ---
+
+JwtAuthenticator::JwtAuthenticator(JwtConfig config, JwksFetcher& fetcher, Clock& clock)
+    : config_(std::move(config)),
+      clock_(clock),
+      jwks_(config_.jwks_url, fetcher, clock, config_.jwks_ttl, config_.min_refetch_interval) {}
+
+Result<std::string> JwtAuthenticator::Authenticate(std::string_view authorization) {
+  std::string_view token = BearerToken(authorization);
+  if (token.empty()) return Error::Unauthenticated("missing bearer token");
+  return Verify(token);
+}
+
+Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
+  if (token.size() > kMaxTokenBytes) return Error::Unauthenticated("token too large");
+  auto dot1 = token.find('.');
+  auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
+    return Error::Unauthenticated("malformed token");
+  }
+  auto header = DecodeJsonPart(token.substr(0, dot1), "header");
+  if (!header.ok()) return header.error();
+  auto claims = DecodeJsonPart(token.substr(dot1 + 1, dot2 - dot1 - 1), "claims");
+  if (!claims.ok()) return claims.error();
+  auto signature = Base64UrlDecode(token.substr(dot2 + 1));
+  if (!signature.ok()) return Error::Unauthenticated("malformed token signature");
+
+  std::string alg = header->value("alg", "");
+  if (alg != "RS256" && alg != "ES256") return Error::Unauthenticated("unsupported alg '" + alg + "'");
+  std::string kid = (*header).contains("kid") && (*header)["kid"].is_string() ? (*header)["kid"].get<std::string>() : "";
+  auto key = jwks_.Key(kid);
+  if (!key.ok()) {
+    if (key.error().code == ErrorCode::kUnavailable) return key.error();
+    return Error::Unauthenticated(key.error().message);
+  }
+  int type = EVP_PKEY_get_base_id(key->get());
+  if ((alg == "RS256" && type != EVP_PKEY_RSA) || (alg == "ES256" && type != EVP_PKEY_EC)) {
+    return Error::Unauthenticated("alg does not match the key");
+  }
+  std::string sig = *signature;
+  if (alg == "ES256") {
+    auto der = EcdsaRawToDer(sig);
+    if (!der.ok()) return Error::Unauthenticated(der.error().message);
+    sig = *der;
+  }
+  if (!VerifySignature(key->get(), token.substr(0, dot2), sig)) {
+    return Error::Unauthenticated("invalid signature");
+  }
+
+  const Json& c = *claims;
+  if (!c.contains("iss") || c["iss"] != config_.issuer) return Error::Unauthenticated("wrong issuer");
+  bool aud_ok = false;
+  if (c.contains("aud")) {
+    auto matches = [&](const Json& a) {
+      return a.is_string() &&
+             std::find(config_.audiences.begin(), config_.audiences.end(), a.get<std::string>()) !=
+                 config_.audiences.end();
+    };
+    if (c["aud"].is_array()) {
+      aud_ok = std::any_of(c["aud"].begin(), c["aud"].end(), matches);
+    } else {
+      aud_ok = matches(c["aud"]);
+    }
+  }
+  if (!aud_ok) return Error::Unauthenticated("wrong audience");
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+  auto leeway = config_.leeway.count();
+  if (!c.contains("exp") || !c["exp"].is_number()) return Error::Unauthenticated("token without exp");
+  if (now >= c["exp"].get<double>() + static_cast<double>(leeway)) return Error::Unauthenticated("token expired");
+  if (c.contains("nbf") && c["nbf"].is_number() && now + leeway < c["nbf"].get<double>()) {
+    return Error::Unauthenticated("token not yet valid");
+  }
+  std::set<std::string> scopes = TokenScopes(c);
+  for (const auto& needed : config_.required_scopes) {
+    if (!scopes.count(needed)) return Error::PermissionDenied("insufficient scope: needs " + needed);
+  }
+  std::string subject;
+  if (c.contains("sub") && c["sub"].is_string()) subject = c["sub"];
+  else if (c.contains("client_id") && c["client_id"].is_string()) subject = c["client_id"];
+  else subject = "unknown";
+  return "oauth:" + subject;
+}
+
+}  // namespace lmcp::transport
