@@ -15,6 +15,8 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/lambda_options.h"
+#include "catalog/lambda_tool_source.h"
 #include "mcp/conformance_fixtures.h"
 #include "mcp/server.h"
 #include "transport/stdio_transport.h"
@@ -62,14 +64,26 @@ class SignalWatcher {
 };
 
 // Where the tools come from. The Lambda catalog plugs in here.
-std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config) {
+std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
   }
-  return nullptr;
+  auto options = LoadLambdaOptions(lambda);
+  if (!options.ok()) {
+    spdlog::error("{}", options.error().message);
+    return nullptr;
+  }
+  catalog::LogCatalogOptions(options.value());
+  auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System());
+  if (!source.ok()) {
+    spdlog::error("{}", source.error().message);
+    return nullptr;
+  }
+  (*source)->Start();  // background discovery; initialize is answered at once, tools/list waits
+  return std::move(source).value();
 }
 
-int RunServe(const ServeConfig& config) {
+int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   if (Status valid = config.Validate(); !valid.ok()) {
     spdlog::error("{}", valid.error().message);
     return 2;
@@ -78,10 +92,8 @@ int RunServe(const ServeConfig& config) {
   BlockTerminationSignals();  // before any thread starts; SignalWatcher handles them below
 
   // Tools.
-  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config);
+  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda);
   if (!provider) {
-    spdlog::error("no tool source: the Lambda catalog is not available in this build; "
-                  "use --conformance-fixtures");
     return 2;
   }
 
@@ -130,7 +142,9 @@ CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
   command.add_option("--shutdown-grace-ms", config->shutdown_grace_ms,
                      "On EOF or SIGTERM, wait this long for running calls before cancelling them")
       ->capture_default_str();
-  return [config] { return RunServe(*config); };
+  auto lambda = std::make_shared<LambdaFlags>();
+  AddLambdaFlags(command, *lambda);
+  return [config, lambda] { return RunServe(*config, *lambda); };
 }
 
 }  // namespace lmcp::app

@@ -28,5 +28,6 @@ struct CommandSpec {
 
 CommandRun SetUpServe(CLI::App& command, const GlobalOptions& globals);    // cmd_serve.cc
 CommandRun SetUpVersion(CLI::App& command, const GlobalOptions& globals);  // cmd_version.cc
+CommandRun SetUpTools(CLI::App& command, const GlobalOptions& globals);    // cmd_tools.cc
 
 }  // namespace lmcp::app

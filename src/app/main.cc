@@ -17,6 +17,7 @@ namespace {
 // Every subcommand: help and dispatch both come from these rows.
 constexpr CommandSpec kCommands[] = {
     {"serve", "Run the MCP server on stdio", &SetUpServe},
+    {"tools", "Discover the Lambda functions and print the tools serve would expose", &SetUpTools},
     {"version", "Print the version", &SetUpVersion},
 };
 

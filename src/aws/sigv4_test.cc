@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "aws/test_util.h"
 #include "aws/url.h"
 
 namespace lmcp::aws {
@@ -174,7 +175,7 @@ std::vector<std::string> BotocoreCases() {
   return out;
 }
 
-std::string TestName(const testing::TestParamInfo<std::string>& info) {
+std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
   std::string s = info.param;
   for (char& c : s) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
@@ -182,13 +183,13 @@ std::string TestName(const testing::TestParamInfo<std::string>& info) {
   return s;
 }
 
-class AwsCAuthSuite : public testing::TestWithParam<std::string> {};
+class AwsCAuthSuite : public ::testing::TestWithParam<std::string> {};
 TEST_P(AwsCAuthSuite, MatchesExpected) { EXPECT_EQ(CheckAwsCAuthCase(GetParam()), ""); }
-INSTANTIATE_TEST_SUITE_P(Sigv4, AwsCAuthSuite, testing::ValuesIn(AwsCAuthCases()), TestName);
+INSTANTIATE_TEST_SUITE_P(Sigv4, AwsCAuthSuite, ::testing::ValuesIn(AwsCAuthCases()), TestName);
 
-class BotocoreSuite : public testing::TestWithParam<std::string> {};
+class BotocoreSuite : public ::testing::TestWithParam<std::string> {};
 TEST_P(BotocoreSuite, MatchesExpected) { EXPECT_EQ(CheckBotocoreCase(GetParam()), ""); }
-INSTANTIATE_TEST_SUITE_P(Sigv4, BotocoreSuite, testing::ValuesIn(BotocoreCases()), TestName);
+INSTANTIATE_TEST_SUITE_P(Sigv4, BotocoreSuite, ::testing::ValuesIn(BotocoreCases()), TestName);
 
 TEST(Sigv4SuiteCount, AllSeventyTwoCasesPass) {
   int passed = 0;
@@ -215,61 +216,8 @@ TEST(Sigv4KnownDataBug, BotocoreSreqOfSessionTokenCaseCarriesGetVanillaSignature
   EXPECT_NE(ReadFile(dir / "get-vanilla-with-session-token.authz").find("07ec1639"), std::string::npos);
 }
 
-// --- aws-captures.txt: requests the AWS CLI sent; our signer must reproduce every signature.
-struct Capture {
-  std::string label;
-  HttpRequest request;
-  std::string amz_date;
-  std::string authorization;
-};
-
-std::vector<Capture> ReadCaptures() {
-  std::string text = ReadFile(fs::path(LMCP_SHARED_DIR) / "testdata" / "aws-captures.txt");
-  std::vector<Capture> out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    if (!line.empty() && line[0] == '[') {
-      Capture c;
-      c.label = line;
-      auto sp1 = line.find(' ');
-      auto sp2 = line.find(' ', sp1 + 1);
-      c.request.method = line.substr(sp1 + 1, sp2 - sp1 - 1);
-      std::string target = line.substr(sp2 + 1);
-      std::size_t content_length = 0;
-      pos = end + 1;
-      while (pos < text.size()) {
-        end = text.find('\n', pos);
-        std::string h = text.substr(pos, end - pos);
-        if (h.rfind("    <body> ", 0) == 0) {
-          c.request.body = text.substr(pos + 11, content_length);
-          pos = pos + 11 + content_length;
-          break;
-        }
-        if (h.rfind("    ", 0) != 0) break;
-        std::string name = h.substr(4, h.find(':') - 4);
-        std::string value = h.substr(h.find(':') + 2);
-        pos = end + 1;
-        if (name == "Authorization") {
-          c.authorization = value;
-        } else if (name == "X-Amz-Date") {
-          c.amz_date = value;
-        } else if (name == "Content-Length") {
-          content_length = std::stoul(value);  // libcurl sends it; never in HttpRequest::headers
-        } else {
-          c.request.headers.emplace_back(name, value);
-        }
-      }
-      c.request.url = "http://127.0.0.1:18081" + target;
-      out.push_back(std::move(c));
-      continue;
-    }
-    pos = end + 1;
-  }
-  return out;
-}
+using testing::Capture;
+using testing::ReadCaptures;
 
 TEST(Sigv4Captures, ReproducesEveryAwsCliSignature) {
   auto captures = ReadCaptures();
@@ -343,7 +291,7 @@ TEST(Sigv4Sign, DoesNotSignUserAgentOrAcceptEncoding) {
 }
 
 // --- Verify
-class Sigv4Verify : public testing::Test {
+class Sigv4Verify : public ::testing::Test {
  protected:
   std::optional<Credentials> Lookup(const std::string& akid) const {
     if (akid == kAkid) return Credentials{kAkid, kSecret, token_, std::nullopt};

@@ -184,6 +184,11 @@ Result<ToolResult> ConformanceFixtures::CallTool(const std::string& name, const 
       }
       ctx.Progress(i * 50.0, 100.0);
     }
+    // Let the last notification reach the client before the response: the SDK client handles notifications
+    // a tick later than responses, and drops progress that arrives together with its response.
+    if (!Pause(ctx.stop_token(), 50)) {
+      return Error::Cancelled("cancelled");
+    }
     return ToolResult::Text("Progress tool execution completed.");
   }
   if (name == "test_error_handling") {

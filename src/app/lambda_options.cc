@@ -1,0 +1,62 @@
+#include "app/lambda_options.h"
+
+#include <cstdlib>
+#include <set>
+
+namespace lmcp::app {
+
+void AddLambdaFlags(CLI::App& command, LambdaFlags& flags) {
+  command.add_option("--config", flags.config_file,
+                     "YAML or JSON file with any of the options below (keys as the environment variables); "
+                     "flags beat environment beat file. Default: $LAMBDA_MCP_CONFIG");
+  for (const auto& spec : catalog::CatalogOptionSpecs()) {
+    std::string& value = flags.values[spec.key];
+    std::string help = std::string(spec.help) + " [env " + spec.key + "]";
+    CLI::Option* opt;
+    if (std::string(spec.type) == "bool") {
+      opt = command.add_option("--" + std::string(spec.flag), value, help)
+                ->expected(0, 1)
+                ->default_str("true");
+    } else {
+      opt = command.add_option("--" + std::string(spec.flag), value, help);
+    }
+    opt->group("Lambda functions");
+    flags.options[spec.key] = opt;
+  }
+}
+
+Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags) {
+  catalog::OptionSources sources;
+  std::string file = flags.config_file;
+  if (file.empty()) {
+    if (const char* env = std::getenv("LAMBDA_MCP_CONFIG")) file = env;
+  }
+  if (!file.empty()) {
+    auto values = catalog::ReadConfigFile(file);
+    if (!values.ok()) return values.error();
+    std::set<std::string> known;
+    for (const auto& spec : catalog::CatalogOptionSpecs()) known.insert(spec.key);
+    std::string unknown;
+    for (const auto& [k, v] : values.value()) {
+      if (!known.count(k)) unknown += (unknown.empty() ? "" : ", ") + k;
+    }
+    if (!unknown.empty()) {
+      return Error::InvalidArgument("config file " + file + ": unknown setting(s): " + unknown);
+    }
+    sources.file = std::move(values).value();
+  }
+  sources.env = catalog::CatalogEnvironment();
+  for (const auto& [key, opt] : flags.options) {
+    if (opt->count() > 0) {
+      const std::string& v = flags.values.at(key);
+      std::string type;
+      for (const auto& spec : catalog::CatalogOptionSpecs()) {
+        if (key == spec.key) type = spec.type;
+      }
+      sources.flags[key] = (type == "bool" && v.empty()) ? "true" : v;
+    }
+  }
+  return catalog::LoadCatalogOptions(sources);
+}
+
+}  // namespace lmcp::app

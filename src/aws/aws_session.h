@@ -1,0 +1,64 @@
+#pragma once
+// AwsSession: the one object other layers build to talk to AWS. Create() reads the environment and profile
+// files, resolves region, endpoints, retry settings and the credential chain, and owns the service clients.
+// The HttpClient and Clock may be injected (tests, the local endpoint); by default it owns a CurlHttpClient
+// (honouring AWS_CA_BUNDLE / profile ca_bundle) and uses the system clock. Thread-safe after creation.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "aws/aws_config.h"
+#include "aws/credentials_provider.h"
+#include "aws/http_client.h"
+#include "aws/lambda_client.h"
+#include "aws/retry.h"
+#include "aws/schemas_client.h"
+#include "aws/service_caller.h"
+#include "aws/sts_client.h"
+#include "aws/tagging_client.h"
+#include "common/clock.h"
+#include "common/result.h"
+
+namespace lmcp::aws {
+
+struct AwsSessionOptions {
+  EnvLookup env;                          // default: the process environment
+  std::optional<std::string> profile;     // like --profile (skips environment keys); default AWS_PROFILE
+  std::optional<std::string> region;      // overrides AWS_REGION / profile region
+  std::string endpoint_url;               // like --endpoint-url: every service goes there
+  HttpClient* http = nullptr;             // default: an owned CurlHttpClient
+  Clock* clock = nullptr;                 // default: Clock::System()
+  std::shared_ptr<CredentialsProvider> credentials;  // default: the AWS CLI chain
+};
+
+class AwsSession {
+ public:
+  static Result<std::unique_ptr<AwsSession>> Create(AwsSessionOptions options = {});
+  ~AwsSession();
+
+  LambdaClient& lambda() { return *lambda_; }
+  SchemasClient& schemas() { return *schemas_; }
+  TaggingClient& tagging() { return *tagging_; }
+  StsClient& sts() { return *sts_; }
+
+  const std::string& region() const { return region_; }
+  const std::string& profile() const { return profile_; }
+  CredentialsProvider& credentials() { return *credentials_; }
+
+ private:
+  AwsSession() = default;
+
+  std::string region_;
+  std::string profile_;
+  std::unique_ptr<HttpClient> owned_http_;
+  std::shared_ptr<CredentialsProvider> credentials_;
+  std::unique_ptr<RetryPolicy> retry_;
+  std::unique_ptr<ServiceCaller> caller_;
+  std::unique_ptr<LambdaClient> lambda_;
+  std::unique_ptr<SchemasClient> schemas_;
+  std::unique_ptr<TaggingClient> tagging_;
+  std::unique_ptr<StsClient> sts_;
+};
+
+}  // namespace lmcp::aws

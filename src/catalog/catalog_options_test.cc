@@ -1,0 +1,136 @@
+#include "catalog/catalog_options.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace lmcp::catalog {
+namespace {
+
+CatalogOptions LoadEnv(OptionValues env) {
+  auto r = LoadCatalogOptions({.env = std::move(env)});
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value() : CatalogOptions{};
+}
+
+TEST(CatalogOptionsTest, FunctionListIsTrimmedAndEmptiesDropped) {
+  auto o = LoadEnv({{"FUNCTION_LIST", "customer-id-from-email, 2fa-verify ,,"}});
+  ASSERT_EQ(o.function_list.size(), 2u);
+  EXPECT_EQ(o.function_list[0].name, "customer-id-from-email");
+  EXPECT_EQ(o.function_list[1].name, "2fa-verify");
+}
+
+TEST(CatalogOptionsTest, FunctionListAcceptsArnsAndQualifiers) {
+  auto o = LoadEnv({{"FUNCTION_LIST",
+                     "arn:aws:lambda:us-east-1:123456789012:function:mcp-echo,a:prod,"
+                     "123456789012:function:b:7,arn:aws:lambda:eu-west-1:123456789012:function:c:live"}});
+  ASSERT_EQ(o.function_list.size(), 4u);
+  EXPECT_EQ(o.function_list[0].name, "mcp-echo");
+  EXPECT_EQ(o.function_list[0].region, "us-east-1");
+  EXPECT_TRUE(o.function_list[0].qualifier.empty());
+  EXPECT_EQ(o.function_list[1].name, "a");
+  EXPECT_EQ(o.function_list[1].qualifier, "prod");
+  EXPECT_EQ(o.function_list[2].name, "b");
+  EXPECT_EQ(o.function_list[2].account, "123456789012");
+  EXPECT_EQ(o.function_list[2].qualifier, "7");
+  EXPECT_EQ(o.function_list[3].region, "eu-west-1");
+  EXPECT_EQ(o.function_list[3].qualifier, "live");
+}
+
+TEST(CatalogOptionsTest, LeastPrivilegeByDefault) {
+  auto o = LoadEnv({});
+  EXPECT_FALSE(o.has_selection());
+  ASSERT_EQ(o.warnings.size(), 1u);
+  EXPECT_NE(o.warnings[0].find("FUNCTION_ALLOW_ALL"), std::string::npos);
+  auto all = LoadEnv({{"FUNCTION_ALLOW_ALL", "true"}});
+  EXPECT_TRUE(all.has_selection());
+  EXPECT_TRUE(all.warnings.empty());
+}
+
+TEST(CatalogOptionsTest, HalfTagFilterWarnsLikeReference) {
+  auto o = LoadEnv({{"FUNCTION_TAG_KEY", "mcp"}});
+  EXPECT_TRUE(o.half_tag_filter());
+  ASSERT_EQ(o.warnings.size(), 1u);
+  EXPECT_EQ(o.warnings[0], "Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE must be set to filter by tag.");
+}
+
+TEST(CatalogOptionsTest, FlagsOverEnvOverFile) {
+  OptionSources s;
+  s.file = {{"function_prefix", "file-"}, {"FUNCTION_TAG_KEY", "k"}, {"function-tag-value", "v"}};
+  s.env = {{"FUNCTION_PREFIX", "env-"}, {"FUNCTION_TAG_KEY", "ek"}};
+  s.flags = {{"FUNCTION_PREFIX", "flag-"}};
+  auto r = LoadCatalogOptions(s);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->function_prefix, "flag-");
+  EXPECT_EQ(r->tag_key, "ek");
+  EXPECT_EQ(r->tag_value, "v");
+}
+
+TEST(CatalogOptionsTest, EveryProblemReportedAtOnce) {
+  auto r = LoadCatalogOptions({.env = {{"FUNCTION_ALLOW_ALL", "maybe"},
+                                       {"LAMBDA_MCP_REFRESH_SECONDS", "soon"},
+                                       {"LAMBDA_MCP_COMPAT", "python"},
+                                       {"FUNCTION_LIST", "ok,bad name,a:1,a:2"},
+                                       {"FUNCTION_QUALIFIER", "no/slash"}}});
+  ASSERT_FALSE(r.ok());
+  const std::string& m = r.error().message;
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(m.find("6 problems"), std::string::npos) << m;
+  for (const char* key : {"FUNCTION_ALLOW_ALL", "LAMBDA_MCP_REFRESH_SECONDS", "LAMBDA_MCP_COMPAT",
+                          "\"bad name\"", "two different qualifiers", "FUNCTION_QUALIFIER"}) {
+    EXPECT_NE(m.find(key), std::string::npos) << key << " missing from " << m;
+  }
+}
+
+TEST(CatalogOptionsTest, CompatAndNumbers) {
+  auto o = LoadEnv({{"LAMBDA_MCP_COMPAT", "Reference"},
+                    {"LAMBDA_MCP_REFRESH_SECONDS", "0"},
+                    {"LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", "4"},
+                    {"FUNCTION_PREFIX", "x"}});
+  EXPECT_EQ(o.compat, CompatMode::kReference);
+  EXPECT_EQ(o.refresh_interval.count(), 0);
+  EXPECT_EQ(o.max_concurrency_per_function, 4);
+}
+
+class ConfigFileTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& name, const std::string& text) {
+    std::string path = ::testing::TempDir() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+};
+
+TEST_F(ConfigFileTest, Yaml) {
+  auto r = ReadConfigFile(Write("c.yaml",
+                                "function_prefix: mcp-\nfunction_list:\n  - a\n  - b:prod\n"
+                                "FUNCTION_ALLOW_ALL: false\nlambda-mcp-refresh-seconds: 60\n"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->at("FUNCTION_PREFIX"), "mcp-");
+  EXPECT_EQ(r->at("FUNCTION_LIST"), "a,b:prod");
+  EXPECT_EQ(r->at("LAMBDA_MCP_REFRESH_SECONDS"), "60");
+  auto o = LoadCatalogOptions({.file = r.value()});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->function_list.size(), 2u);
+  EXPECT_EQ(o->refresh_interval.count(), 60);
+}
+
+TEST_F(ConfigFileTest, Json) {
+  auto r = ReadConfigFile(Write("c.json", R"({"FUNCTION_TAG_KEY": "mcp", "FUNCTION_TAG_VALUE": "enabled",
+                                              "function_list": ["x", "y"]})"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->at("FUNCTION_TAG_VALUE"), "enabled");
+  EXPECT_EQ(r->at("FUNCTION_LIST"), "x,y");
+}
+
+TEST_F(ConfigFileTest, Errors) {
+  EXPECT_EQ(ReadConfigFile(::testing::TempDir() + "/missing.yaml").error().code, ErrorCode::kNotFound);
+  auto nested = ReadConfigFile(Write("n.yaml", "a:\n  b: 1\n"));
+  ASSERT_FALSE(nested.ok());
+  EXPECT_NE(nested.error().message.find("nested"), std::string::npos);
+  EXPECT_FALSE(ReadConfigFile(Write("bad.yaml", "a: [1,\n")).ok());
+}
+
+}  // namespace
+}  // namespace lmcp::catalog

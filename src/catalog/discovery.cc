@@ -1,0 +1,272 @@
+#include "catalog/discovery.h"
+
+#include <map>
+#include <set>
+
+#include "catalog/tool_naming.h"
+
+namespace lmcp::catalog {
+namespace {
+
+// ARN fields: arn:partition:lambda:region:account:function:name
+std::string ArnField(const std::string& arn, int index) {
+  size_t start = 0;
+  for (int i = 0; i < index; ++i) {
+    start = arn.find(':', start);
+    if (start == std::string::npos) return "";
+    ++start;
+  }
+  size_t end = arn.find(':', start);
+  return arn.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+Json ReferenceInputSchema() {
+  return Json::parse(R"({"properties":{"parameters":{"additionalProperties":true,"title":"Parameters","type":"object"}},"required":["parameters"],"title":"lambda_functionArguments","type":"object"})");
+}
+
+Json ReferenceOutputSchema() {
+  return Json::parse(R"({"properties":{"result":{"title":"Result","type":"string"}},"required":["result"],"title":"lambda_functionOutput","type":"object"})");
+}
+
+std::string GeneratedDescription(const FunctionInfo& f) {
+  std::string d = "Invokes the AWS Lambda function " + f.name;
+  if (!f.runtime.empty()) d += " (" + f.runtime + ")";
+  d += ". The tool's arguments are the event passed to the function; the result is what the function returns.";
+  return d;
+}
+
+}  // namespace
+
+std::string ExplainDiscoveryError(const Error& error, const std::string& operation) {
+  std::string cause = operation + " failed: " + error.message;
+  switch (error.code) {
+    case ErrorCode::kUnauthenticated:
+      return "no usable AWS credentials (" + cause +
+             "). Fix: configure credentials (AWS_PROFILE with a profile in ~/.aws/config, "
+             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO via `aws sso login`, or an instance/container role).";
+    case ErrorCode::kPermissionDenied:
+      return "access denied (" + cause + "). Fix: allow lambda:ListFunctions" +
+             std::string(", tag:GetResources (or lambda:ListTags) and lambda:InvokeFunction for the credentials "
+                         "lambda-mcp uses.");
+    case ErrorCode::kResourceExhausted:
+      return "AWS throttled discovery (" + cause + "). Fix: none needed; lambda-mcp retries with backoff.";
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kTimeout:
+      return "AWS could not be reached (" + cause +
+             "). Fix: check the network, AWS_REGION and any AWS_ENDPOINT_URL setting; lambda-mcp retries.";
+    default:
+      return cause + ".";
+  }
+}
+
+Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend) {
+  DiscoveryResult out;
+  if (o.half_tag_filter()) {
+    out.warnings.push_back("Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE must be set to filter by tag.");
+    return out;
+  }
+  if (!o.has_selection()) {
+    out.warnings.push_back(
+        "No functions selected: no tools exposed. Set FUNCTION_PREFIX, FUNCTION_LIST or "
+        "FUNCTION_TAG_KEY+FUNCTION_TAG_VALUE, or FUNCTION_ALLOW_ALL=true to expose every function.");
+    return out;
+  }
+
+  auto listed = backend.ListFunctions();
+  if (!listed.ok()) return Error{listed.error().code, ExplainDiscoveryError(listed.error(), "lambda:ListFunctions")};
+  const auto& functions = listed.value();
+  out.functions_listed = static_cast<int>(functions.size());
+  out.infos.push_back("Total Lambda functions found: " + std::to_string(functions.size()));
+
+  // Name stage.
+  std::map<std::string, const FunctionRef*> listed_refs;
+  for (const auto& ref : o.function_list) listed_refs[ref.name] = &ref;
+  std::set<std::string> found_refs;
+  std::vector<const FunctionInfo*> selected;
+  for (const auto& f : functions) {
+    bool keep = !o.name_filter();
+    if (!o.function_prefix.empty() && f.name.starts_with(o.function_prefix)) keep = true;
+    auto it = listed_refs.find(f.name);
+    if (it != listed_refs.end()) {
+      const FunctionRef& ref = *it->second;
+      bool matches = (ref.region.empty() || ref.region == ArnField(f.arn, 3)) &&
+                     (ref.account.empty() || ref.account == ArnField(f.arn, 4));
+      if (matches) {
+        keep = true;
+        found_refs.insert(f.name);
+      }
+    }
+    if (keep) selected.push_back(&f);
+  }
+  for (const auto& ref : o.function_list) {
+    if (!found_refs.count(ref.name)) {
+      out.warnings.push_back("FUNCTION_LIST entry " + ref.raw + " matches no function in the account and region");
+    }
+  }
+  if (o.name_filter()) {
+    out.infos.push_back(std::to_string(selected.size()) + " Lambda functions found after name filtering.");
+  }
+
+  // Tags: one pass for everything that needs them (filter, schema tag, qualifier tag).
+  std::map<std::string, Tags> tags_by_arn;
+  bool need_tags = o.tag_filter() || !o.schema_arn_tag_key.empty() || !o.qualifier_tag_key.empty();
+  if (need_tags && !selected.empty()) {
+    auto tagged = o.tag_filter() ? backend.GetTaggedFunctions(o.tag_key, o.tag_value)
+                                 : backend.GetTaggedFunctions("", "");
+    if (tagged.ok() && !tagged->empty()) {
+      for (auto& r : tagged.value()) tags_by_arn[r.arn] = r.tags;
+    } else {
+      // Denied, failed, or nothing found: some emulators and partitions do not index Lambda tags in the
+      // Tagging API, so an empty answer is confirmed function by function.
+      out.used_list_tags_fallback = true;
+      if (tagged.ok()) {
+        out.infos.push_back("tag:GetResources found no tagged functions; checking with lambda:ListTags");
+      } else {
+        out.warnings.push_back("tag:GetResources failed (" + tagged.error().message +
+                               "); falling back to one lambda:ListTags per function");
+      }
+      std::vector<const FunctionInfo*> kept;
+      for (const FunctionInfo* f : selected) {
+        auto tags = backend.ListTags(f->arn);
+        if (tags.ok()) {
+          tags_by_arn[f->arn] = tags.value();
+          kept.push_back(f);
+          continue;
+        }
+        const Error& e = tags.error();
+        if (e.code == ErrorCode::kNotFound) {
+          out.warnings.push_back("Error getting tags for function " + f->name + ": " + e.message);
+          continue;  // deleted since it was listed
+        }
+        return Error{e.code, ExplainDiscoveryError(e, "tag:GetResources and lambda:ListTags")};
+      }
+      selected = kept;
+    }
+  }
+  if (o.tag_filter()) {
+    std::vector<const FunctionInfo*> kept;
+    for (const FunctionInfo* f : selected) {
+      auto it = tags_by_arn.find(f->arn);
+      if (it == tags_by_arn.end()) continue;
+      auto t = it->second.find(o.tag_key);
+      if (t != it->second.end() && t->second == o.tag_value) kept.push_back(f);
+    }
+    selected = kept;
+    out.infos.push_back(std::to_string(selected.size()) + " Lambda functions found with tag " + o.tag_key + "=" +
+                        o.tag_value + ".");
+  }
+
+  // Names.
+  std::vector<std::string> names;
+  for (const FunctionInfo* f : selected) names.push_back(f->name);
+  NameAssignment assigned = AssignToolNames(names, o.function_prefix);
+  for (auto& n : assigned.notes) out.warnings.push_back(std::move(n));
+
+  std::map<std::string, Result<SchemaDocument>> schema_cache;
+  for (size_t i = 0; i < selected.size(); ++i) {
+    const FunctionInfo& f = *selected[i];
+    ToolEntry e;
+    e.function = f;
+    const Tags* tags = nullptr;
+    if (auto it = tags_by_arn.find(f.arn); it != tags_by_arn.end()) tags = &it->second;
+    auto tag = [&](const std::string& key) -> std::string {
+      if (key.empty() || !tags) return "";
+      auto t = tags->find(key);
+      return t == tags->end() ? "" : t->second;
+    };
+
+    // Qualifier: FUNCTION_LIST entry > tag > global default.
+    if (auto it = listed_refs.find(f.name); it != listed_refs.end() && !it->second->qualifier.empty()) {
+      e.qualifier = it->second->qualifier;
+      e.qualifier_source = "list";
+    } else if (std::string q = tag(o.qualifier_tag_key); !q.empty()) {
+      e.qualifier = q;
+      e.qualifier_source = "tag";
+    } else if (!o.default_qualifier.empty()) {
+      e.qualifier = o.default_qualifier;
+      e.qualifier_source = "default";
+    }
+
+    // Schema.
+    e.schema_source = "none";
+    std::string description = f.description.empty() ? GeneratedDescription(f) : f.description;
+    std::string schema_content;
+    if (!o.schema_arn_tag_key.empty()) {
+      std::string arn_text = tag(o.schema_arn_tag_key);
+      if (arn_text.empty()) {
+        out.infos.push_back("No schema arn provided for function " + f.arn + " via tag " + o.schema_arn_tag_key);
+      } else {
+        auto why_not = [&](const std::string& why) {
+          e.schema_source = "none (" + why + ")";
+          out.warnings.push_back("function " + f.name + ": schema " + arn_text + " not used: " + why);
+        };
+        auto arn = ParseSchemaArn(arn_text);
+        std::string fn_account = ArnField(f.arn, 4);
+        if (!arn.ok()) {
+          why_not(arn.error().message);
+        } else if (!arn->account.empty() && !fn_account.empty() && arn->account != fn_account) {
+          why_not("the schema is in account " + arn->account + " but the function and credentials are in " +
+                  fn_account + "; DescribeSchema can only read the caller's own registries");
+        } else {
+          std::string key = arn->ToString();
+          auto cached = schema_cache.find(key);
+          if (cached == schema_cache.end()) {
+            SchemaRequest req{arn->region, arn->account, arn->registry, arn->name, arn->version};
+            cached = schema_cache.emplace(key, backend.DescribeSchema(req)).first;
+          }
+          if (!cached->second.ok()) {
+            why_not("schemas:DescribeSchema in " + arn->region + " failed: " + cached->second.error().message);
+          } else {
+            schema_content = cached->second->content;
+            auto schema = ToInputSchema(cached->second.value(), arn->name);
+            if (!schema.ok()) {
+              why_not(schema.error().message);
+            } else {
+              auto validator = ArgumentValidator::Create(schema.value());
+              if (!validator.ok()) {
+                why_not(validator.error().message);
+              } else {
+                e.event_schema = schema.value();
+                e.validator = validator.value();
+                e.schema_source = "registry " + key;
+              }
+            }
+          }
+        }
+      }
+    }
+
+    e.definition.name = assigned.names[i];
+    if (o.compat == CompatMode::kReference) {
+      e.definition.description = description;
+      if (!schema_content.empty() && e.validator) {
+        e.definition.description += "\n\nInput Schema:\n" + schema_content;
+      }
+      e.definition.input_schema = ReferenceInputSchema();
+      e.definition.output_schema = ReferenceOutputSchema();
+    } else {
+      e.definition.description = description;
+      e.definition.input_schema = e.validator ? e.event_schema : OpenInputSchema();
+    }
+    out.infos.push_back("Registering tool " + e.definition.name + " for function " + f.name +
+                        (e.qualifier.empty() ? "" : ":" + e.qualifier) + " (schema: " + e.schema_source + ")");
+    out.tools.push_back(std::move(e));
+  }
+  return out;
+}
+
+bool SameTools(const std::vector<ToolEntry>& a, const std::vector<ToolEntry>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto& x = a[i];
+    const auto& y = b[i];
+    if (x.definition.name != y.definition.name || x.definition.description != y.definition.description ||
+        x.definition.input_schema != y.definition.input_schema || x.function.arn != y.function.arn ||
+        x.qualifier != y.qualifier || x.function.timeout_seconds != y.function.timeout_seconds) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace lmcp::catalog

@@ -1,0 +1,98 @@
+#pragma once
+// What the Lambda catalog needs from AWS, and nothing more: list functions, read tags (Tagging GetResources
+// or per-function ListTags), read a Schema Registry schema, and invoke. The production implementation adapts
+// the aws layer's clients (aws_lambda_backend.h); FakeLambdaBackend serves unit tests. Implementations must
+// be safe to call from many threads at once.
+//
+// Errors are lmcp::Error values classified by code so the catalog can branch without knowing AWS:
+//   kUnauthenticated   no or invalid credentials          kPermissionDenied  access denied
+//   kResourceExhausted throttled (after retries), too large  kNotFound       function/schema/registry missing
+//   kTimeout           read timeout after the request was sent (an Invoke may have run)
+//   kUnavailable       network, endpoint or 5xx            kCancelled         stop requested
+// The message starts with the AWS error code when there is one: "AccessDeniedException: User ... is not ...".
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace lmcp::catalog {
+
+using Tags = std::map<std::string, std::string>;
+
+// One function's $LATEST configuration as ListFunctions returns it.
+struct FunctionInfo {
+  std::string name;
+  std::string arn;            // unqualified function ARN
+  std::string description;    // "" when unset
+  std::string runtime;
+  int timeout_seconds = 3;    // the function's own Timeout
+  int memory_mb = 128;
+};
+
+struct TaggedResource {
+  std::string arn;  // unqualified function ARN
+  Tags tags;        // all of the function's tags
+};
+
+struct SchemaRequest {
+  std::string region;     // from the schema ARN
+  std::string account;    // from the schema ARN (informational: DescribeSchema has no account parameter)
+  std::string registry;
+  std::string name;
+  std::string version;    // "" = latest
+};
+
+struct SchemaDocument {
+  std::string content;    // the schema document as text (DescribeSchema's Content)
+  std::string type;       // "OpenApi3" | "JSONSchemaDraft4" | ...
+  std::string version;
+};
+
+struct InvokeRequest {
+  std::string function;   // name or ARN
+  std::string qualifier;  // "" = $LATEST
+  std::string payload;    // the event, JSON text
+  std::chrono::milliseconds read_timeout{63'000};
+  bool log_tail = false;  // LogType=Tail
+};
+
+struct InvokeResponse {
+  int status = 200;
+  std::string function_error;    // X-Amz-Function-Error: "" | "Handled" | "Unhandled"
+  std::string payload;           // raw response bytes
+  std::string log_tail;          // decoded X-Amz-Log-Result, when asked for
+  std::string executed_version;  // X-Amz-Executed-Version
+  std::string request_id;        // x-amzn-RequestId
+};
+
+class LambdaBackend {
+ public:
+  virtual ~LambdaBackend() = default;
+
+  // Every page of ListFunctions, in the order AWS returns them.
+  virtual Result<std::vector<FunctionInfo>> ListFunctions() = 0;
+
+  // Tagging GetResources, all pages, ResourceTypeFilters=lambda:function. With tag_key set, only resources
+  // carrying that key (and, when tag_value is set, that value); otherwise every tagged function. Each
+  // resource comes with all its tags. kPermissionDenied when tag:GetResources is not allowed (the caller then
+  // falls back to ListTags).
+  virtual Result<std::vector<TaggedResource>> GetTaggedFunctions(const std::string& tag_key,
+                                                                 const std::string& tag_value) = 0;
+
+  // lambda:ListTags for one unqualified function ARN.
+  virtual Result<Tags> ListTags(const std::string& function_arn) = 0;
+
+  // schemas:DescribeSchema in the request's region.
+  virtual Result<SchemaDocument> DescribeSchema(const SchemaRequest& request) = 0;
+
+  // A synchronous (RequestResponse) Invoke, sent at most once: never retried once the request may have
+  // reached Lambda. Stops (kCancelled) when `stop` is requested.
+  virtual Result<InvokeResponse> Invoke(const InvokeRequest& request, std::stop_token stop) = 0;
+};
+
+}  // namespace lmcp::catalog

@@ -1,0 +1,312 @@
+#include "catalog/lambda_catalog.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "catalog/result_mapping.h"
+
+namespace lmcp::catalog {
+namespace {
+
+spdlog::logger& Log() {
+  static std::shared_ptr<spdlog::logger> logger = [] {
+    if (auto existing = spdlog::get("catalog")) return existing;
+    auto l = spdlog::stderr_color_mt("catalog");  // never stdout: it carries the protocol in stdio mode
+    return l;
+  }();
+  return *logger;
+}
+
+mcp::ToolResult ErrorText(std::string text) {
+  mcp::ToolResult r;
+  r.content = mcp::Json::array({mcp::Json{{"type", "text"}, {"text", std::move(text)}}});
+  r.is_error = true;
+  return r;
+}
+
+}  // namespace
+
+LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
+    : options_(std::move(options)), backend_(backend), clock_(clock), audit_(audit) {}
+
+LambdaCatalog::~LambdaCatalog() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+}
+
+void LambdaCatalog::Start() {
+  thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
+}
+
+void LambdaCatalog::SetListChangedCallback(std::function<void()> callback) {
+  std::lock_guard lock(mu_);
+  list_changed_ = std::move(callback);
+}
+
+std::shared_ptr<const std::vector<ToolEntry>> LambdaCatalog::entries() const {
+  std::lock_guard lock(mu_);
+  return snapshot_ ? snapshot_->entries : nullptr;
+}
+
+int LambdaCatalog::discovery_attempts() const {
+  std::lock_guard lock(mu_);
+  return attempts_;
+}
+
+Status LambdaCatalog::DiscoverNow() { return RunOnce(); }
+
+Status LambdaCatalog::RunOnce() {
+  auto result = Discover(options_, backend_);
+  std::function<void()> notify;
+  Status status;
+  {
+    std::lock_guard lock(mu_);
+    ++attempts_;
+    if (!result.ok()) {
+      last_error_ = result.error();
+      status = result.error();
+    } else {
+      const DiscoveryResult& d = result.value();
+      bool changed = !snapshot_ || !SameTools(*snapshot_->entries, d.tools);
+      bool had_outcome = first_attempt_done_;
+      if (changed) {
+        auto snap = std::make_shared<Snapshot>();
+        auto entries = std::make_shared<std::vector<ToolEntry>>(d.tools);
+        auto tools = std::make_shared<std::vector<mcp::ToolDefinition>>();
+        for (const auto& e : *entries) {
+          tools->push_back(e.definition);
+          snap->by_name[e.definition.name] = &e;
+        }
+        snap->entries = std::move(entries);
+        snap->tools = std::move(tools);
+        snapshot_ = std::move(snap);
+        if (had_outcome) notify = list_changed_;
+      }
+      last_error_.reset();
+    }
+    first_attempt_done_ = true;
+  }
+  cv_.notify_all();
+  if (result.ok()) {
+    for (const auto& w : result->warnings) Log().warn("{}", w);
+    for (const auto& i : result->infos) Log().info("{}", i);
+    Log().info("discovery: {} tool(s) from {} function(s){}", result->tools.size(), result->functions_listed,
+               result->used_list_tags_fallback ? " (tags via lambda:ListTags)" : "");
+  } else {
+    Log().error("Lambda discovery failed: {}", result.error().message);
+  }
+  if (notify) notify();
+  return status;
+}
+
+void LambdaCatalog::WaitFor(std::chrono::nanoseconds d, std::stop_token stop) {
+  const auto deadline = clock_.Steady() + d;
+  std::mutex m;
+  std::condition_variable_any cv;
+  std::unique_lock lock(m);
+  while (!stop.stop_requested() && clock_.Steady() < deadline) {
+    auto remaining = deadline - clock_.Steady();
+    auto step = std::min<std::chrono::nanoseconds>(remaining, std::chrono::milliseconds(20));
+    cv.wait_for(lock, stop, step, [] { return false; });
+  }
+}
+
+void LambdaCatalog::Loop(std::stop_token stop) {
+  int failures = 0;
+  while (!stop.stop_requested()) {
+    Status s = RunOnce();
+    std::chrono::nanoseconds wait;
+    if (s.ok()) {
+      failures = 0;
+      if (options_.refresh_interval.count() == 0) {
+        // No periodic refresh: sleep until stopped.
+        std::mutex m;
+        std::condition_variable_any cv;
+        std::unique_lock lock(m);
+        cv.wait(lock, stop, [] { return false; });
+        return;
+      }
+      wait = options_.refresh_interval;
+    } else {
+      ++failures;
+      auto backoff = std::chrono::seconds(1) * (1LL << std::min(failures - 1, 6));
+      wait = std::min<std::chrono::nanoseconds>(backoff, std::chrono::seconds(60));
+      Log().info("retrying discovery in {} s", std::chrono::duration_cast<std::chrono::seconds>(wait).count());
+    }
+    WaitFor(wait, stop);
+  }
+}
+
+std::shared_ptr<const LambdaCatalog::Snapshot> LambdaCatalog::WaitForFirstDiscovery(std::optional<Error>* error) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, options_.discovery_wait, [&] { return first_attempt_done_; });
+  if (snapshot_) return snapshot_;
+  if (last_error_) {
+    *error = Error{last_error_->code,
+                   "Lambda function discovery failed: " + last_error_->message +
+                       " Discovery is retried in the background; the tool list will be sent again "
+                       "(notifications/tools/list_changed) once it succeeds."};
+  } else {
+    *error = Error::Unavailable("Lambda function discovery has not finished after " +
+                                std::to_string(options_.discovery_wait.count()) +
+                                " s (slow or unreachable AWS endpoint?); try again shortly.");
+  }
+  return nullptr;
+}
+
+Result<mcp::ToolList> LambdaCatalog::ListTools() {
+  std::optional<Error> error;
+  auto snap = WaitForFirstDiscovery(&error);
+  if (!snap) return *error;
+  return snap->tools;
+}
+
+bool LambdaCatalog::AcquireSlot(const std::string& arn, std::stop_token stop) {
+  if (options_.max_concurrency_per_function <= 0) return true;
+  std::unique_lock lock(slots_mu_);
+  bool ok = slots_cv_.wait(lock, stop, [&] { return in_flight_[arn] < options_.max_concurrency_per_function; });
+  if (ok) ++in_flight_[arn];
+  return ok;
+}
+
+void LambdaCatalog::ReleaseSlot(const std::string& arn) {
+  if (options_.max_concurrency_per_function <= 0) return;
+  {
+    std::lock_guard lock(slots_mu_);
+    --in_flight_[arn];
+  }
+  slots_cv_.notify_all();
+}
+
+void LambdaCatalog::Audit(const ToolEntry* entry, const std::string& tool, const mcp::CallContext& ctx,
+                          const std::string& outcome, Clock::SteadyTime start, std::size_t request_bytes,
+                          const std::string& args_sha, const InvokeResponse* resp, const std::string& detail) {
+  if (!audit_) return;
+  auto now = clock_.Now();
+  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Steady() - start).count() / 1000.0;
+  auto secs = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::time_t t = static_cast<std::time_t>(secs / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(secs % 1000));
+  mcp::Json line = {{"time", buf}, {"event", "tools/call"}, {"tool", tool}, {"principal", ctx.principal()}};
+  if (entry) {
+    line["function_arn"] = entry->function.arn;
+    line["qualifier"] = entry->qualifier;
+  }
+  line["outcome"] = outcome;
+  line["duration_ms"] = ms;
+  line["request_bytes"] = request_bytes;
+  line["arguments_sha256"] = args_sha;
+  if (resp) {
+    line["response_bytes"] = resp->payload.size();
+    line["executed_version"] = resp->executed_version;
+    line["request_id"] = resp->request_id;
+    if (!resp->function_error.empty()) line["function_error"] = resp->function_error;
+  }
+  if (!detail.empty()) line["detail"] = detail;
+  audit_->Write(line.dump(-1, ' ', false, mcp::Json::error_handler_t::replace));
+}
+
+Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const mcp::Json& arguments,
+                                                mcp::CallContext& ctx) {
+  const auto start = clock_.Steady();
+  std::optional<Error> error;
+  auto snap = WaitForFirstDiscovery(&error);
+  if (!snap) return *error;
+  auto it = snap->by_name.find(name);
+  if (it == snap->by_name.end()) return Error::NotFound("Unknown tool: " + name);
+  const ToolEntry& entry = *it->second;
+  const bool compat = options_.compat == CompatMode::kReference;
+  const std::string args_text = arguments.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
+  const std::string args_sha = Sha256Hex(args_text);
+
+  ResultContext rc;
+  rc.tool = name;
+  rc.function = entry.function.name;
+  rc.function_arn = entry.function.arn;
+  rc.qualifier = entry.qualifier;
+  rc.protocol_version = ctx.protocol_version();
+  rc.max_text_bytes = options_.max_result_bytes;
+  rc.compat_reference = compat;
+
+  auto reject = [&](std::string text, const std::string& outcome) -> Result<mcp::ToolResult> {
+    Audit(&entry, name, ctx, outcome, start, args_text.size(), args_sha, nullptr, "");
+    return ErrorText(std::move(text));
+  };
+
+  // The event: the arguments themselves, or (compat) their "parameters" member.
+  mcp::Json event = arguments.is_null() ? mcp::Json::object() : arguments;
+  if (!event.is_object()) return reject("Tool arguments must be a JSON object.", "invalid_arguments");
+  if (compat) {
+    auto p = event.find("parameters");
+    if (p == event.end()) {
+      return reject("Error executing tool " + name +
+                        ": 1 validation error for lambda_functionArguments\nparameters\n  Field required "
+                        "[type=missing, input_type=dict]",
+                    "invalid_arguments");
+    }
+    mcp::Json inner = *p;
+    if (inner.is_string()) inner = mcp::Json::parse(inner.get<std::string>(), nullptr, false);
+    if (!inner.is_object()) {
+      return reject("Error executing tool " + name +
+                        ": 1 validation error for lambda_functionArguments\nparameters\n  Input should be a "
+                        "valid dictionary [type=dict_type]",
+                    "invalid_arguments");
+    }
+    event = std::move(inner);
+  }
+  if (options_.validate_arguments && entry.validator) {
+    auto problems = entry.validator->Validate(event);
+    if (!problems.empty()) {
+      std::string text = "Invalid arguments for tool " + name + " (the function was not invoked):";
+      for (const auto& p : problems) text += "\n- " + p;
+      return reject(text, "invalid_arguments");
+    }
+  }
+  InvokeRequest req;
+  req.function = entry.function.arn;
+  req.qualifier = entry.qualifier;
+  req.payload = event.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
+  req.log_tail = options_.log_tail;
+  req.read_timeout = options_.invoke_timeout.count() > 0
+                         ? std::chrono::milliseconds(options_.invoke_timeout)
+                         : std::chrono::milliseconds(std::chrono::seconds(entry.function.timeout_seconds) +
+                                                     options_.invoke_timeout_margin);
+  rc.timeout_seconds = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::seconds>(req.read_timeout).count());
+  if (req.payload.size() > kMaxInvokePayloadBytes) {
+    return reject("The arguments are " + std::to_string(req.payload.size()) +
+                      " bytes as JSON, over Lambda's 6 MB (6291456 bytes) limit for synchronous invocation; "
+                      "the function was not invoked.",
+                  "too_large");
+  }
+
+  auto stop = ctx.stop_token();
+  if (!AcquireSlot(entry.function.arn, stop)) return Error::Cancelled("call cancelled while queued");
+  ctx.Log(mcp::LogLevel::kDebug, mcp::Json("Invoking " + entry.function.name +
+                                           (entry.qualifier.empty() ? "" : ":" + entry.qualifier)));
+  auto resp = backend_.Invoke(req, stop);
+  ReleaseSlot(entry.function.arn);
+
+  if (!resp.ok()) {
+    const Error& e = resp.error();
+    if (e.code == ErrorCode::kCancelled || stop.stop_requested()) {
+      Audit(&entry, name, ctx, "cancelled", start, req.payload.size(), args_sha, nullptr, e.message);
+      return Error::Cancelled("call cancelled");
+    }
+    Audit(&entry, name, ctx, e.code == ErrorCode::kTimeout ? "timeout" : "error", start, req.payload.size(),
+          args_sha, nullptr, e.message);
+    return MapInvokeError(e, rc);
+  }
+  mcp::ToolResult result = MapInvokeResponse(resp.value(), rc);
+  Audit(&entry, name, ctx, resp->function_error.empty() ? "ok" : "function_error", start, req.payload.size(),
+        args_sha, &resp.value(), "");
+  return result;
+}
+
+}  // namespace lmcp::catalog

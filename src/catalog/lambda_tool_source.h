@@ -1,0 +1,45 @@
+#pragma once
+// The production wiring of the catalog in one call: the AWS backend (profile, region, endpoints,
+// credentials), the audit sink and the LambdaCatalog, owned together behind mcp::ToolProvider, with
+// background discovery started. Used by `lambda-mcp serve` and `lambda-mcp tools`.
+
+#include <memory>
+
+#include "catalog/catalog_options.h"
+#include "catalog/lambda_catalog.h"
+#include "common/clock.h"
+#include "mcp/tool_provider.h"
+
+namespace lmcp::catalog {
+
+class LambdaToolSource : public mcp::ToolProvider {
+ public:
+  // Fails on configuration the AWS layer rejects (unknown profile, no region, unwritable audit file).
+  // Missing credentials are not an error here: discovery reports them to the client and keeps retrying.
+  static Result<std::unique_ptr<LambdaToolSource>> Create(const CatalogOptions& options, Clock& clock);
+  // For tests and other backends: `backend` is owned.
+  LambdaToolSource(const CatalogOptions& options, std::unique_ptr<LambdaBackend> backend,
+                   std::unique_ptr<AuditSink> audit, Clock& clock);
+
+  void Start() { catalog_->Start(); }
+  LambdaCatalog& catalog() { return *catalog_; }
+
+  Result<mcp::ToolList> ListTools() override { return catalog_->ListTools(); }
+  Result<mcp::ToolResult> CallTool(const std::string& name, const mcp::Json& arguments,
+                                   mcp::CallContext& ctx) override {
+    return catalog_->CallTool(name, arguments, ctx);
+  }
+  void SetListChangedCallback(std::function<void()> callback) override {
+    catalog_->SetListChangedCallback(std::move(callback));
+  }
+
+ private:
+  std::unique_ptr<LambdaBackend> backend_;
+  std::unique_ptr<AuditSink> audit_;
+  std::unique_ptr<LambdaCatalog> catalog_;  // last: destroyed first
+};
+
+// Logs the effective selection (settings, warnings) at startup, like the reference's settings lines.
+void LogCatalogOptions(const CatalogOptions& options);
+
+}  // namespace lmcp::catalog

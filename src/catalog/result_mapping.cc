@@ -1,0 +1,329 @@
+#include "catalog/result_mapping.h"
+
+#include <cstdio>
+
+namespace lmcp::catalog {
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+mcp::ToolResult TextResult(std::string text, bool is_error) {
+  mcp::ToolResult r;
+  r.content = Json::array({Json{{"type", "text"}, {"text", std::move(text)}}});
+  r.is_error = is_error;
+  return r;
+}
+
+// Cuts at a UTF-8 boundary at or below max bytes and appends a notice.
+std::string CapText(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "\n[lambda-mcp: result truncated: " + std::to_string(cut) + " of " +
+         std::to_string(text.size()) + " bytes shown; raise LAMBDA_MCP_MAX_RESULT_BYTES to see more]";
+}
+
+std::string SniffImageMime(const std::string& b) {
+  auto starts = [&](const char* magic, std::size_t n) { return b.size() >= n && b.compare(0, n, magic, n) == 0; };
+  if (starts("\x89PNG\r\n\x1a\n", 8)) return "image/png";
+  if (starts("\xff\xd8\xff", 3)) return "image/jpeg";
+  if (starts("GIF87a", 6) || starts("GIF89a", 6)) return "image/gif";
+  if (b.size() >= 12 && b.compare(0, 4, "RIFF") == 0 && b.compare(8, 4, "WEBP") == 0) return "image/webp";
+  return "";
+}
+
+bool IsMcpContent(const Json& v) {
+  if (!v.is_object() || !v.contains("content") || !v["content"].is_array()) return false;
+  for (const auto& block : v["content"]) {
+    if (!block.is_object() || !block.contains("type") || !block["type"].is_string()) return false;
+  }
+  return true;
+}
+
+bool VersionHasStructuredContent(const std::string& version) { return version >= "2025-06-18"; }
+
+std::string FunctionLabel(const ResultContext& ctx) {
+  return ctx.qualifier.empty() ? ctx.function : ctx.function + ":" + ctx.qualifier;
+}
+
+std::string TrimStack(const Json& stack) {
+  std::string out;
+  int lines = 0;
+  auto add = [&](const std::string& line) {
+    if (lines++ < 10) out += "\n  " + line;
+  };
+  if (stack.is_array()) {
+    for (const auto& frame : stack) {
+      if (frame.is_string()) {
+        add(frame.get<std::string>());
+      } else {
+        add(frame.dump());
+      }
+    }
+  } else if (stack.is_string()) {
+    add(stack.get<std::string>());
+  }
+  if (lines > 10) out += "\n  ... (" + std::to_string(lines - 10) + " more)";
+  return out;
+}
+
+mcp::ToolResult MapFunctionError(const InvokeResponse& resp, const ResultContext& ctx) {
+  if (ctx.compat_reference) {
+    std::string s = "Function " + ctx.function + " returned with error: " + resp.function_error;
+    mcp::ToolResult r = TextResult(s, false);
+    r.structured_content = Json{{"result", s}};
+    return r;
+  }
+  Json body = Json::parse(resp.payload, nullptr, false);
+  std::string type, message;
+  Json stack;
+  if (body.is_object()) {
+    if (body.contains("errorType") && body["errorType"].is_string()) type = body["errorType"];
+    if (body.contains("errorMessage") && body["errorMessage"].is_string()) message = body["errorMessage"];
+    if (body.contains("stackTrace")) stack = body["stackTrace"];
+    else if (body.contains("trace")) stack = body["trace"];
+  }
+  std::string text = "Lambda function " + FunctionLabel(ctx) + " failed (" + resp.function_error + " error)";
+  if (!type.empty()) text += "\nerrorType: " + type;
+  if (!message.empty()) text += "\nerrorMessage: " + message;
+  if (type.empty() && message.empty()) {
+    text += "\npayload: " + (IsValidUtf8(resp.payload) ? resp.payload : PythonBytesRepr(resp.payload));
+  }
+  if (!stack.is_null()) text += "\nstackTrace:" + TrimStack(stack);
+  if (!resp.log_tail.empty()) text += "\nlog tail:\n" + resp.log_tail;
+  mcp::ToolResult r = TextResult(CapText(text, ctx.max_text_bytes), true);
+  if (VersionHasStructuredContent(ctx.protocol_version)) {
+    Json sc = {{"functionError", resp.function_error}, {"errorType", type}, {"errorMessage", message}};
+    if (!resp.request_id.empty()) sc["requestId"] = resp.request_id;
+    r.structured_content = sc;
+  }
+  return r;
+}
+
+mcp::ToolResult MapCompatSuccess(const InvokeResponse& resp, const ResultContext& ctx) {
+  std::string s;
+  auto dumped = IsValidUtf8(resp.payload) ? PythonJsonDumpsIndent2(resp.payload) : std::nullopt;
+  if (dumped) {
+    s = "Function " + ctx.function + " returned: " + *dumped;
+  } else {
+    s = "Function " + ctx.function + " returned payload: " + PythonBytesRepr(resp.payload);
+  }
+  mcp::ToolResult r = TextResult(s, false);
+  r.structured_content = Json{{"result", s}};
+  return r;
+}
+
+}  // namespace
+
+bool IsValidUtf8(const std::string& s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  std::size_t n = s.size(), i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    std::size_t len;
+    std::uint32_t cp;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+    else return false;
+    if (i + len > n) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+std::string Base64Encode(const std::string& in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    std::uint32_t v = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) | std::uint8_t(in[i + 2]);
+    out += k[v >> 18]; out += k[(v >> 12) & 63]; out += k[(v >> 6) & 63]; out += k[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    std::uint32_t v = std::uint8_t(in[i]) << 16;
+    out += k[v >> 18]; out += k[(v >> 12) & 63]; out += "==";
+  } else if (i + 2 == in.size()) {
+    std::uint32_t v = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8);
+    out += k[v >> 18]; out += k[(v >> 12) & 63]; out += k[(v >> 6) & 63]; out += '=';
+  }
+  return out;
+}
+
+std::optional<std::string> Base64Decode(const std::string& text) {
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c == '=' || c == '\n' || c == '\r') continue;
+    int v = val(c);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | std::uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> PythonJsonDumpsIndent2(const std::string& json_text) {
+  OrderedJson v = OrderedJson::parse(json_text, nullptr, false);
+  if (v.is_discarded()) return std::nullopt;
+  return v.dump(2, ' ', true);
+}
+
+std::string PythonBytesRepr(const std::string& bytes) {
+  bool has_single = bytes.find('\'') != std::string::npos;
+  bool has_double = bytes.find('"') != std::string::npos;
+  char quote = (has_single && !has_double) ? '"' : '\'';
+  std::string out = "b";
+  out += quote;
+  for (unsigned char c : bytes) {
+    if (c == '\\') out += "\\\\";
+    else if (c == static_cast<unsigned char>(quote)) { out += '\\'; out += quote; }
+    else if (c == '\t') out += "\\t";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c < 0x20 || c >= 0x7f) {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += quote;
+  return out;
+}
+
+mcp::ToolResult MapInvokeResponse(const InvokeResponse& resp, const ResultContext& ctx) {
+  if (!resp.function_error.empty()) return MapFunctionError(resp, ctx);
+  if (ctx.compat_reference) return MapCompatSuccess(resp, ctx);
+
+  if (!IsValidUtf8(resp.payload)) {
+    mcp::ToolResult r;
+    std::string mime = SniffImageMime(resp.payload);
+    if (!mime.empty()) {
+      r.content = Json::array({Json{{"type", "image"}, {"data", Base64Encode(resp.payload)}, {"mimeType", mime}}});
+    } else {
+      r.content = Json::array({Json{{"type", "resource"},
+                                    {"resource", {{"uri", "lambda://" + ctx.function + "/result"},
+                                                  {"mimeType", "application/octet-stream"},
+                                                  {"blob", Base64Encode(resp.payload)}}}}});
+    }
+    return r;
+  }
+  Json value = Json::parse(resp.payload, nullptr, false);
+  if (value.is_discarded()) return TextResult(CapText(resp.payload, ctx.max_text_bytes), false);
+
+  if (IsMcpContent(value)) {
+    mcp::ToolResult r;
+    r.content = value["content"];
+    if (value.contains("structuredContent") && value["structuredContent"].is_object() &&
+        VersionHasStructuredContent(ctx.protocol_version)) {
+      r.structured_content = value["structuredContent"];
+    }
+    if (value.contains("isError") && value["isError"].is_boolean()) r.is_error = value["isError"].get<bool>();
+    return r;
+  }
+  if (value.is_object() && value.value("isBase64Encoded", false) == true && value.contains("body") &&
+      value["body"].is_string()) {
+    std::string mime;
+    if (value.contains("headers") && value["headers"].is_object()) {
+      for (const auto& [k, v] : value["headers"].items()) {
+        std::string lower = k;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower == "content-type" && v.is_string()) mime = v.get<std::string>();
+      }
+    }
+    auto decoded = Base64Decode(value["body"].get<std::string>());
+    if (decoded && mime.starts_with("image/")) {
+      mcp::ToolResult r;
+      r.content = Json::array({Json{{"type", "image"}, {"data", value["body"]}, {"mimeType", mime}}});
+      return r;
+    }
+  }
+  std::string text = CapText(resp.payload, ctx.max_text_bytes);
+  bool truncated = text.size() != resp.payload.size();
+  mcp::ToolResult r = TextResult(std::move(text), false);
+  if (value.is_object() && !truncated && VersionHasStructuredContent(ctx.protocol_version)) {
+    r.structured_content = std::move(value);
+  }
+  return r;
+}
+
+mcp::ToolResult MapInvokeError(const Error& error, const ResultContext& ctx) {
+  // AWS messages arrive as "<Code>: <Message>".
+  std::string code, message = error.message;
+  auto colon = error.message.find(": ");
+  if (colon != std::string::npos && colon < 64 && error.message.find(' ') > colon) {
+    code = error.message.substr(0, colon);
+    message = error.message.substr(colon + 2);
+  }
+  if (ctx.compat_reference) {
+    std::string text = "Error executing tool " + ctx.tool + ": ";
+    if (!code.empty()) {
+      text += "An error occurred (" + code + ") when calling the Invoke operation: " + message;
+    } else {
+      text += error.message;
+    }
+    return TextResult(text, true);
+  }
+  std::string fn = FunctionLabel(ctx);
+  std::string text;
+  switch (error.code) {
+    case ErrorCode::kNotFound:
+      text = "Lambda function " + fn + " was not found (" + error.message +
+             "). It may have been deleted, or the alias/version does not exist.";
+      break;
+    case ErrorCode::kPermissionDenied:
+      text = "Access denied invoking Lambda function " + fn + " (" + error.message +
+             "). Grant lambda:InvokeFunction on " + ctx.function_arn + " to the credentials lambda-mcp uses.";
+      break;
+    case ErrorCode::kUnauthenticated:
+      text = "AWS rejected lambda-mcp's credentials while invoking " + fn + " (" + error.message +
+             "). Refresh the credentials (e.g. aws sso login) or check AWS_PROFILE.";
+      break;
+    case ErrorCode::kResourceExhausted:
+      text = "Lambda refused the call to " + fn + " (" + error.message +
+             "): throttled or over a size limit. Try again later or with a smaller input.";
+      break;
+    case ErrorCode::kTimeout:
+      text = "No response from Lambda function " + fn + " within " + std::to_string(ctx.timeout_seconds) +
+             " s. The function may still have run; lambda-mcp did not retry the call (" + error.message + ").";
+      break;
+    case ErrorCode::kUnavailable:
+      text = "Lambda could not be reached to invoke " + fn + " (" + error.message +
+             "). The call was not retried; try again.";
+      break;
+    case ErrorCode::kInvalidArgument:
+      text = "Lambda rejected the call to " + fn + " (" + error.message + ").";
+      break;
+    default:
+      text = "Invoking Lambda function " + fn + " failed (" + error.message + ").";
+  }
+  return TextResult(text, true);
+}
+
+}  // namespace lmcp::catalog

@@ -1,0 +1,49 @@
+#pragma once
+// Invoke responses and invoke failures as MCP tool results, in lambda-mcp's own form and in the reference
+// server's (compat) form. Pure functions.
+//
+// lambda-mcp's convention for a successful payload:
+//  - a JSON object with a "content" array of MCP content blocks (each an object with a string "type")
+//    passes through: its "content", "structuredContent" (object) and "isError" (bool) become the result,
+//    so a function can return images ({"type":"image","data":<base64>,"mimeType":"image/png"});
+//  - an API-Gateway-style object {"isBase64Encoded":true,"body":<base64>,"headers":{"Content-Type":"image/…"}}
+//    becomes an image block;
+//  - other JSON → its text as a text block, plus structuredContent when it is an object and the protocol
+//    version is 2025-06-18 or later;
+//  - UTF-8 text that is not JSON → a text block; non-UTF-8 bytes → an image block for PNG/JPEG/GIF/WebP,
+//    else an embedded resource with a base64 blob.
+// Text longer than max_text_bytes is cut at a UTF-8 boundary and ends with a visible truncation notice.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/lambda_backend.h"
+#include "common/result.h"
+#include "mcp/tool_provider.h"
+
+namespace lmcp::catalog {
+
+struct ResultContext {
+  std::string tool;              // tool name
+  std::string function;          // function name (what the reference texts name)
+  std::string function_arn;
+  std::string qualifier;
+  std::string protocol_version;  // negotiated, e.g. "2025-06-18"
+  std::size_t max_text_bytes = 1024 * 1024;
+  bool compat_reference = false;
+  int timeout_seconds = 0;       // the read timeout used, for the timeout message
+};
+
+mcp::ToolResult MapInvokeResponse(const InvokeResponse& response, const ResultContext& ctx);
+mcp::ToolResult MapInvokeError(const Error& error, const ResultContext& ctx);
+
+// Python's json.dumps(value, indent=2) (ensure_ascii, key order kept) of a JSON text; nullopt if not JSON.
+std::optional<std::string> PythonJsonDumpsIndent2(const std::string& json_text);
+// Python's repr() of a bytes object: b'...'.
+std::string PythonBytesRepr(const std::string& bytes);
+bool IsValidUtf8(const std::string& s);
+std::string Base64Encode(const std::string& bytes);
+std::optional<std::string> Base64Decode(const std::string& text);
+
+}  // namespace lmcp::catalog

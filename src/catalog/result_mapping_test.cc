@@ -1,0 +1,148 @@
+#include "catalog/result_mapping.h"
+
+#include <gtest/gtest.h>
+
+namespace lmcp::catalog {
+namespace {
+
+using Json = nlohmann::json;
+
+ResultContext Ctx(bool compat = false, std::string version = "2025-11-25") {
+  ResultContext c;
+  c.tool = "echo";
+  c.function = "mcp-echo";
+  c.function_arn = "arn:aws:lambda:us-east-1:123456789012:function:mcp-echo";
+  c.protocol_version = std::move(version);
+  c.compat_reference = compat;
+  c.timeout_seconds = 13;
+  return c;
+}
+
+InvokeResponse Payload(std::string p, std::string fe = "") {
+  InvokeResponse r;
+  r.payload = std::move(p);
+  r.function_error = std::move(fe);
+  return r;
+}
+
+TEST(ResultMappingTest, JsonObjectIsTextAndStructured) {
+  auto r = MapInvokeResponse(Payload(R"({"b":1,"a":"é"})"), Ctx());
+  EXPECT_FALSE(r.is_error);
+  EXPECT_EQ(r.content[0]["text"], R"({"b":1,"a":"é"})");
+  ASSERT_TRUE(r.structured_content);
+  EXPECT_EQ((*r.structured_content)["a"], "é");
+  auto old = MapInvokeResponse(Payload(R"({"a":1})"), Ctx(false, "2025-03-26"));
+  EXPECT_FALSE(old.structured_content);
+  auto arr = MapInvokeResponse(Payload("[1,2]"), Ctx());
+  EXPECT_FALSE(arr.structured_content);
+  EXPECT_EQ(arr.content[0]["text"], "[1,2]");
+}
+
+TEST(ResultMappingTest, McpContentPassesThrough) {
+  auto r = MapInvokeResponse(
+      Payload(R"({"content":[{"type":"image","data":"iVBORw0KGgo=","mimeType":"image/png"},{"type":"text","text":"hi"}],"isError":false})"),
+      Ctx());
+  ASSERT_EQ(r.content.size(), 2u);
+  EXPECT_EQ(r.content[0]["type"], "image");
+  EXPECT_EQ(r.content[0]["mimeType"], "image/png");
+}
+
+TEST(ResultMappingTest, ApiGatewayImageAndRawBytes) {
+  auto r = MapInvokeResponse(
+      Payload(R"({"statusCode":200,"isBase64Encoded":true,"body":"iVBORw0KGgo=","headers":{"Content-Type":"image/png"}})"),
+      Ctx());
+  EXPECT_EQ(r.content[0]["type"], "image");
+  std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + std::string("\x00\xff", 2);
+  auto raw = MapInvokeResponse(Payload(png), Ctx());
+  EXPECT_EQ(raw.content[0]["type"], "image");
+  EXPECT_EQ(raw.content[0]["data"], Base64Encode(png));
+  auto blob = MapInvokeResponse(Payload("\x80\x81\x82\x83"), Ctx());
+  EXPECT_EQ(blob.content[0]["type"], "resource");
+  EXPECT_EQ(blob.content[0]["resource"]["blob"], "gIGCgw==");
+  auto text = MapInvokeResponse(Payload("Non-JSON response"), Ctx());
+  EXPECT_EQ(text.content[0]["text"], "Non-JSON response");
+}
+
+TEST(ResultMappingTest, TruncationIsVisible) {
+  ResultContext c = Ctx();
+  c.max_text_bytes = 1024;
+  std::string big = "\"" + std::string(2000, 'x') + "\"";
+  auto r = MapInvokeResponse(Payload(big), c);
+  std::string t = r.content[0]["text"];
+  EXPECT_LT(t.size(), 1200u);
+  EXPECT_NE(t.find("truncated"), std::string::npos);
+  // Never splits a UTF-8 sequence.
+  std::string multi;
+  for (int i = 0; i < 600; ++i) multi += "é";
+  auto m = MapInvokeResponse(Payload(multi), c);
+  EXPECT_TRUE(IsValidUtf8(m.content[0]["text"].get<std::string>()));
+}
+
+TEST(ResultMappingTest, FunctionErrorIsErrorWithDetails) {
+  auto r = MapInvokeResponse(
+      Payload(R"({"errorMessage":"Response payload size exceeded","errorType":"Function.ResponseSizeTooLarge","stackTrace":["a","b"]})",
+              "Unhandled"),
+      Ctx());
+  EXPECT_TRUE(r.is_error);
+  std::string t = r.content[0]["text"];
+  EXPECT_NE(t.find("errorType: Function.ResponseSizeTooLarge"), std::string::npos) << t;
+  EXPECT_NE(t.find("errorMessage: Response payload size exceeded"), std::string::npos) << t;
+  EXPECT_NE(t.find("stackTrace:"), std::string::npos) << t;
+  EXPECT_EQ((*r.structured_content)["errorType"], "Function.ResponseSizeTooLarge");
+}
+
+TEST(ResultMappingTest, CompatTextsMatchReference) {
+  // reference-server.md §8, the text on the wire for the documented call.
+  auto r = MapInvokeResponse(Payload(R"({"customerId": "12345", "note": "héllo ✓", "n": [1, 2.5, null, true]})"),
+                             Ctx(true));
+  std::string expected =
+      "Function mcp-echo returned: {\n  \"customerId\": \"12345\",\n  \"note\": \"h\\u00e9llo \\u2713\",\n  \"n\": "
+      "[\n    1,\n    2.5,\n    null,\n    true\n  ]\n}";
+  EXPECT_EQ(r.content[0]["text"], expected);
+  EXPECT_EQ((*r.structured_content)["result"], expected);
+  EXPECT_FALSE(r.is_error);
+  EXPECT_EQ(MapInvokeResponse(Payload("Non-JSON response"), Ctx(true)).content[0]["text"],
+            "Function mcp-echo returned payload: b'Non-JSON response'");
+  EXPECT_EQ(MapInvokeResponse(Payload(""), Ctx(true)).content[0]["text"], "Function mcp-echo returned payload: b''");
+  EXPECT_EQ(MapInvokeResponse(Payload("\x80\x81\x82\x83"), Ctx(true)).content[0]["text"],
+            "Function mcp-echo returned payload: b'\\x80\\x81\\x82\\x83'");
+  auto fe = MapInvokeResponse(Payload(R"({"errorMessage":"x"})", "Unhandled"), Ctx(true));
+  EXPECT_FALSE(fe.is_error);
+  EXPECT_EQ(fe.content[0]["text"], "Function mcp-echo returned with error: Unhandled");
+  EXPECT_EQ(MapInvokeResponse(Payload("null"), Ctx(true)).content[0]["text"], "Function mcp-echo returned: null");
+}
+
+TEST(ResultMappingTest, PythonBytesRepr) {
+  EXPECT_EQ(PythonBytesRepr("it's"), "b\"it's\"");
+  EXPECT_EQ(PythonBytesRepr("a'\"b"), "b'a\\'\"b'");
+  EXPECT_EQ(PythonBytesRepr("\t\n\\\x7f"), "b'\\t\\n\\\\\\x7f'");
+}
+
+TEST(ResultMappingTest, InvokeErrorsAreActionable) {
+  auto nf = MapInvokeError(Error::NotFound("ResourceNotFoundException: Function not found: arn"), Ctx());
+  EXPECT_TRUE(nf.is_error);
+  EXPECT_NE(nf.content[0]["text"].get<std::string>().find("was not found"), std::string::npos);
+  auto denied = MapInvokeError(Error::PermissionDenied("AccessDeniedException: no"), Ctx());
+  EXPECT_NE(denied.content[0]["text"].get<std::string>().find("lambda:InvokeFunction"), std::string::npos);
+  auto to = MapInvokeError(Error::Timeout("read timeout"), Ctx());
+  EXPECT_NE(to.content[0]["text"].get<std::string>().find("13 s"), std::string::npos);
+  EXPECT_NE(to.content[0]["text"].get<std::string>().find("did not retry"), std::string::npos);
+  auto thr = MapInvokeError(Error::ResourceExhausted("TooManyRequestsException: Rate exceeded"), Ctx());
+  EXPECT_NE(thr.content[0]["text"].get<std::string>().find("throttled"), std::string::npos);
+  auto compat = MapInvokeError(Error::NotFound("ResourceNotFoundException: Function not found: arn:x"), Ctx(true));
+  EXPECT_EQ(compat.content[0]["text"],
+            "Error executing tool echo: An error occurred (ResourceNotFoundException) when calling the Invoke "
+            "operation: Function not found: arn:x");
+}
+
+TEST(ResultMappingTest, Base64RoundTrip) {
+  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+    EXPECT_EQ(Base64Decode(Base64Encode(s)).value(), s);
+  }
+  EXPECT_FALSE(IsValidUtf8("\xc3"));
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // surrogate
+  EXPECT_TRUE(IsValidUtf8("h\xc3\xa9llo \xe2\x9c\x93"));
+}
+
+}  // namespace
+}  // namespace lmcp::catalog

@@ -1,0 +1,50 @@
+// Shared helpers for the SDK client e2e scripts: start `lambda-mcp serve --conformance-fixtures` over stdio
+// with the official SDK client, and small assertions that fail the process loudly.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+export const BIN = process.env.LMCP_BIN;
+if (!BIN) {
+  console.error('FAIL: LMCP_BIN is not set');
+  process.exit(1);
+}
+
+export function assert(condition, message) {
+  if (!condition) {
+    throw new Error(`assertion failed: ${message}`);
+  }
+}
+
+export function assertEqual(actual, expected, message) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) {
+    throw new Error(`assertion failed: ${message}\n  expected: ${e}\n  actual:   ${a}`);
+  }
+}
+
+// Connects a client; `capabilities` are the client's (e.g. {sampling: {}}).
+export async function connect({ capabilities = {}, args = [], stderr = 'inherit' } = {}) {
+  const transport = new StdioClientTransport({
+    command: BIN,
+    args: ['--log-level', 'warn', 'serve', '--conformance-fixtures', ...args],
+    stderr,
+  });
+  const client = new Client({ name: 'lmcp-e2e', version: '1.0.0' }, { capabilities });
+  await client.connect(transport, { timeout: 10_000 });
+  return { client, transport };
+}
+
+// Runs main() and maps the outcome to an exit code, printing the failure.
+export function run(main) {
+  main().then(
+    () => {
+      console.log('PASS');
+      process.exit(0);
+    },
+    (err) => {
+      console.error('FAIL:', err && err.stack ? err.stack : err);
+      process.exit(1);
+    },
+  );
+}
