@@ -1,0 +1,95 @@
+#include "emulator/faults.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace lmcp::emulator {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(FaultFlagTest, ParsesEachType) {
+  auto latency = ParseFaultFlag("Invoke@slow:latency=200ms");
+  ASSERT_TRUE(latency.ok()) << latency.error().message;
+  EXPECT_EQ(latency->operation, "Invoke");
+  EXPECT_EQ(latency->function, "slow");
+  EXPECT_EQ(latency->type, FaultType::kLatency);
+  EXPECT_EQ(latency->latency_ms, 200);
+
+  auto error = ParseFaultFlag("ListFunctions:error=503,count=2,skip=1,code=ServiceUnavailableException");
+  ASSERT_TRUE(error.ok()) << error.error().message;
+  EXPECT_EQ(error->type, FaultType::kError);
+  EXPECT_EQ(error->status, 503);
+  EXPECT_EQ(error->count, 2);
+  EXPECT_EQ(error->skip, 1);
+  EXPECT_EQ(error->code, "ServiceUnavailableException");
+
+  auto throttle = ParseFaultFlag("*:throttle=3");
+  ASSERT_TRUE(throttle.ok());
+  EXPECT_EQ(throttle->status, 429);
+  EXPECT_EQ(throttle->retry_after_seconds, 3);
+
+  for (const char* reset : {"Invoke:reset", "Invoke:reset_before_body", "Invoke:reset_after_body"}) {
+    EXPECT_TRUE(ParseFaultFlag(reset).ok()) << reset;
+  }
+}
+
+TEST(FaultFlagTest, RejectsMalformed) {
+  EXPECT_THAT(ParseFaultFlag("Invoke").error().message, HasSubstr("expected"));
+  EXPECT_THAT(ParseFaultFlag("Invoke:explode").error().message, HasSubstr("unknown type"));
+  EXPECT_THAT(ParseFaultFlag("Invoke:latency").error().message, HasSubstr("latency_ms > 0"));
+  EXPECT_THAT(ParseFaultFlag("Invoke:latency=abc").error().message, HasSubstr("integer"));
+  EXPECT_THAT(ParseFaultFlag("Invoke:error=200").error().message, HasSubstr("4xx or 5xx"));
+  EXPECT_THAT(ParseFaultFlag("Invoke:reset=1").error().message, HasSubstr("takes no value"));
+  EXPECT_THAT(ParseFaultFlag("Invoke:error=500,bogus").error().message, HasSubstr("key=value"));
+}
+
+TEST(FaultDocumentTest, JsonAndYaml) {
+  auto json = ParseFaultDocument(R"({"faults":[{"operation":"Invoke","type":"error","status":502},
+                                               {"type":"latency","latency_ms":5}]})");
+  ASSERT_TRUE(json.ok()) << json.error().message;
+  ASSERT_EQ(json->size(), 2u);
+  EXPECT_EQ((*json)[0].status, 502);
+  auto yaml = ParseFaultDocument("- operation: GetResources\n  type: throttle\n  retry_after_seconds: 7\n");
+  ASSERT_TRUE(yaml.ok()) << yaml.error().message;
+  ASSERT_EQ(yaml->size(), 1u);
+  EXPECT_EQ((*yaml)[0].retry_after_seconds, 7);
+  EXPECT_TRUE(ParseFaultDocument("").ok());
+  EXPECT_THAT(ParseFaultDocument(R"([{"type":"error","stauts":500}])").error().message, HasSubstr("unknown field"));
+  EXPECT_THAT(ParseFaultDocument(R"([{"status":500}])").error().message, HasSubstr("'type' is required"));
+  EXPECT_THAT(ParseFaultDocument("42").error().message, HasSubstr("expected a list"));
+}
+
+TEST(FaultInjectorTest, MatchesByOperationAndFunctionWithSkipAndCount) {
+  FaultInjector faults;
+  EXPECT_TRUE(faults.empty());
+  EXPECT_FALSE(faults.Plan("Invoke", "f").terminal);
+  std::vector<FaultRule> rules = {*ParseFaultFlag("Invoke@f:error=500,skip=1,count=2"),
+                                  *ParseFaultFlag("Invoke:latency=10"), *ParseFaultFlag("*@g:latency=5")};
+  faults.Replace(rules);
+  // First matching request is skipped, the next two fail, then the rule is spent.
+  std::vector<bool> failed;
+  for (int i = 0; i < 4; ++i) failed.push_back(faults.Plan("Invoke", "f").terminal.has_value());
+  EXPECT_EQ(failed, (std::vector<bool>{false, true, true, false}));
+  EXPECT_FALSE(faults.Plan("GetFunction", "f").terminal);
+  EXPECT_EQ(faults.Plan("Invoke", "other").latency_ms, 10);
+  EXPECT_EQ(faults.Plan("Invoke", "g").latency_ms, 15);  // latencies add up
+  EXPECT_EQ(faults.Plan("ListTags", "g").latency_ms, 5);
+  auto j = faults.ToJson();
+  EXPECT_EQ(j["faults"][0]["matched"], 4);
+  EXPECT_EQ(j["faults"][0]["applied"], 2);
+  faults.Clear();
+  EXPECT_TRUE(faults.empty());
+}
+
+TEST(FaultInjectorTest, OneTerminalFaultPerRequest) {
+  FaultInjector faults;
+  faults.Replace({*ParseFaultFlag("Invoke:throttle=2"), *ParseFaultFlag("Invoke:error=500")});
+  auto plan = faults.Plan("Invoke", "f");
+  ASSERT_TRUE(plan.terminal);
+  EXPECT_EQ(plan.terminal->type, FaultType::kThrottle);
+  EXPECT_EQ(faults.ToJson()["faults"][1]["matched"], 0);  // the second rule was not consumed
+}
+
+}  // namespace
+}  // namespace lmcp::emulator
