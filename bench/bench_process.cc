@@ -41,7 +41,13 @@ bool Child::Spawn(const std::vector<std::string>& argv, const std::map<std::stri
     size_t eq = kv.find('=');
     if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  for (const auto& [k, v] : env) merged[k] = v;
+  for (const auto& [k, v] : env) {
+    if (v.empty()) {
+      merged.erase(k);
+    } else {
+      merged[k] = v;
+    }
+  }
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
   std::vector<char*> envp;

@@ -28,7 +28,7 @@ class Child {
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
 
-  // Spawns argv[0] (a path) with the current environment plus `env` (overriding). stderr goes to
+  // Spawns argv[0] (a path) with the current environment plus `env` (overriding; an empty value unsets). stderr goes to
   // `stderr_path` (appended; "/dev/null" to drop). False with a message on stderr on failure.
   bool Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
              const std::string& stderr_path);

@@ -48,6 +48,7 @@ struct Options {
   bool moto = false;
   std::set<std::string> only;
   std::string log = "/dev/null";
+  std::string http_bench;
 };
 
 Options g_opts;
@@ -483,7 +484,7 @@ void CallScenarios() {
     NotAvailable("tools/call latency (local)", "local endpoint failed to start");
     return;
   }
-  SequentialCalls("local zero-work", ep.url(), "bench-0000", "bench-");
+  SequentialCalls("local zero-work", ep.url(), "bench-0001", "bench-");
 }
 
 void MotoScenarios() {
@@ -584,6 +585,35 @@ void ConcurrencyScenarios() {
   StopServer(*server);
 }
 
+void HttpScenario() {
+  if (!Enabled("http")) return;
+  if (g_opts.http_bench.empty() || access(g_opts.http_bench.c_str(), X_OK) != 0) {
+    NotAvailable("HTTP throughput, 64 clients", "http_bench not built (no HTTP transport)");
+    return;
+  }
+  std::vector<double> mcp, bare;
+  long errors = 0;
+  for (int r = 0; r < std::max(1, g_opts.runs / 2); ++r) {
+    Child c;
+    if (!c.Spawn({g_opts.http_bench, "64", "5"}, {}, g_opts.log)) return;
+    auto line = c.ReadLine(std::chrono::seconds(120));
+    c.Wait(std::chrono::seconds(30));
+    Json j = line ? Json::parse(*line, nullptr, false) : Json();
+    if (j.is_discarded() || !j.is_object()) {
+      NotAvailable("HTTP throughput, 64 clients", "http_bench failed");
+      return;
+    }
+    mcp.push_back(j.value("mcp_calls_per_s", 0.0));
+    bare.push_back(j.value("bare_calls_per_s", 0.0));
+    errors += j.value("errors", 0L);
+  }
+  double m = Median(mcp), b = Median(bare);
+  g_json["http"] = {{"mcp_calls_per_s", mcp}, {"bare_calls_per_s", bare}, {"errors", errors}, {"clients", 64}};
+  AddRow({"HTTP tools/call throughput, 64 clients", Fmt(m, 0) + " calls/s", Fmt(b, 0) + " /s (bare httplib)",
+          Fmt(m / b), ">= 5000 calls/s",
+          errors ? "MISS (" + std::to_string(errors) + " errors)" : Verdict(m >= 5000, Fmt(5000 - m, 0) + " short")});
+}
+
 // ---- Micro-benchmarks (Google Benchmark JSON files) --------------------------------------------------------
 
 void MicroRows() {
@@ -639,6 +669,7 @@ int Main(int argc, char** argv) {
     else if (a == "--micro") g_opts.micro.push_back(next());
     else if (a == "--moto") g_opts.moto = true;
     else if (a == "--log") g_opts.log = next();
+    else if (a == "--http-bench") g_opts.http_bench = next();
     else if (a == "--only") {
       std::stringstream ss(next());
       std::string s;
@@ -663,6 +694,7 @@ int Main(int argc, char** argv) {
   StartupScenarios();
   CallScenarios();
   ConcurrencyScenarios();
+  HttpScenario();
   MotoScenarios();
   MicroRows();
 

@@ -25,5 +25,5 @@ fi
 only_args=()
 [[ -n "${BENCH_ONLY:-}" ]] && only_args=(--only "$BENCH_ONLY")
 "$BUILD/bench/mcp_bench" --lambda-mcp "$BUILD/lambda-mcp" --local "$BUILD/lambda-mcp-local" \
-  --runs "${BENCH_RUNS:-5}" --calls "${BENCH_CALLS:-1000}" --log "$BUILD/bench-work/stderr.log" \
+  --http-bench "$BUILD/bench/http_bench" --runs "${BENCH_RUNS:-5}" --calls "${BENCH_CALLS:-1000}" --log "$BUILD/bench-work/stderr.log" \
   --json "$OUT/bench-$STAMP.json" "${micro_args[@]}" "${moto_args[@]}" "${only_args[@]}"

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string_view>
 
+#include <spdlog/spdlog.h>
+
 #include "jsonrpc/message.h"
 #include "mcp/conformance_fixtures.h"
 #include "mcp/server.h"
@@ -24,6 +26,8 @@ class SerializingSink final : public lmcp::mcp::MessageSink {
 };
 
 lmcp::mcp::McpServer& Server() {
+  static bool quiet = (spdlog::set_level(spdlog::level::off), true);
+  (void)quiet;
   static auto* provider = new lmcp::mcp::ConformanceFixtures(/*hidden_test_tools=*/false);
   static auto* server = [] {
     lmcp::mcp::ServerOptions options;
