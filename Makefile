@@ -2,9 +2,12 @@
 JOBS       ?= $(shell nproc)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
+FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build run test unit-test asan-test bench fuzz clean
+.PHONY: all setup configure build run test unit-test asan-test tsan-test bench fuzz fuzz-build fuzz-test clean
 
 all: build
 
@@ -27,6 +30,8 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 	$(MAKE) asan-test
+	$(MAKE) tsan-test
+	$(MAKE) fuzz-test
 
 unit-test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
@@ -37,13 +42,31 @@ asan-test: setup
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit --timeout 600
 
+# The concurrent layers' unit tests (and the fuzz regressions) under ThreadSanitizer.
+# setarch -R: gcc 12's TSan cannot map its shadow under the kernel's default ASLR entropy.
+tsan-test: setup
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMCP_TSAN=ON -DLMCP_BENCH=OFF -DLMCP_E2E=OFF
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target lmcp_tsan_tests
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" setarch $$(uname -m) -R \
+	  ctest --output-on-failure -j $(JOBS) -L unit -E "_NOT_BUILT|fuzz_replay" --timeout 600
+
 bench: setup
 	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DLMCP_E2E=OFF
-	cmake --build build-release -j $(JOBS)
+	cmake --build build-release -j $(JOBS) --target lmcp_bench_all
 	./bench/run.sh build-release
 
-fuzz: setup
-	./fuzz/run.sh $(or $(SECONDS),60)
+# libFuzzer targets (clang, ASan+UBSan) in their own build dir; `make fuzz FUZZ_SECONDS=300` runs each longer.
+fuzz-build: setup
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMCP_FUZZ=ON \
+	  -DLMCP_BENCH=OFF -DLMCP_E2E=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target lmcp_fuzz_all
+
+fuzz: fuzz-build
+	./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS)
+
+# The short fuzz run that `make test` includes.
+fuzz-test: fuzz-build
+	./fuzz/run.sh $(FUZZ_BUILD) 20 $(JOBS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-release build-fuzz build-tsan

@@ -1,0 +1,413 @@
+// The fault matrix: black-box, over loopback. Starts the local Lambda endpoint (zero-work echo functions) and
+// `lambda-mcp serve` in front of it, injects one AWS-side fault per case through /__admin/faults, makes one
+// tools/call and checks that (1) the failure reaches the client as a clear isError result or JSON-RPC error,
+// (2) the server keeps serving (a clean call succeeds right after), (3) no invoke was duplicated (the
+// endpoint's invocation counter), and at the end (4) the server's memory is back near its baseline.
+// Each case prints its observed outcome ("FAULT <case>: ..."). Binaries: LMCP_BIN and LMCP_LOCAL_BIN.
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "bench/bench_process.h"
+
+namespace lmcp::faults {
+namespace {
+
+using bench::Child;
+using bench::Json;
+using bench::McpClient;
+using namespace std::chrono_literals;
+
+constexpr const char* kAccessKey = "AKIDFAULTS";
+constexpr const char* kSecretKey = "fault-matrix-secret";
+constexpr const char* kFunction = "fault-0001";
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+size_t CurlWrite(char* ptr, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(ptr, size * n);
+  return size * n;
+}
+
+// One admin request to the local endpoint; {status, body}.
+std::pair<long, std::string> Admin(const std::string& base, const std::string& method, const std::string& path,
+                                   const std::string& body = "") {
+  CURL* c = curl_easy_init();
+  std::string out;
+  std::string url = base + path;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (!body.empty()) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, CurlWrite);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+  long status = 0;
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(c);
+  return {status, out};
+}
+
+class Endpoint {
+ public:
+  bool Start(const std::vector<std::string>& extra) {
+    std::string bin = Env("LMCP_LOCAL_BIN");
+    if (bin.empty()) {
+      ADD_FAILURE() << "LMCP_LOCAL_BIN is not set";
+      return false;
+    }
+    std::vector<std::string> argv = {bin, "--port", "0", "--echo", "--synthetic-functions", "2",
+                                     "--synthetic-prefix", "fault-", "--access-key-id", kAccessKey,
+                                     "--secret-access-key", kSecretKey, "--log-level", "warn"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    if (!child_.Spawn(argv, {}, LogPath("endpoint"))) return false;
+    auto line = child_.ReadLine(30s);
+    const std::string marker = "listening on ";
+    if (!line || line->find(marker) == std::string::npos) {
+      ADD_FAILURE() << "local endpoint did not start: " << (line ? *line : "no output");
+      return false;
+    }
+    url_ = line->substr(line->find(marker) + marker.size());
+    return true;
+  }
+  ~Endpoint() {
+    if (child_.pid() > 0) {
+      kill(child_.pid(), SIGTERM);
+      child_.Wait(5s);
+    }
+  }
+  static std::string LogPath(const std::string& what) {
+    std::string dir = Env("LMCP_BUILD_DIR").empty() ? "/tmp" : Env("LMCP_BUILD_DIR");
+    return dir + "/fault_matrix_" + what + ".log";
+  }
+  void SetFaults(const Json& rules) {
+    auto [status, body] = Admin(url_, "PUT", "/__admin/faults", rules.dump());
+    ASSERT_EQ(status, 200) << body;
+  }
+  void ClearFaults() { Admin(url_, "DELETE", "/__admin/faults"); }
+  void ResetStats() { Admin(url_, "DELETE", "/__admin/stats"); }
+  int Invocations(const std::string& fn) {
+    auto [status, body] = Admin(url_, "GET", "/__admin/stats");
+    Json j = Json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.contains("functions") || !j["functions"].contains(fn)) return 0;
+    return j["functions"][fn].value("invocations", 0);
+  }
+  int Operations(const std::string& op) {
+    auto [status, body] = Admin(url_, "GET", "/__admin/stats");
+    Json j = Json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.contains("operations")) return 0;
+    return j["operations"].value(op, 0);
+  }
+  const std::string& url() const { return url_; }
+
+ private:
+  Child child_;
+  std::string url_;
+};
+
+// lambda-mcp serve against the endpoint, initialized, with its tool list read.
+class Server {
+ public:
+  bool Start(const std::string& endpoint, std::map<std::string, std::string> extra_env = {}) {
+    std::string bin = Env("LMCP_BIN");
+    if (bin.empty()) {
+      ADD_FAILURE() << "LMCP_BIN is not set";
+      return false;
+    }
+    std::map<std::string, std::string> env = {{"AWS_ENDPOINT_URL", endpoint},
+                                              {"AWS_ACCESS_KEY_ID", kAccessKey},
+                                              {"AWS_SECRET_ACCESS_KEY", kSecretKey},
+                                              {"AWS_REGION", "us-east-1"},
+                                              {"AWS_CONFIG_FILE", "/dev/null"},
+                                              {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
+                                              {"FUNCTION_PREFIX", "fault-"},
+                                              {"LAMBDA_MCP_AUDIT_LOG", "off"}};
+    for (auto& [k, v] : extra_env) env[k] = v;
+    if (!child_.Spawn({bin, "serve"}, env, Endpoint::LogPath("server"))) return false;
+    client_ = std::make_unique<McpClient>(child_);
+    if (!client_->Initialize()) {
+      ADD_FAILURE() << "initialize failed";
+      return false;
+    }
+    auto tools = client_->ListAllTools();
+    if (!tools || tools->empty()) {
+      ADD_FAILURE() << "serve lists no tools against the local endpoint (catalog not wired?)";
+      return false;
+    }
+    for (const Json& t : *tools) {
+      std::string name = t.value("name", "");
+      if (name.find("0001") != std::string::npos) tool_ = name;
+    }
+    if (tool_.empty()) tool_ = (*tools)[0]["name"];
+    return true;
+  }
+  ~Server() {
+    if (child_.pid() > 0) {
+      child_.CloseStdin();
+      child_.Wait(10s);
+    }
+  }
+  std::optional<Json> Call(const Json& arguments, std::chrono::milliseconds timeout = 60s) {
+    return client_->Call("tools/call", {{"name", tool_}, {"arguments", arguments}}, timeout);
+  }
+  Child& child() { return child_; }
+  bool alive() { return child_.alive(); }
+
+ private:
+  Child child_;
+  std::unique_ptr<McpClient> client_;
+  std::string tool_;
+};
+
+// What the client saw for one call.
+struct Outcome {
+  enum Kind { kOk, kToolError, kRpcError, kNoAnswer } kind = kNoAnswer;
+  std::string text;  // the error message or the first text block
+  double ms = 0;
+
+  std::string Describe() const {
+    const char* k[] = {"success", "isError", "JSON-RPC error", "NO ANSWER"};
+    std::string t = text.size() > 160 ? text.substr(0, 160) + "..." : text;
+    return std::string(k[kind]) + " after " + std::to_string(static_cast<int>(ms)) + " ms: " + t;
+  }
+  bool clear_failure() const { return (kind == kToolError || kind == kRpcError) && text.size() >= 10; }
+};
+
+Outcome Classify(const std::optional<Json>& r, double ms) {
+  Outcome o;
+  o.ms = ms;
+  if (!r) return o;
+  if (r->contains("error")) {
+    o.kind = Outcome::kRpcError;
+    o.text = (*r)["error"].value("message", "");
+    return o;
+  }
+  const Json& result = (*r)["result"];
+  o.kind = result.value("isError", false) ? Outcome::kToolError : Outcome::kOk;
+  if (result.contains("content") && result["content"].is_array() && !result["content"].empty()) {
+    o.text = result["content"][0].value("text", "");
+  }
+  return o;
+}
+
+class FaultMatrix : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    endpoint_ = new Endpoint();
+    if (!endpoint_->Start({})) return;
+    server_ = new Server();
+    if (!server_->Start(endpoint_->url(), {{"LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS", "2"}})) return;
+    // Warm up, then take the baseline RSS.
+    for (int i = 0; i < 50; ++i) server_->Call({{"warm", i}});
+    baseline_rss_kb_ = server_->child().RssKb();
+    ready_ = true;
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete endpoint_;
+    server_ = nullptr;
+    endpoint_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(ready_) << "fault matrix set-up failed (see above and " << Endpoint::LogPath("server") << ")";
+    endpoint_->ClearFaults();
+    endpoint_->ResetStats();
+  }
+
+  // Injects `rules`, makes one call, clears the faults, checks the server still serves; returns the outcome
+  // and the number of invocations the endpoint ran for that one call.
+  std::pair<Outcome, int> RunCase(const std::string& name, const Json& rules, const Json& args = {{"case", 1}},
+                                  std::chrono::milliseconds settle = 0ms) {
+    endpoint_->SetFaults(rules);
+    auto t0 = bench::Now();
+    auto r = server_->Call(args);
+    Outcome o = Classify(r, bench::MsSince(t0));
+    std::this_thread::sleep_for(settle);  // let a stalled invoke finish on the endpoint before counting
+    int invocations = endpoint_->Invocations(kFunction);
+    int attempts = endpoint_->Operations("Invoke");
+    endpoint_->ClearFaults();
+    endpoint_->ResetStats();
+    auto after = server_->Call({{"after", name}});
+    Outcome a = Classify(after, 0);
+    std::printf("FAULT %-28s %s | endpoint: %d Invoke request(s), %d invocation(s) | next call: %s\n",
+                name.c_str(), o.Describe().c_str(), attempts, invocations,
+                a.kind == Outcome::kOk ? "ok" : a.Describe().c_str());
+    std::fflush(stdout);
+    EXPECT_NE(o.kind, Outcome::kNoAnswer) << name << ": the client got no answer";
+    EXPECT_TRUE(server_->alive()) << name << ": the server died";
+    EXPECT_EQ(a.kind, Outcome::kOk) << name << ": the server did not keep serving: " << a.Describe();
+    EXPECT_LE(invocations, 1) << name << ": the invoke was duplicated";
+    return {o, invocations};
+  }
+
+  static Json Rule(const std::string& type, Json extra = Json::object()) {
+    Json r = {{"operation", "Invoke"}, {"function", kFunction}, {"type", type}};
+    for (auto& [k, v] : extra.items()) r[k] = v;
+    return Json::array({r});
+  }
+
+  static inline Endpoint* endpoint_ = nullptr;
+  static inline Server* server_ = nullptr;
+  static inline long baseline_rss_kb_ = 0;
+  static inline bool ready_ = false;
+};
+
+TEST_F(FaultMatrix, ThrottleOnceWithRetryAfterIsRetried) {
+  auto [o, n] = RunCase("429 Retry-After:1, once", Rule("throttle", {{"status", 429}, {"retry_after_seconds", 1}, {"count", 1}}));
+  EXPECT_TRUE(o.kind == Outcome::kOk || o.clear_failure()) << o.Describe();
+  EXPECT_EQ(n, o.kind == Outcome::kOk ? 1 : 0);
+}
+
+TEST_F(FaultMatrix, ThrottleAlwaysIsAClearError) {
+  auto [o, n] = RunCase("429 Retry-After:1, always", Rule("throttle", {{"status", 429}, {"retry_after_seconds", 1}}));
+  EXPECT_TRUE(o.clear_failure()) << o.Describe();
+  EXPECT_EQ(n, 0);
+}
+
+TEST_F(FaultMatrix, ServerError500Once) {
+  auto [o, n] = RunCase("500 ServiceException, once", Rule("error", {{"status", 500}, {"count", 1}}));
+  EXPECT_TRUE(o.kind == Outcome::kOk || o.clear_failure()) << o.Describe();
+}
+
+TEST_F(FaultMatrix, Unavailable503Always) {
+  auto [o, n] = RunCase("503 always", Rule("error", {{"status", 503}}));
+  EXPECT_TRUE(o.clear_failure()) << o.Describe();
+  EXPECT_EQ(n, 0);
+}
+
+TEST_F(FaultMatrix, ResetBeforeAnyResponse) {
+  auto [o, n] = RunCase("reset, no response (once)", Rule("reset", {{"count", 1}}));
+  EXPECT_TRUE(o.kind == Outcome::kOk || o.clear_failure()) << o.Describe();
+}
+
+TEST_F(FaultMatrix, ResetBeforeBodyIsNotRetried) {
+  // The function ran; the response broke after its headers. Retrying would run it twice.
+  auto [o, n] = RunCase("reset before body (once)", Rule("reset_before_body", {{"count", 1}}));
+  EXPECT_TRUE(o.clear_failure()) << o.Describe();
+  EXPECT_EQ(n, 1);
+}
+
+TEST_F(FaultMatrix, ResetAfterBody) {
+  auto [o, n] = RunCase("reset after body (once)", Rule("reset_after_body", {{"count", 1}}));
+  EXPECT_TRUE(o.kind == Outcome::kOk || o.clear_failure()) << o.Describe();
+  EXPECT_EQ(n, 1);
+}
+
+TEST_F(FaultMatrix, SlowResponseSucceeds) {
+  auto [o, n] = RunCase("slow response (500 ms)", Rule("latency", {{"latency_ms", 500}}));
+  EXPECT_EQ(o.kind, Outcome::kOk) << o.Describe();
+  EXPECT_GE(o.ms, 500);
+  EXPECT_EQ(n, 1);
+}
+
+TEST_F(FaultMatrix, StalledResponseHitsReadTimeout) {
+  // The server's invoke timeout is 2 s (LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS); the endpoint stalls 4 s.
+  auto [o, n] = RunCase("stalled 4 s > read timeout 2 s", Rule("latency", {{"latency_ms", 4000}}), {{"case", 1}}, 3000ms);
+  EXPECT_TRUE(o.clear_failure()) << o.Describe();
+  EXPECT_LT(o.ms, 3900) << "the read timeout did not fire";
+  EXPECT_LE(n, 1);
+}
+
+TEST_F(FaultMatrix, ErrorBodyThatIsNotJson) {
+  // A 502 whose error body the endpoint shapes; the server must still say what happened.
+  auto [o, n] = RunCase("502 with error code BadGateway", Rule("error", {{"status", 502}, {"code", "BadGateway"},
+                                                                           {"message", "<html>bad gateway</html>"}}));
+  EXPECT_TRUE(o.clear_failure()) << o.Describe();
+}
+
+TEST_F(FaultMatrix, OversizedResultIsBounded) {
+  // A 2 MiB event echoed back: above the default 1 MiB result bound.
+  std::string big(2 * 1024 * 1024, 'x');
+  auto [o, n] = RunCase("oversized result (2 MiB echo)", Json::array(), {{"blob", big}});
+  EXPECT_NE(o.kind, Outcome::kNoAnswer);
+  EXPECT_LT(o.text.size(), big.size()) << "the result was not bounded";
+  EXPECT_EQ(n, 1);
+}
+
+TEST_F(FaultMatrix, RequestOverLambdaLimit) {
+  // 7 MB is over Lambda's 6 MB synchronous payload limit: the endpoint refuses it (413).
+  std::string big(7 * 1000 * 1000, 'y');
+  auto [o, n] = RunCase("7 MB request (413)", Json::array(), {{"blob", big}});
+  EXPECT_TRUE(o.clear_failure()) << o.Describe();
+  EXPECT_EQ(n, 0);
+}
+
+TEST_F(FaultMatrix, ZMemoryReturnsToBaseline) {
+  for (int i = 0; i < 200; ++i) server_->Call({{"settle", i}});
+  long rss = server_->child().RssKb();
+  std::printf("FAULT memory: baseline VmRSS %ld kB, after the matrix and 200 calls %ld kB (peak %ld kB)\n",
+              baseline_rss_kb_, rss, server_->child().PeakRssKb());
+  // Allocator caches may keep a little; a leak per failure would show as growth beyond this.
+  EXPECT_LE(rss, baseline_rss_kb_ + 4096) << "memory did not return to baseline";
+}
+
+// Credentials that expire mid-run: credential_process hands out keys that expire 2 s later; every call
+// must still succeed, and the process must have been asked again.
+TEST(FaultMatrixCredentials, ExpiringCredentialsAreRefreshed) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  std::string dir = Env("LMCP_BUILD_DIR").empty() ? "/tmp" : Env("LMCP_BUILD_DIR");
+  std::string script = dir + "/fault_matrix_creds.sh";
+  std::string counter = dir + "/fault_matrix_creds.count";
+  std::filesystem::remove(counter);
+  {
+    std::ofstream s(script);
+    s << "#!/bin/sh\necho x >> '" << counter << "'\n"
+      << "exp=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)\n"
+      << "printf '{\"Version\":1,\"AccessKeyId\":\"" << kAccessKey << "\",\"SecretAccessKey\":\"" << kSecretKey
+      << "\",\"SessionToken\":\"tok\",\"Expiration\":\"%s\"}\\n' \"$exp\"\n";
+  }
+  chmod(script.c_str(), 0755);
+  std::string config = dir + "/fault_matrix_config";
+  {
+    std::ofstream c(config);
+    c << "[default]\nregion = us-east-1\ncredential_process = " << script << "\n";
+  }
+  Endpoint ep;
+  ASSERT_TRUE(ep.Start({"--session-token", "tok"}));
+  Server server;
+  ASSERT_TRUE(server.Start(ep.url(), {{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", ""},
+                                      {"AWS_CONFIG_FILE", config}}));
+  int failures = 0;
+  std::string last;
+  for (int i = 0; i < 6; ++i) {
+    Outcome o = Classify(server.Call({{"i", i}}), 0);
+    if (o.kind != Outcome::kOk) {
+      ++failures;
+      last = o.Describe();
+    }
+    std::this_thread::sleep_for(1s);
+  }
+  int fetches = 0;
+  std::ifstream in(counter);
+  std::string line;
+  while (std::getline(in, line)) ++fetches;
+  std::printf("FAULT %-28s %d/6 calls failed%s | credential_process ran %d times\n", "credentials expiring (2 s)",
+              failures, last.empty() ? "" : (" (" + last + ")").c_str(), fetches);
+  EXPECT_EQ(failures, 0) << last;
+  EXPECT_GE(fetches, 2) << "credentials were never refreshed";
+}
+
+}  // namespace
+}  // namespace lmcp::faults
