@@ -17,16 +17,18 @@ SigningParams Params() {
 }
 
 HttpRequest InvokeRequest(std::size_t payload_bytes) {
-  HttpRequest req{.method = "POST",
-                  .url = "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/alpha/invocations?Qualifier=prod",
-                  .body = std::string(payload_bytes, 'x')};
+  HttpRequest req{
+      .method = "POST",
+      .url = "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/alpha/invocations?Qualifier=prod",
+      .body = std::string(payload_bytes, 'x')};
   req.headers = {{"X-Amz-Invocation-Type", "RequestResponse"}, {"X-Amz-Log-Type", "Tail"}};
   return req;
 }
 
 void BM_SignListFunctions(benchmark::State& state) {
-  const HttpRequest base{.method = "GET",
-                         .url = "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/?Marker=abc%2B&MaxItems=50"};
+  const HttpRequest base{
+      .method = "GET",
+      .url = "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/?Marker=abc%2B&MaxItems=50"};
   for (auto _ : state) {
     HttpRequest req = base;
     auto r = Sign(req, kCreds, Params());

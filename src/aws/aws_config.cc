@@ -110,7 +110,9 @@ const IniSection* ProfileConfig::ConfigSection(const std::string& name) const {
   return nullptr;
 }
 
-const IniSection* ProfileConfig::CredentialsSection(const std::string& name) const { return credentials_.Find(name); }
+const IniSection* ProfileConfig::CredentialsSection(const std::string& name) const {
+  return credentials_.Find(name);
+}
 
 const IniSection* ProfileConfig::SsoSession(const std::string& name) const {
   return config_.Find("sso-session " + name);
@@ -136,7 +138,8 @@ Result<std::string> ResolveRegion(const EnvLookup& env, const ProfileConfig& con
   }
   if (auto v = config.Get("region"); v && !v->empty()) return *v;
   return Error::InvalidArgument(
-      "no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, or `region` in the profile (" + config.profile() + ")");
+      "no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, or `region` in the profile (" + config.profile() +
+      ")");
 }
 
 const ServiceInfo& LambdaService() {
@@ -148,7 +151,8 @@ const ServiceInfo& SchemasService() {
   return kInfo;
 }
 const ServiceInfo& TaggingService() {
-  static const ServiceInfo kInfo{"Resource Groups Tagging API", "tagging", "tagging", "resource_groups_tagging_api"};
+  static const ServiceInfo kInfo{"Resource Groups Tagging API", "tagging", "tagging",
+                                 "resource_groups_tagging_api"};
   return kInfo;
 }
 const ServiceInfo& StsService() {
@@ -160,7 +164,8 @@ ResolvedEndpoint ResolveEndpoint(const ServiceInfo& service, const std::string& 
                                  const ProfileConfig& config, const std::string& override_url) {
   if (!override_url.empty()) return {TrimSlash(override_url), true};
   bool ignore = IsTrue(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"));
-  if (!env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) ignore = IsTrue(config.Get("ignore_configured_endpoint_urls"));
+  if (!env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
+    ignore = IsTrue(config.Get("ignore_configured_endpoint_urls"));
   if (!ignore) {
     std::string suffix = service.service_id;
     std::transform(suffix.begin(), suffix.end(), suffix.begin(), [](unsigned char c) {

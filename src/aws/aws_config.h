@@ -22,9 +22,10 @@ std::string ExpandPath(const std::string& path, const EnvLookup& env);
 
 class ProfileConfig {
  public:
-  // Reads AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/config, ~/.aws/credentials; missing files
-  // are fine) and selects `explicit_profile`, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else "default". A
-  // profile named explicitly or by the environment that is in neither file is an error (kNotFound).
+  // Reads AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/config, ~/.aws/credentials; missing
+  // files are fine) and selects `explicit_profile`, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else
+  // "default". A profile named explicitly or by the environment that is in neither file is an error
+  // (kNotFound).
   static Result<ProfileConfig> Load(const EnvLookup& env, std::optional<std::string> explicit_profile = {});
   // From file contents, for tests.
   static Result<ProfileConfig> FromStrings(std::string_view config, std::string_view credentials,

@@ -22,9 +22,8 @@ TEST(ProfileConfig, LoadsFilesFromEnvironmentPaths) {
   ScratchDir dir;
   std::string config = dir.Write("config", kConfig);
   std::string creds = dir.Write("credentials", "[dev]\naws_access_key_id = AK\nregion = us-east-2\n");
-  auto c = ProfileConfig::Load(MapEnv({{"AWS_CONFIG_FILE", config},
-                                       {"AWS_SHARED_CREDENTIALS_FILE", creds},
-                                       {"AWS_PROFILE", "dev"}}));
+  auto c = ProfileConfig::Load(
+      MapEnv({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", creds}, {"AWS_PROFILE", "dev"}}));
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   EXPECT_EQ(c->profile(), "dev");
   EXPECT_EQ(*c->Get("aws_access_key_id"), "AK");
@@ -32,8 +31,8 @@ TEST(ProfileConfig, LoadsFilesFromEnvironmentPaths) {
 }
 
 TEST(ProfileConfig, MissingFilesAreNotAnError) {
-  auto c = ProfileConfig::Load(MapEnv({{"AWS_CONFIG_FILE", "/nonexistent/c"},
-                                       {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/k"}}));
+  auto c = ProfileConfig::Load(
+      MapEnv({{"AWS_CONFIG_FILE", "/nonexistent/c"}, {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/k"}}));
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->profile(), "default");
   EXPECT_FALSE(c->HasProfile("default"));
@@ -66,8 +65,8 @@ TEST(ProfileConfig, DefaultProfileSectionForms) {
 TEST(ProfileConfig, LegacyDefaultProfileVariableIsReadFirst) {
   ScratchDir dir;
   std::string config = dir.Write("config", kConfig);
-  auto c = ProfileConfig::Load(MapEnv({{"AWS_CONFIG_FILE", config}, {"AWS_DEFAULT_PROFILE", "dev"},
-                                       {"AWS_PROFILE", "direct"}}));
+  auto c = ProfileConfig::Load(
+      MapEnv({{"AWS_CONFIG_FILE", config}, {"AWS_DEFAULT_PROFILE", "dev"}, {"AWS_PROFILE", "direct"}}));
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->profile(), "dev");
 }
@@ -92,15 +91,18 @@ TEST(Region, EnvironmentThenProfile) {
 TEST(Endpoint, DefaultHosts) {
   auto config = *ProfileConfig::FromStrings("", "", "default", false);
   auto env = MapEnv({});
-  EXPECT_EQ(ResolveEndpoint(LambdaService(), "us-east-1", env, config).url, "https://lambda.us-east-1.amazonaws.com");
+  EXPECT_EQ(ResolveEndpoint(LambdaService(), "us-east-1", env, config).url,
+            "https://lambda.us-east-1.amazonaws.com");
   EXPECT_EQ(ResolveEndpoint(TaggingService(), "eu-west-1", env, config).url,
             "https://tagging.eu-west-1.amazonaws.com");
   EXPECT_EQ(ResolveEndpoint(SchemasService(), "cn-north-1", env, config).url,
             "https://schemas.cn-north-1.amazonaws.com.cn");
-  EXPECT_EQ(ResolveEndpoint(StsService(), "eu-west-1", env, config).url, "https://sts.eu-west-1.amazonaws.com");
-  EXPECT_EQ(ResolveEndpoint(StsService(), "eu-west-1", MapEnv({{"AWS_STS_REGIONAL_ENDPOINTS", "legacy"}}), config)
-                .url,
-            "https://sts.amazonaws.com");
+  EXPECT_EQ(ResolveEndpoint(StsService(), "eu-west-1", env, config).url,
+            "https://sts.eu-west-1.amazonaws.com");
+  EXPECT_EQ(
+      ResolveEndpoint(StsService(), "eu-west-1", MapEnv({{"AWS_STS_REGIONAL_ENDPOINTS", "legacy"}}), config)
+          .url,
+      "https://sts.amazonaws.com");
   EXPECT_FALSE(ResolveEndpoint(LambdaService(), "us-east-1", env, config).custom);
 }
 
@@ -122,10 +124,12 @@ TEST(Endpoint, OverridesInOrder) {
 TEST(Endpoint, IgnoreConfiguredEndpointUrls) {
   auto dev = *ProfileConfig::FromStrings(kConfig, "", "dev", true);
   auto env = MapEnv({{"AWS_ENDPOINT_URL", "http://all:2"}, {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}});
-  EXPECT_EQ(ResolveEndpoint(LambdaService(), "us-east-1", env, dev).url, "https://lambda.us-east-1.amazonaws.com");
+  EXPECT_EQ(ResolveEndpoint(LambdaService(), "us-east-1", env, dev).url,
+            "https://lambda.us-east-1.amazonaws.com");
   auto ignoring = *ProfileConfig::FromStrings(kConfig, "", "ignoring", true);
-  EXPECT_EQ(ResolveEndpoint(LambdaService(), "r", MapEnv({{"AWS_ENDPOINT_URL", "http://all:2"}}), ignoring).url,
-            "https://lambda.r.amazonaws.com");
+  EXPECT_EQ(
+      ResolveEndpoint(LambdaService(), "r", MapEnv({{"AWS_ENDPOINT_URL", "http://all:2"}}), ignoring).url,
+      "https://lambda.r.amazonaws.com");
   EXPECT_EQ(ResolveEndpoint(LambdaService(), "r",
                             MapEnv({{"AWS_ENDPOINT_URL", "http://all:2"},
                                     {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false"}}),

@@ -41,7 +41,8 @@ void Classify(AwsError& e, const HttpResponse& response) {
   if (e.request_id.empty()) e.request_id = FindHeader(response.headers, "x-amzn-requestid");
   if (e.request_id.empty()) e.request_id = FindHeader(response.headers, "x-amz-request-id");
   if (e.code.empty()) e.code = "HTTP" + std::to_string(response.status);
-  if (e.message.empty() && response.status >= 500) e.message = "HTTP status " + std::to_string(response.status);
+  if (e.message.empty() && response.status >= 500)
+    e.message = "HTTP status " + std::to_string(response.status);
 }
 
 bool FillFromXml(AwsError& e, const std::string& body) {
@@ -77,12 +78,20 @@ AwsError ParseJsonLike(const HttpResponse& response, bool json11) {
 }  // namespace
 
 bool IsThrottlingCode(std::string_view code) {
-  static constexpr std::array<std::string_view, 14> kCodes = {
-      "Throttling",         "ThrottlingException",        "ThrottledException",
-      "RequestThrottledException", "TooManyRequestsException", "ProvisionedThroughputExceededException",
-      "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-      "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-      "EC2ThrottledException"};
+  static constexpr std::array<std::string_view, 14> kCodes = {"Throttling",
+                                                              "ThrottlingException",
+                                                              "ThrottledException",
+                                                              "RequestThrottledException",
+                                                              "TooManyRequestsException",
+                                                              "ProvisionedThroughputExceededException",
+                                                              "TransactionInProgressException",
+                                                              "RequestLimitExceeded",
+                                                              "BandwidthLimitExceeded",
+                                                              "LimitExceededException",
+                                                              "RequestThrottled",
+                                                              "SlowDown",
+                                                              "PriorRequestNotComplete",
+                                                              "EC2ThrottledException"};
   return std::find(kCodes.begin(), kCodes.end(), code) != kCodes.end();
 }
 
@@ -105,9 +114,12 @@ AwsError ParseQueryError(const HttpResponse& response) {
 
 AwsError ParseError(Protocol protocol, const HttpResponse& response) {
   switch (protocol) {
-    case Protocol::kRestJson: return ParseRestJsonError(response);
-    case Protocol::kJson11: return ParseJson11Error(response);
-    case Protocol::kQuery: return ParseQueryError(response);
+    case Protocol::kRestJson:
+      return ParseRestJsonError(response);
+    case Protocol::kJson11:
+      return ParseJson11Error(response);
+    case Protocol::kQuery:
+      return ParseQueryError(response);
   }
   return ParseRestJsonError(response);
 }
@@ -151,11 +163,18 @@ Error AwsError::ToError() const {
     return e;
   }
   if (code.empty()) return Error::Unauthenticated(std::move(m));
-  static constexpr std::array<std::string_view, 12> kAuth = {
-      "InvalidSignatureException", "UnrecognizedClientException", "ExpiredTokenException", "ExpiredToken",
-      "SignatureDoesNotMatch",     "InvalidClientTokenId",        "MissingAuthenticationTokenException",
-      "IncompleteSignatureException", "InvalidIdentityToken",     "IDPRejectedClaim",
-      "UnauthorizedException",     "MissingAuthenticationToken"};
+  static constexpr std::array<std::string_view, 12> kAuth = {"InvalidSignatureException",
+                                                             "UnrecognizedClientException",
+                                                             "ExpiredTokenException",
+                                                             "ExpiredToken",
+                                                             "SignatureDoesNotMatch",
+                                                             "InvalidClientTokenId",
+                                                             "MissingAuthenticationTokenException",
+                                                             "IncompleteSignatureException",
+                                                             "InvalidIdentityToken",
+                                                             "IDPRejectedClaim",
+                                                             "UnauthorizedException",
+                                                             "MissingAuthenticationToken"};
   if (std::find(kAuth.begin(), kAuth.end(), code) != kAuth.end() || http_status == 401) {
     return Error::Unauthenticated(std::move(m));
   }

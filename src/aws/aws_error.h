@@ -16,16 +16,16 @@ namespace lmcp::aws {
 enum class Protocol { kRestJson, kJson11, kQuery };
 
 struct AwsError {
-  std::string code;        // "ResourceNotFoundException"; empty for transport failures
+  std::string code;  // "ResourceNotFoundException"; empty for transport failures
   std::string message;
   std::string request_id;
-  int http_status = 0;     // 0 when no response arrived
+  int http_status = 0;  // 0 when no response arrived
   bool throttling = false;
-  bool transient = false;  // 5xx, timeouts, connection errors
+  bool transient = false;                  // 5xx, timeouts, connection errors
   std::optional<HttpErrorKind> transport;  // set for transport failures
   bool may_have_reached_server = true;     // false only when the request certainly never left
   std::optional<std::chrono::seconds> retry_after;
-  std::string operation;   // "Invoke"; filled in by the caller
+  std::string operation;  // "Invoke"; filled in by the caller
   int attempts = 1;
 
   bool retryable() const { return throttling || transient; }
@@ -37,7 +37,8 @@ struct AwsError {
   static AwsError Client(std::string message);  // a local failure before sending (credentials, bad input)
 };
 
-// Parse a non-2xx response. Each falls back to the others' formats (moto answers Lambda auth failures in XML).
+// Parse a non-2xx response. Each falls back to the others' formats (moto answers Lambda auth failures in
+// XML).
 AwsError ParseRestJsonError(const HttpResponse& response);
 AwsError ParseJson11Error(const HttpResponse& response);
 AwsError ParseQueryError(const HttpResponse& response);
@@ -50,7 +51,7 @@ bool IsTransientCode(std::string_view code);
 template <class T>
 class [[nodiscard]] AwsResult {
  public:
-  AwsResult(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  AwsResult(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   AwsResult(AwsError error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }

@@ -17,14 +17,18 @@ TEST(AwsErrorParse, RestJsonHeaderWins) {
   EXPECT_EQ(e.http_status, 404);
   EXPECT_FALSE(e.retryable());
   e.operation = "Invoke";
-  EXPECT_EQ(e.ToString(),
-            "An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: "
-            "arn:aws:lambda:us-east-1:1:function:x");
+  EXPECT_EQ(
+      e.ToString(),
+      "An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: "
+      "arn:aws:lambda:us-east-1:1:function:x");
   EXPECT_EQ(e.ToError().code, ErrorCode::kNotFound);
 }
 
 TEST(AwsErrorParse, RestJsonBodyCodeAndThrottling) {
-  HttpResponse r{429, {{"Retry-After", "3"}}, R"({"Reason":"ConcurrentInvocationLimitExceeded","message":"Rate exceeded","Type":"User","__type":"TooManyRequestsException"})"};
+  HttpResponse r{
+      429,
+      {{"Retry-After", "3"}},
+      R"({"Reason":"ConcurrentInvocationLimitExceeded","message":"Rate exceeded","Type":"User","__type":"TooManyRequestsException"})"};
   AwsError e = ParseRestJsonError(r);
   EXPECT_EQ(e.code, "TooManyRequestsException");
   EXPECT_EQ(e.message, "Rate exceeded");
@@ -37,8 +41,10 @@ TEST(AwsErrorParse, RestJsonBodyCodeAndThrottling) {
 }
 
 TEST(AwsErrorParse, Json11TypeWithNamespace) {
-  HttpResponse r{400, {{"x-amzn-RequestId", "r2"}},
-                 R"({"__type":"com.amazonaws.resourcegroupstaggingapi#ThrottledException","Message":"slow down"})"};
+  HttpResponse r{
+      400,
+      {{"x-amzn-RequestId", "r2"}},
+      R"({"__type":"com.amazonaws.resourcegroupstaggingapi#ThrottledException","Message":"slow down"})"};
   AwsError e = ParseJson11Error(r);
   EXPECT_EQ(e.code, "ThrottledException");
   EXPECT_EQ(e.message, "slow down");
@@ -49,23 +55,30 @@ TEST(AwsErrorParse, Json11TypeWithNamespace) {
 }
 
 TEST(AwsErrorParse, QueryXml) {
-  HttpResponse r{403, {},
-                 "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
-                 "<Code>SignatureDoesNotMatch</Code><Message>The request signature &amp; more</Message></Error>"
-                 "<RequestId>abc-1</RequestId></ErrorResponse>"};
+  HttpResponse r{
+      403,
+      {},
+      "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+      "<Code>SignatureDoesNotMatch</Code><Message>The request signature &amp; more</Message></Error>"
+      "<RequestId>abc-1</RequestId></ErrorResponse>"};
   AwsError e = ParseQueryError(r);
   EXPECT_EQ(e.code, "SignatureDoesNotMatch");
   EXPECT_EQ(e.message, "The request signature & more");
   EXPECT_EQ(e.request_id, "abc-1");
   EXPECT_EQ(e.ToError().code, ErrorCode::kUnauthenticated);
-  HttpResponse t{400, {}, "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>"};
+  HttpResponse t{400,
+                 {},
+                 "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate "
+                 "exceeded</Message></Error></ErrorResponse>"};
   EXPECT_TRUE(ParseQueryError(t).throttling);
 }
 
 TEST(AwsErrorParse, MotoXmlErrorOnRestJsonService) {
-  HttpResponse r{403, {{"Content-Type", "text/html"}},
-                 "<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>The security token included "
-                 "in the request is invalid.</Message></Error></Errors><RequestID>x</RequestID></ErrorResponse>"};
+  HttpResponse r{
+      403,
+      {{"Content-Type", "text/html"}},
+      "<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>The security token included "
+      "in the request is invalid.</Message></Error></Errors><RequestID>x</RequestID></ErrorResponse>"};
   AwsError e = ParseRestJsonError(r);
   EXPECT_EQ(e.code, "InvalidClientTokenId");
   EXPECT_EQ(e.request_id, "x");
@@ -105,7 +118,8 @@ TEST(AwsErrorParse, TransportErrors) {
 TEST(AwsResult, ConvertsToResult) {
   AwsResult<int> ok = 5;
   EXPECT_EQ(*std::move(ok).ToResult(), 5);
-  AwsError e = ParseRestJsonError(HttpResponse{404, {{"x-amzn-ErrorType", "ResourceNotFoundException"}}, "{}"});
+  AwsError e =
+      ParseRestJsonError(HttpResponse{404, {{"x-amzn-ErrorType", "ResourceNotFoundException"}}, "{}"});
   AwsResult<int> bad = e;
   auto r = std::move(bad).ToResult();
   ASSERT_FALSE(r.ok());

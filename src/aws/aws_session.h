@@ -23,12 +23,12 @@
 namespace lmcp::aws {
 
 struct AwsSessionOptions {
-  EnvLookup env;                          // default: the process environment
-  std::optional<std::string> profile;     // like --profile (skips environment keys); default AWS_PROFILE
-  std::optional<std::string> region;      // overrides AWS_REGION / profile region
-  std::string endpoint_url;               // like --endpoint-url: every service goes there
-  HttpClient* http = nullptr;             // default: an owned CurlHttpClient
-  Clock* clock = nullptr;                 // default: Clock::System()
+  EnvLookup env;                       // default: the process environment
+  std::optional<std::string> profile;  // like --profile (skips environment keys); default AWS_PROFILE
+  std::optional<std::string> region;   // overrides AWS_REGION / profile region
+  std::string endpoint_url;            // like --endpoint-url: every service goes there
+  HttpClient* http = nullptr;          // default: an owned CurlHttpClient
+  Clock* clock = nullptr;              // default: Clock::System()
   std::shared_ptr<CredentialsProvider> credentials;  // default: the AWS CLI chain
 };
 

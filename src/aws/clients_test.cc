@@ -61,18 +61,22 @@ TEST_F(ClientsTest, RequestsMatchAwsCliCaptures) {
       {4, [&] { (void)lambda_.ListTags("arn:aws:lambda:us-east-1:123456789012:function:alpha"); }},
       {5, [&] { (void)lambda_.GetFunction("alpha", "7"); }},
       {6, [&] { (void)lambda_.GetFunction("arn:aws:lambda:us-east-1:123456789012:function:alpha:prod"); }},
-      {7, [&] {
+      {7,
+       [&] {
          (void)lambda_.Invoke({.function_name = "alpha",
                                .qualifier = "prod",
                                .tail_log = true,
                                .client_context_json = R"({"custom":{"k":"v"}})",
                                .payload = R"({"hello":"world"})"});
        }},
-      {8, [&] {
-         (void)lambda_.Invoke(
-             {.function_name = "alpha", .invocation_type = InvocationType::kEvent, .payload = "{\"hello\":\"world\"}\n"});
+      {8,
+       [&] {
+         (void)lambda_.Invoke({.function_name = "alpha",
+                               .invocation_type = InvocationType::kEvent,
+                               .payload = "{\"hello\":\"world\"}\n"});
        }},
-      {9, [&] { (void)lambda_.Invoke({.function_name = "alpha", .invocation_type = InvocationType::kDryRun}); }},
+      {9,
+       [&] { (void)lambda_.Invoke({.function_name = "alpha", .invocation_type = InvocationType::kDryRun}); }},
       {10, [&] { (void)schemas_.DescribeSchema("my-reg", "my.schema@Evt", "1"); }},
       {13, [&] { (void)sts_.GetCallerIdentity(); }},
       {14, [&] { (void)lambda_.ListTags("arn:aws:lambda:us-east-1:123456789012:function:alpha"); }},
@@ -122,25 +126,29 @@ TEST_F(ClientsTest, InvokeResultAndErrors) {
   auto big = lambda_.Invoke({.function_name = "f", .payload = std::string(kMaxSyncPayloadBytes + 1, 'x')});
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.error().code, "RequestTooLargeException");
-  auto big_event = lambda_.Invoke({.function_name = "f", .invocation_type = InvocationType::kEvent,
+  auto big_event = lambda_.Invoke({.function_name = "f",
+                                   .invocation_type = InvocationType::kEvent,
                                    .payload = std::string(kMaxEventPayloadBytes + 1, 'x')});
   EXPECT_FALSE(big_event.ok());
   auto ctx = lambda_.Invoke({.function_name = "f", .client_context_json = std::string(2700, 'x')});
   EXPECT_FALSE(ctx.ok());
   EXPECT_EQ(http_.request_count(), before);
 
-  http_.PushResponse(404, R"({"Message":"Function not found: arn:aws:lambda:us-east-1:1:function:nope","Type":"User"})",
-                     {{"x-amzn-ErrorType", "ResourceNotFoundException"}});
+  http_.PushResponse(
+      404, R"({"Message":"Function not found: arn:aws:lambda:us-east-1:1:function:nope","Type":"User"})",
+      {{"x-amzn-ErrorType", "ResourceNotFoundException"}});
   auto missing = lambda_.Invoke({.function_name = "nope"});
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().ToString(),
-            "An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: "
-            "arn:aws:lambda:us-east-1:1:function:nope");
+  EXPECT_EQ(
+      missing.error().ToString(),
+      "An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: "
+      "arn:aws:lambda:us-east-1:1:function:nope");
 }
 
 TEST_F(ClientsTest, GetFunctionAndTags) {
-  http_.PushResponse(200, R"({"Configuration":{"FunctionName":"f","Description":"d"},"Tags":{"team":"core"},)"
-                          R"("Code":{"Location":"https://s3/presigned"},"Concurrency":{"ReservedConcurrentExecutions":5}})");
+  http_.PushResponse(
+      200, R"({"Configuration":{"FunctionName":"f","Description":"d"},"Tags":{"team":"core"},)"
+           R"("Code":{"Location":"https://s3/presigned"},"Concurrency":{"ReservedConcurrentExecutions":5}})");
   auto f = lambda_.GetFunction("f");
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f->configuration.description, "d");
@@ -157,7 +165,8 @@ TEST_F(ClientsTest, GetFunctionAndTags) {
 TEST_F(ClientsTest, GetResourcesBodyAndPaging) {
   http_.PushResponse(200, R"({"PaginationToken":"tok2","ResourceTagMappingList":[{"ResourceARN":"arn:1",)"
                           R"("Tags":[{"Key":"team","Value":"core"}]}]})");
-  http_.PushResponse(200, R"({"PaginationToken":"","ResourceTagMappingList":[{"ResourceARN":"arn:2","Tags":[]}]})");
+  http_.PushResponse(
+      200, R"({"PaginationToken":"","ResourceTagMappingList":[{"ResourceARN":"arn:2","Tags":[]}]})");
   GetResourcesRequest req;
   req.tag_filters = {{"team", {"core", "platform"}}, {"env", {}}};
   req.resource_type_filters = {"lambda:function"};
@@ -167,22 +176,26 @@ TEST_F(ClientsTest, GetResourcesBodyAndPaging) {
   EXPECT_EQ((*all)[0].tags.at("team"), "core");
   auto reqs = http_.requests();
   auto first = nlohmann::json::parse(reqs[0].body);
-  EXPECT_EQ(first, nlohmann::json::parse(R"({"TagFilters": [{"Key": "team", "Values": ["core", "platform"]}, )"
-                                         R"({"Key": "env"}], "ResourceTypeFilters": ["lambda:function"]})"));
+  EXPECT_EQ(first,
+            nlohmann::json::parse(R"({"TagFilters": [{"Key": "team", "Values": ["core", "platform"]}, )"
+                                  R"({"Key": "env"}], "ResourceTypeFilters": ["lambda:function"]})"));
   EXPECT_EQ(nlohmann::json::parse(reqs[1].body)["PaginationToken"], "tok2");
   EXPECT_EQ(FindHeader(reqs[0].headers, "x-amz-target"), "ResourceGroupsTaggingAPI_20170126.GetResources");
-  EXPECT_NE(FindHeader(reqs[0].headers, "authorization").find("SignedHeaders=content-type;host;x-amz-date;x-amz-target,"),
+  EXPECT_NE(FindHeader(reqs[0].headers, "authorization")
+                .find("SignedHeaders=content-type;host;x-amz-date;x-amz-target,"),
             std::string::npos);
 }
 
 TEST_F(ClientsTest, DescribeSchemaLatestAndErrors) {
-  http_.PushResponse(200, R"({"Content":"{\"openapi\":\"3.0.0\"}","SchemaName":"aws.ec2@X","SchemaVersion":"2",)"
-                          R"("Type":"OpenApi3","tags":{"k":"v"}})");
+  http_.PushResponse(200,
+                     R"({"Content":"{\"openapi\":\"3.0.0\"}","SchemaName":"aws.ec2@X","SchemaVersion":"2",)"
+                     R"("Type":"OpenApi3","tags":{"k":"v"}})");
   auto s = schemas_.DescribeSchema("aws.events", "aws.ec2@X");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->content, R"({"openapi":"3.0.0"})");
   EXPECT_EQ(s->tags.at("k"), "v");
-  EXPECT_EQ(ParseUrl(http_.last_request().url)->path, "/v1/registries/name/aws.events/schemas/name/aws.ec2%40X");
+  EXPECT_EQ(ParseUrl(http_.last_request().url)->path,
+            "/v1/registries/name/aws.events/schemas/name/aws.ec2%40X");
   EXPECT_EQ(ParseUrl(http_.last_request().url)->query, "");
   http_.PushResponse(404, R"({"Code":"NotFoundException","Message":"no schema"})");
   auto missing = schemas_.DescribeSchema("r", "s");

@@ -82,7 +82,8 @@ class Chain {
     auto Env = [&](const char* name) { return env_(name).value_or(""); };
     std::string key = Env("AWS_ACCESS_KEY_ID"), secret = Env("AWS_SECRET_ACCESS_KEY");
     if (key.empty()) return Error::NotFound("AWS_ACCESS_KEY_ID not set");
-    if (secret.empty()) return Error::InvalidArgument("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+    if (secret.empty())
+      return Error::InvalidArgument("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
     Credentials c{key, secret, Env("AWS_SECURITY_TOKEN"), std::nullopt};
     if (c.session_token.empty()) c.session_token = Env("AWS_SESSION_TOKEN");
     if (std::string exp = Env("AWS_CREDENTIAL_EXPIRATION"); !exp.empty()) {
@@ -94,7 +95,8 @@ class Chain {
 
   Result<Found> EnvironmentProvider() {
     auto c = ReadEnvironmentKeys(env_);
-    if (!c.ok()) return c.error().code == ErrorCode::kNotFound ? Result<Found>(Found()) : Result<Found>(c.error());
+    if (!c.ok())
+      return c.error().code == ErrorCode::kNotFound ? Result<Found>(Found()) : Result<Found>(c.error());
     if (!c->expiration) return Found(std::make_shared<StaticCredentialsProvider>(*c, "environment"));
     return Expiring([env = env_] { return ReadEnvironmentKeys(env); }, "environment");
   }
@@ -124,7 +126,8 @@ class Chain {
                                     " has role_arn but neither source_profile nor credential_source");
     }
     if (config_.Get(profile, "mfa_serial")) {
-      return Error::InvalidArgument("profile " + profile + " needs an MFA code (mfa_serial), which is not supported");
+      return Error::InvalidArgument("profile " + profile +
+                                    " needs an MFA code (mfa_serial), which is not supported");
     }
     visited.insert(profile);
     ProviderPtr source;
@@ -137,10 +140,12 @@ class Chain {
       } else if (*credential_source == "EcsContainer") {
         s = FromContainer();
       } else {
-        return Error::InvalidArgument("unknown credential_source " + *credential_source + " in profile " + profile);
+        return Error::InvalidArgument("unknown credential_source " + *credential_source + " in profile " +
+                                      profile);
       }
       if (!s.ok()) return s.error();
-      if (!*s) return Error::Unauthenticated("credential_source " + *credential_source + " gave no credentials");
+      if (!*s)
+        return Error::Unauthenticated("credential_source " + *credential_source + " gave no credentials");
       source = **s;
     } else {
       auto s = SourceProfileCredentials(*source_profile, profile, visited);
@@ -149,10 +154,11 @@ class Chain {
     }
     AssumeRoleRequest req;
     req.role_arn = *role_arn;
-    req.role_session_name = config_.Get(profile, "role_session_name")
-                                .value_or("botocore-session-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                                                                   opt_.clock->Now().time_since_epoch())
-                                                                                   .count()));
+    req.role_session_name =
+        config_.Get(profile, "role_session_name")
+            .value_or("botocore-session-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                               opt_.clock->Now().time_since_epoch())
+                                                               .count()));
     req.external_id = config_.Get(profile, "external_id").value_or("");
     req.duration_seconds = 3600;
     if (auto d = config_.Get(profile, "duration_seconds")) {
@@ -180,11 +186,13 @@ class Chain {
   Result<ProviderPtr> SourceProfileCredentials(const std::string& source, const std::string& from,
                                                std::set<std::string>& visited) {
     if (!config_.HasProfile(source)) {
-      return Error::NotFound("The source profile (" + source + ") of profile " + from + " could not be found");
+      return Error::NotFound("The source profile (" + source + ") of profile " + from +
+                             " could not be found");
     }
     bool self_with_keys = source == from && StaticKeys(source, true).has_value();
-    if (self_with_keys) return ProviderPtr(std::make_shared<StaticCredentialsProvider>(*StaticKeys(source, true),
-                                                                                      "profile " + source));
+    if (self_with_keys)
+      return ProviderPtr(
+          std::make_shared<StaticCredentialsProvider>(*StaticKeys(source, true), "profile " + source));
     if (visited.count(source) != 0) {
       return Error::InvalidArgument("Infinite loop in credential configuration detected: " + source);
     }
@@ -227,16 +235,19 @@ class Chain {
     auto token_file = config_.Get(profile, "web_identity_token_file");
     if (!token_file) return Found();
     auto role_arn = config_.Get(profile, "role_arn");
-    if (!role_arn) return Error::InvalidArgument("profile " + profile + " has web_identity_token_file but no role_arn");
-    return WebIdentity(*token_file, *role_arn, config_.Get(profile, "role_session_name").value_or(""), profile);
+    if (!role_arn)
+      return Error::InvalidArgument("profile " + profile + " has web_identity_token_file but no role_arn");
+    return WebIdentity(*token_file, *role_arn, config_.Get(profile, "role_session_name").value_or(""),
+                       profile);
   }
 
   Result<Found> WebIdentity(const std::string& token_file, const std::string& role_arn, std::string session,
                             const std::string& profile) {
     if (session.empty()) {
-      session = "botocore-session-" +
-                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(opt_.clock->Now().time_since_epoch())
-                                   .count());
+      session =
+          "botocore-session-" +
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::seconds>(opt_.clock->Now().time_since_epoch()).count());
     }
     std::string path = ExpandPath(token_file, env_);
     ServiceEndpoint sts = StsEndpoint(profile);
@@ -265,7 +276,8 @@ class Chain {
     std::string start_url, sso_region, cache_key;
     if (session_name) {
       const IniSection* s = config_.SsoSession(*session_name);
-      if (s == nullptr) return Error::NotFound("sso-session " + *session_name + " not found in the config file");
+      if (s == nullptr)
+        return Error::NotFound("sso-session " + *session_name + " not found in the config file");
       start_url = s->Find("sso_start_url") ? *s->Find("sso_start_url") : "";
       sso_region = s->Find("sso_region") ? *s->Find("sso_region") : "";
       cache_key = Sha1Hex(*session_name);
@@ -292,12 +304,14 @@ class Chain {
           auto text = ReadFile(cache_file);
           if (!text) return Error::Unauthenticated("no SSO token in " + cache_file + "; run `aws sso login`");
           auto j = nlohmann::json::parse(*text, nullptr, false);
-          if (j.is_discarded() || !j.is_object()) return Error::Unauthenticated("malformed SSO token cache " + cache_file);
+          if (j.is_discarded() || !j.is_object())
+            return Error::Unauthenticated("malformed SSO token cache " + cache_file);
           std::string token = JsonStr(j, "accessToken");
           auto expires = ParseIso8601(JsonStr(j, "expiresAt"));
           if (token.empty() || !expires || *expires <= clock->Now()) {
-            return Error::Unauthenticated("The SSO session associated with this profile has expired or is "
-                                          "otherwise invalid; run `aws sso login`");
+            return Error::Unauthenticated(
+                "The SSO session associated with this profile has expired or is "
+                "otherwise invalid; run `aws sso login`");
           }
           ServiceCaller caller(*http, nullptr, *clock, *retry);
           OperationRequest op;
@@ -306,16 +320,17 @@ class Chain {
           op.query = {{"role_name", role}, {"account_id", account}};
           op.headers = {{"x-amz-sso_bearer_token", token}};
           op.sign = false;
-          auto r = caller.Call({"https://portal.sso." + sso_region + ".amazonaws.com", sso_region, "awsssoportal"},
-                               Protocol::kRestJson, op);
+          auto r =
+              caller.Call({"https://portal.sso." + sso_region + ".amazonaws.com", sso_region, "awsssoportal"},
+                          Protocol::kRestJson, op);
           if (!r.ok()) return r.error().ToError();
           auto body = nlohmann::json::parse(r->body, nullptr, false);
           if (body.is_discarded() || !body.contains("roleCredentials")) {
             return Error::Unauthenticated("malformed SSO GetRoleCredentials reply");
           }
           const auto& rc = body["roleCredentials"];
-          Credentials c{JsonStr(rc, "accessKeyId"), JsonStr(rc, "secretAccessKey"), JsonStr(rc, "sessionToken"),
-                        std::nullopt};
+          Credentials c{JsonStr(rc, "accessKeyId"), JsonStr(rc, "secretAccessKey"),
+                        JsonStr(rc, "sessionToken"), std::nullopt};
           if (rc.contains("expiration") && rc["expiration"].is_number()) {
             c.expiration = std::chrono::system_clock::time_point(
                 std::chrono::milliseconds(rc["expiration"].get<long long>()));
@@ -330,15 +345,17 @@ class Chain {
 
   // --- 5 and 7. static keys
   std::optional<Credentials> StaticKeys(const std::string& profile, bool either_file) const {
-    for (const IniSection* s : {config_.CredentialsSection(profile),
-                                either_file ? config_.ConfigSection(profile) : nullptr}) {
+    for (const IniSection* s :
+         {config_.CredentialsSection(profile), either_file ? config_.ConfigSection(profile) : nullptr}) {
       if (s == nullptr) continue;
       const std::string* key = s->Find("aws_access_key_id");
       const std::string* secret = s->Find("aws_secret_access_key");
       if (key == nullptr || secret == nullptr) continue;
       Credentials c{*key, *secret, "", std::nullopt};
-      if (const std::string* t = s->Find("aws_session_token")) c.session_token = *t;
-      else if (const std::string* t2 = s->Find("aws_security_token")) c.session_token = *t2;
+      if (const std::string* t = s->Find("aws_session_token"))
+        c.session_token = *t;
+      else if (const std::string* t2 = s->Find("aws_security_token"))
+        c.session_token = *t2;
       return c;
     }
     return std::nullopt;
@@ -372,11 +389,12 @@ class Chain {
       auto out = run(argv);
       if (!out.ok()) return out.error();
       if (out->exit_code != 0) {
-        return Error::Unauthenticated("credential_process exited with " + std::to_string(out->exit_code) + ": " +
-                                      out->err);
+        return Error::Unauthenticated("credential_process exited with " + std::to_string(out->exit_code) +
+                                      ": " + out->err);
       }
       auto j = nlohmann::json::parse(out->out, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) return Error::Unauthenticated("credential_process printed no JSON");
+      if (j.is_discarded() || !j.is_object())
+        return Error::Unauthenticated("credential_process printed no JSON");
       if (!j.contains("Version") || j["Version"] != 1) {
         return Error::Unauthenticated("credential_process: unsupported Version (expected 1)");
       }
@@ -393,8 +411,10 @@ class Chain {
     };
     auto first = fetch();
     if (!first.ok()) return Error{first.error().code, "profile " + profile + ": " + first.error().message};
-    if (!first->expiration) return Found(std::make_shared<StaticCredentialsProvider>(*first, "credential_process"));
-    return Found(std::make_shared<RefreshingCredentialsProvider>(fetch, *opt_.clock, "credential_process", *first));
+    if (!first->expiration)
+      return Found(std::make_shared<StaticCredentialsProvider>(*first, "credential_process"));
+    return Found(
+        std::make_shared<RefreshingCredentialsProvider>(fetch, *opt_.clock, "credential_process", *first));
   }
 
   // --- 8. container
@@ -411,8 +431,8 @@ class Chain {
       bool allowed = parsed->scheme == "https" || h == "localhost" || h.starts_with("127.") || h == "[::1]" ||
                      h == "169.254.170.2" || h == "169.254.170.23" || h == "[fd00:ec2::23]";
       if (!allowed) {
-        return Error::InvalidArgument("AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback/ECS address: " +
-                                      full);
+        return Error::InvalidArgument(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback/ECS address: " + full);
       }
       url = full;
     } else {
@@ -426,7 +446,9 @@ class Chain {
           std::string token = token_env;
           if (!token_file.empty()) {
             auto t = ReadFile(token_file);
-            if (!t) return Error::Unauthenticated("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + token_file);
+            if (!t)
+              return Error::Unauthenticated("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " +
+                                            token_file);
             token = *t;
             while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
           }
@@ -450,11 +472,14 @@ class Chain {
               continue;
             }
             if (r->status != 200) {
-              return Error::Unauthenticated("container credentials endpoint answered " + std::to_string(r->status));
+              return Error::Unauthenticated("container credentials endpoint answered " +
+                                            std::to_string(r->status));
             }
             auto j = nlohmann::json::parse(r->body, nullptr, false);
-            if (j.is_discarded() || !j.is_object()) return Error::Unauthenticated("container credentials: bad JSON");
-            Credentials c{JsonStr(j, "AccessKeyId"), JsonStr(j, "SecretAccessKey"), JsonStr(j, "Token"), std::nullopt};
+            if (j.is_discarded() || !j.is_object())
+              return Error::Unauthenticated("container credentials: bad JSON");
+            Credentials c{JsonStr(j, "AccessKeyId"), JsonStr(j, "SecretAccessKey"), JsonStr(j, "Token"),
+                          std::nullopt};
             if (c.access_key_id.empty() || c.secret_access_key.empty()) {
               return Error::Unauthenticated("container credentials: missing keys");
             }
@@ -504,24 +529,29 @@ class Chain {
     }
     Headers h;
     if (!token.empty()) h.emplace_back("x-aws-ec2-metadata-token", token);
-    HttpRequest role_req{.method = "GET", .url = s.base + "/latest/meta-data/iam/security-credentials/", .headers = h};
+    HttpRequest role_req{
+        .method = "GET", .url = s.base + "/latest/meta-data/iam/security-credentials/", .headers = h};
     HttpResult role = ImdsSend(http, s, role_req);
     if (!role.ok() || role->status == 404) return std::optional<Credentials>();
-    if (role->status != 200) return Error::Unauthenticated("IMDS role lookup answered " + std::to_string(role->status));
+    if (role->status != 200)
+      return Error::Unauthenticated("IMDS role lookup answered " + std::to_string(role->status));
     std::string name = role->body.substr(0, role->body.find('\n'));
     if (name.empty()) return std::optional<Credentials>();
-    HttpRequest cred_req{.method = "GET", .url = s.base + "/latest/meta-data/iam/security-credentials/" + name,
-                         .headers = h};
+    HttpRequest cred_req{
+        .method = "GET", .url = s.base + "/latest/meta-data/iam/security-credentials/" + name, .headers = h};
     HttpResult cred = ImdsSend(http, s, cred_req);
     if (!cred.ok()) return Error::Unavailable("IMDS credentials: " + cred.error().message);
-    if (cred->status != 200) return Error::Unauthenticated("IMDS credentials answered " + std::to_string(cred->status));
+    if (cred->status != 200)
+      return Error::Unauthenticated("IMDS credentials answered " + std::to_string(cred->status));
     auto j = nlohmann::json::parse(cred->body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return Error::Unauthenticated("IMDS credentials: bad JSON");
     if (std::string code = JsonStr(j, "Code"); !code.empty() && code != "Success") {
       return Error::Unauthenticated("IMDS credentials: Code " + code);
     }
-    Credentials c{JsonStr(j, "AccessKeyId"), JsonStr(j, "SecretAccessKey"), JsonStr(j, "Token"), std::nullopt};
-    if (c.access_key_id.empty() || c.secret_access_key.empty()) return Error::Unauthenticated("IMDS: missing keys");
+    Credentials c{JsonStr(j, "AccessKeyId"), JsonStr(j, "SecretAccessKey"), JsonStr(j, "Token"),
+                  std::nullopt};
+    if (c.access_key_id.empty() || c.secret_access_key.empty())
+      return Error::Unauthenticated("IMDS: missing keys");
     if (std::string exp = JsonStr(j, "Expiration"); !exp.empty()) c.expiration = ParseIso8601(exp);
     return std::optional<Credentials>(c);
   }
@@ -539,7 +569,8 @@ class Chain {
       if (std::string t = Env("AWS_METADATA_SERVICE_TIMEOUT"); !t.empty()) {
         s.timeout = std::chrono::milliseconds(static_cast<long>(std::stod(t) * 1000));
       }
-      if (std::string n = Env("AWS_METADATA_SERVICE_NUM_ATTEMPTS"); !n.empty()) s.attempts = std::max(1, std::stoi(n));
+      if (std::string n = Env("AWS_METADATA_SERVICE_NUM_ATTEMPTS"); !n.empty())
+        s.attempts = std::max(1, std::stoi(n));
     } catch (const std::exception&) {
       return Error::InvalidArgument("AWS_METADATA_SERVICE_TIMEOUT / _NUM_ATTEMPTS must be numbers");
     }

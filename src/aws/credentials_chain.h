@@ -20,10 +20,10 @@ namespace lmcp::aws {
 
 struct CredentialsChainOptions {
   EnvLookup env;
-  HttpClient* http = nullptr;         // STS, SSO portal, container endpoint, IMDS
+  HttpClient* http = nullptr;  // STS, SSO portal, container endpoint, IMDS
   Clock* clock = nullptr;
-  ProcessRunner run_process;          // default: RunProcess
-  RetryPolicy* retry = nullptr;       // for STS calls; default: a private standard policy
+  ProcessRunner run_process;               // default: RunProcess
+  RetryPolicy* retry = nullptr;            // for STS calls; default: a private standard policy
   bool profile_chosen_explicitly = false;  // like --profile: skips environment keys (AWS_PROFILE does not)
 };
 

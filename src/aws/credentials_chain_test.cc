@@ -18,8 +18,8 @@ using testing::SteppingClock;
 std::string AssumeRoleXml(const std::string& action, const std::string& key, const std::string& expiration) {
   return "<" + action + "Response><" + action + "Result><Credentials><AccessKeyId>" + key +
          "</AccessKeyId><SecretAccessKey>secret-" + key + "</SecretAccessKey><SessionToken>token-" + key +
-         "</SessionToken><Expiration>" + expiration + "</Expiration></Credentials></" + action + "Result></" + action +
-         "Response>";
+         "</SessionToken><Expiration>" + expiration + "</Expiration></Credentials></" + action + "Result></" +
+         action + "Response>";
 }
 
 std::string FormValue(const std::string& body, const std::string& key) {
@@ -61,19 +61,23 @@ class ChainTest : public ::testing::Test {
 };
 
 TEST_F(ChainTest, EnvironmentKeys) {
-  auto p = Resolve({{"AWS_ACCESS_KEY_ID", "AKENV"}, {"AWS_SECRET_ACCESS_KEY", "s"}, {"AWS_SESSION_TOKEN", "t"}});
+  auto p =
+      Resolve({{"AWS_ACCESS_KEY_ID", "AKENV"}, {"AWS_SECRET_ACCESS_KEY", "s"}, {"AWS_SESSION_TOKEN", "t"}});
   ASSERT_TRUE(p.ok()) << p.error().ToString();
   auto c = (*p)->GetCredentials();
   EXPECT_EQ(c->access_key_id, "AKENV");
   EXPECT_EQ(c->session_token, "t");
   EXPECT_EQ((*p)->source(), "environment");
-  auto legacy = Resolve({{"AWS_ACCESS_KEY_ID", "A"}, {"AWS_SECRET_ACCESS_KEY", "s"}, {"AWS_SESSION_TOKEN", "t"},
+  auto legacy = Resolve({{"AWS_ACCESS_KEY_ID", "A"},
+                         {"AWS_SECRET_ACCESS_KEY", "s"},
+                         {"AWS_SESSION_TOKEN", "t"},
                          {"AWS_SECURITY_TOKEN", "legacy"}});
   EXPECT_EQ((*legacy)->GetCredentials()->session_token, "legacy");
 }
 
 TEST_F(ChainTest, NoProfileFilesIsNotAnErrorWhenEnvironmentHasKeys) {
-  std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", "A"}, {"AWS_SECRET_ACCESS_KEY", "s"},
+  std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", "A"},
+                                            {"AWS_SECRET_ACCESS_KEY", "s"},
                                             {"AWS_CONFIG_FILE", "/nonexistent/config"},
                                             {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"}};
   auto p = Resolve(env);
@@ -92,21 +96,24 @@ TEST_F(ChainTest, KeyWithoutSecretIsAnErrorSecretAloneIgnored) {
 }
 
 TEST_F(ChainTest, EnvironmentWithExpirationRefreshes) {
-  auto p = Resolve({{"AWS_ACCESS_KEY_ID", "A"}, {"AWS_SECRET_ACCESS_KEY", "s"},
+  auto p = Resolve({{"AWS_ACCESS_KEY_ID", "A"},
+                    {"AWS_SECRET_ACCESS_KEY", "s"},
                     {"AWS_CREDENTIAL_EXPIRATION", FormatIso8601(clock_.Now() + 2h)}});
   ASSERT_TRUE(p.ok());
   EXPECT_TRUE((*p)->GetCredentials()->expiration.has_value());
-  EXPECT_FALSE(Resolve({{"AWS_ACCESS_KEY_ID", "A"}, {"AWS_SECRET_ACCESS_KEY", "s"},
+  EXPECT_FALSE(Resolve({{"AWS_ACCESS_KEY_ID", "A"},
+                        {"AWS_SECRET_ACCESS_KEY", "s"},
                         {"AWS_CREDENTIAL_EXPIRATION", "tomorrow"}})
                    .ok());
 }
 
 TEST_F(ChainTest, ExplicitProfileSkipsEnvironmentButAwsProfileDoesNot) {
   std::string creds = "[dev]\naws_access_key_id = AKFILE\naws_secret_access_key = s\n";
-  auto by_env = Resolve({{"AWS_ACCESS_KEY_ID", "AKENV"}, {"AWS_SECRET_ACCESS_KEY", "s"}, {"AWS_PROFILE", "dev"}}, "",
-                        creds);
+  auto by_env = Resolve(
+      {{"AWS_ACCESS_KEY_ID", "AKENV"}, {"AWS_SECRET_ACCESS_KEY", "s"}, {"AWS_PROFILE", "dev"}}, "", creds);
   EXPECT_EQ((*by_env)->GetCredentials()->access_key_id, "AKENV");
-  auto explicit_profile = Resolve({{"AWS_ACCESS_KEY_ID", "AKENV"}, {"AWS_SECRET_ACCESS_KEY", "s"}}, "", creds, "dev");
+  auto explicit_profile =
+      Resolve({{"AWS_ACCESS_KEY_ID", "AKENV"}, {"AWS_SECRET_ACCESS_KEY", "s"}}, "", creds, "dev");
   EXPECT_EQ((*explicit_profile)->GetCredentials()->access_key_id, "AKFILE");
 }
 
@@ -118,13 +125,15 @@ TEST_F(ChainTest, MissingNamedProfileIsAnError) {
 
 TEST_F(ChainTest, CredentialsFileThenProcessThenConfigFile) {
   std::string config =
-      "[default]\naws_access_key_id = AKCONFIG\naws_secret_access_key = s\ncredential_process = my-helper --x\n";
+      "[default]\naws_access_key_id = AKCONFIG\naws_secret_access_key = s\ncredential_process = my-helper "
+      "--x\n";
   runner_ = [](const std::vector<std::string>& argv) -> Result<ProcessOutput> {
     EXPECT_EQ(argv, (std::vector<std::string>{"my-helper", "--x"}));
     return ProcessOutput{0, R"({"Version":1,"AccessKeyId":"AKPROC","SecretAccessKey":"s"})", ""};
   };
-  auto file = Resolve({}, config, "[default]\naws_access_key_id = AKCREDS\naws_secret_access_key = s\n"
-                                  "aws_security_token = tok\n");
+  auto file = Resolve({}, config,
+                      "[default]\naws_access_key_id = AKCREDS\naws_secret_access_key = s\n"
+                      "aws_security_token = tok\n");
   EXPECT_EQ((*file)->GetCredentials()->access_key_id, "AKCREDS");
   EXPECT_EQ((*file)->GetCredentials()->session_token, "tok");
   auto process = Resolve({}, config, "");
@@ -152,10 +161,11 @@ TEST_F(ChainTest, CredentialProcessFailures) {
   int calls = 0;
   runner_ = [&](const std::vector<std::string>&) -> Result<ProcessOutput> {
     ++calls;
-    return ProcessOutput{0,
-                         R"({"Version":1,"AccessKeyId":"A)" + std::to_string(calls) +
-                             R"(","SecretAccessKey":"s","SessionToken":"t","Expiration":"2027-02-15T08:00:00Z"})",
-                         ""};
+    return ProcessOutput{
+        0,
+        R"({"Version":1,"AccessKeyId":"A)" + std::to_string(calls) +
+            R"(","SecretAccessKey":"s","SessionToken":"t","Expiration":"2027-02-15T08:00:00Z"})",
+        ""};
   };
   clock_.Advance(std::chrono::seconds(0));
   auto expiring = Resolve({}, config);
@@ -167,7 +177,8 @@ TEST_F(ChainTest, CredentialProcessFailures) {
 TEST_F(ChainTest, RealCredentialProcess) {
   runner_ = nullptr;  // the real RunProcess
   std::string script = dir_.Write(
-      "helper.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKSH\", \"SecretAccessKey\": \"'\"$1\"'\"}'\n");
+      "helper.sh",
+      "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKSH\", \"SecretAccessKey\": \"'\"$1\"'\"}'\n");
   auto p = Resolve({}, "[default]\ncredential_process = /bin/sh " + script + " sec\n");
   ASSERT_TRUE(p.ok()) << p.error().ToString();
   EXPECT_EQ((*p)->GetCredentials()->access_key_id, "AKSH");
@@ -209,9 +220,11 @@ class AssumeRoleTest : public ChainTest {
 
 TEST_F(AssumeRoleTest, SourceProfileWithStaticKeys) {
   std::string config =
-      "[profile app]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = base\n"
+      "[profile app]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = "
+      "base\n"
       "external_id = ext-1\nduration_seconds = 1800\nrole_session_name = sess\n";
-  auto p = Resolve({{"AWS_PROFILE", "app"}}, config, "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = base-secret\n");
+  auto p = Resolve({{"AWS_PROFILE", "app"}}, config,
+                   "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = base-secret\n");
   ASSERT_TRUE(p.ok()) << p.error().ToString();
   auto c = (*p)->GetCredentials();
   EXPECT_EQ(c->access_key_id, "ASIA1");
@@ -232,7 +245,8 @@ TEST_F(AssumeRoleTest, ChainedRolesAndDefaults) {
   std::string config =
       "[profile a]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
       "[profile b]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = base\n";
-  auto p = Resolve({{"AWS_PROFILE", "a"}}, config, "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = base-secret\n");
+  auto p = Resolve({{"AWS_PROFILE", "a"}}, config,
+                   "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = base-secret\n");
   ASSERT_TRUE(p.ok()) << p.error().ToString();
   EXPECT_EQ((*p)->GetCredentials()->access_key_id, "ASIA2");
   ASSERT_EQ(bodies_.size(), 2u);
@@ -249,8 +263,10 @@ TEST_F(AssumeRoleTest, LoopsAreDetectedSelfWithKeysIsFine) {
   auto p = Resolve({{"AWS_PROFILE", "a"}}, loop);
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().message.find("Infinite loop"), std::string::npos);
-  std::string self = "[profile s]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/s\nsource_profile = s\n";
-  auto ok = Resolve({{"AWS_PROFILE", "s"}}, self, "[s]\naws_access_key_id = AKBASE\naws_secret_access_key = base-secret\n");
+  std::string self =
+      "[profile s]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/s\nsource_profile = s\n";
+  auto ok = Resolve({{"AWS_PROFILE", "s"}}, self,
+                    "[s]\naws_access_key_id = AKBASE\naws_secret_access_key = base-secret\n");
   ASSERT_TRUE(ok.ok()) << ok.error().ToString();
   EXPECT_EQ(signers_.back(), "AKBASE");
 }
@@ -258,11 +274,13 @@ TEST_F(AssumeRoleTest, LoopsAreDetectedSelfWithKeysIsFine) {
 TEST_F(AssumeRoleTest, CredentialSourceAndConflicts) {
   std::string config =
       "[profile env]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/e\ncredential_source = Environment\n"
-      "[profile both]\nrole_arn = arn:aws:iam::1:role/x\ncredential_source = Environment\nsource_profile = env\n"
+      "[profile both]\nrole_arn = arn:aws:iam::1:role/x\ncredential_source = Environment\nsource_profile = "
+      "env\n"
       "[profile neither]\nrole_arn = arn:aws:iam::1:role/x\n"
       "[profile mfa]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = env\nmfa_serial = arn:mfa\n";
-  auto p = Resolve({{"AWS_PROFILE", "env"}, {"AWS_ACCESS_KEY_ID", "AKBASE"}, {"AWS_SECRET_ACCESS_KEY", "base-secret"}},
-                   config, "", "env");
+  auto p = Resolve(
+      {{"AWS_PROFILE", "env"}, {"AWS_ACCESS_KEY_ID", "AKBASE"}, {"AWS_SECRET_ACCESS_KEY", "base-secret"}},
+      config, "", "env");
   ASSERT_TRUE(p.ok()) << p.error().ToString();
   EXPECT_EQ(signers_.back(), "AKBASE");
   EXPECT_FALSE(Resolve({}, config, "", "both").ok());
@@ -271,7 +289,8 @@ TEST_F(AssumeRoleTest, CredentialSourceAndConflicts) {
 }
 
 TEST_F(ChainTest, AssumeRoleFailureIsAnErrorNotAFallThrough) {
-  http_.PushResponse(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>nope</Message></Error></ErrorResponse>");
+  http_.PushResponse(
+      403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>nope</Message></Error></ErrorResponse>");
   auto p = Resolve({{"AWS_PROFILE", "app"}}, "[profile app]\nrole_arn = arn:r\nsource_profile = base\n",
                    "[base]\naws_access_key_id = A\naws_secret_access_key = s\n[app]\naws_access_key_id = X\n"
                    "aws_secret_access_key = y\n");
@@ -287,10 +306,13 @@ TEST_F(ChainTest, WebIdentityFromEnvironmentRereadsTokenFile) {
     EXPECT_EQ(ParseUrl(req.url)->host, "127.0.0.1");  // AWS_ENDPOINT_URL_STS honoured
     tokens.push_back(FormValue(req.body, "WebIdentityToken"));
     EXPECT_EQ(FormValue(req.body, "RoleSessionName"), "web");
-    return HttpResponse{200, {}, AssumeRoleXml("AssumeRoleWithWebIdentity", "ASIAW", FormatIso8601(clock_.Now() + 1h))};
+    return HttpResponse{
+        200, {}, AssumeRoleXml("AssumeRoleWithWebIdentity", "ASIAW", FormatIso8601(clock_.Now() + 1h))};
   });
-  auto p = Resolve({{"AWS_WEB_IDENTITY_TOKEN_FILE", token}, {"AWS_ROLE_ARN", "arn:aws:iam::1:role/w"},
-                    {"AWS_ROLE_SESSION_NAME", "web"}, {"AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9"}});
+  auto p = Resolve({{"AWS_WEB_IDENTITY_TOKEN_FILE", token},
+                    {"AWS_ROLE_ARN", "arn:aws:iam::1:role/w"},
+                    {"AWS_ROLE_SESSION_NAME", "web"},
+                    {"AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9"}});
   ASSERT_TRUE(p.ok()) << p.error().ToString();
   EXPECT_EQ((*p)->GetCredentials()->access_key_id, "ASIAW");
   dir_.Write("token", "jwt-2");
@@ -302,7 +324,8 @@ TEST_F(ChainTest, WebIdentityFromEnvironmentRereadsTokenFile) {
 TEST_F(ChainTest, WebIdentityFromProfile) {
   std::string token = dir_.Write("token", "jwt");
   http_.PushResponse(200, AssumeRoleXml("AssumeRoleWithWebIdentity", "ASIAP", "2030-01-01T00:00:00Z"));
-  auto p = Resolve({}, "[default]\nrole_arn = arn:aws:iam::1:role/w\nweb_identity_token_file = " + token + "\n");
+  auto p =
+      Resolve({}, "[default]\nrole_arn = arn:aws:iam::1:role/w\nweb_identity_token_file = " + token + "\n");
   ASSERT_TRUE(p.ok()) << p.error().ToString();
   EXPECT_EQ((*p)->GetCredentials()->access_key_id, "ASIAP");
 }
@@ -320,12 +343,17 @@ TEST_F(ChainTest, SsoFromTokenCache) {
              R"({"accessToken":"sso-token","expiresAt":")" + FormatIso8601(clock_.Now() + 8h) + R"("})");
   http_.SetHandler([&](const HttpRequest& req) -> HttpResult {
     EXPECT_EQ(req.url,
-              "https://portal.sso.eu-central-1.amazonaws.com/federation/credentials?role_name=Dev&account_id=111122223333");
+              "https://portal.sso.eu-central-1.amazonaws.com/federation/"
+              "credentials?role_name=Dev&account_id=111122223333");
     EXPECT_EQ(FindHeader(req.headers, "x-amz-sso_bearer_token"), "sso-token");
     EXPECT_FALSE(HasHeader(req.headers, "authorization"));
-    long long ms = std::chrono::duration_cast<std::chrono::milliseconds>((clock_.Now() + 1h).time_since_epoch()).count();
-    return HttpResponse{200, {}, R"({"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"s","sessionToken":"t","expiration":)" +
-                                     std::to_string(ms) + "}}"};
+    long long ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>((clock_.Now() + 1h).time_since_epoch()).count();
+    return HttpResponse{
+        200,
+        {},
+        R"({"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"s","sessionToken":"t","expiration":)" +
+            std::to_string(ms) + "}}"};
   });
   auto p = Resolve({}, config);
   ASSERT_TRUE(p.ok()) << p.error().ToString();
@@ -353,8 +381,10 @@ TEST_F(ChainTest, ContainerRelativeUriWithTokenFile) {
   http_.SetHandler([&](const HttpRequest& req) -> HttpResult {
     EXPECT_EQ(req.url, "http://169.254.170.2/v2/credentials/abc");
     EXPECT_EQ(FindHeader(req.headers, "authorization"), "from-file");
-    return HttpResponse{200, {}, R"({"AccessKeyId":"ASIAECS","SecretAccessKey":"s","Token":"t","Expiration":")" +
-                                     FormatIso8601(clock_.Now() + 6h) + R"("})"};
+    return HttpResponse{200,
+                        {},
+                        R"({"AccessKeyId":"ASIAECS","SecretAccessKey":"s","Token":"t","Expiration":")" +
+                            FormatIso8601(clock_.Now() + 6h) + R"("})"};
   });
   auto p = Resolve({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc"},
                     {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file},
@@ -385,15 +415,17 @@ class ImdsTest : public ChainTest {
  protected:
   void Serve(int token_status) {
     http_.SetHandler([this, token_status](const HttpRequest& req) -> HttpResult {
-      paths_.push_back(req.method + " " + ParseUrl(req.url)->path + " token=" +
-                       FindHeader(req.headers, "x-aws-ec2-metadata-token"));
+      paths_.push_back(req.method + " " + ParseUrl(req.url)->path +
+                       " token=" + FindHeader(req.headers, "x-aws-ec2-metadata-token"));
       if (req.method == "PUT") {
         EXPECT_EQ(FindHeader(req.headers, "x-aws-ec2-metadata-token-ttl-seconds"), "21600");
         return HttpResponse{token_status, {}, token_status == 200 ? "imds-token" : ""};
       }
       if (req.url.ends_with("/security-credentials/")) return HttpResponse{200, {}, "my-role"};
-      return HttpResponse{200, {}, R"({"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDS",)"
-                                   R"("SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z"})"};
+      return HttpResponse{200,
+                          {},
+                          R"({"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDS",)"
+                          R"("SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z"})"};
     });
   }
   std::vector<std::string> paths_;
@@ -404,10 +436,11 @@ TEST_F(ImdsTest, V2) {
   auto p = Resolve({{"AWS_EC2_METADATA_DISABLED", "false"}});
   ASSERT_TRUE(p.ok()) << p.error().ToString();
   EXPECT_EQ((*p)->GetCredentials()->access_key_id, "ASIAIMDS");
-  EXPECT_EQ(paths_, (std::vector<std::string>{
-                        "PUT /latest/api/token token=",
-                        "GET /latest/meta-data/iam/security-credentials/ token=imds-token",
-                        "GET /latest/meta-data/iam/security-credentials/my-role token=imds-token"}));
+  EXPECT_EQ(
+      paths_,
+      (std::vector<std::string>{
+          "PUT /latest/api/token token=", "GET /latest/meta-data/iam/security-credentials/ token=imds-token",
+          "GET /latest/meta-data/iam/security-credentials/my-role token=imds-token"}));
   EXPECT_TRUE(http_.last_request().url.starts_with("http://169.254.169.254/"));
 }
 
@@ -423,7 +456,8 @@ TEST_F(ImdsTest, V1FallbackAndItsSwitch) {
 }
 
 TEST_F(ImdsTest, UnreachableMeansNoCredentialsAndEndpointOverride) {
-  auto p = Resolve({{"AWS_EC2_METADATA_DISABLED", "false"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:7/"}});
+  auto p = Resolve(
+      {{"AWS_EC2_METADATA_DISABLED", "false"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:7/"}});
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().message.find("Unable to locate credentials"), std::string::npos);
   EXPECT_TRUE(http_.last_request().url.starts_with("http://127.0.0.1:7/latest/api/token"));

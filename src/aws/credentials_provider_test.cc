@@ -21,8 +21,8 @@ TEST(RefreshingCredentials, RefreshesAheadOfExpiry) {
   SteppingClock clock;
   int n = 0;
   RefreshingCredentialsProvider p(
-      [&]() -> Result<Credentials> { return Expiring("k" + std::to_string(++n), clock.Now() + 60min); }, clock,
-      "test");
+      [&]() -> Result<Credentials> { return Expiring("k" + std::to_string(++n), clock.Now() + 60min); },
+      clock, "test");
   EXPECT_EQ(p.GetCredentials()->access_key_id, "k1");
   clock.Advance(44min);  // 16 min left: still fresh
   EXPECT_EQ(p.GetCredentials()->access_key_id, "k1");

@@ -112,7 +112,9 @@ struct CurlHttpClient::Shared {
   static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
     static_cast<Shared*>(user)->locks[data].lock();
   }
-  static void Unlock(CURL*, curl_lock_data data, void* user) { static_cast<Shared*>(user)->locks[data].unlock(); }
+  static void Unlock(CURL*, curl_lock_data data, void* user) {
+    static_cast<Shared*>(user)->locks[data].unlock();
+  }
 };
 
 CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options)
@@ -247,8 +249,9 @@ HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop
       read_timed_out = true;
       break;
     }
-    auto wait = t.sent ? read_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(now - t.last_progress)
-                       : std::chrono::milliseconds(100);
+    auto wait =
+        t.sent ? read_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(now - t.last_progress)
+               : std::chrono::milliseconds(100);
     wait = std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
     curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
   }

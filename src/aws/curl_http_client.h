@@ -1,7 +1,7 @@
 #pragma once
-// CurlHttpClient: the real HttpClient on libcurl, and the only file that includes curl. One instance is shared
-// by the whole process: connections, DNS and TLS sessions are shared across calls and threads through a curl
-// share handle, and idle easy handles are pooled. TLS verification is always on; proxies come from the
+// CurlHttpClient: the real HttpClient on libcurl, and the only file that includes curl. One instance is
+// shared by the whole process: connections, DNS and TLS sessions are shared across calls and threads through
+// a curl share handle, and idle easy handles are pooled. TLS verification is always on; proxies come from the
 // environment the way libcurl reads them (http_proxy, https_proxy, no_proxy). Thread-safe.
 
 #include <atomic>

@@ -25,7 +25,9 @@ class LoopbackServer {
     server_.stop();
     thread_.join();
   }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
 
  private:
   httplib::Server& server_;
@@ -114,7 +116,8 @@ TEST(CurlHttpClient, SendsHeadersAndBodyAndReadsResponse) {
 
 TEST(CurlHttpClient, ReusesConnectionsAcrossCallsAndThreads) {
   httplib::Server server;
-  server.Get("/ok", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+  server.Get("/ok",
+             [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
   LoopbackServer s(server);
   CurlHttpClient client;
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(client.Send(HttpRequest{.url = s.url("/ok")}).ok());
@@ -157,9 +160,8 @@ TEST(CurlHttpClient, ReadTimeoutAfterSendMayHaveReachedServer) {
 TEST(CurlHttpClient, ResetAfterSendMayHaveReachedServer) {
   SilentCloser closer;
   CurlHttpClient client;
-  auto r = client.Send(HttpRequest{.method = "POST",
-                                   .url = "http://127.0.0.1:" + std::to_string(closer.port()) + "/x",
-                                   .body = "{}"});
+  auto r = client.Send(HttpRequest{
+      .method = "POST", .url = "http://127.0.0.1:" + std::to_string(closer.port()) + "/x", .body = "{}"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, HttpErrorKind::kConnectionReset) << r.error().message;
   EXPECT_TRUE(r.error().MayHaveReachedServer());

@@ -17,10 +17,10 @@ class FakeHttpClient final : public HttpClient {
 
   HttpResult Send(const HttpRequest& request, std::stop_token stop = {}) override;
 
-  void Push(HttpResult outcome);                     // next scripted answer
+  void Push(HttpResult outcome);  // next scripted answer
   void PushResponse(int status, std::string body, Headers headers = {});
   void PushError(HttpErrorKind kind, bool sent = false);
-  void SetHandler(Handler handler);                  // used when the script is empty
+  void SetHandler(Handler handler);  // used when the script is empty
 
   std::vector<HttpRequest> requests() const;
   std::size_t request_count() const;

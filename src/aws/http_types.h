@@ -16,7 +16,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string url;        // absolute: scheme://host[:port]/path[?query], path and query already encoded
+  std::string url;  // absolute: scheme://host[:port]/path[?query], path and query already encoded
   Headers headers;
   std::string body;
   std::chrono::milliseconds connect_timeout{3'100};
@@ -34,7 +34,7 @@ struct HttpResponse {
 std::string FindHeader(const Headers& headers, std::string_view name);
 bool HasHeader(const Headers& headers, std::string_view name);
 bool HeaderNameEquals(std::string_view a, std::string_view b);
-void RemoveHeader(Headers& headers, std::string_view name);  // every entry with that name
+void RemoveHeader(Headers& headers, std::string_view name);             // every entry with that name
 void SetHeader(Headers& headers, std::string name, std::string value);  // replaces, appends at the end
 
 }  // namespace lmcp::aws

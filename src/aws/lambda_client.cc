@@ -35,7 +35,8 @@ FunctionConfiguration FunctionConfiguration::FromJson(const nlohmann::json& j) {
   return f;
 }
 
-AwsResult<ListFunctionsPage> LambdaClient::ListFunctions(const ListFunctionsRequest& request, std::stop_token stop) {
+AwsResult<ListFunctionsPage> LambdaClient::ListFunctions(const ListFunctionsRequest& request,
+                                                         std::stop_token stop) {
   OperationRequest op;
   op.operation = "ListFunctions";
   op.path = "/2015-03-31/functions/";
@@ -86,8 +87,8 @@ AwsResult<std::map<std::string, std::string>> LambdaClient::ListTags(const std::
   return it == j->end() ? std::map<std::string, std::string>() : JsonStringMap(*it);
 }
 
-AwsResult<GetFunctionResult> LambdaClient::GetFunction(const std::string& function_name, const std::string& qualifier,
-                                                       std::stop_token stop) {
+AwsResult<GetFunctionResult> LambdaClient::GetFunction(const std::string& function_name,
+                                                       const std::string& qualifier, std::stop_token stop) {
   OperationRequest op;
   op.operation = "GetFunction";
   op.path = "/2015-03-31/functions/" + UriEncode(function_name);
@@ -98,7 +99,8 @@ AwsResult<GetFunctionResult> LambdaClient::GetFunction(const std::string& functi
   auto j = ParseJsonReply(op.operation, *r);
   if (!j.ok()) return j.error();
   GetFunctionResult out;
-  if (auto it = j->find("Configuration"); it != j->end()) out.configuration = FunctionConfiguration::FromJson(*it);
+  if (auto it = j->find("Configuration"); it != j->end())
+    out.configuration = FunctionConfiguration::FromJson(*it);
   if (auto it = j->find("Tags"); it != j->end()) out.tags = JsonStringMap(*it);
   if (auto it = j->find("Code"); it != j->end()) out.code = *it;
   if (auto it = j->find("Concurrency"); it != j->end() && it->is_object()) {
@@ -110,7 +112,8 @@ AwsResult<GetFunctionResult> LambdaClient::GetFunction(const std::string& functi
 
 AwsResult<InvokeResult> LambdaClient::Invoke(const InvokeRequest& request) {
   const std::string kOp = "Invoke";
-  if (request.function_name.empty()) return LocalError(kOp, "InvalidParameterValueException", "FunctionName is empty");
+  if (request.function_name.empty())
+    return LocalError(kOp, "InvalidParameterValueException", "FunctionName is empty");
   std::size_t limit =
       request.invocation_type == InvocationType::kEvent ? kMaxEventPayloadBytes : kMaxSyncPayloadBytes;
   if (request.payload.size() > limit) {
@@ -124,16 +127,23 @@ AwsResult<InvokeResult> LambdaClient::Invoke(const InvokeRequest& request) {
   op.path = "/2015-03-31/functions/" + UriEncode(request.function_name) + "/invocations";
   if (!request.qualifier.empty()) op.query.emplace_back("Qualifier", request.qualifier);
   switch (request.invocation_type) {
-    case InvocationType::kRequestResponse: op.headers.emplace_back("X-Amz-Invocation-Type", "RequestResponse"); break;
-    case InvocationType::kEvent: op.headers.emplace_back("X-Amz-Invocation-Type", "Event"); break;
-    case InvocationType::kDryRun: op.headers.emplace_back("X-Amz-Invocation-Type", "DryRun"); break;
+    case InvocationType::kRequestResponse:
+      op.headers.emplace_back("X-Amz-Invocation-Type", "RequestResponse");
+      break;
+    case InvocationType::kEvent:
+      op.headers.emplace_back("X-Amz-Invocation-Type", "Event");
+      break;
+    case InvocationType::kDryRun:
+      op.headers.emplace_back("X-Amz-Invocation-Type", "DryRun");
+      break;
   }
   if (request.tail_log) op.headers.emplace_back("X-Amz-Log-Type", "Tail");
   if (!request.client_context_json.empty()) {
     std::string encoded = Base64Encode(request.client_context_json);
     if (encoded.size() > kMaxClientContextBytes) {
-      return LocalError(kOp, "InvalidParameterValueException",
-                        "ClientContext is " + std::to_string(encoded.size()) + " bytes of base64; the limit is 3583");
+      return LocalError(
+          kOp, "InvalidParameterValueException",
+          "ClientContext is " + std::to_string(encoded.size()) + " bytes of base64; the limit is 3583");
     }
     op.headers.emplace_back("X-Amz-Client-Context", std::move(encoded));
   }

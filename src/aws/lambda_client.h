@@ -36,8 +36,8 @@ struct FunctionConfiguration {
 struct ListFunctionsRequest {
   std::optional<int> max_items;  // page size, 1–10000 (Lambda returns at most 50)
   std::string marker;
-  bool all_versions = false;     // FunctionVersion=ALL
-  std::string master_region;     // needs all_versions
+  bool all_versions = false;  // FunctionVersion=ALL
+  std::string master_region;  // needs all_versions
 };
 
 struct ListFunctionsPage {
@@ -66,9 +66,9 @@ struct InvokeRequest {
 };
 
 struct InvokeResult {
-  int status_code = 0;           // 200, 202 (Event), 204 (DryRun)
-  std::string function_error;    // "Unhandled" / "Handled"; empty when the function succeeded
-  std::string log_result;        // decoded tail of the log
+  int status_code = 0;         // 200, 202 (Event), 204 (DryRun)
+  std::string function_error;  // "Unhandled" / "Handled"; empty when the function succeeded
+  std::string log_result;      // decoded tail of the log
   std::string executed_version;
   std::string payload;
   std::string request_id;
@@ -80,15 +80,17 @@ inline constexpr std::size_t kMaxClientContextBytes = 3583;
 
 class LambdaClient {
  public:
-  LambdaClient(ServiceCaller& caller, ServiceEndpoint endpoint) : caller_(caller), endpoint_(std::move(endpoint)) {}
+  LambdaClient(ServiceCaller& caller, ServiceEndpoint endpoint)
+      : caller_(caller), endpoint_(std::move(endpoint)) {}
 
   AwsResult<ListFunctionsPage> ListFunctions(const ListFunctionsRequest& request, std::stop_token stop = {});
   // Follows NextMarker to the end.
   AwsResult<std::vector<FunctionConfiguration>> ListAllFunctions(ListFunctionsRequest request = {},
                                                                  std::stop_token stop = {});
-  AwsResult<std::map<std::string, std::string>> ListTags(const std::string& function_arn, std::stop_token stop = {});
-  AwsResult<GetFunctionResult> GetFunction(const std::string& function_name, const std::string& qualifier = "",
-                                           std::stop_token stop = {});
+  AwsResult<std::map<std::string, std::string>> ListTags(const std::string& function_arn,
+                                                         std::stop_token stop = {});
+  AwsResult<GetFunctionResult> GetFunction(const std::string& function_name,
+                                           const std::string& qualifier = "", std::stop_token stop = {});
   AwsResult<InvokeResult> Invoke(const InvokeRequest& request);
 
   const ServiceEndpoint& endpoint() const { return endpoint_; }

@@ -32,7 +32,8 @@ Result<std::vector<std::string>> SplitCommandLine(std::string_view line) {
     }
     if (c == '\'') {
       auto end = line.find('\'', i + 1);
-      if (end == std::string_view::npos) return Error::InvalidArgument("unterminated ' in credential_process");
+      if (end == std::string_view::npos)
+        return Error::InvalidArgument("unterminated ' in credential_process");
       cur += line.substr(i + 1, end - i - 1);
       i = end;
       continue;
@@ -113,7 +114,8 @@ Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  result.exit_code =
+      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   return result;
 }
 

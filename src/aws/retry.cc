@@ -49,9 +49,10 @@ bool RetryPolicy::ShouldRetry(const AwsError& error, int attempt, bool idempoten
   // (throttling, 5xx) mean the service answered, so they may be retried.
   if (!idempotent && error.transport && error.may_have_reached_server) return false;
   if (config_.mode == "legacy") return true;
-  int cost = error.transport == HttpErrorKind::kReadTimeout || error.transport == HttpErrorKind::kTimeoutBeforeSend
-                 ? 10
-                 : 5;
+  int cost =
+      error.transport == HttpErrorKind::kReadTimeout || error.transport == HttpErrorKind::kTimeoutBeforeSend
+          ? 10
+          : 5;
   std::lock_guard lock(mu_);
   if (tokens_ < cost) return false;
   tokens_ -= cost;
@@ -60,7 +61,8 @@ bool RetryPolicy::ShouldRetry(const AwsError& error, int attempt, bool idempoten
 }
 
 std::chrono::milliseconds RetryPolicy::Backoff(const AwsError& error, int attempt) {
-  double cap = std::min(std::pow(2.0, attempt - 1) * 1000.0, static_cast<double>(config_.max_backoff.count()));
+  double cap =
+      std::min(std::pow(2.0, attempt - 1) * 1000.0, static_cast<double>(config_.max_backoff.count()));
   auto delay = std::chrono::milliseconds(static_cast<long>(random_() * cap));
   if (error.retry_after) {
     auto floor = std::min<std::chrono::milliseconds>(*error.retry_after, config_.max_backoff);

@@ -1,8 +1,9 @@
 #pragma once
-// The AWS CLI's retry policy. Standard mode (default): 3 attempts, delay before retry i = rand(0,1) × min(2^i, 20)
-// seconds, a client-wide quota of 500 tokens (a retry costs 5, or 10 after a timeout; a success refunds).
-// Legacy mode: 5 attempts. `Retry-After` from a throttled reply is honoured as a lower bound, capped at 20 s.
-// Randomness is injected; the quota is guarded by a mutex, so one RetryPolicy may serve many threads.
+// The AWS CLI's retry policy. Standard mode (default): 3 attempts, delay before retry i = rand(0,1) ×
+// min(2^i, 20) seconds, a client-wide quota of 500 tokens (a retry costs 5, or 10 after a timeout; a success
+// refunds). Legacy mode: 5 attempts. `Retry-After` from a throttled reply is honoured as a lower bound,
+// capped at 20 s. Randomness is injected; the quota is guarded by a mutex, so one RetryPolicy may serve many
+// threads.
 
 #include <chrono>
 #include <functional>
@@ -31,8 +32,8 @@ class RetryPolicy {
 
   explicit RetryPolicy(RetryConfig config = {}, Random random = nullptr);
 
-  // May `error` be retried after `attempt` attempts (1-based)? `idempotent` false means a request that may have
-  // reached the server is never repeated. Takes quota tokens when it answers yes.
+  // May `error` be retried after `attempt` attempts (1-based)? `idempotent` false means a request that may
+  // have reached the server is never repeated. Takes quota tokens when it answers yes.
   bool ShouldRetry(const AwsError& error, int attempt, bool idempotent);
   // Delay before the next attempt, after `attempt` attempts (1-based).
   std::chrono::milliseconds Backoff(const AwsError& error, int attempt);

@@ -5,7 +5,8 @@
 
 namespace lmcp::aws {
 
-AwsResult<SchemaDescription> SchemasClient::DescribeSchema(const std::string& registry, const std::string& schema,
+AwsResult<SchemaDescription> SchemasClient::DescribeSchema(const std::string& registry,
+                                                           const std::string& schema,
                                                            const std::string& version, std::stop_token stop) {
   OperationRequest op;
   op.operation = "DescribeSchema";

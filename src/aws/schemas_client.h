@@ -25,7 +25,8 @@ struct SchemaDescription {
 
 class SchemasClient {
  public:
-  SchemasClient(ServiceCaller& caller, ServiceEndpoint endpoint) : caller_(caller), endpoint_(std::move(endpoint)) {}
+  SchemasClient(ServiceCaller& caller, ServiceEndpoint endpoint)
+      : caller_(caller), endpoint_(std::move(endpoint)) {}
 
   // `version` empty = latest.
   AwsResult<SchemaDescription> DescribeSchema(const std::string& registry, const std::string& schema,

@@ -6,15 +6,17 @@
 
 namespace lmcp::aws {
 
-ServiceCaller::ServiceCaller(HttpClient& http, CredentialsProvider* credentials, Clock& clock, RetryPolicy& retry)
+ServiceCaller::ServiceCaller(HttpClient& http, CredentialsProvider* credentials, Clock& clock,
+                             RetryPolicy& retry)
     : http_(http), credentials_(credentials), clock_(clock), retry_(retry) {}
 
 Status ServiceCaller::SignRequest(HttpRequest& request, const ServiceEndpoint& endpoint) {
   if (credentials_ == nullptr) return Error::Unauthenticated("no credentials provider for a signed request");
   Result<Credentials> creds = credentials_->GetCredentials();
   if (!creds.ok()) return creds.error();
-  auto artifacts = Sign(request, *creds,
-                        SigningParams{.region = endpoint.region, .service = endpoint.signing_name, .time = clock_.Now()});
+  auto artifacts =
+      Sign(request, *creds,
+           SigningParams{.region = endpoint.region, .service = endpoint.signing_name, .time = clock_.Now()});
   if (!artifacts.ok()) return artifacts.error();
   return Ok();
 }
@@ -50,7 +52,8 @@ AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Pro
       retry_.OnSuccess(attempt > 1);
       return std::move(result.value());
     }
-    AwsError error = result.ok() ? ParseError(protocol, result.value()) : AwsError::FromTransport(result.error());
+    AwsError error =
+        result.ok() ? ParseError(protocol, result.value()) : AwsError::FromTransport(result.error());
     error.operation = op.operation;
     error.attempts = attempt;
     if (!retry_.ShouldRetry(error, attempt, op.idempotent) || op.stop.stop_requested()) return error;

@@ -44,7 +44,8 @@ class ServiceCaller {
   ServiceCaller(HttpClient& http, CredentialsProvider* credentials, Clock& clock, RetryPolicy& retry);
 
   // 2xx → the response; otherwise an AwsError with `operation` and `attempts` filled in.
-  AwsResult<HttpResponse> Call(const ServiceEndpoint& endpoint, Protocol protocol, const OperationRequest& op);
+  AwsResult<HttpResponse> Call(const ServiceEndpoint& endpoint, Protocol protocol,
+                               const OperationRequest& op);
 
   HttpClient& http() { return http_; }
 

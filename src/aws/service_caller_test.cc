@@ -52,7 +52,11 @@ TEST_F(ServiceCallerTest, SignsEveryAttemptAfresh) {
   ASSERT_EQ(reqs.size(), 2u);
   for (const auto& req : reqs) {
     auto verified = Verify(
-        req, [](const std::string&) { return std::optional<Credentials>(Credentials{"AKID", "SECRET"}); }, clock_.Now());
+        req,
+        [](const std::string&) {
+          return std::optional<Credentials>(Credentials{"AKID", "SECRET"});
+        },
+        clock_.Now());
     EXPECT_TRUE(verified.ok()) << verified.error().ToString();
   }
   EXPECT_NE(FindHeader(reqs[0].headers, "x-amz-date"), FindHeader(reqs[1].headers, "x-amz-date"));
@@ -60,7 +64,8 @@ TEST_F(ServiceCallerTest, SignsEveryAttemptAfresh) {
 
 TEST_F(ServiceCallerTest, StandardModeThreeAttemptsWithCappedJitteredBackoff) {
   for (int i = 0; i < 3; ++i) {
-    http_.PushResponse(429, R"({"message":"Rate exceeded"})", {{"x-amzn-ErrorType", "TooManyRequestsException"}});
+    http_.PushResponse(429, R"({"message":"Rate exceeded"})",
+                       {{"x-amzn-ErrorType", "TooManyRequestsException"}});
   }
   auto r = Call();
   ASSERT_FALSE(r.ok());
@@ -176,10 +181,11 @@ TEST_F(ServiceCallerTest, CredentialFailureIsReportedWithoutSending) {
 
 TEST_F(ServiceCallerTest, StsQueryProtocol) {
   StsClient sts(caller_, ServiceEndpoint{"http://127.0.0.1:1", "us-east-1", "sts"});
-  http_.PushResponse(200,
-                     "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/u</Arn>"
-                     "<UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
-                     "</GetCallerIdentityResponse>");
+  http_.PushResponse(
+      200,
+      "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/u</Arn>"
+      "<UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
+      "</GetCallerIdentityResponse>");
   auto id = sts.GetCallerIdentity();
   ASSERT_TRUE(id.ok());
   EXPECT_EQ(id->account, "123456789012");
@@ -189,11 +195,12 @@ TEST_F(ServiceCallerTest, StsQueryProtocol) {
   EXPECT_EQ(FindHeader(req.headers, "content-type"), "application/x-www-form-urlencoded; charset=utf-8");
   EXPECT_NE(FindHeader(req.headers, "authorization").find("/sts/aws4_request"), std::string::npos);
 
-  http_.PushResponse(200,
-                     "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
-                     "<AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>"
-                     "<Expiration>2030-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:r</Arn>"
-                     "</AssumedRoleUser></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>");
+  http_.PushResponse(
+      200,
+      "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+      "<AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>"
+      "<Expiration>2030-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:r</Arn>"
+      "</AssumedRoleUser></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>");
   auto role = sts.AssumeRoleWithWebIdentity({"arn:aws:iam::1:role/r", "s1", "tok+en/=", std::nullopt});
   ASSERT_TRUE(role.ok());
   EXPECT_EQ(role->credentials.access_key_id, "ASIA1");
@@ -202,7 +209,8 @@ TEST_F(ServiceCallerTest, StsQueryProtocol) {
   EXPECT_FALSE(HasHeader(req.headers, "authorization"));
   EXPECT_NE(req.body.find("WebIdentityToken=tok%2Ben%2F%3D"), std::string::npos);
 
-  http_.PushResponse(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>");
+  http_.PushResponse(
+      403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>");
   auto denied = sts.AssumeRole({"arn:aws:iam::1:role/r", "s", 900, "ext"});
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, "AccessDenied");

@@ -20,9 +20,9 @@ constexpr auto kMaxSkew = std::chrono::minutes(5);
 // Headers a proxy or the transport may add or rewrite; never signed.
 bool IsUnsignableHeader(std::string_view lower_name) {
   static constexpr std::string_view kSkip[] = {
-      "authorization", "user-agent", "x-amzn-trace-id", "expect", "transfer-encoding", "connection",
-      "keep-alive",    "te",         "upgrade",         "accept-encoding", "proxy-authorization",
-      "proxy-connection"};
+      "authorization",     "user-agent",      "x-amzn-trace-id",     "expect",
+      "transfer-encoding", "connection",      "keep-alive",          "te",
+      "upgrade",           "accept-encoding", "proxy-authorization", "proxy-connection"};
   return std::find(std::begin(kSkip), std::end(kSkip), lower_name) != std::end(kSkip);
 }
 
@@ -54,7 +54,8 @@ std::string NormalizePath(std::string_view path) {
   std::size_t pos = 0;
   while (pos <= path.size()) {
     auto slash = path.find('/', pos);
-    std::string_view seg = path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+    std::string_view seg =
+        path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
     if (seg == "..") {
       if (!segments.empty()) segments.pop_back();
     } else if (!seg.empty() && seg != ".") {
@@ -137,7 +138,9 @@ std::vector<std::string> HeadersToSign(const Headers& headers) {
 
 std::string SigningKeySignature(std::string_view secret, std::string_view date, std::string_view region,
                                 std::string_view service, std::string_view string_to_sign) {
-  auto as_view = [](const Digest& d) { return std::string_view(reinterpret_cast<const char*>(d.data()), d.size()); };
+  auto as_view = [](const Digest& d) {
+    return std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+  };
   // The signing key changes once a day per key, region and service: keep the last one per thread.
   struct CachedKey {
     std::string id;  // secret, date, region, service
@@ -208,7 +211,8 @@ Error InvalidSignature(std::string detail) {
 }
 
 Error UnrecognizedClient() {
-  return Error::Unauthenticated("UnrecognizedClientException: The security token included in the request is invalid.");
+  return Error::Unauthenticated(
+      "UnrecognizedClientException: The security token included in the request is invalid.");
 }
 
 }  // namespace
@@ -240,17 +244,20 @@ std::optional<std::chrono::system_clock::time_point> ParseAmzDate(std::string_vi
   tm.tm_hour = num(9, 2);
   tm.tm_min = num(11, 2);
   tm.tm_sec = num(13, 2);
-  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
+  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+      tm.tm_sec > 60) {
     return std::nullopt;
   }
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentials, const SigningParams& params) {
+Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentials,
+                              const SigningParams& params) {
   auto url = ParseUrl(request.url);
   if (!url.ok()) return url.error();
   const std::string amz_date = FormatAmzDate(params.time);
-  const std::string scope = amz_date.substr(0, 8) + "/" + params.region + "/" + params.service + "/aws4_request";
+  const std::string scope =
+      amz_date.substr(0, 8) + "/" + params.region + "/" + params.service + "/aws4_request";
   const std::string payload_hash = Sha256Hex(request.body);
   const bool has_token = !credentials.session_token.empty();
 
@@ -271,8 +278,8 @@ Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentia
     request.headers.emplace_back("X-Amz-Date", amz_date);
     if (params.add_content_sha256_header) SetHeader(request.headers, "x-amz-content-sha256", payload_hash);
     CanonicalHeaders ch = BuildCanonicalHeaders(request.headers, HeadersToSign(request.headers));
-    Computed c = Compute(request.method, canonical_uri, CanonicalQuery(query), ch, payload_hash, amz_date, scope,
-                         credentials.secret_access_key, params.region, params.service);
+    Computed c = Compute(request.method, canonical_uri, CanonicalQuery(query), ch, payload_hash, amz_date,
+                         scope, credentials.secret_access_key, params.region, params.service);
     out.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" + scope +
                         ", SignedHeaders=" + ch.signed_list + ", Signature=" + c.signature;
     if (has_token && params.omit_session_token) {
@@ -294,12 +301,14 @@ Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentia
       {"X-Amz-SignedHeaders", ch.signed_list},
       {"X-Amz-Expires", std::to_string(params.presign_expires.count())},
   };
-  if (has_token && !params.omit_session_token) added.emplace_back("X-Amz-Security-Token", credentials.session_token);
+  if (has_token && !params.omit_session_token)
+    added.emplace_back("X-Amz-Security-Token", credentials.session_token);
   QueryParams all = query;
   all.insert(all.end(), added.begin(), added.end());
   Computed c = Compute(request.method, canonical_uri, CanonicalQuery(all), ch, payload_hash, amz_date, scope,
                        credentials.secret_access_key, params.region, params.service);
-  if (has_token && params.omit_session_token) added.emplace_back("X-Amz-Security-Token", credentials.session_token);
+  if (has_token && params.omit_session_token)
+    added.emplace_back("X-Amz-Security-Token", credentials.session_token);
   added.emplace_back("X-Amz-Signature", c.signature);
   std::string new_query = url->query;
   std::string extra = BuildQuery(added);
@@ -376,7 +385,8 @@ Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lo
     return InvalidSignature("Credential should be scoped to a valid date: " + scope_parts[1]);
   }
   if (*signed_time > now + kMaxSkew || (!presigned && *signed_time < now - kMaxSkew)) {
-    return InvalidSignature("Signature expired: " + amz_date + " is now earlier or later than the allowed skew");
+    return InvalidSignature("Signature expired: " + amz_date +
+                            " is now earlier or later than the allowed skew");
   }
   if (presigned && now > *signed_time + *expires) return InvalidSignature("Signature expired: presigned URL");
 
@@ -385,13 +395,15 @@ Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lo
   if (token != creds->session_token) return UnrecognizedClient();
 
   std::vector<std::string> names = Split(signed_headers, ';');
-  if (!std::is_sorted(names.begin(), names.end()) || std::find(names.begin(), names.end(), "host") == names.end()) {
+  if (!std::is_sorted(names.begin(), names.end()) ||
+      std::find(names.begin(), names.end(), "host") == names.end()) {
     return InvalidSignature("SignedHeaders must be sorted and include host");
   }
   Headers headers = request.headers;
   if (!HasHeader(headers, "host")) headers.emplace_back("Host", url->HostHeader());
   CanonicalHeaders ch = BuildCanonicalHeaders(headers, names);
-  if (!ch.missing.empty()) return InvalidSignature("signed header missing from the request: " + ch.missing.front());
+  if (!ch.missing.empty())
+    return InvalidSignature("signed header missing from the request: " + ch.missing.front());
   if (presigned) {
     std::erase_if(query, [](const auto& kv) { return kv.first == "X-Amz-Signature"; });
   }
@@ -400,7 +412,8 @@ Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lo
                        creds->secret_access_key, scope_parts[2], scope_parts[3]);
   if (!ConstantTimeEquals(c.signature, signature)) {
     return InvalidSignature(
-        "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
+        "The request signature we calculated does not match the signature you provided. Check your AWS "
+        "Secret "
         "Access Key and signing method.");
   }
   return VerifiedCaller{scope_parts[0], scope_parts[2], scope_parts[3]};

@@ -16,7 +16,7 @@ namespace lmcp::aws {
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;  // empty for long-term keys
+  std::string session_token;                                        // empty for long-term keys
   std::optional<std::chrono::system_clock::time_point> expiration;  // nullopt = never expires
 };
 
@@ -28,21 +28,22 @@ struct SigningParams {
   bool double_encode_path = true;              // false only for S3
   bool presign = false;                        // query-string signing instead of the Authorization header
   std::chrono::seconds presign_expires{900};
-  bool add_content_sha256_header = false;      // X-Amz-Content-Sha256 (S3 style)
-  bool omit_session_token = false;             // sign without, then add the token (the aws-c-auth suites)
+  bool add_content_sha256_header = false;  // X-Amz-Content-Sha256 (S3 style)
+  bool omit_session_token = false;         // sign without, then add the token (the aws-c-auth suites)
 };
 
 // Intermediate strings, exposed for the test suites and for diagnostics.
 struct SigningArtifacts {
   std::string canonical_request;
   std::string string_to_sign;
-  std::string signature;     // lowercase hex
-  std::string authorization; // the Authorization header value (header signing)
+  std::string signature;      // lowercase hex
+  std::string authorization;  // the Authorization header value (header signing)
 };
 
 // Signs `request` in place: adds X-Amz-Date, Host when missing, X-Amz-Security-Token when the credentials
 // carry a session token, and Authorization (or the presign query parameters). Fails only on a malformed URL.
-Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentials, const SigningParams& params);
+Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentials,
+                              const SigningParams& params);
 
 // "20150830T123600Z" and back (UTC).
 std::string FormatAmzDate(std::chrono::system_clock::time_point t);
@@ -61,8 +62,9 @@ struct VerifiedCaller {
 // does: well-formed, known key (kUnauthenticated "UnrecognizedClientException"), matching signature over the
 // signed headers it names (kUnauthenticated "InvalidSignatureException"), date within 5 minutes of `now`,
 // session token matching when the credentials have one. `request.url` must be the URL as received.
-// Error messages start with the AWS error code and ": " (InvalidSignatureException, UnrecognizedClientException,
-// IncompleteSignatureException, MissingAuthenticationTokenException), so a server can answer like AWS.
+// Error messages start with the AWS error code and ": " (InvalidSignatureException,
+// UnrecognizedClientException, IncompleteSignatureException, MissingAuthenticationTokenException), so a
+// server can answer like AWS.
 Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lookup,
                               std::chrono::system_clock::time_point now);
 

@@ -92,7 +92,8 @@ std::string CheckAwsCAuthCase(const std::string& name) {
     p.add_content_sha256_header = ctx["sign_body"];
     auto art = Sign(req, creds, p);
     if (!art.ok()) return "Sign failed: " + art.error().ToString();
-    expect("header canonical request", art->canonical_request, ReadFile(dir / "header-canonical-request.txt"));
+    expect("header canonical request", art->canonical_request,
+           ReadFile(dir / "header-canonical-request.txt"));
     expect("header string to sign", art->string_to_sign, ReadFile(dir / "header-string-to-sign.txt"));
     expect("header signature", art->signature, ReadFile(dir / "header-signature.txt"));
     // The signed request: same request line, our headers in order, then the body.
@@ -133,7 +134,8 @@ std::string CheckBotocoreCase(const std::string& rel) {
     creds.session_token = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
   } else if (name == "post-sts-header-before") {
     creds.session_token = FindHeader(req.headers, "x-amz-security-token");
-    if (creds.session_token != readme_token) return "post-sts-header-before: token in .req is not the readme's";
+    if (creds.session_token != readme_token)
+      return "post-sts-header-before: token in .req is not the readme's";
   } else if (name == "post-sts-header-after") {
     creds.session_token = readme_token;
     params.omit_session_token = true;
@@ -253,7 +255,8 @@ TEST(Sigv4Sign, AddsHostWithNonDefaultPortAndToken) {
   ASSERT_TRUE(art.ok());
   EXPECT_EQ(FindHeader(req.headers, "host"), "127.0.0.1:18081");
   EXPECT_EQ(FindHeader(req.headers, "x-amz-security-token"), "tok");
-  EXPECT_NE(art->authorization.find("SignedHeaders=host;x-amz-date;x-amz-security-token,"), std::string::npos);
+  EXPECT_NE(art->authorization.find("SignedHeaders=host;x-amz-date;x-amz-security-token,"),
+            std::string::npos);
 }
 
 TEST(Sigv4Sign, ResigningReplacesDateTokenAndAuthorization) {
@@ -302,12 +305,13 @@ class Sigv4Verify : public ::testing::Test {
   }
   HttpRequest Signed(const Credentials& creds, system_clock::time_point t, bool presign = false) {
     HttpRequest req{.method = "POST",
-                    .url = "http://127.0.0.1:9000/2015-03-31/functions/arn%3Aaws%3Alambda%3Ax/invocations?"
-                           "Qualifier=%24LATEST&b=a%2Bb",
+                    .url =
+                        "http://127.0.0.1:9000/2015-03-31/functions/arn%3Aaws%3Alambda%3Ax/invocations?"
+                        "Qualifier=%24LATEST&b=a%2Bb",
                     .body = "{\"a\":1}"};
     req.headers = {{"X-Amz-Invocation-Type", "RequestResponse"}, {"User-Agent", "t"}};
-    EXPECT_TRUE(Sign(req, creds, SigningParams{.region = "us-east-1", .service = "lambda", .time = t,
-                                               .presign = presign})
+    EXPECT_TRUE(Sign(req, creds,
+                     SigningParams{.region = "us-east-1", .service = "lambda", .time = t, .presign = presign})
                     .ok());
     return req;
   }

@@ -60,7 +60,8 @@ AwsResult<CallerIdentity> StsClient::GetCallerIdentity(std::stop_token stop) {
 
 AwsResult<AssumedRole> StsClient::AssumeRole(const AssumeRoleRequest& request, std::stop_token stop) {
   QueryParams params = {{"RoleArn", request.role_arn}, {"RoleSessionName", request.role_session_name}};
-  if (request.duration_seconds) params.emplace_back("DurationSeconds", std::to_string(*request.duration_seconds));
+  if (request.duration_seconds)
+    params.emplace_back("DurationSeconds", std::to_string(*request.duration_seconds));
   if (!request.external_id.empty()) params.emplace_back("ExternalId", request.external_id);
   auto r = Post("AssumeRole", params, true, std::move(stop));
   if (!r.ok()) return r.error();
@@ -72,7 +73,8 @@ AwsResult<AssumedRole> StsClient::AssumeRoleWithWebIdentity(const AssumeRoleWith
   QueryParams params = {{"RoleArn", request.role_arn},
                         {"RoleSessionName", request.role_session_name},
                         {"WebIdentityToken", request.web_identity_token}};
-  if (request.duration_seconds) params.emplace_back("DurationSeconds", std::to_string(*request.duration_seconds));
+  if (request.duration_seconds)
+    params.emplace_back("DurationSeconds", std::to_string(*request.duration_seconds));
   auto r = Post("AssumeRoleWithWebIdentity", params, false, std::move(stop));
   if (!r.ok()) return r.error();
   return ParseAssumedRole("AssumeRoleWithWebIdentity", r->body);

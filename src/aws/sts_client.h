@@ -39,7 +39,8 @@ struct AssumedRole {
 
 class StsClient {
  public:
-  StsClient(ServiceCaller& caller, ServiceEndpoint endpoint) : caller_(caller), endpoint_(std::move(endpoint)) {}
+  StsClient(ServiceCaller& caller, ServiceEndpoint endpoint)
+      : caller_(caller), endpoint_(std::move(endpoint)) {}
 
   AwsResult<CallerIdentity> GetCallerIdentity(std::stop_token stop = {});
   AwsResult<AssumedRole> AssumeRole(const AssumeRoleRequest& request, std::stop_token stop = {});

@@ -6,7 +6,8 @@
 
 namespace lmcp::aws {
 
-AwsResult<GetResourcesPage> TaggingClient::GetResources(const GetResourcesRequest& request, std::stop_token stop) {
+AwsResult<GetResourcesPage> TaggingClient::GetResources(const GetResourcesRequest& request,
+                                                        std::stop_token stop) {
   nlohmann::json body = nlohmann::json::object();
   if (!request.tag_filters.empty()) {
     body["TagFilters"] = nlohmann::json::array();

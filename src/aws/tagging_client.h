@@ -19,9 +19,9 @@ struct TagFilter {
 };
 
 struct GetResourcesRequest {
-  std::vector<TagFilter> tag_filters;                // at most 50
-  std::vector<std::string> resource_type_filters;    // e.g. "lambda:function"
-  std::optional<int> resources_per_page;             // 1–100
+  std::vector<TagFilter> tag_filters;              // at most 50
+  std::vector<std::string> resource_type_filters;  // e.g. "lambda:function"
+  std::optional<int> resources_per_page;           // 1–100
   std::string pagination_token;
 };
 
@@ -37,10 +37,12 @@ struct GetResourcesPage {
 
 class TaggingClient {
  public:
-  TaggingClient(ServiceCaller& caller, ServiceEndpoint endpoint) : caller_(caller), endpoint_(std::move(endpoint)) {}
+  TaggingClient(ServiceCaller& caller, ServiceEndpoint endpoint)
+      : caller_(caller), endpoint_(std::move(endpoint)) {}
 
   AwsResult<GetResourcesPage> GetResources(const GetResourcesRequest& request, std::stop_token stop = {});
-  AwsResult<std::vector<ResourceTagMapping>> GetAllResources(GetResourcesRequest request, std::stop_token stop = {});
+  AwsResult<std::vector<ResourceTagMapping>> GetAllResources(GetResourcesRequest request,
+                                                             std::stop_token stop = {});
 
  private:
   ServiceCaller& caller_;

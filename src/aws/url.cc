@@ -36,7 +36,8 @@ std::string Url::Origin() const {
 Result<Url> ParseUrl(std::string_view url) {
   Url out;
   auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return Error::InvalidArgument("URL without scheme: " + std::string(url));
+  if (scheme_end == std::string_view::npos)
+    return Error::InvalidArgument("URL without scheme: " + std::string(url));
   out.scheme = Lower(url.substr(0, scheme_end));
   if (out.scheme != "http" && out.scheme != "https") {
     return Error::InvalidArgument("unsupported URL scheme: " + out.scheme);
@@ -118,7 +119,8 @@ QueryParams ParseQuery(std::string_view query) {
   std::size_t start = 0;
   while (start <= query.size()) {
     auto amp = query.find('&', start);
-    std::string_view part = query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    std::string_view part =
+        query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
     if (!part.empty()) {
       auto eq = part.find('=');
       if (eq == std::string_view::npos) {

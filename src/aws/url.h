@@ -16,8 +16,8 @@ struct Url {
   std::string scheme;  // lower case: "http" or "https"
   std::string host;    // lower case, IPv6 literals keep their brackets
   std::optional<int> port;
-  std::string path;    // as given (still encoded); "/" when empty
-  std::string query;   // after '?', without the fragment; as given
+  std::string path;   // as given (still encoded); "/" when empty
+  std::string query;  // after '?', without the fragment; as given
 
   int EffectivePort() const { return port ? *port : (scheme == "https" ? 443 : 80); }
   // "host" or "host:port" when the port is not the scheme's default.

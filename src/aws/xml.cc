@@ -39,15 +39,21 @@ std::string XmlUnescape(std::string_view text) {
       continue;
     }
     std::string_view ent = text.substr(i + 1, semi - i - 1);
-    if (ent == "amp") out += '&';
-    else if (ent == "lt") out += '<';
-    else if (ent == "gt") out += '>';
-    else if (ent == "quot") out += '"';
-    else if (ent == "apos") out += '\'';
+    if (ent == "amp")
+      out += '&';
+    else if (ent == "lt")
+      out += '<';
+    else if (ent == "gt")
+      out += '>';
+    else if (ent == "quot")
+      out += '"';
+    else if (ent == "apos")
+      out += '\'';
     else if (!ent.empty() && ent[0] == '#') {
       std::string num(ent.substr(1));
-      unsigned long cp = (!num.empty() && (num[0] == 'x' || num[0] == 'X')) ? std::strtoul(num.c_str() + 1, nullptr, 16)
-                                                                         : std::strtoul(num.c_str(), nullptr, 10);
+      unsigned long cp = (!num.empty() && (num[0] == 'x' || num[0] == 'X'))
+                             ? std::strtoul(num.c_str() + 1, nullptr, 16)
+                             : std::strtoul(num.c_str(), nullptr, 10);
       AppendUtf8(out, cp);
     } else {
       out += text.substr(i, semi - i + 1);
@@ -63,8 +69,8 @@ std::optional<std::string_view> XmlElement(std::string_view xml, std::string_vie
     std::size_t name_start = pos + 1;
     if (xml.substr(name_start, name.size()) == name) {
       std::size_t after = name_start + name.size();
-      if (after < xml.size() && (xml[after] == '>' || xml[after] == ' ' || xml[after] == '/' || xml[after] == '\t' ||
-                                 xml[after] == '\n' || xml[after] == '\r')) {
+      if (after < xml.size() && (xml[after] == '>' || xml[after] == ' ' || xml[after] == '/' ||
+                                 xml[after] == '\t' || xml[after] == '\n' || xml[after] == '\r')) {
         auto close = xml.find('>', after);
         if (close == std::string_view::npos) return std::nullopt;
         if (xml[close - 1] == '/') return std::string_view();

@@ -1,5 +1,5 @@
-// What moto lacks — Schemas DescribeSchema, ListFunctions paging, 429 with Retry-After, slow responses — against
-// a small loopback fake (cpp-httplib) that verifies every request's signature with our own Verify().
+// What moto lacks — Schemas DescribeSchema, ListFunctions paging, 429 with Retry-After, slow responses —
+// against a small loopback fake (cpp-httplib) that verifies every request's signature with our own Verify().
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -57,93 +57,95 @@ class FakeAwsEndpoint {
   std::vector<std::string> services_;
 
   bool VerifyOrReject(const httplib::Request& req, httplib::Response& res) {
-      ++requests_;
-      HttpRequest received{.method = req.method, .url = "http://127.0.0.1:" + std::to_string(port_) + req.target,
-                           .body = req.body};
-      for (const auto& [k, v] : req.headers) {
-        if (k != "REMOTE_ADDR" && k != "REMOTE_PORT" && k != "LOCAL_ADDR" && k != "LOCAL_PORT") {
-          received.headers.emplace_back(k, v);
-        }
+    ++requests_;
+    HttpRequest received{.method = req.method,
+                         .url = "http://127.0.0.1:" + std::to_string(port_) + req.target,
+                         .body = req.body};
+    for (const auto& [k, v] : req.headers) {
+      if (k != "REMOTE_ADDR" && k != "REMOTE_PORT" && k != "LOCAL_ADDR" && k != "LOCAL_PORT") {
+        received.headers.emplace_back(k, v);
       }
-      auto caller = Verify(
-          received,
-          [](const std::string& id) -> std::optional<Credentials> {
-            if (id == kKey) return Credentials{kKey, kSecret};
-            return std::nullopt;
-          },
-          std::chrono::system_clock::now());
-      if (!caller.ok()) {
-        ++rejected_;
-        if (std::getenv("LMCP_FAKE_DEBUG") != nullptr) {
-          for (const auto& [k, v] : received.headers) fprintf(stderr, "  %s: %s\n", k.c_str(), v.c_str());
-          fprintf(stderr, "  url %s body %zu\n", received.url.c_str(), received.body.size());
-        }
-        std::string code = caller.error().message.substr(0, caller.error().message.find(':'));
-        res.status = 403;
-        res.set_header("x-amzn-ErrorType", code);
-        res.set_content(nlohmann::json{{"message", caller.error().message}}.dump(), "application/json");
-        return false;
+    }
+    auto caller = Verify(
+        received,
+        [](const std::string& id) -> std::optional<Credentials> {
+          if (id == kKey) return Credentials{kKey, kSecret};
+          return std::nullopt;
+        },
+        std::chrono::system_clock::now());
+    if (!caller.ok()) {
+      ++rejected_;
+      if (std::getenv("LMCP_FAKE_DEBUG") != nullptr) {
+        for (const auto& [k, v] : received.headers) fprintf(stderr, "  %s: %s\n", k.c_str(), v.c_str());
+        fprintf(stderr, "  url %s body %zu\n", received.url.c_str(), received.body.size());
       }
-      std::lock_guard lock(mu_);
-      services_.push_back(caller->service);
-      return true;
+      std::string code = caller.error().message.substr(0, caller.error().message.find(':'));
+      res.status = 403;
+      res.set_header("x-amzn-ErrorType", code);
+      res.set_content(nlohmann::json{{"message", caller.error().message}}.dump(), "application/json");
+      return false;
+    }
+    std::lock_guard lock(mu_);
+    services_.push_back(caller->service);
+    return true;
   }
 
   static void DescribeSchema(const httplib::Request& req, httplib::Response& res) {
-                  // httplib decodes the path; the raw (encoded) form is in req.target.
-                  if (req.matches[1] != "aws.events" || req.matches[2] != "aws.ec2@EC2InstanceStateChangeNotification") {
-                    res.status = 404;
-                    res.set_content(R"({"Code":"NotFoundException","Message":"Schema not found"})", "application/json");
-                    return;
-                  }
-                  std::string version = req.has_param("schemaVersion") ? req.get_param_value("schemaVersion") : "3";
-                  nlohmann::json doc = {{"openapi", "3.0.0"}, {"info", {{"version", version}}}};
-                  res.set_content(nlohmann::json{{"Content", doc.dump()},
-                                                 {"SchemaName", req.matches[2]},
-                                                 {"SchemaVersion", version},
-                                                 {"Type", "OpenApi3"},
-                                                 {"tags", {{"k", "v"}}}}
-                                      .dump(),
-                                  "application/json");
+    // httplib decodes the path; the raw (encoded) form is in req.target.
+    if (req.matches[1] != "aws.events" || req.matches[2] != "aws.ec2@EC2InstanceStateChangeNotification") {
+      res.status = 404;
+      res.set_content(R"({"Code":"NotFoundException","Message":"Schema not found"})", "application/json");
+      return;
+    }
+    std::string version = req.has_param("schemaVersion") ? req.get_param_value("schemaVersion") : "3";
+    nlohmann::json doc = {{"openapi", "3.0.0"}, {"info", {{"version", version}}}};
+    res.set_content(nlohmann::json{{"Content", doc.dump()},
+                                   {"SchemaName", req.matches[2]},
+                                   {"SchemaVersion", version},
+                                   {"Type", "OpenApi3"},
+                                   {"tags", {{"k", "v"}}}}
+                        .dump(),
+                    "application/json");
   }
 
   static void ListFunctions(const httplib::Request& req, httplib::Response& res) {
-      int max_items = req.has_param("MaxItems") ? std::stoi(req.get_param_value("MaxItems")) : 50;
-      max_items = std::min(max_items, 50);
-      int start = 0;
-      if (req.has_param("Marker")) {
-        std::string marker = req.get_param_value("Marker");  // "p+/=<n>": needs exact encoding both ways
-        if (!marker.starts_with("p+/=")) {
-          res.status = 400;
-          return;
-        }
-        start = std::stoi(marker.substr(4));
+    int max_items = req.has_param("MaxItems") ? std::stoi(req.get_param_value("MaxItems")) : 50;
+    max_items = std::min(max_items, 50);
+    int start = 0;
+    if (req.has_param("Marker")) {
+      std::string marker = req.get_param_value("Marker");  // "p+/=<n>": needs exact encoding both ways
+      if (!marker.starts_with("p+/=")) {
+        res.status = 400;
+        return;
       }
-      nlohmann::json functions = nlohmann::json::array();
-      for (int i = start; i < std::min(start + max_items, kFunctions); ++i) {
-        functions.push_back({{"FunctionName", "fn-" + std::to_string(i)}});
-      }
-      nlohmann::json body = {{"Functions", functions}};
-      if (start + max_items < kFunctions) body["NextMarker"] = "p+/=" + std::to_string(start + max_items);
-      res.set_content(body.dump(), "application/json");
+      start = std::stoi(marker.substr(4));
+    }
+    nlohmann::json functions = nlohmann::json::array();
+    for (int i = start; i < std::min(start + max_items, kFunctions); ++i) {
+      functions.push_back({{"FunctionName", "fn-" + std::to_string(i)}});
+    }
+    nlohmann::json body = {{"Functions", functions}};
+    if (start + max_items < kFunctions) body["NextMarker"] = "p+/=" + std::to_string(start + max_items);
+    res.set_content(body.dump(), "application/json");
   }
 
   void Invoke(const httplib::Request& req, httplib::Response& res) {
-      std::string name = req.matches[1];
-      if (name == "throttled" && throttled_calls_++ == 0) {
-        res.status = 429;
-        res.set_header("x-amzn-ErrorType", "TooManyRequestsException");
-        res.set_header("Retry-After", "1");
-        res.set_content(R"({"Reason":"ConcurrentInvocationLimitExceeded","message":"Rate exceeded","Type":"User"})",
-                        "application/json");
-        return;
-      }
-      if (name == "slow") {
-        ++slow_calls_;
-        std::this_thread::sleep_for(700ms);
-      }
-      res.set_header("X-Amz-Executed-Version", "$LATEST");
-      res.set_content(req.body, "application/json");
+    std::string name = req.matches[1];
+    if (name == "throttled" && throttled_calls_++ == 0) {
+      res.status = 429;
+      res.set_header("x-amzn-ErrorType", "TooManyRequestsException");
+      res.set_header("Retry-After", "1");
+      res.set_content(
+          R"({"Reason":"ConcurrentInvocationLimitExceeded","message":"Rate exceeded","Type":"User"})",
+          "application/json");
+      return;
+    }
+    if (name == "slow") {
+      ++slow_calls_;
+      std::this_thread::sleep_for(700ms);
+    }
+    res.set_header("X-Amz-Executed-Version", "$LATEST");
+    res.set_content(req.body, "application/json");
   }
 
   httplib::Server server_;

@@ -66,7 +66,8 @@ class MotoServer {
       std::string s = *e;
       if (!s.starts_with("INITIAL_NO_AUTH_ACTION_COUNT=")) env_strings.push_back(s);
     }
-    if (no_auth_count >= 0) env_strings.push_back("INITIAL_NO_AUTH_ACTION_COUNT=" + std::to_string(no_auth_count));
+    if (no_auth_count >= 0)
+      env_strings.push_back("INITIAL_NO_AUTH_ACTION_COUNT=" + std::to_string(no_auth_count));
     std::vector<char*> envp;
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
@@ -83,7 +84,8 @@ class MotoServer {
     if (rc != 0) return "cannot start moto_server";
     CurlHttpClient http;
     for (int i = 0; i < 300; ++i) {
-      auto r = http.Send(HttpRequest{.url = url() + "/moto-api/", .connect_timeout = std::chrono::milliseconds(200),
+      auto r = http.Send(HttpRequest{.url = url() + "/moto-api/",
+                                     .connect_timeout = std::chrono::milliseconds(200),
                                      .read_timeout = std::chrono::milliseconds(2000)});
       if (r.ok() && r->status == 200) return "";
       int status = 0;

@@ -22,8 +22,10 @@ namespace {
 using integration::MotoServer;
 
 constexpr char kZip[] =
-    "UEsDBBQAAAAAAHY0el17R5BaNQAAADUAAAASAAAAbGFtYmRhX2Z1bmN0aW9uLnB5ZGVmIGxhbWJkYV9oYW5kbGVyKGV2ZW50LCBjb250ZXh0KToKIC"
-    "AgIHJldHVybiBldmVudApQSwECFAMUAAAAAAB2NHpde0eQWjUAAAA1AAAAEgAAAAAAAAAAAAAAgAEAAAAAbGFtYmRhX2Z1bmN0aW9uLnB5UEsFBgAA"
+    "UEsDBBQAAAAAAHY0el17R5BaNQAAADUAAAASAAAAbGFtYmRhX2Z1bmN0aW9uLnB5ZGVmIGxhbWJkYV9oYW5kbGVyKGV2ZW50LCBjb250"
+    "ZXh0KToKIC"
+    "AgIHJldHVybiBldmVudApQSwECFAMUAAAAAAB2NHpde0eQWjUAAAA1AAAAEgAAAAAAAAAAAAAAgAEAAAAAbGFtYmRhX2Z1bmN0aW9uLn"
+    "B5UEsFBgAA"
     "AAABAAEAQAAAAGUAAAAAAA==";
 constexpr char kRoleArn[] = "arn:aws:iam::123456789012:role/lambda-role";
 
@@ -73,14 +75,15 @@ class Seeder {
     op.method = "POST";
     op.path = "/2015-03-31/functions";
     op.headers = {{"Content-Type", "application/json"}};
-    op.body = nlohmann::json{{"FunctionName", name},
-                             {"Runtime", "python3.12"},
-                             {"Role", kRoleArn},
-                             {"Handler", "lambda_function.lambda_handler"},
-                             {"Description", "integration " + name},
-                             {"Code", {{"ZipFile", kZip}}},
-                             {"Tags", tags}}
-                  .dump();
+    op.body = nlohmann::json{
+        {"FunctionName", name},
+        {"Runtime", "python3.12"},
+        {"Role", kRoleArn},
+        {"Handler", "lambda_function.lambda_handler"},
+        {"Description", "integration " + name},
+        {"Code", {{"ZipFile", kZip}}},
+        {"Tags",
+         tags}}.dump();
     return caller_.Call({endpoint_, "us-east-1", "lambda"}, Protocol::kRestJson, op);
   }
 
@@ -95,10 +98,11 @@ class Seeder {
   // The seeding steps return "" or what failed (no ASSERT: a failed suite set-up must fail every test, not
   // skip them).
   std::string CreateRole() {
-    auto r = Iam({{"Action", "CreateRole"},
-                  {"RoleName", "lambda-role"},
-                  {"AssumeRolePolicyDocument",
-                   R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]})"}});
+    auto r = Iam(
+        {{"Action", "CreateRole"},
+         {"RoleName", "lambda-role"},
+         {"AssumeRolePolicyDocument",
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]})"}});
     return r.ok() ? "" : "CreateRole: " + r.error().ToString();
   }
 
@@ -188,7 +192,8 @@ TEST_F(MotoOpen, ListTagsAndGetFunction) {
 }
 
 TEST_F(MotoOpen, InvokeAllInvocationTypes) {
-  auto sync = session_->lambda().Invoke({.function_name = "mcp-echo", .tail_log = true,
+  auto sync = session_->lambda().Invoke({.function_name = "mcp-echo",
+                                         .tail_log = true,
                                          .client_context_json = R"({"custom":{"k":"v"}})",
                                          .payload = R"({"hello":"world"})"});
   ASSERT_TRUE(sync.ok()) << sync.error().ToString();
@@ -199,14 +204,16 @@ TEST_F(MotoOpen, InvokeAllInvocationTypes) {
       {.function_name = "mcp-echo", .invocation_type = InvocationType::kEvent, .payload = "{}"});
   ASSERT_TRUE(event.ok()) << event.error().ToString();
   EXPECT_EQ(event->status_code, 202);
-  auto dry = session_->lambda().Invoke({.function_name = "mcp-echo", .invocation_type = InvocationType::kDryRun});
+  auto dry =
+      session_->lambda().Invoke({.function_name = "mcp-echo", .invocation_type = InvocationType::kDryRun});
   ASSERT_TRUE(dry.ok()) << dry.error().ToString();
   EXPECT_EQ(dry->status_code, 204);
   Seeder seed(server_->url(), {"AKIDMOTO", "secret"});
   auto queued = seed.Control("/moto-api/static/lambda-simple/response",
                              R"({"results":["{\"answer\":42}"],"region":"us-east-1"})");
   ASSERT_TRUE(queued.ok() && (queued->status == 201 || queued->status == 200));
-  auto scripted = session_->lambda().Invoke({.function_name = "mcp-echo", .qualifier = "$LATEST", .payload = "{}"});
+  auto scripted =
+      session_->lambda().Invoke({.function_name = "mcp-echo", .qualifier = "$LATEST", .payload = "{}"});
   ASSERT_TRUE(scripted.ok()) << scripted.error().ToString();
   EXPECT_EQ(scripted->payload, R"({"answer":42})");
 }
@@ -246,7 +253,8 @@ TEST_F(MotoOpen, CredentialChainAssumeRoleAndWebIdentityAgainstMoto) {
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   std::string dir = dir_template;
   std::string config = dir + "/config", creds = dir + "/credentials", token = dir + "/token";
-  std::ofstream(config) << "[profile app]\nregion = us-east-1\nrole_arn = " << kRoleArn << "\nsource_profile = base\n";
+  std::ofstream(config) << "[profile app]\nregion = us-east-1\nrole_arn = " << kRoleArn
+                        << "\nsource_profile = base\n";
   std::ofstream(creds) << "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n";
   std::ofstream(token) << "jwt-token\n";
   std::string url = server_->url();
@@ -266,7 +274,8 @@ TEST_F(MotoOpen, CredentialChainAssumeRoleAndWebIdentityAgainstMoto) {
   auto who = (*assumed)->sts().GetCallerIdentity();
   ASSERT_TRUE(who.ok()) << who.error().ToString();
   EXPECT_NE(who->arn.find("assumed-role/lambda-role"), std::string::npos);
-  auto web = AwsSession::Create({.env = env({{"AWS_WEB_IDENTITY_TOKEN_FILE", token}, {"AWS_ROLE_ARN", kRoleArn},
+  auto web = AwsSession::Create({.env = env({{"AWS_WEB_IDENTITY_TOKEN_FILE", token},
+                                             {"AWS_ROLE_ARN", kRoleArn},
                                              {"AWS_REGION", "us-east-1"}})});
   ASSERT_TRUE(web.ok()) << web.error().ToString();
   EXPECT_TRUE((*web)->credentials().GetCredentials()->access_key_id.size() > 0);
@@ -283,27 +292,37 @@ class MotoSigned : public ::testing::Test {
     if (!start_error_.empty()) return;
     Seeder anon(server_->url(), {"AKIDSEED", "seed"});
     auto user = anon.Iam({{"Action", "CreateUser"}, {"UserName", "it-user"}});
-    auto policy = anon.Iam({{"Action", "PutUserPolicy"}, {"UserName", "it-user"}, {"PolicyName", "all"},
-                            {"PolicyDocument", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}});
+    auto policy = anon.Iam(
+        {{"Action", "PutUserPolicy"},
+         {"UserName", "it-user"},
+         {"PolicyName", "all"},
+         {"PolicyDocument",
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}});
     auto key = anon.Iam({{"Action", "CreateAccessKey"}, {"UserName", "it-user"}});
     if (!user.ok() || !policy.ok() || !key.ok()) {
-      start_error_ = "IAM seeding failed: " + (!user.ok() ? user.error().ToString()
+      start_error_ = "IAM seeding failed: " + (!user.ok()     ? user.error().ToString()
                                                : !policy.ok() ? policy.error().ToString()
                                                               : key.error().ToString());
       return;
     }
-    user_ = Credentials{XmlText(key->body, "AccessKeyId").value_or(""), XmlText(key->body, "SecretAccessKey").value_or("")};
+    user_ = Credentials{XmlText(key->body, "AccessKeyId").value_or(""),
+                        XmlText(key->body, "SecretAccessKey").value_or("")};
     Seeder seed(server_->url(), user_);  // checked from here on
     start_error_ = seed.CreateRole();
     if (start_error_.empty()) start_error_ = seed.CreateFunctions({{"signed-fn", {{"team", "core"}}}});
     if (!start_error_.empty()) return;
     // moto checks the trust policy of an assumed role (and crashes on Service principals): trust the user.
-    auto role = seed.Iam({{"Action", "CreateRole"},
-                          {"RoleName", "session-role"},
-                          {"AssumeRolePolicyDocument",
-                           R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/it-user"},"Action":"sts:AssumeRole"}]})"}});
-    auto role_policy = seed.Iam({{"Action", "PutRolePolicy"}, {"RoleName", "session-role"}, {"PolicyName", "all"},
-                                 {"PolicyDocument", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}});
+    auto role = seed.Iam(
+        {{"Action", "CreateRole"},
+         {"RoleName", "session-role"},
+         {"AssumeRolePolicyDocument",
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/it-user"},"Action":"sts:AssumeRole"}]})"}});
+    auto role_policy = seed.Iam(
+        {{"Action", "PutRolePolicy"},
+         {"RoleName", "session-role"},
+         {"PolicyName", "all"},
+         {"PolicyDocument",
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}});
     if (!role.ok() || !role_policy.ok()) start_error_ = "session-role seeding failed";
   }
   static void TearDownTestSuite() {
@@ -314,7 +333,8 @@ class MotoSigned : public ::testing::Test {
 
   static Credentials Session() {
     auto s = SessionFor(server_->url(), user_);
-    auto role = s->sts().AssumeRole({"arn:aws:iam::123456789012:role/session-role", "signed-session", 900, ""});
+    auto role =
+        s->sts().AssumeRole({"arn:aws:iam::123456789012:role/session-role", "signed-session", 900, ""});
     EXPECT_TRUE(role.ok()) << role.error().ToString();
     return role.ok() ? role->credentials : Credentials{};
   }
@@ -351,7 +371,8 @@ TEST_F(MotoSigned, SessionToken) {
   ASSERT_FALSE(temp.session_token.empty());
   auto s = SessionFor(server_->url(), temp);
   ExpectSignedOperationsSucceed(*s, "assumed-role session");
-  EXPECT_NE(s->sts().GetCallerIdentity()->arn.find("assumed-role/session-role/signed-session"), std::string::npos);
+  EXPECT_NE(s->sts().GetCallerIdentity()->arn.find("assumed-role/session-role/signed-session"),
+            std::string::npos);
 }
 
 TEST_F(MotoSigned, WrongSecretRejected) {
