@@ -70,7 +70,7 @@ bool SendAll(int fd, std::string_view data) {
   return true;
 }
 
-// Lets the peer read what was sent (loopback delivers at once) before the reset discards the connection.
+// SO_LINGER 0: close() sends a TCP reset instead of a FIN.
 void ResetAndClose(int fd) {
   linger lg{1, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -356,6 +356,7 @@ void HttpServer::ServeConnection(Connection* conn) {
     }
     if (!keep_alive || stopping_) break;
   }
+  // Let the peer read what was sent (loopback delivers at once) before the reset discards the connection.
   if (reset) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -98,6 +98,7 @@ struct ProcessRuntime::Worker {
   std::string pending_init_log;  // output of the init phase, reported with the first invocation
   double init_ms = 0;
   std::string exit_reason;  // set once the process is gone
+  bool log_eof = false;     // the process closed its stdout and stderr
 
   ~Worker() {
     if (pid > 0) {
@@ -146,16 +147,17 @@ int ReadResponseLine(ProcessRuntime::Worker& w, Steady::time_point deadline, std
       w.res_buf.erase(0, nl + 1);
       return 1;
     }
-    pollfd pfds[2] = {{w.res_fd, POLLIN, 0}, {w.log_fd, POLLIN, 0}};
+    pollfd pfds[2] = {{w.res_fd, POLLIN, 0}, {w.log_eof ? -1 : w.log_fd, POLLIN, 0}};
     int r = ::poll(pfds, 2, MillisUntil(deadline));
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) return 0;
-    if (pfds[1].revents & (POLLIN | POLLHUP)) ReadSome(w.log_fd, w.log_buf);
+    if ((pfds[1].revents & (POLLIN | POLLHUP)) && !ReadSome(w.log_fd, w.log_buf)) w.log_eof = true;
     if (pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       if (!ReadSome(w.res_fd, w.res_buf)) {
         // Drain what the process wrote before it died.
-        while (ReadSome(w.log_fd, w.log_buf)) {
+        while (!w.log_eof && ReadSome(w.log_fd, w.log_buf)) {
         }
+        w.log_eof = true;
         return -1;
       }
     }
@@ -173,10 +175,16 @@ std::string TakeLog(ProcessRuntime::Worker& w, const std::string& request_id, St
       w.log_buf.erase(0, pos + sentinel.size());
       return log;
     }
+    if (w.log_eof) {
+      std::string log;
+      log.swap(w.log_buf);
+      return log;
+    }
     pollfd pfd{w.log_fd, POLLIN, 0};
     int r = ::poll(&pfd, 1, MillisUntil(deadline));
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0 || !ReadSome(w.log_fd, w.log_buf)) {
+    if (r > 0 && !ReadSome(w.log_fd, w.log_buf)) w.log_eof = true;
+    if (r <= 0) {
       std::string log;
       log.swap(w.log_buf);
       return log;

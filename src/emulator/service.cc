@@ -140,9 +140,6 @@ ServerResponse ServiceError(const std::string& service, int status, const std::s
                             const std::string& message, const std::string& request_id) {
   if (service == "tagging") return TaggingError(status, code, message, request_id);
   if (service == "schemas") return SchemasError(status, code, message, request_id);
-  if (code == "ResourceNotFoundException" || code == "ServiceException" || code.find("Exception") != std::string::npos) {
-    return LambdaError(status, code, message, request_id);
-  }
   return LambdaError(status, code, message, request_id);
 }
 
