@@ -14,7 +14,10 @@ namespace lmcp::transport::testing {
 
 FakeSession::FakeSession(mcp::MessageSink& sink, mcp::SessionOptions options, bool hold_calls,
                          std::function<void()> on_shutdown)
-    : sink_(sink), options_(std::move(options)), hold_calls_(hold_calls), on_shutdown_(std::move(on_shutdown)) {}
+    : sink_(sink),
+      options_(std::move(options)),
+      hold_calls_(hold_calls),
+      on_shutdown_(std::move(on_shutdown)) {}
 
 FakeSession::~FakeSession() { Shutdown(std::chrono::milliseconds(0)); }
 
@@ -124,7 +127,8 @@ FakeSession* FakeSessions::last() {
   return all.empty() ? nullptr : all.back();
 }
 
-std::function<std::unique_ptr<mcp::Session>(mcp::MessageSink&, const mcp::SessionOptions&)> FakeSessions::Factory() {
+std::function<std::unique_ptr<mcp::Session>(mcp::MessageSink&, const mcp::SessionOptions&)>
+FakeSessions::Factory() {
   return [this](mcp::MessageSink& sink, const mcp::SessionOptions& options) {
     auto s = std::make_unique<FakeSession>(sink, options, hold_calls, [this] { shutdowns++; });
     std::lock_guard lock(mu);
@@ -172,7 +176,10 @@ Json PublicJwk(EVP_PKEY* key, const std::string& kid) {
   size_t len = 0;
   EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len);
   std::string p(reinterpret_cast<char*>(point), len);
-  return {{"kty", "EC"},        {"kid", kid}, {"crv", "P-256"}, {"x", Base64UrlEncode(p.substr(1, 32))},
+  return {{"kty", "EC"},
+          {"kid", kid},
+          {"crv", "P-256"},
+          {"x", Base64UrlEncode(p.substr(1, 32))},
           {"y", Base64UrlEncode(p.substr(33, 32))}};
 }
 
