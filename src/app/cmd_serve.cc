@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,8 +11,6 @@
 #include <functional>
 #include <memory>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "app/commands.h"
 #include "app/config.h"
@@ -89,7 +88,7 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
     spdlog::error("{}", valid.error().message);
     return 2;
   }
-  signal(SIGPIPE, SIG_IGN);  // a closed stdout shows up as EPIPE from write()
+  signal(SIGPIPE, SIG_IGN);   // a closed stdout shows up as EPIPE from write()
   BlockTerminationSignals();  // before any thread starts; SignalWatcher handles them below
 
   // Tools.
@@ -133,12 +132,14 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
     signalled = true;
     stdio.Stop();
   });
-  std::unique_ptr<mcp::Session> session = server.CreateSession(stdio, {.principal = "stdio", .transport = "stdio"});
+  std::unique_ptr<mcp::Session> session =
+      server.CreateSession(stdio, {.principal = "stdio", .transport = "stdio"});
   spdlog::info("lambda-mcp serving on stdio");
   stdio.Run(*session);
 
   // Let in-flight calls finish (bounded), then cancel the rest.
-  auto grace = std::chrono::milliseconds(signalled ? std::min(config.shutdown_grace_ms, 2000) : config.shutdown_grace_ms);
+  auto grace = std::chrono::milliseconds(signalled ? std::min(config.shutdown_grace_ms, 2000)
+                                                   : config.shutdown_grace_ms);
   session->Shutdown(grace);
   session.reset();
   spdlog::info("lambda-mcp stopped");
@@ -156,8 +157,9 @@ CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
       ->capture_default_str();
   command.add_option("--workers", config->worker_threads, "tools/call handlers running at once")
       ->capture_default_str();
-  command.add_option("--shutdown-grace-ms", config->shutdown_grace_ms,
-                     "On EOF or SIGTERM, wait this long for running calls before cancelling them")
+  command
+      .add_option("--shutdown-grace-ms", config->shutdown_grace_ms,
+                  "On EOF or SIGTERM, wait this long for running calls before cancelling them")
       ->capture_default_str();
   // Streamable HTTP.
   auto http_listen = std::make_shared<std::string>();

@@ -1,20 +1,20 @@
-#include "app/serve_http.h"
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
-#include <spdlog/spdlog.h>
-
-#include "transport/http_auth.h"
+#include "app/serve_http.h"
 #include "mcp/protocol.h"
+#include "transport/http_auth.h"
 #include "transport/jwt_verifier.h"
 
 namespace lmcp::app {
 
 Status ParseHttpListen(const std::string& spec, ServeConfig& config) {
   auto colon = spec.rfind(':');
-  if (colon == std::string::npos) return Error::InvalidArgument("--http wants HOST:PORT (got \"" + spec + "\")");
+  if (colon == std::string::npos)
+    return Error::InvalidArgument("--http wants HOST:PORT (got \"" + spec + "\")");
   std::string host = spec.substr(0, colon);
   std::string port = spec.substr(colon + 1);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -50,16 +50,19 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
     token = *read;
   } else if (const char* env = std::getenv("LAMBDA_MCP_AUTH_TOKEN"); env && *env) {
     token = env;
-    if (token.size() < 16) return Error::InvalidArgument("LAMBDA_MCP_AUTH_TOKEN must be at least 16 characters");
+    if (token.size() < 16)
+      return Error::InvalidArgument("LAMBDA_MCP_AUTH_TOKEN must be at least 16 characters");
   }
   if (token.empty()) return std::shared_ptr<transport::Authenticator>();
   spdlog::info("http: static bearer token authentication");
-  return std::shared_ptr<transport::Authenticator>(std::make_shared<transport::StaticTokenAuthenticator>(token));
+  return std::shared_ptr<transport::Authenticator>(
+      std::make_shared<transport::StaticTokenAuthenticator>(token));
 }
 
 }  // namespace
 
-Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config, mcp::McpServer& server,
+Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
+                                                               mcp::McpServer& server,
                                                                std::function<bool()> ready) {
   auto auth = MakeAuthenticator(config);
   if (!auth.ok()) return auth.error();
@@ -71,7 +74,8 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   options.origin_policy.allowed_origins = config.allowed_origins;
   options.origin_policy.allowed_hosts = config.allowed_hosts;
   options.session_idle_timeout = std::chrono::seconds(config.session_idle_timeout_s);
-  options.reap_interval = std::clamp(options.session_idle_timeout / 2, std::chrono::seconds(1), std::chrono::seconds(5));
+  options.reap_interval =
+      std::clamp(options.session_idle_timeout / 2, std::chrono::seconds(1), std::chrono::seconds(5));
   options.max_body_bytes = config.max_message_bytes;
   options.worker_threads = static_cast<size_t>(config.http_max_connections);
   options.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);

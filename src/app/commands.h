@@ -3,10 +3,9 @@
 // options on its CLI11 subcommand and returns the code to run once parsing succeeded. main.cc lists them in
 // one table (kCommands); adding a command is one row there plus its file.
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace lmcp::app {
 

@@ -21,16 +21,19 @@ std::vector<std::string> ServeConfig::Problems() const {
     problems.push_back("page size must be between 1 and 10000 (got " + std::to_string(page_size) + ")");
   }
   if (max_message_bytes < 1024) {
-    problems.push_back("max message bytes must be at least 1024 (got " + std::to_string(max_message_bytes) + ")");
+    problems.push_back("max message bytes must be at least 1024 (got " + std::to_string(max_message_bytes) +
+                       ")");
   }
   if (worker_threads < 1 || worker_threads > 1024) {
-    problems.push_back("worker threads must be between 1 and 1024 (got " + std::to_string(worker_threads) + ")");
+    problems.push_back("worker threads must be between 1 and 1024 (got " + std::to_string(worker_threads) +
+                       ")");
   }
   if (max_queued_calls < 1) {
     problems.push_back("max queued calls must be at least 1");
   }
   if (shutdown_grace_ms < 0) {
-    problems.push_back("shutdown grace must not be negative (got " + std::to_string(shutdown_grace_ms) + " ms)");
+    problems.push_back("shutdown grace must not be negative (got " + std::to_string(shutdown_grace_ms) +
+                       " ms)");
   }
   return problems;
 }

@@ -1,12 +1,12 @@
 // lambda-mcp: parse the command line, set up logging, run the chosen subcommand.
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "app/commands.h"
 #include "common/version.h"
@@ -39,6 +39,7 @@ bool SetUpLogging(const std::string& level_name) {
 int Main(int argc, char** argv) {
   CLI::App cli{"lambda-mcp: AWS Lambda functions as MCP tools", "lambda-mcp"};
   cli.require_subcommand(1);
+  cli.fallthrough();  // global options may also follow the subcommand: `lambda-mcp serve --log-level debug`
   cli.set_version_flag("--version", kVersion);
   GlobalOptions globals;
   cli.add_option("--log-level", globals.log_level, "trace, debug, info, warn, error, critical or off")

@@ -18,7 +18,8 @@ namespace lmcp::app {
 Status ParseHttpListen(const std::string& spec, ServeConfig& config);
 
 // `ready` backs /readyz (the catalog's first discovery); null = always ready.
-Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config, mcp::McpServer& server,
+Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
+                                                               mcp::McpServer& server,
                                                                std::function<bool()> ready);
 
 }  // namespace lmcp::app

@@ -1,8 +1,8 @@
 #include "jsonrpc/dispatcher.h"
 
-#include <stdexcept>
-
 #include <gtest/gtest.h>
+
+#include <stdexcept>
 
 #include "jsonrpc/error_codes.h"
 
@@ -50,7 +50,8 @@ TEST(DispatcherTest, DeferredHandlerAnswersThroughResponder) {
     return Reply::Deferred();
   });
   std::optional<Json> answered;
-  EXPECT_FALSE(d.Dispatch(Request(5, "later"), [&](std::optional<Json> resp) { answered = resp; }).has_value());
+  EXPECT_FALSE(
+      d.Dispatch(Request(5, "later"), [&](std::optional<Json> resp) { answered = resp; }).has_value());
   ASSERT_TRUE(kept);
   kept(MakeResult(5, 1));
   ASSERT_TRUE(answered.has_value());

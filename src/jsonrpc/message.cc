@@ -8,12 +8,18 @@ namespace lmcp::jsonrpc {
 
 const char* ErrorCodeName(int code) {
   switch (code) {
-    case kParseError: return "Parse error";
-    case kInvalidRequest: return "Invalid Request";
-    case kMethodNotFound: return "Method not found";
-    case kInvalidParams: return "Invalid params";
-    case kInternalError: return "Internal error";
-    default: return "Server error";
+    case kParseError:
+      return "Parse error";
+    case kInvalidRequest:
+      return "Invalid Request";
+    case kMethodNotFound:
+      return "Method not found";
+    case kInvalidParams:
+      return "Invalid params";
+    case kInternalError:
+      return "Internal error";
+    default:
+      return "Server error";
   }
 }
 

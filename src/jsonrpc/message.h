@@ -3,12 +3,11 @@
 // and building replies. Ids are kept as JSON so they echo back with their exact type. Pure functions; no I/O,
 // safe from any thread. This file is the layer's single place where nlohmann exceptions become values.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 namespace lmcp::jsonrpc {
 
@@ -32,10 +31,10 @@ enum class MessageKind { kRequest, kNotification, kResponse };
 // and either `result` or `error`.
 struct Message {
   MessageKind kind = MessageKind::kRequest;
-  Json id;             // string or integer for requests and responses; null for notifications
-  std::string method;  // requests and notifications
-  Json params;         // object, array or null (absent)
-  Json result;         // responses: the result, when no error
+  Json id;                        // string or integer for requests and responses; null for notifications
+  std::string method;             // requests and notifications
+  Json params;                    // object, array or null (absent)
+  Json result;                    // responses: the result, when no error
   std::optional<RpcError> error;  // responses: the error member
 };
 

@@ -66,7 +66,7 @@ TEST(ClassifyTest, Responses) {
 TEST(ClassifyTest, InvalidShapesAreInvalidRequest) {
   EXPECT_EQ(Bad(Json::array()).error.code, kInvalidRequest);
   EXPECT_EQ(Bad(42).error.code, kInvalidRequest);
-  EXPECT_EQ(Bad({{"id", 1}, {"method", "ping"}}).error.code, kInvalidRequest);                      // no jsonrpc
+  EXPECT_EQ(Bad({{"id", 1}, {"method", "ping"}}).error.code, kInvalidRequest);  // no jsonrpc
   EXPECT_EQ(Bad({{"jsonrpc", "1.0"}, {"id", 1}, {"method", "ping"}}).error.code, kInvalidRequest);  // wrong
   EXPECT_EQ(Bad({{"jsonrpc", "2.0"}, {"id", 1}, {"method", 5}}).error.code, kInvalidRequest);
   EXPECT_EQ(Bad({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "x"}, {"params", 3}}).error.code, kInvalidRequest);

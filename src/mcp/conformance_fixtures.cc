@@ -12,11 +12,13 @@ namespace lmcp::mcp {
 const char* ConformanceFixtures::kPngBase64 =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==";
 const char* ConformanceFixtures::kWavBase64 =
-    "UklGRkQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YSAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
+    "UklGRkQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YSAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+    "=";
 
 namespace {
 
-const Json kNoArguments = Json{{"type", "object"}, {"properties", Json::object()}, {"additionalProperties", false}};
+const Json kNoArguments =
+    Json{{"type", "object"}, {"properties", Json::object()}, {"additionalProperties", false}};
 
 ToolDefinition Tool(std::string name, std::string description, Json schema = kNoArguments) {
   ToolDefinition t;
@@ -59,7 +61,9 @@ Json SchemaTool2020_12() {
 }
 
 Json Text(std::string text) { return Json{{"type", "text"}, {"text", std::move(text)}}; }
-Json Image() { return Json{{"type", "image"}, {"data", ConformanceFixtures::kPngBase64}, {"mimeType", "image/png"}}; }
+Json Image() {
+  return Json{{"type", "image"}, {"data", ConformanceFixtures::kPngBase64}, {"mimeType", "image/png"}};
+}
 
 // Sleeps up to `ms`; false when the call was cancelled meanwhile.
 bool Pause(const std::stop_token& stop, int ms) {
@@ -75,7 +79,8 @@ std::string SampledText(const Json& result) {
   if (content != nullptr && content->is_array() && !content->empty()) {
     content = &(*content)[0];
   }
-  if (content != nullptr && content->is_object() && content->contains("text") && (*content)["text"].is_string()) {
+  if (content != nullptr && content->is_object() && content->contains("text") &&
+      (*content)["text"].is_string()) {
     return (*content)["text"].get<std::string>();
   }
   return result.dump();
@@ -119,9 +124,11 @@ ConformanceFixtures::ConformanceFixtures(bool hidden_test_tools) : hidden_test_t
                         StringArgumentSchema("prompt", "Prompt to send to sampling/createMessage")));
   tools->push_back(Tool("test_elicitation", "Asks the client to elicit a username and an email.",
                         StringArgumentSchema("message", "Prompt message shown to the user")));
-  tools->push_back(Tool("test_elicitation_sep1034_defaults", "Elicitation with defaults for every primitive type."));
+  tools->push_back(
+      Tool("test_elicitation_sep1034_defaults", "Elicitation with defaults for every primitive type."));
   tools->push_back(Tool("test_elicitation_sep1330_enums", "Elicitation with every enum variant."));
-  tools->push_back(Tool("json_schema_2020_12_tool", "Lists a JSON Schema 2020-12 input schema.", SchemaTool2020_12()));
+  tools->push_back(
+      Tool("json_schema_2020_12_tool", "Lists a JSON Schema 2020-12 input schema.", SchemaTool2020_12()));
   tools_ = std::move(tools);
 }
 
@@ -220,8 +227,9 @@ Result<ToolResult> ConformanceFixtures::CallTool(const std::string& name, const 
                  {{"username", {{"type", "string"}, {"description", "User's response"}}},
                   {"email", {{"type", "string"}, {"description", "User's email address"}}}}},
                 {"required", {"username", "email"}}};
-    return ElicitationResult("User response: ",
-                             ctx.RequestClient("elicitation/create", {{"message", *message}, {"requestedSchema", schema}}));
+    return ElicitationResult(
+        "User response: ",
+        ctx.RequestClient("elicitation/create", {{"message", *message}, {"requestedSchema", schema}}));
   }
   if (name == "test_elicitation_sep1034_defaults") {
     Json schema = Json::parse(R"({
@@ -260,9 +268,9 @@ Result<ToolResult> ConformanceFixtures::CallTool(const std::string& name, const 
       },
       "required": ["untitledSingle", "titledSingle", "legacyEnum", "untitledMulti", "titledMulti"]
     })");
-    return ElicitationResult(
-        "Elicitation completed: ",
-        ctx.RequestClient("elicitation/create", {{"message", "Choose enum variants"}, {"requestedSchema", schema}}));
+    return ElicitationResult("Elicitation completed: ",
+                             ctx.RequestClient("elicitation/create", {{"message", "Choose enum variants"},
+                                                                      {"requestedSchema", schema}}));
   }
   if (name == "json_schema_2020_12_tool") {
     return ToolResult::Text("Received: " + arguments.dump());

@@ -47,12 +47,12 @@ TEST_F(ConformanceFixturesTest, ListsExactlyTheSuiteTools) {
     names.push_back(t["name"]);
     EXPECT_EQ(t["inputSchema"]["type"], "object");
   }
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "test_simple_text", "test_image_content", "test_audio_content", "test_embedded_resource",
-                       "test_multiple_content_types", "test_tool_with_logging", "test_tool_with_progress",
-                       "test_error_handling", "test_sampling", "test_elicitation",
-                       "test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums",
-                       "json_schema_2020_12_tool"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"test_simple_text", "test_image_content", "test_audio_content",
+                                             "test_embedded_resource", "test_multiple_content_types",
+                                             "test_tool_with_logging", "test_tool_with_progress",
+                                             "test_error_handling", "test_sampling", "test_elicitation",
+                                             "test_elicitation_sep1034_defaults",
+                                             "test_elicitation_sep1330_enums", "json_schema_2020_12_tool"}));
 }
 
 TEST_F(ConformanceFixturesTest, SimpleText) {
@@ -68,7 +68,7 @@ TEST_F(ConformanceFixturesTest, ImageAndAudioAreRealFiles) {
   Json audio = CallResult("test_audio_content")["content"][0];
   EXPECT_EQ(audio["type"], "audio");
   EXPECT_EQ(audio["mimeType"], "audio/wav");
-  EXPECT_EQ(audio["data"].get<std::string>().rfind("UklGR", 0), 0u);  // "RIFF"
+  EXPECT_EQ(audio["data"].get<std::string>().rfind("UklGR", 0), 0u);             // "RIFF"
   EXPECT_EQ(audio["data"].get<std::string>().rfind("UklGRkQAAABXQVZF", 0), 0u);  // "RIFF", size, "WAVE"
 }
 
@@ -98,7 +98,8 @@ TEST_F(ConformanceFixturesTest, LoggingSendsThreeInfoMessages) {
     EXPECT_EQ(s.message["params"]["level"], "info");
     data.push_back(s.message["params"]["data"]);
   }
-  EXPECT_EQ(data, (std::vector<Json>{"Tool execution started", "Tool processing data", "Tool execution completed"}));
+  EXPECT_EQ(data, (std::vector<Json>{"Tool execution started", "Tool processing data",
+                                     "Tool execution completed"}));
 }
 
 TEST_F(ConformanceFixturesTest, ProgressZeroFiftyHundred) {
@@ -109,17 +110,22 @@ TEST_F(ConformanceFixturesTest, ProgressZeroFiftyHundred) {
   }
   ASSERT_EQ(progress.size(), 3u);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(progress[i], (Json{{"progressToken", "progress-test-1"}, {"progress", i * 50}, {"total", 100}}));
+    EXPECT_EQ(progress[i],
+              (Json{{"progressToken", "progress-test-1"}, {"progress", i * 50}, {"total", 100}}));
   }
 }
 
 TEST_F(ConformanceFixturesTest, SamplingAsksTheClient) {
-  client_.session().HandleMessage({{"jsonrpc", "2.0"}, {"id", "s"}, {"method", "tools/call"},
-                                   {"params", {{"name", "test_sampling"}, {"arguments", {{"prompt", "Hi?"}}}}}});
+  client_.session().HandleMessage(
+      {{"jsonrpc", "2.0"},
+       {"id", "s"},
+       {"method", "tools/call"},
+       {"params", {{"name", "test_sampling"}, {"arguments", {{"prompt", "Hi?"}}}}}});
   Json request = AnswerClientRequest(
       "sampling/createMessage",
       {{"role", "assistant"}, {"content", {{"type", "text"}, {"text", "Hello"}}}, {"model", "m"}});
-  EXPECT_EQ(request["params"], Json::parse(R"({"messages":[{"role":"user","content":{"type":"text","text":"Hi?"}}],
+  EXPECT_EQ(request["params"],
+            Json::parse(R"({"messages":[{"role":"user","content":{"type":"text","text":"Hi?"}}],
                                                "maxTokens":100})"));
   auto r = client_.sink().WaitResponse("s");
   ASSERT_TRUE(r);
@@ -131,10 +137,13 @@ TEST_F(ConformanceFixturesTest, SamplingWithoutPromptIsAToolError) {
 }
 
 TEST_F(ConformanceFixturesTest, Elicitation) {
-  client_.session().HandleMessage({{"jsonrpc", "2.0"}, {"id", "e"}, {"method", "tools/call"},
-                                   {"params", {{"name", "test_elicitation"}, {"arguments", {{"message", "Who?"}}}}}});
-  Json request = AnswerClientRequest("elicitation/create",
-                                     {{"action", "accept"}, {"content", {{"username", "u"}, {"email", "e@x"}}}});
+  client_.session().HandleMessage(
+      {{"jsonrpc", "2.0"},
+       {"id", "e"},
+       {"method", "tools/call"},
+       {"params", {{"name", "test_elicitation"}, {"arguments", {{"message", "Who?"}}}}}});
+  Json request = AnswerClientRequest(
+      "elicitation/create", {{"action", "accept"}, {"content", {{"username", "u"}, {"email", "e@x"}}}});
   EXPECT_EQ(request["params"]["message"], "Who?");
   EXPECT_EQ(request["params"]["requestedSchema"]["required"], Json::parse(R"(["username","email"])"));
   auto r = client_.sink().WaitResponse("e");
@@ -144,7 +153,9 @@ TEST_F(ConformanceFixturesTest, Elicitation) {
 }
 
 TEST_F(ConformanceFixturesTest, ElicitationDefaultsAndEnums) {
-  client_.session().HandleMessage({{"jsonrpc", "2.0"}, {"id", "d"}, {"method", "tools/call"},
+  client_.session().HandleMessage({{"jsonrpc", "2.0"},
+                                   {"id", "d"},
+                                   {"method", "tools/call"},
                                    {"params", {{"name", "test_elicitation_sep1034_defaults"}}}});
   Json defaults = AnswerClientRequest("elicitation/create", {{"action", "decline"}});
   const Json& props = defaults["params"]["requestedSchema"]["properties"];
@@ -156,7 +167,9 @@ TEST_F(ConformanceFixturesTest, ElicitationDefaultsAndEnums) {
   EXPECT_EQ((*client_.sink().WaitResponse("d"))["result"]["content"][0]["text"],
             "Elicitation completed: action=decline, content={}");
 
-  client_.session().HandleMessage({{"jsonrpc", "2.0"}, {"id", "n"}, {"method", "tools/call"},
+  client_.session().HandleMessage({{"jsonrpc", "2.0"},
+                                   {"id", "n"},
+                                   {"method", "tools/call"},
                                    {"params", {{"name", "test_elicitation_sep1330_enums"}}}});
   Json enums = AnswerClientRequest("elicitation/create", {{"action", "cancel"}});
   const Json& p = enums["params"]["requestedSchema"]["properties"];
@@ -184,7 +197,9 @@ TEST_F(ConformanceFixturesTest, HiddenSlowToolIsCallableButNotListedAndCancellab
     EXPECT_NE(t["name"], "test_slow");
   }
   EXPECT_EQ(CallResult("test_slow", {{"ms", 0}})["content"][0]["text"], "test_slow finished after 0 ms");
-  client_.session().HandleMessage({{"jsonrpc", "2.0"}, {"id", "slow"}, {"method", "tools/call"},
+  client_.session().HandleMessage({{"jsonrpc", "2.0"},
+                                   {"id", "slow"},
+                                   {"method", "tools/call"},
                                    {"params", {{"name", "test_slow"}, {"arguments", {{"ms", 60000}}}}}});
   client_.Notify("notifications/cancelled", {{"requestId", "slow"}});
   EXPECT_TRUE(client_.sink().WaitEnded("slow"));

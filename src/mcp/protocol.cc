@@ -161,7 +161,8 @@ std::string EncodeCursor(size_t offset) {
 
 std::optional<size_t> DecodeCursor(std::string_view cursor) {
   auto raw = UnBase64Url(cursor);
-  if (!raw || raw->size() <= kCursorPrefix.size() || raw->compare(0, kCursorPrefix.size(), kCursorPrefix) != 0) {
+  if (!raw || raw->size() <= kCursorPrefix.size() ||
+      raw->compare(0, kCursorPrefix.size(), kCursorPrefix) != 0) {
     return std::nullopt;
   }
   std::string_view digits = std::string_view(*raw).substr(kCursorPrefix.size());

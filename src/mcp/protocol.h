@@ -3,12 +3,11 @@
 // definitions and call results for a negotiated version (dropping fields that version lacks). Pure functions,
 // safe from any thread.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mcp/tool_provider.h"
 
@@ -22,13 +21,13 @@ bool IsSupportedProtocolVersion(std::string_view version);
 std::string NegotiateProtocolVersion(std::string_view requested);
 
 // Feature gates by negotiated version (revisions are ISO dates, so they compare as strings).
-bool AllowsBatches(std::string_view version);           // only 2025-03-26
-bool HasAudio(std::string_view version);                // 2025-03-26+
-bool HasToolAnnotations(std::string_view version);      // 2025-03-26+
-bool HasProgressMessage(std::string_view version);      // 2025-03-26+
-bool HasStructuredContent(std::string_view version);    // 2025-06-18+: structuredContent, outputSchema, title
-bool HasResourceLinks(std::string_view version);        // 2025-06-18+
-bool HasIcons(std::string_view version);                // 2025-11-25+
+bool AllowsBatches(std::string_view version);         // only 2025-03-26
+bool HasAudio(std::string_view version);              // 2025-03-26+
+bool HasToolAnnotations(std::string_view version);    // 2025-03-26+
+bool HasProgressMessage(std::string_view version);    // 2025-03-26+
+bool HasStructuredContent(std::string_view version);  // 2025-06-18+: structuredContent, outputSchema, title
+bool HasResourceLinks(std::string_view version);      // 2025-06-18+
+bool HasIcons(std::string_view version);              // 2025-11-25+
 
 Json RenderTool(const ToolDefinition& tool, std::string_view version);
 Json RenderToolResult(const ToolResult& result, std::string_view version);

@@ -1,14 +1,13 @@
-#include "mcp/session_impl.h"
+#include <spdlog/spdlog.h>
 
 #include <exception>
 #include <utility>
 #include <vector>
 
-#include <spdlog/spdlog.h>
-
 #include "common/version.h"
 #include "jsonrpc/error_codes.h"
 #include "mcp/protocol.h"
+#include "mcp/session_impl.h"
 
 namespace lmcp::mcp {
 
@@ -50,8 +49,8 @@ Json Number(double value) {
 
 class SessionImpl::Context final : public CallContext {
  public:
-  Context(SessionImpl& session, Call& call) : session_(session), call_(call),
-      version_(session.protocol_version()) {}
+  Context(SessionImpl& session, Call& call)
+      : session_(session), call_(call), version_(session.protocol_version()) {}
 
   std::stop_token stop_token() const override { return call_.stop.get_token(); }
 
@@ -105,7 +104,9 @@ class SessionImpl::Context final : public CallContext {
 };
 
 SessionImpl::SessionImpl(McpServer& server, MessageSink& sink, SessionOptions options)
-    : server_(server), sink_(sink), options_(std::move(options)),
+    : server_(server),
+      sink_(sink),
+      options_(std::move(options)),
       log_level_(static_cast<int>(server.options().initial_log_level)) {
   RegisterHandlers();
   server_.Register(this);
@@ -120,9 +121,8 @@ void SessionImpl::RegisterHandlers() {
   dispatcher_.OnRequest("initialize", [this](const Message& m, const auto&) { return Initialize(m); });
   dispatcher_.OnRequest("ping", [](const Message&, const auto&) { return Reply::Ok(Json::object()); });
   dispatcher_.OnRequest("tools/list", [this](const Message& m, const auto&) { return ListTools(m); });
-  dispatcher_.OnRequest("tools/call", [this](const Message& m, const jsonrpc::Responder& r) {
-    return CallTool(m, r);
-  });
+  dispatcher_.OnRequest("tools/call",
+                        [this](const Message& m, const jsonrpc::Responder& r) { return CallTool(m, r); });
   dispatcher_.OnRequest("logging/setLevel", [this](const Message& m, const auto&) { return SetLevel(m); });
   dispatcher_.OnNotification("notifications/initialized", [this](const Message&) {
     std::lock_guard lock(mu_);
@@ -192,7 +192,8 @@ void SessionImpl::HandleBatch(const Json& batch) {
   if (!AllowsBatches(version)) {
     Send(jsonrpc::MakeError(nullptr, RpcError::InvalidRequest(
                                          "Invalid Request: JSON-RPC batches are not supported in protocol "
-                                         "version " + (version.empty() ? std::string("(none yet)") : version) +
+                                         "version " +
+                                         (version.empty() ? std::string("(none yet)") : version) +
                                          "; send one message at a time")),
          nullptr);
     return;
@@ -265,11 +266,14 @@ void SessionImpl::HandleOne(const Json& value, const Replier& reply) {
   if (m.method != "initialize" && m.method != "ping" && !initialized()) {
     reply(m.id, jsonrpc::MakeError(m.id, RpcError::InvalidRequest(
                                              "Invalid Request: server not initialized; send initialize first "
-                                             "(got " + m.method + ")")));
+                                             "(got " +
+                                             m.method + ")")));
     return;
   }
   Json id = m.id;
-  jsonrpc::Responder responder = [reply, id](std::optional<Json> response) { reply(id, std::move(response)); };
+  jsonrpc::Responder responder = [reply, id](std::optional<Json> response) {
+    reply(id, std::move(response));
+  };
   if (auto response = dispatcher_.Dispatch(m, responder)) {
     reply(m.id, std::move(*response));
   }
@@ -364,7 +368,8 @@ Reply SessionImpl::SetLevel(const Message& m) {
   }
   if (!level) {
     return RpcError::InvalidParams(
-        "Invalid params: level must be one of debug, info, notice, warning, error, critical, alert, emergency");
+        "Invalid params: level must be one of debug, info, notice, warning, error, critical, alert, "
+        "emergency");
   }
   log_level_.store(static_cast<int>(*level));
   return Reply::Ok(Json::object());
@@ -434,14 +439,16 @@ void SessionImpl::RunCall(const std::shared_ptr<Call>& call) {
     } else if (result.error().code == ErrorCode::kNotFound) {
       response = jsonrpc::MakeError(call->id, RpcError::InvalidParams("Unknown tool: " + call->name));
     } else if (result.error().code == ErrorCode::kInvalidArgument) {
-      response = jsonrpc::MakeError(call->id, RpcError::InvalidParams("Invalid params: " + result.error().message));
+      response =
+          jsonrpc::MakeError(call->id, RpcError::InvalidParams("Invalid params: " + result.error().message));
     } else {
-      response = jsonrpc::MakeError(call->id, RpcError::Internal("tools/call " + call->name + " failed: " +
-                                                                 result.error().ToString()));
+      response = jsonrpc::MakeError(
+          call->id, RpcError::Internal("tools/call " + call->name + " failed: " + result.error().ToString()));
     }
   } catch (const std::exception& e) {
     spdlog::error("mcp: tool {} threw: {}", call->name, e.what());
-    response = jsonrpc::MakeError(call->id, RpcError::Internal("Internal error: tool " + call->name + " failed"));
+    response =
+        jsonrpc::MakeError(call->id, RpcError::Internal("Internal error: tool " + call->name + " failed"));
   }
   FinishCall(call, std::move(response));
 }
@@ -524,14 +531,15 @@ Result<Json> SessionImpl::RequestClient(Call& call, const std::string& method, c
   }
   std::unique_lock lock(pending_mu_);
   auto deadline = std::chrono::steady_clock::now() + server_.options().client_request_timeout;
-  bool answered = pending_cv_.wait_until(lock, call.stop.get_token(), deadline, [&] { return pending->done; });
+  bool answered =
+      pending_cv_.wait_until(lock, call.stop.get_token(), deadline, [&] { return pending->done; });
   pending_.erase(key);
   lock.unlock();
   if (!answered) {
     bool cancelled = call.stop.stop_requested();
-    Send(jsonrpc::MakeNotification("notifications/cancelled",
-                                   Json{{"requestId", id},
-                                        {"reason", cancelled ? "the tool call was cancelled" : "timed out"}}),
+    Send(jsonrpc::MakeNotification(
+             "notifications/cancelled",
+             Json{{"requestId", id}, {"reason", cancelled ? "the tool call was cancelled" : "timed out"}}),
          call.id);
     if (cancelled) {
       return Error::Cancelled(method + " cancelled");
@@ -589,12 +597,15 @@ void SessionImpl::Shutdown(std::chrono::milliseconds grace) {
 // ---- McpServer ----
 
 McpServer::McpServer(ToolProvider& provider, ServerOptions options)
-    : provider_(provider), options_(std::move(options)),
+    : provider_(provider),
+      options_(std::move(options)),
       pool_(options_.worker_threads, options_.max_queued_calls) {
   provider_.SetListChangedCallback([this] { NotifyListChanged(); });
 }
 
-McpServer::~McpServer() { provider_.SetListChangedCallback([] {}); }
+McpServer::~McpServer() {
+  provider_.SetListChangedCallback([] {});
+}
 
 std::unique_ptr<Session> McpServer::CreateSession(MessageSink& sink, SessionOptions options) {
   return std::make_unique<SessionImpl>(*this, sink, std::move(options));

@@ -42,6 +42,9 @@ class Session {
   virtual ~Session() = default;
   // Handles one raw message (a JSON object, or an array where the negotiated version allows batches).
   // Malformed input is answered with the right JSON-RPC error through the sink; never throws.
+  // Errors for input without a usable id (parse errors, over-size or id-less invalid messages, rejected
+  // batches) are sent with related = null, synchronously on the calling thread. An accepted batch is
+  // answered with one array sent with related = the first request id in it, then RequestEnded per id.
   virtual void HandleRaw(std::string_view text) = 0;
   // Same, for an already parsed message (HTTP parses first to pick its status code).
   virtual void HandleMessage(const Json& message) = 0;

@@ -69,8 +69,8 @@ class SessionImpl final : public Session {
   std::condition_variable idle_cv_;
   std::string protocol_version_;  // empty until initialize succeeded
   Json client_capabilities_ = Json::object();
-  bool client_ready_ = false;     // notifications/initialized received
-  bool accepting_ = true;         // false once Shutdown began
+  bool client_ready_ = false;                                     // notifications/initialized received
+  bool accepting_ = true;                                         // false once Shutdown began
   std::unordered_map<std::string, std::shared_ptr<Call>> calls_;  // by jsonrpc::IdKey
   int in_flight_ = 0;
 

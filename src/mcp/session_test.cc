@@ -1,8 +1,8 @@
 #include "mcp/session.h"
 
-#include <thread>
-
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "common/version.h"
 #include "jsonrpc/error_codes.h"
@@ -73,7 +73,8 @@ TEST_F(LifecycleTest, InitializeNeedsProtocolVersion) {
 
 TEST_F(LifecycleTest, SecondInitializeIsRejected) {
   client_.Initialize();
-  Json r = client_.Request(9, "initialize", {{"protocolVersion", "2025-06-18"}, {"capabilities", Json::object()}});
+  Json r =
+      client_.Request(9, "initialize", {{"protocolVersion", "2025-06-18"}, {"capabilities", Json::object()}});
   EXPECT_EQ(ErrorCodeOf(r), jsonrpc::kInvalidRequest);
   EXPECT_EQ(client_.session().protocol_version(), "2025-11-25");
 }
@@ -133,7 +134,8 @@ TEST(RawInputTest, OversizedMessageIsRejectedAndServingContinues) {
   ServerOptions options;
   options.max_message_bytes = 1024;
   TestClient client(provider, options);
-  std::string big = R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":")" + std::string(2000, 'x') + "\"}}";
+  std::string big =
+      R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":")" + std::string(2000, 'x') + "\"}}";
   client.session().HandleRaw(big);
   auto sent = client.sink().sent();
   ASSERT_EQ(sent.size(), 1u);
@@ -253,7 +255,8 @@ TEST(PaginationTest, InvalidCursorsAreInvalidParams) {
   client.Initialize();
   EXPECT_EQ(ErrorCodeOf(client.Request(1, "tools/list", {{"cursor", "garbage!"}})), jsonrpc::kInvalidParams);
   EXPECT_EQ(ErrorCodeOf(client.Request(2, "tools/list", {{"cursor", 5}})), jsonrpc::kInvalidParams);
-  EXPECT_EQ(ErrorCodeOf(client.Request(3, "tools/list", {{"cursor", EncodeCursor(500)}})), jsonrpc::kInvalidParams);
+  EXPECT_EQ(ErrorCodeOf(client.Request(3, "tools/list", {{"cursor", EncodeCursor(500)}})),
+            jsonrpc::kInvalidParams);
 }
 
 // ---- Version-dependent fields ----
@@ -369,7 +372,10 @@ TEST_F(ToolsCallTest, DuplicateInFlightIdIsRejected) {
 // ---- Concurrency and cancellation ----
 
 Json CallMessage(const Json& id, const std::string& tool, Json arguments = Json::object()) {
-  return {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", {{"name", tool}, {"arguments", arguments}}}};
+  return {{"jsonrpc", "2.0"},
+          {"id", id},
+          {"method", "tools/call"},
+          {"params", {{"name", tool}, {"arguments", arguments}}}};
 }
 
 TEST_F(ToolsCallTest, ManyCallsInFlightAnswerInAnyOrder) {
@@ -423,7 +429,7 @@ TEST(WorkerPoolLimitTest, QueueOverflowIsRefusedWithInternalError) {
   client.Initialize();
   client.session().HandleMessage(CallMessage(1, "block", {{"gate", 1}}));
   ASSERT_TRUE(provider.WaitStarted(1));
-  client.session().HandleMessage(CallMessage(2, "block", {{"gate", 2}}));  // queued
+  client.session().HandleMessage(CallMessage(2, "block", {{"gate", 2}}));   // queued
   EXPECT_EQ(ErrorCodeOf(client.Call(3, "echo")), jsonrpc::kInternalError);  // queue full
   provider.Release(1);
   provider.Release(2);
@@ -495,7 +501,8 @@ TEST_F(ToolsCallTest, LogMessagesFilteredBySetLevel) {
 }
 
 TEST_F(ToolsCallTest, SetLevelRejectsUnknownLevels) {
-  EXPECT_EQ(ErrorCodeOf(client_.Request(1, "logging/setLevel", {{"level", "loud"}})), jsonrpc::kInvalidParams);
+  EXPECT_EQ(ErrorCodeOf(client_.Request(1, "logging/setLevel", {{"level", "loud"}})),
+            jsonrpc::kInvalidParams);
   EXPECT_EQ(ErrorCodeOf(client_.Request(2, "logging/setLevel")), jsonrpc::kInvalidParams);
 }
 
@@ -515,10 +522,14 @@ TEST(ListChangedTest, SentOnlyToSessionsThatFinishedInitialization) {
   RecordingSink ready_sink, pending_sink;
   auto ready = server.CreateSession(ready_sink);
   auto pending = server.CreateSession(pending_sink);
-  ready->HandleMessage({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+  ready->HandleMessage({{"jsonrpc", "2.0"},
+                        {"id", 1},
+                        {"method", "initialize"},
                         {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()}}}});
   ready->HandleMessage({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
-  pending->HandleMessage({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+  pending->HandleMessage({{"jsonrpc", "2.0"},
+                          {"id", 1},
+                          {"method", "initialize"},
                           {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()}}}});
   provider.FireListChanged();
   auto changed = ready_sink.WithMethod("notifications/tools/list_changed");
@@ -562,7 +573,9 @@ TEST(RequestClientTest, MatchesTheClientResponseById) {
   // A response to some other id is ignored; the matching one completes the call.
   client.session().HandleMessage({{"jsonrpc", "2.0"}, {"id", 999}, {"result", Json::object()}});
   client.session().HandleMessage(
-      {{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"role", "assistant"}, {"content", {{"type", "text"}, {"text", "hi"}}}}}});
+      {{"jsonrpc", "2.0"},
+       {"id", id},
+       {"result", {{"role", "assistant"}, {"content", {{"type", "text"}, {"text", "hi"}}}}}});
   auto r = client.sink().WaitResponse("call");
   ASSERT_TRUE(r);
   EXPECT_EQ((*r)["result"]["content"][0]["text"], "LLM: hi");

@@ -2,6 +2,8 @@
 // Test helpers for the mcp layer: a sink that records and lets tests wait for messages, a scriptable fake
 // ToolProvider, and a TestClient that drives one Session. Test-only; thread-safe where the core calls in.
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -9,12 +11,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "mcp/server.h"
 #include "mcp/session.h"
@@ -54,7 +54,8 @@ class RecordingSink final : public MessageSink {
     WaitUntil([&](const std::vector<Sent>& sent, const std::vector<Json>&) {
       for (const Sent& s : sent) {
         if (s.message.is_object() && s.message.contains("id") && s.message["id"] == id &&
-            (s.message.contains("result") || s.message.contains("error")) && s.message["id"].is_string() == id.is_string()) {
+            (s.message.contains("result") || s.message.contains("error")) &&
+            s.message["id"].is_string() == id.is_string()) {
           found = s.message;
           return true;
         }
@@ -107,7 +108,8 @@ class FakeProvider final : public ToolProvider {
  public:
   explicit FakeProvider(int extra_tools = 0) {
     auto tools = std::make_shared<std::vector<ToolDefinition>>();
-    for (const char* name : {"echo", "fail", "provider_error", "throw", "block", "progress", "log", "sample"}) {
+    for (const char* name :
+         {"echo", "fail", "provider_error", "throw", "block", "progress", "log", "sample"}) {
       ToolDefinition t;
       t.name = name;
       t.description = std::string("fake ") + name;

@@ -39,7 +39,8 @@ Result<std::string> ReadTokenFile(const std::string& path) {
   size_t start = 0;
   while (start < line.size() && std::isspace(static_cast<unsigned char>(line[start]))) ++start;
   line = line.substr(start);
-  if (line.size() < 16) return Error::InvalidArgument("token in " + path + " is empty or shorter than 16 characters");
+  if (line.size() < 16)
+    return Error::InvalidArgument("token in " + path + " is empty or shorter than 16 characters");
   return line;
 }
 

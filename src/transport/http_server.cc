@@ -57,7 +57,8 @@ std::string JoinScopes(const std::vector<std::string>& scopes) {
 
 // Quoted-string for WWW-Authenticate parameters (no quotes or backslashes inside).
 std::string Quote(std::string s) {
-  s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == '"' || c == '\\' || c < 0x20; }), s.end());
+  s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == '"' || c == '\\' || c < 0x20; }),
+          s.end());
   return "\"" + s + "\"";
 }
 
@@ -69,7 +70,8 @@ class HttplibServer final : public httplib::Server {
  public:
   void RaiseBacklog() {
     socket_t fd = svr_sock_;
-    if (fd != INVALID_SOCKET && ::listen(fd, SOMAXCONN) != 0) spdlog::warn("http: cannot raise listen backlog");
+    if (fd != INVALID_SOCKET && ::listen(fd, SOMAXCONN) != 0)
+      spdlog::warn("http: cannot raise listen backlog");
   }
 };
 
@@ -97,8 +99,9 @@ Status HttpServer::Start() {
   if (!deps_.session_factory) return Error::InvalidArgument("http: no session factory");
   if (!IsLoopbackBindAddress(options_.host) && !deps_.authenticator) {
     if (!options_.allow_unauthenticated_remote) {
-      return Error::FailedPrecondition("refusing to serve " + options_.host +
-                                       " without authentication: configure a token or OAuth, or bind 127.0.0.1");
+      return Error::FailedPrecondition(
+          "refusing to serve " + options_.host +
+          " without authentication: configure a token or OAuth, or bind 127.0.0.1");
     }
     spdlog::warn("http: serving {} WITHOUT authentication; anyone who can reach it can call every tool",
                  options_.host);
@@ -131,7 +134,8 @@ Status HttpServer::Start() {
   } else {
     port_ = server_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
   }
-  if (port_ <= 0) return Error::Unavailable("http: cannot bind " + options_.host + ":" + std::to_string(options_.port));
+  if (port_ <= 0)
+    return Error::Unavailable("http: cannot bind " + options_.host + ":" + std::to_string(options_.port));
   server_->RaiseBacklog();
   if (options_.public_url.empty()) {
     options_.public_url = "http://" + UrlHost(options_.host) + ":" + std::to_string(port_);
@@ -208,7 +212,8 @@ void HttpServer::Stop() {
   // In-flight calls of all sessions run concurrently, so one shared deadline bounds the total wait.
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
   for (auto& [id, session] : sessions) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     session->Close(std::max(left, std::chrono::milliseconds(0)));
   }
   // Let the stream writers flush the last responses (bounded).
@@ -241,7 +246,8 @@ void HttpServer::Route() {
   const std::string& path = options_.path;
   server_->Post(path, [this](const httplib::Request& req, httplib::Response& res) { HandlePost(req, res); });
   server_->Get(path, [this](const httplib::Request& req, httplib::Response& res) { HandleGet(req, res); });
-  server_->Delete(path, [this](const httplib::Request& req, httplib::Response& res) { HandleDelete(req, res); });
+  server_->Delete(path,
+                  [this](const httplib::Request& req, httplib::Response& res) { HandleDelete(req, res); });
   auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
     JsonRpcError(res, 405, kTransportError, "Method not allowed.");
     res.set_header("Allow", "GET, POST, DELETE");
@@ -282,7 +288,8 @@ bool HttpServer::PreRoute(const httplib::Request& req, httplib::Response& res) {
     return true;
   }
   if (!IsAllowedHost(options_.origin_policy, req.get_header_value("Host"))) {
-    spdlog::warn("http: rejected Host '{}' from {}", req.get_header_value("Host").substr(0, 100), req.remote_addr);
+    spdlog::warn("http: rejected Host '{}' from {}", req.get_header_value("Host").substr(0, 100),
+                 req.remote_addr);
     JsonRpcError(res, 403, kTransportError, "Forbidden: invalid Host header");
     return true;
   }
@@ -308,8 +315,8 @@ std::optional<std::string> HttpServer::Authenticate(const httplib::Request& req,
   spdlog::warn("http: authentication failed from {}: {}", req.remote_addr, err.message);
   switch (err.code) {
     case ErrorCode::kPermissionDenied:
-      res.set_header("WWW-Authenticate", challenge + ", error=\"insufficient_scope\", error_description=" +
-                                             Quote(err.message));
+      res.set_header("WWW-Authenticate",
+                     challenge + ", error=\"insufficient_scope\", error_description=" + Quote(err.message));
       JsonRpcError(res, 403, kTransportError, "Forbidden: insufficient scope");
       break;
     case ErrorCode::kUnavailable:
@@ -357,8 +364,8 @@ bool HttpServer::CheckProtocolVersion(const httplib::Request& req, httplib::Resp
   std::string list;
   for (const auto& v : ok) list += (list.empty() ? "" : ", ") + v;
   JsonRpcError(res, 400, kTransportError,
-               "Bad Request: Unsupported protocol version: " + version.substr(0, 40) + " (supported versions: " +
-                   list + ")");
+               "Bad Request: Unsupported protocol version: " + version.substr(0, 40) +
+                   " (supported versions: " + list + ")");
   return false;
 }
 
@@ -407,7 +414,8 @@ void HttpServer::HandlePost(const httplib::Request& req, httplib::Response& res)
                         "Not Acceptable: Client must accept both application/json and text/event-stream");
   }
   if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
-    return JsonRpcError(res, 415, kTransportError, "Unsupported Media Type: Content-Type must be application/json");
+    return JsonRpcError(res, 415, kTransportError,
+                        "Unsupported Media Type: Content-Type must be application/json");
   }
   Json body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) return JsonRpcError(res, 400, kParseError, "Parse error: Invalid JSON");
@@ -420,11 +428,13 @@ void HttpServer::HandlePost(const httplib::Request& req, httplib::Response& res)
   }
   if (messages.empty()) return JsonRpcError(res, 400, kInvalidRequest, "Invalid Request: empty batch");
   for (const auto& m : messages) {
-    if (!IsJsonRpcMessage(m)) return JsonRpcError(res, 400, kParseError, "Parse error: Invalid JSON-RPC message");
+    if (!IsJsonRpcMessage(m))
+      return JsonRpcError(res, 400, kParseError, "Parse error: Invalid JSON-RPC message");
   }
   bool has_init = std::any_of(messages.begin(), messages.end(), IsInitialize);
   if (has_init && messages.size() > 1) {
-    return JsonRpcError(res, 400, kInvalidRequest, "Invalid Request: Only one initialization request is allowed");
+    return JsonRpcError(res, 400, kInvalidRequest,
+                        "Invalid Request: Only one initialization request is allowed");
   }
 
   std::shared_ptr<HttpSession> session;
@@ -466,15 +476,15 @@ void HttpServer::HandlePost(const httplib::Request& req, httplib::Response& res)
     return;
   }
   auto exchange = std::make_shared<Exchange>(keys);
-  if (std::set<std::string>(keys.begin(), keys.end()).size() != keys.size() || !session->Register(keys, exchange)) {
+  if (std::set<std::string>(keys.begin(), keys.end()).size() != keys.size() ||
+      !session->Register(keys, exchange)) {
     return JsonRpcError(res, 400, kInvalidRequest, "Invalid Request: request id already in flight");
   }
   for (const auto& m : messages) session->mcp().HandleMessage(m);
   Exchange::Decision decision = exchange->Decide();
 
   if (new_session) {
-    bool ok = !decision.json ||
-              (decision.messages.size() == 1 && decision.messages[0].contains("result"));
+    bool ok = !decision.json || (decision.messages.size() == 1 && decision.messages[0].contains("result"));
     if (ok) {
       {
         std::lock_guard lock(mu_);

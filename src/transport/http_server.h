@@ -49,7 +49,7 @@ using SessionFactory =
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";  // bind address; anything but loopback requires authentication
-  int port = 0;                     // 0 = any free port
+  int port = 0;                    // 0 = any free port
   std::string path = "/mcp";
   OriginPolicy origin_policy;
   // Protocol versions accepted in the MCP-Protocol-Version header (a missing header means 2025-03-26).
@@ -58,12 +58,12 @@ struct HttpServerOptions {
   std::chrono::seconds session_idle_timeout{1800};
   std::chrono::seconds reap_interval{5};
   size_t max_sessions = 1000;
-  size_t max_body_bytes = 4 * 1024 * 1024;   // 413 above
-  size_t max_header_bytes = 32 * 1024;       // all header lines together; 431 above
-  std::chrono::seconds read_timeout{10};     // per read: a slow or stalled client is dropped
+  size_t max_body_bytes = 4 * 1024 * 1024;  // 413 above
+  size_t max_header_bytes = 32 * 1024;      // all header lines together; 431 above
+  std::chrono::seconds read_timeout{10};    // per read: a slow or stalled client is dropped
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds keep_alive_timeout{5};
-  size_t worker_threads = 256;               // = max concurrent connections (each SSE stream holds one)
+  size_t worker_threads = 256;                     // = max concurrent connections (each SSE stream holds one)
   std::chrono::milliseconds sse_keepalive{10000};  // comment line on idle streams; finds dead clients
   std::chrono::milliseconds shutdown_grace{10000};  // in-flight calls may finish within this on Stop()
   std::string public_url;  // scheme://host[:port] clients use; default http://<host>:<bound port>

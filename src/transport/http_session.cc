@@ -217,8 +217,8 @@ void HttpSession::Send(const Json& message, const Json& related) {
         last_active_ = clock_.Steady();
       }
     } else {
-      spdlog::debug("http: session {}: dropping message for request {} whose stream is gone", id_.substr(0, 8),
-                    key);
+      spdlog::debug("http: session {}: dropping message for request {} whose stream is gone",
+                    id_.substr(0, 8), key);
     }
     return;
   }

@@ -11,12 +11,11 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "mcp/session.h"
@@ -64,9 +63,9 @@ class Exchange {
   void End(const std::string& key);
 
   struct Decision {
-    bool json = false;                       // answer with a JSON body (all requests ended, only responses)
-    std::vector<Json> messages;              // the JSON body's messages when json
-    std::shared_ptr<SseChannel> channel;     // the stream otherwise
+    bool json = false;                    // answer with a JSON body (all requests ended, only responses)
+    std::vector<Json> messages;           // the JSON body's messages when json
+    std::shared_ptr<SseChannel> channel;  // the stream otherwise
   };
   // Called once by the POST handler after the session was given every message.
   Decision Decide();

@@ -10,7 +10,9 @@ namespace {
 using testing::ParseSse;
 
 Json Response(const Json& id) { return {{"jsonrpc", "2.0"}, {"id", id}, {"result", Json::object()}}; }
-Json Note() { return {{"jsonrpc", "2.0"}, {"method", "notifications/message"}, {"params", {{"level", "info"}}}}; }
+Json Note() {
+  return {{"jsonrpc", "2.0"}, {"method", "notifications/message"}, {"params", {{"level", "info"}}}};
+}
 
 std::string Drain(SseChannel& c) {
   std::string all, frame;
@@ -134,7 +136,8 @@ TEST(HttpSessionTest, CloseEndsStreamsAndShutsDownSession) {
   s->Attach(fakes.Factory()(*s, mcp::SessionOptions{}));
   auto ex = std::make_shared<Exchange>(std::vector<std::string>{IdKey(1)});
   ASSERT_TRUE(s->Register({IdKey(1)}, ex));
-  s->mcp().HandleMessage({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"}, {"params", {{"name", "x"}}}});
+  s->mcp().HandleMessage(
+      {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"}, {"params", {{"name", "x"}}}});
   auto d = ex->Decide();
   auto get = std::make_shared<SseChannel>();
   s->OpenGetStream(get);

@@ -12,8 +12,12 @@
 
 namespace lmcp::transport::testing {
 
-FakeSession::FakeSession(mcp::MessageSink& sink, mcp::SessionOptions options, bool hold_calls)
-    : sink_(sink), options_(std::move(options)), hold_calls_(hold_calls) {}
+FakeSession::FakeSession(mcp::MessageSink& sink, mcp::SessionOptions options, bool hold_calls,
+                         std::function<void()> on_shutdown)
+    : sink_(sink),
+      options_(std::move(options)),
+      hold_calls_(hold_calls),
+      on_shutdown_(std::move(on_shutdown)) {}
 
 FakeSession::~FakeSession() { Shutdown(std::chrono::milliseconds(0)); }
 
@@ -109,7 +113,7 @@ void FakeSession::Shutdown(std::chrono::milliseconds grace) {
   std::vector<std::thread> threads;
   {
     std::unique_lock lock(mu_);
-    shut_down_ = true;
+    if (!shut_down_.exchange(true) && on_shutdown_) on_shutdown_();
     cv_.wait_for(lock, grace, [&] { return in_flight_.load() == 0; });
     released_ = true;  // cancel the rest
     cv_.notify_all();
@@ -123,9 +127,10 @@ FakeSession* FakeSessions::last() {
   return all.empty() ? nullptr : all.back();
 }
 
-std::function<std::unique_ptr<mcp::Session>(mcp::MessageSink&, const mcp::SessionOptions&)> FakeSessions::Factory() {
+std::function<std::unique_ptr<mcp::Session>(mcp::MessageSink&, const mcp::SessionOptions&)>
+FakeSessions::Factory() {
   return [this](mcp::MessageSink& sink, const mcp::SessionOptions& options) {
-    auto s = std::make_unique<FakeSession>(sink, options, hold_calls);
+    auto s = std::make_unique<FakeSession>(sink, options, hold_calls, [this] { shutdowns++; });
     std::lock_guard lock(mu);
     all.push_back(s.get());
     return s;
@@ -171,7 +176,10 @@ Json PublicJwk(EVP_PKEY* key, const std::string& kid) {
   size_t len = 0;
   EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len);
   std::string p(reinterpret_cast<char*>(point), len);
-  return {{"kty", "EC"},        {"kid", kid}, {"crv", "P-256"}, {"x", Base64UrlEncode(p.substr(1, 32))},
+  return {{"kty", "EC"},
+          {"kid", kid},
+          {"crv", "P-256"},
+          {"x", Base64UrlEncode(p.substr(1, 32))},
           {"y", Base64UrlEncode(p.substr(33, 32))}};
 }
 

@@ -4,13 +4,13 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mcp/session.h"
 
@@ -25,7 +25,8 @@ using Json = nlohmann::json;
 // "text":"called <name>"}]}. "tools/call" of tool "cancel_me" ends without a response. Records everything.
 class FakeSession final : public mcp::Session {
  public:
-  FakeSession(mcp::MessageSink& sink, mcp::SessionOptions options, bool hold_calls);
+  FakeSession(mcp::MessageSink& sink, mcp::SessionOptions options, bool hold_calls,
+              std::function<void()> on_shutdown = nullptr);
   ~FakeSession() override;
   void HandleRaw(std::string_view text) override;
   void HandleMessage(const Json& message) override;
@@ -53,13 +54,15 @@ class FakeSession final : public mcp::Session {
   std::string version_;
   std::atomic<int> in_flight_{0};
   std::atomic<bool> shut_down_{false};
+  std::function<void()> on_shutdown_;
 };
 
 // Collects the sessions a server created, so tests can reach them.
 struct FakeSessions {
   bool hold_calls = false;
   std::mutex mu;
-  std::vector<FakeSession*> all;
+  std::vector<FakeSession*> all;  // sessions may be gone: use only while the server holds them
+  std::atomic<int> shutdowns{0};  // sessions shut down so far (safe after they are destroyed)
   FakeSession* last();
   // A factory for HttpServerDeps::session_factory.
   std::function<std::unique_ptr<mcp::Session>(mcp::MessageSink&, const mcp::SessionOptions&)> Factory();

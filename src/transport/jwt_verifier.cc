@@ -6,13 +6,12 @@
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <mutex>
 #include <set>
 #include <sstream>
-
-#include <spdlog/spdlog.h>
 
 namespace lmcp::transport {
 namespace {
@@ -44,7 +43,8 @@ Result<EVP_PKEY*> FromData(const char* type, OSSL_PARAM_BLD* bld) {
 }
 
 Result<std::string> B64Member(const Json& jwk, const char* name) {
-  if (!jwk.contains(name) || !jwk[name].is_string()) return Error::InvalidArgument(std::string("JWK lacks ") + name);
+  if (!jwk.contains(name) || !jwk[name].is_string())
+    return Error::InvalidArgument(std::string("JWK lacks ") + name);
   return Base64UrlDecode(jwk[name].get<std::string>());
 }
 
@@ -71,9 +71,10 @@ Result<std::string> EcdsaRawToDer(std::string_view raw) {
 
 bool VerifySignature(EVP_PKEY* key, std::string_view signed_part, std::string_view signature) {
   EVP_MD_CTX* md = EVP_MD_CTX_new();
-  bool ok = md && EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-            EVP_DigestVerify(md, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
-                             reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) == 1;
+  bool ok =
+      md && EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+      EVP_DigestVerify(md, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                       reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) == 1;
   EVP_MD_CTX_free(md);
   return ok;
 }
@@ -106,7 +107,8 @@ class CurlJwksFetcher final : public JwksFetcher {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(curl);
-    if (rc != CURLE_OK) return Error::Unavailable(std::string("JWKS fetch failed: ") + curl_easy_strerror(rc));
+    if (rc != CURLE_OK)
+      return Error::Unavailable(std::string("JWKS fetch failed: ") + curl_easy_strerror(rc));
     if (status != 200) return Error::Unavailable("JWKS fetch: HTTP " + std::to_string(status));
     return body;
   }
@@ -167,12 +169,18 @@ Result<std::string> Base64UrlDecode(std::string_view text) {
   int bits = 0;
   for (char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else return Error::InvalidArgument("invalid base64url");
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-' || c == '+')
+      v = 62;
+    else if (c == '_' || c == '/')
+      v = 63;
+    else
+      return Error::InvalidArgument("invalid base64url");
     acc = (acc << 6) | static_cast<unsigned int>(v);
     bits += 6;
     if (bits >= 8) {
@@ -201,9 +209,12 @@ Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const Json& jwk) {
       OSSL_PARAM_BLD_free(bld);
       return Error::InvalidArgument("RSA JWK lacks n or e");
     }
-    BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr);
-    BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr);
-    if (bn_n && bn_e && BN_num_bits(bn_n) >= 2048 && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
+    BIGNUM* bn_n =
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr);
+    BIGNUM* bn_e =
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr);
+    if (bn_n && bn_e && BN_num_bits(bn_n) >= 2048 &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1) {
       key = FromData("RSA", bld);
     } else {
@@ -325,7 +336,8 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
 
   std::string alg = header->value("alg", "");
   if (alg != "RS256" && alg != "ES256") return Error::Unauthenticated("unsupported alg '" + alg + "'");
-  std::string kid = (*header).contains("kid") && (*header)["kid"].is_string() ? (*header)["kid"].get<std::string>() : "";
+  std::string kid =
+      (*header).contains("kid") && (*header)["kid"].is_string() ? (*header)["kid"].get<std::string>() : "";
   auto key = jwks_.Key(kid);
   if (!key.ok()) {
     if (key.error().code == ErrorCode::kUnavailable) return key.error();
@@ -350,9 +362,8 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
   bool aud_ok = false;
   if (c.contains("aud")) {
     auto matches = [&](const Json& a) {
-      return a.is_string() &&
-             std::find(config_.audiences.begin(), config_.audiences.end(), a.get<std::string>()) !=
-                 config_.audiences.end();
+      return a.is_string() && std::find(config_.audiences.begin(), config_.audiences.end(),
+                                        a.get<std::string>()) != config_.audiences.end();
     };
     if (c["aud"].is_array()) {
       aud_ok = std::any_of(c["aud"].begin(), c["aud"].end(), matches);
@@ -364,7 +375,8 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
   auto leeway = config_.leeway.count();
   if (!c.contains("exp") || !c["exp"].is_number()) return Error::Unauthenticated("token without exp");
-  if (now >= c["exp"].get<double>() + static_cast<double>(leeway)) return Error::Unauthenticated("token expired");
+  if (now >= c["exp"].get<double>() + static_cast<double>(leeway))
+    return Error::Unauthenticated("token expired");
   if (c.contains("nbf") && c["nbf"].is_number() && now + leeway < c["nbf"].get<double>()) {
     return Error::Unauthenticated("token not yet valid");
   }
@@ -373,9 +385,12 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
     if (!scopes.count(needed)) return Error::PermissionDenied("insufficient scope: needs " + needed);
   }
   std::string subject;
-  if (c.contains("sub") && c["sub"].is_string()) subject = c["sub"];
-  else if (c.contains("client_id") && c["client_id"].is_string()) subject = c["client_id"];
-  else subject = "unknown";
+  if (c.contains("sub") && c["sub"].is_string())
+    subject = c["sub"];
+  else if (c.contains("client_id") && c["client_id"].is_string())
+    subject = c["client_id"];
+  else
+    subject = "unknown";
   return "oauth:" + subject;
 }
 

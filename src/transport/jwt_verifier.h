@@ -9,10 +9,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -37,11 +36,11 @@ std::string Base64UrlEncode(std::string_view bytes);
 Result<std::string> Base64UrlDecode(std::string_view text);
 
 struct JwtConfig {
-  std::string issuer;                       // exact `iss`
-  std::vector<std::string> audiences;       // token `aud` must contain one (RFC 8707 resource)
+  std::string issuer;                  // exact `iss`
+  std::vector<std::string> audiences;  // token `aud` must contain one (RFC 8707 resource)
   std::string jwks_url;
-  std::vector<std::string> required_scopes; // all must be in `scope` (space-separated) or `scp`
-  std::chrono::seconds leeway{60};          // clock skew allowed on exp / nbf
+  std::vector<std::string> required_scopes;  // all must be in `scope` (space-separated) or `scp`
+  std::chrono::seconds leeway{60};           // clock skew allowed on exp / nbf
   std::chrono::seconds jwks_ttl{3600};
   std::chrono::seconds min_refetch_interval{30};
 };

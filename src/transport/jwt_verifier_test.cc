@@ -68,8 +68,8 @@ class JwtTest : public ::testing::Test {
 
   Json Claims() {
     auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
-    return {{"iss", kIssuer}, {"aud", kAudience}, {"sub", "alice"}, {"exp", now + 300}, {"iat", now},
-            {"scope", "openid mcp:tools"}};
+    return {{"iss", kIssuer},   {"aud", kAudience}, {"sub", "alice"},
+            {"exp", now + 300}, {"iat", now},       {"scope", "openid mcp:tools"}};
   }
 
   ErrorCode CodeOf(const std::string& token) {
@@ -189,9 +189,13 @@ TEST_F(JwtTest, HttpServerChallengesAndServesResourceMetadata) {
   ASSERT_TRUE(server.Start().ok());
   httplib::Client c("127.0.0.1", server.port());
   std::string base = "http://127.0.0.1:" + std::to_string(server.port());
-  Json init = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
-               {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()},
-                           {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}};
+  Json init = {{"jsonrpc", "2.0"},
+               {"id", 1},
+               {"method", "initialize"},
+               {"params",
+                {{"protocolVersion", "2025-11-25"},
+                 {"capabilities", Json::object()},
+                 {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}};
   httplib::Headers h = {{"Accept", "application/json, text/event-stream"}};
 
   auto r = c.Post("/mcp", h, init.dump(), "application/json");
@@ -199,7 +203,8 @@ TEST_F(JwtTest, HttpServerChallengesAndServesResourceMetadata) {
   EXPECT_EQ(r->status, 401);
   std::string challenge = r->get_header_value("WWW-Authenticate");
   EXPECT_NE(challenge.find("resource_metadata=\"" + base + "/.well-known/oauth-protected-resource/mcp\""),
-            std::string::npos) << challenge;
+            std::string::npos)
+      << challenge;
   EXPECT_NE(challenge.find("scope=\"mcp:tools\""), std::string::npos) << challenge;
 
   Json c2 = Claims();
@@ -227,7 +232,8 @@ TEST_F(JwtTest, HttpServerChallengesAndServesResourceMetadata) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(fakes.last()->options().principal, "oauth:alice");
 
-  for (std::string path : {"/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"}) {
+  for (std::string path :
+       {"/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"}) {
     auto m = c.Get(path);
     ASSERT_TRUE(m);
     EXPECT_EQ(m->status, 200);

@@ -2,14 +2,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <string_view>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "jsonrpc/message.h"
 
@@ -39,16 +38,16 @@ void StdioTransport::Stop() {
 }
 
 bool StdioTransport::Run(mcp::Session& session) {
-  std::string line;                   // the current, incomplete line
-  bool discarding = false;            // the current line is over the limit: skip to its end
+  std::string line;         // the current, incomplete line
+  bool discarding = false;  // the current line is over the limit: skip to its end
   size_t discarded = 0;
   std::vector<char> buffer(options_.read_chunk_bytes);
   auto line_too_long = [&](size_t bytes) {
     spdlog::warn("stdio: dropped a message of {} bytes (limit {})", bytes, options_.max_line_bytes);
     Send(jsonrpc::MakeError(nullptr, jsonrpc::RpcError::InvalidRequest(
                                          "Invalid Request: message of " + std::to_string(bytes) +
-                                         " bytes exceeds the limit of " + std::to_string(options_.max_line_bytes) +
-                                         " bytes")),
+                                         " bytes exceeds the limit of " +
+                                         std::to_string(options_.max_line_bytes) + " bytes")),
          nullptr);
   };
   auto deliver = [&](std::string_view text) {

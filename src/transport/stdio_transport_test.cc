@@ -1,13 +1,12 @@
 #include "transport/stdio_transport.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace lmcp::transport {
 namespace {

@@ -53,4 +53,22 @@ check(r["id"] == "42", f"string id echoed: {r}")
 code, rest, _ = server.close_and_wait()
 check(code == 0, f"exit code on EOF: {code}")
 check(rest == [], f"unexpected messages after EOF: {rest}")
+# At 2025-03-26 a batch is accepted and answered with one array.
+server = Server()
+result = server.initialize(version="2025-03-26")
+check(result["protocolVersion"] == "2025-03-26", f"negotiated 2025-03-26: {result}")
+server.send_raw(b'[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/x"},'
+                b'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"test_simple_text"}}]\n')
+r = server.recv()
+check(isinstance(r, list) and sorted(m["id"] for m in r) == [1, 2], f"batch answered with one array: {r}")
+server.expect_ping()
+code, _, _ = server.close_and_wait()
+check(code == 0, f"exit code {code}")
+
+# An unknown version is answered with the latest.
+server = Server()
+result = server.initialize(version="1999-01-01")
+check(result["protocolVersion"] == "2025-11-25", f"unknown version → latest: {result}")
+code, _, _ = server.close_and_wait()
+check(code == 0, f"exit code {code}")
 print("PASS")

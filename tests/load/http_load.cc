@@ -11,13 +11,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -79,7 +78,9 @@ Json LastMessage(const httplib::Result& r) {
 int main(int argc, char** argv) {
   Options o;
   if (!ParseArgs(argc, argv, o)) {
-    std::fprintf(stderr, "usage: http_load --url http://127.0.0.1:PORT/mcp [--clients N] [--calls N] [--tool NAME] [--token T]\n");
+    std::fprintf(stderr,
+                 "usage: http_load --url http://127.0.0.1:PORT/mcp [--clients N] [--calls N] [--tool NAME] "
+                 "[--token T]\n");
     return 2;
   }
   std::atomic<int> next{0}, errors{0};
@@ -91,7 +92,8 @@ int main(int argc, char** argv) {
   auto worker = [&](int index) {
     httplib::Client c(o.host, o.port);
     c.set_keep_alive(true);
-    c.set_tcp_nodelay(true);  // else Nagle + delayed ACK add ~40 ms per call (headers and body are two writes)
+    c.set_tcp_nodelay(
+        true);  // else Nagle + delayed ACK add ~40 ms per call (headers and body are two writes)
     c.set_read_timeout(std::chrono::seconds(30));
     httplib::Headers h = {{"Accept", "application/json, text/event-stream"}};
     if (!o.token.empty()) h.emplace("Authorization", "Bearer " + o.token);
@@ -100,9 +102,13 @@ int main(int argc, char** argv) {
       std::lock_guard lock(mu);
       if (first_error.empty()) first_error = what;
     };
-    Json init = {{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
-                 {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()},
-                             {"clientInfo", {{"name", "http_load"}, {"version", "1"}}}}}};
+    Json init = {{"jsonrpc", "2.0"},
+                 {"id", 0},
+                 {"method", "initialize"},
+                 {"params",
+                  {{"protocolVersion", "2025-11-25"},
+                   {"capabilities", Json::object()},
+                   {"clientInfo", {{"name", "http_load"}, {"version", "1"}}}}}};
     auto r = c.Post(o.path, h, init.dump(), "application/json");
     if (!r || r->status != 200 || !r->has_header("Mcp-Session-Id")) {
       record_error("initialize failed in client " + std::to_string(index));
@@ -114,13 +120,16 @@ int main(int argc, char** argv) {
     std::vector<double> mine;
     for (int id = 1;; ++id) {
       if (next.fetch_add(1) >= o.calls) break;
-      Json call = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"},
+      Json call = {{"jsonrpc", "2.0"},
+                   {"id", id},
+                   {"method", "tools/call"},
                    {"params", {{"name", o.tool}, {"arguments", Json::object()}}}};
       auto t0 = Clock::now();
       auto cr = c.Post(o.path, h, call.dump(), "application/json");
       auto t1 = Clock::now();
       if (!cr || cr->status != 200) {
-        record_error("call failed: " + (cr ? "HTTP " + std::to_string(cr->status) : httplib::to_string(cr.error())));
+        record_error("call failed: " +
+                     (cr ? "HTTP " + std::to_string(cr->status) : httplib::to_string(cr.error())));
         continue;
       }
       Json m = LastMessage(cr);
@@ -144,13 +153,15 @@ int main(int argc, char** argv) {
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto pct = [&](double p) {
     if (latencies_ms.empty()) return 0.0;
-    size_t i = std::min(latencies_ms.size() - 1, static_cast<size_t>(p * static_cast<double>(latencies_ms.size())));
+    size_t i =
+        std::min(latencies_ms.size() - 1, static_cast<size_t>(p * static_cast<double>(latencies_ms.size())));
     return latencies_ms[i];
   };
-  std::printf("clients=%d calls=%zu errors=%d seconds=%.2f calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-              o.clients, latencies_ms.size(), errors.load(), seconds,
-              static_cast<double>(latencies_ms.size()) / seconds, pct(0.50), pct(0.99),
-              latencies_ms.empty() ? 0.0 : latencies_ms.back());
+  std::printf(
+      "clients=%d calls=%zu errors=%d seconds=%.2f calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+      o.clients, latencies_ms.size(), errors.load(), seconds,
+      static_cast<double>(latencies_ms.size()) / seconds, pct(0.50), pct(0.99),
+      latencies_ms.empty() ? 0.0 : latencies_ms.back());
   if (errors > 0) std::fprintf(stderr, "first error: %s\n", first_error.c_str());
   return errors == 0 && static_cast<int>(latencies_ms.size()) == o.calls ? 0 : 1;
 }

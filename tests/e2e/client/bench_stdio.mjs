@@ -1,6 +1,7 @@
 // Measures, with the SDK client over stdio: time from spawn to the initialize response, p50/p90/p99 of N
 // ping round trips, and the server's peak RSS (VmHWM) afterwards. Prints one JSON line. Usage:
 //   LMCP_BIN=build/lambda-mcp node tests/e2e/client/bench_stdio.mjs [pings=1000]
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -16,6 +17,22 @@ function percentile(sorted, p) {
 function statusKb(pid, field) {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
   return m ? Number(m[1]) : NaN;
+}
+
+// Spawn to initialize response over a bare pipe (no SDK), median of `runs`: the server's own share.
+async function rawStartupMs(runs = 11) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const child = spawn(BIN, ['--log-level', 'warn', 'serve', '--conformance-fixtures'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.write('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}}\n');
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    times.push(performance.now() - t0);
+    child.stdin.end();
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(runs / 2)];
 }
 
 run(async () => {
@@ -48,6 +65,7 @@ run(async () => {
   const result = {
     startup_to_initialize_response_ms: +initializeMs.toFixed(2),
     connect_total_ms: +connectMs.toFixed(2),
+    raw_pipe_startup_p50_ms: +(await rawStartupMs()).toFixed(2),
     pings: PINGS,
     ping_p50_ms: +percentile(samples, 50).toFixed(4),
     ping_p90_ms: +percentile(samples, 90).toFixed(4),

@@ -26,7 +26,7 @@ run(async () => {
 
   // Concurrent calls: a slow one started first finishes after a fast one started later.
   const order = [];
-  const long = client.callTool({ name: 'test_slow', arguments: { ms: 400 } }).then(() => order.push('slow'));
+  const long = client.callTool({ name: 'test_slow', arguments: { ms: 1000 } }).then(() => order.push('slow'));
   const quick = client.callTool({ name: 'test_simple_text', arguments: {} }).then(() => order.push('fast'));
   const many = Array.from({ length: 20 }, () => client.callTool({ name: 'test_simple_text', arguments: {} }));
   await Promise.all([long, quick, ...many]);
