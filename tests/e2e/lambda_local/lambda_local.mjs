@@ -63,7 +63,7 @@ async function main() {
   const transport = new StdioClientTransport({ command: BIN, args: ['serve', '--workers', '32'], env, stderr: 'pipe' });
   let serverLog = '';
   transport.stderr.on('data', (d) => { serverLog += d; });
-  const client = new Client({ name: 'lmcp-local-e2e', version: '1.0.0' });
+  let client = new Client({ name: 'lmcp-local-e2e', version: '1.0.0' });
   try {
     await client.connect(transport, { timeout: 15_000 });
     const { tools } = await client.listTools();
@@ -98,10 +98,17 @@ async function main() {
     assert(invocations(await stats(local.url), 'mcp-slow-report') - before === 1, 'exactly one invoke after a timeout');
     console.log('ok   read timeout → isError, exactly one invoke');
 
+    // A second server with the default read timeout (the function's Timeout + margin) for the concurrency check.
+    await client.close();
+    const t2 = new StdioClientTransport({ command: BIN, args: ['serve', '--workers', '32'], stderr: 'pipe',
+      env: { ...env, LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS: '0' } });
+    t2.stderr.on('data', (d) => { serverLog += d; });
+    client = new Client({ name: 'lmcp-local-e2e', version: '1.0.0' });
+    await client.connect(t2, { timeout: 15_000 });
     await fetch(`${local.url}/__admin/stats`, { method: 'DELETE' });
     const calls = Array.from({ length: 20 }, (_, i) => client.callTool({ name: 'echo', arguments: { i } }));
     const results = await Promise.all(calls);
-    assert(results.every((r) => !r.isError), 'concurrent echo calls succeed');
+    assert(results.every((r) => !r.isError), `concurrent echo calls succeed: ${JSON.stringify(results.find((r) => r.isError))}`);
     const s = await stats(local.url);
     const peak = s.functions['mcp-echo'].concurrency.peak;
     assert(invocations(s, 'mcp-echo') === 20, 'twenty invokes');
