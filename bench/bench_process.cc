@@ -213,7 +213,10 @@ bool McpClient::ReadOne(std::chrono::milliseconds timeout) {
     }
     return true;
   }
-  if (msg.contains("id")) responses_[msg["id"].dump()] = std::move(msg);
+  if (msg.contains("id")) {
+    std::string key = msg["id"].dump();  // before the move: operator= takes its argument by value
+    responses_[key] = std::move(msg);
+  }
   return true;
 }
 
