@@ -110,7 +110,12 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
 
   // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
   if (config.transport == "http") {
-    auto http = StartHttpServer(config, server, /*ready=*/nullptr);
+    // /readyz: ready once the catalog's first discovery succeeded (the fixtures are always ready).
+    std::function<bool()> ready;
+    if (auto* lambda_tools = dynamic_cast<catalog::LambdaToolSource*>(provider.get())) {
+      ready = [lambda_tools] { return lambda_tools->catalog().Ready(); };
+    }
+    auto http = StartHttpServer(config, server, ready);
     if (!http.ok()) {
       spdlog::error("{}", http.error().message);
       return 2;

@@ -15,7 +15,7 @@ struct ServeConfig {
   bool conformance_fixtures = false;  // serve the conformance fixture tools instead of Lambda functions
   size_t page_size = 100;             // tools per tools/list page
   size_t max_message_bytes = 8 * 1024 * 1024;  // larger messages are refused with -32600
-  int worker_threads = 8;                      // tools/call handlers running at once
+  int worker_threads = 64;                     // tools/call handlers running at once
   size_t max_queued_calls = 1024;              // calls waiting for a worker before new ones are refused
   int shutdown_grace_ms = 5000;                // on stdin EOF or SIGTERM: wait this long, then cancel calls
   std::string instructions;                    // empty = the built-in text

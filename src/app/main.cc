@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <malloc.h>
+
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -37,6 +39,10 @@ bool SetUpLogging(const std::string& level_name) {
 }
 
 int Main(int argc, char** argv) {
+  // Payload-sized buffers (Lambda allows 6 MB) go straight to mmap and back to the OS when freed, and a few
+  // arenas serve the worker threads, so memory returns to its baseline after large calls.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt(M_ARENA_MAX, 4);
   CLI::App cli{"lambda-mcp: AWS Lambda functions as MCP tools", "lambda-mcp"};
   cli.require_subcommand(1);
   cli.fallthrough();  // global options may also follow the subcommand: `lambda-mcp serve --log-level debug`

@@ -49,6 +49,12 @@ class LambdaCatalog : public mcp::ToolProvider {
   std::shared_ptr<const std::vector<ToolEntry>> entries() const;
   int discovery_attempts() const;
 
+  // True once a discovery has succeeded (backs /readyz); stays true while later refreshes fail.
+  bool Ready() const {
+    std::lock_guard lock(mu_);
+    return snapshot_ != nullptr;
+  }
+
  private:
   struct Snapshot {
     std::shared_ptr<const std::vector<ToolEntry>> entries;

@@ -22,7 +22,7 @@ struct ServerOptions {
   std::string instructions =
       "Tools here invoke AWS Lambda functions. Each tool's description says what the function does; "
       "pass arguments as described by its input schema.";
-  int worker_threads = 8;          // tools/call handlers running at once, over all sessions
+  int worker_threads = 64;         // tools/call handlers running at once, over all sessions
   size_t max_queued_calls = 1024;  // calls waiting for a worker before new ones are refused
   std::chrono::milliseconds client_request_timeout{std::chrono::minutes(5)};  // sampling/elicitation wait
   LogLevel initial_log_level = LogLevel::kInfo;  // notifications/message threshold before logging/setLevel

@@ -4,20 +4,18 @@
 
 namespace lmcp::mcp {
 
-WorkerPool::WorkerPool(int threads, size_t max_queued) : max_queued_(max_queued) {
-  threads_.reserve(threads > 0 ? threads : 1);
-  for (int i = 0; i < (threads > 0 ? threads : 1); ++i) {
-    threads_.emplace_back([this] { Loop(); });
-  }
-}
+WorkerPool::WorkerPool(int threads, size_t max_queued)
+    : max_threads_(threads > 0 ? static_cast<size_t>(threads) : 1), max_queued_(max_queued) {}
 
 WorkerPool::~WorkerPool() {
+  std::vector<std::thread> threads;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    threads.swap(threads_);  // no thread is added once stopping_ is set
   }
   cv_.notify_all();
-  for (auto& t : threads_) {
+  for (auto& t : threads) {
     t.join();
   }
 }
@@ -29,6 +27,9 @@ bool WorkerPool::Submit(std::function<void()> task) {
       return false;
     }
     queue_.push_back(std::move(task));
+    if (idle_ < queue_.size() && threads_.size() < max_threads_) {
+      threads_.emplace_back([this] { Loop(); });
+    }
   }
   cv_.notify_one();
   return true;
@@ -39,7 +40,9 @@ void WorkerPool::Loop() {
     std::function<void()> task;
     {
       std::unique_lock lock(mu_);
+      ++idle_;
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      --idle_;
       if (queue_.empty()) {
         return;  // stopping and drained
       }

@@ -1,7 +1,7 @@
 #pragma once
-// A fixed set of threads running queued tasks (tools/call handlers), with a bounded queue so a flood of
-// calls is refused instead of growing without limit. Submit is safe from any thread; the destructor runs
-// what is queued, then joins.
+// Up to `threads` threads running queued tasks (tools/call handlers, mostly waiting on Lambda), started on
+// demand when no thread is idle, with a bounded queue so a flood of calls is refused instead of growing
+// without limit. Submit is safe from any thread; the destructor runs what is queued, then joins.
 
 #include <condition_variable>
 #include <cstddef>
@@ -29,7 +29,9 @@ class WorkerPool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
+  size_t max_threads_;
   size_t max_queued_;
+  size_t idle_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
