@@ -18,7 +18,7 @@ namespace {
 
 // Every subcommand: help and dispatch both come from these rows.
 constexpr CommandSpec kCommands[] = {
-    {"serve", "Run the MCP server on stdio", &SetUpServe},
+    {"serve", "Run the MCP server on stdio, or Streamable HTTP with --http", &SetUpServe},
     {"local", "Run a local AWS Lambda endpoint serving the handlers of a SAM template", &SetUpLocal},
     {"tools", "Discover the Lambda functions and print the tools serve would expose", &SetUpTools},
     {"version", "Print the version", &SetUpVersion},

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "transport/jwt_verifier.h"
+
 namespace lmcp::transport {
 namespace {
 
@@ -123,20 +125,7 @@ std::string NewSessionId() {
     std::fputs("lambda-mcp: RAND_bytes failed, cannot make session ids\n", stderr);
     std::abort();
   }
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned int acc = 0;
-  int bits = 0;
-  for (unsigned char b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 0x3f]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3f]);
-  return out;
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
