@@ -26,11 +26,11 @@ build: configure
 run: build
 	@./scripts/run.sh
 
-# Everything: unit, integration and end-to-end tests, then the unit tests again under ASan+UBSan.
+# Everything: unit, integration and end-to-end tests, then the unit tests again under ASan+UBSan, then a
+# short run of every fuzz target.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 	$(MAKE) asan-test
-	$(MAKE) tsan-test
 	$(MAKE) fuzz-test
 
 unit-test: build
@@ -42,7 +42,8 @@ asan-test: setup
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit --timeout 600
 
-# The concurrent layers' unit tests (and the fuzz regressions) under ThreadSanitizer.
+# The concurrent layers' unit tests (and the fuzz regressions) under ThreadSanitizer. Not yet part of
+# `make test`: it joins once a full run on 2 cores is known to be clean and inside CI's budget.
 # setarch -R: gcc 12's TSan cannot map its shadow under the kernel's default ASLR entropy.
 tsan-test: setup
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMCP_TSAN=ON -DLMCP_BENCH=OFF -DLMCP_E2E=OFF
