@@ -293,6 +293,14 @@ Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentia
     return out;
   }
 
+  // A URL that already carries signing parameters would be signed twice over; AWS reads the first copy.
+  for (const auto& [key, value] : query) {
+    if (key == "X-Amz-Algorithm" || key == "X-Amz-Credential" || key == "X-Amz-Date" ||
+        key == "X-Amz-SignedHeaders" || key == "X-Amz-Expires" || key == "X-Amz-Security-Token" ||
+        key == "X-Amz-Signature") {
+      return Error::InvalidArgument("cannot presign a URL that already has the query parameter " + key);
+    }
+  }
   CanonicalHeaders ch = BuildCanonicalHeaders(request.headers, HeadersToSign(request.headers));
   QueryParams added = {
       {"X-Amz-Algorithm", std::string(kAlgorithm)},

@@ -332,6 +332,21 @@ TEST_F(Sigv4Verify, AcceptsPresigned) {
   ASSERT_TRUE(caller.ok()) << caller.error().ToString();
 }
 
+// Found by fuzz_sigv4 (fuzz/regressions/fuzz_sigv4/presign-over-existing-signing-params): presigning a URL
+// that already carries X-Amz-Algorithm produced a request that could never verify.
+TEST(Sigv4Presign, RefusesUrlThatAlreadyHasSigningParameters) {
+  HttpRequest request;
+  request.url = "https://lambda.us-east-1.amazonaws.com/?X-Amz-Algorithm=other";
+  SigningParams p;
+  p.region = "us-east-1";
+  p.service = "lambda";
+  p.time = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
+  p.presign = true;
+  auto r = Sign(request, Credentials{"AKID", "secret"}, p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST_F(Sigv4Verify, RejectsUnknownKey) {
   auto r = Verify(Signed({"AKIDOTHER", kSecret}, now_), lookup(), now_);
   ASSERT_FALSE(r.ok());
