@@ -332,7 +332,7 @@ TEST_F(Sigv4Verify, AcceptsPresigned) {
   ASSERT_TRUE(caller.ok()) << caller.error().ToString();
 }
 
-// Found by fuzz_sigv4 (fuzz/regressions/fuzz_sigv4/presign-over-existing-signing-params): presigning a URL
+// Found by fuzz_sigv4 (fuzz/regressions/sigv4/presign-over-existing-signing-params): presigning a URL
 // that already carries X-Amz-Algorithm produced a request that could never verify.
 TEST(Sigv4Presign, RefusesUrlThatAlreadyHasSigningParameters) {
   HttpRequest request;
