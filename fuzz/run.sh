@@ -2,7 +2,7 @@
 # Runs every libFuzzer target in <build-dir>/fuzz for <seconds> each (two at a time), starting from the
 # committed seeds in fuzz/corpus/<target>/ plus a working corpus in <build-dir>/fuzz-work/. Prints the
 # executions per target; exits non-zero if any target crashed, leaked or timed out (the input is saved to
-# <build-dir>/fuzz-work/<target>/crashes/; copy it to fuzz/regressions/<target>/ once fixed).
+# <build-dir>/fuzz-work/<target>/crashes/; copy it to fuzz/regressions/<name>/ (the target without "fuzz_") once fixed).
 # Usage: fuzz/run.sh [build-dir=build-fuzz] [seconds=60] [parallel=2]
 set -uo pipefail
 BUILD=${1:-build-fuzz}
