@@ -17,6 +17,7 @@ mapfile -t TARGETS < <(cd "$BIN" && ls fuzz_* 2>/dev/null | sort)
 run_one() {
   local t=$1 name=${1#fuzz_}
   local work="$BUILD/fuzz-work/$t"
+  rm -rf "$work/crashes"  # count only this run's crashes
   mkdir -p "$work/corpus" "$work/crashes"
   local dicts=()
   [[ -f "$SRC/dict/$name.dict" ]] && dicts=(-dict="$SRC/dict/$name.dict")
