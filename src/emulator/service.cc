@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "aws/crypto.h"
+
 namespace lmcp::emulator {
 namespace {
 
@@ -22,56 +24,6 @@ constexpr size_t kLogTailBytes = 4096;
 constexpr int kListFunctionsPage = 50;
 constexpr int kGetResourcesPage = 100;
 
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string Base64Encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-bool Base64Decode(std::string_view in, std::string* out) {
-  out->clear();
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t pad = 0;
-  for (char c : in) {
-    if (c == '=') {
-      ++pad;
-      continue;
-    }
-    if (pad) return false;
-    const char* p = std::strchr(kB64, c);
-    if (!p || c == '\0') return false;
-    acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return pad <= 2 && (in.size() % 4 == 0);
-}
 
 std::string LambdaTime(std::chrono::system_clock::time_point t) {
   std::time_t tt = std::chrono::system_clock::to_time_t(t);
@@ -521,8 +473,8 @@ ServerResponse LocalService::ListFunctions(const ServerRequest& req, const std::
   bool has_marker = false;
   std::string marker = QueryParam(q, "Marker", &has_marker);
   if (has_marker && !marker.empty()) {
-    std::string decoded;
-    if (!Base64Decode(marker, &decoded) || decoded.rfind("lmcp1|", 0) != 0) {
+    std::string decoded = aws::Base64Decode(marker).value_or("");
+    if (decoded.rfind("lmcp1|", 0) != 0) {
       return LambdaError(400, "InvalidParameterValueException", "Invalid Marker: " + marker, rid);
     }
     std::string k = decoded.substr(6);
@@ -534,7 +486,7 @@ ServerResponse LocalService::ListFunctions(const ServerRequest& req, const std::
     functions.push_back(FunctionConfiguration(deployment_, *items[i].first, items[i].second, last_modified_, false));
   }
   json body = {{"Functions", functions}};
-  if (end < items.size()) body["NextMarker"] = Base64Encode("lmcp1|" + key(items[end].first, items[end].second));
+  if (end < items.size()) body["NextMarker"] = aws::Base64Encode("lmcp1|" + key(items[end].first, items[end].second));
   return JsonResponse(200, body, rid);
 }
 
@@ -652,7 +604,8 @@ ServerResponse LocalService::Invoke(const ServerRequest& req, const Route& route
       return LambdaError(400, "InvalidParameterValueException",
                          "Client context must be less than " + std::to_string(kClientContextLimit) + " bytes.", rid);
     }
-    if (!Base64Decode(cc, &client_context) || !json::accept(client_context)) {
+    client_context = aws::Base64Decode(cc).value_or("");
+    if (client_context.empty() || !json::accept(client_context)) {
       return LambdaError(400, "InvalidRequestContentException",
                          "Client context must be a valid Base64-encoded JSON object.", rid);
     }
@@ -726,7 +679,7 @@ ServerResponse LocalService::Invoke(const ServerRequest& req, const Route& route
   if (log_type == "Tail") {
     std::string_view tail = out.log;
     if (tail.size() > kLogTailBytes) tail = tail.substr(tail.size() - kLogTailBytes);
-    r.headers.emplace_back("X-Amz-Log-Result", Base64Encode(tail));
+    r.headers.emplace_back("X-Amz-Log-Result", aws::Base64Encode(tail));
   }
   r.body = std::move(out.payload);
   return r;
@@ -837,8 +790,8 @@ ServerResponse LocalService::GetResources(const ServerRequest& req, const std::s
   size_t start = 0;
   std::string token = in.value("PaginationToken", "");
   if (!token.empty()) {
-    std::string decoded;
-    if (!Base64Decode(token, &decoded) || decoded.rfind("lmcp1|", 0) != 0) return bad("Invalid PaginationToken.");
+    std::string decoded = aws::Base64Decode(token).value_or("");
+    if (decoded.rfind("lmcp1|", 0) != 0) return bad("Invalid PaginationToken.");
     try {
       start = std::stoul(decoded.substr(6));
     } catch (const std::exception&) {
@@ -853,7 +806,7 @@ ServerResponse LocalService::GetResources(const ServerRequest& req, const std::s
     for (const auto& [k, v] : *matched[i]->tags) tags.push_back({{"Key", k}, {"Value", v}});
     list.push_back({{"ResourceARN", matched[i]->arn}, {"Tags", tags}});
   }
-  json body = {{"PaginationToken", end < matched.size() ? Base64Encode("lmcp1|" + std::to_string(end)) : ""},
+  json body = {{"PaginationToken", end < matched.size() ? aws::Base64Encode("lmcp1|" + std::to_string(end)) : ""},
                {"ResourceTagMappingList", list}};
   return JsonResponse(200, body, rid, "application/x-amz-json-1.1");
 }
