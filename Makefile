@@ -26,11 +26,12 @@ build: configure
 run: build
 	@./scripts/run.sh
 
-# Everything: unit, integration and end-to-end tests, then the unit tests again under ASan+UBSan, then a
-# short run of every fuzz target.
+# Everything: unit, integration and end-to-end tests; then the unit and integration tests again under
+# ASan+UBSan and under TSan; then a short run of every fuzz target.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 	$(MAKE) asan-test
+	$(MAKE) tsan-test
 	$(MAKE) fuzz-test
 
 unit-test: build
@@ -40,16 +41,17 @@ asan-test: setup
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLMCP_SANITIZE=ON -DLMCP_BENCH=OFF -DLMCP_E2E=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -L unit --timeout 600
+	  ctest --output-on-failure -j $(JOBS) -L "unit|integration" --timeout 600
 
-# The concurrent layers' unit tests (and the fuzz regressions) under ThreadSanitizer. Not yet part of
-# `make test`: it joins once a full run on 2 cores is known to be clean and inside CI's budget.
+# The concurrent layers' unit tests and the integration tests under ThreadSanitizer.
 # setarch -R: gcc 12's TSan cannot map its shadow under the kernel's default ASLR entropy.
+# tests/sanitizers/tsan.supp says why the one suppression (uninstrumented cpp-httplib) is there.
 tsan-test: setup
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMCP_TSAN=ON -DLMCP_BENCH=OFF -DLMCP_E2E=OFF
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target lmcp_tsan_tests
-	cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" setarch $$(uname -m) -R \
-	  ctest --output-on-failure -j $(JOBS) -L unit -E "_NOT_BUILT|fuzz_replay" --timeout 600
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/sanitizers/tsan.supp" \
+	  setarch $$(uname -m) -R ctest --output-on-failure -j $(JOBS) -L "unit|integration" -E "_NOT_BUILT|fuzz_replay" \
+	  --timeout 600
 
 bench: setup
 	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DLMCP_E2E=OFF

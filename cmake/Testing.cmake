@@ -1,9 +1,13 @@
+# main() shared by every GoogleTest binary (tests/support/test_main.cc).
+add_library(lmcp_test_main STATIC ${PROJECT_SOURCE_DIR}/tests/support/test_main.cc)
+target_link_libraries(lmcp_test_main PUBLIC GTest::gtest spdlog::spdlog)
+
 # lmcp_unit_test(<name> SOURCES a_test.cc ... LIBS lib ...): one gtest binary per layer, each case a CTest
 # test labelled "unit" (the set `make test` reruns under ASan+UBSan).
 function(lmcp_unit_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock lmcp_test_main)
   lmcp_warnings(${name})
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120 PROPERTIES LABELS unit)
 endfunction()

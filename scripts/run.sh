@@ -17,12 +17,15 @@ fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/lambda-mcp-run.XXXXXX")"
 local_pid=""
+http_pid=""
 cleanup() {
   trap - EXIT INT TERM
-  if [[ -n "$local_pid" ]] && kill -0 "$local_pid" 2>/dev/null; then
-    kill -TERM "$local_pid" 2>/dev/null || true
-    wait "$local_pid" 2>/dev/null || true
-  fi
+  for pid in $http_pid $local_pid; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -71,7 +74,23 @@ fi
 elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 echo "== demo finished ${elapsed_ms} ms after run.sh started"
 
-# 4. Stay up and tell the user how to connect.
+# 4. The same tools over Streamable HTTP (loopback only, so no token is needed).
+env "${serve_env[@]}" "$bin" serve --http "127.0.0.1:${LMCP_HTTP_PORT:-0}" >"$work/http.out" 2>"$work/http.log" &
+http_pid=$!
+http_url=""
+for _ in $(seq 1 200); do
+  http_url="$(sed -n 's/^lambda-mcp: listening on //p' "$work/http.log" 2>/dev/null || true)"
+  [[ -n "$http_url" ]] && break
+  kill -0 "$http_pid" 2>/dev/null || break
+  sleep 0.05
+done
+if [[ -z "$http_url" ]]; then
+  echo "run.sh: lambda-mcp serve --http did not start:" >&2
+  cat "$work/http.log" >&2
+  http_pid=""
+fi
+
+# 5. Stay up and tell the user how to connect.
 env_json=""
 for kv in "${serve_env[@]}"; do
   env_json+="$(printf '\n        "%s": "%s",' "${kv%%=*}" "${kv#*=}")"
@@ -80,7 +99,9 @@ env_json="${env_json%,}"
 cat <<INFO
 
 == lambda-mcp local keeps running at $url (admin: $url/__admin/stats). Ctrl-C stops it.
-
+${http_url:+== lambda-mcp serve (Streamable HTTP) is running at $http_url
+   e.g. npx @modelcontextprotocol/inspector --cli $http_url --transport http --method tools/list
+}
 Connect an MCP client over stdio with:
   env ${serve_env[*]} \\
     $bin serve

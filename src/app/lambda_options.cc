@@ -13,12 +13,15 @@ void AddLambdaFlags(CLI::App& command, LambdaFlags& flags) {
     std::string& value = flags.values[spec.key];
     std::string help = std::string(spec.help) + " [env " + spec.key + "]";
     CLI::Option* opt;
+    // Help shows the real default; for a bool, a bare flag means true ("true" is what CLI11 stores then).
+    std::string shown = std::string(spec.default_value).empty() ? "" : "=" + std::string(spec.default_value);
     if (std::string(spec.type) == "bool") {
       opt = command.add_option("--" + std::string(spec.flag), value, help)
                 ->expected(0, 1)
-                ->default_str("true");
+                ->default_str("true")
+                ->option_text("[BOOL]" + shown);
     } else {
-      opt = command.add_option("--" + std::string(spec.flag), value, help);
+      opt = command.add_option("--" + std::string(spec.flag), value, help)->option_text("TEXT" + shown);
     }
     opt->group("Lambda functions");
     flags.options[spec.key] = opt;

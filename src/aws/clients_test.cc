@@ -121,6 +121,7 @@ TEST_F(ClientsTest, InvokeResultAndErrors) {
   EXPECT_EQ(r->request_id, "rid");
   EXPECT_FALSE(HasHeader(http_.last_request().headers, "content-type"));
   EXPECT_EQ(http_.last_request().read_timeout, std::chrono::milliseconds(905'000));
+  EXPECT_FALSE(http_.last_request().idempotent);  // the HTTP client may not re-send it either
 
   std::size_t before = http_.request_count();
   auto big = lambda_.Invoke({.function_name = "f", .payload = std::string(kMaxSyncPayloadBytes + 1, 'x')});

@@ -22,6 +22,8 @@ struct Transfer {
   HttpResponse response;
   bool too_large = false;
   bool sent = false;
+  bool idempotent = true;
+  bool resend_refused = false;
   std::chrono::steady_clock::time_point last_progress;
   curl_off_t last_up = 0;
   curl_off_t last_down = 0;
@@ -65,8 +67,16 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   return t->too_large ? 0 : len;
 }
 
+// Called before each attempt to send the request. A second call means libcurl is re-sending it on a fresh
+// connection because a reused one died before any response byte: the server may have acted on the first
+// copy, so a non-idempotent request stops here instead.
 int OnPrereq(void* user, char*, char*, int, int) {
-  static_cast<Transfer*>(user)->sent = true;
+  auto* t = static_cast<Transfer*>(user);
+  if (t->sent && !t->idempotent) {
+    t->resend_refused = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  t->sent = true;
   return CURL_PREREQFUNC_OK;
 }
 
@@ -167,6 +177,7 @@ HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop
   if (easy == nullptr) return HttpError{HttpErrorKind::kInvalidRequest, "curl_easy_init failed", false};
   Transfer t;
   t.max_bytes = request.max_response_bytes;
+  t.idempotent = request.idempotent;
 
   curl_easy_setopt(easy, CURLOPT_SHARE, shared_->share);
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
@@ -267,6 +278,12 @@ HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop
   ReleaseEasy(easy);
 
   if (cancelled) return HttpError{HttpErrorKind::kCancelled, "request cancelled", t.sent};
+  if (t.resend_refused) {
+    return HttpError{HttpErrorKind::kConnectionReset,
+                     "connection closed before any response; not re-sent because the server may have acted "
+                     "on the request",
+                     true};
+  }
   if (read_timed_out) {
     return HttpError{HttpErrorKind::kReadTimeout,
                      "no response progress for " + std::to_string(read_timeout.count()) + " ms", true};

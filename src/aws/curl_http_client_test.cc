@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <mutex>
+#include <string>
 #include <thread>
 
 namespace lmcp::aws {
@@ -74,6 +77,62 @@ class SilentCloser {
   std::thread thread_;
 };
 
+// A raw HTTP/1.1 server that answers the first request it reads with 200 (keep-alive) and then drops every
+// later connection after reading a full request, without a response byte. Counts the requests it read.
+class AnswersOnceThenDrops {
+ public:
+  AnswersOnceThenDrops() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    listen(fd_, 8);
+    thread_ = std::thread([this] {
+      while (true) {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        std::string got;
+        char buf[4096];
+        while (true) {
+          auto end = got.find("\r\n\r\n");
+          if (end != std::string::npos) {
+            auto cl = got.find("Content-Length: ");
+            std::size_t body = cl == std::string::npos ? 0 : std::stoul(got.substr(cl + 16));
+            if (got.size() >= end + 4 + body) {
+              got.erase(0, end + 4 + body);
+              if (requests_++ > 0) break;  // read, acted on, then dropped without answering
+              const char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok";
+              if (write(c, kOk, sizeof kOk - 1) < 0) break;
+              continue;
+            }
+          }
+          auto n = read(c, buf, sizeof buf);
+          if (n <= 0) break;
+          got.append(buf, static_cast<std::size_t>(n));
+        }
+        close(c);
+      }
+    });
+  }
+  ~AnswersOnceThenDrops() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/invoke"; }
+  int requests() const { return requests_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+};
+
 int UnusedPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -89,8 +148,10 @@ int UnusedPort() {
 
 TEST(CurlHttpClient, SendsHeadersAndBodyAndReadsResponse) {
   httplib::Server server;
+  std::mutex mu;  // the handler thread writes, the test reads; the socket is no happens-before edge for TSan
   std::string seen_content_type = "unset", seen_accept = "unset", seen_body, seen_custom;
   server.Post("/echo", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mu);
     seen_content_type = req.has_header("Content-Type") ? req.get_header_value("Content-Type") : "";
     seen_accept = req.has_header("Accept") ? req.get_header_value("Accept") : "";
     seen_custom = req.get_header_value("X-Amz-Invocation-Type");
@@ -108,6 +169,7 @@ TEST(CurlHttpClient, SendsHeadersAndBodyAndReadsResponse) {
   EXPECT_EQ(r->status, 202);
   EXPECT_EQ(r->body, "payload");
   EXPECT_EQ(FindHeader(r->headers, "x-amz-executed-version"), "7");
+  std::lock_guard lock(mu);
   EXPECT_EQ(seen_body, "{\"a\":1}");
   EXPECT_EQ(seen_custom, "Event");
   EXPECT_EQ(seen_content_type, "");  // no implicit form content type
@@ -116,6 +178,7 @@ TEST(CurlHttpClient, SendsHeadersAndBodyAndReadsResponse) {
 
 TEST(CurlHttpClient, ReusesConnectionsAcrossCallsAndThreads) {
   httplib::Server server;
+  server.set_keep_alive_max_count(1000);  // httplib closes a connection after 5 requests by default
   server.Get("/ok",
              [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
   LoopbackServer s(server);
@@ -215,6 +278,31 @@ TEST(CurlHttpClient, TlsVerificationFailsAgainstBadCaBundle) {
   auto r = client.Send(HttpRequest{.url = "https://127.0.0.1:" + std::to_string(UnusedPort()) + "/"});
   ASSERT_FALSE(r.ok());
   EXPECT_FALSE(r.error().sent);
+}
+
+// libcurl re-sends a request on a fresh connection when a reused one dies before any response byte. For
+// Invoke that would run the function twice; the client refuses the re-send for non-idempotent requests.
+TEST(CurlHttpClient, NeverResendsNonIdempotentRequestOnDeadReusedConnection) {
+  AnswersOnceThenDrops server;
+  CurlHttpClient client;
+  HttpRequest req{.method = "POST", .url = server.url(), .body = "{\"n\":1}"};
+  req.idempotent = false;
+  ASSERT_TRUE(client.Send(req).ok());
+  auto r = client.Send(req);  // reuses the kept-alive connection; the server reads it and drops it
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, HttpErrorKind::kConnectionReset);
+  EXPECT_TRUE(r.error().MayHaveReachedServer());
+  EXPECT_NE(r.error().message.find("not re-sent"), std::string::npos) << r.error().message;
+  EXPECT_EQ(server.requests(), 2);
+}
+
+TEST(CurlHttpClient, IdempotentRequestMayBeResentOnFreshConnection) {
+  AnswersOnceThenDrops server;
+  CurlHttpClient client;
+  HttpRequest req{.method = "POST", .url = server.url(), .body = "{}"};
+  ASSERT_TRUE(client.Send(req).ok());
+  EXPECT_FALSE(client.Send(req).ok());
+  EXPECT_EQ(server.requests(), 3);  // libcurl's own re-send on a fresh connection, also dropped
 }
 
 }  // namespace

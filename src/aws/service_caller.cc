@@ -35,6 +35,7 @@ AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Pro
   base.connect_timeout = op.connect_timeout;
   base.read_timeout = op.read_timeout;
   base.max_response_bytes = op.max_response_bytes;
+  base.idempotent = op.idempotent;
 
   for (int attempt = 1;; ++attempt) {
     HttpRequest request = base;

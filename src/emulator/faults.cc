@@ -20,6 +20,7 @@ constexpr TypeName kTypes[] = {
     {FaultType::kReset, "reset"},
     {FaultType::kResetBeforeBody, "reset_before_body"},
     {FaultType::kResetAfterBody, "reset_after_body"},
+    {FaultType::kMalformed, "malformed"},
 };
 
 json YamlToJson(const YAML::Node& node) {
@@ -101,7 +102,7 @@ Result<FaultRule> FaultRuleFromJson(const json& j) {
     r.operation = j.value("operation", "");
     r.function = j.value("function", "");
     r.latency_ms = j.value("latency_ms", 0);
-    r.status = j.value("status", r.type == FaultType::kThrottle ? 429 : 500);
+    r.status = j.value("status", r.type == FaultType::kThrottle ? 429 : r.type == FaultType::kMalformed ? 200 : 500);
     r.code = j.value("code", "");
     r.message = j.value("message", "");
     r.retry_after_seconds = j.value("retry_after_seconds", 1);
@@ -114,6 +115,9 @@ Result<FaultRule> FaultRuleFromJson(const json& j) {
   if (r.type == FaultType::kError && (r.status < 400 || r.status > 599)) {
     return Error::InvalidArgument("fault: error status must be 4xx or 5xx");
   }
+  if (r.type == FaultType::kMalformed && (r.status < 200 || r.status > 599 || (r.status >= 300 && r.status < 400))) {
+    return Error::InvalidArgument("fault: malformed status must be 2xx, 4xx or 5xx");
+  }
   if (r.skip < 0 || r.retry_after_seconds < 0) return Error::InvalidArgument("fault: negative skip or retry_after_seconds");
   return r;
 }
@@ -123,7 +127,7 @@ json FaultRuleToJson(const FaultRule& r) {
             {"function", r.function.empty() ? "*" : r.function}, {"skip", r.skip}, {"count", r.count},
             {"matched", r.matched}, {"applied", r.applied}};
   if (r.type == FaultType::kLatency) j["latency_ms"] = r.latency_ms;
-  if (r.type == FaultType::kError) j["status"] = r.status;
+  if (r.type == FaultType::kError || r.type == FaultType::kMalformed) j["status"] = r.status;
   if (r.type == FaultType::kThrottle) j["retry_after_seconds"] = r.retry_after_seconds;
   if (!r.code.empty()) j["code"] = r.code;
   if (!r.message.empty()) j["message"] = r.message;
@@ -154,6 +158,7 @@ Result<FaultRule> ParseFaultFlag(const std::string& flag) {
   if (!type.ok()) return type.error();
   r.type = *type;
   if (r.type == FaultType::kThrottle) r.status = 429;
+  if (r.type == FaultType::kMalformed) r.status = 200;
   if (eq != std::string::npos) {
     std::string value = head.substr(eq + 1);
     if (value.size() > 2 && value.substr(value.size() - 2) == "ms") value.resize(value.size() - 2);
@@ -161,7 +166,8 @@ Result<FaultRule> ParseFaultFlag(const std::string& flag) {
     if (!v.ok()) return v.error();
     switch (r.type) {
       case FaultType::kLatency: r.latency_ms = *v; break;
-      case FaultType::kError: r.status = *v; break;
+      case FaultType::kError:
+      case FaultType::kMalformed: r.status = *v; break;
       case FaultType::kThrottle: r.retry_after_seconds = *v; break;
       default: return Error::InvalidArgument("fault: " + head.substr(0, eq) + " takes no value");
     }

@@ -1,6 +1,7 @@
 #pragma once
 // Fault injection for the local endpoint: rules matched per AWS operation and/or function name that add
-// latency, answer an error status, throttle with 429 + Retry-After, or reset the connection. Off unless
+// latency, answer an error status, throttle with 429 + Retry-After, reset the connection, or answer a body the
+// protocol does not allow. Off unless
 // rules are loaded (from flags, a JSON/YAML file, or the /__admin/faults endpoint). Thread-safe.
 
 #include <mutex>
@@ -21,6 +22,8 @@ enum class FaultType {
   kReset,            // reset the connection without running the operation or answering
   kResetBeforeBody,  // run the operation, send the status line and headers, then reset
   kResetAfterBody,   // run the operation, send the whole response, then reset
+  kMalformed,        // status >= 400: a proxy's HTML error page instead of the service's error shape;
+                     // 2xx (default 200): run the operation and send its body cut in half, as valid HTTP
 };
 
 struct FaultRule {

@@ -29,6 +29,12 @@ TEST(FaultFlagTest, ParsesEachType) {
   EXPECT_EQ(throttle->status, 429);
   EXPECT_EQ(throttle->retry_after_seconds, 3);
 
+  auto malformed = ParseFaultFlag("Invoke:malformed");
+  ASSERT_TRUE(malformed.ok());
+  EXPECT_EQ(malformed->status, 200);
+  EXPECT_EQ(ParseFaultFlag("Invoke:malformed=502")->status, 502);
+  EXPECT_THAT(ParseFaultFlag("Invoke:malformed=302").error().message, HasSubstr("2xx, 4xx or 5xx"));
+
   for (const char* reset : {"Invoke:reset", "Invoke:reset_before_body", "Invoke:reset_after_body"}) {
     EXPECT_TRUE(ParseFaultFlag(reset).ok()) << reset;
   }

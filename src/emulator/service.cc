@@ -372,6 +372,7 @@ ServerResponse LocalService::Handle(const ServerRequest& req) {
     clock_.SleepFor(std::chrono::milliseconds(plan.latency_ms));
   }
   Disconnect disconnect = Disconnect::kNone;
+  bool cut_body = false;
   if (plan.terminal) {
     stats_.CountFault();
     const FaultRule& rule = *plan.terminal;
@@ -406,6 +407,18 @@ ServerResponse LocalService::Handle(const ServerRequest& req) {
       case FaultType::kResetAfterBody:
         disconnect = Disconnect::kResetAfterBody;
         break;
+      case FaultType::kMalformed:
+        if (rule.status >= 400) {
+          ServerResponse r;
+          r.status = rule.status;
+          r.headers = {{"Content-Type", "text/html"}};
+          r.body = "<html><head><title>" + std::to_string(rule.status) + "</title></head><body><h1>" +
+                   std::to_string(rule.status) + " " + (rule.message.empty() ? "Bad Gateway" : rule.message) +
+                   "</h1></body></html>\n";
+          return r;
+        }
+        cut_body = true;
+        break;
       case FaultType::kLatency:
         break;
     }
@@ -426,6 +439,10 @@ ServerResponse LocalService::Handle(const ServerRequest& req) {
     res = GetResources(req, request_id);
   }
   res.disconnect = disconnect;
+  if (cut_body) {
+    res.status = plan.terminal->status;
+    res.body.resize(res.body.size() / 2);
+  }
   return res;
 }
 

@@ -409,6 +409,22 @@ TEST_F(ServiceTest, FaultsChangeResponses) {
   EXPECT_EQ(HeaderValue(g.headers, "Retry-After"), "2");
 }
 
+TEST_F(ServiceTest, MalformedFaults) {
+  service_->faults().Replace({*ParseFaultFlag("ListFunctions:malformed,count=1"),
+                              *ParseFaultFlag("Invoke@aliased:malformed=502")});
+  auto cut = Send("lambda", "GET", "/2015-03-31/functions/");
+  EXPECT_EQ(cut.status, 200);
+  EXPECT_FALSE(nlohmann::json::accept(cut.body)) << cut.body;  // half a document
+  auto whole = Send("lambda", "GET", "/2015-03-31/functions/");
+  EXPECT_TRUE(nlohmann::json::accept(whole.body));
+  EXPECT_EQ(cut.body, whole.body.substr(0, whole.body.size() / 2));
+  auto html = Invoke("aliased");
+  EXPECT_EQ(html.status, 502);
+  EXPECT_EQ(HeaderValue(html.headers, "Content-Type"), "text/html");
+  EXPECT_NE(html.body.find("<html>"), std::string::npos);
+  EXPECT_EQ(service_->stats().Invocations("aliased"), 0);
+}
+
 TEST_F(ServiceTest, AdminApi) {
   Invoke("aliased");
   auto stats = Raw("GET", "/__admin/stats", {});

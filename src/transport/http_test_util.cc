@@ -97,10 +97,10 @@ void FakeSession::HandleMessage(const Json& m) {
 void FakeSession::SendUnsolicited(const Json& message) { sink_.Send(message, Json()); }
 
 void FakeSession::Release() {
-  {
-    std::lock_guard lock(mu_);
-    released_ = true;
-  }
+  // Notify under the lock: once the held call sees `released_` the server may destroy this session, and
+  // ~FakeSession takes `mu_` first, so it cannot run while we still touch `cv_`.
+  std::lock_guard lock(mu_);
+  released_ = true;
   cv_.notify_all();
 }
 
