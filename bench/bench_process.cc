@@ -1,5 +1,7 @@
 #include "bench/bench_process.h"
 
+#include <curl/curl.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -272,6 +274,33 @@ double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   size_t n = values.size();
   return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+namespace {
+size_t AppendToString(char* ptr, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(ptr, size * n);
+  return size * n;
+}
+}  // namespace
+
+std::pair<long, std::string> HttpOnce(const std::string& method, const std::string& url, const std::string& body,
+                                      std::chrono::milliseconds timeout) {
+  CURL* c = curl_easy_init();
+  std::string out;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendToString);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  long status = 0;
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(c);
+  return {status, out};
 }
 
 }  // namespace lmcp::bench

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -82,6 +83,12 @@ class McpClient {
   std::map<std::string, Json> responses_;  // by id dump
   std::vector<Json> notifications_;
 };
+
+// One plain HTTP request with libcurl (a new connection, `timeout` in total): {status, body}; status 0 when
+// the request failed. For admin endpoints and set-up, not for anything measured.
+std::pair<long, std::string> HttpOnce(const std::string& method, const std::string& url,
+                                      const std::string& body = "",
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // Nearest-rank percentile (index ceil(p*n/100)-1 of the sorted values), as the reference measurements use.
 double Percentile(std::vector<double> values, double p);

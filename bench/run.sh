@@ -10,9 +10,9 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$ROOT/results"
 mkdir -p "$OUT" "$BUILD/bench-work"
 micro_args=()
-for b in "$BUILD"/bench/*_bench; do
-  [[ -x "$b" ]] || continue
-  name=$(basename "$b")
+for name in jsonrpc_bench sigv4_bench; do  # the Google Benchmark binaries (http_bench is mcp_bench's helper)
+  b="$BUILD/bench/$name"
+  [[ -x "$b" ]] || { echo "bench: $b is missing" >&2; exit 1; }
   "$b" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
        --benchmark_out="$BUILD/bench-work/$name.json" --benchmark_out_format=json >/dev/null
   micro_args+=(--micro "$BUILD/bench-work/$name.json")

@@ -1,6 +1,8 @@
-# main() shared by every GoogleTest binary (tests/support/test_main.cc).
+# main() shared by every GoogleTest binary (tests/support/test_main.cc); its users may include the shared
+# test helpers as "tests/support/<name>.h".
 add_library(lmcp_test_main STATIC ${PROJECT_SOURCE_DIR}/tests/support/test_main.cc)
 target_link_libraries(lmcp_test_main PUBLIC GTest::gtest spdlog::spdlog)
+target_include_directories(lmcp_test_main PUBLIC ${PROJECT_SOURCE_DIR})
 
 # lmcp_unit_test(<name> SOURCES a_test.cc ... LIBS lib ...): one gtest binary per layer, each case a CTest
 # test labelled "unit" (the set `make test` reruns under ASan+UBSan).

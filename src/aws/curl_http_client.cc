@@ -139,32 +139,46 @@ CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options)
   curl_share_setopt(shared_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }
 
+namespace {
+void Cleanup(void* easy, void* multi) {
+  if (multi != nullptr) curl_multi_cleanup(static_cast<CURLM*>(multi));
+  if (easy != nullptr) curl_easy_cleanup(static_cast<CURL*>(easy));
+}
+}  // namespace
+
 CurlHttpClient::~CurlHttpClient() {
-  for (void* e : idle_) curl_easy_cleanup(static_cast<CURL*>(e));
+  for (Handles h : idle_) Cleanup(h.easy, h.multi);
   idle_.clear();
   curl_share_cleanup(shared_->share);
 }
 
-void* CurlHttpClient::AcquireEasy() {
+CurlHttpClient::Handles CurlHttpClient::Acquire() {
   {
     std::lock_guard lock(pool_mu_);
     if (!idle_.empty()) {
-      void* e = idle_.back();
+      Handles h = idle_.back();
       idle_.pop_back();
-      return e;
+      return h;
     }
   }
-  return curl_easy_init();
+  Handles h{curl_easy_init(), curl_multi_init()};
+  if (h.easy == nullptr || h.multi == nullptr) {
+    Cleanup(h.easy, h.multi);
+    return {};
+  }
+  return h;
 }
 
-void CurlHttpClient::ReleaseEasy(void* easy) {
-  curl_easy_reset(static_cast<CURL*>(easy));
-  std::lock_guard lock(pool_mu_);
-  if (idle_.size() < kMaxIdleHandles) {
-    idle_.push_back(easy);
-    return;
+void CurlHttpClient::Release(Handles h) {
+  curl_easy_reset(static_cast<CURL*>(h.easy));
+  {
+    std::lock_guard lock(pool_mu_);
+    if (idle_.size() < kMaxIdleHandles) {
+      idle_.push_back(h);
+      return;
+    }
   }
-  curl_easy_cleanup(static_cast<CURL*>(easy));
+  Cleanup(h.easy, h.multi);
 }
 
 HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop) {
@@ -173,8 +187,10 @@ HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop
   }
   if (stop.stop_requested()) return HttpError{HttpErrorKind::kCancelled, "cancelled before sending", false};
 
-  CURL* easy = static_cast<CURL*>(AcquireEasy());
-  if (easy == nullptr) return HttpError{HttpErrorKind::kInvalidRequest, "curl_easy_init failed", false};
+  Handles handles = Acquire();
+  if (handles.easy == nullptr) return HttpError{HttpErrorKind::kInvalidRequest, "curl_easy_init failed", false};
+  CURL* easy = static_cast<CURL*>(handles.easy);
+  CURLM* multi = static_cast<CURLM*>(handles.multi);
   Transfer t;
   t.max_bytes = request.max_response_bytes;
   t.idempotent = request.idempotent;
@@ -229,42 +245,44 @@ HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop
   if (!has_user_agent) curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
 
-  CURLM* multi = curl_multi_init();
   curl_multi_add_handle(multi, easy);
-  std::stop_callback wake(stop, [multi] { curl_multi_wakeup(multi); });
-
   CURLcode result = CURLE_OK;
   bool cancelled = false;
   bool read_timed_out = false;
-  t.last_progress = std::chrono::steady_clock::now();
   const auto read_timeout = std::max(request.read_timeout, std::chrono::milliseconds(1));
-  while (true) {
-    int running = 0;
-    CURLMcode mc = curl_multi_perform(multi, &running);
-    if (mc != CURLM_OK) {
-      result = CURLE_RECV_ERROR;
-      break;
+  {
+    // Scoped: the callback must be gone (its destructor waits for a running one) before the handles return
+    // to the pool.
+    std::stop_callback wake(stop, [multi] { curl_multi_wakeup(multi); });
+    t.last_progress = std::chrono::steady_clock::now();
+    while (true) {
+      int running = 0;
+      CURLMcode mc = curl_multi_perform(multi, &running);
+      if (mc != CURLM_OK) {
+        result = CURLE_RECV_ERROR;
+        break;
+      }
+      if (running == 0) {
+        int queued = 0;
+        CURLMsg* msg = curl_multi_info_read(multi, &queued);
+        result = msg != nullptr && msg->msg == CURLMSG_DONE ? msg->data.result : CURLE_RECV_ERROR;
+        break;
+      }
+      if (stop.stop_requested()) {
+        cancelled = true;
+        break;
+      }
+      auto now = std::chrono::steady_clock::now();
+      if (t.sent && now - t.last_progress > read_timeout) {
+        read_timed_out = true;
+        break;
+      }
+      auto wait =
+          t.sent ? read_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(now - t.last_progress)
+                 : std::chrono::milliseconds(100);
+      wait = std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
+      curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
     }
-    if (running == 0) {
-      int queued = 0;
-      CURLMsg* msg = curl_multi_info_read(multi, &queued);
-      result = msg != nullptr && msg->msg == CURLMSG_DONE ? msg->data.result : CURLE_RECV_ERROR;
-      break;
-    }
-    if (stop.stop_requested()) {
-      cancelled = true;
-      break;
-    }
-    auto now = std::chrono::steady_clock::now();
-    if (t.sent && now - t.last_progress > read_timeout) {
-      read_timed_out = true;
-      break;
-    }
-    auto wait =
-        t.sent ? read_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(now - t.last_progress)
-               : std::chrono::milliseconds(100);
-    wait = std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
-    curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
   }
 
   long status = 0;
@@ -273,9 +291,8 @@ HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop
   curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &new_connections);
   connections_opened_ += new_connections;
   curl_multi_remove_handle(multi, easy);
-  curl_multi_cleanup(multi);
   curl_slist_free_all(headers);
-  ReleaseEasy(easy);
+  Release(handles);
 
   if (cancelled) return HttpError{HttpErrorKind::kCancelled, "request cancelled", t.sent};
   if (t.resend_refused) {

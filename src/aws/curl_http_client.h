@@ -33,13 +33,19 @@ class CurlHttpClient final : public HttpClient {
 
  private:
   struct Shared;
-  void* AcquireEasy();
-  void ReleaseEasy(void* easy);
+  // An easy handle and the multi handle that drives it, pooled together: creating a multi handle costs a
+  // socketpair (its wake-up channel) per request otherwise.
+  struct Handles {
+    void* easy = nullptr;
+    void* multi = nullptr;
+  };
+  Handles Acquire();
+  void Release(Handles handles);
 
   CurlHttpClientOptions options_;
   std::unique_ptr<Shared> shared_;
   std::mutex pool_mu_;
-  std::vector<void*> idle_;
+  std::vector<Handles> idle_;
   std::atomic<long> connections_opened_{0};
 };
 

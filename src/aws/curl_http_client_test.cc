@@ -1,10 +1,7 @@
 #include "aws/curl_http_client.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,47 +9,22 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/loopback.h"
+
 namespace lmcp::aws {
 namespace {
 
 using namespace std::chrono_literals;
 
-class LoopbackServer {
- public:
-  explicit LoopbackServer(httplib::Server& server) : server_(server) {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~LoopbackServer() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-
- private:
-  httplib::Server& server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+using test_support::FreeLoopbackPort;
+using LoopbackServer = test_support::HttplibOnLoopback;
 
 // A raw TCP server that reads one request and closes the connection without answering.
 class SilentCloser {
  public:
   SilentCloser() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    listen(fd_, 4);
     thread_ = std::thread([this] {
-      int c = accept(fd_, nullptr, nullptr);
+      int c = accept(listener_.fd(), nullptr, nullptr);
       if (c < 0) return;
       char buf[4096];
       std::string got;
@@ -65,15 +37,13 @@ class SilentCloser {
     });
   }
   ~SilentCloser() {
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
+    listener_.Close();
     thread_.join();
   }
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
 
  private:
-  int fd_ = -1;
-  int port_ = 0;
+  test_support::LoopbackListener listener_;
   std::thread thread_;
 };
 
@@ -82,69 +52,49 @@ class SilentCloser {
 class AnswersOnceThenDrops {
  public:
   AnswersOnceThenDrops() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    listen(fd_, 8);
     thread_ = std::thread([this] {
       while (true) {
-        int c = accept(fd_, nullptr, nullptr);
+        int c = accept(listener_.fd(), nullptr, nullptr);
         if (c < 0) return;
-        std::string got;
-        char buf[4096];
-        while (true) {
-          auto end = got.find("\r\n\r\n");
-          if (end != std::string::npos) {
-            auto cl = got.find("Content-Length: ");
-            std::size_t body = cl == std::string::npos ? 0 : std::stoul(got.substr(cl + 16));
-            if (got.size() >= end + 4 + body) {
-              got.erase(0, end + 4 + body);
-              if (requests_++ > 0) break;  // read, acted on, then dropped without answering
-              const char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok";
-              if (write(c, kOk, sizeof kOk - 1) < 0) break;
-              continue;
-            }
-          }
-          auto n = read(c, buf, sizeof buf);
-          if (n <= 0) break;
-          got.append(buf, static_cast<std::size_t>(n));
-        }
+        Serve(c);
         close(c);
       }
     });
   }
   ~AnswersOnceThenDrops() {
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
+    listener_.Close();
     thread_.join();
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/invoke"; }
+  std::string url() const { return listener_.url("/invoke"); }
   int requests() const { return requests_; }
 
  private:
-  int fd_ = -1;
-  int port_ = 0;
+  void Serve(int c) {
+    std::string got;
+    char buf[4096];
+    while (true) {
+      auto end = got.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        auto cl = got.find("Content-Length: ");
+        std::size_t body = cl == std::string::npos ? 0 : std::stoul(got.substr(cl + 16));
+        if (got.size() >= end + 4 + body) {
+          got.erase(0, end + 4 + body);
+          if (requests_++ > 0) return;  // read, acted on, then dropped without answering
+          const char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok";
+          if (write(c, kOk, sizeof kOk - 1) < 0) return;
+          continue;
+        }
+      }
+      auto n = read(c, buf, sizeof buf);
+      if (n <= 0) return;
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+
+  test_support::LoopbackListener listener_;
   std::atomic<int> requests_{0};
   std::thread thread_;
 };
-
-int UnusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);  // nothing listens there now
-  return port;
-}
 
 TEST(CurlHttpClient, SendsHeadersAndBodyAndReadsResponse) {
   httplib::Server server;
@@ -199,7 +149,7 @@ TEST(CurlHttpClient, ReusesConnectionsAcrossCallsAndThreads) {
 
 TEST(CurlHttpClient, ConnectFailureWasNotSent) {
   CurlHttpClient client;
-  auto r = client.Send(HttpRequest{.url = "http://127.0.0.1:" + std::to_string(UnusedPort()) + "/"});
+  auto r = client.Send(HttpRequest{.url = "http://127.0.0.1:" + std::to_string(FreeLoopbackPort()) + "/"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, HttpErrorKind::kConnectFailed);
   EXPECT_FALSE(r.error().MayHaveReachedServer());
@@ -275,7 +225,7 @@ TEST(CurlHttpClient, RejectsNonHttpUrls) {
 TEST(CurlHttpClient, TlsVerificationFailsAgainstBadCaBundle) {
   CurlHttpClient client(CurlHttpClientOptions{.ca_bundle = "/nonexistent/ca.pem"});
   // Nothing listens on this loopback https port, so this is a connect failure either way, never a success.
-  auto r = client.Send(HttpRequest{.url = "https://127.0.0.1:" + std::to_string(UnusedPort()) + "/"});
+  auto r = client.Send(HttpRequest{.url = "https://127.0.0.1:" + std::to_string(FreeLoopbackPort()) + "/"});
   ASSERT_FALSE(r.ok());
   EXPECT_FALSE(r.error().sent);
 }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "transport/http_server.h"
+#include "tests/support/loopback.h"
 #include "transport/http_test_util.h"
 
 namespace lmcp::transport {
@@ -28,13 +29,7 @@ class JwksServer {
       ++hits_;
       res.set_content(jwks_.dump(), "application/json");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~JwksServer() {
-    server_.stop();
-    thread_.join();
+    running_ = std::make_unique<test_support::HttplibOnLoopback>(server_);
   }
   void Set(Json keys) {
     std::lock_guard lock(mu_);
@@ -44,12 +39,11 @@ class JwksServer {
     std::lock_guard lock(mu_);
     return hits_;
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/jwks"; }
+  std::string url() const { return running_->url("/jwks"); }
 
  private:
   httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::unique_ptr<test_support::HttplibOnLoopback> running_;
   std::mutex mu_;
   Json jwks_ = {{"keys", Json::array()}};
   int hits_ = 0;

@@ -43,30 +43,10 @@ std::string Env(const char* name) {
   return v ? v : "";
 }
 
-size_t CurlWrite(char* ptr, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(ptr, size * n);
-  return size * n;
-}
-
 // One admin request to the local endpoint; {status, body}.
 std::pair<long, std::string> Admin(const std::string& base, const std::string& method, const std::string& path,
                                    const std::string& body = "") {
-  CURL* c = curl_easy_init();
-  std::string out;
-  std::string url = base + path;
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (!body.empty()) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  }
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, CurlWrite);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-  long status = 0;
-  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(c);
-  return {status, out};
+  return bench::HttpOnce(method, base + path, body);
 }
 
 class Endpoint {

@@ -1,11 +1,18 @@
-// Shared helpers for the SDK client e2e scripts: start `lambda-mcp serve --conformance-fixtures` over stdio
-// with the official SDK client, and small assertions that fail the process loudly.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+// Shared helpers for the SDK client e2e scripts (here and in tests/e2e/lambda_*): the pinned SDK's client
+// classes, the binary under test, `lambda-mcp serve --conformance-fixtures` over stdio, and small assertions
+// that fail the process loudly.
+import { existsSync } from 'node:fs';
+
+if (!existsSync(new URL('./node_modules/@modelcontextprotocol/sdk/', import.meta.url))) {
+  console.error('FAIL: the pinned MCP SDK is missing (tests/e2e/client/node_modules); run scripts/setup.sh');
+  process.exit(1);
+}
+export const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+export const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
 
 export const BIN = process.env.LMCP_BIN;
-if (!BIN) {
-  console.error('FAIL: LMCP_BIN is not set');
+if (!BIN || !existsSync(BIN)) {
+  console.error(`FAIL: LMCP_BIN (${BIN}) is not the lambda-mcp binary`);
   process.exit(1);
 }
 

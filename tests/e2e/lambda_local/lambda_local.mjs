@@ -4,28 +4,12 @@
 // type and message; an MCP-content payload (the chart) passes through as an image; a read timeout produces
 // exactly one invoke; concurrent calls are in flight together at the endpoint.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { BIN, Client, StdioClientTransport, assert } from '../client/common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..', '..');
-const sdk = path.join(here, '..', 'client', 'node_modules', '@modelcontextprotocol', 'sdk', 'dist', 'esm');
-if (!existsSync(sdk)) {
-  console.error('FAIL: the pinned MCP SDK is missing (tests/e2e/client/node_modules); run scripts/setup.sh');
-  process.exit(1);
-}
-const { Client } = await import(pathToFileURL(path.join(sdk, 'client', 'index.js')));
-const { StdioClientTransport } = await import(pathToFileURL(path.join(sdk, 'client', 'stdio.js')));
-const BIN = process.env.LMCP_BIN;
-if (!BIN || !existsSync(BIN)) {
-  console.error(`FAIL: LMCP_BIN (${BIN}) is not the lambda-mcp binary`);
-  process.exit(1);
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(`assertion failed: ${msg}`);
-}
 
 async function startLocal() {
   const proc = spawn(BIN, ['local', '--template', path.join(root, 'examples', 'template.yaml'), '--port', '0',

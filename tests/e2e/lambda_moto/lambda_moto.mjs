@@ -6,31 +6,16 @@
 // discovery failure reported as an error. With --bench: the measurements of reference-measurements.md.
 // Fails loudly when moto_server, python3 or the SDK is missing.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { BIN, Client, StdioClientTransport, assert } from '../client/common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sdk = path.join(here, '..', 'client', 'node_modules', '@modelcontextprotocol', 'sdk', 'dist', 'esm');
-if (!existsSync(sdk)) {
-  console.error('FAIL: the pinned MCP SDK is missing (tests/e2e/client/node_modules); run scripts/setup.sh');
-  process.exit(1);
-}
-const { Client } = await import(pathToFileURL(path.join(sdk, 'client', 'index.js')));
-const { StdioClientTransport } = await import(pathToFileURL(path.join(sdk, 'client', 'stdio.js')));
-
-const BIN = process.env.LMCP_BIN;
-if (!BIN || !existsSync(BIN)) {
-  console.error(`FAIL: LMCP_BIN (${BIN}) is not the lambda-mcp binary`);
-  process.exit(1);
-}
 const BENCH = process.argv.includes('--bench');
 
-function assert(cond, msg) {
-  if (!cond) throw new Error(`assertion failed: ${msg}`);
-}
 // Object key order is not significant (the MCP core's JSON type keeps keys sorted).
 function canonical(v) {
   if (Array.isArray(v)) return v.map(canonical);

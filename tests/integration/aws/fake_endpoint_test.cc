@@ -36,15 +36,9 @@ class FakeAwsEndpoint {
     server_.Get("/2015-03-31/functions/", checked(&ListFunctions));
     server_.Post(R"(/2015-03-31/functions/([^/]+)/invocations)",
                  checked([this](const httplib::Request& req, httplib::Response& res) { Invoke(req, res); }));
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+    running_ = std::make_unique<test_support::HttplibOnLoopback>(server_);
   }
-  ~FakeAwsEndpoint() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return running_->url(); }
 
   std::atomic<int> requests_{0}, rejected_{0}, throttled_calls_{0}, slow_calls_{0};
   std::vector<std::string> services() {
@@ -59,7 +53,7 @@ class FakeAwsEndpoint {
   bool VerifyOrReject(const httplib::Request& req, httplib::Response& res) {
     ++requests_;
     HttpRequest received{.method = req.method,
-                         .url = "http://127.0.0.1:" + std::to_string(port_) + req.target,
+                         .url = "http://127.0.0.1:" + req.get_header_value("LOCAL_PORT") + req.target,
                          .body = req.body};
     for (const auto& [k, v] : req.headers) {
       if (k != "REMOTE_ADDR" && k != "REMOTE_PORT" && k != "LOCAL_ADDR" && k != "LOCAL_PORT") {
@@ -149,8 +143,7 @@ class FakeAwsEndpoint {
   }
 
   httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  std::unique_ptr<test_support::HttplibOnLoopback> running_;
 };
 
 class FakeEndpointTest : public ::testing::Test {

@@ -2,12 +2,9 @@
 // Helpers for the aws integration tests: a moto_server child process on a free loopback port, and a clock
 // that reads real time but does not sleep (so retry back-off is recorded, not waited for).
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,23 +17,13 @@
 
 #include "aws/curl_http_client.h"
 #include "common/clock.h"
+#include "tests/support/loopback.h"
 
 extern char** environ;
 
 namespace lmcp::aws::integration {
 
-inline int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
+using test_support::FreeLoopbackPort;
 
 inline bool OnPath(const std::string& program) {
   const char* path = std::getenv("PATH");

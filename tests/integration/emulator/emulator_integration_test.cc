@@ -12,6 +12,7 @@
 #include "aws/curl_http_client.h"
 #include "aws/sigv4.h"
 #include "emulator/local_endpoint.h"
+#include "test_session.h"
 
 namespace lmcp::emulator {
 namespace {
@@ -26,23 +27,9 @@ std::string FixturesDir() { return std::string(LMCP_TEST_DIR) + "/fixtures"; }
 
 std::unique_ptr<aws::AwsSession> Session(const std::string& url, const std::string& secret = kSecret,
                                          const std::string& akid = kAkid) {
-  std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", akid},
-                                            {"AWS_SECRET_ACCESS_KEY", secret},
-                                            {"AWS_REGION", "us-east-1"},
-                                            {"AWS_MAX_ATTEMPTS", "1"},
-                                            {"AWS_CONFIG_FILE", "/nonexistent/config"},
-                                            {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"},
-                                            {"AWS_EC2_METADATA_DISABLED", "true"}};
-  aws::AwsSessionOptions o;
-  o.env = [env](const std::string& name) -> std::optional<std::string> {
-    auto it = env.find(name);
-    if (it == env.end()) return std::nullopt;
-    return it->second;
-  };
-  o.endpoint_url = url;
-  auto s = aws::AwsSession::Create(o);
-  EXPECT_TRUE(s.ok()) << s.error().message;
-  return std::move(*s);
+  auto s = StaticKeySession(url, akid, secret);
+  EXPECT_NE(s, nullptr);
+  return s;
 }
 
 class EndpointTest : public ::testing::Test {

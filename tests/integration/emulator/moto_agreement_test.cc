@@ -17,6 +17,7 @@
 
 #include "aws/aws_session.h"
 #include "emulator/local_endpoint.h"
+#include "test_session.h"
 
 extern char** environ;
 
@@ -89,24 +90,6 @@ const std::vector<Seeded> kFunctions = {
     {"report-generator", "", {}},
     {"2fa-verify", "Verify a 2FA code", {{"mcp", "disabled"}}},
 };
-
-std::unique_ptr<aws::AwsSession> Session(const std::string& url, const std::string& akid, const std::string& secret) {
-  std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", akid},
-                                            {"AWS_SECRET_ACCESS_KEY", secret},
-                                            {"AWS_REGION", "us-east-1"},
-                                            {"AWS_MAX_ATTEMPTS", "1"},
-                                            {"AWS_CONFIG_FILE", "/nonexistent/config"},
-                                            {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"},
-                                            {"AWS_EC2_METADATA_DISABLED", "true"}};
-  aws::AwsSessionOptions o;
-  o.env = [env](const std::string& name) -> std::optional<std::string> {
-    auto it = env.find(name);
-    return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
-  };
-  o.endpoint_url = url;
-  auto s = aws::AwsSession::Create(o);
-  return s.ok() ? std::move(*s) : nullptr;
-}
 
 // What one endpoint answered, in a form that can be compared.
 struct Observed {
@@ -191,8 +174,8 @@ TEST(MotoAgreementTest, DiscoveryAndInvokeAgree) {
   ASSERT_TRUE(ep.ok()) << ep.error().message;
   (*ep)->Start();
 
-  auto ours_session = Session((*ep)->url(), "testing", "testing");
-  auto moto_session = Session("http://127.0.0.1:" + std::to_string(moto.port()), "testing", "testing");
+  auto ours_session = StaticKeySession((*ep)->url(), "testing", "testing");
+  auto moto_session = StaticKeySession("http://127.0.0.1:" + std::to_string(moto.port()), "testing", "testing");
   ASSERT_TRUE(ours_session && moto_session);
   Observed ours = Observe(*ours_session);
   Observed theirs = Observe(*moto_session);
