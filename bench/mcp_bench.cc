@@ -27,9 +27,11 @@
 #include <thread>
 #include <vector>
 
+#include "aws/crypto.h"
 #include "aws/curl_http_client.h"
 #include "aws/sigv4.h"
 #include "bench/bench_process.h"
+#include "tests/support/loopback.h"
 
 namespace lmcp::bench {
 namespace {
@@ -120,7 +122,7 @@ class LocalEndpointProcess {
 class MotoProcess {
  public:
   bool Start() {
-    int port = 5400 + static_cast<int>(getpid() % 500);
+    int port = test_support::FreeLoopbackPort();
     url_ = "http://127.0.0.1:" + std::to_string(port);
     if (!child_.Spawn({"/usr/bin/env", "moto_server", "-H", "127.0.0.1", "-p", std::to_string(port)}, {},
                       g_opts.log)) {
@@ -131,7 +133,8 @@ class MotoProcess {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       if (i == 199) return false;
     }
-    return Post("/moto-api/config", R"({"lambda":{"use_docker":false}})").first == 200;
+    long status = Post("/moto-api/config", R"({"lambda":{"use_docker":false}})").first;
+    return status >= 200 && status < 300;  // moto 5 answers 201
   }
   ~MotoProcess() {
     if (child_.pid() > 0) {
@@ -495,17 +498,7 @@ void MotoScenarios() {
     // A minimal zip (empty archive) is enough in simple mode.
     static const unsigned char kEmptyZip[] = {0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     std::string zip(reinterpret_cast<const char*>(kEmptyZip), sizeof kEmptyZip);
-    static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string b64;
-    for (size_t i = 0; i < zip.size(); i += 3) {
-      uint32_t v = static_cast<unsigned char>(zip[i]) << 16;
-      if (i + 1 < zip.size()) v |= static_cast<unsigned char>(zip[i + 1]) << 8;
-      if (i + 2 < zip.size()) v |= static_cast<unsigned char>(zip[i + 2]);
-      b64 += kB64[(v >> 18) & 63];
-      b64 += kB64[(v >> 12) & 63];
-      b64 += i + 1 < zip.size() ? kB64[(v >> 6) & 63] : '=';
-      b64 += i + 2 < zip.size() ? kB64[v & 63] : '=';
-    }
+    std::string b64 = aws::Base64Encode(zip);
     aws::HttpRequest req;
     req.method = "POST";
     req.url = moto.url() + "/2015-03-31/functions";
