@@ -37,6 +37,10 @@ void StdioTransport::Stop() {
   }
 }
 
+namespace {
+constexpr size_t kRetainedLineCapacity = 64 * 1024;
+}  // namespace
+
 bool StdioTransport::Run(mcp::Session& session) {
   std::string line;         // the current, incomplete line
   bool discarding = false;  // the current line is over the limit: skip to its end
@@ -115,6 +119,9 @@ bool StdioTransport::Run(mcp::Session& session) {
       } else {
         deliver(line);
         line.clear();
+        // A large message leaves a large buffer behind (mmapped, touched): give it back rather than keep
+        // megabytes for the life of the process.
+        if (line.capacity() > kRetainedLineCapacity) std::string().swap(line);
       }
       chunk.remove_prefix(newline + 1);
     }

@@ -388,7 +388,10 @@ TEST_F(FaultMatrix, ZMemoryReturnsToBaseline) {
               "of failures and large payloads %ld kB (peak %ld kB)\n",
               baseline_rss_kb_, after_matrix, rss, server_->child().PeakRssKb());
   EXPECT_LE(rss, after_matrix + 2048) << "memory grows with repeated failures";
-  EXPECT_LE(rss, baseline_rss_kb_ + 12 * 1024) << "memory did not come back near the baseline";
+  // Back to the baseline within 3 MB (measured: +0.6 MB; worker threads, pooled connections and handles
+  // that the matrix created and that stay for reuse).
+  EXPECT_LE(rss, baseline_rss_kb_ + 3 * 1024) << "memory did not come back to the baseline";
+  EXPECT_LE(after_matrix, baseline_rss_kb_ + 3 * 1024) << "memory did not come back to the baseline";
 }
 
 // Discovery against a ListFunctions answer that is not valid JSON: the server reports it, retries in the
