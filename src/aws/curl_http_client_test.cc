@@ -37,7 +37,7 @@ class SilentCloser {
     });
   }
   ~SilentCloser() {
-    listener_.Close();
+    listener_.StopAccepting();
     thread_.join();
   }
   int port() const { return listener_.port(); }
@@ -62,7 +62,7 @@ class AnswersOnceThenDrops {
     });
   }
   ~AnswersOnceThenDrops() {
-    listener_.Close();
+    listener_.StopAccepting();
     thread_.join();
   }
   std::string url() const { return listener_.url("/invoke"); }

@@ -43,10 +43,10 @@ class JwksServer {
 
  private:
   httplib::Server server_;
-  std::unique_ptr<test_support::HttplibOnLoopback> running_;
   std::mutex mu_;
   Json jwks_ = {{"keys", Json::array()}};
   int hits_ = 0;
+  std::unique_ptr<test_support::HttplibOnLoopback> running_;  // last: stops the server before the rest goes
 };
 
 class JwtTest : public ::testing::Test {

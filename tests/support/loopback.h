@@ -14,7 +14,8 @@
 
 namespace lmcp::test_support {
 
-// A socket listening on 127.0.0.1 at a port the kernel chose. Close() (or the destructor) stops accept().
+// A socket listening on 127.0.0.1 at a port the kernel chose. StopAccepting() wakes a thread blocked in
+// accept() (which then fails); the destructor closes the socket, so join that thread first.
 class LoopbackListener {
  public:
   explicit LoopbackListener(int backlog = 8) {
@@ -28,7 +29,7 @@ class LoopbackListener {
     port_ = ntohs(addr.sin_port);
     if (backlog > 0) listen(fd_, backlog);
   }
-  ~LoopbackListener() { Close(); }
+  ~LoopbackListener() { close(fd_); }
   LoopbackListener(const LoopbackListener&) = delete;
   LoopbackListener& operator=(const LoopbackListener&) = delete;
 
@@ -37,12 +38,7 @@ class LoopbackListener {
   std::string url(const std::string& path = "") const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
-  void Close() {
-    if (fd_ < 0) return;
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    fd_ = -1;
-  }
+  void StopAccepting() { shutdown(fd_, SHUT_RDWR); }
 
  private:
   int fd_ = -1;
