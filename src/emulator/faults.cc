@@ -74,7 +74,8 @@ Result<FaultType> ParseFaultType(const std::string& name) {
     if (name == t.name) return t.type;
   }
   return Error::InvalidArgument("fault: unknown type '" + name +
-                                "' (latency, error, throttle, reset, reset_before_body, reset_after_body)");
+                                "' (latency, error, throttle, reset, reset_before_body, reset_after_body, "
+                                "malformed)");
 }
 
 const char* FaultTypeName(FaultType type) {

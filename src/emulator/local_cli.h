@@ -25,7 +25,8 @@ inline void AddLocalOptions(CLI::App& app, LocalOptions& o) {
   app.add_flag("--echo", o.echo_all, "Zero-work mode: every function returns its event without running a process");
   app.add_option("--fault", o.fault_flags,
                  "Fault rule <operation>[@function]:<type>[=value][,count=N][,skip=N] (repeatable), types: "
-                 "latency=MS, error=STATUS, throttle=RETRY_AFTER_S, reset, reset_before_body, reset_after_body");
+                 "latency=MS, error=STATUS, throttle=RETRY_AFTER_S, reset, reset_before_body, reset_after_body, "
+                 "malformed[=STATUS]");
   app.add_option("--faults-file", o.faults_file, "JSON or YAML list of fault rules");
   app.add_option("--account-concurrency", o.account_concurrency, "Account-wide concurrent invocation limit")
       ->capture_default_str();
