@@ -42,6 +42,18 @@ export async function connect({ capabilities = {}, args = [], stderr = 'inherit'
   return { client, transport };
 }
 
+// Every tool name, following tools/list cursors.
+export async function listAllToolNames(client) {
+  const names = [];
+  let cursor;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {});
+    names.push(...page.tools.map((t) => t.name));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return names;
+}
+
 // Runs main() and maps the outcome to an exit code, printing the failure.
 export function run(main) {
   main().then(

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { BIN, assert, assertEqual, run } from './common.mjs';
+import { BIN, assert, assertEqual, listAllToolNames, run } from './common.mjs';
 
 function startServer(env) {
   const child = spawn(BIN, ['--log-level', 'warn', 'serve', '--http', '127.0.0.1:0', '--conformance-fixtures'],
@@ -54,13 +54,7 @@ run(async () => {
     assertEqual(transport.protocolVersion, '2025-11-25', 'negotiated version');
     assertEqual(client.getServerVersion().name, 'lambda-mcp', 'serverInfo.name');
 
-    const names = [];
-    let cursor;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : {});
-      names.push(...page.tools.map((t) => t.name));
-      cursor = page.nextCursor;
-    } while (cursor);
+    const names = await listAllToolNames(client);
     assert(names.includes('test_simple_text') && names.length >= 12, `tools listed (${names.length})`);
 
     assertEqual((await client.callTool({ name: 'test_simple_text', arguments: {} })).content,

@@ -1,7 +1,7 @@
 // SDK client over stdio: initialize, list the fixture tools, call each one and check its exact output,
 // including sampling and elicitation answered by this client.
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { assert, assertEqual, connect, run } from './common.mjs';
+import { assert, assertEqual, connect, listAllToolNames, run } from './common.mjs';
 
 const EXPECTED_TOOLS = [
   'test_simple_text', 'test_image_content', 'test_audio_content', 'test_embedded_resource',
@@ -20,13 +20,7 @@ run(async () => {
   assert(client.getInstructions().length > 0, 'instructions present');
 
   // tools/list, following cursors.
-  const names = [];
-  let cursor;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : {});
-    names.push(...page.tools.map((t) => t.name));
-    cursor = page.nextCursor;
-  } while (cursor);
+  const names = await listAllToolNames(client);
   assertEqual(names, EXPECTED_TOOLS, 'listed tools');
 
   const call = (name, args = {}) => client.callTool({ name, arguments: args });
