@@ -9,7 +9,17 @@ namespace lmcp::mcp {
 McpServer::McpServer(ToolProvider& provider, ServerOptions options)
     : provider_(provider),
       options_(std::move(options)),
-      pool_(options_.worker_threads, options_.max_queued_calls) {
+      scheduler_(
+          SchedulerLimits{
+              .worker_threads = options_.worker_threads,
+              .max_queued = options_.max_queued_calls,
+              .session_running = options_.max_calls_per_session,
+              .session_queued = options_.max_queued_calls_per_session,
+              .principal_running = options_.max_calls_per_principal,
+              .principal_queued = options_.max_queued_calls_per_principal,
+              .queue_timeout = options_.call_queue_timeout,
+          },
+          options_.clock != nullptr ? *options_.clock : Clock::System()) {
   provider_.SetListChangedCallback([this] { NotifyListChanged(); });
 }
 

@@ -20,8 +20,12 @@ class RecordingSession final : public mcp::Session {
   void HandleMessage(const Json& message) override { lines.push_back(message.dump()); }
   std::string protocol_version() const override { return ""; }
   bool initialized() const override { return false; }
+  void ClientGone(const Json& id) override { gone.push_back(id); }
+  void ClientGoneAll() override { gone_all = true; }
   void Shutdown(std::chrono::milliseconds) override {}
   std::vector<std::string> lines;
+  std::vector<Json> gone;
+  bool gone_all = false;
 };
 
 class Pipe {
