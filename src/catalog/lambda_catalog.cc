@@ -24,6 +24,23 @@ mcp::ToolResult ErrorText(std::string text) {
   return r;
 }
 
+// The audit outcome of a call whose result does not reach the client: `cancelled` by the client,
+// `abandoned` at server shutdown (the client was told the function may have run), `client_gone` when the
+// transport could no longer deliver it. Null when the result is delivered.
+const char* UndeliveredOutcome(mcp::CallFate fate) {
+  switch (fate) {
+    case mcp::CallFate::kCancelled:
+      return "cancelled";
+    case mcp::CallFate::kAbandoned:
+      return "abandoned";
+    case mcp::CallFate::kClientGone:
+      return "client_gone";
+    case mcp::CallFate::kDeliver:
+      break;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
@@ -308,7 +325,12 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   }
 
   auto stop = ctx.stop_token();
-  if (!AcquireSlot(entry.function.arn, stop)) return Error::Cancelled("call cancelled while queued");
+  if (!AcquireSlot(entry.function.arn, stop)) {
+    const char* undelivered = UndeliveredOutcome(ctx.fate());
+    Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, req.payload.size(), args_sha,
+          nullptr, "stopped while waiting for a per-function concurrency slot; the function was not invoked");
+    return Error::Cancelled("call cancelled while queued");
+  }
   ctx.Log(mcp::LogLevel::kDebug, mcp::Json("Invoking " + entry.function.name +
                                            (entry.qualifier.empty() ? "" : ":" + entry.qualifier)));
   std::uint64_t waiting_id;
@@ -324,19 +346,29 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   }
   ReleaseSlot(entry.function.arn);
 
+  // A result the client will not get is audited as such (the session decides; see mcp::CallFate), with
+  // what the invocation itself came to in `detail`.
+  const char* undelivered = UndeliveredOutcome(ctx.fate());
+  auto audit = [&](const std::string& outcome, const InvokeResponse* r, const std::string& detail) {
+    if (undelivered == nullptr || outcome == undelivered) {
+      Audit(&entry, name, ctx, outcome, start, req.payload.size(), args_sha, r, detail);
+      return;
+    }
+    Audit(&entry, name, ctx, undelivered, start, req.payload.size(), args_sha, r,
+          "result not delivered; the invocation ended " + outcome + (detail.empty() ? "" : ": " + detail));
+  };
   if (!resp.ok()) {
     const Error& e = resp.error();
     if (e.code == ErrorCode::kCancelled || stop.stop_requested()) {
-      Audit(&entry, name, ctx, "cancelled", start, req.payload.size(), args_sha, nullptr, e.message);
+      Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, req.payload.size(), args_sha,
+            nullptr, e.message);
       return Error::Cancelled("call cancelled");
     }
-    Audit(&entry, name, ctx, e.code == ErrorCode::kTimeout ? "timeout" : "error", start, req.payload.size(),
-          args_sha, nullptr, e.message);
+    audit(e.code == ErrorCode::kTimeout ? "timeout" : "error", nullptr, e.message);
     return MapInvokeError(e, rc);
   }
   mcp::ToolResult result = MapInvokeResponse(resp.value(), rc);
-  Audit(&entry, name, ctx, resp->function_error.empty() ? "ok" : "function_error", start, req.payload.size(),
-        args_sha, &resp.value(), "");
+  audit(resp->function_error.empty() ? "ok" : "function_error", &resp.value(), "");
   return result;
 }
 
