@@ -279,13 +279,15 @@ void SessionImpl::Shutdown(std::chrono::milliseconds grace) {
       WithdrawAndRelease(call);
     }
   }
-  std::unique_lock lock(mu_);
-  if (in_flight_ > 0 && grace.count() > 0) {
-    idle_cv_.wait_for(lock, grace, [this] { return in_flight_ == 0; });
+  {
+    std::unique_lock lock(mu_);
+    if (in_flight_ > 0 && grace.count() > 0) {
+      idle_cv_.wait_for(lock, grace, [this] { return in_flight_ == 0; });
+    }
   }
   // Still running after the grace: answer that the function may have run, and stop them.
   int abandoned = 0;
-  for (auto& [key, call] : calls_) {
+  for (const auto& call : CallsSnapshot()) {
     std::lock_guard call_lock(call->mu);
     if (call->done) {
       continue;  // answered, or cancelled by the client and ending
@@ -307,6 +309,7 @@ void SessionImpl::Shutdown(std::chrono::milliseconds grace) {
     spdlog::info("mcp: shutdown: {} queued call(s) not invoked, {} running call(s) abandoned", dropped,
                  abandoned);
   }
+  std::unique_lock lock(mu_);
   idle_cv_.wait(lock, [this] { return in_flight_ == 0; });
 }
 

@@ -159,5 +159,24 @@ TEST(StdioTransportTest, ClosedOutputDropsMessagesWithoutCrashing) {
   SUCCEED();
 }
 
+TEST(StdioTransportTest, EndOfInputWithOutputOpenLeavesCallsDeliverable) {
+  Pipe in, out;
+  StdioTransport transport(in.read_fd(), out.write_fd());
+  RecordingSession session;
+  in.CloseWrite();
+  EXPECT_TRUE(transport.Run(session));
+  EXPECT_FALSE(session.gone_all);  // Shutdown will answer them
+}
+
+TEST(StdioTransportTest, EndOfInputWithOutputClosedTellsTheSessionTheClientIsGone) {
+  Pipe in, out;
+  out.CloseRead();
+  StdioTransport transport(in.read_fd(), out.write_fd());
+  RecordingSession session;
+  in.CloseWrite();
+  EXPECT_TRUE(transport.Run(session));
+  EXPECT_TRUE(session.gone_all);
+}
+
 }  // namespace
 }  // namespace lmcp::transport
