@@ -59,12 +59,12 @@ class Session {
   // ClientGone for every request in flight (the client itself is gone: stdio EOF with stdout closed, an
   // HTTP session deleted or expired).
   virtual void ClientGoneAll() = 0;
-  // Stops accepting work and answers every pending tools/call: queued ones at once with -32603 "not
-  // invoked"; running ones with their result if they finish within `grace`, else, when it ends, with
-  // -32603 "may have run" (the tool sees its stop requested and CallFate::kAbandoned). Calls cancelled by
-  // the client or whose client is gone still get no response. Returns once every response has been handed
-  // to the sink and no call runs any more (a tool that ignores its stop token delays the return, not the
-  // responses). Idempotent.
+  // Stops accepting work and answers every pending tools/call. Calls already accepted, queued or running,
+  // may finish within `grace` and are answered with their result; when it ends, a call still queued is
+  // answered -32603 "not invoked" and a running one -32603 "may have run" (the tool sees its stop requested
+  // and CallFate::kAbandoned). Calls cancelled by the client or whose client is gone still get no response.
+  // Returns once every response has been handed to the sink and no call runs any more (a tool that ignores
+  // its stop token delays the return, not the responses). Idempotent.
   virtual void Shutdown(std::chrono::milliseconds grace) = 0;
 };
 

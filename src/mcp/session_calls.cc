@@ -268,26 +268,26 @@ void SessionImpl::Shutdown(std::chrono::milliseconds grace) {
     std::lock_guard lock(mu_);
     accepting_ = false;
   }
-  // Queued calls will not start now: answer them at once.
-  int dropped = 0;
-  for (const auto& call : CallsSnapshot()) {
-    Json error = jsonrpc::MakeError(
-        call->id, RpcError::Internal("Internal error: the server is shutting down; tools/call " + call->name +
-                                     " was not invoked"));
-    if (AnswerUnstarted(*call, std::move(error), CallFate::kAbandoned)) {
-      ++dropped;
-      WithdrawAndRelease(call);
-    }
-  }
+  // Calls accepted before the shutdown, queued or running, may finish within the grace.
   {
     std::unique_lock lock(mu_);
     if (in_flight_ > 0 && grace.count() > 0) {
       idle_cv_.wait_for(lock, grace, [this] { return in_flight_ == 0; });
     }
   }
-  // Still running after the grace: answer that the function may have run, and stop them.
+  // Then: a call still queued is answered that it was not invoked; a running one that the function may have
+  // run, and is stopped.
+  int dropped = 0;
   int abandoned = 0;
   for (const auto& call : CallsSnapshot()) {
+    Json not_invoked = jsonrpc::MakeError(
+        call->id, RpcError::Internal("Internal error: the server is shutting down; tools/call " + call->name +
+                                     " was not invoked"));
+    if (AnswerUnstarted(*call, std::move(not_invoked), CallFate::kAbandoned)) {
+      ++dropped;
+      WithdrawAndRelease(call);
+      continue;
+    }
     std::lock_guard call_lock(call->mu);
     if (call->done) {
       continue;  // answered, or cancelled by the client and ending

@@ -288,6 +288,21 @@ TEST_F(SessionCallsTest, ShutdownAnswersEveryPendingCall) {
   EXPECT_EQ(provider_.started(), (std::vector<std::string>{"running"}));
 }
 
+TEST_F(SessionCallsTest, AQueuedCallMayStillRunWithinTheGrace) {
+  McpServer server(provider_, OneWorker());
+  Client alice(server, "alice");
+  provider_.Hold("first");
+  alice.session->HandleMessage(Call(1, "first"));
+  ASSERT_TRUE(provider_.WaitStarted(1));
+  alice.session->HandleMessage(Call(2, "second"));  // queued behind it: one worker
+  std::thread shutdown(
+      [&] { alice.session->Shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(kWaitLimit)); });
+  provider_.Release("first");
+  shutdown.join();
+  EXPECT_EQ((*alice.sink.WaitResponse(1))["result"]["content"][0]["text"], "done first");
+  EXPECT_EQ((*alice.sink.WaitResponse(2))["result"]["content"][0]["text"], "done second");
+}
+
 TEST_F(SessionCallsTest, ShutdownWaitsForACallFinishingWithinTheGrace) {
   McpServer server(provider_, OneWorker());
   Client alice(server, "alice");
