@@ -41,6 +41,24 @@ const char* UndeliveredOutcome(mcp::CallFate fate) {
   return nullptr;
 }
 
+// The context of a call that never ran: Audit() reads only its principal.
+class NotRunContext final : public mcp::CallContext {
+ public:
+  explicit NotRunContext(const std::string& principal) : principal_(principal) {}
+  std::stop_token stop_token() const override { return {}; }
+  void Progress(double, std::optional<double>, std::string) override {}
+  void Log(mcp::LogLevel, const mcp::Json&, std::string) override {}
+  const std::string& protocol_version() const override { return version_; }
+  const std::string& principal() const override { return principal_; }
+  Result<mcp::Json> RequestClient(const std::string&, const mcp::Json&) override {
+    return Error::FailedPrecondition("the call never ran");
+  }
+
+ private:
+  const std::string& principal_;
+  std::string version_;
+};
+
 }  // namespace
 
 LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
@@ -248,6 +266,42 @@ void LambdaCatalog::Audit(const ToolEntry* entry, const std::string& tool, const
   }
   if (!detail.empty()) line["detail"] = detail;
   audit_->Write(line.dump(-1, ' ', false, mcp::Json::error_handler_t::replace));
+}
+
+void LambdaCatalog::CallNotInvoked(const std::string& name, const mcp::Json& arguments,
+                                   const std::string& principal, NotInvoked why, const std::string& detail) {
+  const char* outcome = "not_started";
+  switch (why) {
+    case NotInvoked::kRefused:
+      outcome = "refused";
+      break;
+    case NotInvoked::kQueueTimeout:
+      outcome = "queue_timeout";
+      break;
+    case NotInvoked::kCancelled:
+      outcome = "cancelled";
+      break;
+    case NotInvoked::kClientGone:
+      outcome = "client_gone";
+      break;
+    case NotInvoked::kShutdown:
+      outcome = "not_started";
+      break;
+  }
+  const ToolEntry* entry = nullptr;
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard lock(mu_);
+    snap = snapshot_;
+  }
+  if (snap) {
+    auto it = snap->by_name.find(name);
+    entry = it != snap->by_name.end() ? it->second : nullptr;
+  }
+  const std::string args_text = arguments.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
+  NotRunContext ctx(principal);
+  Audit(entry, name, ctx, outcome, clock_.Steady(), args_text.size(), Sha256Hex(args_text), nullptr,
+        detail + "; the function was not invoked");
 }
 
 Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const mcp::Json& arguments,

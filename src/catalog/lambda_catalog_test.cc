@@ -323,6 +323,25 @@ TEST_F(LambdaCatalogTest, AuditOutcomeSaysWhenTheClientIsGone) {
   EXPECT_EQ(backend_.invoke_calls, 1);
 }
 
+TEST_F(LambdaCatalogTest, CallsTheCoreNeverStartedAreAuditedNotInvoked) {
+  auto c = Make({});
+  ASSERT_TRUE(c->DiscoverNow().ok());
+  c->CallNotInvoked("echo", mcp::Json{{"secret", "hunter2"}}, "alice", mcp::ToolProvider::NotInvoked::kClientGone,
+                    "the client was gone before the call started");
+  auto lines = audit_.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].find("hunter2"), std::string::npos);
+  auto j = mcp::Json::parse(lines[0]);
+  EXPECT_EQ(j["outcome"], "client_gone");
+  EXPECT_EQ(j["principal"], "alice");
+  EXPECT_EQ(j["function_arn"], "arn:aws:lambda:us-east-1:123456789012:function:mcp-echo");
+  EXPECT_NE(j.value("detail", "").find("not invoked"), std::string::npos);
+  c->CallNotInvoked("echo", mcp::Json::object(), "alice", mcp::ToolProvider::NotInvoked::kRefused,
+                    "too many tool calls");
+  EXPECT_EQ(LastAudit(audit_)["outcome"], "refused");
+  EXPECT_EQ(backend_.invoke_calls, 0);
+}
+
 TEST_F(LambdaCatalogTest, NoSelectionMeansNoToolsNotAnError) {
   auto c = std::make_unique<LambdaCatalog>(Options({}), backend_, clock_, &audit_);
   ASSERT_TRUE(c->DiscoverNow().ok());

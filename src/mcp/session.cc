@@ -322,24 +322,29 @@ Reply SessionImpl::CallTool(const Message& m, const jsonrpc::Responder& responde
     }
   }
   std::string key = jsonrpc::IdKey(m.id);
-  std::lock_guard lock(mu_);
-  if (!accepting_) {
-    return RpcError::Internal("Internal error: the server is shutting down");
+  std::string refused;
+  {
+    std::lock_guard lock(mu_);
+    if (!accepting_) {
+      return RpcError::Internal("Internal error: the server is shutting down");
+    }
+    if (calls_.count(key) > 0) {
+      return RpcError::InvalidRequest("Invalid Request: request id is already in use by a running call");
+    }
+    // Submitted under mu_ so that call->job is set before anyone can look the call up.
+    auto job = server_.scheduler().Submit(
+        scheduler_key_, options_.principal,
+        {.run = [this, call] { RunCall(call); }, .expired = [this, call] { ExpireCall(call); }});
+    if (job.ok()) {
+      call->job = *job;
+      calls_[key] = call;
+      ++in_flight_;
+      return Reply::Deferred();
+    }
+    refused = job.error().message;
   }
-  if (calls_.count(key) > 0) {
-    return RpcError::InvalidRequest("Invalid Request: request id is already in use by a running call");
-  }
-  // Submitted under mu_ so that call->job is set before anyone can look the call up.
-  auto job = server_.scheduler().Submit(
-      scheduler_key_, options_.principal,
-      {.run = [this, call] { RunCall(call); }, .expired = [this, call] { ExpireCall(call); }});
-  if (!job.ok()) {
-    return RpcError::Internal("Internal error: " + job.error().message);
-  }
-  call->job = *job;
-  calls_[key] = call;
-  ++in_flight_;
-  return Reply::Deferred();
+  NotInvoked(*call, ToolProvider::NotInvoked::kRefused, refused);
+  return RpcError::Internal("Internal error: " + refused);
 }
 
 // ---- Server → client requests ----

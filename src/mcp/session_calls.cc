@@ -142,15 +142,19 @@ void SessionImpl::FinishCall(const std::shared_ptr<Call>& call, std::optional<Js
 
 void SessionImpl::ExpireCall(const std::shared_ptr<Call>& call) {
   auto waited = server_.scheduler().limits().queue_timeout.count();
-  spdlog::warn("mcp: tools/call {} waited {} ms for a worker and was not invoked", call->name, waited);
-  AnswerUnstarted(
-      *call,
-      jsonrpc::MakeError(call->id,
-                         RpcError::Internal("Internal error: tools/call " + call->name +
-                                            " was not invoked: it waited " + std::to_string(waited) +
-                                            " ms for a free worker (call queue timeout); retry later")),
-      CallFate::kDeliver);
+  std::string detail = "waited " + std::to_string(waited) + " ms for a free worker (call queue timeout)";
+  spdlog::warn("mcp: tools/call {} {} and was not invoked", call->name, detail);
+  Json error =
+      jsonrpc::MakeError(call->id, RpcError::Internal("Internal error: tools/call " + call->name +
+                                                      " was not invoked: it " + detail + "; retry later"));
+  if (AnswerUnstarted(*call, std::move(error), CallFate::kDeliver)) {
+    NotInvoked(*call, ToolProvider::NotInvoked::kQueueTimeout, detail);
+  }
   ReleaseCall(call);
+}
+
+void SessionImpl::NotInvoked(const Call& call, ToolProvider::NotInvoked why, const std::string& detail) {
+  server_.provider().CallNotInvoked(call.name, call.arguments, options_.principal, why, detail);
 }
 
 // Answers (or, with nullopt, ends without an answer) a call no worker has started; false if it started or
@@ -219,6 +223,7 @@ void SessionImpl::Cancel(const Message& m) {
   }
   if (AnswerUnstarted(*call, std::nullopt, CallFate::kCancelled)) {
     spdlog::debug("mcp: queued call {} cancelled by the client; not invoked", call->name);
+    NotInvoked(*call, ToolProvider::NotInvoked::kCancelled, "cancelled by the client while queued");
     WithdrawAndRelease(call);
     return;
   }
@@ -245,6 +250,7 @@ void SessionImpl::ClientGone(const Json& id) {
   }
   if (AnswerUnstarted(*call, std::nullopt, CallFate::kClientGone)) {
     spdlog::info("mcp: the client of queued call {} is gone; not invoked", call->name);
+    NotInvoked(*call, ToolProvider::NotInvoked::kClientGone, "the client was gone before the call started");
     WithdrawAndRelease(call);
     return;
   }
@@ -285,6 +291,7 @@ void SessionImpl::Shutdown(std::chrono::milliseconds grace) {
                                      " was not invoked"));
     if (AnswerUnstarted(*call, std::move(not_invoked), CallFate::kAbandoned)) {
       ++dropped;
+      NotInvoked(*call, ToolProvider::NotInvoked::kShutdown, "the server shut down before the call started");
       WithdrawAndRelease(call);
       continue;
     }

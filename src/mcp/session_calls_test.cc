@@ -49,6 +49,17 @@ class GateProvider final : public ToolProvider {
     return ToolResult::Text("done " + tag);
   }
 
+  void CallNotInvoked(const std::string&, const Json& arguments, const std::string&, NotInvoked why,
+                      const std::string&) override {
+    std::lock_guard lock(mu_);
+    not_invoked_[arguments.value("tag", "")] = why;
+  }
+  std::optional<NotInvoked> not_invoked(const std::string& tag) {
+    std::lock_guard lock(mu_);
+    auto it = not_invoked_.find(tag);
+    return it == not_invoked_.end() ? std::nullopt : std::optional<NotInvoked>(it->second);
+  }
+
   void Hold(const std::string& tag) {
     std::lock_guard lock(mu_);
     hold_.insert(tag);
@@ -81,6 +92,7 @@ class GateProvider final : public ToolProvider {
   std::set<std::string> hold_;
   std::vector<std::string> started_;
   std::map<std::string, CallFate> fates_;
+  std::map<std::string, NotInvoked> not_invoked_;
 };
 
 Json Call(const Json& id, const std::string& tag) {
@@ -162,6 +174,7 @@ TEST_F(SessionCallsTest, OverASessionCapIsAnImmediateInternalErrorNamingTheCap) 
   EXPECT_EQ((*refused)["error"]["code"], jsonrpc::kInternalError);
   EXPECT_NE(ErrorMessage(refused).find("per-session queue limit"), std::string::npos)
       << ErrorMessage(refused);
+  EXPECT_EQ(provider_.not_invoked("a3"), ToolProvider::NotInvoked::kRefused);
   bob.session->HandleMessage(Call(1, "b1"));  // another client is not refused
   provider_.Release("a0");
   EXPECT_EQ((*bob.sink.WaitResponse(1))["result"]["content"][0]["text"], "done b1");
@@ -204,6 +217,7 @@ TEST_F(SessionCallsTest, QueuedCallPastTheWaitTimeoutIsAnsweredNotInvoked) {
   EXPECT_EQ((*r)["error"]["code"], jsonrpc::kInternalError);
   EXPECT_NE(ErrorMessage(r).find("was not invoked"), std::string::npos) << ErrorMessage(r);
   EXPECT_TRUE(alice.sink.WaitEnded(1));
+  EXPECT_EQ(provider_.not_invoked("late"), ToolProvider::NotInvoked::kQueueTimeout);
   provider_.Release("busy");
   ASSERT_TRUE(alice.sink.WaitResponse(0));
   // The id is free again, and the late call never reached the tool.
@@ -231,6 +245,7 @@ TEST_F(SessionCallsTest, ClientGoneBeforeStartIsNeverInvoked) {
   ASSERT_TRUE(alice.sink.WaitResponse(0));
   EXPECT_EQ(server.scheduler().queued(), 0u);
   EXPECT_EQ(provider_.started(), (std::vector<std::string>{"busy"}));
+  EXPECT_EQ(provider_.not_invoked("queued"), ToolProvider::NotInvoked::kClientGone);
   for (const auto& s : alice.sink.sent()) {
     EXPECT_NE(s.message.value("id", Json()), "q") << s.message.dump();
   }
@@ -265,6 +280,7 @@ TEST_F(SessionCallsTest, CancelledQueuedCallIsNeverInvokedAndGetsNoResponse) {
   provider_.Release("busy");
   ASSERT_TRUE(alice.sink.WaitResponse(0));
   EXPECT_EQ(provider_.started(), (std::vector<std::string>{"busy"}));
+  EXPECT_EQ(provider_.not_invoked("queued"), ToolProvider::NotInvoked::kCancelled);
 }
 
 TEST_F(SessionCallsTest, ShutdownAnswersEveryPendingCall) {
@@ -286,6 +302,8 @@ TEST_F(SessionCallsTest, ShutdownAnswersEveryPendingCall) {
   // Shutdown returned only after the running call saw its stop, as abandoned; the queued one never ran.
   EXPECT_EQ(provider_.fate("running"), CallFate::kAbandoned);
   EXPECT_EQ(provider_.started(), (std::vector<std::string>{"running"}));
+  EXPECT_EQ(provider_.not_invoked("queued"), ToolProvider::NotInvoked::kShutdown);
+  EXPECT_FALSE(provider_.not_invoked("running").has_value());
 }
 
 TEST_F(SessionCallsTest, AQueuedCallMayStillRunWithinTheGrace) {

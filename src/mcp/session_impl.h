@@ -66,6 +66,7 @@ class SessionImpl final : public Session {
   bool AnswerUnstarted(Call& call, std::optional<Json> response, CallFate fate);
   void WithdrawAndRelease(const std::shared_ptr<Call>& call);
   void ReleaseCall(const std::shared_ptr<Call>& call);
+  void NotInvoked(const Call& call, ToolProvider::NotInvoked why, const std::string& detail);
   std::vector<std::shared_ptr<Call>> CallsSnapshot();
   Result<Json> RequestClient(Call& call, const std::string& method, const Json& params);
   bool ClientHas(const std::string& capability) const;

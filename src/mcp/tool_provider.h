@@ -96,6 +96,21 @@ class ToolProvider {
   // tool itself (bad arguments, function error, timeout) must be returned as a ToolResult with is_error.
   virtual Result<ToolResult> CallTool(const std::string& name, const Json& arguments, CallContext& ctx) = 0;
 
+  // Why a tools/call never reached CallTool (the function was not invoked).
+  enum class NotInvoked {
+    kRefused,       // over a call cap at arrival
+    kQueueTimeout,  // waited longer than the call queue timeout
+    kCancelled,     // the client cancelled it while it was queued
+    kClientGone,    // the client was gone before it started
+    kShutdown,      // the server shut down before it started
+  };
+  // For audit: a tools/call the core answered without calling CallTool. `detail` says more (which cap).
+  // Called from any thread, without the core's locks held. Default: nothing.
+  virtual void CallNotInvoked(const std::string& name, const Json& arguments, const std::string& principal,
+                              NotInvoked why, const std::string& detail) {
+    (void)name, (void)arguments, (void)principal, (void)why, (void)detail;
+  }
+
   // Called (from any thread) whenever the tool set changes; the core then sends
   // notifications/tools/list_changed to every initialized session. Set once, before serving.
   virtual void SetListChangedCallback(std::function<void()> callback) = 0;
