@@ -337,5 +337,67 @@ TEST_F(SessionCallsTest, ShutdownWaitsForACallFinishingWithinTheGrace) {
   EXPECT_EQ(provider_.fate("slow"), CallFate::kDeliver);
 }
 
+// ---- With the shared FakeProvider (mcp/test_support.h) ----
+
+using testing::FakeProvider;
+using testing::TestClient;
+
+int ErrorCodeOf(const Json& response) { return response.at("error").at("code").get<int>(); }
+
+Json FakeCall(const Json& id, const std::string& tool, Json arguments = Json::object()) {
+  return {{"jsonrpc", "2.0"},
+          {"id", id},
+          {"method", "tools/call"},
+          {"params", {{"name", tool}, {"arguments", arguments}}}};
+}
+
+TEST(ServerQueueLimitTest, OverflowIsRefusedWithInternalError) {
+  FakeProvider provider;
+  ServerOptions options;
+  options.worker_threads = 1;
+  options.max_queued_calls = 1;
+  TestClient client(provider, options);
+  client.Initialize();
+  client.session().HandleMessage(FakeCall(1, "block", {{"gate", 1}}));
+  ASSERT_TRUE(provider.WaitStarted(1));
+  client.session().HandleMessage(FakeCall(2, "block", {{"gate", 2}}));      // queued
+  EXPECT_EQ(ErrorCodeOf(client.Call(3, "echo")), jsonrpc::kInternalError);  // queue full
+  provider.Release(1);
+  provider.Release(2);
+  EXPECT_TRUE(client.sink().WaitResponse(2).has_value());
+}
+
+class ShutdownTest : public ::testing::Test {
+ protected:
+  void SetUp() override { client_.Initialize(); }
+  FakeProvider provider_;
+  TestClient client_{provider_};
+};
+
+TEST_F(ShutdownTest, ShutdownStopsRunningCallsAndAnswersThatTheyMayHaveRun) {
+  client_.session().HandleMessage(FakeCall(1, "block", {{"gate", 1}}));
+  ASSERT_TRUE(provider_.WaitStarted(1));
+  client_.session().Shutdown(std::chrono::milliseconds(0));
+  EXPECT_EQ(provider_.cancelled(), 1);
+  auto r = client_.sink().WaitResponse(1);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(ErrorCodeOf(*r), jsonrpc::kInternalError);
+  EXPECT_NE((*r)["error"]["message"].get<std::string>().find("may have run"), std::string::npos);
+  EXPECT_TRUE(client_.sink().WaitEnded(1));
+  // No new calls after shutdown; the second Shutdown is a no-op.
+  EXPECT_EQ(ErrorCodeOf(client_.Call(2, "echo")), jsonrpc::kInternalError);
+  client_.session().Shutdown(std::chrono::milliseconds(0));
+}
+
+TEST_F(ShutdownTest, ShutdownLetsFinishingCallsAnswer) {
+  client_.session().HandleMessage(FakeCall(1, "block", {{"gate", 1}}));
+  ASSERT_TRUE(provider_.WaitStarted(1));
+  provider_.Release(1);
+  client_.session().Shutdown(std::chrono::seconds(30));
+  auto r = client_.sink().WaitResponse(1);
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)["result"]["content"][0]["text"], "released 1");
+}
+
 }  // namespace
 }  // namespace lmcp::mcp
