@@ -9,11 +9,23 @@
 #include <sstream>
 
 #include "aws/sigv4.h"
+#include "common/host_policy.h"
 #include "emulator/template.h"
 
 namespace lmcp::emulator {
 
 Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions& options, Clock& clock) {
+  const bool loopback = IsLoopbackBindAddress(options.host);
+  if (!loopback && options.check_signatures && options.secret_access_key == kDemoSecretAccessKey) {
+    return Error::InvalidArgument(
+        "--host " + options.host +
+        " can be reached from other machines, and the built-in demo secret is public: "
+        "pass your own --access-key-id and --secret-access-key");
+  }
+  if (!loopback && !options.check_signatures) {
+    spdlog::warn("lambda-mcp local: --no-auth on {}: anyone who can reach it can run your functions",
+                 options.host);
+  }
   std::unique_ptr<LocalEndpoint> ep(new LocalEndpoint());
   ep->options_ = options;
   Deployment deployment;
@@ -36,7 +48,8 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
     std::map<std::string, std::string> tags;
     for (const auto& kv : options.synthetic_tags) {
       size_t eq = kv.find('=');
-      if (eq == std::string::npos) return Error::InvalidArgument("--synthetic-tag needs key=value, got " + kv);
+      if (eq == std::string::npos)
+        return Error::InvalidArgument("--synthetic-tag needs key=value, got " + kv);
       tags[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     AddSyntheticFunctions(deployment, options.synthetic_functions, options.synthetic_prefix, tags);
@@ -84,12 +97,19 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
   sopts.verifier = &aws::Verify;
   sopts.account_concurrency = options.account_concurrency;
   sopts.host_for_urls = options.host;
+  sopts.bound_to_loopback = loopback;
 
   ep->service_ = std::make_unique<LocalService>(std::move(deployment), std::move(sopts),
                                                 std::make_unique<ProcessRuntime>(ropts), clock);
   ep->service_->faults().Replace(std::move(rules));
   LocalService* service = ep->service_.get();
-  ep->server_ = std::make_unique<HttpServer>([service](const ServerRequest& r) { return service->Handle(r); });
+  HttpServerOptions http;
+  http.limits.max_body_bytes = options.max_body_bytes;
+  http.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
+  http.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
+  http.max_connections = options.max_connections;
+  ep->server_ =
+      std::make_unique<HttpServer>([service](const ServerRequest& r) { return service->Handle(r); }, http);
   auto port = ep->server_->Listen(options.host, options.port);
   if (!port.ok()) return port.error();
   ep->service_->set_port_for_urls(*port);
