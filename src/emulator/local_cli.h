@@ -12,7 +12,11 @@ namespace lmcp::emulator {
 inline void AddLocalOptions(CLI::App& app, LocalOptions& o) {
   app.add_option("-t,--template", o.template_path,
                  "SAM template (template.yaml) with the functions to serve");
-  app.add_option("--host", o.host, "Address to listen on (loopback by default)")->capture_default_str();
+  app.add_option("--host", o.host,
+                 "Address to listen on. Other than loopback it needs your own --secret-access-key. Browser "
+                 "requests (a foreign Origin) get 403; so do requests whose Host is not a loopback name (on "
+                 "loopback), and /__admin requests whose Host is neither a loopback name nor an IP address")
+      ->capture_default_str();
   app.add_option("-p,--port", o.port, "Port; 0 picks a free one")->capture_default_str();
   app.add_option("--region", o.region, "Region the endpoint answers for")->capture_default_str();
   app.add_option("--account-id", o.account_id, "Account id in ARNs")->capture_default_str();
