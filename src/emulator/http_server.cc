@@ -447,6 +447,9 @@ void HttpServer::ServeConnection(Connection* conn) {
   if (reset) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  // Give back what a refused request held (up to the body cap) before lingering.
+  parser.TakeRequest();
+  std::string().swap(pending);
   if (linger && !stopping_) {
     Linger(fd, std::min(kLingerTime, options_.idle_timeout));
   }
