@@ -94,6 +94,9 @@ TEST(RequestParserTest, ChunkedBodyWithExtensionsAndTrailers) {
 TEST(RequestParserTest, HugeChunkSizeIsRefusedBeforeAnyAllocation) {
   // The size that used to overflow (size + body.size() wrapped to a small number).
   EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n"), 413);
+  EXPECT_EQ(
+      ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\nFFFFFFFFFFFFFFFF\r\n"),
+      413);
   EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n"), 413);
   FramingLimits small;
   small.max_body_bytes = 10;
