@@ -93,8 +93,12 @@ const char* Reason(int status) {
 bool SendAll(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
     data.remove_prefix(static_cast<size_t>(n));
   }
   return true;
@@ -227,7 +231,9 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view que
     size_t amp = query.find('&');
     std::string_view part = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (part.empty()) continue;
+    if (part.empty()) {
+      continue;
+    }
     size_t eq = part.find('=');
     if (eq == std::string_view::npos) {
       out.emplace_back(PercentDecode(part), "");
@@ -254,7 +260,9 @@ Result<int> HttpServer::Listen(const std::string& host, int port) {
     return fds.error();
   }
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Error::Unavailable(std::string("socket: ") + std::strerror(errno));
+  if (fd < 0) {
+    return Error::Unavailable(std::string("socket: ") + std::strerror(errno));
+  }
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
@@ -281,21 +289,33 @@ void HttpServer::Start() {
 }
 
 void HttpServer::Stop() {
-  if (stopping_.exchange(true)) return;
-  if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
-  if (accept_thread_.joinable()) accept_thread_.join();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (stopping_.exchange(true)) {
+    return;
+  }
+  if (listen_fd_ >= 0) {
+    ::shutdown(listen_fd_, SHUT_RDWR);
+  }
+  if (accept_thread_.joinable()) {
+    accept_thread_.join();
+  }
+  if (listen_fd_ >= 0) {
+    ::close(listen_fd_);
+  }
   listen_fd_ = -1;
   std::list<std::unique_ptr<Connection>> conns;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& c : connections_) {
-      if (!c->done) ::shutdown(c->fd, SHUT_RDWR);
+      if (!c->done) {
+        ::shutdown(c->fd, SHUT_RDWR);
+      }
     }
     conns.swap(connections_);
   }
   for (auto& c : conns) {
-    if (c->thread.joinable()) c->thread.join();
+    if (c->thread.joinable()) {
+      c->thread.join();
+    }
   }
 }
 
@@ -312,7 +332,9 @@ void HttpServer::ReapFinished() {
       }
     }
   }
-  for (auto& c : finished) c->thread.join();
+  for (auto& c : finished) {
+    c->thread.join();
+  }
 }
 
 void HttpServer::AcceptLoop() {
@@ -324,7 +346,9 @@ void HttpServer::AcceptLoop() {
       continue;
     }
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
+    if (fd < 0) {
+      continue;
+    }
     ReapFinished();
     if (active_.load() >= options_.max_connections) {
       spdlog::debug("local endpoint: {} connections open, refusing one with 503", active_.load());

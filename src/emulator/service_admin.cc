@@ -53,14 +53,18 @@ ServerResponse LocalService::HandleAdmin(const ServerRequest& req) {
     return reply(200, {{"status", "ok"}, {"functions", deployment_.functions.size()}});
   }
   if (p == "/__admin/stats") {
-    if (req.method == "GET") return reply(200, stats_.ToJson());
+    if (req.method == "GET") {
+      return reply(200, stats_.ToJson());
+    }
     if (req.method == "DELETE" || req.method == "POST") {
       stats_.Reset();
       return reply(200, stats_.ToJson());
     }
   }
   if (p == "/__admin/faults") {
-    if (req.method == "GET") return reply(200, faults_.ToJson());
+    if (req.method == "GET") {
+      return reply(200, faults_.ToJson());
+    }
     if (req.method == "DELETE") {
       faults_.Clear();
       return reply(200, faults_.ToJson());
