@@ -101,7 +101,8 @@ TEST_F(LocalAbuse, HugeChunkedBodyIs413) {
   std::string out = ReadSome(fd, 10s);
   close(fd);
   EXPECT_EQ(StatusOf(out), 413) << out.substr(0, 200);
-  std::printf("ABUSE chunked body: %zu MB sent; 413 at the 7 MB cap, the rest read and dropped\n", sent >> 20);
+  std::printf("ABUSE chunked body: %zu MB sent; 413 at the 7 MB cap, the rest read and dropped\n",
+              sent >> 20);
   // A claimed Content-Length over the cap is refused before any of the body is read.
   EXPECT_EQ(StatusOf(Exchange(Head("POST", InvokePath(), "Content-Length: 314572800\r\n\r\n"))), 413);
   ExpectRecovered("300 MB chunked body");
