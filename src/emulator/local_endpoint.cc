@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "aws/sigv4.h"
+#include "common/log_text.h"
 #include "emulator/template.h"
 
 namespace lmcp::emulator {
@@ -26,7 +27,9 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
     auto loaded = LoadTemplateFile(options.template_path, topts);
     if (!loaded.ok()) return loaded.error();
     deployment = std::move(*loaded);
-    for (const auto& w : deployment.warnings) spdlog::warn("{}", w);
+    for (const auto& w : deployment.warnings) {
+      spdlog::warn("{}", ForLog(w, 1000));
+    }
     if (options.strict && !deployment.warnings.empty()) {
       return Error::InvalidArgument("template has parts lambda-mcp local does not emulate (--strict): " +
                                     deployment.warnings.front());
@@ -119,14 +122,17 @@ int RunLocal(const LocalOptions& options) {
 
   auto ep = LocalEndpoint::Create(options);
   if (!ep.ok()) {
-    spdlog::error("lambda-mcp local: {}", ep.error().message);
+    for (const auto& line : ForLogLines(ep.error().message)) {
+      spdlog::error("lambda-mcp local: {}", line);
+    }
     return ep.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
   }
   (*ep)->Start();
   const Deployment& d = (*ep)->service().deployment();
-  spdlog::info("lambda-mcp local: {} functions, {} schemas, region {}, account {}, signatures {}",
-               d.functions.size(), d.schemas.size(), d.region, d.account_id,
-               options.check_signatures ? "checked (key " + options.access_key_id + ")" : "not checked");
+  spdlog::info(
+      "lambda-mcp local: {} functions, {} schemas, region {}, account {}, signatures {}", d.functions.size(),
+      d.schemas.size(), ForLog(d.region), ForLog(d.account_id),
+      options.check_signatures ? "checked (key " + ForLog(options.access_key_id) + ")" : "not checked");
   std::printf("lambda-mcp local listening on %s\n", (*ep)->url().c_str());
   std::fflush(stdout);
   int sig = 0;
