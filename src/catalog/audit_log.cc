@@ -38,8 +38,7 @@ int HexDigit(char c) {
 }
 
 std::string KeyFileHelp(const std::string& path) {
-  return " (make one with `openssl rand -hex 32 > " + path + " && chmod 600 " + path +
-         "`, or remove it to have a new one generated)";
+  return " (make one with `openssl rand -hex 32 > " + path + " && chmod 600 " + path + "`)";
 }
 
 Status MakeDirectories(const std::string& dir) {
