@@ -1,6 +1,5 @@
 #include "transport/jwt_verifier.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
