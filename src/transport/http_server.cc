@@ -57,10 +57,6 @@ bool IsJsonRpcMessage(const Json& m) {
 bool IsRequest(const Json& m) { return m.contains("method") && m.contains("id"); }
 bool IsInitialize(const Json& m) { return IsRequest(m) && m["method"] == "initialize"; }
 
-bool IsLoopbackBindAddress(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
 std::string UrlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -176,13 +172,20 @@ Status HttpServer::Start() {
 
 void HttpServer::ReaperLoop() {
   std::unique_lock lock(state_mu_);
+  auto next_reap = std::chrono::steady_clock::now() + options_.reap_interval;
   while (!stopped_ && !stopping_) {
-    state_cv_.wait_for(lock, options_.reap_interval);
+    state_cv_.wait_until(lock, next_reap, [this] { return stopping_ || !closing_.empty(); });
     if (stopped_ || stopping_) {
       break;
     }
+    std::vector<std::shared_ptr<HttpSession>> closing;
+    closing.swap(closing_);
     lock.unlock();
-    ExpireIdleSessions();
+    CloseSessions(std::move(closing), options_.shutdown_grace, "closed by its client");
+    if (std::chrono::steady_clock::now() >= next_reap) {
+      ExpireIdleSessions();
+      next_reap = std::chrono::steady_clock::now() + options_.reap_interval;
+    }
     lock.lock();
   }
 }
@@ -219,6 +222,11 @@ void HttpServer::Stop() {
   // In-flight calls of all sessions run concurrently, so one shared deadline bounds the total wait. Closing a
   // session answers its pending requests, and those answers go out on their streams below.
   auto sessions = sessions_.TakeAll();
+  {
+    std::lock_guard lock(state_mu_);
+    sessions.insert(sessions.end(), closing_.begin(), closing_.end());
+    closing_.clear();
+  }
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
   for (auto& session : sessions) {
     auto left =
@@ -586,9 +594,13 @@ HttpResponse HttpServer::HandleDelete(const HttpHead& head) {
   if (auto refused = CheckProtocolVersion(head)) {
     return std::move(*refused);
   }
+  // Its in-flight calls get the grace on the reaper thread; no request thread waits for them.
   sessions_.Remove(session->id());
-  spdlog::info("http: session {}… closed by {}", session->id().substr(0, 8), Printable(head.principal));
-  session->Close(options_.shutdown_grace);
+  {
+    std::lock_guard lock(state_mu_);
+    closing_.push_back(std::move(session));
+  }
+  state_cv_.notify_all();
   HttpResponse res;
   res.status = 200;
   return res;

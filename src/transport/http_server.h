@@ -96,8 +96,8 @@ class HttpServer {
   // Blocks until Stop() has finished (from another thread).
   void Wait();
 
-  // Ends sessions idle longer than session_idle_timeout (by the injected clock); returns how many. The
-  // background reaper calls this every reap_interval; tests call it directly with a FakeClock.
+  // Ends sessions idle longer than their timeout (by the injected clock); returns how many. The background
+  // reaper calls this every reap_interval (and closes sessions ended by DELETE); tests call it directly.
   size_t ExpireIdleSessions();
   size_t session_count() const;
 
@@ -135,6 +135,7 @@ class HttpServer {
 
   std::mutex state_mu_;
   std::condition_variable state_cv_;
+  std::vector<std::shared_ptr<HttpSession>> closing_;  // ended by DELETE, closed on the reaper thread
   bool stopped_ = false;
   bool started_ = false;
 };

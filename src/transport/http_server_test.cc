@@ -386,6 +386,10 @@ TEST_F(HttpServerTest, DeleteEndsSession) {
   auto r = client_->Delete("/mcp", Headers(sid));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+  // The session is shut down on the reaper thread, right after the answer.
+  for (int i = 0; i < 500 && fakes_.shutdowns.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   EXPECT_EQ(fakes_.shutdowns.load(), 1);
   r = Post({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "ping"}}, Headers(sid));
   ASSERT_TRUE(r);
