@@ -7,27 +7,13 @@
 #include <cstdint>
 #include <string>
 
-#include "common/clock.h"
+#include "fuzz/fixed_jwks.h"
 #include "fuzz/fuzz_input.h"
 #include "transport/http_auth.h"
 #include "transport/http_policy.h"
 #include "transport/jwt_verifier.h"
 
 namespace tr = lmcp::transport;
-
-namespace {
-
-class FixedJwks final : public tr::JwksFetcher {
- public:
-  lmcp::Result<std::string> Fetch(const std::string&) override {
-    // One EC P-256 key (the RFC 7515 appendix A.3 example key).
-    return std::string(
-        R"({"keys":[{"kty":"EC","crv":"P-256","kid":"k1","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",)"
-        R"("y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},{"kty":"RSA","kid":"bad","n":"AQAB","e":"AQAB"}]})");
-  }
-};
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lmcp::fuzz::FuzzInput in(data, size);
@@ -53,11 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   static tr::StaticTokenAuthenticator static_auth("s3cr3t-token");
   (void)static_auth.Authenticate(authorization);
-  static FixedJwks fetcher;
-  static tr::JwtAuthenticator jwt(
-      tr::JwtConfig{.issuer = "https://issuer.example.com", .audiences = {"https://mcp.example.com"},
-                    .jwks_url = "https://issuer.example.com/jwks", .required_scopes = {"mcp"}},
-      fetcher, lmcp::Clock::System());
+  tr::JwtAuthenticator& jwt = lmcp::fuzz::FixedJwtAuthenticator();
   (void)jwt.Authenticate(authorization);
   (void)jwt.Verify(tr::BearerToken(authorization));
   return 0;

@@ -17,6 +17,7 @@
 #include "app/lambda_options.h"
 #include "app/serve_http.h"
 #include "catalog/lambda_tool_source.h"
+#include "common/log_text.h"
 #include "mcp/conformance_fixtures.h"
 #include "mcp/server.h"
 #include "transport/stdio_transport.h"
@@ -70,13 +71,15 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
   }
   auto options = LoadLambdaOptions(lambda);
   if (!options.ok()) {
-    spdlog::error("{}", options.error().message);
+    for (const auto& line : ForLogLines(options.error().message)) {
+      spdlog::error("{}", line);
+    }
     return nullptr;
   }
   catalog::LogCatalogOptions(options.value());
   auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System());
   if (!source.ok()) {
-    spdlog::error("{}", source.error().message);
+    spdlog::error("{}", ForLog(source.error().message, 1000));
     return nullptr;
   }
   (*source)->Start();  // background discovery; initialize is answered at once, tools/list waits
@@ -85,7 +88,7 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
 
 int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   if (Status valid = config.Validate(); !valid.ok()) {
-    spdlog::error("{}", valid.error().message);
+    spdlog::error("{}", ForLog(valid.error().message, 2000));
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);   // a closed stdout shows up as EPIPE from write()
@@ -128,7 +131,7 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
     }
     auto http = StartHttpServer(config, server, ready);
     if (!http.ok()) {
-      spdlog::error("{}", http.error().message);
+      spdlog::error("{}", ForLog(http.error().message, 1000));
       return 2;
     }
     SignalWatcher signals([&](int sig) {
@@ -247,7 +250,7 @@ CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
   return [config, lambda, http_listen] {
     if (!http_listen->empty()) {
       if (Status parsed = ParseHttpListen(*http_listen, *config); !parsed.ok()) {
-        spdlog::error("{}", parsed.error().message);
+        spdlog::error("{}", ForLog(parsed.error().message));
         return 2;
       }
     }

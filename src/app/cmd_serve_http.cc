@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "app/serve_http.h"
+#include "common/log_text.h"
 #include "mcp/protocol.h"
 #include "transport/http_auth.h"
 #include "transport/jwt_verifier.h"
@@ -32,6 +33,25 @@ Status ParseHttpListen(const std::string& spec, ServeConfig& config) {
 
 namespace {
 
+// A static token must be strong enough to face the network: beyond loopback a weak one is refused, on
+// loopback it is a warning. The token itself is never logged.
+Status CheckStaticTokenStrength(const std::string& token, const std::string& source,
+                                const std::string& host) {
+  double bits = transport::EstimateTokenBits(token);
+  if (bits >= transport::kMinTokenBits) {
+    return Ok();
+  }
+  std::string what = "the bearer token from " + source + " looks weak (about " +
+                     std::to_string(static_cast<int>(bits)) + " bits of entropy estimated, " +
+                     std::to_string(static_cast<int>(transport::kMinTokenBits)) +
+                     " needed beyond loopback); make a random one with `openssl rand -hex 32`";
+  if (transport::IsLoopbackHost(host)) {
+    spdlog::warn("http: {}", what);
+    return Ok();
+  }
+  return Error::InvalidArgument("refusing to serve " + ForLog(host) + ": " + what);
+}
+
 Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeConfig& config) {
   if (!config.oauth_issuer.empty()) {
     transport::JwtConfig jwt;
@@ -40,20 +60,32 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
     jwt.jwks_url = config.oauth_jwks_url;
     jwt.required_scopes = config.oauth_required_scopes;
     jwt.min_refetch_interval = std::chrono::seconds(config.oauth_jwks_refetch_s);
-    spdlog::info("http: OAuth resource-server mode (issuer {}, JWKS {})", jwt.issuer, jwt.jwks_url);
+    spdlog::info("http: OAuth resource-server mode (issuer {}, JWKS {})", ForLog(jwt.issuer),
+                 ForLog(jwt.jwks_url));
     return transport::NewJwtAuthenticator(std::move(jwt), Clock::System());
   }
   std::string token;
+  std::string source;
   if (!config.auth_token_file.empty()) {
     auto read = transport::ReadTokenFile(config.auth_token_file);
-    if (!read.ok()) return read.error();
+    if (!read.ok()) {
+      return read.error();
+    }
     token = *read;
+    source = ForLog(config.auth_token_file);
   } else if (const char* env = std::getenv("LAMBDA_MCP_AUTH_TOKEN"); env && *env) {
     token = env;
-    if (token.size() < 16)
+    source = "LAMBDA_MCP_AUTH_TOKEN";
+    if (token.size() < 16) {
       return Error::InvalidArgument("LAMBDA_MCP_AUTH_TOKEN must be at least 16 characters");
+    }
   }
-  if (token.empty()) return std::shared_ptr<transport::Authenticator>();
+  if (token.empty()) {
+    return std::shared_ptr<transport::Authenticator>();
+  }
+  if (Status strong = CheckStaticTokenStrength(token, source, config.http_host); !strong.ok()) {
+    return strong.error();
+  }
   spdlog::info("http: static bearer token authentication");
   return std::shared_ptr<transport::Authenticator>(
       std::make_shared<transport::StaticTokenAuthenticator>(token));

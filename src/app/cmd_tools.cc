@@ -9,6 +9,7 @@
 #include "app/commands.h"
 #include "app/lambda_options.h"
 #include "catalog/lambda_tool_source.h"
+#include "common/log_text.h"
 
 namespace lmcp::app {
 namespace {
@@ -16,18 +17,20 @@ namespace {
 int RunTools(const LambdaFlags& flags, bool json) {
   auto options = LoadLambdaOptions(flags);
   if (!options.ok()) {
-    spdlog::error("{}", options.error().message);
+    for (const auto& line : ForLogLines(options.error().message)) {
+      spdlog::error("{}", line);
+    }
     return 2;
   }
   catalog::LogCatalogOptions(options.value());
   auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System());
   if (!source.ok()) {
-    spdlog::error("{}", source.error().message);
+    spdlog::error("{}", ForLog(source.error().message, 1000));
     return 2;
   }
   Status s = (*source)->catalog().DiscoverNow();
   if (!s.ok()) {
-    std::fprintf(stderr, "lambda-mcp tools: discovery failed: %s\n", s.error().message.c_str());
+    std::fprintf(stderr, "lambda-mcp tools: discovery failed: %s\n", ForLog(s.error().message, 1000).c_str());
     return 1;
   }
   auto entries = (*source)->catalog().entries();

@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include "transport/jwt_verifier.h"
+
 namespace lmcp::app {
 
 std::vector<std::string> ServeConfig::Problems() const {
@@ -30,6 +32,11 @@ std::vector<std::string> ServeConfig::Problems() const {
       problems.push_back("OAuth needs --oauth-issuer, --oauth-audience and --oauth-jwks-url together");
     }
     if (oauth && !auth_token_file.empty()) problems.push_back("choose either a token file or OAuth, not both");
+    if (!oauth_jwks_url.empty()) {
+      if (Status url = transport::CheckJwksUrl(oauth_jwks_url); !url.ok()) {
+        problems.push_back(url.error().message);
+      }
+    }
   }
   if (page_size == 0 || page_size > 10000) {
     problems.push_back("page size must be between 1 and 10000 (got " + std::to_string(page_size) + ")");

@@ -23,6 +23,21 @@ TEST(ServeConfigTest, ReportsEveryProblemAtOnce) {
   EXPECT_NE(status.error().message.find("shutdown grace"), std::string::npos);
 }
 
+TEST(ServeConfigTest, RefusesClearTextJwksUrlBeyondLoopback) {
+  ServeConfig config;
+  config.transport = "http";
+  config.oauth_issuer = "https://auth.example.com";
+  config.oauth_audiences = {"https://mcp.example.com/mcp"};
+  config.oauth_jwks_url = "http://auth.example.com/jwks";
+  auto problems = config.Problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("http://auth.example.com/jwks"), std::string::npos) << problems[0];
+  config.oauth_jwks_url = "http://127.0.0.1:8080/jwks";
+  EXPECT_TRUE(config.Validate().ok());
+  config.oauth_jwks_url = "https://auth.example.com/jwks";
+  EXPECT_TRUE(config.Validate().ok());
+}
+
 TEST(ServeConfigTest, FairCallCapsAreChecked) {
   ServeConfig config;
   config.max_calls_per_session = 0;

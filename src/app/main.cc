@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "common/log_text.h"
 #include "common/version.h"
 
 namespace lmcp::app {
@@ -31,7 +32,7 @@ bool SetUpLogging(const std::string& level_name) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   auto level = spdlog::level::from_str(level_name);
   if (level == spdlog::level::off && level_name != "off") {
-    spdlog::error("unknown log level '{}'", level_name);
+    spdlog::error("unknown log level '{}'", ForLog(level_name));
     return false;
   }
   spdlog::set_level(level);

@@ -4,6 +4,7 @@
 
 #include "aws/credentials_chain.h"
 #include "aws/curl_http_client.h"
+#include "common/log_text.h"
 
 namespace lmcp::aws {
 
@@ -59,15 +60,15 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(AwsSessionOptions options
     ResolvedEndpoint e = ResolveEndpoint(info, s->region_, options.env, *config, options.endpoint_url);
     std::string signing_region =
         (!e.custom && e.url == "https://sts.amazonaws.com") ? "us-east-1" : s->region_;
-    spdlog::debug("AWS endpoint for {}: {}", info.service_id, e.url);
+    spdlog::debug("AWS endpoint for {}: {}", info.service_id, ForLog(e.url));
     return ServiceEndpoint{e.url, signing_region, info.signing_name};
   };
   s->lambda_ = std::make_unique<LambdaClient>(*s->caller_, endpoint(LambdaService()));
   s->schemas_ = std::make_unique<SchemasClient>(*s->caller_, endpoint(SchemasService()));
   s->tagging_ = std::make_unique<TaggingClient>(*s->caller_, endpoint(TaggingService()));
   s->sts_ = std::make_unique<StsClient>(*s->caller_, endpoint(StsService()));
-  spdlog::info("AWS region {}, profile {}, credentials from {}", s->region_, s->profile_,
-               s->credentials_->source());
+  spdlog::info("AWS region {}, profile {}, credentials from {}", ForLog(s->region_), ForLog(s->profile_),
+               ForLog(s->credentials_->source()));
   return s;
 }
 

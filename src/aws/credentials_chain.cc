@@ -13,6 +13,7 @@
 #include "aws/sts_client.h"
 #include "aws/time_util.h"
 #include "aws/url.h"
+#include "common/log_text.h"
 
 namespace lmcp::aws {
 namespace {
@@ -58,7 +59,7 @@ class Chain {
       Result<Found> r = (this->*step)();
       if (!r.ok()) return r.error();
       if (r.value()) {
-        spdlog::debug("AWS credentials from {}", (*r.value())->source());
+        spdlog::debug("AWS credentials from {}", ForLog((*r.value())->source()));
         return *r.value();
       }
     }

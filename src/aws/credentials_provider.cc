@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_text.h"
+
 namespace lmcp::aws {
 
 RefreshingCredentialsProvider::RefreshingCredentialsProvider(Fetch fetch, Clock& clock, std::string source,
@@ -35,8 +37,8 @@ Result<Credentials> RefreshingCredentialsProvider::GetCredentials() {
     return *current_;
   }
   if (current_ && Fresh(*current_, kMandatoryRefresh)) {
-    spdlog::warn("credentials refresh from {} failed, using the current set: {}", source_,
-                 fresh.error().ToString());
+    spdlog::warn("credentials refresh from {} failed, using the current set: {}", ForLog(source_),
+                 ForLog(fresh.error().ToString(), 1000));
     return *current_;
   }
   return fresh.error();

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "aws/sigv4.h"
+#include "common/log_text.h"
 
 namespace lmcp::aws {
 
@@ -60,7 +61,7 @@ AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Pro
     if (!retry_.ShouldRetry(error, attempt, op.idempotent) || op.stop.stop_requested()) return error;
     auto delay = retry_.Backoff(error, attempt);
     spdlog::debug("{} attempt {} failed ({}), retrying in {} ms", op.operation, attempt,
-                  error.code.empty() ? error.message : error.code, delay.count());
+                  ForLog(error.code.empty() ? error.message : error.code), delay.count());
     clock_.SleepFor(delay);
   }
 }

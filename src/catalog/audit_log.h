@@ -1,6 +1,8 @@
 #pragma once
 // The per-call audit trail: one JSON object per line, written whole under a lock (stderr, a file, or memory
-// for tests). Records never hold argument values, only their size and SHA-256. Thread-safe.
+// for tests). Records never hold argument values, only their size and `arguments_hmac`: HMAC-SHA256 of the
+// arguments under a per-deployment key, so equal arguments can be matched across records and runs without a
+// plain hash that a guess of low-entropy arguments could be checked against. Thread-safe.
 
 #include <cstdio>
 #include <memory>
@@ -13,16 +15,26 @@
 
 namespace lmcp::catalog {
 
+constexpr size_t kAuditKeyBytes = 32;
+
 class AuditSink {
  public:
+  // `key`: the HMAC key for ArgumentsHmac; empty = a random key for this sink's lifetime only.
+  explicit AuditSink(std::string key = {});
   virtual ~AuditSink() = default;
   virtual void Write(const std::string& json_line) = 0;  // without the trailing newline
+  // HMAC-SHA256 of `data` under the audit key, lower-case hex.
+  std::string ArgumentsHmac(std::string_view data) const;
+
+ private:
+  std::string key_;
 };
 
 // Writes to a FILE* it may own (closed on destruction).
 class FileAuditSink : public AuditSink {
  public:
-  FileAuditSink(std::FILE* f, bool owned) : f_(f), owned_(owned) {}
+  FileAuditSink(std::FILE* f, bool owned, std::string key = {})
+      : AuditSink(std::move(key)), f_(f), owned_(owned) {}
   ~FileAuditSink() override;
   void Write(const std::string& json_line) override;
 
@@ -34,6 +46,7 @@ class FileAuditSink : public AuditSink {
 
 class MemoryAuditSink : public AuditSink {
  public:
+  explicit MemoryAuditSink(std::string key = {}) : AuditSink(std::move(key)) {}
   void Write(const std::string& json_line) override;
   std::vector<std::string> lines() const;
 
@@ -43,8 +56,16 @@ class MemoryAuditSink : public AuditSink {
 };
 
 // "stderr" → stderr, "off" → nullptr (no audit), anything else → that file, appended.
-Result<std::unique_ptr<AuditSink>> MakeAuditSink(const std::string& spec);
+Result<std::unique_ptr<AuditSink>> MakeAuditSink(const std::string& spec, std::string key = {});
 
-std::string Sha256Hex(std::string_view data);
+// Where the audit key lives when LAMBDA_MCP_AUDIT_KEY_FILE is not set: $XDG_STATE_HOME/lambda-mcp/audit.key,
+// else $HOME/.local/state/lambda-mcp/audit.key; "" when neither variable is set (null or empty).
+std::string DefaultAuditKeyPath(const char* xdg_state_home, const char* home);
+
+// The audit key from `path`: a file holding 32 bytes as 64 hex digits (a trailing newline is fine), not
+// readable or writable by group or others. With `create`, a missing file (and its directory, mode 0700) is
+// made with a new key from the OS CSPRNG, mode 0600 (kUnavailable when that fails). kInvalidArgument naming
+// the file and the fix for a file that is unreadable, open to group or others, or not 64 hex digits.
+Result<std::string> LoadAuditKey(const std::string& path, bool create);
 
 }  // namespace lmcp::catalog

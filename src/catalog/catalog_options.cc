@@ -51,6 +51,9 @@ const std::vector<OptionSpec> kSpecs = {
      "Validate tool arguments against the input schema before invoking."},
     {"LAMBDA_MCP_AUDIT_LOG", "audit-log", "string", "stderr",
      "Where the per-call audit JSON lines go: stderr, off, or a file path (appended)."},
+    {"LAMBDA_MCP_AUDIT_KEY_FILE", "audit-key-file", "string", "",
+     "File holding the audit HMAC key (64 hex digits, mode 0600). Empty: $XDG_STATE_HOME/lambda-mcp/audit.key "
+     "(else ~/.local/state/lambda-mcp/audit.key), generated on first use."},
 };
 
 std::string Trim(const std::string& s) {
@@ -256,6 +259,9 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   if (auto a = get("LAMBDA_MCP_AUDIT_LOG")) {
     o.audit_log = Trim(*a);
     if (o.audit_log.empty()) o.audit_log = "stderr";
+  }
+  if (auto k = get("LAMBDA_MCP_AUDIT_KEY_FILE")) {
+    o.audit_key_file = Trim(*k);
   }
 
   if (o.half_tag_filter()) {

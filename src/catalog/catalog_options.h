@@ -56,6 +56,7 @@ struct CatalogOptions {
   bool log_tail = false;                        // LogType=Tail; the log tail goes into error results
   bool validate_arguments = true;               // validate arguments against the input schema
   std::string audit_log = "stderr";             // "stderr", "off" or a file path (appended)
+  std::string audit_key_file;                   // audit HMAC key; "" = the default path, generated there
 
   // Non-fatal findings of loading, to be logged at WARNING (e.g. only one tag variable set).
   std::vector<std::string> warnings;

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/result_mapping.h"
+#include "common/log_text.h"
 
 namespace lmcp::catalog {
 namespace {
@@ -146,12 +147,16 @@ Status LambdaCatalog::RunOnce() {
   }
   cv_.notify_all();
   if (result.ok()) {
-    for (const auto& w : result->warnings) Log().warn("{}", w);
-    for (const auto& i : result->infos) Log().info("{}", i);
+    for (const auto& w : result->warnings) {
+      Log().warn("{}", ForLog(w, 1000));
+    }
+    for (const auto& i : result->infos) {
+      Log().info("{}", ForLog(i, 1000));
+    }
     Log().info("discovery: {} tool(s) from {} function(s){}", result->tools.size(), result->functions_listed,
                result->used_list_tags_fallback ? " (tags via lambda:ListTags)" : "");
   } else {
-    Log().error("Lambda discovery failed: {}", result.error().message);
+    Log().error("Lambda discovery failed: {}", ForLog(result.error().message, 1000));
   }
   if (notify) notify();
   return status;
@@ -238,7 +243,8 @@ void LambdaCatalog::ReleaseSlot(const std::string& arn) {
 
 void LambdaCatalog::Audit(const ToolEntry* entry, const std::string& tool, const mcp::CallContext& ctx,
                           const std::string& outcome, Clock::SteadyTime start, std::size_t request_bytes,
-                          const std::string& args_sha, const InvokeResponse* resp, const std::string& detail) {
+                          const std::string& args_hmac, const InvokeResponse* resp,
+                          const std::string& detail) {
   if (!audit_) return;
   auto now = clock_.Now();
   auto ms = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Steady() - start).count() / 1000.0;
@@ -257,7 +263,7 @@ void LambdaCatalog::Audit(const ToolEntry* entry, const std::string& tool, const
   line["outcome"] = outcome;
   line["duration_ms"] = ms;
   line["request_bytes"] = request_bytes;
-  line["arguments_sha256"] = args_sha;
+  line["arguments_hmac"] = args_hmac;
   if (resp) {
     line["response_bytes"] = resp->payload.size();
     line["executed_version"] = resp->executed_version;
@@ -300,7 +306,8 @@ void LambdaCatalog::CallNotInvoked(const std::string& name, const mcp::Json& arg
   }
   const std::string args_text = arguments.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
   NotRunContext ctx(principal);
-  Audit(entry, name, ctx, outcome, clock_.Steady(), args_text.size(), Sha256Hex(args_text), nullptr,
+  Audit(entry, name, ctx, outcome, clock_.Steady(), args_text.size(),
+        audit_ ? audit_->ArgumentsHmac(args_text) : std::string(), nullptr,
         detail + "; the function was not invoked");
 }
 
@@ -315,7 +322,7 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   const ToolEntry& entry = *it->second;
   const bool compat = options_.compat == CompatMode::kReference;
   const std::string args_text = arguments.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
-  const std::string args_sha = Sha256Hex(args_text);
+  const std::string args_hmac = audit_ ? audit_->ArgumentsHmac(args_text) : std::string();
 
   ResultContext rc;
   rc.tool = name;
@@ -327,7 +334,7 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   rc.compat_reference = compat;
 
   auto reject = [&](std::string text, const std::string& outcome) -> Result<mcp::ToolResult> {
-    Audit(&entry, name, ctx, outcome, start, args_text.size(), args_sha, nullptr, "");
+    Audit(&entry, name, ctx, outcome, start, args_text.size(), args_hmac, nullptr, "");
     return ErrorText(std::move(text));
   };
 
@@ -381,7 +388,7 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   auto stop = ctx.stop_token();
   if (!AcquireSlot(entry.function.arn, stop)) {
     const char* undelivered = UndeliveredOutcome(ctx.fate());
-    Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, req.payload.size(), args_sha,
+    Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, req.payload.size(), args_hmac,
           nullptr, "stopped while waiting for a per-function concurrency slot; the function was not invoked");
     return Error::Cancelled("call cancelled while queued");
   }
@@ -405,16 +412,16 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   const char* undelivered = UndeliveredOutcome(ctx.fate());
   auto audit = [&](const std::string& outcome, const InvokeResponse* r, const std::string& detail) {
     if (undelivered == nullptr || outcome == undelivered) {
-      Audit(&entry, name, ctx, outcome, start, req.payload.size(), args_sha, r, detail);
+      Audit(&entry, name, ctx, outcome, start, req.payload.size(), args_hmac, r, detail);
       return;
     }
-    Audit(&entry, name, ctx, undelivered, start, req.payload.size(), args_sha, r,
+    Audit(&entry, name, ctx, undelivered, start, req.payload.size(), args_hmac, r,
           "result not delivered; the invocation ended " + outcome + (detail.empty() ? "" : ": " + detail));
   };
   if (!resp.ok()) {
     const Error& e = resp.error();
     if (e.code == ErrorCode::kCancelled || stop.stop_requested()) {
-      Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, req.payload.size(), args_sha,
+      Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, req.payload.size(), args_hmac,
             nullptr, e.message);
       return Error::Cancelled("call cancelled");
     }

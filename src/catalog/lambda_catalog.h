@@ -75,7 +75,7 @@ class LambdaCatalog : public mcp::ToolProvider {
   void ReleaseSlot(const std::string& arn);
   void Audit(const ToolEntry* entry, const std::string& tool, const mcp::CallContext& ctx,
              const std::string& outcome, Clock::SteadyTime start, std::size_t request_bytes,
-             const std::string& args_sha, const InvokeResponse* resp, const std::string& detail);
+             const std::string& args_hmac, const InvokeResponse* resp, const std::string& detail);
 
   const CatalogOptions options_;
   LambdaBackend& backend_;

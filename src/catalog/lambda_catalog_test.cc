@@ -1,10 +1,11 @@
 #include "catalog/lambda_catalog.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <thread>
 
-#include <gtest/gtest.h>
-
+#include "aws/crypto.h"
 #include "catalog/fake_lambda_backend.h"
 #include "catalog/test_call_context.h"
 
@@ -269,19 +270,41 @@ TEST_F(LambdaCatalogTest, ProgressWhileWaiting) {
   EXPECT_NE(ctx_.progress_messages[0].find("mcp-echo"), std::string::npos);
 }
 
-TEST_F(LambdaCatalogTest, AuditLineHasHashNotArguments) {
+TEST_F(LambdaCatalogTest, AuditLineHasKeyedHmacNotArgumentsNorTheirHash) {
   auto c = Make({});
   ASSERT_TRUE(c->DiscoverNow().ok());
   ASSERT_TRUE(c->CallTool("echo", mcp::Json{{"secret", "hunter2"}}, ctx_).ok());
   auto lines = audit_.lines();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].find("hunter2"), std::string::npos);
+  // A plain hash of low-entropy arguments could be reversed by guessing: it must not appear.
+  EXPECT_EQ(lines[0].find(aws::Sha256Hex(R"({"secret":"hunter2"})")), std::string::npos);
+  EXPECT_EQ(lines[0].find("arguments_sha256"), std::string::npos);
   auto j = mcp::Json::parse(lines[0]);
   EXPECT_EQ(j["tool"], "echo");
   EXPECT_EQ(j["outcome"], "ok");
   EXPECT_EQ(j["principal"], "test");
   EXPECT_EQ(j["function_arn"], "arn:aws:lambda:us-east-1:123456789012:function:mcp-echo");
-  EXPECT_EQ(j["arguments_sha256"], Sha256Hex(R"({"secret":"hunter2"})"));
+  EXPECT_EQ(j["arguments_hmac"], audit_.ArgumentsHmac(R"({"secret":"hunter2"})"));
+  EXPECT_EQ(j["arguments_hmac"].get<std::string>().size(), 64u);
+}
+
+// Two runs (catalogs and sinks) under the same key agree; another key gives another value.
+TEST_F(LambdaCatalogTest, AuditHmacIsStableUnderOneKeyAndDiffersAcrossKeys) {
+  auto hmac_with = [&](const std::string& key) {
+    MemoryAuditSink sink(key);
+    LambdaCatalog c(Options({{"FUNCTION_PREFIX", "mcp-"}}), backend_, clock_, &sink);
+    EXPECT_TRUE(c.DiscoverNow().ok());
+    EXPECT_TRUE(c.CallTool("echo", mcp::Json{{"pin", "1234"}}, ctx_).ok());
+    auto lines = sink.lines();
+    return lines.size() == 1 ? mcp::Json::parse(lines[0])["arguments_hmac"].get<std::string>() : "";
+  };
+  const std::string key_a(32, 'a'), key_b(32, 'b');
+  std::string first = hmac_with(key_a);
+  ASSERT_EQ(first.size(), 64u);
+  EXPECT_EQ(hmac_with(key_a), first);
+  EXPECT_NE(hmac_with(key_b), first);
+  EXPECT_NE(first, aws::Sha256Hex(R"({"pin":"1234"})"));
 }
 
 mcp::Json LastAudit(const MemoryAuditSink& audit) {

@@ -43,6 +43,10 @@ class LambdaToolSource : public mcp::ToolProvider {
   std::unique_ptr<LambdaCatalog> catalog_;  // last: destroyed first
 };
 
+// The audit key: from options.audit_key_file (which must exist), else the default path (generated there on
+// first use). Where no default path exists or it cannot be created, a key for this run only (warned).
+Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options);
+
 // Logs the effective selection (settings, warnings) at startup, like the reference's settings lines.
 void LogCatalogOptions(const CatalogOptions& options);
 

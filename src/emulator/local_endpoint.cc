@@ -10,6 +10,7 @@
 
 #include "aws/sigv4.h"
 #include "common/host_policy.h"
+#include "common/log_text.h"
 #include "emulator/template.h"
 
 namespace lmcp::emulator {
@@ -24,7 +25,7 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
   }
   if (!loopback && !options.check_signatures) {
     spdlog::warn("lambda-mcp local: --no-auth on {}: anyone who can reach it can run your functions",
-                 options.host);
+                 ForLog(options.host));
   }
   std::unique_ptr<LocalEndpoint> ep(new LocalEndpoint());
   ep->options_ = options;
@@ -40,7 +41,9 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
       return loaded.error();
     }
     deployment = std::move(*loaded);
-    for (const auto& w : deployment.warnings) spdlog::warn("{}", w);
+    for (const auto& w : deployment.warnings) {
+      spdlog::warn("{}", ForLog(w, 1000));
+    }
     if (options.strict && !deployment.warnings.empty()) {
       return Error::InvalidArgument("template has parts lambda-mcp local does not emulate (--strict): " +
                                     deployment.warnings.front());
@@ -156,14 +159,17 @@ int RunLocal(const LocalOptions& options) {
 
   auto ep = LocalEndpoint::Create(options);
   if (!ep.ok()) {
-    spdlog::error("lambda-mcp local: {}", ep.error().message);
+    for (const auto& line : ForLogLines(ep.error().message)) {
+      spdlog::error("lambda-mcp local: {}", line);
+    }
     return ep.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
   }
   (*ep)->Start();
   const Deployment& d = (*ep)->service().deployment();
-  spdlog::info("lambda-mcp local: {} functions, {} schemas, region {}, account {}, signatures {}",
-               d.functions.size(), d.schemas.size(), d.region, d.account_id,
-               options.check_signatures ? "checked (key " + options.access_key_id + ")" : "not checked");
+  spdlog::info(
+      "lambda-mcp local: {} functions, {} schemas, region {}, account {}, signatures {}", d.functions.size(),
+      d.schemas.size(), ForLog(d.region), ForLog(d.account_id),
+      options.check_signatures ? "checked (key " + ForLog(options.access_key_id) + ")" : "not checked");
   std::printf("lambda-mcp local listening on %s\n", (*ep)->url().c_str());
   std::fflush(stdout);
   int sig = 0;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "aws/crypto.h"
+#include "common/log_text.h"
 #include "emulator/service_wire.h"
 
 namespace lmcp::emulator {
@@ -355,8 +356,8 @@ ServerResponse LocalService::Invoke(const ServerRequest& req, const Route& route
         InvokeOutput out = runtime_->Invoke(*f, input);
         stats_.Release(f->name);
         stats_.InvokeFinished(f->name, !out.function_error.empty(), out.timed_out);
-        spdlog::debug("Event invocation {} of {} finished{}", input.request_id, f->name,
-                      out.function_error.empty() ? "" : " with " + out.function_error);
+        spdlog::debug("Event invocation {} of {} finished{}", ForLog(input.request_id), ForLog(f->name),
+                      out.function_error.empty() ? "" : " with " + ForLog(out.function_error));
       }
       std::lock_guard<std::mutex> lock(mu_);
       if (--events_in_flight_ == 0) events_cv_.notify_all();
@@ -387,7 +388,8 @@ ServerResponse LocalService::Invoke(const ServerRequest& req, const Route& route
                         {"errorType", "Function.ResponseSizeTooLarge"}})
                       .dump();
   }
-  spdlog::debug("{} {} -> {}{}", f->name, version, out.function_error.empty() ? "ok" : out.function_error,
+  spdlog::debug("{} {} -> {}{}", ForLog(f->name), ForLog(version),
+                out.function_error.empty() ? "ok" : ForLog(out.function_error),
                 out.timed_out ? " (timeout)" : "");
   ServerResponse r;
   r.status = 200;

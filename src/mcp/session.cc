@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/log_text.h"
 #include "common/version.h"
 #include "jsonrpc/error_codes.h"
 #include "mcp/protocol.h"
@@ -177,7 +178,7 @@ void SessionImpl::HandleOne(const Json& value, const Replier& reply) {
       return;
     case MessageKind::kNotification:
       if (!dispatcher_.Notify(m)) {
-        spdlog::warn("mcp: handler for notification {} failed", m.method);
+        spdlog::warn("mcp: handler for notification {} failed", ForLog(m.method));
       }
       return;
     case MessageKind::kRequest:
@@ -228,8 +229,8 @@ Reply SessionImpl::Initialize(const Message& m) {
       client = name->get<std::string>();
     }
   }
-  spdlog::info("mcp: session initialized (client {}, protocol {}, transport {})", client, version,
-               options_.transport);
+  spdlog::info("mcp: session initialized (client {}, protocol {}, transport {})", ForLog(client),
+               ForLog(version), options_.transport);
   Json server_info{{"name", kServerName}, {"version", kVersion}};
   if (HasStructuredContent(version)) {
     server_info["title"] = "Lambda MCP";
@@ -412,7 +413,7 @@ void SessionImpl::HandleClientResponse(const Message& m) {
   std::lock_guard lock(pending_mu_);
   auto it = pending_.find(jsonrpc::IdKey(m.id));
   if (it == pending_.end()) {
-    spdlog::debug("mcp: ignoring a response to unknown request id {}", m.id.dump());
+    spdlog::debug("mcp: ignoring a response to unknown request id {}", ForLog(m.id.dump()));
     return;
   }
   it->second->done = true;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/log_text.h"
 #include "jsonrpc/error_codes.h"
 #include "mcp/protocol.h"
 #include "mcp/session_impl.h"
@@ -119,7 +120,7 @@ void SessionImpl::RunCall(const std::shared_ptr<Call>& call) {
           call->id, RpcError::Internal("tools/call " + call->name + " failed: " + result.error().ToString()));
     }
   } catch (const std::exception& e) {
-    spdlog::error("mcp: tool {} threw: {}", call->name, e.what());
+    spdlog::error("mcp: tool {} threw: {}", ForLog(call->name), ForLog(e.what(), 1000));
     response =
         jsonrpc::MakeError(call->id, RpcError::Internal("Internal error: tool " + call->name + " failed"));
   }
@@ -143,7 +144,7 @@ void SessionImpl::FinishCall(const std::shared_ptr<Call>& call, std::optional<Js
 void SessionImpl::ExpireCall(const std::shared_ptr<Call>& call) {
   auto waited = server_.scheduler().limits().queue_timeout.count();
   std::string detail = "waited " + std::to_string(waited) + " ms for a free worker (call queue timeout)";
-  spdlog::warn("mcp: tools/call {} {} and was not invoked", call->name, detail);
+  spdlog::warn("mcp: tools/call {} {} and was not invoked", ForLog(call->name), detail);
   Json error =
       jsonrpc::MakeError(call->id, RpcError::Internal("Internal error: tools/call " + call->name +
                                                       " was not invoked: it " + detail + "; retry later"));
@@ -222,7 +223,7 @@ void SessionImpl::Cancel(const Message& m) {
     call = it->second;
   }
   if (AnswerUnstarted(*call, std::nullopt, CallFate::kCancelled)) {
-    spdlog::debug("mcp: queued call {} cancelled by the client; not invoked", call->name);
+    spdlog::debug("mcp: queued call {} cancelled by the client; not invoked", ForLog(call->name));
     NotInvoked(*call, ToolProvider::NotInvoked::kCancelled, "cancelled by the client while queued");
     WithdrawAndRelease(call);
     return;
@@ -231,7 +232,7 @@ void SessionImpl::Cancel(const Message& m) {
   if (!call->done) {
     call->fate = CallFate::kCancelled;
     call->stop.request_stop();
-    spdlog::debug("mcp: call {} cancelled by the client", call->name);
+    spdlog::debug("mcp: call {} cancelled by the client", ForLog(call->name));
   }
 }
 
@@ -249,7 +250,7 @@ void SessionImpl::ClientGone(const Json& id) {
     call = it->second;
   }
   if (AnswerUnstarted(*call, std::nullopt, CallFate::kClientGone)) {
-    spdlog::info("mcp: the client of queued call {} is gone; not invoked", call->name);
+    spdlog::info("mcp: the client of queued call {} is gone; not invoked", ForLog(call->name));
     NotInvoked(*call, ToolProvider::NotInvoked::kClientGone, "the client was gone before the call started");
     WithdrawAndRelease(call);
     return;
@@ -257,7 +258,8 @@ void SessionImpl::ClientGone(const Json& id) {
   std::lock_guard lock(call->mu);
   if (!call->done && call->fate.load() == CallFate::kDeliver) {
     call->fate = CallFate::kClientGone;  // runs on; FinishCall discards the result
-    spdlog::info("mcp: the client of running call {} is gone; its result will be discarded", call->name);
+    spdlog::info("mcp: the client of running call {} is gone; its result will be discarded",
+                 ForLog(call->name));
   }
 }
 

@@ -1,8 +1,15 @@
 #include "transport/http_auth.h"
 
-#include <cctype>
-#include <fstream>
+#include <arpa/inet.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include "common/log_text.h"
 #include "transport/http_policy.h"
 
 namespace lmcp::transport {
@@ -32,16 +39,117 @@ Result<std::string> StaticTokenAuthenticator::Authenticate(std::string_view auth
 
 Result<std::string> ReadTokenFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Error::InvalidArgument("cannot read token file " + path);
+  if (!in) {
+    return Error::InvalidArgument("cannot read token file " + ForLog(path));
+  }
   std::string line;
   std::getline(in, line);
-  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
+    line.pop_back();
+  }
   size_t start = 0;
-  while (start < line.size() && std::isspace(static_cast<unsigned char>(line[start]))) ++start;
+  while (start < line.size() && std::isspace(static_cast<unsigned char>(line[start]))) {
+    ++start;
+  }
   line = line.substr(start);
-  if (line.size() < 16)
-    return Error::InvalidArgument("token in " + path + " is empty or shorter than 16 characters");
+  if (line.size() < 16) {
+    return Error::InvalidArgument("token in " + ForLog(path) + " is empty or shorter than 16 characters");
+  }
   return line;
+}
+
+namespace {
+
+// Words that turn up in hand-made tokens; each occurrence is scored as one guess from a short list.
+constexpr std::array<std::string_view, 16> kCommonWords = {
+    "password", "passwd",  "secret", "token",  "changeme", "admin",  "letmein", "qwerty",
+    "welcome",  "default", "lambda", "bearer", "example",  "123456", "abcdef",  "test"};
+constexpr double kBitsPerCommonWord = 10;
+constexpr double kBitsPerPatternChar = 1;
+
+bool ContinuesPattern(std::string_view s, size_t i) {
+  if (i >= 2) {  // arithmetic sequence or run: "aaa", "abc", "531"
+    int d1 = static_cast<unsigned char>(s[i]) - static_cast<unsigned char>(s[i - 1]);
+    int d2 = static_cast<unsigned char>(s[i - 1]) - static_cast<unsigned char>(s[i - 2]);
+    if (d1 == d2) {
+      return true;
+    }
+  }
+  for (size_t period = 2; period <= 4; ++period) {  // a repeated short pattern: "abab", "xyzxyz"
+    if (i >= period + 1 && s[i] == s[i - period] && s[i - 1] == s[i - 1 - period]) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+double EstimateTokenBits(std::string_view token) {
+  bool lower = false, upper = false, digit = false, punct = false, other = false;
+  std::set<unsigned char> distinct;
+  for (unsigned char c : token) {
+    distinct.insert(c);
+    if (std::islower(c)) {
+      lower = true;
+    } else if (std::isupper(c)) {
+      upper = true;
+    } else if (std::isdigit(c)) {
+      digit = true;
+    } else if (c >= 0x20 && c < 0x7f) {
+      punct = true;
+    } else {
+      other = true;
+    }
+  }
+  double alphabet =
+      (lower ? 26 : 0) + (upper ? 26 : 0) + (digit ? 10 : 0) + (punct ? 33 : 0) + (other ? 128 : 0);
+  alphabet = std::min(alphabet, 3.0 * static_cast<double>(distinct.size()));
+  if (alphabet < 2) {
+    return 0;
+  }
+  const double per_char = std::log2(alphabet);
+
+  std::string lowered(token);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::vector<bool> in_word(token.size(), false);
+  double bits = 0;
+  for (std::string_view word : kCommonWords) {
+    for (size_t at = lowered.find(word); at != std::string::npos; at = lowered.find(word, at + 1)) {
+      if (std::find(in_word.begin() + at, in_word.begin() + at + word.size(), true) !=
+          in_word.begin() + at + word.size()) {
+        continue;  // overlaps a word already counted
+      }
+      std::fill(in_word.begin() + at, in_word.begin() + at + word.size(), true);
+      bits += kBitsPerCommonWord;
+    }
+  }
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (in_word[i]) {
+      continue;
+    }
+    bits += ContinuesPattern(token, i) ? kBitsPerPatternChar : per_char;
+  }
+  return bits;
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  std::string name(host);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (name == "localhost" || name == "::1") {
+    return true;
+  }
+  in_addr v4{};
+  if (inet_pton(AF_INET, name.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, name.c_str(), &v6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  return false;
 }
 
 }  // namespace lmcp::transport

@@ -40,4 +40,16 @@ class StaticTokenAuthenticator final : public Authenticator {
 // Reads a token from a file (first line, trimmed). Errors if unreadable, empty or shorter than 16 chars.
 Result<std::string> ReadTokenFile(const std::string& path);
 
+// A rough, deliberately conservative estimate of a secret's entropy in bits: per character log2 of the
+// alphabet its character classes span (lower, upper, digits, punctuation, other bytes; capped at three times
+// the distinct characters used), with characters that continue a run, a repeated pattern or an arithmetic
+// sequence ("aaaa", "abab", "1234") and common words ("password", "secret"...) counted as next to nothing.
+// `openssl rand -hex 32` (32 random bytes) scores about 300; 16 random bytes sit at the 128-bit line (hex
+// passes, base64 may not), so ask for 32.
+double EstimateTokenBits(std::string_view token);
+constexpr double kMinTokenBits = 128;
+
+// True for the names of this host's loopback interface: "localhost", 127.0.0.0/8 literals, "::1".
+bool IsLoopbackHost(std::string_view host);
+
 }  // namespace lmcp::transport

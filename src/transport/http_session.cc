@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_text.h"
+
 namespace lmcp::transport {
 
 std::string DumpJson(const Json& message) {
@@ -245,7 +247,7 @@ void HttpSession::Send(const Json& message, const Json& related) {
       }
     } else {
       spdlog::debug("http: session {}: dropping message for request {} whose stream is gone",
-                    id_.substr(0, 8), key);
+                    ForLog(id_.substr(0, 8)), ForLog(key));
     }
     return;
   }

@@ -196,7 +196,14 @@ Json PublicJwk(EVP_PKEY* key, const std::string& kid) {
 std::string SignJwt(EVP_PKEY* key, const std::string& kid, const Json& claims) {
   bool rsa = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
   Json header = {{"alg", rsa ? "RS256" : "ES256"}, {"typ", "JWT"}};
-  if (!kid.empty()) header["kid"] = kid;
+  if (!kid.empty()) {
+    header["kid"] = kid;
+  }
+  return SignJwtWithHeader(key, header, claims);
+}
+
+std::string SignJwtWithHeader(EVP_PKEY* key, const Json& header, const Json& claims) {
+  bool rsa = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
   std::string input = Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(claims.dump());
   EVP_MD_CTX* md = EVP_MD_CTX_new();
   EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr, key);

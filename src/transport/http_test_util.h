@@ -89,5 +89,7 @@ Key NewEcKey();
 Json PublicJwk(EVP_PKEY* key, const std::string& kid);
 // Compact JWS over `claims` with alg RS256 (RSA key) or ES256 (EC key).
 std::string SignJwt(EVP_PKEY* key, const std::string& kid, const Json& claims);
+// The same with the JOSE header given as it is (its alg member is not looked at: the key decides).
+std::string SignJwtWithHeader(EVP_PKEY* key, const Json& header, const Json& claims);
 
 }  // namespace lmcp::transport::testing

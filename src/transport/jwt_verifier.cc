@@ -9,9 +9,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <system_error>
+
+#include "common/log_text.h"
+#include "transport/http_auth.h"
 
 namespace lmcp::transport {
 namespace {
@@ -142,7 +147,77 @@ Result<Json> DecodeJsonPart(std::string_view part, const char* what) {
   return j;
 }
 
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// The JOSE header rules in the header comment; returns the alg (RS256 or ES256).
+Result<std::string> CheckHeader(const Json& header) {
+  auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string()) {
+    return Error::Unauthenticated("token header without a string alg");
+  }
+  std::string name = alg->get<std::string>();
+  if (name != "RS256" && name != "ES256") {
+    return Error::Unauthenticated("unsupported alg '" + ForLog(name, 40) + "'");
+  }
+  if (auto crit = header.find("crit"); crit != header.end()) {
+    if (!crit->is_array() || crit->empty() || !(*crit)[0].is_string()) {
+      return Error::Unauthenticated("malformed crit header");
+    }
+    return Error::Unauthenticated("unsupported critical header '" +
+                                  ForLog((*crit)[0].get<std::string>(), 40) + "'");
+  }
+  if (auto typ = header.find("typ"); typ != header.end()) {
+    std::string t = typ->is_string() ? Lower(typ->get<std::string>()) : "";
+    if (t != "jwt" && t != "application/jwt" && t != "at+jwt" && t != "application/at+jwt") {
+      return Error::Unauthenticated("token typ is not an access token (JWT or at+jwt)");
+    }
+  }
+  return name;
+}
+
+bool IsLoopbackHostForUrl(std::string_view authority) {
+  // Strip userinfo, then the port.
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);
+  }
+  std::string host;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return false;
+    }
+    host = authority.substr(1, close - 1);
+  } else {
+    host = authority.substr(0, authority.find(':'));
+  }
+  return IsLoopbackHost(host);
+}
+
 }  // namespace
+
+Status CheckJwksUrl(std::string_view url) {
+  std::string lower = Lower(url);
+  if (lower.rfind("https://", 0) == 0 && lower.size() > 8) {
+    return Ok();
+  }
+  if (lower.rfind("http://", 0) == 0) {
+    std::string_view rest = url.substr(7);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    if (IsLoopbackHostForUrl(authority)) {
+      return Ok();
+    }
+    return Error::InvalidArgument("JWKS URL " + ForLog(url) +
+                                  " uses http:// to a non-loopback host: keys fetched in clear text can be "
+                                  "replaced on the way; use https://");
+  }
+  return Error::InvalidArgument("JWKS URL " + ForLog(url) + " must start with https://");
+}
 
 std::string Base64UrlEncode(std::string_view bytes) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -201,7 +276,7 @@ Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const Json& jwk) {
   std::string kty = jwk["kty"];
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
   if (!bld) return Error::Internal("OSSL_PARAM_BLD_new");
-  Result<EVP_PKEY*> key = Error::InvalidArgument("unsupported JWK kty " + kty);
+  Result<EVP_PKEY*> key = Error::InvalidArgument("unsupported JWK kty " + ForLog(kty, 40));
   if (kty == "RSA") {
     auto n = B64Member(jwk, "n");
     auto e = B64Member(jwk, "e");
@@ -225,7 +300,7 @@ Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const Json& jwk) {
   } else if (kty == "EC") {
     auto x = B64Member(jwk, "x");
     auto y = B64Member(jwk, "y");
-    bool p256 = jwk.value("crv", "") == "P-256";
+    bool p256 = jwk.contains("crv") && jwk["crv"] == "P-256";
     if (p256 && x.ok() && y.ok() && x->size() == 32 && y->size() == 32) {
       std::string point = "\x04" + *x + *y;
       if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) == 1 &&
@@ -241,69 +316,134 @@ Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const Json& jwk) {
   return WrapKey(*key);
 }
 
+Result<JwksKeys> ParseJwks(std::string_view document) {
+  Json doc = Json::parse(document, nullptr, false);
+  if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) {
+    return Error::InvalidArgument("JWKS is not a key set");
+  }
+  JwksKeys keys;
+  for (const auto& jwk : doc["keys"]) {
+    if (jwk.contains("use") && jwk["use"] != "sig") {
+      continue;
+    }
+    auto key = ParseJwk(jwk);
+    if (!key.ok()) {
+      spdlog::debug("http auth: skipping JWK: {}", ForLog(key.error().message));
+      continue;
+    }
+    std::string kid = jwk.contains("kid") && jwk["kid"].is_string() ? jwk["kid"].get<std::string>() : "";
+    keys[kid] = *key;
+  }
+  return keys;
+}
+
 // --- JwksCache ---
 
 JwksCache::JwksCache(std::string url, JwksFetcher& fetcher, Clock& clock, std::chrono::seconds ttl,
-                     std::chrono::seconds min_refetch_interval)
-    : url_(std::move(url)), fetcher_(fetcher), clock_(clock), ttl_(ttl), min_refetch_(min_refetch_interval) {}
+                     std::chrono::seconds min_refetch_interval, std::chrono::milliseconds fetch_wait)
+    : url_(std::move(url)),
+      fetcher_(fetcher),
+      clock_(clock),
+      ttl_(ttl),
+      min_refetch_(min_refetch_interval),
+      fetch_wait_(fetch_wait) {}
 
-JwksCache::~JwksCache() = default;
+JwksCache::~JwksCache() {
+  std::thread last;
+  {
+    std::lock_guard lock(mu_);
+    last = std::move(fetch_thread_);
+  }
+  if (last.joinable()) {
+    last.join();
+  }
+}
 
 int JwksCache::fetch_count() const {
   std::lock_guard lock(mu_);
   return fetch_count_;
 }
 
-Status JwksCache::RefreshLocked() {
-  last_attempt_ = clock_.Steady();
+int JwksCache::WaitersForTest() const {
+  std::lock_guard lock(mu_);
+  return waiters_;
+}
+
+void JwksCache::StartFetchLocked() {
+  if (fetching_) {
+    return;  // single flight
+  }
+  fetching_ = true;
   attempted_ = true;
+  last_attempt_ = clock_.Steady();
   ++fetch_count_;
+  // The previous fetch has finished (fetching_ was false); its thread only has to return.
+  if (fetch_thread_.joinable()) {
+    fetch_thread_.join();
+  }
+  try {
+    fetch_thread_ = std::thread([this] { RunFetch(); });
+  } catch (const std::system_error& e) {  // no thread to be had: a failed fetch
+    fetching_ = false;
+    ++completed_fetches_;
+    spdlog::warn("http auth: cannot start the JWKS fetch: {}", e.what());
+  }
+}
+
+void JwksCache::RunFetch() {
+  // Network and parsing outside the lock: readers keep using the cached keys meanwhile.
   auto body = fetcher_.Fetch(url_);
-  if (!body.ok()) {
-    spdlog::warn("http auth: {}", body.error().message);
-    return body.error();
+  Result<JwksKeys> keys = body.ok() ? ParseJwks(*body) : Result<JwksKeys>(body.error());
+  if (!keys.ok()) {
+    spdlog::warn("http auth: JWKS from {}: {}", ForLog(url_), ForLog(keys.error().message));
   }
-  Json doc = Json::parse(*body, nullptr, false);
-  if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) {
-    spdlog::warn("http auth: JWKS at {} is not a key set", url_);
-    return Error::Unavailable("JWKS is not a key set");
+  std::lock_guard lock(mu_);
+  if (keys.ok()) {  // on failure, keep serving the previous key set
+    keys_ = std::move(keys).value();
+    have_keys_ = true;
+    fetched_at_ = clock_.Steady();
   }
-  std::map<std::string, std::shared_ptr<EVP_PKEY>> keys;
-  for (const auto& jwk : doc["keys"]) {
-    if (jwk.contains("use") && jwk["use"] != "sig") continue;
-    auto key = ParseJwk(jwk);
-    if (!key.ok()) {
-      spdlog::debug("http auth: skipping JWK: {}", key.error().message);
-      continue;
-    }
-    std::string kid = jwk.contains("kid") && jwk["kid"].is_string() ? jwk["kid"].get<std::string>() : "";
-    keys[kid] = *key;
-  }
-  keys_ = std::move(keys);
-  have_keys_ = true;
-  fetched_at_ = clock_.Steady();
-  return Ok();
+  fetching_ = false;
+  ++completed_fetches_;
+  fetched_.notify_all();
 }
 
 Result<std::shared_ptr<EVP_PKEY>> JwksCache::Key(const std::string& kid) {
-  std::lock_guard lock(mu_);
-  auto now = clock_.Steady();
-  bool may_fetch = !attempted_ || now - last_attempt_ >= min_refetch_;
-  if ((!have_keys_ || now - fetched_at_ >= ttl_) && may_fetch) {
-    (void)RefreshLocked();  // on failure, keep serving the previous key set
-    may_fetch = false;
-  }
+  std::unique_lock lock(mu_);
   auto find = [&]() -> std::shared_ptr<EVP_PKEY> {
-    if (kid.empty()) return keys_.size() == 1 ? keys_.begin()->second : nullptr;
+    if (kid.empty()) {
+      return keys_.size() == 1 ? keys_.begin()->second : nullptr;
+    }
     auto it = keys_.find(kid);
     return it == keys_.end() ? nullptr : it->second;
   };
-  if (auto key = find()) return key;
-  if (may_fetch) {  // unknown kid: the issuer may have rotated its keys
-    (void)RefreshLocked();
-    if (auto key = find()) return key;
+  auto now = clock_.Steady();
+  bool may_fetch = !attempted_ || now - last_attempt_ >= min_refetch_;
+  if ((!have_keys_ || now - fetched_at_ >= ttl_) && may_fetch) {
+    StartFetchLocked();  // in the background: a cached key is still served below
   }
-  if (!have_keys_) return Error::Unavailable("no JWKS available");
+  if (auto key = find()) {
+    return key;
+  }
+  // Missing key: not fetched yet, or the issuer may have rotated its keys.
+  if (may_fetch) {
+    StartFetchLocked();  // no-op when one is in flight
+  }
+  if (fetching_) {
+    uint64_t wanted = completed_fetches_ + 1;  // the fetch in flight
+    ++waiters_;
+    bool done = fetched_.wait_for(lock, fetch_wait_, [&] { return completed_fetches_ >= wanted; });
+    --waiters_;
+    if (auto key = find()) {
+      return key;
+    }
+    if (!done) {
+      return Error::Unavailable("JWKS fetch still in progress");
+    }
+  }
+  if (!have_keys_) {
+    return Error::Unavailable("no JWKS available");
+  }
   return Error::NotFound("unknown key id");
 }
 
@@ -312,7 +452,8 @@ Result<std::shared_ptr<EVP_PKEY>> JwksCache::Key(const std::string& kid) {
 JwtAuthenticator::JwtAuthenticator(JwtConfig config, JwksFetcher& fetcher, Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
-      jwks_(config_.jwks_url, fetcher, clock, config_.jwks_ttl, config_.min_refetch_interval) {}
+      jwks_(config_.jwks_url, fetcher, clock, config_.jwks_ttl, config_.min_refetch_interval,
+            config_.jwks_fetch_wait) {}
 
 Result<std::string> JwtAuthenticator::Authenticate(std::string_view authorization) {
   std::string_view token = BearerToken(authorization);
@@ -334,8 +475,11 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
   auto signature = Base64UrlDecode(token.substr(dot2 + 1));
   if (!signature.ok()) return Error::Unauthenticated("malformed token signature");
 
-  std::string alg = header->value("alg", "");
-  if (alg != "RS256" && alg != "ES256") return Error::Unauthenticated("unsupported alg '" + alg + "'");
+  auto checked = CheckHeader(*header);
+  if (!checked.ok()) {
+    return checked.error();
+  }
+  const std::string& alg = *checked;
   std::string kid =
       (*header).contains("kid") && (*header)["kid"].is_string() ? (*header)["kid"].get<std::string>() : "";
   auto key = jwks_.Key(kid);
@@ -391,7 +535,9 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
     subject = c["client_id"];
   else
     subject = "unknown";
-  return "oauth:" + subject;
+  // Escaped (never cut, so distinct subjects stay distinct): the principal reaches log lines and audit
+  // records.
+  return "oauth:" + ForLog(subject, 0);
 }
 
 namespace {
@@ -411,8 +557,11 @@ class OwningJwtAuthenticator final : public Authenticator {
 };
 }  // namespace
 
-std::shared_ptr<Authenticator> NewJwtAuthenticator(JwtConfig config, Clock& clock) {
-  return std::make_shared<OwningJwtAuthenticator>(std::move(config), clock);
+Result<std::shared_ptr<Authenticator>> NewJwtAuthenticator(JwtConfig config, Clock& clock) {
+  if (Status url = CheckJwksUrl(config.jwks_url); !url.ok()) {
+    return url.error();
+  }
+  return std::shared_ptr<Authenticator>(std::make_shared<OwningJwtAuthenticator>(std::move(config), clock));
 }
 
 }  // namespace lmcp::transport

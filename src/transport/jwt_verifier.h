@@ -1,16 +1,29 @@
 #pragma once
 // OAuth 2.1 resource-server mode: JWT access tokens (RS256, ES256) verified against the authorization
 // server's JWKS. JwksCache fetches and caches the key set (refreshed after `ttl`; an unknown `kid` triggers
-// a refetch for key rotation, at most once per `min_refetch_interval`). JwtAuthenticator checks signature,
-// issuer, audience, expiry/not-before (against an injected Clock) and required scopes.
-// Thread-safe; fetches are serialised under the cache's lock.
+// a refetch for key rotation, at most once per `min_refetch_interval`). JwtAuthenticator checks the JOSE
+// header, signature, issuer, audience, expiry/not-before (against an injected Clock) and required scopes.
+//
+// Header rules: `alg` must be the string RS256 or ES256. `crit` is refused whenever present: we understand
+// no extension, and RFC 7515 forbids an empty list. `typ` is optional (most issuers send "JWT", RFC 9068
+// access tokens send "at+jwt"); when present it must be one of JWT, application/jwt, at+jwt or
+// application/at+jwt (case-insensitive), so a JWT of another kind (a DPoP proof, a logout or security-event
+// token) is never taken for an access token. We do not require at+jwt: most issuers do not send it.
+//
+// Thread-safe. The JWKS is fetched on a background thread, never under the cache's lock and one fetch at a
+// time: a token whose key is cached is verified at once even while a fetch is in flight (a slow key server
+// stalls no valid token); a token whose key is missing waits for that one fetch, at most `jwks_fetch_wait`.
 
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
@@ -31,6 +44,10 @@ class JwksFetcher {
 // libcurl, http(s) only, no redirects, 5 s timeout, 1 MiB cap.
 std::unique_ptr<JwksFetcher> NewCurlJwksFetcher();
 
+// A JWKS URL we accept at configuration time: https://, or http:// only to a loopback host (localhost,
+// 127.0.0.0/8, [::1]). kInvalidArgument naming the URL otherwise.
+Status CheckJwksUrl(std::string_view url);
+
 // base64url without padding (padding tolerated on decode). Decode fails on any other character.
 std::string Base64UrlEncode(std::string_view bytes);
 Result<std::string> Base64UrlDecode(std::string_view text);
@@ -43,34 +60,55 @@ struct JwtConfig {
   std::chrono::seconds leeway{60};           // clock skew allowed on exp / nbf
   std::chrono::seconds jwks_ttl{3600};
   std::chrono::seconds min_refetch_interval{30};
+  // A token whose key is not cached waits this long for the JWKS fetch in flight (then: unavailable, 503).
+  std::chrono::milliseconds jwks_fetch_wait{6000};
 };
+
+// Verification keys by `kid` ("" for a JWK without one).
+using JwksKeys = std::map<std::string, std::shared_ptr<EVP_PKEY>>;
 
 class JwksCache {
  public:
   JwksCache(std::string url, JwksFetcher& fetcher, Clock& clock, std::chrono::seconds ttl,
-            std::chrono::seconds min_refetch_interval);
+            std::chrono::seconds min_refetch_interval,
+            std::chrono::milliseconds fetch_wait = std::chrono::milliseconds(6000));
+  // Waits for a fetch in flight (bounded by the fetcher's own timeout).
   ~JwksCache();
-  // The verification key for `kid` (empty kid: the only key, if there is exactly one).
-  // kNotFound for an unknown kid after a (rate-limited) refetch; kUnavailable when no key set is at hand.
+  // The verification key for `kid` (empty kid: the only key, if there is exactly one). A cached key is
+  // returned at once; an expired key set is refreshed in the background meanwhile. A missing key waits for
+  // the fetch in flight, or starts one (rate-limited). kNotFound for an unknown kid after that fetch;
+  // kUnavailable when no key set is at hand or the fetch did not finish within `fetch_wait`.
   Result<std::shared_ptr<EVP_PKEY>> Key(const std::string& kid);
   int fetch_count() const;
+  int WaitersForTest() const;  // callers blocked waiting for a fetch
 
  private:
-  Status RefreshLocked();
+  void StartFetchLocked();
+  void RunFetch();
 
   const std::string url_;
   JwksFetcher& fetcher_;
   Clock& clock_;
   const std::chrono::seconds ttl_;
   const std::chrono::seconds min_refetch_;
+  const std::chrono::milliseconds fetch_wait_;
   mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<EVP_PKEY>> keys_;
+  std::condition_variable fetched_;  // signalled when a fetch completes
+  JwksKeys keys_;
   bool have_keys_ = false;
   bool attempted_ = false;
+  bool fetching_ = false;
+  uint64_t completed_fetches_ = 0;
+  int waiters_ = 0;
   Clock::SteadyTime fetched_at_{};
   Clock::SteadyTime last_attempt_{};
   int fetch_count_ = 0;
+  std::thread fetch_thread_;  // the last fetch's thread; joined before the next starts and on destruction
 };
+
+// Parses a JWKS document: the usable signature keys (RSA >= 2048 bits, EC P-256) by kid; unusable JWKs are
+// skipped. kInvalidArgument when the document is not a key set.
+Result<JwksKeys> ParseJwks(std::string_view document);
 
 // Parses one JWK (RSA n/e or EC P-256 x/y) into a public key.
 Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const nlohmann::json& jwk);
@@ -93,7 +131,8 @@ class JwtAuthenticator final : public Authenticator {
   JwksCache jwks_;
 };
 
-// A JwtAuthenticator that owns its libcurl JWKS fetcher (for production wiring).
-std::shared_ptr<Authenticator> NewJwtAuthenticator(JwtConfig config, Clock& clock);
+// A JwtAuthenticator that owns its libcurl JWKS fetcher (for production wiring). Refuses a JWKS URL that
+// CheckJwksUrl refuses.
+Result<std::shared_ptr<Authenticator>> NewJwtAuthenticator(JwtConfig config, Clock& clock);
 
 }  // namespace lmcp::transport

@@ -134,6 +134,99 @@ TEST_F(JwtTest, RejectsBadTokens) {
   EXPECT_EQ(CodeOf(tampered), ErrorCode::kUnauthenticated);
 }
 
+TEST_F(JwtTest, NonStringAlgIsUnauthenticatedNotAnException) {
+  for (Json alg : {Json(5), Json(nullptr), Json::array({"RS256"}), Json::object({{"a", 1}}), Json(true)}) {
+    Json header = {{"alg", alg}, {"kid", "rsa-1"}};
+    EXPECT_EQ(CodeOf(testing::SignJwtWithHeader(rsa_.get(), header, Claims())), ErrorCode::kUnauthenticated)
+        << alg.dump();
+  }
+  Json no_alg = {{"kid", "rsa-1"}};
+  EXPECT_EQ(CodeOf(testing::SignJwtWithHeader(rsa_.get(), no_alg, Claims())), ErrorCode::kUnauthenticated);
+}
+
+TEST_F(JwtTest, CritHeaderIsRefusedWhateverItNames) {
+  for (Json crit : {Json::array({"exp"}), Json::array({"b64"}), Json::array(), Json("exp"), Json::array({7}),
+                    Json(nullptr)}) {
+    Json header = {{"alg", "RS256"}, {"kid", "rsa-1"}, {"crit", crit}, {"exp", 1}, {"b64", true}};
+    EXPECT_EQ(CodeOf(testing::SignJwtWithHeader(rsa_.get(), header, Claims())), ErrorCode::kUnauthenticated)
+        << crit.dump();
+  }
+}
+
+TEST_F(JwtTest, TypMustNameAnAccessTokenWhenPresent) {
+  for (const char* typ : {"JWT", "jwt", "at+jwt", "AT+JWT", "application/at+jwt", "application/jwt"}) {
+    Json header = {{"alg", "RS256"}, {"kid", "rsa-1"}, {"typ", typ}};
+    auto r = auth_->Verify(testing::SignJwtWithHeader(rsa_.get(), header, Claims()));
+    EXPECT_TRUE(r.ok()) << typ << ": " << r.error().message;
+  }
+  Json untyped = {{"alg", "RS256"}, {"kid", "rsa-1"}};
+  EXPECT_TRUE(auth_->Verify(testing::SignJwtWithHeader(rsa_.get(), untyped, Claims())).ok());
+  for (Json typ : {Json("dpop+jwt"), Json("logout+jwt"), Json("secevent+jwt"), Json(""), Json(1)}) {
+    Json header = {{"alg", "RS256"}, {"kid", "rsa-1"}, {"typ", typ}};
+    EXPECT_EQ(CodeOf(testing::SignJwtWithHeader(rsa_.get(), header, Claims())), ErrorCode::kUnauthenticated)
+        << typ.dump();
+  }
+}
+
+TEST_F(JwtTest, ErrorMessagesCarryNoRawControlCharacters) {
+  Json header = {{"alg", "RS256\n[info] forged\x1b[2J"}, {"kid", "rsa-1"}};
+  auto r = auth_->Verify(testing::SignJwtWithHeader(rsa_.get(), header, Claims()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.find('\n'), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().message.find('\x1b'), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("\\x0A"), std::string::npos) << r.error().message;
+}
+
+TEST_F(JwtTest, PrincipalEscapesControlCharactersOfTheSubject) {
+  Json c = Claims();
+  c["sub"] = "alice\n2026-01-01 info forged\x1b[2J\\";
+  auto r = auth_->Verify(SignJwt(rsa_.get(), "rsa-1", c));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, "oauth:alice\\x0A2026-01-01 info forged\\x1B[2J\\\\");
+}
+
+TEST(JwksTest, ParsesKeySetsAndSkipsBadKeysWithoutThrowing) {
+  Key ec = testing::NewEcKey();
+  Json good = PublicJwk(ec.get(), "ec-1");
+  Json bad_crv = good;
+  bad_crv["kid"] = "ec-2";
+  bad_crv["crv"] = 5;
+  Json bad_kty = {{"kty", 5}};
+  Json enc = good;
+  enc["kid"] = "ec-3";
+  enc["use"] = "enc";
+  auto keys = ParseJwks(Json{{"keys", {good, bad_crv, bad_kty, enc, "junk", nullptr}}}.dump());
+  ASSERT_TRUE(keys.ok()) << keys.error().message;
+  EXPECT_EQ(keys->size(), 1u);
+  EXPECT_EQ(keys->count("ec-1"), 1u);
+  for (std::string doc : {"", "not json", "[]", R"({"keys":{}})", R"({"keys":"x"})", "{\"keys\":[}"}) {
+    EXPECT_FALSE(ParseJwks(doc).ok()) << doc;
+  }
+}
+
+TEST(JwksTest, ClearTextJwksUrlOnlyOnLoopback) {
+  for (const char* ok : {"https://auth.example.com/.well-known/jwks.json", "HTTPS://auth.example.com/jwks",
+                         "http://127.0.0.1:8080/jwks", "http://localhost/jwks", "http://[::1]:9000/jwks",
+                         "http://127.1.2.3/jwks", "http://user@127.0.0.1/jwks"}) {
+    EXPECT_TRUE(CheckJwksUrl(ok).ok()) << ok;
+  }
+  for (const char* bad :
+       {"http://auth.example.com/jwks", "http://127.0.0.1.evil.com/jwks", "http://127.0.0.1@evil.com/jwks",
+        "http://10.0.0.1/jwks", "ftp://auth.example.com/jwks", "file:///etc/passwd", "", "https://"}) {
+    Status s = CheckJwksUrl(bad);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(s.error().message.find(bad), std::string::npos) << s.error().message;
+  }
+  JwtConfig config;
+  config.issuer = kIssuer;
+  config.audiences = {kAudience};
+  config.jwks_url = "http://auth.example.com/jwks";
+  auto auth = NewJwtAuthenticator(config, Clock::System());
+  ASSERT_FALSE(auth.ok());
+  EXPECT_NE(auth.error().message.find("http://auth.example.com/jwks"), std::string::npos);
+}
+
 TEST_F(JwtTest, ExpiryUsesInjectedClock) {
   std::string token = SignJwt(rsa_.get(), "rsa-1", Claims());  // exp = now + 300
   EXPECT_TRUE(auth_->Verify(token).ok());
