@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/host_policy.h"
 #include "app/serve_http.h"
 #include "common/log_text.h"
 #include "mcp/protocol.h"
@@ -45,7 +46,7 @@ Status CheckStaticTokenStrength(const std::string& token, const std::string& sou
                      std::to_string(static_cast<int>(bits)) + " bits of entropy estimated, " +
                      std::to_string(static_cast<int>(transport::kMinTokenBits)) +
                      " needed beyond loopback); make a random one with `openssl rand -hex 32`";
-  if (transport::IsLoopbackHost(host)) {
+  if (IsLoopbackBindAddress(host)) {
     spdlog::warn("http: {}", what);
     return Ok();
   }

@@ -15,7 +15,8 @@ std::string HostName(std::string_view authority);
 // "localhost", "127.0.0.1" or "::1" (an already lower-cased host name, as HostName() returns).
 bool IsLoopbackHostName(std::string_view host);
 
-// A listen address that only this machine can reach: "localhost", "::1" or any 127.x.x.x.
+// A listen address that only this machine can reach: "localhost", or an IP literal in 127.0.0.0/8 or ::1
+// ("127.evil.com" is not one).
 bool IsLoopbackBindAddress(std::string_view host);
 
 struct OriginPolicy {

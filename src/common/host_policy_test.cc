@@ -53,5 +53,15 @@ TEST(OriginPolicyTest, OriginAllowList) {
   EXPECT_FALSE(IsAllowedOrigin(p, "http://app.example.com"));
 }
 
+TEST(LoopbackBindAddressTest, NamesTheLoopbackInterfaceOnly) {
+  for (const char* host : {"localhost", "LocalHost", "127.0.0.1", "127.0.0.2", "127.255.255.254", "::1"}) {
+    EXPECT_TRUE(IsLoopbackBindAddress(host)) << host;
+  }
+  for (const char* host :
+       {"0.0.0.0", "::", "10.0.0.1", "127.0.0.1.evil.com", "127.evil.com", "example.com", ""}) {
+    EXPECT_FALSE(IsLoopbackBindAddress(host)) << host;
+  }
+}
+
 }  // namespace
 }  // namespace lmcp

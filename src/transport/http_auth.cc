@@ -134,22 +134,5 @@ double EstimateTokenBits(std::string_view token) {
   return bits;
 }
 
-bool IsLoopbackHost(std::string_view host) {
-  std::string name(host);
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (name == "localhost" || name == "::1") {
-    return true;
-  }
-  in_addr v4{};
-  if (inet_pton(AF_INET, name.c_str(), &v4) == 1) {
-    return (ntohl(v4.s_addr) >> 24) == 127;
-  }
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, name.c_str(), &v6) == 1) {
-    return IN6_IS_ADDR_LOOPBACK(&v6);
-  }
-  return false;
-}
 
 }  // namespace lmcp::transport

@@ -49,7 +49,4 @@ Result<std::string> ReadTokenFile(const std::string& path);
 double EstimateTokenBits(std::string_view token);
 constexpr double kMinTokenBits = 128;
 
-// True for the names of this host's loopback interface: "localhost", 127.0.0.0/8 literals, "::1".
-bool IsLoopbackHost(std::string_view host);
-
 }  // namespace lmcp::transport

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/log_text.h"
 #include "mcp/protocol.h"
 #include "transport/http_session.h"
 
@@ -81,15 +82,6 @@ std::string Quote(std::string s) {
   return "\"" + s + "\"";
 }
 
-// Printable ASCII only, at most 100 characters: for log lines built from request headers.
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 100)) {
-    out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  }
-  return out;
-}
-
 }  // namespace
 
 class HttpServer::Handler final : public HttpHandler {
@@ -121,8 +113,16 @@ std::string HttpServer::url() const {
   return "http://" + UrlHost(options_.host) + ":" + std::to_string(port_) + options_.path;
 }
 
+std::string HttpServer::PublicUrl() const {
+  if (!options_.public_url.empty()) {
+    return options_.public_url;
+  }
+  // The listener's port is set before its threads start, so request threads may read it.
+  return "http://" + UrlHost(options_.host) + ":" + std::to_string(listener_->port());
+}
+
 std::string HttpServer::ResourceMetadataUrl() const {
-  return options_.public_url + "/.well-known/oauth-protected-resource" + options_.path;
+  return PublicUrl() + "/.well-known/oauth-protected-resource" + options_.path;
 }
 
 size_t HttpServer::session_count() const { return sessions_.size(); }
@@ -159,9 +159,6 @@ Status HttpServer::Start() {
     return started;
   }
   port_ = listener_->port();
-  if (options_.public_url.empty()) {
-    options_.public_url = "http://" + UrlHost(options_.host) + ":" + std::to_string(port_);
-  }
   {
     std::lock_guard lock(state_mu_);
     started_ = true;
@@ -195,7 +192,7 @@ void HttpServer::CloseSessions(std::vector<std::shared_ptr<HttpSession>> session
   // Each busy session gets the whole grace: they wait in parallel, so the total wait is one grace.
   std::vector<std::thread> waits;
   for (auto& s : sessions) {
-    spdlog::info("http: session {}… of {} {}", s->id().substr(0, 8), Printable(s->principal()), why);
+    spdlog::info("http: session {}… of {} {}", s->id().substr(0, 8), ForLog(s->principal()), why);
     if (client_gone) {
       s->mcp().ClientGoneAll();
     }
@@ -264,11 +261,11 @@ void HttpServer::Wait() {
 
 std::optional<HttpResponse> HttpServer::OnHead(HttpHead& head) {
   if (!IsAllowedHost(options_.origin_policy, head.Header("Host"))) {
-    spdlog::warn("http: rejected Host '{}' from {}", Printable(head.Header("Host")), head.remote_addr);
+    spdlog::warn("http: rejected Host '{}' from {}", ForLog(head.Header("Host"), 100), head.remote_addr);
     return JsonRpcError(403, kTransportError, "Forbidden: invalid Host header");
   }
   if (head.HasHeader("Origin") && !IsAllowedOrigin(options_.origin_policy, head.Header("Origin"))) {
-    spdlog::warn("http: rejected Origin '{}' from {}", Printable(head.Header("Origin")), head.remote_addr);
+    spdlog::warn("http: rejected Origin '{}' from {}", ForLog(head.Header("Origin"), 100), head.remote_addr);
     return JsonRpcError(403, kTransportError, "Forbidden: Origin not allowed");
   }
   if (head.path != options_.path) {
@@ -316,7 +313,7 @@ std::optional<HttpResponse> HttpServer::Route(const HttpHead& head) {
   const std::string metadata = "/.well-known/oauth-protected-resource";
   bool oauth = deps_.authenticator && !deps_.authenticator->authorization_servers().empty();
   if (oauth && head.method == "GET" && (head.path == metadata || head.path == metadata + options_.path)) {
-    Json body = {{"resource", options_.public_url + options_.path},
+    Json body = {{"resource", PublicUrl() + options_.path},
                  {"authorization_servers", deps_.authenticator->authorization_servers()},
                  {"bearer_methods_supported", {"header"}},
                  {"resource_name", "lambda-mcp"}};
@@ -351,7 +348,7 @@ std::optional<HttpResponse> HttpServer::Authenticate(HttpHead& head) {
   if (!scope.empty()) {
     challenge += ", scope=" + Quote(scope);
   }
-  spdlog::warn("http: authentication failed from {}: {}", head.remote_addr, Printable(err.message));
+  spdlog::warn("http: authentication failed from {}: {}", head.remote_addr, ForLog(err.message));
   HttpResponse res;
   switch (err.code) {
     case ErrorCode::kPermissionDenied:
@@ -415,7 +412,7 @@ std::optional<HttpResponse> HttpServer::CheckProtocolVersion(const HttpHead& hea
     list += (list.empty() ? "" : ", ") + v;
   }
   return JsonRpcError(400, kTransportError,
-                      "Bad Request: Unsupported protocol version: " + Printable(version.substr(0, 40)) +
+                      "Bad Request: Unsupported protocol version: " + ForLog(version, 40) +
                           " (supported versions: " + list + ")");
 }
 
@@ -545,15 +542,14 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
     if (added.ok()) {
       res.SetHeader("Mcp-Session-Id", session->id());
       spdlog::info("http: session {}… opened by {} from {}", session->id().substr(0, 8),
-                   Printable(head.principal), head.remote_addr);
+                   ForLog(head.principal), head.remote_addr);
       CloseSessions(std::move(*added), std::chrono::milliseconds(0), "evicted to make room for a new one",
                     /*client_gone=*/true);
     } else {
       session->Unregister(keys, exchange.get());
       session->Close(std::chrono::milliseconds(0));
       if (ok) {
-        spdlog::warn("http: refused a new session for {}: {}", Printable(head.principal),
-                     added.error().message);
+        spdlog::warn("http: refused a new session for {}: {}", ForLog(head.principal), added.error().message);
         HttpResponse full = JsonRpcError(503, kTransportError, "Too many sessions: " + added.error().message);
         full.SetHeader("Retry-After", "5");
         return full;

@@ -117,6 +117,7 @@ class HttpServer {
   std::optional<HttpResponse> CheckProtocolVersion(const HttpHead& head);
   // The session for a new initialize, registered (evicting idle ones if needed), or the 503 response.
   HttpResponse StreamResponse(std::shared_ptr<SseChannel> channel, std::function<void()> on_finish);
+  std::string PublicUrl() const;
   std::string ResourceMetadataUrl() const;
   void ReaperLoop();
   // Closes `sessions` (busy ones in parallel, each with `grace`). `client_gone`: nobody will read their

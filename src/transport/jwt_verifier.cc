@@ -1,3 +1,4 @@
+#include "common/host_policy.h"
 #include "transport/jwt_verifier.h"
 
 #include <curl/curl.h>
@@ -196,7 +197,7 @@ bool IsLoopbackHostForUrl(std::string_view authority) {
   } else {
     host = authority.substr(0, authority.find(':'));
   }
-  return IsLoopbackHost(host);
+  return IsLoopbackBindAddress(host);
 }
 
 }  // namespace

@@ -174,6 +174,7 @@ std::map<std::string, std::string> ServeEnv(const LocalEndpoint& endpoint) {
           {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
           {"FUNCTION_PREFIX", endpoint.prefix()},
           {"LAMBDA_MCP_AUDIT_LOG", "off"},
+          {"XDG_STATE_HOME", TestLogPath("state").substr(0, TestLogPath("state").size() - 4)},  // audit key
           {"LAMBDA_MCP_AUTH_TOKEN", ""}};
 }
 
