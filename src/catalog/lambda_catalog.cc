@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/result_mapping.h"
+#include "common/json.h"
 
 namespace lmcp::catalog {
 namespace {
@@ -233,7 +234,7 @@ void LambdaCatalog::Audit(const ToolEntry* entry, const std::string& tool, const
   audit_->Write(line.dump(-1, ' ', false, mcp::Json::error_handler_t::replace));
 }
 
-Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const mcp::Json& arguments,
+Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, mcp::Json arguments,
                                                 mcp::CallContext& ctx) {
   const auto start = clock_.Steady();
   std::optional<Error> error;
@@ -243,8 +244,14 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   if (it == snap->by_name.end()) return Error::NotFound("Unknown tool: " + name);
   const ToolEntry& entry = *it->second;
   const bool compat = options_.compat == CompatMode::kReference;
-  const std::string args_text = arguments.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
+  auto dump = [](const mcp::Json& value) {
+    return value.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
+  };
+  // The client's arguments as text, serialized once: hashed for the audit line and, unless compat mode picks
+  // a member of them, sent as the event itself.
+  std::string args_text = dump(arguments);
   const std::string args_sha = Sha256Hex(args_text);
+  const std::size_t args_bytes = args_text.size();
 
   ResultContext rc;
   rc.tool = name;
@@ -256,33 +263,42 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   rc.compat_reference = compat;
 
   auto reject = [&](std::string text, const std::string& outcome) -> Result<mcp::ToolResult> {
-    Audit(&entry, name, ctx, outcome, start, args_text.size(), args_sha, nullptr, "");
+    Audit(&entry, name, ctx, outcome, start, args_bytes, args_sha, nullptr, "");
     return ErrorText(std::move(text));
   };
 
-  // The event: the arguments themselves, or (compat) their "parameters" member.
-  mcp::Json event = arguments.is_null() ? mcp::Json::object() : arguments;
-  if (!event.is_object()) return reject("Tool arguments must be a JSON object.", "invalid_arguments");
+  // The event: the arguments themselves, or (compat) their "parameters" member. Referred to, not copied.
+  static const mcp::Json kEmptyObject = mcp::Json::object();
+  const mcp::Json* event = arguments.is_null() ? &kEmptyObject : &arguments;
+  mcp::Json parsed_parameters;  // compat: "parameters" given as a JSON string
+  if (!event->is_object()) {
+    return reject("Tool arguments must be a JSON object.", "invalid_arguments");
+  }
   if (compat) {
-    auto p = event.find("parameters");
-    if (p == event.end()) {
+    auto p = event->find("parameters");
+    if (p == event->end()) {
       return reject("Error executing tool " + name +
                         ": 1 validation error for lambda_functionArguments\nparameters\n  Field required "
                         "[type=missing, input_type=dict]",
                     "invalid_arguments");
     }
-    mcp::Json inner = *p;
-    if (inner.is_string()) inner = mcp::Json::parse(inner.get<std::string>(), nullptr, false);
-    if (!inner.is_object()) {
+    event = &*p;
+    if (event->is_string()) {
+      auto parsed = ParseJson(event->get_ref<const std::string&>());
+      if (parsed.ok()) {
+        parsed_parameters = std::move(parsed).value();
+      }
+      event = &parsed_parameters;
+    }
+    if (!event->is_object()) {
       return reject("Error executing tool " + name +
                         ": 1 validation error for lambda_functionArguments\nparameters\n  Input should be a "
                         "valid dictionary [type=dict_type]",
                     "invalid_arguments");
     }
-    event = std::move(inner);
   }
   if (options_.validate_arguments && entry.validator) {
-    auto problems = entry.validator->Validate(event);
+    auto problems = entry.validator->Validate(*event);
     if (!problems.empty()) {
       std::string text = "Invalid arguments for tool " + name + " (the function was not invoked):";
       for (const auto& p : problems) text += "\n- " + p;
@@ -292,7 +308,11 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   InvokeRequest req;
   req.function = entry.function.arn;
   req.qualifier = entry.qualifier;
-  req.payload = event.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
+  req.payload = event == &arguments ? std::move(args_text) : dump(*event);
+  // From here on only the text is needed: free the arguments' value now, not after the function returns.
+  event = nullptr;
+  arguments = mcp::Json();
+  parsed_parameters = mcp::Json();
   req.log_tail = options_.log_tail;
   req.read_timeout = options_.invoke_timeout.count() > 0
                          ? std::chrono::milliseconds(options_.invoke_timeout)
@@ -300,8 +320,9 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
                                                      options_.invoke_timeout_margin);
   rc.timeout_seconds = static_cast<int>(
       std::chrono::duration_cast<std::chrono::seconds>(req.read_timeout).count());
-  if (req.payload.size() > kMaxInvokePayloadBytes) {
-    return reject("The arguments are " + std::to_string(req.payload.size()) +
+  const std::size_t request_bytes = req.payload.size();
+  if (request_bytes > kMaxInvokePayloadBytes) {
+    return reject("The arguments are " + std::to_string(request_bytes) +
                       " bytes as JSON, over Lambda's 6 MB (6291456 bytes) limit for synchronous invocation; "
                       "the function was not invoked.",
                   "too_large");
@@ -317,7 +338,7 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
     waiting_id = next_waiting_id_++;
     waiting_[waiting_id] = {&ctx, clock_.Steady(), rc.timeout_seconds, entry.function.name};
   }
-  auto resp = backend_.Invoke(req, stop);
+  auto resp = backend_.Invoke(std::move(req), stop);
   {
     std::lock_guard lock(progress_mu_);
     waiting_.erase(waiting_id);
@@ -327,17 +348,16 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   if (!resp.ok()) {
     const Error& e = resp.error();
     if (e.code == ErrorCode::kCancelled || stop.stop_requested()) {
-      Audit(&entry, name, ctx, "cancelled", start, req.payload.size(), args_sha, nullptr, e.message);
+      Audit(&entry, name, ctx, "cancelled", start, request_bytes, args_sha, nullptr, e.message);
       return Error::Cancelled("call cancelled");
     }
-    Audit(&entry, name, ctx, e.code == ErrorCode::kTimeout ? "timeout" : "error", start, req.payload.size(),
+    Audit(&entry, name, ctx, e.code == ErrorCode::kTimeout ? "timeout" : "error", start, request_bytes,
           args_sha, nullptr, e.message);
     return MapInvokeError(e, rc);
   }
-  mcp::ToolResult result = MapInvokeResponse(resp.value(), rc);
-  Audit(&entry, name, ctx, resp->function_error.empty() ? "ok" : "function_error", start, req.payload.size(),
+  Audit(&entry, name, ctx, resp->function_error.empty() ? "ok" : "function_error", start, request_bytes,
         args_sha, &resp.value(), "");
-  return result;
+  return MapInvokeResponse(std::move(resp).value(), rc);
 }
 
 }  // namespace lmcp::catalog

@@ -13,6 +13,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/json.h"
+
 namespace lmcp::transport {
 namespace {
 
@@ -137,7 +139,7 @@ std::set<std::string> TokenScopes(const Json& claims) {
 Result<Json> DecodeJsonPart(std::string_view part, const char* what) {
   auto bytes = Base64UrlDecode(part);
   if (!bytes.ok()) return Error::Unauthenticated(std::string("malformed token ") + what);
-  Json j = Json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+  Json j = ParseJsonOrDiscarded(*bytes);  // bounded depth: this runs before the signature is checked
   if (!j.is_object()) return Error::Unauthenticated(std::string("malformed token ") + what);
   return j;
 }
@@ -263,9 +265,12 @@ Status JwksCache::RefreshLocked() {
     spdlog::warn("http auth: {}", body.error().message);
     return body.error();
   }
-  Json doc = Json::parse(*body, nullptr, false);
+  Json doc = ParseJsonOrDiscarded(*body);  // over-deep (kMaxJsonDepth) counts as not a key set
   if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) {
-    spdlog::warn("http auth: JWKS at {} is not a key set", url_);
+    spdlog::warn(
+        "http auth: JWKS at {} is not a key set (a JSON object with a \"keys\" array, nested at most {} "
+        "levels)",
+        url_, kMaxJsonDepth);
     return Error::Unavailable("JWKS is not a key set");
   }
   std::map<std::string, std::shared_ptr<EVP_PKEY>> keys;
