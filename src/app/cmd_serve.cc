@@ -193,7 +193,25 @@ CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
   command.add_option("--session-idle-timeout", config->session_idle_timeout_s, "HTTP: idle session expiry, seconds")
       ->capture_default_str();
   command.add_option("--max-connections", config->http_max_connections,
-                     "HTTP: concurrent connections (each open SSE stream holds one)")
+                     "HTTP: open connections (each open SSE stream holds one); beyond, a fast 503")
+      ->capture_default_str();
+  command.add_option("--max-connections-per-address", config->http_max_connections_per_address,
+                     "HTTP: open connections per client IP address")
+      ->capture_default_str();
+  command.add_option("--max-connections-per-principal", config->http_max_connections_per_principal,
+                     "HTTP: open connections per authenticated client")
+      ->capture_default_str();
+  command.add_option("--header-timeout-ms", config->http_header_timeout_ms,
+                     "HTTP: the whole request head must arrive within this")
+      ->capture_default_str();
+  command.add_option("--max-sessions", config->http_max_sessions,
+                     "HTTP: MCP sessions; beyond, the least recently active idle one is evicted")
+      ->capture_default_str();
+  command.add_option("--max-sessions-per-principal", config->http_max_sessions_per_principal,
+                     "HTTP: MCP sessions per authenticated client")
+      ->capture_default_str();
+  command.add_option("--unconfirmed-session-timeout", config->http_unconfirmed_session_timeout_s,
+                     "HTTP: seconds before a session that sent nothing after initialize expires")
       ->capture_default_str();
   command.add_option("--public-url", config->public_url, "HTTP: scheme://host[:port] clients use (OAuth metadata)");
   command.add_flag("--insecure-no-auth", config->allow_unauthenticated_remote,

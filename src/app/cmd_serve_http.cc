@@ -77,7 +77,13 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   options.reap_interval =
       std::clamp(options.session_idle_timeout / 2, std::chrono::seconds(1), std::chrono::seconds(5));
   options.max_body_bytes = config.max_message_bytes;
-  options.worker_threads = static_cast<size_t>(config.http_max_connections);
+  options.max_connections = static_cast<size_t>(config.http_max_connections);
+  options.max_connections_per_address = static_cast<size_t>(config.http_max_connections_per_address);
+  options.max_connections_per_principal = static_cast<size_t>(config.http_max_connections_per_principal);
+  options.header_timeout = std::chrono::milliseconds(config.http_header_timeout_ms);
+  options.max_sessions = static_cast<size_t>(config.http_max_sessions);
+  options.max_sessions_per_principal = static_cast<size_t>(config.http_max_sessions_per_principal);
+  options.unconfirmed_session_timeout = std::chrono::seconds(config.http_unconfirmed_session_timeout_s);
   options.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
   options.public_url = config.public_url;
   options.allow_unauthenticated_remote = config.allow_unauthenticated_remote;

@@ -10,7 +10,21 @@ std::vector<std::string> ServeConfig::Problems() const {
   if (transport == "http") {
     if (http_port < 0 || http_port > 65535) problems.push_back("HTTP port must be 0..65535");
     if (session_idle_timeout_s < 1) problems.push_back("session idle timeout must be at least 1 s");
-    if (http_max_connections < 4) problems.push_back("max connections must be at least 4");
+    if (http_max_connections < 4) {
+      problems.push_back("max connections must be at least 4");
+    }
+    if (http_max_connections_per_address < 1 || http_max_connections_per_principal < 1) {
+      problems.push_back("per-address and per-principal connection caps must be at least 1");
+    }
+    if (http_header_timeout_ms < 100) {
+      problems.push_back("header timeout must be at least 100 ms");
+    }
+    if (http_max_sessions < 1 || http_max_sessions_per_principal < 1) {
+      problems.push_back("session caps must be at least 1");
+    }
+    if (http_unconfirmed_session_timeout_s < 1) {
+      problems.push_back("unconfirmed session timeout must be at least 1 s");
+    }
     bool oauth = !oauth_issuer.empty() || !oauth_jwks_url.empty() || !oauth_audiences.empty();
     if (oauth && (oauth_issuer.empty() || oauth_jwks_url.empty() || oauth_audiences.empty())) {
       problems.push_back("OAuth needs --oauth-issuer, --oauth-audience and --oauth-jwks-url together");

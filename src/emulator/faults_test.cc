@@ -61,7 +61,8 @@ TEST(FaultDocumentTest, JsonAndYaml) {
   ASSERT_EQ(yaml->size(), 1u);
   EXPECT_EQ((*yaml)[0].retry_after_seconds, 7);
   EXPECT_TRUE(ParseFaultDocument("").ok());
-  EXPECT_THAT(ParseFaultDocument(R"([{"type":"error","stauts":500}])").error().message, HasSubstr("unknown field"));
+  EXPECT_THAT(ParseFaultDocument(R"([{"type":"error","stauts":500}])").error().message,
+              HasSubstr("unknown field"));
   EXPECT_THAT(ParseFaultDocument(R"([{"status":500}])").error().message, HasSubstr("'type' is required"));
   EXPECT_THAT(ParseFaultDocument("42").error().message, HasSubstr("expected a list"));
 }

@@ -4,22 +4,33 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <spdlog/spdlog.h>
 
 namespace lmcp::emulator {
 namespace {
 
-constexpr size_t kMaxHeaderBytes = 64 * 1024;
-constexpr size_t kMaxBodyBytes = 16 * 1024 * 1024;
+// Descriptors kept free besides the connections: the listener, stdio, logs, function processes' pipes.
+constexpr int kReservedFds = 256;
+// How long a connection closed after an error answer still drains what the client sends, so that the close
+// does not become a reset that destroys the answer before the client reads it.
+constexpr std::chrono::milliseconds kLingerTime{1000};
+
+constexpr char kBusyResponse[] =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 32\r\n"
+    "Retry-After: 1\r\nConnection: close\r\n\r\ntoo many connections, try again\n";
 
 bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
+  if (a.size() != b.size()) {
+    return false;
+  }
   for (size_t i = 0; i < a.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
@@ -28,43 +39,66 @@ bool IEquals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 const char* Reason(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Request Entity Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Status";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Request Entity Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Status";
   }
 }
 
 bool SendAll(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
     data.remove_prefix(static_cast<size_t>(n));
   }
   return true;
@@ -86,54 +120,95 @@ std::string HttpDate() {
   return buf;
 }
 
-// Buffered reader over a socket.
-class Reader {
- public:
-  explicit Reader(int fd) : fd_(fd) {}
-  // Reads until `delim` is in the buffer; returns the data up to and including it.
-  bool ReadUntil(std::string_view delim, size_t limit, std::string* out) {
-    for (;;) {
-      size_t pos = buf_.find(delim);
-      if (pos != std::string::npos) {
-        *out = buf_.substr(0, pos + delim.size());
-        buf_.erase(0, pos + delim.size());
-        return true;
-      }
-      if (buf_.size() > limit || !Fill()) return false;
-    }
-  }
-  bool ReadExact(size_t n, std::string* out) {
-    while (buf_.size() < n) {
-      if (!Fill()) return false;
-    }
-    out->append(buf_, 0, n);
-    buf_.erase(0, n);
-    return true;
-  }
+enum class ReadResult { kData, kClosed, kTimeout };
 
- private:
-  bool Fill() {
+// Waits up to `timeout` for bytes on `fd` and appends what one recv() gives to *out.
+ReadResult ReadSome(int fd, std::chrono::milliseconds timeout, std::string* out) {
+  using SteadyClock = std::chrono::steady_clock;
+  const auto deadline = SteadyClock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    pollfd pfd{fd, POLLIN, 0};
+    int r = ::poll(&pfd, 1, static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1'000'000)));
+    if (r < 0 && errno == EINTR) {
+      continue;
+    }
+    if (r == 0) {
+      return ReadResult::kTimeout;
+    }
+    if (r < 0) {
+      return ReadResult::kClosed;
+    }
     char tmp[16384];
-    for (;;) {
-      ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      buf_.append(tmp, static_cast<size_t>(n));
-      return true;
+    ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+      continue;
+    }
+    if (n <= 0) {
+      return ReadResult::kClosed;
+    }
+    out->append(tmp, static_cast<size_t>(n));
+    return ReadResult::kData;
+  }
+}
+
+// Half-closes, then reads and drops what the client still sends until it closes or `limit` passes.
+void Linger(int fd, std::chrono::milliseconds limit) {
+  ::shutdown(fd, SHUT_WR);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::string sink;
+  while (std::chrono::steady_clock::now() < deadline) {
+    sink.clear();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (ReadSome(fd, left, &sink) != ReadResult::kData) {
+      return;
     }
   }
-  int fd_;
-  std::string buf_;
-};
+}
+
+std::string ErrorResponse(int status, const std::string& message) {
+  std::string body = message + "\n";
+  return "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) +
+         "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + body;
+}
+
+// A connection over the cap: whatever the client already sent is read (so that close() sends no reset), the
+// 503 is written without blocking, and the socket is closed. Never waits.
+void RefuseBusy(int fd) {
+  char tmp[4096];
+  for (int i = 0; i < 16 && ::recv(fd, tmp, sizeof tmp, MSG_DONTWAIT) > 0; ++i) {
+  }
+  [[maybe_unused]] ssize_t sent =
+      ::send(fd, kBusyResponse, sizeof kBusyResponse - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+  ::close(fd);
+}
+
+// Raises the soft open-file limit to hold `needed` descriptors if the hard limit allows.
+Status EnsureFdLimit(int max_connections) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    return Ok();
+  }
+  const rlim_t needed = static_cast<rlim_t>(max_connections) + kReservedFds;
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < needed) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max == RLIM_INFINITY ? needed : std::min(needed, lim.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      lim = raised;
+    }
+  }
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < needed) {
+    return Error::InvalidArgument("--max-connections " + std::to_string(max_connections) + " needs " +
+                                  std::to_string(needed) + " open files, but the limit is " +
+                                  std::to_string(lim.rlim_cur) + " (ulimit -n)");
+  }
+  return Ok();
+}
 
 }  // namespace
-
-std::string HeaderValue(const aws::Headers& headers, std::string_view name) {
-  for (const auto& [k, v] : headers) {
-    if (IEquals(k, name)) return v;
-  }
-  return "";
-}
 
 std::string PercentDecode(std::string_view s) {
   std::string out;
@@ -156,7 +231,9 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view que
     size_t amp = query.find('&');
     std::string_view part = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (part.empty()) continue;
+    if (part.empty()) {
+      continue;
+    }
     size_t eq = part.find('=');
     if (eq == std::string_view::npos) {
       out.emplace_back(PercentDecode(part), "");
@@ -167,13 +244,25 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view que
   return out;
 }
 
-HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {}
+HttpServer::HttpServer(Handler handler, HttpServerOptions options)
+    : handler_(std::move(handler)), options_(std::move(options)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
 Result<int> HttpServer::Listen(const std::string& host, int port) {
+  if (options_.max_connections < 1) {
+    return Error::InvalidArgument("--max-connections must be at least 1");
+  }
+  if (options_.header_timeout.count() <= 0 || options_.idle_timeout.count() <= 0) {
+    return Error::InvalidArgument("--header-timeout-ms and --idle-timeout-ms must be positive");
+  }
+  if (Status fds = EnsureFdLimit(options_.max_connections); !fds.ok()) {
+    return fds.error();
+  }
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Error::Unavailable(std::string("socket: ") + std::strerror(errno));
+  if (fd < 0) {
+    return Error::Unavailable(std::string("socket: ") + std::strerror(errno));
+  }
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
@@ -195,24 +284,38 @@ Result<int> HttpServer::Listen(const std::string& host, int port) {
   return port_;
 }
 
-void HttpServer::Start() { accept_thread_ = std::thread([this] { AcceptLoop(); }); }
+void HttpServer::Start() {
+  accept_thread_ = std::thread([this] { AcceptLoop(); });
+}
 
 void HttpServer::Stop() {
-  if (stopping_.exchange(true)) return;
-  if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
-  if (accept_thread_.joinable()) accept_thread_.join();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (stopping_.exchange(true)) {
+    return;
+  }
+  if (listen_fd_ >= 0) {
+    ::shutdown(listen_fd_, SHUT_RDWR);
+  }
+  if (accept_thread_.joinable()) {
+    accept_thread_.join();
+  }
+  if (listen_fd_ >= 0) {
+    ::close(listen_fd_);
+  }
   listen_fd_ = -1;
   std::list<std::unique_ptr<Connection>> conns;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& c : connections_) {
-      if (!c->done) ::shutdown(c->fd, SHUT_RDWR);
+      if (!c->done) {
+        ::shutdown(c->fd, SHUT_RDWR);
+      }
     }
     conns.swap(connections_);
   }
   for (auto& c : conns) {
-    if (c->thread.joinable()) c->thread.join();
+    if (c->thread.joinable()) {
+      c->thread.join();
+    }
   }
 }
 
@@ -229,7 +332,9 @@ void HttpServer::ReapFinished() {
       }
     }
   }
-  for (auto& c : finished) c->thread.join();
+  for (auto& c : finished) {
+    c->thread.join();
+  }
 }
 
 void HttpServer::AcceptLoop() {
@@ -241,10 +346,17 @@ void HttpServer::AcceptLoop() {
       continue;
     }
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
+    if (fd < 0) {
+      continue;
+    }
+    ReapFinished();
+    if (active_.load() >= options_.max_connections) {
+      spdlog::debug("local endpoint: {} connections open, refusing one with 503", active_.load());
+      RefuseBusy(fd);
+      continue;
+    }
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    ReapFinished();
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) {
       ::close(fd);
@@ -254,84 +366,77 @@ void HttpServer::AcceptLoop() {
     conn->fd = fd;
     Connection* raw = conn.get();
     connections_.push_back(std::move(conn));
+    ++active_;
     raw->thread = std::thread([this, raw] { ServeConnection(raw); });
   }
 }
 
 void HttpServer::ServeConnection(Connection* conn) {
-  int fd = conn->fd;
-  Reader reader(fd);
+  using SteadyClock = std::chrono::steady_clock;
+  const int fd = conn->fd;
+  RequestParser parser(options_.limits);
+  std::string pending;  // received, not yet given to the parser (at most one recv())
   bool reset = false;
+  bool linger = false;
+  bool first = true;
+  // The first request's head is due header_timeout after accept; a later one's after its first byte.
+  auto head_deadline = SteadyClock::now() + options_.header_timeout;
   for (;;) {
-    std::string head;
-    if (!reader.ReadUntil("\r\n\r\n", kMaxHeaderBytes, &head)) break;
-    ServerRequest req;
-    size_t line_end = head.find("\r\n");
-    std::string request_line = head.substr(0, line_end);
-    size_t sp1 = request_line.find(' ');
-    size_t sp2 = request_line.rfind(' ');
-    if (sp1 == std::string::npos || sp2 == sp1) {
-      SendAll(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-      break;
-    }
-    req.method = request_line.substr(0, sp1);
-    req.target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-    std::string version = request_line.substr(sp2 + 1);
-    size_t q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    req.query = q == std::string::npos ? "" : req.target.substr(q + 1);
-    size_t pos = line_end + 2;
-    while (pos < head.size()) {
-      size_t e = head.find("\r\n", pos);
-      if (e == pos || e == std::string::npos) break;
-      std::string line = head.substr(pos, e - pos);
-      pos = e + 2;
-      if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !req.headers.empty()) {
-        req.headers.back().second += " " + Trim(line);  // obsolete line folding
+    // Read one request.
+    RequestParser::Event event = RequestParser::Event::kNeedMore;
+    bool closed = false;
+    bool timed_out = false;
+    for (;;) {
+      const bool was_started = parser.started();
+      size_t used = 0;
+      event = parser.Feed(pending, &used);
+      pending.erase(0, used);
+      if (!first && !was_started && parser.started()) {
+        head_deadline = SteadyClock::now() + options_.header_timeout;
+      }
+      if (event == RequestParser::Event::kHeadComplete) {
+        if (parser.expects_continue()) {
+          SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+        }
         continue;
       }
-      size_t colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      req.headers.emplace_back(line.substr(0, colon), Trim(std::string_view(line).substr(colon + 1)));
-    }
-    if (IEquals(HeaderValue(req.headers, "Expect"), "100-continue")) {
-      SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
-    }
-    bool ok = true;
-    if (IEquals(HeaderValue(req.headers, "Transfer-Encoding"), "chunked")) {
-      for (;;) {
-        std::string size_line;
-        if (!reader.ReadUntil("\r\n", 1024, &size_line)) {
-          ok = false;
-          break;
-        }
-        size_t n = std::strtoul(size_line.c_str(), nullptr, 16);
-        if (req.body.size() + n > kMaxBodyBytes) {
-          ok = false;
-          break;
-        }
-        if (n == 0) {
-          std::string trailer;
-          while (reader.ReadUntil("\r\n", 8192, &trailer) && trailer != "\r\n") {
-          }
-          break;
-        }
-        std::string crlf;
-        if (!reader.ReadExact(n, &req.body) || !reader.ReadExact(2, &crlf)) {
-          ok = false;
-          break;
-        }
-      }
-    } else if (std::string cl = HeaderValue(req.headers, "Content-Length"); !cl.empty()) {
-      size_t n = std::strtoul(cl.c_str(), nullptr, 10);
-      if (n > kMaxBodyBytes) {
-        SendAll(fd, "HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      if (event != RequestParser::Event::kNeedMore) {
         break;
       }
-      ok = reader.ReadExact(n, &req.body);
+      std::chrono::milliseconds wait = options_.idle_timeout;
+      if (parser.in_head() && (first || parser.started())) {
+        wait = std::chrono::duration_cast<std::chrono::milliseconds>(head_deadline - SteadyClock::now());
+      }
+      ReadResult r = wait.count() > 0 ? ReadSome(fd, wait, &pending) : ReadResult::kTimeout;
+      if (r == ReadResult::kClosed || stopping_) {
+        closed = true;
+        break;
+      }
+      if (r == ReadResult::kTimeout) {
+        timed_out = true;
+        break;
+      }
     }
-    if (!ok) break;
-    bool keep_alive = version == "HTTP/1.1" && !IEquals(HeaderValue(req.headers, "Connection"), "close");
+    if (closed) {
+      break;
+    }
+    if (timed_out) {
+      // Nothing of a request yet: a quiet close (an idle keep-alive connection); otherwise 408.
+      if (parser.started()) {
+        SendAll(fd, ErrorResponse(408, parser.in_head() ? "request head not received in time"
+                                                        : "request body stalled"));
+        linger = true;
+      }
+      break;
+    }
+    if (event == RequestParser::Event::kError) {
+      SendAll(fd, ErrorResponse(parser.error_status(), parser.error_message()));
+      linger = true;
+      break;
+    }
+    ServerRequest req = parser.TakeRequest();
+    first = false;
+    bool keep_alive = req.version == "HTTP/1.1" && !IEquals(HeaderValue(req.headers, "Connection"), "close");
 
     ServerResponse res = handler_(req);
     if (res.disconnect == Disconnect::kResetNoResponse) {
@@ -339,7 +444,9 @@ void HttpServer::ServeConnection(Connection* conn) {
       break;
     }
     std::string out = "HTTP/1.1 " + std::to_string(res.status) + " " + Reason(res.status) + "\r\n";
-    for (const auto& [k, v] : res.headers) out += k + ": " + v + "\r\n";
+    for (const auto& [k, v] : res.headers) {
+      out += k + ": " + v + "\r\n";
+    }
     out += "Date: " + HttpDate() + "\r\n";
     out += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
     out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
@@ -349,15 +456,27 @@ void HttpServer::ServeConnection(Connection* conn) {
       break;
     }
     out += res.body;
-    if (!SendAll(fd, out)) break;
+    if (!SendAll(fd, out)) {
+      break;
+    }
     if (res.disconnect == Disconnect::kResetAfterBody) {
       reset = true;
       break;
     }
-    if (!keep_alive || stopping_) break;
+    if (!keep_alive || stopping_) {
+      break;
+    }
   }
   // Let the peer read what was sent (loopback delivers at once) before the reset discards the connection.
-  if (reset) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (reset) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // Give back what a refused request held (up to the body cap) before lingering.
+  parser.TakeRequest();
+  std::string().swap(pending);
+  if (linger && !stopping_) {
+    Linger(fd, std::min(kLingerTime, options_.idle_timeout));
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (reset) {
@@ -366,6 +485,7 @@ void HttpServer::ServeConnection(Connection* conn) {
       ::shutdown(fd, SHUT_WR);
       ::close(fd);
     }
+    --active_;
     conn->done = true;
   }
 }

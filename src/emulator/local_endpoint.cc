@@ -9,11 +9,23 @@
 #include <sstream>
 
 #include "aws/sigv4.h"
+#include "common/host_policy.h"
 #include "emulator/template.h"
 
 namespace lmcp::emulator {
 
 Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions& options, Clock& clock) {
+  const bool loopback = IsLoopbackBindAddress(options.host);
+  if (!loopback && options.check_signatures && options.secret_access_key == kDemoSecretAccessKey) {
+    return Error::InvalidArgument(
+        "--host " + options.host +
+        " can be reached from other machines, and the built-in demo secret is public: "
+        "pass your own --access-key-id and --secret-access-key");
+  }
+  if (!loopback && !options.check_signatures) {
+    spdlog::warn("lambda-mcp local: --no-auth on {}: anyone who can reach it can run your functions",
+                 options.host);
+  }
   std::unique_ptr<LocalEndpoint> ep(new LocalEndpoint());
   ep->options_ = options;
   Deployment deployment;
@@ -24,7 +36,9 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
     topts.region = options.region;
     topts.account_id = options.account_id;
     auto loaded = LoadTemplateFile(options.template_path, topts);
-    if (!loaded.ok()) return loaded.error();
+    if (!loaded.ok()) {
+      return loaded.error();
+    }
     deployment = std::move(*loaded);
     for (const auto& w : deployment.warnings) spdlog::warn("{}", w);
     if (options.strict && !deployment.warnings.empty()) {
@@ -36,30 +50,42 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
     std::map<std::string, std::string> tags;
     for (const auto& kv : options.synthetic_tags) {
       size_t eq = kv.find('=');
-      if (eq == std::string::npos) return Error::InvalidArgument("--synthetic-tag needs key=value, got " + kv);
+      if (eq == std::string::npos) {
+        return Error::InvalidArgument("--synthetic-tag needs key=value, got " + kv);
+      }
       tags[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     AddSyntheticFunctions(deployment, options.synthetic_functions, options.synthetic_prefix, tags);
   }
   if (options.echo_all) {
-    for (auto& f : deployment.functions) f.runtime = "echo";
+    for (auto& f : deployment.functions) {
+      f.runtime = "echo";
+    }
   }
   std::string err;
-  if (!FinalizeDeployment(deployment, &err)) return Error::InvalidArgument(err);
+  if (!FinalizeDeployment(deployment, &err)) {
+    return Error::InvalidArgument(err);
+  }
 
   std::vector<FaultRule> rules;
   if (!options.faults_file.empty()) {
     std::ifstream in(options.faults_file);
-    if (!in) return Error::NotFound("cannot read fault file " + options.faults_file);
+    if (!in) {
+      return Error::NotFound("cannot read fault file " + options.faults_file);
+    }
     std::stringstream ss;
     ss << in.rdbuf();
     auto parsed = ParseFaultDocument(ss.str());
-    if (!parsed.ok()) return parsed.error();
+    if (!parsed.ok()) {
+      return parsed.error();
+    }
     rules = std::move(*parsed);
   }
   for (const auto& flag : options.fault_flags) {
     auto rule = ParseFaultFlag(flag);
-    if (!rule.ok()) return rule.error();
+    if (!rule.ok()) {
+      return rule.error();
+    }
     rules.push_back(std::move(*rule));
   }
 
@@ -84,14 +110,23 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
   sopts.verifier = &aws::Verify;
   sopts.account_concurrency = options.account_concurrency;
   sopts.host_for_urls = options.host;
+  sopts.bound_to_loopback = loopback;
 
   ep->service_ = std::make_unique<LocalService>(std::move(deployment), std::move(sopts),
                                                 std::make_unique<ProcessRuntime>(ropts), clock);
   ep->service_->faults().Replace(std::move(rules));
   LocalService* service = ep->service_.get();
-  ep->server_ = std::make_unique<HttpServer>([service](const ServerRequest& r) { return service->Handle(r); });
+  HttpServerOptions http;
+  http.limits.max_body_bytes = options.max_body_bytes;
+  http.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
+  http.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
+  http.max_connections = options.max_connections;
+  ep->server_ =
+      std::make_unique<HttpServer>([service](const ServerRequest& r) { return service->Handle(r); }, http);
   auto port = ep->server_->Listen(options.host, options.port);
-  if (!port.ok()) return port.error();
+  if (!port.ok()) {
+    return port.error();
+  }
   ep->service_->set_port_for_urls(*port);
   return ep;
 }
@@ -101,7 +136,9 @@ LocalEndpoint::~LocalEndpoint() { Stop(); }
 void LocalEndpoint::Start() { server_->Start(); }
 
 void LocalEndpoint::Stop() {
-  if (stopped_ || !server_) return;
+  if (stopped_ || !server_) {
+    return;
+  }
   stopped_ = true;
   server_->Stop();
   service_->WaitForEventInvocations();

@@ -2,7 +2,8 @@
 // The emulated AWS endpoint: routes a received HTTP request to Lambda (ListFunctions, ListTags, GetFunction,
 // Invoke), EventBridge Schemas (DescribeSchema) or Resource Groups Tagging (GetResources), checks its SigV4
 // signature, applies configured faults, and answers with AWS's status codes, headers and error bodies.
-// Also serves the admin API under /__admin/ (stats, faults). Handle() is thread-safe; the service owns
+// Also serves the admin API under /__admin/ (stats, faults; service_admin.cc). Requests a web page could make
+// (foreign Origin, DNS-rebound Host) are refused first. Handle() is thread-safe; the service owns
 // background Event invocations and waits for them on destruction.
 
 #include <atomic>
@@ -32,11 +33,19 @@ using SignatureVerifier = std::function<Result<aws::VerifiedCaller>(
 struct ServiceOptions {
   std::vector<aws::Credentials> credentials;  // accepted keys; empty with check_signatures = reject all
   bool check_signatures = true;
-  SignatureVerifier verifier;                 // required when check_signatures
-  int account_concurrency = 1000;             // ConcurrentInvocationLimitExceeded above this
-  std::string host_for_urls = "127.0.0.1";    // used in GetFunction's Code.Location
+  SignatureVerifier verifier;               // required when check_signatures
+  int account_concurrency = 1000;           // ConcurrentInvocationLimitExceeded above this
+  std::string host_for_urls = "127.0.0.1";  // used in GetFunction's Code.Location
+  // Listening on loopback only: then every request's Host must be a loopback name (else only /__admin's).
+  bool bound_to_loopback = true;
   int port_for_urls = 0;
 };
+
+// Why a request that a web page could have made in a browser is refused (403), or empty when it is not:
+// an Origin header other than a loopback origin (any request), or a Host header other than a loopback name
+// (every request when bound to loopback; /__admin also when bound to a network address, where IP literals
+// pass too). The admin API has no authentication, and on loopback the demo secret is public.
+std::string BrowserRefusal(const ServerRequest& req, bool bound_to_loopback, bool admin);
 
 class LocalService {
  public:

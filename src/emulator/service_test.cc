@@ -15,11 +15,12 @@
 namespace lmcp::emulator {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 constexpr char kAkid[] = "AKIDTEST";
 constexpr char kSecret[] = "test-secret";
+const aws::Headers kLocal = {{"Host", "127.0.0.1:9999"}};
 
 // Records invocations; can hold them until released (for concurrency tests).
 class FakeRuntime : public FunctionRuntime {
@@ -91,8 +92,9 @@ class ServiceTest : public ::testing::Test {
   }
 
   ServerResponse Send(const std::string& service, const std::string& method, const std::string& target,
-                      const std::string& body = "", aws::Headers headers = {}, const std::string& secret = kSecret,
-                      const std::string& akid = kAkid, const std::string& region = "us-east-1") {
+                      const std::string& body = "", aws::Headers headers = {},
+                      const std::string& secret = kSecret, const std::string& akid = kAkid,
+                      const std::string& region = "us-east-1") {
     aws::HttpRequest r;
     r.method = method;
     r.url = "http://127.0.0.1:9999" + target;
@@ -120,7 +122,8 @@ class ServiceTest : public ::testing::Test {
   }
   ServerResponse Invoke(const std::string& name, const std::string& body = "{}", aws::Headers headers = {},
                         const std::string& query = "") {
-    return Send("lambda", "POST", "/2015-03-31/functions/" + name + "/invocations" + query, body, std::move(headers));
+    return Send("lambda", "POST", "/2015-03-31/functions/" + name + "/invocations" + query, body,
+                std::move(headers));
   }
   static json Body(const ServerResponse& r) { return json::parse(r.body); }
 
@@ -134,7 +137,8 @@ TEST_F(ServiceTest, ListFunctionsPagesOf50WithMarkers) {
   std::string marker;
   int pages = 0;
   do {
-    auto r = Send("lambda", "GET", "/2015-03-31/functions/" + (marker.empty() ? "" : "?Marker=" + aws::UriEncode(marker)));
+    auto r = Send("lambda", "GET",
+                  "/2015-03-31/functions/" + (marker.empty() ? "" : "?Marker=" + aws::UriEncode(marker)));
     ASSERT_EQ(r.status, 200) << r.body;
     auto j = Body(r);
     EXPECT_LE(j["Functions"].size(), 50u);
@@ -156,14 +160,18 @@ TEST_F(ServiceTest, ListFunctionsMaxItemsAndValidation) {
   EXPECT_EQ(j["Functions"].size(), 7u);
   EXPECT_EQ(j["Functions"][0]["FunctionName"], "aliased");
   EXPECT_EQ(j["Functions"][0]["Version"], "$LATEST");
-  EXPECT_EQ(j["Functions"][0]["LastModified"].get<std::string>().size(), 28u);  // 2024-05-01T12:00:00.000+0000
-  auto second = Send("lambda", "GET", "/2015-03-31/functions?MaxItems=7&Marker=" + aws::UriEncode(j["NextMarker"].get<std::string>()));
+  EXPECT_EQ(j["Functions"][0]["LastModified"].get<std::string>().size(),
+            28u);  // 2024-05-01T12:00:00.000+0000
+  auto second =
+      Send("lambda", "GET",
+           "/2015-03-31/functions?MaxItems=7&Marker=" + aws::UriEncode(j["NextMarker"].get<std::string>()));
   EXPECT_EQ(Body(second)["Functions"][0]["FunctionName"], "syn-0005");
   auto all = Send("lambda", "GET", "/2015-03-31/functions?FunctionVersion=ALL&MaxItems=3");
   auto versions = Body(all)["Functions"];
   EXPECT_EQ(versions[1]["Version"], "1");
   EXPECT_EQ(versions[1]["FunctionArn"], "arn:aws:lambda:us-east-1:123456789012:function:aliased:1");
-  for (const char* bad : {"MaxItems=0", "MaxItems=10001", "MaxItems=x", "Marker=%21%21", "FunctionVersion=LATEST"}) {
+  for (const char* bad :
+       {"MaxItems=0", "MaxItems=10001", "MaxItems=x", "Marker=%21%21", "FunctionVersion=LATEST"}) {
     auto e = Send("lambda", "GET", std::string("/2015-03-31/functions?") + bad);
     EXPECT_EQ(e.status, 400) << bad;
     EXPECT_EQ(HeaderValue(e.headers, "x-amzn-ErrorType"), "InvalidParameterValueException") << bad;
@@ -183,25 +191,32 @@ TEST_F(ServiceTest, GetFunctionAndNotFoundShape) {
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(HeaderValue(missing.headers, "x-amzn-ErrorType"), "ResourceNotFoundException");
   EXPECT_FALSE(HeaderValue(missing.headers, "x-amzn-RequestId").empty());
-  EXPECT_EQ(Body(missing), json({{"Type", "User"},
-                                 {"Message", "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"}}));
+  EXPECT_EQ(Body(missing),
+            json({{"Type", "User"},
+                  {"Message", "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"}}));
   auto by_arn = Send("lambda", "GET",
-                     "/2015-03-31/functions/" + aws::UriEncode("arn:aws:lambda:us-east-1:123456789012:function:aliased:live"));
+                     "/2015-03-31/functions/" +
+                         aws::UriEncode("arn:aws:lambda:us-east-1:123456789012:function:aliased:live"));
   ASSERT_EQ(by_arn.status, 200) << by_arn.body;
   EXPECT_EQ(Body(by_arn)["Configuration"]["Version"], "1");
-  auto other_account = Send("lambda", "GET", "/2015-03-31/functions/" +
-                                                 aws::UriEncode("arn:aws:lambda:us-east-1:999999999999:function:aliased"));
+  auto other_account = Send(
+      "lambda", "GET",
+      "/2015-03-31/functions/" + aws::UriEncode("arn:aws:lambda:us-east-1:999999999999:function:aliased"));
   EXPECT_EQ(other_account.status, 404);
 }
 
 TEST_F(ServiceTest, ListTags) {
-  auto r = Send("lambda", "GET", "/2017-03-31/tags/" + aws::UriEncode("arn:aws:lambda:us-east-1:123456789012:function:fails"));
+  auto r = Send("lambda", "GET",
+                "/2017-03-31/tags/" + aws::UriEncode("arn:aws:lambda:us-east-1:123456789012:function:fails"));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["Tags"], json({{"team", "b"}, {"mcp", "enabled"}}));
-  auto qualified = Send("lambda", "GET", "/2017-03-31/tags/" +
-                                             aws::UriEncode("arn:aws:lambda:us-east-1:123456789012:function:aliased:live"));
+  auto qualified = Send(
+      "lambda", "GET",
+      "/2017-03-31/tags/" + aws::UriEncode("arn:aws:lambda:us-east-1:123456789012:function:aliased:live"));
   EXPECT_EQ(qualified.status, 400);
-  auto missing = Send("lambda", "GET", "/2017-03-31/tags/" + aws::UriEncode("arn:aws:lambda:us-east-1:123456789012:function:x"));
+  auto missing =
+      Send("lambda", "GET",
+           "/2017-03-31/tags/" + aws::UriEncode("arn:aws:lambda:us-east-1:123456789012:function:x"));
   EXPECT_EQ(missing.status, 404);
 }
 
@@ -211,9 +226,12 @@ TEST_F(ServiceTest, InvokeQualifiersAndTypes) {
   EXPECT_EQ(latest.body, R"({"a":1})");
   EXPECT_EQ(HeaderValue(latest.headers, "X-Amz-Executed-Version"), "$LATEST");
   EXPECT_EQ(HeaderValue(latest.headers, "X-Amz-Log-Result"), "");
-  EXPECT_EQ(HeaderValue(Invoke("aliased", "{}", {}, "?Qualifier=live").headers, "X-Amz-Executed-Version"), "1");
+  EXPECT_EQ(HeaderValue(Invoke("aliased", "{}", {}, "?Qualifier=live").headers, "X-Amz-Executed-Version"),
+            "1");
   EXPECT_EQ(HeaderValue(Invoke("aliased:1").headers, "X-Amz-Executed-Version"), "1");
-  EXPECT_EQ(HeaderValue(Invoke("aliased", "{}", {}, "?Qualifier=%24LATEST").headers, "X-Amz-Executed-Version"), "$LATEST");
+  EXPECT_EQ(
+      HeaderValue(Invoke("aliased", "{}", {}, "?Qualifier=%24LATEST").headers, "X-Amz-Executed-Version"),
+      "$LATEST");
   auto unknown_alias = Invoke("aliased:beta");
   EXPECT_EQ(unknown_alias.status, 404);
   EXPECT_THAT(Body(unknown_alias)["Message"].get<std::string>(), HasSubstr("function:aliased:beta"));
@@ -241,7 +259,8 @@ TEST_F(ServiceTest, InvokePayloadRules) {
   auto big = Invoke("aliased", "\"" + std::string(6 * 1024 * 1024, 'a') + "\"");
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(HeaderValue(big.headers, "x-amzn-ErrorType"), "RequestTooLargeException");
-  auto big_event = Invoke("aliased", "\"" + std::string(1024 * 1024, 'a') + "\"", {{"X-Amz-Invocation-Type", "Event"}});
+  auto big_event =
+      Invoke("aliased", "\"" + std::string(1024 * 1024, 'a') + "\"", {{"X-Amz-Invocation-Type", "Event"}});
   EXPECT_EQ(big_event.status, 413);
   // {"custom":{"k":"v"}} in base64
   auto cc = Invoke("aliased", "{}", {{"X-Amz-Client-Context", "eyJjdXN0b20iOnsiayI6InYifX0="}});
@@ -341,7 +360,9 @@ TEST_F(ServiceTest, DescribeSchema) {
   EXPECT_EQ(Body(missing)["Code"], "NotFoundException");
   EXPECT_EQ(HeaderValue(missing.headers, "x-amzn-ErrorType"), "NotFoundException");
   EXPECT_EQ(Send("schemas", "GET", "/v1/registries/name/other/schemas/name/my.schema%40Evt").status, 404);
-  EXPECT_EQ(Send("schemas", "GET", "/v1/registries/name/reg/schemas/name/my.schema%40Evt?schemaVersion=2").status, 404);
+  EXPECT_EQ(
+      Send("schemas", "GET", "/v1/registries/name/reg/schemas/name/my.schema%40Evt?schemaVersion=2").status,
+      404);
 }
 
 TEST_F(ServiceTest, GetResourcesFiltersAndPages) {
@@ -379,12 +400,11 @@ TEST_F(ServiceTest, GetResourcesFiltersAndPages) {
 }
 
 TEST_F(ServiceTest, FaultsChangeResponses) {
-  service_->faults().Replace({*ParseFaultFlag("Invoke@aliased:error=503,count=1"),
-                              *ParseFaultFlag("ListFunctions:throttle=4,count=1"),
-                              *ParseFaultFlag("GetFunction:reset"),
-                              *ParseFaultFlag("ListTags:reset_before_body"),
-                              *ParseFaultFlag("DescribeSchema:error=500"),
-                              *ParseFaultFlag("GetResources:throttle=2")});
+  service_->faults().Replace(
+      {*ParseFaultFlag("Invoke@aliased:error=503,count=1"),
+       *ParseFaultFlag("ListFunctions:throttle=4,count=1"), *ParseFaultFlag("GetFunction:reset"),
+       *ParseFaultFlag("ListTags:reset_before_body"), *ParseFaultFlag("DescribeSchema:error=500"),
+       *ParseFaultFlag("GetResources:throttle=2")});
   auto e = Invoke("aliased");
   EXPECT_EQ(e.status, 503);
   EXPECT_EQ(HeaderValue(e.headers, "x-amzn-ErrorType"), "ServiceUnavailableException");
@@ -396,22 +416,25 @@ TEST_F(ServiceTest, FaultsChangeResponses) {
   EXPECT_EQ(HeaderValue(t.headers, "Retry-After"), "4");
   EXPECT_EQ(Send("lambda", "GET", "/2015-03-31/functions/").status, 200);
   EXPECT_EQ(Send("lambda", "GET", "/2015-03-31/functions/aliased").disconnect, Disconnect::kResetNoResponse);
-  auto before = Send("lambda", "GET", "/2017-03-31/tags/" + aws::UriEncode("arn:aws:lambda:us-east-1:123456789012:function:fails"));
+  auto before =
+      Send("lambda", "GET",
+           "/2017-03-31/tags/" + aws::UriEncode("arn:aws:lambda:us-east-1:123456789012:function:fails"));
   EXPECT_EQ(before.disconnect, Disconnect::kResetBeforeBody);
   EXPECT_EQ(before.status, 200);
   auto s = Send("schemas", "GET", "/v1/registries/name/reg/schemas/name/my.schema%40Evt");
   EXPECT_EQ(s.status, 500);
   EXPECT_EQ(Body(s)["Code"], "InternalServerErrorException");
-  auto g = Send("tagging", "POST", "/", "{}", {{"X-Amz-Target", "ResourceGroupsTaggingAPI_20170126.GetResources"},
-                                                {"Content-Type", "application/x-amz-json-1.1"}});
+  auto g = Send("tagging", "POST", "/", "{}",
+                {{"X-Amz-Target", "ResourceGroupsTaggingAPI_20170126.GetResources"},
+                 {"Content-Type", "application/x-amz-json-1.1"}});
   EXPECT_EQ(g.status, 400);
   EXPECT_EQ(Body(g)["__type"], "ThrottledException");
   EXPECT_EQ(HeaderValue(g.headers, "Retry-After"), "2");
 }
 
 TEST_F(ServiceTest, MalformedFaults) {
-  service_->faults().Replace({*ParseFaultFlag("ListFunctions:malformed,count=1"),
-                              *ParseFaultFlag("Invoke@aliased:malformed=502")});
+  service_->faults().Replace(
+      {*ParseFaultFlag("ListFunctions:malformed,count=1"), *ParseFaultFlag("Invoke@aliased:malformed=502")});
   auto cut = Send("lambda", "GET", "/2015-03-31/functions/");
   EXPECT_EQ(cut.status, 200);
   EXPECT_FALSE(nlohmann::json::accept(cut.body)) << cut.body;  // half a document
@@ -427,27 +450,72 @@ TEST_F(ServiceTest, MalformedFaults) {
 
 TEST_F(ServiceTest, AdminApi) {
   Invoke("aliased");
-  auto stats = Raw("GET", "/__admin/stats", {});
+  auto stats = Raw("GET", "/__admin/stats", kLocal);
   ASSERT_EQ(stats.status, 200);
   auto j = Body(stats);
   EXPECT_EQ(j["functions"]["aliased"]["invocations"], 1);
   EXPECT_EQ(j["operations"]["Invoke"], 1);
   EXPECT_EQ(j["invocations_total"], 1);
-  auto put = Raw("PUT", "/__admin/faults", {}, R"([{"operation":"Invoke","type":"error","status":502}])");
+  auto put = Raw("PUT", "/__admin/faults", kLocal, R"([{"operation":"Invoke","type":"error","status":502}])");
   ASSERT_EQ(put.status, 200) << put.body;
   EXPECT_EQ(Invoke("aliased").status, 502);
-  EXPECT_EQ(Raw("PUT", "/__admin/faults", {}, R"([{"type":"nope"}])").status, 400);
-  EXPECT_EQ(Raw("DELETE", "/__admin/faults", {}).status, 200);
+  EXPECT_EQ(Raw("PUT", "/__admin/faults", kLocal, R"([{"type":"nope"}])").status, 400);
+  EXPECT_EQ(Raw("DELETE", "/__admin/faults", kLocal).status, 200);
   EXPECT_EQ(Invoke("aliased").status, 200);
-  EXPECT_EQ(Body(Raw("DELETE", "/__admin/stats", {}))["invocations_total"], 0);
-  EXPECT_EQ(Raw("GET", "/__admin/nothing", {}).status, 404);
-  EXPECT_EQ(Body(Raw("GET", "/__admin/functions", {}))["functions"].size(), 123u);
+  EXPECT_EQ(Body(Raw("DELETE", "/__admin/stats", kLocal))["invocations_total"], 0);
+  EXPECT_EQ(Raw("GET", "/__admin/nothing", kLocal).status, 404);
+  EXPECT_EQ(Body(Raw("GET", "/__admin/functions", kLocal))["functions"].size(), 123u);
 }
 
 TEST_F(ServiceTest, UnknownRoutes) {
   auto r = Send("lambda", "DELETE", "/2015-03-31/functions/aliased");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(HeaderValue(r.headers, "x-amzn-ErrorType"), "UnknownOperationException");
+}
+
+TEST_F(ServiceTest, AdminRefusesWebPages) {
+  const std::string rule = R"([{"operation":"Invoke","type":"error","status":502}])";
+  for (const aws::Headers& headers : std::vector<aws::Headers>{
+           {{"Host", "127.0.0.1:9999"}, {"Origin", "https://evil.example.com"}},
+           {{"Host", "127.0.0.1:9999"}, {"Origin", "null"}},
+           {{"Host", "rebound.evil.example.com:9999"}},
+           {{"Host", "10.0.0.8:9999"}},  // an IP literal other than loopback, while bound to loopback
+           {}}) {
+    auto r = Raw("PUT", "/__admin/faults", headers, rule);
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(Raw("GET", "/__admin/stats", headers).status, 403);
+  }
+  EXPECT_TRUE(Body(Raw("GET", "/__admin/faults", kLocal))["faults"].empty());
+  EXPECT_EQ(Invoke("aliased").status, 200);
+  // A page served from the endpoint's own loopback origin, and non-browser clients, pass.
+  EXPECT_EQ(
+      Raw("GET", "/__admin/stats", {{"Host", "localhost:9999"}, {"Origin", "http://localhost:9999"}}).status,
+      200);
+  EXPECT_EQ(Raw("GET", "/__admin/stats", {{"Host", "[::1]:9999"}}).status, 200);
+}
+
+TEST_F(ServiceTest, ApiRefusesWebPagesBeforeAuthentication) {
+  auto foreign =
+      Send("lambda", "GET", "/2015-03-31/functions/", "", {{"Origin", "https://evil.example.com"}});
+  EXPECT_EQ(foreign.status, 403);
+  EXPECT_EQ(HeaderValue(foreign.headers, "x-amzn-ErrorType"), "AccessDeniedException");
+  auto rebound = Raw("GET", "/2015-03-31/functions/", {{"Host", "rebound.evil.example.com"}});
+  EXPECT_EQ(rebound.status, 403);
+  EXPECT_EQ(HeaderValue(rebound.headers, "x-amzn-ErrorType"), "AccessDeniedException");
+  EXPECT_EQ(Send("lambda", "GET", "/2015-03-31/functions/").status, 200);
+}
+
+TEST(BrowserRefusalTest, NetworkBindingChecksHostOnAdminOnly) {
+  ServerRequest admin;
+  admin.path = "/__admin/faults";
+  admin.headers = {{"Host", "lambda.example.com:9000"}};
+  EXPECT_FALSE(BrowserRefusal(admin, /*bound_to_loopback=*/false, /*admin=*/true).empty());
+  EXPECT_TRUE(BrowserRefusal(admin, /*bound_to_loopback=*/false, /*admin=*/false).empty());
+  admin.headers = {{"Host", "192.168.1.5:9000"}};
+  EXPECT_TRUE(BrowserRefusal(admin, /*bound_to_loopback=*/false, /*admin=*/true).empty());
+  EXPECT_FALSE(BrowserRefusal(admin, /*bound_to_loopback=*/true, /*admin=*/true).empty());
+  admin.headers = {{"Host", "192.168.1.5:9000"}, {"Origin", "http://192.168.1.5:9000"}};
+  EXPECT_FALSE(BrowserRefusal(admin, /*bound_to_loopback=*/false, /*admin=*/false).empty());
 }
 
 }  // namespace

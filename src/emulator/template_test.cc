@@ -162,13 +162,15 @@ TEST_F(TemplateTest, RejectsBadFunctions) {
       {"{Handler: app.handler, Runtime: python3.12, CodeUri: nowhere}", "is not a directory"},
       {"{Handler: apphandler, Runtime: python3.12, CodeUri: code}", "Handler must be"},
       {"{Handler: app.handler, Runtime: python3.12, CodeUri: code, Timeout: 901}", "Timeout must be"},
-      {"{Handler: app.handler, Runtime: python3.12, CodeUri: code, Timeout: soon}", "Timeout must be an integer"},
+      {"{Handler: app.handler, Runtime: python3.12, CodeUri: code, Timeout: soon}",
+       "Timeout must be an integer"},
       {"{Runtime: python3.12, CodeUri: code}", "Handler is required"},
-      {"{FunctionName: !Ref Nope, Handler: app.handler, Runtime: python3.12, CodeUri: code}", "unknown name 'Nope'"},
+      {"{FunctionName: !Ref Nope, Handler: app.handler, Runtime: python3.12, CodeUri: code}",
+       "unknown name 'Nope'"},
   };
   for (const auto& c : cases) {
-    auto d = Load(std::string("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: ") + c.props +
-                  "\n");
+    auto d = Load(std::string("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: ") +
+                  c.props + "\n");
     ASSERT_FALSE(d.ok()) << c.props;
     EXPECT_THAT(d.error().message, HasSubstr(c.error)) << c.props;
   }

@@ -26,64 +26,7 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool IsAllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-
 }  // namespace
-
-std::string HostName(std::string_view authority) {
-  authority = Trim(authority);
-  if (authority.empty()) return {};
-  if (authority.front() == '[') {
-    auto close = authority.find(']');
-    if (close == std::string_view::npos) return {};
-    std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty() && (rest.front() != ':' || !IsAllDigits(rest.substr(1)))) return {};
-    return Lower(authority.substr(1, close - 1));
-  }
-  auto colon = authority.find(':');
-  std::string_view name = authority.substr(0, colon);
-  if (colon != std::string_view::npos && !IsAllDigits(authority.substr(colon + 1))) return {};
-  for (unsigned char c : name) {
-    if (!(std::isalnum(c) || c == '-' || c == '.' || c == '_')) return {};
-  }
-  return Lower(name);
-}
-
-bool IsLoopbackHostName(std::string_view host) {
-  return host == "localhost" || host == "127.0.0.1" || host == "::1";
-}
-
-bool IsAllowedHost(const OriginPolicy& policy, std::string_view host_header) {
-  std::string name = HostName(host_header);
-  if (name.empty()) return false;
-  if (policy.allow_loopback && IsLoopbackHostName(name)) return true;
-  for (const auto& allowed : policy.allowed_hosts) {
-    if (allowed == "*" || Lower(allowed) == name) return true;
-  }
-  return false;
-}
-
-bool IsAllowedOrigin(const OriginPolicy& policy, std::string_view origin_header) {
-  std::string_view origin = Trim(origin_header);
-  if (origin.empty()) return true;  // not a browser request
-  std::string lower = Lower(origin);
-  if (lower == "null") return false;
-  for (const auto& allowed : policy.allowed_origins) {
-    if (allowed == "*" || Lower(allowed) == lower) return true;
-  }
-  if (policy.allow_loopback) {
-    for (std::string_view scheme : {"http://", "https://"}) {
-      if (lower.rfind(scheme, 0) == 0) {
-        std::string_view authority = std::string_view(lower).substr(scheme.size());
-        if (authority.find('/') != std::string_view::npos) return false;
-        return IsLoopbackHostName(HostName(authority));
-      }
-    }
-  }
-  return false;
-}
 
 bool AcceptsMediaType(std::string_view accept_header, std::string_view type) {
   std::string accept = Lower(accept_header);

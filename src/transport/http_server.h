@@ -4,14 +4,11 @@
 // server→client requests and response, a GET stream for unsolicited messages, bearer/OAuth authentication,
 // Host/Origin validation, size limits, idle-session expiry, /healthz, /readyz and RFC 9728 metadata.
 //
-// Library choice: cpp-httplib 0.11.4 (Debian's libcpp-httplib). It is blocking, one pool thread per
-// connection, so every open SSE stream holds a thread: we size the pool ourselves (`worker_threads`,
-// default 256) rather than httplib's 8, write SSE through its chunked content provider (which may block
-// waiting for the next message and notices dead clients on write and via keep-alive comments), and bound
-// slow clients with read/write timeouts, a body cap and a header cap. Boost.Beast would scale further
-// with async I/O but is several times the code; for a per-team tools server (tens to a few hundred
-// concurrent connections) a bounded thread-per-connection server is simpler to make correct. Only this
-// file's .cc includes httplib; the MCP core never sees it.
+// The wire (framing, limits, connection slots, streaming) is HttpListener's (Boost.Beast, asynchronous: an
+// open SSE stream costs a socket and a few KB, not a thread). This class is the MCP part: routes, Host/Origin
+// checks, authentication before any body byte is read, sessions (SessionRegistry: caps, eviction, expiry) and
+// the mapping of JSON-RPC messages to JSON answers or SSE streams. Only the .cc files include Boost; the MCP
+// core never sees it.
 //
 // Thread safety: Start/Stop/Wait from one controlling thread; everything else is internal.
 
@@ -24,24 +21,20 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
 #include "mcp/session.h"
 #include "transport/http_auth.h"
+#include "transport/http_listener.h"
 #include "transport/http_policy.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "transport/session_registry.h"
 
 namespace lmcp::transport {
 
 class HttpSession;
-class HttplibServer;
 
 // Creates the MCP session for a new Mcp-Session-Id. `sink` outlives the session.
 using SessionFactory =
@@ -56,15 +49,20 @@ struct HttpServerOptions {
   std::vector<std::string> protocol_versions = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05",
                                                 "2024-10-07"};
   std::chrono::seconds session_idle_timeout{1800};
+  std::chrono::seconds unconfirmed_session_timeout{60};  // sessions that sent nothing after initialize
   std::chrono::seconds reap_interval{5};
-  size_t max_sessions = 1000;
-  size_t max_body_bytes = 4 * 1024 * 1024;  // 413 above
-  size_t max_header_bytes = 32 * 1024;      // all header lines together; 431 above
-  std::chrono::seconds read_timeout{10};    // per read: a slow or stalled client is dropped
+  size_t max_sessions = 1000;  // beyond, the oldest idle session is evicted (503 if none is idle)
+  size_t max_sessions_per_principal = 100;
+  size_t max_body_bytes = 4 * 1024 * 1024;  // 413 above, Content-Length or chunked
+  size_t max_header_bytes = 32 * 1024;      // request line and all header lines together; 431 above
+  size_t max_header_count = 100;
+  std::chrono::milliseconds header_timeout{10000};  // the whole request head (slowloris)
   std::chrono::seconds write_timeout{30};
-  std::chrono::seconds keep_alive_timeout{5};
-  size_t worker_threads = 256;                     // = max concurrent connections (each SSE stream holds one)
-  std::chrono::milliseconds sse_keepalive{10000};  // comment line on idle streams; finds dead clients
+  size_t max_connections = 1024;  // beyond, a fast 503 (health probes are still answered)
+  size_t max_connections_per_address = 256;
+  size_t max_connections_per_principal = 256;
+  int io_threads = 2;
+  std::chrono::milliseconds sse_keepalive{10000};   // comment line on idle streams; finds dead clients
   std::chrono::milliseconds shutdown_grace{10000};  // in-flight calls may finish within this on Stop()
   std::string public_url;  // scheme://host[:port] clients use; default http://<host>:<bound port>
   // Serve a non-loopback address without authentication anyway (logged as a warning).
@@ -95,49 +93,51 @@ class HttpServer {
   // Graceful: new requests get 503, in-flight calls get `shutdown_grace` to finish and their responses are
   // flushed, then every stream and the listener close. Idempotent; blocks until done.
   void Stop();
-  // Blocks until Stop() has finished (from another thread) or the listener died.
+  // Blocks until Stop() has finished (from another thread).
   void Wait();
 
-  // Ends sessions idle longer than session_idle_timeout (by the injected clock); returns how many. The
-  // background reaper calls this every reap_interval; tests call it directly with a FakeClock.
+  // Ends sessions idle longer than their timeout (by the injected clock); returns how many. The background
+  // reaper calls this every reap_interval (and closes sessions ended by DELETE); tests call it directly.
   size_t ExpireIdleSessions();
   size_t session_count() const;
 
  private:
-  void Route();
-  bool PreRoute(const httplib::Request& req, httplib::Response& res);
-  // Authenticates; on failure fills res (401/403/503) and returns nullopt.
-  std::optional<std::string> Authenticate(const httplib::Request& req, httplib::Response& res);
-  void HandlePost(const httplib::Request& req, httplib::Response& res);
-  void HandleGet(const httplib::Request& req, httplib::Response& res);
-  void HandleDelete(const httplib::Request& req, httplib::Response& res);
-  // Finds the request's session; on failure fills res (400/404) and returns null.
-  std::shared_ptr<HttpSession> FindSession(const httplib::Request& req, httplib::Response& res,
-                                           const std::string& principal);
-  bool CheckProtocolVersion(const httplib::Request& req, httplib::Response& res);
-  void StreamSse(httplib::Response& res, std::shared_ptr<class SseChannel> channel,
-                 std::function<void()> on_finish);
+  class Handler;
+  // Each returns the response to send; a stream response carries its channel.
+  std::optional<HttpResponse> OnHead(HttpHead& head);
+  HttpResponse OnRequest(HttpRequest request);
+  std::optional<HttpResponse> Route(const HttpHead& head);
+  // Authenticates; on failure the 401/403/503 response.
+  std::optional<HttpResponse> Authenticate(HttpHead& head);
+  HttpResponse HandlePost(HttpRequest& request);
+  HttpResponse HandleGet(const HttpHead& head);
+  HttpResponse HandleDelete(const HttpHead& head);
+  // The request's session, or the 400/404 response.
+  std::variant<std::shared_ptr<HttpSession>, HttpResponse> FindSession(const HttpHead& head);
+  std::optional<HttpResponse> CheckProtocolVersion(const HttpHead& head);
+  // The session for a new initialize, registered (evicting idle ones if needed), or the 503 response.
+  HttpResponse StreamResponse(std::shared_ptr<SseChannel> channel, std::function<void()> on_finish);
   std::string ResourceMetadataUrl() const;
   void ReaperLoop();
+  void CloseSessions(std::vector<std::shared_ptr<HttpSession>> sessions, std::chrono::milliseconds grace,
+                     const char* why);
 
   HttpServerOptions options_;
   HttpServerDeps deps_;
   Clock& clock_;
-  std::unique_ptr<HttplibServer> server_;
+  std::unique_ptr<Handler> handler_;
+  std::unique_ptr<HttpListener> listener_;
+  SessionRegistry sessions_;
   int port_ = 0;
-  std::thread listener_;
   std::thread reaper_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> open_streams_{0};
 
-  mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<HttpSession>> sessions_;
-
   std::mutex state_mu_;
   std::condition_variable state_cv_;
+  std::vector<std::shared_ptr<HttpSession>> closing_;  // ended by DELETE, closed on the reaper thread
   bool stopped_ = false;
   bool started_ = false;
-  bool listener_exited_ = false;
 };
 
 }  // namespace lmcp::transport

@@ -208,15 +208,64 @@ TEST_F(HttpServerTest, StatusCodes) {
   r = client_->Get("/mcp", {{"Accept", "application/json"}, {"Mcp-Session-Id", sid}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 406);
-  // A batch of requests is answered with an array.
+  // 2025-06-18 and later have no batches.
   r = Post(Json::array({ping, {{"jsonrpc", "2.0"}, {"id", 6}, {"method", "ping"}}}), Headers(sid));
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(Json::parse(r->body).size(), 2u);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(Json::parse(r->body)["error"]["code"], -32600);
   // The session saw the client response and the notifications.
   int responses = 0;
   for (const auto& m : fakes_.last()->received()) responses += m.contains("result");
   EXPECT_EQ(responses, 1);
+}
+
+TEST_F(HttpServerTest, BatchesOnlyWhereTheVersionHasThemAndCapped) {
+  StartServer();
+  auto r = Post(InitRequest(1, "2025-03-26"), Headers());
+  ASSERT_TRUE(r);
+  std::string sid = r->get_header_value("Mcp-Session-Id");
+  httplib::Headers h = {{"Accept", kAccept}, {"Mcp-Session-Id", sid}, {"MCP-Protocol-Version", "2025-03-26"}};
+  Json ping = {{"jsonrpc", "2.0"}, {"id", 5}, {"method", "ping"}};
+  r = Post(Json::array({ping, {{"jsonrpc", "2.0"}, {"id", 6}, {"method", "ping"}}}), h);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(Json::parse(r->body).size(), 2u);
+  Json long_batch = Json::array();
+  for (int i = 0; i < 65; ++i) {
+    long_batch.push_back({{"jsonrpc", "2.0"}, {"id", 100 + i}, {"method", "ping"}});
+  }
+  r = Post(long_batch, h);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(Json::parse(r->body)["error"]["code"], -32600);
+}
+
+TEST_F(HttpServerTest, CompressedBodiesAreRefusedWith415) {
+  StartServer();
+  auto h = Headers();
+  h.emplace("Content-Encoding", "gzip");
+  auto r = Post(InitRequest(), h);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415);
+  EXPECT_EQ(server_->session_count(), 0u);
+}
+
+TEST_F(HttpServerTest, FullRegistryEvictsTheOldestIdleSessionInsteadOfRefusing) {
+  options_.max_sessions = 2;
+  StartServer();
+  std::string first = Initialize();
+  clock_.Advance(std::chrono::seconds(1));
+  std::string second = Initialize();
+  clock_.Advance(std::chrono::seconds(1));
+  std::string third = Initialize();
+  EXPECT_FALSE(third.empty());
+  EXPECT_EQ(server_->session_count(), 2u);
+  auto r = Post({{"jsonrpc", "2.0"}, {"id", 9}, {"method", "ping"}}, Headers(first));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);  // the least recently active one made room
+  r = Post({{"jsonrpc", "2.0"}, {"id", 9}, {"method", "ping"}}, Headers(third));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(HttpServerTest, LimitsAndDnsRebinding) {
@@ -337,6 +386,10 @@ TEST_F(HttpServerTest, DeleteEndsSession) {
   auto r = client_->Delete("/mcp", Headers(sid));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+  // The session is shut down on the reaper thread, right after the answer.
+  for (int i = 0; i < 500 && fakes_.shutdowns.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   EXPECT_EQ(fakes_.shutdowns.load(), 1);
   r = Post({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "ping"}}, Headers(sid));
   ASSERT_TRUE(r);

@@ -19,13 +19,32 @@ std::string IdKey(const Json& id) { return DumpJson(id); }
 
 // --- SseChannel ---
 
+void SseChannel::Wake() {
+  std::shared_ptr<std::function<void()>> waker;
+  {
+    std::lock_guard lock(mu_);
+    waker = waker_;
+  }
+  cv_.notify_all();
+  if (waker && *waker) {
+    (*waker)();
+  }
+}
+
+void SseChannel::SetWaker(std::function<void()> wake) {
+  std::lock_guard lock(mu_);
+  waker_ = wake ? std::make_shared<std::function<void()>>(std::move(wake)) : nullptr;
+}
+
 void SseChannel::Push(std::string frame) {
   {
     std::lock_guard lock(mu_);
-    if (abandoned_ || closed_) return;
+    if (abandoned_ || closed_) {
+      return;
+    }
     frames_.push_back(std::move(frame));
   }
-  cv_.notify_all();
+  Wake();
 }
 
 void SseChannel::Close() {
@@ -33,7 +52,7 @@ void SseChannel::Close() {
     std::lock_guard lock(mu_);
     closed_ = true;
   }
-  cv_.notify_all();
+  Wake();
 }
 
 void SseChannel::Abandon() {
@@ -42,7 +61,7 @@ void SseChannel::Abandon() {
     abandoned_ = true;
     frames_.clear();
   }
-  cv_.notify_all();
+  Wake();
 }
 
 bool SseChannel::abandoned() const {
@@ -171,13 +190,21 @@ void HttpSession::CloseGetStream(const SseChannel* channel) {
 }
 
 void HttpSession::Touch() {
+  confirmed_ = true;
   std::lock_guard lock(mu_);
   last_active_ = clock_.Steady();
 }
 
-Clock::SteadyTime HttpSession::LastActive() const {
+bool HttpSession::Busy() const {
   std::lock_guard lock(mu_);
-  if (!routes_.empty() || (get_stream_ && !get_stream_->abandoned())) return clock_.Steady();
+  return !routes_.empty() || (get_stream_ && !get_stream_->abandoned());
+}
+
+Clock::SteadyTime HttpSession::LastActive() const {
+  if (Busy()) {
+    return clock_.Steady();
+  }
+  std::lock_guard lock(mu_);
   return last_active_;
 }
 

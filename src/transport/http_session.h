@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -44,6 +45,9 @@ class SseChannel {
   // kClosed once closed and drained or abandoned.
   Next Pop(std::string* frame, std::chrono::milliseconds wait);
   bool abandoned() const;
+  // An asynchronous writer's wake-up: called, without the channel's lock, after every Push, Close and Abandon.
+  // Replaces the previous one; null removes it.
+  void SetWaker(std::function<void()> wake);
 
  private:
   mutable std::mutex mu_;
@@ -51,6 +55,9 @@ class SseChannel {
   std::deque<std::string> frames_;
   bool closed_ = false;
   bool abandoned_ = false;
+  std::shared_ptr<std::function<void()>> waker_;
+
+  void Wake();
 };
 
 // One POST that carried requests. Until Decide() it buffers what the session sends; afterwards it either
@@ -103,9 +110,13 @@ class HttpSession final : public mcp::MessageSink {
   void OpenGetStream(const std::shared_ptr<SseChannel>& channel);
   void CloseGetStream(const SseChannel* channel);
 
+  // The client sent another message in this session (the first Touch confirms it: see SessionRegistry).
   void Touch();
+  bool confirmed() const { return confirmed_.load(); }
   // Idle since when; a session with requests in flight or an open GET stream counts as active now.
   Clock::SteadyTime LastActive() const;
+  // Requests in flight or an open GET stream.
+  bool Busy() const;
 
   // Ends the session: shuts the MCP session down (in-flight calls get up to `grace`), then closes every
   // stream. Idempotent.
@@ -123,6 +134,7 @@ class HttpSession final : public mcp::MessageSink {
   const std::string principal_;
   Clock& clock_;
   std::atomic<bool> closed_{false};
+  std::atomic<bool> confirmed_{false};
   std::mutex close_mu_;
 
   mutable std::mutex mu_;

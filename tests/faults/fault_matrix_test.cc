@@ -6,6 +6,7 @@
 // Each case prints its observed outcome ("FAULT <case>: ..."). Binaries: LMCP_BIN and LMCP_LOCAL_BIN.
 
 #include <curl/curl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,9 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include <gtest/gtest.h>
-
-#include "bench/bench_process.h"
+#include "tests/support/mcp_processes.h"
 
 namespace lmcp::faults {
 namespace {
@@ -34,98 +33,24 @@ using bench::Json;
 using bench::McpClient;
 using namespace std::chrono_literals;
 
-constexpr const char* kAccessKey = "AKIDFAULTS";
-constexpr const char* kSecretKey = "fault-matrix-secret";
+using test_support::LocalEndpoint;
+constexpr const char* kAccessKey = LocalEndpoint::kAccessKey;
+constexpr const char* kSecretKey = LocalEndpoint::kSecretKey;
 constexpr const char* kFunction = "fault-0001";
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
+using Endpoint = LocalEndpoint;
 
-// One admin request to the local endpoint; {status, body}.
-std::pair<long, std::string> Admin(const std::string& base, const std::string& method, const std::string& path,
-                                   const std::string& body = "") {
-  return bench::HttpOnce(method, base + path, body);
-}
-
-class Endpoint {
- public:
-  bool Start(const std::vector<std::string>& extra) {
-    std::string bin = Env("LMCP_LOCAL_BIN");
-    if (bin.empty()) {
-      ADD_FAILURE() << "LMCP_LOCAL_BIN is not set";
-      return false;
-    }
-    std::vector<std::string> argv = {bin, "--port", "0", "--echo", "--synthetic-functions", "2",
-                                     "--synthetic-prefix", "fault-", "--access-key-id", kAccessKey,
-                                     "--secret-access-key", kSecretKey, "--log-level", "warn"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    if (!child_.Spawn(argv, {}, LogPath("endpoint"))) return false;
-    auto line = child_.ReadLine(30s);
-    const std::string marker = "listening on ";
-    if (!line || line->find(marker) == std::string::npos) {
-      ADD_FAILURE() << "local endpoint did not start: " << (line ? *line : "no output");
-      return false;
-    }
-    url_ = line->substr(line->find(marker) + marker.size());
-    return true;
-  }
-  ~Endpoint() {
-    if (child_.pid() > 0) {
-      kill(child_.pid(), SIGTERM);
-      child_.Wait(5s);
-    }
-  }
-  static std::string LogPath(const std::string& what) {
-    std::string dir = Env("LMCP_BUILD_DIR").empty() ? "/tmp" : Env("LMCP_BUILD_DIR");
-    return dir + "/fault_matrix_" + what + ".log";
-  }
-  void SetFaults(const Json& rules) {
-    auto [status, body] = Admin(url_, "PUT", "/__admin/faults", rules.dump());
-    ASSERT_EQ(status, 200) << body;
-  }
-  void ClearFaults() { Admin(url_, "DELETE", "/__admin/faults"); }
-  void ResetStats() { Admin(url_, "DELETE", "/__admin/stats"); }
-  int Invocations(const std::string& fn) {
-    auto [status, body] = Admin(url_, "GET", "/__admin/stats");
-    Json j = Json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.contains("functions") || !j["functions"].contains(fn)) return 0;
-    return j["functions"][fn].value("invocations", 0);
-  }
-  int Operations(const std::string& op) {
-    auto [status, body] = Admin(url_, "GET", "/__admin/stats");
-    Json j = Json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.contains("operations")) return 0;
-    return j["operations"].value(op, 0);
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  Child child_;
-  std::string url_;
-};
+std::string LogPath(const std::string& what) { return test_support::TestLogPath("fault_matrix_" + what); }
 
 // lambda-mcp serve against the endpoint, initialized, with its tool list read.
 class Server {
  public:
-  bool Start(const std::string& endpoint, std::map<std::string, std::string> extra_env = {},
+  bool Start(const LocalEndpoint& endpoint, std::map<std::string, std::string> extra_env = {},
              bool require_tools = true) {
-    std::string bin = Env("LMCP_BIN");
-    if (bin.empty()) {
-      ADD_FAILURE() << "LMCP_BIN is not set";
-      return false;
-    }
-    std::map<std::string, std::string> env = {{"AWS_ENDPOINT_URL", endpoint},
-                                              {"AWS_ACCESS_KEY_ID", kAccessKey},
-                                              {"AWS_SECRET_ACCESS_KEY", kSecretKey},
-                                              {"AWS_REGION", "us-east-1"},
-                                              {"AWS_CONFIG_FILE", "/dev/null"},
-                                              {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
-                                              {"FUNCTION_PREFIX", "fault-"},
-                                              {"LAMBDA_MCP_AUDIT_LOG", "off"}};
+    std::string bin = test_support::ServeBinary();
+    auto env = test_support::ServeEnv(endpoint);
     for (auto& [k, v] : extra_env) env[k] = v;
-    if (!child_.Spawn({bin, "serve"}, env, Endpoint::LogPath("server"))) return false;
+    if (!child_.Spawn({bin, "serve"}, env, LogPath("server"))) return false;
     client_ = std::make_unique<McpClient>(child_);
     if (!client_->Initialize()) {
       ADD_FAILURE() << "initialize failed";
@@ -203,9 +128,9 @@ class FaultMatrix : public ::testing::Test {
   static void SetUpTestSuite() {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     endpoint_ = new Endpoint();
-    if (!endpoint_->Start({})) return;
+    if (!endpoint_->Start("fault_matrix_endpoint", {}, 2, "fault-")) return;
     server_ = new Server();
-    if (!server_->Start(endpoint_->url(), {{"LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS", "2"}})) return;
+    if (!server_->Start(*endpoint_, {{"LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS", "2"}})) return;
     // Warm up, then take the baseline RSS.
     for (int i = 0; i < 50; ++i) server_->Call({{"warm", i}});
     baseline_rss_kb_ = server_->child().RssKb();
@@ -218,7 +143,7 @@ class FaultMatrix : public ::testing::Test {
     endpoint_ = nullptr;
   }
   void SetUp() override {
-    ASSERT_TRUE(ready_) << "fault matrix set-up failed (see above and " << Endpoint::LogPath("server") << ")";
+    ASSERT_TRUE(ready_) << "fault matrix set-up failed (see above and " << LogPath("server") << ")";
     endpoint_->ClearFaults();
     endpoint_->ResetStats();
   }
@@ -228,8 +153,9 @@ class FaultMatrix : public ::testing::Test {
   // `next_may_fail_once`: the fault leaves a dead connection in the client's pool that the next call may pick
   // up before the reset arrives; that call must then fail clearly without invoking (the request may have been
   // received, so it is not re-sent), and the one after it must succeed.
-  std::pair<Outcome, int> RunCase(const std::string& name, const Json& rules, const Json& args = {{"case", 1}},
-                                  std::chrono::milliseconds settle = 0ms, bool next_may_fail_once = false) {
+  std::pair<Outcome, int> RunCase(const std::string& name, const Json& rules,
+                                  const Json& args = {{"case", 1}}, std::chrono::milliseconds settle = 0ms,
+                                  bool next_may_fail_once = false) {
     endpoint_->SetFaults(rules);
     auto t0 = bench::Now();
     auto r = server_->Call(args);
@@ -271,13 +197,15 @@ class FaultMatrix : public ::testing::Test {
 };
 
 TEST_F(FaultMatrix, ThrottleOnceWithRetryAfterIsRetried) {
-  auto [o, n] = RunCase("429 Retry-After:1, once", Rule("throttle", {{"status", 429}, {"retry_after_seconds", 1}, {"count", 1}}));
+  auto [o, n] = RunCase("429 Retry-After:1, once",
+                        Rule("throttle", {{"status", 429}, {"retry_after_seconds", 1}, {"count", 1}}));
   EXPECT_TRUE(o.kind == Outcome::kOk || o.clear_failure()) << o.Describe();
   EXPECT_EQ(n, o.kind == Outcome::kOk ? 1 : 0);
 }
 
 TEST_F(FaultMatrix, ThrottleAlwaysIsAClearError) {
-  auto [o, n] = RunCase("429 Retry-After:1, always", Rule("throttle", {{"status", 429}, {"retry_after_seconds", 1}}));
+  auto [o, n] =
+      RunCase("429 Retry-After:1, always", Rule("throttle", {{"status", 429}, {"retry_after_seconds", 1}}));
   EXPECT_TRUE(o.clear_failure()) << o.Describe();
   EXPECT_EQ(n, 0);
 }
@@ -321,8 +249,9 @@ TEST_F(FaultMatrix, ResetBeforeBodyIsNotRetried) {
 }
 
 TEST_F(FaultMatrix, ResetAfterBody) {
-  auto [o, n] = RunCase("reset after body (once)", Rule("reset_after_body", {{"count", 1}}), {{"case", 1}}, 0ms,
-                        /*next_may_fail_once=*/true);
+  auto [o, n] =
+      RunCase("reset after body (once)", Rule("reset_after_body", {{"count", 1}}), {{"case", 1}}, 0ms,
+              /*next_may_fail_once=*/true);
   EXPECT_TRUE(o.kind == Outcome::kOk || o.clear_failure()) << o.Describe();
   EXPECT_EQ(n, 1);
 }
@@ -336,7 +265,8 @@ TEST_F(FaultMatrix, SlowResponseSucceeds) {
 
 TEST_F(FaultMatrix, StalledResponseHitsReadTimeout) {
   // The server's invoke timeout is 2 s (LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS); the endpoint stalls 4 s.
-  auto [o, n] = RunCase("stalled 4 s > read timeout 2 s", Rule("latency", {{"latency_ms", 4000}}), {{"case", 1}}, 3000ms);
+  auto [o, n] = RunCase("stalled 4 s > read timeout 2 s", Rule("latency", {{"latency_ms", 4000}}),
+                        {{"case", 1}}, 3000ms);
   EXPECT_TRUE(o.clear_failure()) << o.Describe();
   EXPECT_LT(o.ms, 3900) << "the read timeout did not fire";
   EXPECT_LE(n, 1);
@@ -344,8 +274,9 @@ TEST_F(FaultMatrix, StalledResponseHitsReadTimeout) {
 
 TEST_F(FaultMatrix, ErrorBodyThatIsNotJson) {
   // A 502 whose error body the endpoint shapes; the server must still say what happened.
-  auto [o, n] = RunCase("502 with error code BadGateway", Rule("error", {{"status", 502}, {"code", "BadGateway"},
-                                                                           {"message", "<html>bad gateway</html>"}}));
+  auto [o, n] = RunCase(
+      "502 with error code BadGateway",
+      Rule("error", {{"status", 502}, {"code", "BadGateway"}, {"message", "<html>bad gateway</html>"}}));
   EXPECT_TRUE(o.clear_failure()) << o.Describe();
 }
 
@@ -384,9 +315,10 @@ TEST_F(FaultMatrix, ZMemoryReturnsToBaseline) {
     for (int i = 0; i < 50; ++i) server_->Call({{"settle", i}});
   }
   const long rss = server_->child().RssKb();
-  std::printf("FAULT memory: baseline VmRSS %ld kB, after the matrix and 200 calls %ld kB, after 3 more rounds "
-              "of failures and large payloads %ld kB (peak %ld kB)\n",
-              baseline_rss_kb_, after_matrix, rss, server_->child().PeakRssKb());
+  std::printf(
+      "FAULT memory: baseline VmRSS %ld kB, after the matrix and 200 calls %ld kB, after 3 more rounds "
+      "of failures and large payloads %ld kB (peak %ld kB)\n",
+      baseline_rss_kb_, after_matrix, rss, server_->child().PeakRssKb());
   EXPECT_LE(rss, after_matrix + 2048) << "memory grows with repeated failures";
   // Back to the baseline within 3 MB (measured: +0.6 MB; worker threads, pooled connections and handles
   // that the matrix created and that stay for reuse).
@@ -399,10 +331,10 @@ TEST_F(FaultMatrix, ZMemoryReturnsToBaseline) {
 TEST(FaultMatrixDiscovery, MalformedListFunctionsIsRetried) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   Endpoint ep;
-  ASSERT_TRUE(ep.Start({"--fault", "ListFunctions:malformed,count=1"}));
+  ASSERT_TRUE(ep.Start("fault_matrix_endpoint", {"--fault", "ListFunctions:malformed,count=1"}, 2, "fault-"));
   Server server;
   auto t0 = bench::Now();
-  ASSERT_TRUE(server.Start(ep.url(), {}, /*require_tools=*/false));
+  ASSERT_TRUE(server.Start(ep, {}, /*require_tools=*/false));
   bool listed = false;
   while (!listed && bench::MsSince(t0) < 30'000) {
     listed = server.FindTool(/*report=*/false);
@@ -411,7 +343,7 @@ TEST(FaultMatrixDiscovery, MalformedListFunctionsIsRetried) {
   ASSERT_TRUE(listed) << "no tools 30 s after a malformed ListFunctions answer";
   double ms = bench::MsSince(t0);
   Outcome o = Classify(server.Call({{"i", 1}}), 0);
-  std::ifstream log(Endpoint::LogPath("server"));
+  std::ifstream log(LogPath("server"));
   std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   std::printf("FAULT %-28s tools listed %d ms after spawn (ListFunctions sent %d times); first call: %s\n",
               "ListFunctions half a body", static_cast<int>(ms), ep.Operations("ListFunctions"),
@@ -425,7 +357,7 @@ TEST(FaultMatrixDiscovery, MalformedListFunctionsIsRetried) {
 // must still succeed, and the process must have been asked again.
 TEST(FaultMatrixCredentials, ExpiringCredentialsAreRefreshed) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  std::string dir = Env("LMCP_BUILD_DIR").empty() ? "/tmp" : Env("LMCP_BUILD_DIR");
+  std::string dir = test_support::EnvOr("LMCP_BUILD_DIR", "/tmp");
   std::string script = dir + "/fault_matrix_creds.sh";
   std::string counter = dir + "/fault_matrix_creds.count";
   std::filesystem::remove(counter);
@@ -433,8 +365,8 @@ TEST(FaultMatrixCredentials, ExpiringCredentialsAreRefreshed) {
     std::ofstream s(script);
     s << "#!/bin/sh\necho x >> '" << counter << "'\n"
       << "exp=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)\n"
-      << "printf '{\"Version\":1,\"AccessKeyId\":\"" << kAccessKey << "\",\"SecretAccessKey\":\"" << kSecretKey
-      << "\",\"SessionToken\":\"tok\",\"Expiration\":\"%s\"}\\n' \"$exp\"\n";
+      << "printf '{\"Version\":1,\"AccessKeyId\":\"" << kAccessKey << "\",\"SecretAccessKey\":\""
+      << kSecretKey << "\",\"SessionToken\":\"tok\",\"Expiration\":\"%s\"}\\n' \"$exp\"\n";
   }
   chmod(script.c_str(), 0755);
   std::string config = dir + "/fault_matrix_config";
@@ -443,10 +375,10 @@ TEST(FaultMatrixCredentials, ExpiringCredentialsAreRefreshed) {
     c << "[default]\nregion = us-east-1\ncredential_process = " << script << "\n";
   }
   Endpoint ep;
-  ASSERT_TRUE(ep.Start({"--session-token", "tok"}));
+  ASSERT_TRUE(ep.Start("fault_matrix_endpoint", {"--session-token", "tok"}, 2, "fault-"));
   Server server;
-  ASSERT_TRUE(server.Start(ep.url(), {{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", ""},
-                                      {"AWS_CONFIG_FILE", config}}));
+  ASSERT_TRUE(server.Start(
+      ep, {{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", ""}, {"AWS_CONFIG_FILE", config}}));
   int failures = 0;
   std::string last;
   for (int i = 0; i < 6; ++i) {
@@ -461,8 +393,9 @@ TEST(FaultMatrixCredentials, ExpiringCredentialsAreRefreshed) {
   std::ifstream in(counter);
   std::string line;
   while (std::getline(in, line)) ++fetches;
-  std::printf("FAULT %-28s %d/6 calls failed%s | credential_process ran %d times\n", "credentials expiring (2 s)",
-              failures, last.empty() ? "" : (" (" + last + ")").c_str(), fetches);
+  std::printf("FAULT %-28s %d/6 calls failed%s | credential_process ran %d times\n",
+              "credentials expiring (2 s)", failures, last.empty() ? "" : (" (" + last + ")").c_str(),
+              fetches);
   EXPECT_EQ(failures, 0) << last;
   EXPECT_GE(fetches, 2) << "credentials were never refreshed";
 }

@@ -1,0 +1,610 @@
+#include "transport/http_listener.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <array>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace lmcp::transport {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 16 * 1024 * 1024;
+
+namespace {
+
+bool IEquals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
+
+std::string StatusLine(int status) {
+  auto reason = http::obsolete_reason(static_cast<http::status>(status));
+  return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason.data(), reason.size()) + "\r\n";
+}
+
+std::string Chunk(std::string_view data) {
+  char size[20];
+  int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  std::string out(size, static_cast<size_t>(n));
+  out.append(data);
+  out.append("\r\n");
+  return out;
+}
+
+// The plain error every listener-level refusal uses; the handler never sees these requests.
+std::string CannedResponse(int status, std::string_view message) {
+  std::string body =
+      R"({"jsonrpc":"2.0","error":{"code":-32000,"message":")" + std::string(message) + R"("},"id":null})";
+  std::string out = StatusLine(status);
+  out += "Content-Type: application/json\r\nConnection: close\r\n";
+  if (status == 503) {
+    out += "Retry-After: 1\r\n";
+  }
+  out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  return out;
+}
+
+}  // namespace
+
+std::string HttpHead::Header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (IEquals(n, name)) {
+      return v;
+    }
+  }
+  return "";
+}
+
+bool HttpHead::HasHeader(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (IEquals(n, name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t HttpListener::FdsNeeded(const HttpListenerOptions& options) {
+  return options.max_connections + options.probe_reserve + 256;
+}
+
+// One accepted connection. Owned by its coroutine (shared_ptr); the waker of a stream holds a weak_ptr.
+struct Conn {
+  explicit Conn(tcp::socket socket, size_t buffer_limit)
+      : stream(std::move(socket)), buffer(buffer_limit), timer(stream.get_executor()) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  asio::steady_timer timer;  // a stream's wake-up: frames arrived, the peer left, or the keep-alive is due
+  std::string address;
+  std::string principal;  // counted toward its cap once set
+  bool probe_only = false;
+  bool woken = false;
+  bool peer_gone = false;
+  bool streamed = false;  // an SSE response ran; its reader owns the socket's read side
+
+  void Close() {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream.close();
+    timer.cancel();
+  }
+};
+
+struct HttpListener::Impl {
+  explicit Impl(int handler_threads) : handlers(static_cast<size_t>(std::max(1, handler_threads))) {}
+
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  tcp::acceptor acceptor{ioc};
+  asio::thread_pool handlers;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  bool stopped = false;
+
+  std::mutex mu;                    // the maps below
+  std::condition_variable live_cv;  // `live` shrank
+  std::unordered_map<std::string, size_t> per_address;
+  std::unordered_map<std::string, size_t> per_principal;
+  std::unordered_map<Conn*, std::weak_ptr<Conn>> live;
+  size_t probe_slots = 0;
+};
+
+HttpListener::HttpListener(HttpListenerOptions options, HttpHandler& handler)
+    : options_(std::move(options)), handler_(handler) {}
+
+HttpListener::~HttpListener() { Stop(); }
+
+namespace {
+
+// Runs `f` on the handler pool and resumes on the caller's executor with its result.
+template <class F>
+awaitable<std::invoke_result_t<F>> OnPool(asio::thread_pool& pool, F f) {
+  co_return co_await asio::co_spawn(
+      pool.get_executor(), [&f]() -> awaitable<std::invoke_result_t<F>> { co_return f(); }, use_awaitable);
+}
+
+HttpHead MakeHead(const http::request_parser<http::empty_body>& parser, const std::string& address) {
+  const auto& msg = parser.get();
+  HttpHead head;
+  head.method = std::string(msg.method_string());
+  head.target = std::string(msg.target());
+  head.path = head.target.substr(0, head.target.find('?'));
+  for (const auto& field : msg) {
+    head.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  head.remote_addr = address;
+  if (auto length = parser.content_length()) {
+    head.content_length = *length;
+  }
+  head.has_body = parser.chunked() || (head.content_length && *head.content_length > 0);
+  return head;
+}
+
+}  // namespace
+
+class ConnectionServer {
+ public:
+  ConnectionServer(const HttpListenerOptions& options, HttpHandler& handler, HttpListener::Counters& counters,
+                   HttpListener::Impl& impl)
+      : options_(options), handler_(handler), counters_(counters), impl_(impl) {}
+
+  // Serves requests until the connection ends, then closes it gracefully.
+  awaitable<void> Run(std::shared_ptr<Conn> c) {
+    co_await Serve(c);
+    co_await LingeringClose(*c);
+  }
+
+ private:
+  awaitable<void> Serve(std::shared_ptr<Conn> c);
+  // After a refusal the client may still be sending the body we did not read: closing with unread bytes
+  // would reset the connection and destroy our answer in the client's buffers. So, as nginx does, shut our
+  // side and discard what arrives — bounded in bytes and time — until the client closes.
+  awaitable<void> LingeringClose(Conn& c);
+  // Writes `data` within the write timeout; false when the connection failed.
+  awaitable<bool> WriteRaw(Conn& c, std::string data) {
+    c.stream.expires_after(options_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(c.stream, asio::buffer(data), kTuple);
+    (void)n;
+    co_return !ec;
+  }
+  awaitable<void> Refuse(Conn& c, int status, std::string_view message) {
+    co_await WriteRaw(c, CannedResponse(status, message));
+  }
+  awaitable<bool> Write(const std::shared_ptr<Conn>& c, HttpResponse& response);
+  awaitable<void> Stream(const std::shared_ptr<Conn>& c, HttpResponse& response);
+  // Attributes the connection to `principal`; false when that principal has its maximum of connections.
+  bool CountPrincipal(Conn& c, const std::string& principal);
+
+  const HttpListenerOptions& options_;
+  HttpHandler& handler_;
+  HttpListener::Counters& counters_;
+  HttpListener::Impl& impl_;
+};
+
+bool ConnectionServer::CountPrincipal(Conn& c, const std::string& principal) {
+  if (principal.empty() || c.principal == principal) {
+    return true;
+  }
+  std::lock_guard lock(impl_.mu);
+  if (!c.principal.empty()) {
+    if (--impl_.per_principal[c.principal] == 0) {
+      impl_.per_principal.erase(c.principal);
+    }
+    c.principal.clear();
+  }
+  size_t& count = impl_.per_principal[principal];
+  if (count >= options_.max_connections_per_principal) {
+    if (count == 0) {
+      impl_.per_principal.erase(principal);
+    }
+    return false;
+  }
+  ++count;
+  c.principal = principal;
+  return true;
+}
+
+awaitable<void> ConnectionServer::Serve(std::shared_ptr<Conn> c) {
+  for (;;) {
+    http::request_parser<http::empty_body> head_parser;
+    head_parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
+    head_parser.body_limit(options_.max_body_bytes);  // a larger Content-Length fails the head: 413
+    auto header_timeout = options_.header_timeout;
+    if (c->probe_only) {
+      header_timeout = std::min(header_timeout, std::chrono::milliseconds(2000));
+    }
+    c->stream.expires_after(header_timeout);
+    auto [ec, n] = co_await http::async_read_header(c->stream, c->buffer, head_parser, kTuple);
+    (void)n;
+    if (ec) {
+      if (ec == beast::error::timeout) {
+        counters_.header_timeouts++;  // the stream has closed the socket: nothing more can be said
+      } else if (ec == http::error::body_limit) {
+        counters_.body_too_large++;
+        co_await Refuse(*c, 413, "Request body too large");
+      } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+        counters_.header_too_large++;
+        co_await Refuse(*c, 431, "Request header fields too large");
+      } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
+                 ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
+        counters_.bad_requests++;
+        co_await Refuse(*c, 400, "Bad Request: malformed HTTP");
+      }
+      co_return;
+    }
+    HttpHead head = MakeHead(head_parser, c->address);
+    if (head.headers.size() > options_.max_header_count) {
+      counters_.header_too_large++;
+      co_await Refuse(*c, 431, "Request header fields too large: too many headers");
+      co_return;
+    }
+    if (c->probe_only && !handler_.IsProbe(head)) {
+      counters_.rejected_full++;
+      co_await Refuse(*c, 503, "Server is full: too many connections");
+      co_return;
+    }
+    if (impl_.stopping) {
+      co_await Refuse(*c, 503, "Server is shutting down");
+      co_return;
+    }
+    std::optional<HttpResponse> early =
+        co_await OnPool(impl_.handlers, [&] { return handler_.OnHead(head); });
+    if (early) {
+      early->close = early->close || head.has_body || c->probe_only;
+      bool ok = co_await Write(c, *early);
+      if (!ok || early->close) {
+        co_return;
+      }
+      continue;
+    }
+    if (!CountPrincipal(*c, head.principal)) {
+      counters_.rejected_full++;
+      co_await Refuse(*c, 503, "Too many connections for this client");
+      co_return;
+    }
+    HttpRequest request{std::move(head), {}};
+    bool keep_alive = head_parser.get().keep_alive();
+    if (request.head.has_body) {
+      if (IEquals(request.head.Header("Expect"), "100-continue")) {
+        bool sent = co_await WriteRaw(*c, "HTTP/1.1 100 Continue\r\n\r\n");
+        if (!sent) {
+          co_return;
+        }
+      }
+      http::request_parser<http::string_body> body_parser(std::move(head_parser));
+      body_parser.body_limit(options_.max_body_bytes);
+      c->stream.expires_after(options_.body_timeout);
+      auto [body_ec, body_n] = co_await http::async_read(c->stream, c->buffer, body_parser, kTuple);
+      (void)body_n;
+      if (body_ec == http::error::body_limit || body_ec == http::error::buffer_overflow) {
+        counters_.body_too_large++;
+        co_await Refuse(*c, 413, "Request body too large");
+        co_return;
+      }
+      if (body_ec == beast::error::timeout) {
+        co_return;  // the stream has closed the socket
+      }
+      if (body_ec) {
+        counters_.bad_requests++;
+        co_await Refuse(*c, 400, "Bad Request: malformed HTTP body");
+        co_return;
+      }
+      keep_alive = body_parser.get().keep_alive();
+      request.body = std::move(body_parser.get().body());
+    }
+    HttpResponse response =
+        co_await OnPool(impl_.handlers, [&] { return handler_.OnRequest(std::move(request)); });
+    response.close = response.close || !keep_alive || c->probe_only;
+    bool ok = co_await Write(c, response);
+    if (!ok || response.close || response.stream) {
+      co_return;
+    }
+  }
+}
+
+awaitable<void> ConnectionServer::LingeringClose(Conn& c) {
+  if (c.streamed || !c.stream.socket().is_open()) {
+    co_return;
+  }
+  beast::error_code ec;
+  c.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  c.stream.expires_after(kLingerTime);
+  size_t discarded = 0;
+  std::array<char, 16 * 1024> sink;
+  while (!ec && discarded < kLingerBytes) {
+    auto [read_ec, n] = co_await c.stream.async_read_some(asio::buffer(sink), kTuple);
+    ec = read_ec;
+    discarded += n;
+  }
+}
+
+awaitable<bool> ConnectionServer::Write(const std::shared_ptr<Conn>& c, HttpResponse& response) {
+  std::string out = StatusLine(response.status);
+  for (const auto& [name, value] : response.headers) {
+    out += name + ": " + value + "\r\n";
+  }
+  if (!response.content_type.empty()) {
+    out += "Content-Type: " + response.content_type + "\r\n";
+  }
+  if (response.stream) {
+    out += "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    if (!co_await WriteRaw(*c, std::move(out))) {
+      response.stream->Abandon();
+      if (response.on_stream_end) {
+        response.on_stream_end();
+      }
+      co_return false;
+    }
+    co_await Stream(c, response);
+    co_return false;
+  }
+  if (response.close) {
+    out += "Connection: close\r\n";
+  }
+  out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n";
+  out += response.body;
+  response.body.clear();
+  response.body.shrink_to_fit();
+  co_return co_await WriteRaw(*c, std::move(out));
+}
+
+awaitable<void> ConnectionServer::Stream(const std::shared_ptr<Conn>& c, HttpResponse& response) {
+  SseChannel& channel = *response.stream;
+  c->streamed = true;
+  std::weak_ptr<Conn> weak = c;
+  channel.SetWaker([weak] {
+    if (auto conn = weak.lock()) {
+      asio::post(conn->stream.get_executor(), [conn] {
+        conn->woken = true;
+        conn->timer.cancel();
+      });
+    }
+  });
+  // A dropped client is noticed at once, not on the next write: one read waits for EOF or an error.
+  asio::co_spawn(
+      c->stream.get_executor(),
+      [c]() -> awaitable<void> {
+        char sink[512];
+        for (;;) {
+          auto [ec, n] = co_await c->stream.socket().async_read_some(asio::buffer(sink), kTuple);
+          (void)n;
+          if (ec) {
+            c->peer_gone = true;
+            c->timer.cancel();
+            co_return;
+          }
+        }
+      },
+      asio::detached);
+  for (;;) {
+    std::string out;
+    std::string frame;
+    SseChannel::Next next;
+    while ((next = channel.Pop(&frame, std::chrono::milliseconds(0))) == SseChannel::Next::kFrame) {
+      out += Chunk(frame);
+    }
+    if (next == SseChannel::Next::kClosed) {
+      out += "0\r\n\r\n";
+    }
+    if (!out.empty()) {
+      bool sent = co_await WriteRaw(*c, std::move(out));
+      if (!sent) {
+        break;
+      }
+    }
+    if (next == SseChannel::Next::kClosed || c->peer_gone || impl_.stopping) {
+      break;
+    }
+    if (c->woken) {
+      c->woken = false;
+      continue;
+    }
+    c->timer.expires_after(options_.stream_keepalive);
+    auto [ec] = co_await c->timer.async_wait(kTuple);
+    if (!ec && !c->peer_gone) {
+      bool sent = co_await WriteRaw(*c, Chunk(": keepalive\n\n"));
+      if (!sent) {
+        break;
+      }
+    }
+  }
+  channel.SetWaker(nullptr);
+  channel.Abandon();
+  if (response.on_stream_end) {
+    response.on_stream_end();
+  }
+}
+
+Status HttpListener::Start() {
+  impl_ = std::make_unique<Impl>(options_.handler_threads);
+  rlimit limit{};
+  size_t needed = FdsNeeded(options_);
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < needed) {
+    if (limit.rlim_max >= needed) {
+      limit.rlim_cur = needed;
+      setrlimit(RLIMIT_NOFILE, &limit);
+    } else {
+      return Error::FailedPrecondition("--max-connections " + std::to_string(options_.max_connections) +
+                                       " needs about " + std::to_string(needed) +
+                                       " open files, but the limit is " + std::to_string(limit.rlim_max) +
+                                       " (ulimit -n): raise the limit or lower --max-connections");
+    }
+  }
+  std::string where = options_.host + ":" + std::to_string(options_.port);
+  beast::error_code ec;
+  tcp::resolver resolver(impl_->ioc);
+  auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port), tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    return Error::InvalidArgument("http: cannot resolve listen address " + where + ": " + ec.message());
+  }
+  tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) {
+    // SO_REUSEADDR only (restart while old connections linger in TIME_WAIT); never SO_REUSEPORT, so a second
+    // server on a port in use fails here instead of sharing it.
+    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  }
+  if (!ec) {
+    acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return Error::Unavailable(
+        "http: cannot listen on " + where + ": " + ec.message() +
+        (ec == asio::error::address_in_use ? " (is another server running on it?)" : ""));
+  }
+  port_ = acceptor.local_endpoint().port();
+  impl_->work.emplace(impl_->ioc.get_executor());
+
+  auto server = std::make_shared<ConnectionServer>(options_, handler_, counters_, *impl_);
+  asio::co_spawn(
+      impl_->ioc,
+      [this, server]() -> awaitable<void> {
+        Impl& impl = *impl_;
+        const size_t buffer_limit = options_.max_header_bytes + 128 * 1024;
+        for (;;) {
+          auto [ec, socket] = co_await impl.acceptor.async_accept(asio::make_strand(impl.ioc), kTuple);
+          if (ec) {
+            if (impl.stopping || ec == asio::error::operation_aborted || !impl.acceptor.is_open()) {
+              co_return;
+            }
+            spdlog::warn("http: accept failed: {}", ec.message());
+            asio::steady_timer pause(impl.ioc, std::chrono::milliseconds(50));  // EMFILE: let fds free up
+            co_await pause.async_wait(kTuple);
+            continue;
+          }
+          counters_.accepted++;
+          beast::error_code addr_ec;
+          std::string address = socket.remote_endpoint(addr_ec).address().to_string();
+          socket.set_option(tcp::no_delay(true), addr_ec);
+          bool probe_only = false;
+          {
+            std::lock_guard lock(impl.mu);
+            bool full = counters_.open.load() >= options_.max_connections ||
+                        impl.per_address[address] >= options_.max_connections_per_address;
+            if (full && impl.probe_slots >= options_.probe_reserve) {
+              if (impl.per_address[address] == 0) {
+                impl.per_address.erase(address);
+              }
+              counters_.rejected_full++;
+              static const std::string kFull = CannedResponse(503, "Server is full: too many connections");
+              socket.non_blocking(true, addr_ec);
+              socket.write_some(asio::buffer(kFull), addr_ec);
+              socket.shutdown(tcp::socket::shutdown_both, addr_ec);
+              continue;
+            }
+            probe_only = full;
+            if (full) {
+              impl.probe_slots++;
+            } else {
+              impl.per_address[address]++;
+              counters_.open++;
+            }
+          }
+          auto conn = std::make_shared<Conn>(std::move(socket), buffer_limit);
+          conn->address = address;
+          conn->probe_only = probe_only;
+          {
+            std::lock_guard lock(impl.mu);
+            impl.live[conn.get()] = conn;
+          }
+          auto release = [this, conn](std::exception_ptr e) {
+            if (e) {
+              try {
+                std::rethrow_exception(e);
+              } catch (const std::exception& ex) {
+                spdlog::error("http: connection from {} failed: {}", conn->address, ex.what());
+              }
+            }
+            beast::error_code ignored;
+            conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            conn->stream.close();
+            Impl& impl = *impl_;
+            std::lock_guard lock(impl.mu);
+            impl.live.erase(conn.get());
+            impl.live_cv.notify_all();
+            if (conn->probe_only) {
+              impl.probe_slots--;
+              return;
+            }
+            counters_.open--;
+            if (--impl.per_address[conn->address] == 0) {
+              impl.per_address.erase(conn->address);
+            }
+            if (!conn->principal.empty() && --impl.per_principal[conn->principal] == 0) {
+              impl.per_principal.erase(conn->principal);
+            }
+          };
+          asio::co_spawn(conn->stream.get_executor(), server->Run(conn), release);
+        }
+      },
+      asio::detached);
+
+  int threads = std::max(1, options_.io_threads);
+  for (int i = 0; i < threads; ++i) {
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  return Ok();
+}
+
+void HttpListener::StopAccepting() {
+  if (!impl_) {
+    return;
+  }
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+}
+
+void HttpListener::Stop() {
+  if (!impl_ || impl_->stopped) {
+    return;
+  }
+  impl_->stopping = true;
+  StopAccepting();
+  std::vector<std::shared_ptr<Conn>> live;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& [raw, weak] : impl_->live) {
+      if (auto conn = weak.lock()) {
+        live.push_back(std::move(conn));
+      }
+    }
+  }
+  for (auto& conn : live) {
+    asio::post(conn->stream.get_executor(), [conn] { conn->Close(); });
+  }
+  live.clear();
+  {
+    // Closed connections end their coroutines; one blocked in a handler ends when the handler returns.
+    std::unique_lock lock(impl_->mu);
+    if (!impl_->live_cv.wait_for(lock, std::chrono::seconds(5), [this] { return impl_->live.empty(); })) {
+      spdlog::warn("http: {} connections did not end in time; stopping the I/O loop", impl_->live.size());
+      impl_->ioc.stop();
+    }
+  }
+  impl_->work.reset();
+  for (auto& t : impl_->threads) {
+    t.join();
+  }
+  impl_->threads.clear();
+  impl_->handlers.join();
+  impl_->stopped = true;
+}
+
+}  // namespace lmcp::transport
