@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jsonrpc/batch.h"
 #include "mcp/tool_provider.h"
 
 namespace lmcp::mcp {
@@ -20,8 +21,9 @@ bool IsSupportedProtocolVersion(std::string_view version);
 // Echoes a supported requested version, else answers with the latest (the client then decides).
 std::string NegotiateProtocolVersion(std::string_view requested);
 
-// Feature gates by negotiated version (revisions are ISO dates, so they compare as strings). Batches:
-// jsonrpc/batch.h.
+// Feature gates by negotiated version (revisions are ISO dates, so they compare as strings). Batches are
+// defined once, in jsonrpc/batch.h (AllowsBatches, and CheckBatch with the length cap).
+using jsonrpc::AllowsBatches;
 bool HasAudio(std::string_view version);              // 2025-03-26+
 bool HasToolAnnotations(std::string_view version);    // 2025-03-26+
 bool HasProgressMessage(std::string_view version);    // 2025-03-26+
