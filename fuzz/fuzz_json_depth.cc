@@ -86,7 +86,9 @@ void Check(std::string_view text, std::size_t max_depth, bool valid, std::size_t
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  bool valid = nlohmann::json::accept(text);  // iterative: builds no value, safe at any depth
+  // accept() is iterative (it builds no value), so it is safe at any depth; it takes a NUL for the end of the
+  // input, which ParseJson refuses, so a NUL anywhere makes the text invalid here too.
+  bool valid = nlohmann::json::accept(text) && text.find('\0') == std::string_view::npos;
   std::size_t depth = valid ? TextDepth(text) : 0;
   Check(text, lmcp::kMaxJsonDepth, valid, depth);
   Check(text, 3, valid, depth);

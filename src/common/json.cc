@@ -67,6 +67,11 @@ class BoundedDomBuilder {
 
 template <class BasicJson>
 Result<BasicJson> ParseBounded(std::string_view text, std::size_t max_depth) {
+  // nlohmann's lexer takes a NUL byte for the end of the input, so "[1]\0anything" would parse as [1]. A NUL
+  // can never be part of a JSON text (inside a string it must be escaped), so any NUL is refused outright.
+  if (text.find('\0') != std::string_view::npos) {
+    return Error::InvalidArgument("parse error: JSON text contains a NUL byte");
+  }
   BasicJson value;
   BoundedDomBuilder<BasicJson> builder(value, max_depth);
   bool ok;

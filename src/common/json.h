@@ -17,7 +17,8 @@ namespace lmcp {
 // The default nesting limit: 128 levels of objects and arrays ("[]" is 1 level, a scalar 0).
 inline constexpr std::size_t kMaxJsonDepth = 128;
 
-// Parses one JSON document (strict: no comments, nothing but whitespace after it, valid UTF-8).
+// Parses one JSON document (strict: no comments, nothing but whitespace after it, no NUL byte anywhere,
+// valid UTF-8).
 // Errors: kResourceExhausted when it is nested deeper than max_depth ("JSON is nested deeper than 128
 // levels"); kInvalidArgument for a syntax or encoding error (nlohmann's message, with its position).
 Result<nlohmann::json> ParseJson(std::string_view text, std::size_t max_depth = kMaxJsonDepth);

@@ -127,6 +127,18 @@ TEST(ParseJsonTest, SyntaxErrorsAreInvalidArgument) {
   }
 }
 
+TEST(ParseJsonTest, RefusesANulByteAnywhere) {
+  // nlohmann alone stops at a NUL and would take "[1]\0{..." for [1] (found by fuzz_json_depth).
+  for (std::string_view text : {std::string_view("[1]\0{\"a\":1}", 11), std::string_view("\0", 1),
+                                std::string_view("[1,\0 2]", 7), std::string_view("\"a\0b\"", 5)}) {
+    auto v = ParseJson(text);
+    ASSERT_FALSE(v.ok());
+    EXPECT_EQ(v.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(v.error().message.find("NUL"), std::string::npos);
+  }
+  EXPECT_EQ(*ParseJson(R"("\u0000")"), std::string(1, '\0'));  // an escaped NUL is fine
+}
+
 TEST(ParseJsonTest, ToleratesSurroundingWhitespace) {
   auto v = ParseJson(" \t\r\n{\"a\":1} \n");
   ASSERT_TRUE(v.ok());
