@@ -108,6 +108,11 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   options.max_message_bytes = config.max_message_bytes;
   options.worker_threads = config.worker_threads;
   options.max_queued_calls = config.max_queued_calls;
+  options.max_calls_per_session = config.max_calls_per_session;
+  options.max_queued_calls_per_session = config.max_queued_calls_per_session;
+  options.max_calls_per_principal = config.max_calls_per_principal;
+  options.max_queued_calls_per_principal = config.max_queued_calls_per_principal;
+  options.call_queue_timeout = std::chrono::milliseconds(config.call_queue_timeout_ms);
   if (!config.instructions.empty()) {
     options.instructions = config.instructions;
   }
@@ -136,10 +141,8 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
 
   // stdio: one session for the process; stdout carries protocol only.
   transport::StdioTransport stdio(STDIN_FILENO, STDOUT_FILENO, {.max_line_bytes = config.max_message_bytes});
-  std::atomic<bool> signalled{false};
   SignalWatcher signals([&](int sig) {
     spdlog::info("received signal {}; shutting down", sig);
-    signalled = true;
     stdio.Stop();
   });
   std::unique_ptr<mcp::Session> session =
@@ -147,10 +150,9 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   spdlog::info("lambda-mcp serving on stdio");
   stdio.Run(*session);
 
-  // Let in-flight calls finish (bounded), then cancel the rest.
-  auto grace = std::chrono::milliseconds(signalled ? std::min(config.shutdown_grace_ms, 2000)
-                                                   : config.shutdown_grace_ms);
-  session->Shutdown(grace);
+  // Every pending call gets its response: queued ones "not invoked" at once, running ones their result
+  // if they finish within the grace, else "may have run". Each is written to stdout before we exit.
+  session->Shutdown(std::chrono::milliseconds(config.shutdown_grace_ms));
   session.reset();
   spdlog::info("lambda-mcp stopped");
   return 0;
@@ -168,8 +170,31 @@ CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
   command.add_option("--workers", config->worker_threads, "tools/call handlers running at once")
       ->capture_default_str();
   command
+      .add_option("--max-queued-calls", config->max_queued_calls, "tools/call waiting for a worker, in all")
+      ->capture_default_str();
+  command
+      .add_option("--max-calls-per-session", config->max_calls_per_session,
+                  "tools/call running at once for one client session")
+      ->capture_default_str();
+  command
+      .add_option("--max-queued-calls-per-session", config->max_queued_calls_per_session,
+                  "tools/call of one session waiting for a worker; more are refused")
+      ->capture_default_str();
+  command
+      .add_option("--max-calls-per-principal", config->max_calls_per_principal,
+                  "tools/call running at once over all sessions of one principal")
+      ->capture_default_str();
+  command
+      .add_option("--max-queued-calls-per-principal", config->max_queued_calls_per_principal,
+                  "tools/call of one principal waiting for a worker; more are refused")
+      ->capture_default_str();
+  command
+      .add_option("--call-queue-timeout-ms", config->call_queue_timeout_ms,
+                  "A tools/call waiting longer for a worker is answered 'not invoked' (0: no limit)")
+      ->capture_default_str();
+  command
       .add_option("--shutdown-grace-ms", config->shutdown_grace_ms,
-                  "On EOF or SIGTERM, wait this long for running calls before cancelling them")
+                  "On EOF or SIGTERM, running calls may finish within this; then they are answered -32603")
       ->capture_default_str();
   // Streamable HTTP.
   auto http_listen = std::make_shared<std::string>();

@@ -45,6 +45,23 @@ std::vector<std::string> ServeConfig::Problems() const {
   if (max_queued_calls < 1) {
     problems.push_back("max queued calls must be at least 1");
   }
+  if (max_calls_per_session < 1 || max_queued_calls_per_session < 1) {
+    problems.push_back("max calls and max queued calls per session must be at least 1");
+  }
+  if (max_calls_per_principal < max_calls_per_session) {
+    problems.push_back("max calls per principal (" + std::to_string(max_calls_per_principal) +
+                       ") must be at least max calls per session (" + std::to_string(max_calls_per_session) +
+                       ")");
+  }
+  if (max_queued_calls_per_principal < max_queued_calls_per_session) {
+    problems.push_back("max queued calls per principal (" + std::to_string(max_queued_calls_per_principal) +
+                       ") must be at least max queued calls per session (" +
+                       std::to_string(max_queued_calls_per_session) + ")");
+  }
+  if (call_queue_timeout_ms < 0) {
+    problems.push_back("call queue timeout must not be negative (got " + std::to_string(call_queue_timeout_ms) +
+                       " ms)");
+  }
   if (shutdown_grace_ms < 0) {
     problems.push_back("shutdown grace must not be negative (got " + std::to_string(shutdown_grace_ms) +
                        " ms)");

@@ -17,7 +17,13 @@ struct ServeConfig {
   size_t max_message_bytes = 8 * 1024 * 1024;  // larger messages are refused with -32600
   int worker_threads = 64;                     // tools/call handlers running at once
   size_t max_queued_calls = 1024;              // calls waiting for a worker before new ones are refused
-  int shutdown_grace_ms = 5000;                // on stdin EOF or SIGTERM: wait this long, then cancel calls
+  // Fair calls (see mcp/call_scheduler.h): caps per session and per principal, and the longest wait.
+  size_t max_calls_per_session = 16;            // tools/call running at once for one session
+  size_t max_queued_calls_per_session = 64;     // tools/call of one session waiting for a worker
+  size_t max_calls_per_principal = 32;          // running at once over all sessions of one principal
+  size_t max_queued_calls_per_principal = 128;  // waiting, over all sessions of one principal
+  int call_queue_timeout_ms = 30000;            // a call waiting longer is answered "not invoked"; 0 = none
+  int shutdown_grace_ms = 5000;  // on stdin EOF or SIGTERM: running calls may finish within this, then -32603
   std::string instructions;                    // empty = the built-in text
 
   // Streamable HTTP (transport "http", chosen by --http HOST:PORT). See transport/http_server.h.

@@ -23,5 +23,17 @@ TEST(ServeConfigTest, ReportsEveryProblemAtOnce) {
   EXPECT_NE(status.error().message.find("shutdown grace"), std::string::npos);
 }
 
+TEST(ServeConfigTest, FairCallCapsAreChecked) {
+  ServeConfig config;
+  config.max_calls_per_session = 0;
+  config.max_queued_calls_per_principal = 10;  // under the per-session default of 64
+  config.call_queue_timeout_ms = -1;
+  auto problems = config.Problems();
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_NE(problems[0].find("per session"), std::string::npos);
+  EXPECT_NE(problems[1].find("max queued calls per principal (10)"), std::string::npos);
+  EXPECT_NE(problems[2].find("call queue timeout"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lmcp::app

@@ -25,6 +25,41 @@ mcp::ToolResult ErrorText(std::string text) {
   return r;
 }
 
+// The audit outcome of a call whose result does not reach the client: `cancelled` by the client,
+// `abandoned` at server shutdown (the client was told the function may have run), `client_gone` when the
+// transport could no longer deliver it. Null when the result is delivered.
+const char* UndeliveredOutcome(mcp::CallFate fate) {
+  switch (fate) {
+    case mcp::CallFate::kCancelled:
+      return "cancelled";
+    case mcp::CallFate::kAbandoned:
+      return "abandoned";
+    case mcp::CallFate::kClientGone:
+      return "client_gone";
+    case mcp::CallFate::kDeliver:
+      break;
+  }
+  return nullptr;
+}
+
+// The context of a call that never ran: Audit() reads only its principal.
+class NotRunContext final : public mcp::CallContext {
+ public:
+  explicit NotRunContext(const std::string& principal) : principal_(principal) {}
+  std::stop_token stop_token() const override { return {}; }
+  void Progress(double, std::optional<double>, std::string) override {}
+  void Log(mcp::LogLevel, const mcp::Json&, std::string) override {}
+  const std::string& protocol_version() const override { return version_; }
+  const std::string& principal() const override { return principal_; }
+  Result<mcp::Json> RequestClient(const std::string&, const mcp::Json&) override {
+    return Error::FailedPrecondition("the call never ran");
+  }
+
+ private:
+  const std::string& principal_;
+  std::string version_;
+};
+
 }  // namespace
 
 LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
@@ -234,6 +269,42 @@ void LambdaCatalog::Audit(const ToolEntry* entry, const std::string& tool, const
   audit_->Write(line.dump(-1, ' ', false, mcp::Json::error_handler_t::replace));
 }
 
+void LambdaCatalog::CallNotInvoked(const std::string& name, const mcp::Json& arguments,
+                                   const std::string& principal, NotInvoked why, const std::string& detail) {
+  const char* outcome = "not_started";
+  switch (why) {
+    case NotInvoked::kRefused:
+      outcome = "refused";
+      break;
+    case NotInvoked::kQueueTimeout:
+      outcome = "queue_timeout";
+      break;
+    case NotInvoked::kCancelled:
+      outcome = "cancelled";
+      break;
+    case NotInvoked::kClientGone:
+      outcome = "client_gone";
+      break;
+    case NotInvoked::kShutdown:
+      outcome = "not_started";
+      break;
+  }
+  const ToolEntry* entry = nullptr;
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard lock(mu_);
+    snap = snapshot_;
+  }
+  if (snap) {
+    auto it = snap->by_name.find(name);
+    entry = it != snap->by_name.end() ? it->second : nullptr;
+  }
+  const std::string args_text = arguments.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
+  NotRunContext ctx(principal);
+  Audit(entry, name, ctx, outcome, clock_.Steady(), args_text.size(), Sha256Hex(args_text), nullptr,
+        detail + "; the function was not invoked");
+}
+
 Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, mcp::Json arguments,
                                                 mcp::CallContext& ctx) {
   const auto start = clock_.Steady();
@@ -329,7 +400,12 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, mcp::Js
   }
 
   auto stop = ctx.stop_token();
-  if (!AcquireSlot(entry.function.arn, stop)) return Error::Cancelled("call cancelled while queued");
+  if (!AcquireSlot(entry.function.arn, stop)) {
+    const char* undelivered = UndeliveredOutcome(ctx.fate());
+    Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, request_bytes, args_sha,
+          nullptr, "stopped while waiting for a per-function concurrency slot; the function was not invoked");
+    return Error::Cancelled("call cancelled while queued");
+  }
   ctx.Log(mcp::LogLevel::kDebug, mcp::Json("Invoking " + entry.function.name +
                                            (entry.qualifier.empty() ? "" : ":" + entry.qualifier)));
   std::uint64_t waiting_id;
@@ -345,18 +421,28 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, mcp::Js
   }
   ReleaseSlot(entry.function.arn);
 
+  // A result the client will not get is audited as such (the session decides; see mcp::CallFate), with
+  // what the invocation itself came to in `detail`.
+  const char* undelivered = UndeliveredOutcome(ctx.fate());
+  auto audit = [&](const std::string& outcome, const InvokeResponse* r, const std::string& detail) {
+    if (undelivered == nullptr || outcome == undelivered) {
+      Audit(&entry, name, ctx, outcome, start, request_bytes, args_sha, r, detail);
+      return;
+    }
+    Audit(&entry, name, ctx, undelivered, start, request_bytes, args_sha, r,
+          "result not delivered; the invocation ended " + outcome + (detail.empty() ? "" : ": " + detail));
+  };
   if (!resp.ok()) {
     const Error& e = resp.error();
     if (e.code == ErrorCode::kCancelled || stop.stop_requested()) {
-      Audit(&entry, name, ctx, "cancelled", start, request_bytes, args_sha, nullptr, e.message);
+      Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, request_bytes, args_sha, nullptr,
+            e.message);
       return Error::Cancelled("call cancelled");
     }
-    Audit(&entry, name, ctx, e.code == ErrorCode::kTimeout ? "timeout" : "error", start, request_bytes,
-          args_sha, nullptr, e.message);
+    audit(e.code == ErrorCode::kTimeout ? "timeout" : "error", nullptr, e.message);
     return MapInvokeError(e, rc);
   }
-  Audit(&entry, name, ctx, resp->function_error.empty() ? "ok" : "function_error", start, request_bytes,
-        args_sha, &resp.value(), "");
+  audit(resp->function_error.empty() ? "ok" : "function_error", &resp.value(), "");
   return MapInvokeResponse(std::move(resp).value(), rc);
 }
 

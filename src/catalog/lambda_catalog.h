@@ -43,6 +43,10 @@ class LambdaCatalog : public mcp::ToolProvider {
   Result<mcp::ToolList> ListTools() override;
   Result<mcp::ToolResult> CallTool(const std::string& name, mcp::Json arguments,
                                    mcp::CallContext& ctx) override;
+  // Audits a call the MCP core answered without invoking (outcome `refused`, `queue_timeout`, `cancelled`,
+  // `client_gone` or `not_started`).
+  void CallNotInvoked(const std::string& name, const mcp::Json& arguments, const std::string& principal,
+                      NotInvoked why, const std::string& detail) override;
   void SetListChangedCallback(std::function<void()> callback) override;
 
   // The current entries (null before the first successful discovery).

@@ -284,6 +284,64 @@ TEST_F(LambdaCatalogTest, AuditLineHasHashNotArguments) {
   EXPECT_EQ(j["arguments_sha256"], Sha256Hex(R"({"secret":"hunter2"})"));
 }
 
+mcp::Json LastAudit(const MemoryAuditSink& audit) {
+  auto lines = audit.lines();
+  return lines.empty() ? mcp::Json() : mcp::Json::parse(lines.back());
+}
+
+TEST_F(LambdaCatalogTest, AuditOutcomeTellsClientCancelFromShutdown) {
+  backend_.SetInvokeHandler([](const InvokeRequest&, std::stop_token stop) -> Result<InvokeResponse> {
+    while (!stop.stop_requested()) std::this_thread::sleep_for(1ms);
+    return Error::Cancelled("aborted");
+  });
+  auto c = Make({});
+  ASSERT_TRUE(c->DiscoverNow().ok());
+  for (bool shutdown : {false, true}) {
+    TestCallContext ctx;
+    std::thread stopper([&] {
+      WaitUntil([&] { return backend_.invoke_calls.load() == (shutdown ? 2 : 1); });
+      if (shutdown) {
+        ctx.SetFate(mcp::CallFate::kAbandoned, true);  // what the session does when the grace ends
+      } else {
+        ctx.Cancel();  // notifications/cancelled
+      }
+    });
+    ASSERT_FALSE(c->CallTool("echo", mcp::Json::object(), ctx).ok());
+    stopper.join();
+    EXPECT_EQ(LastAudit(audit_)["outcome"], shutdown ? "abandoned" : "cancelled");
+  }
+}
+
+TEST_F(LambdaCatalogTest, AuditOutcomeSaysWhenTheClientIsGone) {
+  auto c = Make({});
+  ASSERT_TRUE(c->DiscoverNow().ok());
+  ctx_.SetFate(mcp::CallFate::kClientGone, false);  // the call runs on; its result is discarded
+  ASSERT_TRUE(c->CallTool("echo", mcp::Json::object(), ctx_).ok());
+  auto j = LastAudit(audit_);
+  EXPECT_EQ(j["outcome"], "client_gone");
+  EXPECT_NE(j.value("detail", "").find("ended ok"), std::string::npos) << j.dump();
+  EXPECT_EQ(backend_.invoke_calls, 1);
+}
+
+TEST_F(LambdaCatalogTest, CallsTheCoreNeverStartedAreAuditedNotInvoked) {
+  auto c = Make({});
+  ASSERT_TRUE(c->DiscoverNow().ok());
+  c->CallNotInvoked("echo", mcp::Json{{"secret", "hunter2"}}, "alice", mcp::ToolProvider::NotInvoked::kClientGone,
+                    "the client was gone before the call started");
+  auto lines = audit_.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].find("hunter2"), std::string::npos);
+  auto j = mcp::Json::parse(lines[0]);
+  EXPECT_EQ(j["outcome"], "client_gone");
+  EXPECT_EQ(j["principal"], "alice");
+  EXPECT_EQ(j["function_arn"], "arn:aws:lambda:us-east-1:123456789012:function:mcp-echo");
+  EXPECT_NE(j.value("detail", "").find("not invoked"), std::string::npos);
+  c->CallNotInvoked("echo", mcp::Json::object(), "alice", mcp::ToolProvider::NotInvoked::kRefused,
+                    "too many tool calls");
+  EXPECT_EQ(LastAudit(audit_)["outcome"], "refused");
+  EXPECT_EQ(backend_.invoke_calls, 0);
+}
+
 TEST_F(LambdaCatalogTest, NoSelectionMeansNoToolsNotAnError) {
   auto c = std::make_unique<LambdaCatalog>(Options({}), backend_, clock_, &audit_);
   ASSERT_TRUE(c->DiscoverNow().ok());

@@ -1,6 +1,7 @@
 #pragma once
 // A CallContext for unit tests: a stop source the test controls, recorded progress and log messages.
 
+#include <atomic>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -14,6 +15,7 @@ class TestCallContext : public mcp::CallContext {
  public:
   explicit TestCallContext(std::string version = "2025-11-25") : version_(std::move(version)) {}
   std::stop_token stop_token() const override { return stop_.get_token(); }
+  mcp::CallFate fate() const override { return fate_.load(); }
   void Progress(double progress, std::optional<double>, std::string message) override {
     std::lock_guard lock(mu_);
     progress_values.push_back(progress);
@@ -33,6 +35,13 @@ class TestCallContext : public mcp::CallContext {
     return Error::FailedPrecondition("not supported in tests");
   }
   void Cancel() { stop_.request_stop(); }
+  // As the session does at shutdown (kAbandoned) or for a client that is gone (kClientGone, no stop).
+  void SetFate(mcp::CallFate fate, bool stop) {
+    fate_ = fate;
+    if (stop) {
+      stop_.request_stop();
+    }
+  }
 
   std::vector<mcp::Json> logs;
   std::vector<double> progress_values;
@@ -41,6 +50,7 @@ class TestCallContext : public mcp::CallContext {
  private:
   std::mutex mu_;
   std::stop_source stop_;
+  std::atomic<mcp::CallFate> fate_{mcp::CallFate::kDeliver};
   std::string version_;
   std::string principal_ = "test";
 };

@@ -1,18 +1,21 @@
 #pragma once
-// McpServer: the shared MCP core. Holds the ToolProvider, the options and the worker pool that runs
-// tools/call, and creates one Session per client connection (see mcp/session.h). Fans tool-list changes
-// out to every initialized session. Thread-safe; must outlive its sessions.
+// McpServer: the shared MCP core. Holds the ToolProvider, the options and the fair scheduler whose workers
+// run tools/call (mcp/call_scheduler.h), and creates one Session per client connection (see mcp/session.h).
+// Fans tool-list changes out to every initialized session. Thread-safe; must outlive its sessions.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_set>
 
+#include "common/clock.h"
+#include "mcp/call_scheduler.h"
 #include "mcp/session.h"
 #include "mcp/tool_provider.h"
-#include "mcp/worker_pool.h"
 
 namespace lmcp::mcp {
 
@@ -24,6 +27,13 @@ struct ServerOptions {
       "pass arguments as described by its input schema.";
   int worker_threads = 64;         // tools/call handlers running at once, over all sessions
   size_t max_queued_calls = 1024;  // calls waiting for a worker before new ones are refused
+  // Fair calls: caps per session and per principal (over its sessions); over one, -32603 names the cap.
+  size_t max_calls_per_session = 16;         // running at once
+  size_t max_queued_calls_per_session = 64;  // waiting for a worker
+  size_t max_calls_per_principal = 32;       // running at once
+  size_t max_queued_calls_per_principal = 128;
+  std::chrono::milliseconds call_queue_timeout{30000};  // a longer wait is answered "not invoked"; 0 = none
+  Clock* clock = nullptr;  // null = Clock::System(); the call queue timeout reads it
   std::chrono::milliseconds client_request_timeout{std::chrono::minutes(5)};  // sampling/elicitation wait
   LogLevel initial_log_level = LogLevel::kInfo;  // notifications/message threshold before logging/setLevel
 };
@@ -38,24 +48,26 @@ class McpServer {
   McpServer& operator=(const McpServer&) = delete;
 
   // A new session delivering through `sink`, which must outlive it. Destroying the session shuts it down
-  // at once (in-flight calls are cancelled).
+  // at once (Shutdown(0): pending calls are answered with -32603 and running ones stopped).
   std::unique_ptr<Session> CreateSession(MessageSink& sink, SessionOptions options = {});
 
   const ServerOptions& options() const { return options_; }
   ToolProvider& provider() { return provider_; }
-  WorkerPool& pool() { return pool_; }
+  CallScheduler& scheduler() { return scheduler_; }
 
  private:
   friend class SessionImpl;
   void Register(SessionImpl* session);
   void Unregister(SessionImpl* session);
   void NotifyListChanged();
+  uint64_t NewSessionKey() { return next_session_key_.fetch_add(1); }
 
   ToolProvider& provider_;
   ServerOptions options_;
   std::mutex sessions_mu_;
   std::unordered_set<SessionImpl*> sessions_;
-  WorkerPool pool_;  // last member: its threads stop before the rest is destroyed
+  std::atomic<uint64_t> next_session_key_{1};
+  CallScheduler scheduler_;  // last member: its threads stop before the rest is destroyed
 };
 
 }  // namespace lmcp::mcp

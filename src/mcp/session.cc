@@ -17,97 +17,17 @@ using jsonrpc::MessageKind;
 using jsonrpc::Reply;
 using jsonrpc::RpcError;
 
-// One tools/call in flight. `mu` orders its progress and log notifications before its response.
-struct SessionImpl::Call {
-  Json id;
-  std::string name;
-  Json arguments;
-  Json progress_token;  // null = none
-  jsonrpc::Responder responder;
-  std::mutex mu;
-  std::stop_source stop;
-  std::optional<double> last_progress;
-  bool done = false;
-};
-
 struct SessionImpl::PendingClientRequest {
   bool done = false;
   Json result;
   std::optional<RpcError> error;
 };
 
-namespace {
-
-// 50 rather than 50.0 on the wire when the value is integral.
-Json Number(double value) {
-  if (value == static_cast<double>(static_cast<int64_t>(value)) && value > -9e15 && value < 9e15) {
-    return static_cast<int64_t>(value);
-  }
-  return value;
-}
-
-}  // namespace
-
-class SessionImpl::Context final : public CallContext {
- public:
-  Context(SessionImpl& session, Call& call)
-      : session_(session), call_(call), version_(session.protocol_version()) {}
-
-  std::stop_token stop_token() const override { return call_.stop.get_token(); }
-
-  void Progress(double progress, std::optional<double> total, std::string message) override {
-    if (call_.progress_token.is_null()) {
-      return;
-    }
-    std::lock_guard lock(call_.mu);
-    if (call_.done || call_.stop.stop_requested() ||
-        (call_.last_progress && progress <= *call_.last_progress)) {
-      return;
-    }
-    call_.last_progress = progress;
-    Json params{{"progressToken", call_.progress_token}, {"progress", Number(progress)}};
-    if (total) {
-      params["total"] = Number(*total);
-    }
-    if (!message.empty() && HasProgressMessage(version_)) {
-      params["message"] = std::move(message);
-    }
-    session_.Send(jsonrpc::MakeNotification("notifications/progress", std::move(params)), call_.id);
-  }
-
-  void Log(LogLevel level, const Json& data, std::string logger) override {
-    if (static_cast<int>(level) < session_.log_level_.load()) {
-      return;
-    }
-    Json params{{"level", LogLevelName(level)}};
-    if (!logger.empty()) {
-      params["logger"] = std::move(logger);
-    }
-    params["data"] = data;
-    std::lock_guard lock(call_.mu);
-    if (call_.done || call_.stop.stop_requested()) {
-      return;
-    }
-    session_.Send(jsonrpc::MakeNotification("notifications/message", std::move(params)), call_.id);
-  }
-
-  const std::string& protocol_version() const override { return version_; }
-  const std::string& principal() const override { return session_.options_.principal; }
-
-  Result<Json> RequestClient(const std::string& method, const Json& params) override {
-    return session_.RequestClient(call_, method, params);
-  }
-
- private:
-  SessionImpl& session_;
-  Call& call_;
-  std::string version_;
-};
-
 SessionImpl::SessionImpl(McpServer& server, MessageSink& sink, SessionOptions options)
     : server_(server),
       sink_(sink),
       options_(std::move(options)),
+      scheduler_key_(server.NewSessionKey()),
       log_level_(static_cast<int>(server.options().initial_log_level)) {
   RegisterHandlers();
   server_.Register(this);
@@ -392,6 +312,7 @@ Reply SessionImpl::CallTool(Message& m, const jsonrpc::Responder& responder) {
     }
   }
   std::string key = jsonrpc::IdKey(m.id);
+  std::string refused;
   {
     std::lock_guard lock(mu_);
     if (!accepting_) {
@@ -400,86 +321,20 @@ Reply SessionImpl::CallTool(Message& m, const jsonrpc::Responder& responder) {
     if (calls_.count(key) > 0) {
       return RpcError::InvalidRequest("Invalid Request: request id is already in use by a running call");
     }
-    calls_[key] = call;
-    ++in_flight_;
-  }
-  if (!server_.pool().Submit([this, call] { RunCall(call); })) {
-    std::lock_guard lock(mu_);
-    calls_.erase(key);
-    --in_flight_;
-    idle_cv_.notify_all();
-    return RpcError::Internal("Internal error: too many tool calls queued; retry later");
-  }
-  return Reply::Deferred();
-}
-
-void SessionImpl::RunCall(const std::shared_ptr<Call>& call) {
-  if (call->stop.stop_requested()) {
-    FinishCall(call, std::nullopt);
-    return;
-  }
-  Json response;
-  // The mcp layer's one exception conversion: a provider that throws (a bug) becomes -32603, so a worker
-  // thread never dies and the client still gets an answer.
-  try {
-    Context ctx(*this, *call);
-    Result<ToolResult> result = server_.provider().CallTool(call->name, std::move(call->arguments), ctx);
-    if (result.ok()) {
-      response = jsonrpc::MakeResult(call->id, RenderToolResult(std::move(*result), ctx.protocol_version()));
-    } else if (result.error().code == ErrorCode::kNotFound) {
-      response = jsonrpc::MakeError(call->id, RpcError::InvalidParams("Unknown tool: " + call->name));
-    } else if (result.error().code == ErrorCode::kInvalidArgument) {
-      response =
-          jsonrpc::MakeError(call->id, RpcError::InvalidParams("Invalid params: " + result.error().message));
-    } else {
-      response = jsonrpc::MakeError(
-          call->id, RpcError::Internal("tools/call " + call->name + " failed: " + result.error().ToString()));
+    // Submitted under mu_ so that call->job is set before anyone can look the call up.
+    auto job = server_.scheduler().Submit(
+        scheduler_key_, options_.principal,
+        {.run = [this, call] { RunCall(call); }, .expired = [this, call] { ExpireCall(call); }});
+    if (job.ok()) {
+      call->job = *job;
+      calls_[key] = call;
+      ++in_flight_;
+      return Reply::Deferred();
     }
-  } catch (const std::exception& e) {
-    spdlog::error("mcp: tool {} threw: {}", call->name, e.what());
-    response =
-        jsonrpc::MakeError(call->id, RpcError::Internal("Internal error: tool " + call->name + " failed"));
+    refused = job.error().message;
   }
-  FinishCall(call, std::move(response));
-}
-
-void SessionImpl::FinishCall(const std::shared_ptr<Call>& call, std::optional<Json> response) {
-  {
-    std::lock_guard lock(call->mu);
-    call->done = true;
-    if (call->stop.stop_requested()) {
-      response.reset();  // cancelled: no response
-    }
-    call->responder(std::move(response));
-  }
-  std::lock_guard lock(mu_);
-  calls_.erase(jsonrpc::IdKey(call->id));
-  --in_flight_;
-  idle_cv_.notify_all();  // under the lock: Shutdown may destroy us right after it sees zero
-}
-
-void SessionImpl::Cancel(const Message& m) {
-  if (!m.params.is_object()) {
-    return;
-  }
-  auto request_id = m.params.find("requestId");
-  if (request_id == m.params.end() || !jsonrpc::IsValidId(*request_id)) {
-    return;
-  }
-  std::shared_ptr<Call> call;
-  {
-    std::lock_guard lock(mu_);
-    auto it = calls_.find(jsonrpc::IdKey(*request_id));
-    if (it == calls_.end()) {
-      return;  // unknown or already finished: races are normal
-    }
-    call = it->second;
-  }
-  std::lock_guard lock(call->mu);
-  if (!call->done) {
-    call->stop.request_stop();
-    spdlog::debug("mcp: call {} cancelled by the client", call->name);
-  }
+  NotInvoked(*call, ToolProvider::NotInvoked::kRefused, refused);
+  return RpcError::Internal("Internal error: " + refused);
 }
 
 // ---- Server → client requests ----
@@ -512,7 +367,7 @@ Result<Json> SessionImpl::RequestClient(Call& call, const std::string& method, c
   }
   {
     std::lock_guard lock(call.mu);
-    if (call.done || call.stop.stop_requested()) {
+    if (call.done || call.stop.stop_requested() || call.fate.load() != CallFate::kDeliver) {
       std::lock_guard plock(pending_mu_);
       pending_.erase(key);
       return Error::Cancelled("the call was cancelled");
@@ -566,56 +421,6 @@ void SessionImpl::SendListChanged() {
     }
   }
   Send(jsonrpc::MakeNotification("notifications/tools/list_changed"), nullptr);
-}
-
-void SessionImpl::Shutdown(std::chrono::milliseconds grace) {
-  std::unique_lock lock(mu_);
-  accepting_ = false;
-  if (in_flight_ > 0 && grace.count() > 0) {
-    idle_cv_.wait_for(lock, grace, [this] { return in_flight_ == 0; });
-  }
-  if (in_flight_ > 0) {
-    spdlog::info("mcp: cancelling {} call(s) still running at shutdown", in_flight_);
-    for (auto& [key, call] : calls_) {
-      std::lock_guard call_lock(call->mu);
-      call->stop.request_stop();
-    }
-  }
-  idle_cv_.wait(lock, [this] { return in_flight_ == 0; });
-}
-
-// ---- McpServer ----
-
-McpServer::McpServer(ToolProvider& provider, ServerOptions options)
-    : provider_(provider),
-      options_(std::move(options)),
-      pool_(options_.worker_threads, options_.max_queued_calls) {
-  provider_.SetListChangedCallback([this] { NotifyListChanged(); });
-}
-
-McpServer::~McpServer() {
-  provider_.SetListChangedCallback([] {});
-}
-
-std::unique_ptr<Session> McpServer::CreateSession(MessageSink& sink, SessionOptions options) {
-  return std::make_unique<SessionImpl>(*this, sink, std::move(options));
-}
-
-void McpServer::Register(SessionImpl* session) {
-  std::lock_guard lock(sessions_mu_);
-  sessions_.insert(session);
-}
-
-void McpServer::Unregister(SessionImpl* session) {
-  std::lock_guard lock(sessions_mu_);
-  sessions_.erase(session);
-}
-
-void McpServer::NotifyListChanged() {
-  std::lock_guard lock(sessions_mu_);
-  for (SessionImpl* session : sessions_) {
-    session->SendListChanged();
-  }
 }
 
 }  // namespace lmcp::mcp

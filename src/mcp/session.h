@@ -33,8 +33,8 @@ class MessageSink {
 };
 
 struct SessionOptions {
-  std::string principal = "stdio";   // who is on the other end, for audit
-  std::string transport = "stdio";   // "stdio" or "http": HTTP rejects batches differently
+  std::string principal = "stdio";  // who is on the other end, for audit
+  std::string transport = "stdio";  // "stdio" or "http": HTTP rejects batches differently
 };
 
 class Session {
@@ -53,8 +53,21 @@ class Session {
   // Empty until initialize succeeded.
   virtual std::string protocol_version() const = 0;
   virtual bool initialized() const = 0;
-  // Stops accepting work, waits up to `grace` for in-flight calls, then cancels the rest (no responses
-  // are sent for cancelled calls) and returns once none runs. Idempotent.
+  // The transport can no longer deliver the response to request `id` (its HTTP connection dropped, stdout
+  // closed). A tools/call not yet started is dropped without invoking and gets no response; a running one
+  // goes on, its result is discarded (no response), and the tool sees CallFate::kClientGone (the audit
+  // outcome says so). RequestEnded(id) still follows once the call is over. Unknown or finished ids are
+  // ignored. Safe from any thread, but not from inside MessageSink::Send.
+  virtual void ClientGone(const Json& id) = 0;
+  // ClientGone for every request in flight (the client itself is gone: stdio EOF with stdout closed, an
+  // HTTP session deleted or expired).
+  virtual void ClientGoneAll() = 0;
+  // Stops accepting work and answers every pending tools/call. Calls already accepted, queued or running,
+  // may finish within `grace` and are answered with their result; when it ends, a call still queued is
+  // answered -32603 "not invoked" and a running one -32603 "may have run" (the tool sees its stop requested
+  // and CallFate::kAbandoned). Calls cancelled by the client or whose client is gone still get no response.
+  // Returns once every response has been handed to the sink and no call runs any more (a tool that ignores
+  // its stop token delays the return, not the responses). Idempotent.
   virtual void Shutdown(std::chrono::milliseconds grace) = 0;
 };
 

@@ -13,9 +13,11 @@
 #include <string>
 #include <unordered_map>
 #include <variant>
+#include <vector>
 
 #include "jsonrpc/dispatcher.h"
 #include "jsonrpc/message.h"
+#include "mcp/call_scheduler.h"
 #include "mcp/server.h"
 #include "mcp/session.h"
 #include "mcp/tool_provider.h"
@@ -31,6 +33,8 @@ class SessionImpl final : public Session {
   void HandleMessage(Json message) override;
   std::string protocol_version() const override;
   bool initialized() const override;
+  void ClientGone(const Json& id) override;
+  void ClientGoneAll() override;
   void Shutdown(std::chrono::milliseconds grace) override;
 
   // Sends notifications/tools/list_changed if the client finished initialization.
@@ -55,8 +59,16 @@ class SessionImpl final : public Session {
   void Cancel(const jsonrpc::Message& m);
   void HandleClientResponse(jsonrpc::Message m);
 
+  // The call's life after CallTool queued it (session_calls.cc). Exactly one of RunCall, ExpireCall or a
+  // successful Withdraw ends its job; ReleaseCall then forgets it.
   void RunCall(const std::shared_ptr<Call>& call);
+  void ExpireCall(const std::shared_ptr<Call>& call);
   void FinishCall(const std::shared_ptr<Call>& call, std::optional<Json> response);
+  bool AnswerUnstarted(Call& call, std::optional<Json> response, CallFate fate);
+  void WithdrawAndRelease(const std::shared_ptr<Call>& call);
+  void ReleaseCall(const std::shared_ptr<Call>& call);
+  void NotInvoked(const Call& call, ToolProvider::NotInvoked why, const std::string& detail);
+  std::vector<std::shared_ptr<Call>> CallsSnapshot();
   Result<Json> RequestClient(Call& call, const std::string& method, const Json& params);
   bool ClientHas(const std::string& capability) const;
   void Send(const Json& message, const Json& related);
@@ -64,6 +76,7 @@ class SessionImpl final : public Session {
   McpServer& server_;
   MessageSink& sink_;
   const SessionOptions options_;
+  const uint64_t scheduler_key_;  // this session in the server's CallScheduler
   jsonrpc::Dispatcher dispatcher_;
 
   mutable std::mutex mu_;  // guards everything below up to in_flight_
@@ -72,8 +85,8 @@ class SessionImpl final : public Session {
   Json client_capabilities_ = Json::object();
   bool client_ready_ = false;                                     // notifications/initialized received
   bool accepting_ = true;                                         // false once Shutdown began
-  std::unordered_map<std::string, std::shared_ptr<Call>> calls_;  // by jsonrpc::IdKey
-  int in_flight_ = 0;
+  std::unordered_map<std::string, std::shared_ptr<Call>> calls_;  // by jsonrpc::IdKey, until answered
+  int in_flight_ = 0;  // calls whose job the scheduler has not given back (queued or running)
 
   std::atomic<int> log_level_;
 
@@ -81,6 +94,23 @@ class SessionImpl final : public Session {
   std::condition_variable_any pending_cv_;
   std::unordered_map<std::string, std::shared_ptr<PendingClientRequest>> pending_;  // by IdKey
   int64_t next_client_request_id_ = 1;
+};
+
+// One tools/call from CallTool until it is answered and its job is given back. `mu` orders its progress and
+// log notifications before its response, and guards started/done.
+struct SessionImpl::Call {
+  Json id;
+  std::string name;
+  Json arguments;
+  Json progress_token;  // null = none
+  jsonrpc::Responder responder;
+  CallScheduler::JobId job = 0;  // set under the session's mu_ by CallTool
+  std::mutex mu;
+  std::stop_source stop;
+  std::optional<double> last_progress;
+  bool started = false;  // a worker began running the tool
+  bool done = false;     // answered, or dropped without an answer: nothing more is sent for it
+  std::atomic<CallFate> fate{CallFate::kDeliver};
 };
 
 }  // namespace lmcp::mcp

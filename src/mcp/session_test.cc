@@ -358,22 +358,6 @@ TEST_F(ToolsCallTest, CancelOfUnknownOrFinishedIdIsIgnored) {
   EXPECT_EQ(client_.Call(1, "echo")["result"]["content"][0]["text"], "{}");
 }
 
-TEST(WorkerPoolLimitTest, QueueOverflowIsRefusedWithInternalError) {
-  FakeProvider provider;
-  ServerOptions options;
-  options.worker_threads = 1;
-  options.max_queued_calls = 1;
-  TestClient client(provider, options);
-  client.Initialize();
-  client.session().HandleMessage(CallMessage(1, "block", {{"gate", 1}}));
-  ASSERT_TRUE(provider.WaitStarted(1));
-  client.session().HandleMessage(CallMessage(2, "block", {{"gate", 2}}));   // queued
-  EXPECT_EQ(ErrorCodeOf(client.Call(3, "echo")), jsonrpc::kInternalError);  // queue full
-  provider.Release(1);
-  provider.Release(2);
-  EXPECT_TRUE(client.sink().WaitResponse(2).has_value());
-}
-
 // ---- Progress ----
 
 TEST_F(ToolsCallTest, ProgressOnlyWithTokenStrictlyIncreasingBeforeTheResponse) {
@@ -539,32 +523,6 @@ TEST(RequestClientTest, CancellingTheCallAbandonsTheClientRequest) {
   for (const auto& s : client.sink().sent()) {
     EXPECT_NE(s.message.value("id", Json()), "call");
   }
-}
-
-// ---- Shutdown ----
-
-TEST_F(ToolsCallTest, ShutdownCancelsRunningCallsWithoutResponses) {
-  client_.session().HandleMessage(CallMessage(1, "block", {{"gate", 1}}));
-  ASSERT_TRUE(provider_.WaitStarted(1));
-  client_.session().Shutdown(std::chrono::milliseconds(0));
-  EXPECT_EQ(provider_.cancelled(), 1);
-  EXPECT_TRUE(client_.sink().WaitEnded(1));
-  for (const auto& s : client_.sink().sent()) {
-    EXPECT_NE(s.message.value("id", Json()), 1);
-  }
-  // No new calls after shutdown; the second Shutdown is a no-op.
-  EXPECT_EQ(ErrorCodeOf(client_.Call(2, "echo")), jsonrpc::kInternalError);
-  client_.session().Shutdown(std::chrono::milliseconds(0));
-}
-
-TEST_F(ToolsCallTest, ShutdownLetsFinishingCallsAnswer) {
-  client_.session().HandleMessage(CallMessage(1, "block", {{"gate", 1}}));
-  ASSERT_TRUE(provider_.WaitStarted(1));
-  provider_.Release(1);
-  client_.session().Shutdown(std::chrono::seconds(30));
-  auto r = client_.sink().WaitResponse(1);
-  ASSERT_TRUE(r);
-  EXPECT_EQ((*r)["result"]["content"][0]["text"], "released 1");
 }
 
 }  // namespace

@@ -50,6 +50,14 @@ struct ToolResult {
   static ToolResult Text(std::string text, bool is_error = false);
 };
 
+// What becomes of a call's result, for audit: set by the core, read by the tool (e.g. when it finishes).
+enum class CallFate {
+  kDeliver,     // the result goes to the client
+  kCancelled,   // the client cancelled it (notifications/cancelled): stop requested, no response is sent
+  kAbandoned,   // the server shut down first: stop requested, the client got -32603 "may have run"
+  kClientGone,  // the transport can no longer deliver the result: the call goes on, its result is discarded
+};
+
 // What a running call may do besides returning. Given to CallTool by the core; valid until CallTool
 // returns. Thread-safe.
 class CallContext {
@@ -58,6 +66,11 @@ class CallContext {
   // Requested when the client cancels the call or the session shuts down. Tools should stop promptly;
   // whatever they return after that is discarded.
   virtual std::stop_token stop_token() const = 0;
+  // Why the result will not reach the client, if it will not. The default suits contexts without a
+  // session (tests, `lambda-mcp tools`): a requested stop counts as the client's cancellation.
+  virtual CallFate fate() const {
+    return stop_token().stop_requested() ? CallFate::kCancelled : CallFate::kDeliver;
+  }
   // Sends notifications/progress if the caller sent a progressToken; otherwise does nothing. Progress
   // values must increase; the core drops non-increasing ones and anything after the response.
   virtual void Progress(double progress, std::optional<double> total, std::string message = {}) = 0;
@@ -84,6 +97,21 @@ class ToolProvider {
   // The arguments are the provider's: they arrive moved from the client's message, and a provider can free
   // them as soon as it no longer needs them (a call may wait minutes for its function).
   virtual Result<ToolResult> CallTool(const std::string& name, Json arguments, CallContext& ctx) = 0;
+
+  // Why a tools/call never reached CallTool (the function was not invoked).
+  enum class NotInvoked {
+    kRefused,       // over a call cap at arrival
+    kQueueTimeout,  // waited longer than the call queue timeout
+    kCancelled,     // the client cancelled it while it was queued
+    kClientGone,    // the client was gone before it started
+    kShutdown,      // the server shut down before it started
+  };
+  // For audit: a tools/call the core answered without calling CallTool. `detail` says more (which cap).
+  // Called from any thread, without the core's locks held. Default: nothing.
+  virtual void CallNotInvoked(const std::string& name, const Json& arguments, const std::string& principal,
+                              NotInvoked why, const std::string& detail) {
+    (void)name, (void)arguments, (void)principal, (void)why, (void)detail;
+  }
 
   // Called (from any thread) whenever the tool set changes; the core then sends
   // notifications/tools/list_changed to every initialized session. Set once, before serving.

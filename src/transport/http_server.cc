@@ -57,10 +57,6 @@ bool IsJsonRpcMessage(const Json& m) {
 bool IsRequest(const Json& m) { return m.contains("method") && m.contains("id"); }
 bool IsInitialize(const Json& m) { return IsRequest(m) && m["method"] == "initialize"; }
 
-bool IsLoopbackBindAddress(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
 std::string UrlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }

@@ -32,6 +32,8 @@ class FakeSession final : public mcp::Session {
   void HandleMessage(Json message) override;
   std::string protocol_version() const override;
   bool initialized() const override;
+  void ClientGone(const Json&) override {}
+  void ClientGoneAll() override {}
   void Shutdown(std::chrono::milliseconds grace) override;
 
   // Sends an unsolicited message (as tools/list_changed would be).

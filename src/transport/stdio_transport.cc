@@ -93,6 +93,12 @@ bool StdioTransport::Run(mcp::Session& session) {
       } else if (!line.empty()) {
         deliver(line);  // a last line without its newline
       }
+      // End of input alone leaves the responses deliverable (a client may close stdin and keep reading);
+      // with stdout gone too, nothing queued is worth starting.
+      if (OutputGone()) {
+        spdlog::info("stdio: end of input and stdout is closed; pending calls are not delivered");
+        session.ClientGoneAll();
+      }
       return true;
     }
     std::string_view chunk(buffer.data(), static_cast<size_t>(n));
@@ -139,6 +145,15 @@ void StdioTransport::Send(const mcp::Json& message, const mcp::Json& /*related*/
     output_broken_ = true;
     spdlog::warn("stdio: stdout is closed; dropping further messages");
   }
+}
+
+bool StdioTransport::OutputGone() {
+  std::lock_guard lock(write_mu_);
+  if (output_broken_) {
+    return true;
+  }
+  pollfd pfd{out_fd_, 0, 0};  // a pipe whose reader closed reports POLLERR even with no events asked
+  return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
 }
 
 bool StdioTransport::WriteAll(const std::string& data) {

@@ -25,7 +25,9 @@ class StdioTransport final : public mcp::MessageSink {
   StdioTransport& operator=(const StdioTransport&) = delete;
 
   // Reads lines until end of input or Stop(); each complete line goes to session.HandleRaw. Returns true
-  // on end of input, false when stopped or when reading failed.
+  // on end of input, false when stopped or when reading failed. At end of input with the output closed as
+  // well, calls session.ClientGoneAll() (queued calls are then not invoked); the caller then calls
+  // session.Shutdown(grace), which answers whatever is still pending.
   bool Run(mcp::Session& session);
   // Makes Run return soon. Async-signal-safe (one write to a pipe), callable from any thread.
   void Stop();
@@ -35,6 +37,8 @@ class StdioTransport final : public mcp::MessageSink {
 
  private:
   bool WriteAll(const std::string& data);
+  // The output broke (EPIPE) or its reader has closed it.
+  bool OutputGone();
 
   int in_fd_;
   int out_fd_;

@@ -20,8 +20,12 @@ class RecordingSession final : public mcp::Session {
   void HandleMessage(Json message) override { lines.push_back(message.dump()); }
   std::string protocol_version() const override { return ""; }
   bool initialized() const override { return false; }
+  void ClientGone(const Json& id) override { gone.push_back(id); }
+  void ClientGoneAll() override { gone_all = true; }
   void Shutdown(std::chrono::milliseconds) override {}
   std::vector<std::string> lines;
+  std::vector<Json> gone;
+  bool gone_all = false;
 };
 
 class Pipe {
@@ -153,6 +157,25 @@ TEST(StdioTransportTest, ClosedOutputDropsMessagesWithoutCrashing) {
   transport.Send(Json{{"x", 1}}, nullptr);
   transport.Send(Json{{"x", 2}}, nullptr);
   SUCCEED();
+}
+
+TEST(StdioTransportTest, EndOfInputWithOutputOpenLeavesCallsDeliverable) {
+  Pipe in, out;
+  StdioTransport transport(in.read_fd(), out.write_fd());
+  RecordingSession session;
+  in.CloseWrite();
+  EXPECT_TRUE(transport.Run(session));
+  EXPECT_FALSE(session.gone_all);  // Shutdown will answer them
+}
+
+TEST(StdioTransportTest, EndOfInputWithOutputClosedTellsTheSessionTheClientIsGone) {
+  Pipe in, out;
+  out.CloseRead();
+  StdioTransport transport(in.read_fd(), out.write_fd());
+  RecordingSession session;
+  in.CloseWrite();
+  EXPECT_TRUE(transport.Run(session));
+  EXPECT_TRUE(session.gone_all);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 """Cancellation and shutdown over a raw pipe: a cancelled call sends no response and stops its progress; on
-stdin EOF in-flight calls finish before a clean exit 0; SIGTERM during a long call exits 0 promptly."""
+stdin EOF in-flight calls finish before a clean exit 0; SIGTERM during a long call answers it -32603 ("may have
+run") once --shutdown-grace-ms has passed, then exits 0."""
 import signal
 import time
 
@@ -32,15 +33,19 @@ check(code == 0, f"exit code {code}")
 responses = [m for m in rest if m.get("id") == "inflight"]
 check(len(responses) == 1 and "result" in responses[0], f"in-flight call answered before exit: {rest}")
 
-# SIGTERM during a long call: clean, prompt exit 0.
-server = Server()
+# SIGTERM during a long call: after the grace (1 s here), -32603 "may have run", then a clean exit 0.
+server = Server("--shutdown-grace-ms", "1000")
 server.initialize()
 server.send({"jsonrpc": "2.0", "id": "long", "method": "tools/call",
              "params": {"name": "test_slow", "arguments": {"ms": 60000}}})
 server.expect_ping()
 start = time.monotonic()
 server.proc.send_signal(signal.SIGTERM)
+r, _ = server.recv_response("long")
+check(r.get("error", {}).get("code") == -32603 and "may have run" in r["error"].get("message", ""),
+      f"the abandoned call is answered: {r}")
 code = server.proc.wait(10)
 check(code == 0, f"exit code after SIGTERM: {code}")
-check(time.monotonic() - start < 5.0, "SIGTERM exit is prompt")
+seconds = time.monotonic() - start
+check(0.9 < seconds < 5.0, f"SIGTERM exit after the grace: {seconds:.1f}s")
 print("PASS")

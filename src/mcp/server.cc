@@ -1,0 +1,51 @@
+#include "mcp/server.h"
+
+#include <utility>
+
+#include "mcp/session_impl.h"
+
+namespace lmcp::mcp {
+
+McpServer::McpServer(ToolProvider& provider, ServerOptions options)
+    : provider_(provider),
+      options_(std::move(options)),
+      scheduler_(
+          SchedulerLimits{
+              .worker_threads = options_.worker_threads,
+              .max_queued = options_.max_queued_calls,
+              .session_running = options_.max_calls_per_session,
+              .session_queued = options_.max_queued_calls_per_session,
+              .principal_running = options_.max_calls_per_principal,
+              .principal_queued = options_.max_queued_calls_per_principal,
+              .queue_timeout = options_.call_queue_timeout,
+          },
+          options_.clock != nullptr ? *options_.clock : Clock::System()) {
+  provider_.SetListChangedCallback([this] { NotifyListChanged(); });
+}
+
+McpServer::~McpServer() {
+  provider_.SetListChangedCallback([] {});
+}
+
+std::unique_ptr<Session> McpServer::CreateSession(MessageSink& sink, SessionOptions options) {
+  return std::make_unique<SessionImpl>(*this, sink, std::move(options));
+}
+
+void McpServer::Register(SessionImpl* session) {
+  std::lock_guard lock(sessions_mu_);
+  sessions_.insert(session);
+}
+
+void McpServer::Unregister(SessionImpl* session) {
+  std::lock_guard lock(sessions_mu_);
+  sessions_.erase(session);
+}
+
+void McpServer::NotifyListChanged() {
+  std::lock_guard lock(sessions_mu_);
+  for (SessionImpl* session : sessions_) {
+    session->SendListChanged();
+  }
+}
+
+}  // namespace lmcp::mcp
