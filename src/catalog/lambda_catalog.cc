@@ -402,8 +402,8 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, mcp::Js
   auto stop = ctx.stop_token();
   if (!AcquireSlot(entry.function.arn, stop)) {
     const char* undelivered = UndeliveredOutcome(ctx.fate());
-    Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, request_bytes, args_sha,
-          nullptr, "stopped while waiting for a per-function concurrency slot; the function was not invoked");
+    Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, request_bytes, args_sha, nullptr,
+          "stopped while waiting for a per-function concurrency slot; the function was not invoked");
     return Error::Cancelled("call cancelled while queued");
   }
   ctx.Log(mcp::LogLevel::kDebug, mcp::Json("Invoking " + entry.function.name +
@@ -435,8 +435,8 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, mcp::Js
   if (!resp.ok()) {
     const Error& e = resp.error();
     if (e.code == ErrorCode::kCancelled || stop.stop_requested()) {
-      Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, request_bytes, args_sha, nullptr,
-            e.message);
+      Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, request_bytes, args_sha,
+            nullptr, e.message);
       return Error::Cancelled("call cancelled");
     }
     audit(e.code == ErrorCode::kTimeout ? "timeout" : "error", nullptr, e.message);
