@@ -113,6 +113,12 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   options.max_calls_per_principal = config.max_calls_per_principal;
   options.max_queued_calls_per_principal = config.max_queued_calls_per_principal;
   options.call_queue_timeout = std::chrono::milliseconds(config.call_queue_timeout_ms);
+  if (config.transport == "stdio") {
+    // One client, one session: the per-session and per-principal caps (fairness between HTTP clients) would
+    // only shrink the server below --workers and --max-queued-calls.
+    options.max_calls_per_session = options.max_calls_per_principal = static_cast<size_t>(config.worker_threads);
+    options.max_queued_calls_per_session = options.max_queued_calls_per_principal = config.max_queued_calls;
+  }
   if (!config.instructions.empty()) {
     options.instructions = config.instructions;
   }

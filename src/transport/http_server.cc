@@ -181,7 +181,7 @@ void HttpServer::ReaperLoop() {
     std::vector<std::shared_ptr<HttpSession>> closing;
     closing.swap(closing_);
     lock.unlock();
-    CloseSessions(std::move(closing), options_.shutdown_grace, "closed by its client");
+    CloseSessions(std::move(closing), options_.shutdown_grace, "closed by its client", /*client_gone=*/true);
     if (std::chrono::steady_clock::now() >= next_reap) {
       ExpireIdleSessions();
       next_reap = std::chrono::steady_clock::now() + options_.reap_interval;
@@ -191,17 +191,29 @@ void HttpServer::ReaperLoop() {
 }
 
 void HttpServer::CloseSessions(std::vector<std::shared_ptr<HttpSession>> sessions,
-                               std::chrono::milliseconds grace, const char* why) {
+                               std::chrono::milliseconds grace, const char* why, bool client_gone) {
+  // Each busy session gets the whole grace: they wait in parallel, so the total wait is one grace.
+  std::vector<std::thread> waits;
   for (auto& s : sessions) {
     spdlog::info("http: session {}… of {} {}", s->id().substr(0, 8), Printable(s->principal()), why);
-    s->Close(grace);
+    if (client_gone) {
+      s->mcp().ClientGoneAll();
+    }
+    if (s->Busy()) {
+      waits.emplace_back([s, grace] { s->Close(grace); });
+    } else {
+      s->Close(grace);
+    }
+  }
+  for (auto& t : waits) {
+    t.join();
   }
 }
 
 size_t HttpServer::ExpireIdleSessions() {
   auto expired = sessions_.TakeExpired();
   size_t n = expired.size();
-  CloseSessions(std::move(expired), std::chrono::milliseconds(0), "expired (idle)");
+  CloseSessions(std::move(expired), std::chrono::milliseconds(0), "expired (idle)", /*client_gone=*/true);
   return n;
 }
 
@@ -219,20 +231,16 @@ void HttpServer::Stop() {
   spdlog::info("http: shutting down (in-flight calls get up to {} ms)", options_.shutdown_grace.count());
   state_cv_.notify_all();
   listener_->StopAccepting();
-  // In-flight calls of all sessions run concurrently, so one shared deadline bounds the total wait. Closing a
-  // session answers its pending requests, and those answers go out on their streams below.
+  // Closing a session answers its pending requests (results within the grace, then -32603), and those
+  // answers go out on their streams below.
   auto sessions = sessions_.TakeAll();
   {
     std::lock_guard lock(state_mu_);
     sessions.insert(sessions.end(), closing_.begin(), closing_.end());
     closing_.clear();
   }
-  auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
-  for (auto& session : sessions) {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    session->Close(std::max(left, std::chrono::milliseconds(0)));
-  }
+  CloseSessions(std::move(sessions), options_.shutdown_grace, "closed: the server is stopping",
+                /*client_gone=*/false);
   {
     std::unique_lock lock(state_mu_);
     state_cv_.wait_for(lock, std::chrono::seconds(2), [this] { return open_streams_.load() == 0; });
@@ -241,7 +249,6 @@ void HttpServer::Stop() {
   if (reaper_.joinable()) {
     reaper_.join();
   }
-  sessions.clear();
   {
     std::lock_guard lock(state_mu_);
     stopped_ = true;
@@ -502,9 +509,11 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
   }
 
   std::vector<std::string> keys;
+  std::vector<Json> ids;
   for (const auto& m : messages) {
     if (IsRequest(m)) {
       keys.push_back(IdKey(m["id"]));
+      ids.push_back(m["id"]);
     }
   }
   if (keys.empty()) {  // only notifications and responses
@@ -537,7 +546,8 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
       res.SetHeader("Mcp-Session-Id", session->id());
       spdlog::info("http: session {}… opened by {} from {}", session->id().substr(0, 8),
                    Printable(head.principal), head.remote_addr);
-      CloseSessions(std::move(*added), std::chrono::milliseconds(0), "evicted to make room for a new one");
+      CloseSessions(std::move(*added), std::chrono::milliseconds(0), "evicted to make room for a new one",
+                    /*client_gone=*/true);
     } else {
       session->Unregister(keys, exchange.get());
       session->Close(std::chrono::milliseconds(0));
@@ -558,9 +568,17 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
     res.body = batch ? DumpJson(Json(std::move(decision.messages))) : DumpJson(decision.messages.front());
     return res;
   }
-  HttpResponse stream = StreamResponse(decision.channel, [session, exchange, keys] {
+  // A stream that ends before its requests did means the client went away: calls not started yet are dropped
+  // (never invoked), running ones go on without a reader.
+  HttpResponse stream = StreamResponse(decision.channel, [session, exchange, keys, ids = std::move(ids)] {
+    bool dropped = !exchange->all_ended();
     exchange->Abandon();
     session->Unregister(keys, exchange.get());
+    if (dropped && !session->closed()) {
+      for (const Json& id : ids) {
+        session->mcp().ClientGone(id);
+      }
+    }
   });
   for (auto& h : res.headers) {
     stream.headers.push_back(std::move(h));

@@ -119,8 +119,10 @@ class HttpServer {
   HttpResponse StreamResponse(std::shared_ptr<SseChannel> channel, std::function<void()> on_finish);
   std::string ResourceMetadataUrl() const;
   void ReaperLoop();
+  // Closes `sessions` (busy ones in parallel, each with `grace`). `client_gone`: nobody will read their
+  // answers (DELETE, expiry, eviction), so queued calls are dropped without invoking.
   void CloseSessions(std::vector<std::shared_ptr<HttpSession>> sessions, std::chrono::milliseconds grace,
-                     const char* why);
+                     const char* why, bool client_gone);
 
   HttpServerOptions options_;
   HttpServerDeps deps_;

@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "tests/support/raw_socket.h"
 #include "transport/http_test_util.h"
 
 namespace lmcp::transport {
@@ -266,6 +267,26 @@ TEST_F(HttpServerTest, FullRegistryEvictsTheOldestIdleSessionInsteadOfRefusing) 
   r = Post({{"jsonrpc", "2.0"}, {"id", 9}, {"method", "ping"}}, Headers(third));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(HttpServerTest, DroppedStreamTellsTheSessionItsClientIsGone) {
+  fakes_.hold_calls = true;
+  StartServer();
+  std::string sid = Initialize();
+  int fd = test_support::ConnectLoopback(server_->port());
+  std::string body = Call(7, "slow").dump();
+  test_support::SendAll(fd, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + std::string(kAccept) +
+                                "\r\nContent-Type: application/json\r\nMcp-Session-Id: " + sid +
+                                "\r\nMCP-Protocol-Version: 2025-11-25\r\nContent-Length: " +
+                                std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(test_support::StatusOf(test_support::ReadSome(fd, std::chrono::seconds(2), 12)), 200);
+  close(fd);  // the client goes away with its call in flight
+  for (int i = 0; i < 500 && fakes_.last()->gone().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ(fakes_.last()->gone().size(), 1u);
+  EXPECT_EQ(fakes_.last()->gone()[0], 7);
+  fakes_.last()->Release();
 }
 
 TEST_F(HttpServerTest, LimitsAndDnsRebinding) {

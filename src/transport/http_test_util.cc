@@ -28,6 +28,16 @@ std::string FakeSession::protocol_version() const {
   return version_;
 }
 
+void FakeSession::ClientGone(const Json& id) {
+  std::lock_guard lock(mu_);
+  gone_.push_back(id);
+}
+
+std::vector<Json> FakeSession::gone() const {
+  std::lock_guard lock(mu_);
+  return gone_;
+}
+
 bool FakeSession::initialized() const { return !protocol_version().empty(); }
 
 void FakeSession::HandleMessage(Json m) {

@@ -32,8 +32,8 @@ class FakeSession final : public mcp::Session {
   void HandleMessage(Json message) override;
   std::string protocol_version() const override;
   bool initialized() const override;
-  void ClientGone(const Json&) override {}
-  void ClientGoneAll() override {}
+  void ClientGone(const Json& id) override;
+  void ClientGoneAll() override { gone_all_++; }
   void Shutdown(std::chrono::milliseconds grace) override;
 
   // Sends an unsolicited message (as tools/list_changed would be).
@@ -43,6 +43,9 @@ class FakeSession final : public mcp::Session {
   const mcp::SessionOptions& options() const { return options_; }
   int in_flight() const { return in_flight_.load(); }
   bool shut_down() const { return shut_down_.load(); }
+  // The ids the transport reported gone, and how often it reported the whole client gone.
+  std::vector<Json> gone() const;
+  int gone_all() const { return gone_all_.load(); }
 
  private:
   mcp::MessageSink& sink_;
@@ -56,6 +59,8 @@ class FakeSession final : public mcp::Session {
   std::string version_;
   std::atomic<int> in_flight_{0};
   std::atomic<bool> shut_down_{false};
+  std::atomic<int> gone_all_{0};
+  std::vector<Json> gone_;
   std::function<void()> on_shutdown_;
 };
 
