@@ -15,6 +15,7 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/lambda_options.h"
+#include "app/memory_reclaimer.h"
 #include "app/serve_http.h"
 #include "catalog/lambda_tool_source.h"
 #include "common/log_text.h"
@@ -99,6 +100,10 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   if (!provider) {
     return 2;
   }
+
+  // Memory freed after a large message goes back to the OS instead of staying in malloc's arenas.
+  MemoryReclaimer reclaimer;
+  reclaimer.Start();
 
   // The MCP core.
   mcp::ServerOptions options;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/xml.h"
+#include "common/json.h"
 
 namespace lmcp::aws {
 namespace {
@@ -55,8 +56,11 @@ bool FillFromXml(AwsError& e, const std::string& body) {
 }
 
 bool FillFromJson(AwsError& e, const std::string& body, bool json11) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return false;
+  auto parsed = ParseJson(body);
+  if (!parsed.ok() || !parsed->is_object()) {
+    return false;
+  }
+  const nlohmann::json& j = *parsed;
   if (e.code.empty()) {
     std::string code = JsonString(j, {"__type", "code", "Code"});
     if (json11) code = AfterLast(code, '#');

@@ -14,6 +14,7 @@
 #include "aws/time_util.h"
 #include "aws/url.h"
 #include "common/log_text.h"
+#include "common/json.h"
 
 namespace lmcp::aws {
 namespace {
@@ -304,7 +305,7 @@ class Chain {
         [=]() -> Result<Credentials> {
           auto text = ReadFile(cache_file);
           if (!text) return Error::Unauthenticated("no SSO token in " + cache_file + "; run `aws sso login`");
-          auto j = nlohmann::json::parse(*text, nullptr, false);
+          auto j = ParseJsonOrDiscarded(*text);
           if (j.is_discarded() || !j.is_object())
             return Error::Unauthenticated("malformed SSO token cache " + cache_file);
           std::string token = JsonStr(j, "accessToken");
@@ -325,7 +326,7 @@ class Chain {
               caller.Call({"https://portal.sso." + sso_region + ".amazonaws.com", sso_region, "awsssoportal"},
                           Protocol::kRestJson, op);
           if (!r.ok()) return r.error().ToError();
-          auto body = nlohmann::json::parse(r->body, nullptr, false);
+          auto body = ParseJsonOrDiscarded(r->body);
           if (body.is_discarded() || !body.contains("roleCredentials")) {
             return Error::Unauthenticated("malformed SSO GetRoleCredentials reply");
           }
@@ -393,7 +394,7 @@ class Chain {
         return Error::Unauthenticated("credential_process exited with " + std::to_string(out->exit_code) +
                                       ": " + out->err);
       }
-      auto j = nlohmann::json::parse(out->out, nullptr, false);
+      auto j = ParseJsonOrDiscarded(out->out);
       if (j.is_discarded() || !j.is_object())
         return Error::Unauthenticated("credential_process printed no JSON");
       if (!j.contains("Version") || j["Version"] != 1) {
@@ -476,7 +477,7 @@ class Chain {
               return Error::Unauthenticated("container credentials endpoint answered " +
                                             std::to_string(r->status));
             }
-            auto j = nlohmann::json::parse(r->body, nullptr, false);
+            auto j = ParseJsonOrDiscarded(r->body);
             if (j.is_discarded() || !j.is_object())
               return Error::Unauthenticated("container credentials: bad JSON");
             Credentials c{JsonStr(j, "AccessKeyId"), JsonStr(j, "SecretAccessKey"), JsonStr(j, "Token"),
@@ -544,7 +545,7 @@ class Chain {
     if (!cred.ok()) return Error::Unavailable("IMDS credentials: " + cred.error().message);
     if (cred->status != 200)
       return Error::Unauthenticated("IMDS credentials answered " + std::to_string(cred->status));
-    auto j = nlohmann::json::parse(cred->body, nullptr, false);
+    auto j = ParseJsonOrDiscarded(cred->body);
     if (j.is_discarded() || !j.is_object()) return Error::Unauthenticated("IMDS credentials: bad JSON");
     if (std::string code = JsonStr(j, "Code"); !code.empty() && code != "Success") {
       return Error::Unauthenticated("IMDS credentials: Code " + code);

@@ -4,8 +4,11 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "aws/aws_error.h"
+#include "common/json.h"
 
 namespace lmcp::aws {
 
@@ -29,16 +32,18 @@ inline std::map<std::string, std::string> JsonStringMap(const nlohmann::json& j)
 }
 
 // Parses a reply body as a JSON object, or an AwsError naming the operation.
+// Nesting deeper than common/json.h's limit counts as malformed.
 inline AwsResult<nlohmann::json> ParseJsonReply(const std::string& operation, const HttpResponse& response) {
-  auto j = nlohmann::json::parse(response.body.empty() ? std::string("{}") : response.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    AwsError e = AwsError::Client("malformed " + operation + " reply: not a JSON object");
+  auto j = ParseJson(response.body.empty() ? std::string_view("{}") : std::string_view(response.body));
+  if (!j.ok() || !j->is_object()) {
+    AwsError e = AwsError::Client("malformed " + operation + " reply: " +
+                                  (j.ok() ? std::string("not a JSON object") : j.error().message));
     e.operation = operation;
     e.http_status = response.status;
     e.may_have_reached_server = true;
     return e;
   }
-  return j;
+  return std::move(j).value();
 }
 
 }  // namespace lmcp::aws

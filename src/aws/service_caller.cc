@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <string>
+#include <utility>
+
 #include "aws/sigv4.h"
 #include "common/log_text.h"
 
@@ -23,7 +26,7 @@ Status ServiceCaller::SignRequest(HttpRequest& request, const ServiceEndpoint& e
 }
 
 AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Protocol protocol,
-                                            const OperationRequest& op) {
+                                            OperationRequest op) {
   HttpRequest base;
   base.method = op.method;
   base.url = endpoint.url + op.path;
@@ -31,8 +34,9 @@ AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Pro
     base.url += '?';
     base.url += BuildQuery(op.query);
   }
-  base.headers = op.headers;
-  base.body = op.body;
+  base.headers = std::move(op.headers);
+  // The body stays out of `base`: each attempt copies `base` (signing adds headers) and borrows the body.
+  std::string body = std::move(op.body);
   base.connect_timeout = op.connect_timeout;
   base.read_timeout = op.read_timeout;
   base.max_response_bytes = op.max_response_bytes;
@@ -40,6 +44,7 @@ AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Pro
 
   for (int attempt = 1;; ++attempt) {
     HttpRequest request = base;
+    request.body = std::move(body);
     if (op.sign) {
       Status signed_ok = SignRequest(request, endpoint);
       if (!signed_ok.ok()) {
@@ -59,6 +64,7 @@ AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Pro
     error.operation = op.operation;
     error.attempts = attempt;
     if (!retry_.ShouldRetry(error, attempt, op.idempotent) || op.stop.stop_requested()) return error;
+    body = std::move(request.body);  // for the next attempt
     auto delay = retry_.Backoff(error, attempt);
     spdlog::debug("{} attempt {} failed ({}), retrying in {} ms", op.operation, attempt,
                   ForLog(error.code.empty() ? error.message : error.code), delay.count());

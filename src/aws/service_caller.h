@@ -43,9 +43,9 @@ class ServiceCaller {
   // `credentials` may be null when every call is unsigned.
   ServiceCaller(HttpClient& http, CredentialsProvider* credentials, Clock& clock, RetryPolicy& retry);
 
-  // 2xx → the response; otherwise an AwsError with `operation` and `attempts` filled in.
-  AwsResult<HttpResponse> Call(const ServiceEndpoint& endpoint, Protocol protocol,
-                               const OperationRequest& op);
+  // 2xx → the response; otherwise an AwsError with `operation` and `attempts` filled in. Takes the
+  // operation so a large body (an Invoke payload) is moved, not copied; it is never copied per attempt.
+  AwsResult<HttpResponse> Call(const ServiceEndpoint& endpoint, Protocol protocol, OperationRequest op);
 
   HttpClient& http() { return http_; }
 

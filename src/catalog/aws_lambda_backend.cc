@@ -5,6 +5,7 @@
 #include "aws/curl_http_client.h"
 #include "aws/url.h"
 #include "catalog/result_mapping.h"
+#include "common/json.h"
 #if __has_include("aws/credentials_chain.h")
 #include "aws/credentials_chain.h"
 #define LMCP_HAVE_CREDENTIALS_CHAIN 1
@@ -26,9 +27,10 @@ Error ToCatalogError(const aws::AwsError& e) {
 }
 
 Result<Json> ParseBody(const aws::HttpResponse& r, const char* op) {
-  Json j = Json::parse(r.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Error::Unavailable(std::string(op) + ": the response is not a JSON object");
+  auto j = ParseJson(r.body);
+  if (!j.ok() || !j->is_object()) {
+    return Error::Unavailable(std::string(op) + ": the response is not a JSON object" +
+                              (j.ok() ? "" : " (" + j.error().message + ")"));
   }
   return j;
 }
@@ -53,7 +55,9 @@ class OwningAwsLambdaBackend : public LambdaBackend {
   }
   Result<Tags> ListTags(const std::string& arn) override { return inner->ListTags(arn); }
   Result<SchemaDocument> DescribeSchema(const SchemaRequest& r) override { return inner->DescribeSchema(r); }
-  Result<InvokeResponse> Invoke(const InvokeRequest& r, std::stop_token s) override { return inner->Invoke(r, s); }
+  Result<InvokeResponse> Invoke(InvokeRequest r, std::stop_token s) override {
+    return inner->Invoke(std::move(r), s);
+  }
 };
 
 #ifndef LMCP_HAVE_CREDENTIALS_CHAIN
@@ -253,7 +257,7 @@ Result<SchemaDocument> AwsLambdaBackend::DescribeSchema(const SchemaRequest& req
   return doc;
 }
 
-Result<InvokeResponse> AwsLambdaBackend::Invoke(const InvokeRequest& request, std::stop_token stop) {
+Result<InvokeResponse> AwsLambdaBackend::Invoke(InvokeRequest request, std::stop_token stop) {
   aws::OperationRequest op;
   op.operation = "Invoke";
   op.method = "POST";
@@ -261,12 +265,12 @@ Result<InvokeResponse> AwsLambdaBackend::Invoke(const InvokeRequest& request, st
   if (!request.qualifier.empty()) op.query.emplace_back("Qualifier", request.qualifier);
   op.headers = {{"X-Amz-Invocation-Type", "RequestResponse"}};
   if (request.log_tail) op.headers.emplace_back("X-Amz-Log-Type", "Tail");
-  op.body = request.payload;
+  op.body = std::move(request.payload);
   op.idempotent = false;
   op.read_timeout = request.read_timeout;
   op.max_response_bytes = 8 * 1024 * 1024;
   op.stop = stop;
-  auto r = caller_.Call(endpoints_.lambda, aws::Protocol::kRestJson, op);
+  auto r = caller_.Call(endpoints_.lambda, aws::Protocol::kRestJson, std::move(op));
   if (!r.ok()) return ToCatalogError(r.error());
   InvokeResponse out;
   out.status = r->status;

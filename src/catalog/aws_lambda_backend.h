@@ -41,7 +41,7 @@ class AwsLambdaBackend : public LambdaBackend {
                                                          const std::string& tag_value) override;
   Result<Tags> ListTags(const std::string& function_arn) override;
   Result<SchemaDocument> DescribeSchema(const SchemaRequest& request) override;
-  Result<InvokeResponse> Invoke(const InvokeRequest& request, std::stop_token stop) override;
+  Result<InvokeResponse> Invoke(InvokeRequest request, std::stop_token stop) override;
 
   const Endpoints& endpoints() const { return endpoints_; }
 

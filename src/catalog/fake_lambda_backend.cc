@@ -105,7 +105,7 @@ Result<SchemaDocument> FakeLambdaBackend::DescribeSchema(const SchemaRequest& re
   return it->second;
 }
 
-Result<InvokeResponse> FakeLambdaBackend::Invoke(const InvokeRequest& request, std::stop_token stop) {
+Result<InvokeResponse> FakeLambdaBackend::Invoke(InvokeRequest request, std::stop_token stop) {
   InvokeHandler handler;
   {
     std::lock_guard lock(mu_);

@@ -40,7 +40,7 @@ class FakeLambdaBackend : public LambdaBackend {
                                                          const std::string& tag_value) override;
   Result<Tags> ListTags(const std::string& function_arn) override;
   Result<SchemaDocument> DescribeSchema(const SchemaRequest& request) override;
-  Result<InvokeResponse> Invoke(const InvokeRequest& request, std::stop_token stop) override;
+  Result<InvokeResponse> Invoke(InvokeRequest request, std::stop_token stop) override;
 
   // Simulated pages: ListFunctions counts ceil(N/50) calls, GetResources ceil(matches/100).
   std::atomic<int> list_functions_calls{0};

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <set>
+#include <utility>
 
 #define VALIJSON_USE_EXCEPTIONS 1
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -9,6 +10,8 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
+
+#include "common/json.h"
 
 namespace lmcp::catalog {
 namespace {
@@ -151,8 +154,13 @@ Result<SchemaArn> ParseSchemaArn(const std::string& arn) {
 Json OpenInputSchema() { return Json{{"type", "object"}, {"additionalProperties", true}}; }
 
 Result<Json> ToInputSchema(const SchemaDocument& doc, const std::string& schema_name) {
-  Json parsed = Json::parse(doc.content, nullptr, false);
-  if (parsed.is_discarded()) return Error::InvalidArgument("schema content is not valid JSON");
+  auto bounded = ParseJson(doc.content);
+  if (!bounded.ok()) {
+    return Error::InvalidArgument(IsJsonTooDeep(bounded.error())
+                                      ? "schema content is " + bounded.error().message
+                                      : std::string("schema content is not valid JSON"));
+  }
+  Json parsed = std::move(bounded).value();
   if (!parsed.is_object()) return Error::InvalidArgument("schema content is not a JSON object");
   Json schema;
   bool openapi = doc.type == "OpenApi3" || parsed.contains("openapi");

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/result_mapping.h"
+#include "common/json.h"
 #include "common/log_text.h"
 
 namespace lmcp::catalog {
@@ -91,8 +92,9 @@ void LambdaCatalog::ProgressLoop(std::stop_token stop) {
       double elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.start).count() / 1000.0;
       if (elapsed <= 0) continue;
       w.ctx->Progress(elapsed, static_cast<double>(w.timeout_seconds),
-                      "waiting for Lambda function " + w.function + " (" + std::to_string(static_cast<int>(elapsed)) +
-                          " s of at most " + std::to_string(w.timeout_seconds) + " s)");
+                      "waiting for Lambda function " + w.function + " (" +
+                          std::to_string(static_cast<int>(elapsed)) + " s of at most " +
+                          std::to_string(w.timeout_seconds) + " s)");
     }
   }
 }
@@ -194,13 +196,15 @@ void LambdaCatalog::Loop(std::stop_token stop) {
       ++failures;
       auto backoff = std::chrono::seconds(1) * (1LL << std::min(failures - 1, 6));
       wait = std::min<std::chrono::nanoseconds>(backoff, std::chrono::seconds(60));
-      Log().info("retrying discovery in {} s", std::chrono::duration_cast<std::chrono::seconds>(wait).count());
+      Log().info("retrying discovery in {} s",
+                 std::chrono::duration_cast<std::chrono::seconds>(wait).count());
     }
     WaitFor(wait, stop);
   }
 }
 
-std::shared_ptr<const LambdaCatalog::Snapshot> LambdaCatalog::WaitForFirstDiscovery(std::optional<Error>* error) {
+std::shared_ptr<const LambdaCatalog::Snapshot> LambdaCatalog::WaitForFirstDiscovery(
+    std::optional<Error>* error) {
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, options_.discovery_wait, [&] { return first_attempt_done_; });
   if (snapshot_) return snapshot_;
@@ -227,7 +231,8 @@ Result<mcp::ToolList> LambdaCatalog::ListTools() {
 bool LambdaCatalog::AcquireSlot(const std::string& arn, std::stop_token stop) {
   if (options_.max_concurrency_per_function <= 0) return true;
   std::unique_lock lock(slots_mu_);
-  bool ok = slots_cv_.wait(lock, stop, [&] { return in_flight_[arn] < options_.max_concurrency_per_function; });
+  bool ok =
+      slots_cv_.wait(lock, stop, [&] { return in_flight_[arn] < options_.max_concurrency_per_function; });
   if (ok) ++in_flight_[arn];
   return ok;
 }
@@ -311,7 +316,7 @@ void LambdaCatalog::CallNotInvoked(const std::string& name, const mcp::Json& arg
         detail + "; the function was not invoked");
 }
 
-Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const mcp::Json& arguments,
+Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, mcp::Json arguments,
                                                 mcp::CallContext& ctx) {
   const auto start = clock_.Steady();
   std::optional<Error> error;
@@ -321,8 +326,14 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   if (it == snap->by_name.end()) return Error::NotFound("Unknown tool: " + name);
   const ToolEntry& entry = *it->second;
   const bool compat = options_.compat == CompatMode::kReference;
-  const std::string args_text = arguments.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
+  auto dump = [](const mcp::Json& value) {
+    return value.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
+  };
+  // The client's arguments as text, serialized once: hashed for the audit line and, unless compat mode picks
+  // a member of them, sent as the event itself.
+  std::string args_text = dump(arguments);
   const std::string args_hmac = audit_ ? audit_->ArgumentsHmac(args_text) : std::string();
+  const std::size_t args_bytes = args_text.size();
 
   ResultContext rc;
   rc.tool = name;
@@ -334,33 +345,42 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   rc.compat_reference = compat;
 
   auto reject = [&](std::string text, const std::string& outcome) -> Result<mcp::ToolResult> {
-    Audit(&entry, name, ctx, outcome, start, args_text.size(), args_hmac, nullptr, "");
+    Audit(&entry, name, ctx, outcome, start, args_bytes, args_hmac, nullptr, "");
     return ErrorText(std::move(text));
   };
 
-  // The event: the arguments themselves, or (compat) their "parameters" member.
-  mcp::Json event = arguments.is_null() ? mcp::Json::object() : arguments;
-  if (!event.is_object()) return reject("Tool arguments must be a JSON object.", "invalid_arguments");
+  // The event: the arguments themselves, or (compat) their "parameters" member. Referred to, not copied.
+  static const mcp::Json kEmptyObject = mcp::Json::object();
+  const mcp::Json* event = arguments.is_null() ? &kEmptyObject : &arguments;
+  mcp::Json parsed_parameters;  // compat: "parameters" given as a JSON string
+  if (!event->is_object()) {
+    return reject("Tool arguments must be a JSON object.", "invalid_arguments");
+  }
   if (compat) {
-    auto p = event.find("parameters");
-    if (p == event.end()) {
+    auto p = event->find("parameters");
+    if (p == event->end()) {
       return reject("Error executing tool " + name +
                         ": 1 validation error for lambda_functionArguments\nparameters\n  Field required "
                         "[type=missing, input_type=dict]",
                     "invalid_arguments");
     }
-    mcp::Json inner = *p;
-    if (inner.is_string()) inner = mcp::Json::parse(inner.get<std::string>(), nullptr, false);
-    if (!inner.is_object()) {
+    event = &*p;
+    if (event->is_string()) {
+      auto parsed = ParseJson(event->get_ref<const std::string&>());
+      if (parsed.ok()) {
+        parsed_parameters = std::move(parsed).value();
+      }
+      event = &parsed_parameters;
+    }
+    if (!event->is_object()) {
       return reject("Error executing tool " + name +
                         ": 1 validation error for lambda_functionArguments\nparameters\n  Input should be a "
                         "valid dictionary [type=dict_type]",
                     "invalid_arguments");
     }
-    event = std::move(inner);
   }
   if (options_.validate_arguments && entry.validator) {
-    auto problems = entry.validator->Validate(event);
+    auto problems = entry.validator->Validate(*event);
     if (!problems.empty()) {
       std::string text = "Invalid arguments for tool " + name + " (the function was not invoked):";
       for (const auto& p : problems) text += "\n- " + p;
@@ -370,16 +390,21 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   InvokeRequest req;
   req.function = entry.function.arn;
   req.qualifier = entry.qualifier;
-  req.payload = event.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
+  req.payload = event == &arguments ? std::move(args_text) : dump(*event);
+  // From here on only the text is needed: free the arguments' value now, not after the function returns.
+  event = nullptr;
+  arguments = mcp::Json();
+  parsed_parameters = mcp::Json();
   req.log_tail = options_.log_tail;
   req.read_timeout = options_.invoke_timeout.count() > 0
                          ? std::chrono::milliseconds(options_.invoke_timeout)
                          : std::chrono::milliseconds(std::chrono::seconds(entry.function.timeout_seconds) +
                                                      options_.invoke_timeout_margin);
-  rc.timeout_seconds = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::seconds>(req.read_timeout).count());
-  if (req.payload.size() > kMaxInvokePayloadBytes) {
-    return reject("The arguments are " + std::to_string(req.payload.size()) +
+  rc.timeout_seconds =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(req.read_timeout).count());
+  const std::size_t request_bytes = req.payload.size();
+  if (request_bytes > kMaxInvokePayloadBytes) {
+    return reject("The arguments are " + std::to_string(request_bytes) +
                       " bytes as JSON, over Lambda's 6 MB (6291456 bytes) limit for synchronous invocation; "
                       "the function was not invoked.",
                   "too_large");
@@ -388,7 +413,7 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   auto stop = ctx.stop_token();
   if (!AcquireSlot(entry.function.arn, stop)) {
     const char* undelivered = UndeliveredOutcome(ctx.fate());
-    Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, req.payload.size(), args_hmac,
+    Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, request_bytes, args_hmac,
           nullptr, "stopped while waiting for a per-function concurrency slot; the function was not invoked");
     return Error::Cancelled("call cancelled while queued");
   }
@@ -400,7 +425,7 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
     waiting_id = next_waiting_id_++;
     waiting_[waiting_id] = {&ctx, clock_.Steady(), rc.timeout_seconds, entry.function.name};
   }
-  auto resp = backend_.Invoke(req, stop);
+  auto resp = backend_.Invoke(std::move(req), stop);
   {
     std::lock_guard lock(progress_mu_);
     waiting_.erase(waiting_id);
@@ -412,25 +437,24 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, const m
   const char* undelivered = UndeliveredOutcome(ctx.fate());
   auto audit = [&](const std::string& outcome, const InvokeResponse* r, const std::string& detail) {
     if (undelivered == nullptr || outcome == undelivered) {
-      Audit(&entry, name, ctx, outcome, start, req.payload.size(), args_hmac, r, detail);
+      Audit(&entry, name, ctx, outcome, start, request_bytes, args_hmac, r, detail);
       return;
     }
-    Audit(&entry, name, ctx, undelivered, start, req.payload.size(), args_hmac, r,
+    Audit(&entry, name, ctx, undelivered, start, request_bytes, args_hmac, r,
           "result not delivered; the invocation ended " + outcome + (detail.empty() ? "" : ": " + detail));
   };
   if (!resp.ok()) {
     const Error& e = resp.error();
     if (e.code == ErrorCode::kCancelled || stop.stop_requested()) {
-      Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, req.payload.size(), args_hmac,
+      Audit(&entry, name, ctx, undelivered ? undelivered : "cancelled", start, request_bytes, args_hmac,
             nullptr, e.message);
       return Error::Cancelled("call cancelled");
     }
     audit(e.code == ErrorCode::kTimeout ? "timeout" : "error", nullptr, e.message);
     return MapInvokeError(e, rc);
   }
-  mcp::ToolResult result = MapInvokeResponse(resp.value(), rc);
   audit(resp->function_error.empty() ? "ok" : "function_error", &resp.value(), "");
-  return result;
+  return MapInvokeResponse(std::move(resp).value(), rc);
 }
 
 }  // namespace lmcp::catalog

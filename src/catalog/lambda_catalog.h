@@ -41,7 +41,7 @@ class LambdaCatalog : public mcp::ToolProvider {
   Status DiscoverNow();
 
   Result<mcp::ToolList> ListTools() override;
-  Result<mcp::ToolResult> CallTool(const std::string& name, const mcp::Json& arguments,
+  Result<mcp::ToolResult> CallTool(const std::string& name, mcp::Json arguments,
                                    mcp::CallContext& ctx) override;
   // Audits a call the MCP core answered without invoking (outcome `refused`, `queue_timeout`, `cancelled`,
   // `client_gone` or `not_started`).

@@ -25,9 +25,9 @@ class LambdaToolSource : public mcp::ToolProvider {
   LambdaCatalog& catalog() { return *catalog_; }
 
   Result<mcp::ToolList> ListTools() override { return catalog_->ListTools(); }
-  Result<mcp::ToolResult> CallTool(const std::string& name, const mcp::Json& arguments,
+  Result<mcp::ToolResult> CallTool(const std::string& name, mcp::Json arguments,
                                    mcp::CallContext& ctx) override {
-    return catalog_->CallTool(name, arguments, ctx);
+    return catalog_->CallTool(name, std::move(arguments), ctx);
   }
   void CallNotInvoked(const std::string& name, const mcp::Json& arguments, const std::string& principal,
                       NotInvoked why, const std::string& detail) override {

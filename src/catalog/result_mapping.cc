@@ -1,6 +1,9 @@
 #include "catalog/result_mapping.h"
 
 #include <cstdio>
+#include <utility>
+
+#include "common/json.h"
 
 namespace lmcp::catalog {
 namespace {
@@ -16,7 +19,7 @@ mcp::ToolResult TextResult(std::string text, bool is_error) {
 }
 
 // Cuts at a UTF-8 boundary at or below max bytes and appends a notice.
-std::string CapText(const std::string& text, std::size_t max) {
+std::string CapText(std::string text, std::size_t max) {
   if (text.size() <= max) return text;
   std::size_t cut = max;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
@@ -47,6 +50,15 @@ std::string FunctionLabel(const ResultContext& ctx) {
   return ctx.qualifier.empty() ? ctx.function : ctx.function + ":" + ctx.qualifier;
 }
 
+// A result too deep to handle safely (copying or serializing it would recurse once per level).
+mcp::ToolResult TooDeep(const ResultContext& ctx) {
+  return TextResult("Lambda function " + FunctionLabel(ctx) + " ran, but its result is nested deeper than " +
+                        std::to_string(kMaxJsonDepth) +
+                        " levels of JSON objects and arrays, which lambda-mcp does not pass on. Return a "
+                        "flatter result (or that part of it as a string).",
+                    true);
+}
+
 std::string TrimStack(const Json& stack) {
   std::string out;
   int lines = 0;
@@ -75,7 +87,11 @@ mcp::ToolResult MapFunctionError(const InvokeResponse& resp, const ResultContext
     r.structured_content = Json{{"result", s}};
     return r;
   }
-  Json body = Json::parse(resp.payload, nullptr, false);
+  // Over-deep or not JSON: no errorType/errorMessage, so the raw payload is shown below.
+  Json body;
+  if (auto parsed = ParseJson(resp.payload); parsed.ok()) {
+    body = std::move(parsed).value();
+  }
   std::string type, message;
   Json stack;
   if (body.is_object()) {
@@ -92,7 +108,7 @@ mcp::ToolResult MapFunctionError(const InvokeResponse& resp, const ResultContext
   }
   if (!stack.is_null()) text += "\nstackTrace:" + TrimStack(stack);
   if (!resp.log_tail.empty()) text += "\nlog tail:\n" + resp.log_tail;
-  mcp::ToolResult r = TextResult(CapText(text, ctx.max_text_bytes), true);
+  mcp::ToolResult r = TextResult(CapText(std::move(text), ctx.max_text_bytes), true);
   if (VersionHasStructuredContent(ctx.protocol_version)) {
     Json sc = {{"functionError", resp.function_error}, {"errorType", type}, {"errorMessage", message}};
     if (!resp.request_id.empty()) sc["requestId"] = resp.request_id;
@@ -103,9 +119,14 @@ mcp::ToolResult MapFunctionError(const InvokeResponse& resp, const ResultContext
 
 mcp::ToolResult MapCompatSuccess(const InvokeResponse& resp, const ResultContext& ctx) {
   std::string s;
-  auto dumped = IsValidUtf8(resp.payload) ? PythonJsonDumpsIndent2(resp.payload) : std::nullopt;
-  if (dumped) {
-    s = "Function " + ctx.function + " returned: " + *dumped;
+  Result<OrderedJson> parsed = IsValidUtf8(resp.payload)
+                                   ? ParseOrderedJson(resp.payload)
+                                   : Result<OrderedJson>(Error::InvalidArgument("bytes"));
+  if (!parsed.ok() && IsJsonTooDeep(parsed.error())) {
+    return TooDeep(ctx);
+  }
+  if (parsed.ok()) {
+    s = "Function " + ctx.function + " returned: " + parsed->dump(2, ' ', true);
   } else {
     s = "Function " + ctx.function + " returned payload: " + PythonBytesRepr(resp.payload);
   }
@@ -143,9 +164,11 @@ bool IsValidUtf8(const std::string& s) {
 }
 
 std::optional<std::string> PythonJsonDumpsIndent2(const std::string& json_text) {
-  OrderedJson v = OrderedJson::parse(json_text, nullptr, false);
-  if (v.is_discarded()) return std::nullopt;
-  return v.dump(2, ' ', true);
+  auto v = ParseOrderedJson(json_text);
+  if (!v.ok()) {
+    return std::nullopt;
+  }
+  return v->dump(2, ' ', true);
 }
 
 std::string PythonBytesRepr(const std::string& bytes) {
@@ -172,7 +195,7 @@ std::string PythonBytesRepr(const std::string& bytes) {
   return out;
 }
 
-mcp::ToolResult MapInvokeResponse(const InvokeResponse& resp, const ResultContext& ctx) {
+mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx) {
   if (!resp.function_error.empty()) return MapFunctionError(resp, ctx);
   if (ctx.compat_reference) return MapCompatSuccess(resp, ctx);
 
@@ -189,15 +212,21 @@ mcp::ToolResult MapInvokeResponse(const InvokeResponse& resp, const ResultContex
     }
     return r;
   }
-  Json value = Json::parse(resp.payload, nullptr, false);
-  if (value.is_discarded()) return TextResult(CapText(resp.payload, ctx.max_text_bytes), false);
+  Result<Json> parsed = ParseJson(resp.payload);
+  if (!parsed.ok()) {
+    if (IsJsonTooDeep(parsed.error())) {
+      return TooDeep(ctx);
+    }
+    return TextResult(CapText(std::move(resp.payload), ctx.max_text_bytes), false);
+  }
+  Json value = std::move(parsed).value();
 
   if (IsMcpContent(value)) {
     mcp::ToolResult r;
-    r.content = value["content"];
+    r.content = std::move(value["content"]);
     if (value.contains("structuredContent") && value["structuredContent"].is_object() &&
         VersionHasStructuredContent(ctx.protocol_version)) {
-      r.structured_content = value["structuredContent"];
+      r.structured_content = std::move(value["structuredContent"]);
     }
     if (value.contains("isError") && value["isError"].is_boolean()) r.is_error = value["isError"].get<bool>();
     return r;
@@ -219,8 +248,9 @@ mcp::ToolResult MapInvokeResponse(const InvokeResponse& resp, const ResultContex
       return r;
     }
   }
-  std::string text = CapText(resp.payload, ctx.max_text_bytes);
-  bool truncated = text.size() != resp.payload.size();
+  const std::size_t payload_bytes = resp.payload.size();
+  std::string text = CapText(std::move(resp.payload), ctx.max_text_bytes);
+  bool truncated = text.size() != payload_bytes;
   mcp::ToolResult r = TextResult(std::move(text), false);
   if (value.is_object() && !truncated && VersionHasStructuredContent(ctx.protocol_version)) {
     r.structured_content = std::move(value);

@@ -36,7 +36,9 @@ struct ResultContext {
   int timeout_seconds = 0;       // the read timeout used, for the timeout message
 };
 
-mcp::ToolResult MapInvokeResponse(const InvokeResponse& response, const ResultContext& ctx);
+// Takes the response so its payload moves into the result's text. A payload nested deeper than
+// kMaxJsonDepth (common/json.h) becomes an isError result saying so; the deep value is never built.
+mcp::ToolResult MapInvokeResponse(InvokeResponse response, const ResultContext& ctx);
 mcp::ToolResult MapInvokeError(const Error& error, const ResultContext& ctx);
 
 // Python's json.dumps(value, indent=2) (ensure_ascii, key order kept) of a JSON text; nullopt if not JSON.

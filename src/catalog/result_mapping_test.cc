@@ -112,6 +112,50 @@ TEST(ResultMappingTest, CompatTextsMatchReference) {
   EXPECT_EQ(MapInvokeResponse(Payload("null"), Ctx(true)).content[0]["text"], "Function mcp-echo returned: null");
 }
 
+std::string DeepObject(int depth) {
+  std::string out;
+  for (int i = 0; i < depth; ++i) {
+    out += "{\"a\":";
+  }
+  return out + "1" + std::string(depth, '}');
+}
+
+TEST(ResultMappingTest, OverDeepResultIsAnErrorNotAValue) {
+  // Issue 12: a function returning an object 100k levels deep crashed the server.
+  for (bool compat : {false, true}) {
+    auto r = MapInvokeResponse(Payload(DeepObject(100'000)), Ctx(compat));
+    EXPECT_TRUE(r.is_error);
+    EXPECT_FALSE(r.structured_content);
+    ASSERT_EQ(r.content.size(), 1u);
+    EXPECT_EQ(
+        r.content[0]["text"],
+        "Lambda function mcp-echo ran, but its result is nested deeper than 128 levels of JSON objects and "
+        "arrays, which lambda-mcp does not pass on. Return a flatter result (or that part of it as a "
+        "string).");
+  }
+  // MCP content passing through is held to the same limit.
+  auto mcp = MapInvokeResponse(
+      Payload(R"({"content":[{"type":"text","text":"x","deep":)" + DeepObject(200) + "}]}"), Ctx());
+  EXPECT_TRUE(mcp.is_error);
+}
+
+TEST(ResultMappingTest, ResultAtTheDepthLimitPassesThrough) {
+  auto r = MapInvokeResponse(Payload(DeepObject(128)), Ctx());
+  EXPECT_FALSE(r.is_error);
+  ASSERT_TRUE(r.structured_content);
+  EXPECT_TRUE((*r.structured_content)["a"].is_object());
+}
+
+TEST(ResultMappingTest, OverDeepFunctionErrorShowsThePayloadAsText) {
+  ResultContext c = Ctx();
+  c.max_text_bytes = 4096;
+  auto r = MapInvokeResponse(Payload(DeepObject(100'000), "Unhandled"), c);
+  EXPECT_TRUE(r.is_error);
+  std::string t = r.content[0]["text"];
+  EXPECT_NE(t.find("failed (Unhandled error)"), std::string::npos) << t.substr(0, 200);
+  EXPECT_NE(t.find("truncated"), std::string::npos);
+}
+
 TEST(ResultMappingTest, PythonBytesRepr) {
   EXPECT_EQ(PythonBytesRepr("it's"), "b\"it's\"");
   EXPECT_EQ(PythonBytesRepr("a'\"b"), "b'a\\'\"b'");

@@ -3,6 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <regex>
+#include <string>
+
+#include "common/json.h"
 
 namespace lmcp::emulator {
 namespace {
@@ -23,7 +26,20 @@ constexpr TypeName kTypes[] = {
     {FaultType::kMalformed, "malformed"},
 };
 
-json YamlToJson(const YAML::Node& node) {
+// A fault document is small; these bounds stop an alias cycle (`&a [*a]`), which would recurse forever, and
+// an alias bomb, which expands exponentially, from reaching the converter below unchecked.
+constexpr size_t kMaxDocumentNodes = 10'000;
+
+struct YamlBudget {
+  size_t nodes = 0;
+  bool exceeded = false;
+};
+
+json YamlToJson(const YAML::Node& node, YamlBudget& budget, size_t depth = 0) {
+  if (budget.exceeded || ++budget.nodes > kMaxDocumentNodes || depth > kMaxJsonDepth) {
+    budget.exceeded = true;
+    return nullptr;
+  }
   switch (node.Type()) {
     case YAML::NodeType::Scalar: {
       const std::string& s = node.Scalar();
@@ -40,12 +56,16 @@ json YamlToJson(const YAML::Node& node) {
     }
     case YAML::NodeType::Sequence: {
       json arr = json::array();
-      for (const auto& e : node) arr.push_back(YamlToJson(e));
+      for (const auto& e : node) {
+        arr.push_back(YamlToJson(e, budget, depth + 1));
+      }
       return arr;
     }
     case YAML::NodeType::Map: {
       json obj = json::object();
-      for (auto it = node.begin(); it != node.end(); ++it) obj[it->first.as<std::string>()] = YamlToJson(it->second);
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        obj[it->first.as<std::string>()] = YamlToJson(it->second, budget, depth + 1);
+      }
       return obj;
     }
     default:
@@ -193,10 +213,16 @@ Result<FaultRule> ParseFaultFlag(const std::string& flag) {
 
 Result<std::vector<FaultRule>> ParseFaultDocument(const std::string& text) {
   json doc;
+  YamlBudget budget;
   try {
-    doc = YamlToJson(YAML::Load(text));
+    doc = YamlToJson(YAML::Load(text), budget);
   } catch (const YAML::Exception& e) {
     return Error::InvalidArgument(std::string("fault document: ") + e.what());
+  }
+  if (budget.exceeded) {
+    return Error::InvalidArgument("fault document: more than " + std::to_string(kMaxDocumentNodes) +
+                                  " values or nested deeper than " + std::to_string(kMaxJsonDepth) +
+                                  " levels (an alias cycle?)");
   }
   if (doc.is_object() && doc.contains("faults")) doc = doc["faults"];
   if (doc.is_null()) doc = json::array();

@@ -67,6 +67,27 @@ TEST(FaultDocumentTest, JsonAndYaml) {
   EXPECT_THAT(ParseFaultDocument("42").error().message, HasSubstr("expected a list"));
 }
 
+TEST(FaultDocumentTest, AliasCyclesBombsAndDeepNestingAreRefused) {
+  // A self-referencing alias used to recurse until the stack ran out (the /__admin/faults body is YAML).
+  auto cycle = ParseFaultDocument("&a [*a]");
+  ASSERT_FALSE(cycle.ok());
+  EXPECT_THAT(cycle.error().message, HasSubstr("nested deeper than 128 levels"));
+  std::string bomb = "a: &a [1,2,3,4,5,6,7,8,9,10]\n";
+  for (char c = 'b'; c <= 'h'; ++c) {
+    bomb += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 10; ++i) {
+      bomb += std::string(i ? "," : "") + "*" + static_cast<char>(c - 1);
+    }
+    bomb += "]\n";
+  }
+  auto expanded = ParseFaultDocument(bomb);
+  ASSERT_FALSE(expanded.ok());
+  EXPECT_THAT(expanded.error().message, HasSubstr("more than 10000 values"));
+  // yaml-cpp itself stops plain nesting (at 500 levels); between 128 and that, the converter does.
+  EXPECT_FALSE(ParseFaultDocument(std::string(200, '[') + std::string(200, ']')).ok());
+  EXPECT_FALSE(ParseFaultDocument(std::string(100'000, '[') + std::string(100'000, ']')).ok());
+}
+
 TEST(FaultInjectorTest, MatchesByOperationAndFunctionWithSkipAndCount) {
   FaultInjector faults;
   EXPECT_TRUE(faults.empty());

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,7 +14,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+
+#include "common/json.h"
 
 extern char** environ;
 
@@ -356,7 +358,9 @@ InvokeOutput ProcessRuntime::Invoke(const FunctionSpec& f, const InvokeInput& in
     init_ms = std::chrono::duration<double, std::milli>(Steady::now() - spawn_start).count();
     init_prefix = "INIT_START Runtime Version: " + f.runtime + "\n";
     json ready;
-    if (got == 1) ready = json::parse(line, nullptr, false);
+    if (got == 1) {
+      ready = ParseJsonOrDiscarded(line);
+    }
     if (got != 1 || !ready.is_object() || ready.value("type", "") != "ready") {
       std::string init_log = TakeLog(*w, "init", Steady::now() + std::chrono::milliseconds(200));
       out.function_error = "Unhandled";
@@ -416,7 +420,7 @@ InvokeOutput ProcessRuntime::Invoke(const FunctionSpec& f, const InvokeInput& in
   }
   int mem = MaxMemoryMb(w->pid);
   std::string log = TakeLog(*w, in.request_id, Steady::now() + std::chrono::seconds(1));
-  json response = json::parse(line, nullptr, false);
+  json response = ParseJsonOrDiscarded(line);  // the handler's output is a string inside it
   if (!response.is_object()) {
     out.function_error = "Unhandled";
     out.payload = ErrorObject("Runtime.Unknown", "RequestId: " + in.request_id + " Error: bad runtime response");

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "aws/crypto.h"
+#include "common/json.h"
 #include "emulator/service.h"
 #include "emulator/service_wire.h"
 
@@ -160,7 +161,7 @@ ServerResponse LocalService::DescribeSchema(const Route& route, const std::strin
 }
 
 ServerResponse LocalService::GetResources(const ServerRequest& req, const std::string& rid) {
-  json in = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr, false);
+  json in = ParseJsonOrDiscarded(req.body.empty() ? std::string_view("{}") : std::string_view(req.body));
   if (!in.is_object())
     return TaggingError(400, "InvalidParameterException", "The request body is not valid JSON.", rid);
   auto bad = [&](const std::string& m) { return TaggingError(400, "InvalidParameterException", m, rid); };

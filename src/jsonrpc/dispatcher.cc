@@ -13,7 +13,7 @@ void Dispatcher::OnNotification(std::string method, NotificationHandler handler)
   notifications_[std::move(method)] = std::move(handler);
 }
 
-std::optional<Json> Dispatcher::Dispatch(const Message& request, const Responder& responder) const {
+std::optional<Json> Dispatcher::Dispatch(Message request, const Responder& responder) const {
   auto it = requests_.find(request.method);
   if (it == requests_.end()) {
     return MakeError(request.id, RpcError::MethodNotFound("Method not found: " + request.method));
@@ -24,7 +24,7 @@ std::optional<Json> Dispatcher::Dispatch(const Message& request, const Responder
       return std::nullopt;
     }
     if (reply.ok()) {
-      return MakeResult(request.id, reply.result());
+      return MakeResult(request.id, std::move(reply).TakeResult());
     }
     return MakeError(request.id, reply.error());
   } catch (const std::exception& e) {

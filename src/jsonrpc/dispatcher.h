@@ -24,6 +24,7 @@ class Reply {
   bool deferred() const { return v_.index() == 0; }
   bool ok() const { return v_.index() == 1; }
   const Json& result() const { return std::get<1>(v_); }
+  Json TakeResult() && { return std::get<1>(std::move(v_)); }
   const RpcError& error() const { return std::get<2>(v_); }
 
  private:
@@ -38,8 +39,10 @@ using Responder = std::function<void(std::optional<Json> response)>;
 
 class Dispatcher {
  public:
-  // A handler that returns Reply::Deferred() keeps the Responder and answers through it.
-  using RequestHandler = std::function<Reply(const Message&, const Responder&)>;
+  // A handler that returns Reply::Deferred() keeps the Responder and answers through it. The message is the
+  // handler's to consume: it may move its params out (tools/call keeps the arguments without copying them),
+  // but must leave its id and method as they are.
+  using RequestHandler = std::function<Reply(Message&, const Responder&)>;
   using NotificationHandler = std::function<void(const Message&)>;
 
   void OnRequest(std::string method, RequestHandler handler);
@@ -48,7 +51,7 @@ class Dispatcher {
   // Runs the request's handler and returns the response message, or nullopt when the handler deferred.
   // Unknown methods give -32601; a handler that throws gives -32603 (the layer's second and last place
   // where exceptions become values).
-  std::optional<Json> Dispatch(const Message& request, const Responder& responder = {}) const;
+  std::optional<Json> Dispatch(Message request, const Responder& responder = {}) const;
   // Runs the notification's handler; unknown notifications are ignored. Returns false if it threw.
   bool Notify(const Message& notification) const;
 

@@ -58,6 +58,21 @@ TEST(DispatcherTest, DeferredHandlerAnswersThroughResponder) {
   EXPECT_EQ((*answered)["result"], 1);
 }
 
+TEST(DispatcherTest, HandlersMayTakeTheParams) {
+  Dispatcher d;
+  Json taken;
+  d.OnRequest("take", [&](Message& m, const Responder&) {
+    taken = std::move(m.params);
+    return Reply::Ok(Json::object());
+  });
+  Message m = Request(3, "take");
+  m.params = {{"a", 1}};
+  auto r = d.Dispatch(std::move(m));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ((*r)["id"], 3);
+  EXPECT_EQ(taken["a"], 1);
+}
+
 TEST(DispatcherTest, NotificationsUnknownIgnoredThrowingReported) {
   Dispatcher d;
   int seen = 0;

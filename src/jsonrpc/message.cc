@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/json.h"
 #include "jsonrpc/error_codes.h"
 
 namespace lmcp::jsonrpc {
@@ -30,12 +31,11 @@ RpcError RpcError::InvalidParams(std::string m) { return {kInvalidParams, std::m
 RpcError RpcError::Internal(std::string m) { return {kInternalError, std::move(m), nullptr}; }
 
 std::variant<Json, Invalid> ParseJson(std::string_view text) {
-  // The layer's one exception conversion: nlohmann reports syntax and encoding errors by throwing.
-  try {
-    return Json::parse(text.begin(), text.end());
-  } catch (const Json::exception& e) {
-    return Invalid{RpcError::ParseError(std::string("Parse error: ") + e.what()), nullptr};
+  Result<Json> parsed = lmcp::ParseJson(text, kMaxJsonDepth);
+  if (!parsed.ok()) {
+    return Invalid{RpcError::ParseError("Parse error: " + parsed.error().message), nullptr};
   }
+  return std::move(parsed).value();
 }
 
 bool IsValidId(const Json& id) { return id.is_string() || id.is_number_integer(); }
@@ -48,7 +48,7 @@ Invalid Bad(std::string message, Json id = nullptr) {
 
 }  // namespace
 
-std::variant<Message, Invalid> Classify(const Json& value) {
+std::variant<Message, Invalid> Classify(Json value) {
   if (!value.is_object()) {
     return Bad("Invalid Request: a JSON-RPC message must be an object");
   }
@@ -81,9 +81,9 @@ std::variant<Message, Invalid> Classify(const Json& value) {
       m.kind = MessageKind::kResponse;
       m.id = *id_it;
       if (has_result) {
-        m.result = value["result"];
+        m.result = std::move(value["result"]);
       } else {
-        const Json& e = value["error"];
+        Json& e = value["error"];
         RpcError err;
         if (e.is_object()) {
           if (auto code = e.find("code"); code != e.end() && code->is_number_integer()) {
@@ -93,7 +93,7 @@ std::variant<Message, Invalid> Classify(const Json& value) {
             err.message = msg->get<std::string>();
           }
           if (auto data = e.find("data"); data != e.end()) {
-            err.data = *data;
+            err.data = std::move(*data);
           }
         }
         m.error = std::move(err);
@@ -109,7 +109,7 @@ std::variant<Message, Invalid> Classify(const Json& value) {
     if (!params->is_object() && !params->is_array()) {
       return Bad("Invalid Request: \"params\" must be an object or an array", reply_id);
     }
-    m.params = *params;
+    m.params = std::move(*params);
   }
   m.method = method->get<std::string>();
   if (has_id) {

@@ -44,11 +44,14 @@ struct Invalid {
   Json id;
 };
 
-// Parses raw text. A syntax error (or invalid UTF-8) gives a -32700 Invalid.
+// Parses raw text with common/json.h's depth limit (kMaxJsonDepth). A syntax error, invalid UTF-8 or
+// nesting deeper than the limit gives a -32700 Invalid; the over-deep value is never built.
 std::variant<Json, Invalid> ParseJson(std::string_view text);
 
-// Checks one parsed element (not a batch array) against the JSON-RPC 2.0 shapes.
-std::variant<Message, Invalid> Classify(const Json& value);
+// Checks one parsed element (not a batch array) against the JSON-RPC 2.0 shapes. Takes the value so the
+// message's params and result are moved out of it, not copied: pass std::move(value) when it is not needed
+// afterwards (client JSON can be megabytes).
+std::variant<Message, Invalid> Classify(Json value);
 
 // True for a valid id: a string or an integer.
 bool IsValidId(const Json& id);

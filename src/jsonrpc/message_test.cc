@@ -38,6 +38,37 @@ TEST(ParseJsonTest, ValidTextParses) {
   EXPECT_EQ(std::get<Json>(r)["a"][1], 2);
 }
 
+TEST(ParseJsonTest, OverDeepTextIsParseErrorWithNullId) {
+  // Issue 12's crash: initialize whose params are nested 58,750 levels deep.
+  std::string deep = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":)" + std::string(58'750, '[') +
+                     std::string(58'750, ']') + "}";
+  auto r = ParseJson(deep);
+  ASSERT_TRUE(std::holds_alternative<Invalid>(r));
+  EXPECT_EQ(std::get<Invalid>(r).error.code, kParseError);
+  EXPECT_EQ(std::get<Invalid>(r).error.message, "Parse error: JSON is nested deeper than 128 levels");
+  EXPECT_TRUE(std::get<Invalid>(r).id.is_null());
+}
+
+TEST(ParseJsonTest, AMessageAtTheDepthLimitParses) {
+  // The message object is level 1, so its params may hold 127 more levels.
+  std::string text = R"({"jsonrpc":"2.0","id":1,"method":"m","params":)" + std::string(127, '[') +
+                     std::string(127, ']') + "}";
+  EXPECT_TRUE(std::holds_alternative<Json>(ParseJson(text)));
+  text = R"({"jsonrpc":"2.0","id":1,"method":"m","params":)" + std::string(128, '[') + std::string(128, ']') +
+         "}";
+  EXPECT_TRUE(std::holds_alternative<Invalid>(ParseJson(text)));
+}
+
+TEST(ClassifyTest, MovesParamsOutOfTheValue) {
+  Json value{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "m"}, {"params", {{"big", std::string(1000, 'x')}}}};
+  const void* before = &value["params"]["big"].get_ref<const std::string&>();
+  auto r = Classify(std::move(value));
+  ASSERT_TRUE(std::holds_alternative<Message>(r));
+  const Message& m = std::get<Message>(r);
+  // The same string object, not a copy of it.
+  EXPECT_EQ(static_cast<const void*>(&m.params["big"].get_ref<const std::string&>()), before);
+}
+
 TEST(ClassifyTest, RequestKeepsIdType) {
   Message m = Ok({{"jsonrpc", "2.0"}, {"id", "7"}, {"method", "ping"}});
   EXPECT_EQ(m.kind, MessageKind::kRequest);

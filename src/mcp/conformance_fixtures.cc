@@ -139,8 +139,7 @@ void ConformanceFixtures::SetListChangedCallback(std::function<void()> callback)
   list_changed_ = std::move(callback);  // the fixture list never changes
 }
 
-Result<ToolResult> ConformanceFixtures::CallTool(const std::string& name, const Json& arguments,
-                                                 CallContext& ctx) {
+Result<ToolResult> ConformanceFixtures::CallTool(const std::string& name, Json arguments, CallContext& ctx) {
   if (name == "test_simple_text") {
     return ToolResult::Text("This is a simple text response for testing.");
   }

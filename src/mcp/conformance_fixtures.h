@@ -16,7 +16,7 @@ class ConformanceFixtures final : public ToolProvider {
   explicit ConformanceFixtures(bool hidden_test_tools = true);
 
   Result<ToolList> ListTools() override;
-  Result<ToolResult> CallTool(const std::string& name, const Json& arguments, CallContext& ctx) override;
+  Result<ToolResult> CallTool(const std::string& name, Json arguments, CallContext& ctx) override;
   void SetListChangedCallback(std::function<void()> callback) override;
 
   static const char* kPngBase64;  // a valid 1×1 PNG

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 namespace lmcp::mcp {
 
@@ -22,7 +23,6 @@ std::string NegotiateProtocolVersion(std::string_view requested) {
   return kLatestProtocolVersion;
 }
 
-bool AllowsBatches(std::string_view version) { return version == "2025-03-26"; }
 bool HasAudio(std::string_view version) { return version >= "2025-03-26"; }
 bool HasToolAnnotations(std::string_view version) { return version >= "2025-03-26"; }
 bool HasProgressMessage(std::string_view version) { return version >= "2025-03-26"; }
@@ -64,7 +64,7 @@ std::string StringField(const Json& object, const char* key) {
 }
 
 // A block the negotiated version cannot carry becomes a short text block, so the model still learns of it.
-Json DowngradeBlock(const Json& block, std::string_view version) {
+Json DowngradeBlock(Json block, std::string_view version) {
   if (!block.is_object()) {
     return Json{{"type", "text"}, {"text", block.dump()}};
   }
@@ -77,7 +77,7 @@ Json DowngradeBlock(const Json& block, std::string_view version) {
   if (type == "resource_link" && !HasResourceLinks(version)) {
     return Json{{"type", "text"}, {"text", "Resource: " + StringField(block, "uri")}};
   }
-  Json out = block;
+  Json out = std::move(block);
   if (!HasStructuredContent(version)) {
     out.erase("title");
     if (out.contains("resource") && out["resource"].is_object()) {
@@ -89,11 +89,11 @@ Json DowngradeBlock(const Json& block, std::string_view version) {
 
 }  // namespace
 
-Json RenderToolResult(const ToolResult& result, std::string_view version) {
+Json RenderToolResult(ToolResult result, std::string_view version) {
   Json content = Json::array();
   if (result.content.is_array()) {
-    for (const Json& block : result.content) {
-      content.push_back(DowngradeBlock(block, version));
+    for (Json& block : result.content) {
+      content.push_back(DowngradeBlock(std::move(block), version));
     }
   }
   Json out;
@@ -103,7 +103,7 @@ Json RenderToolResult(const ToolResult& result, std::string_view version) {
   }
   out["content"] = std::move(content);
   if (result.structured_content && HasStructuredContent(version)) {
-    out["structuredContent"] = *result.structured_content;
+    out["structuredContent"] = std::move(*result.structured_content);
   }
   if (result.is_error) {
     out["isError"] = true;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jsonrpc/batch.h"
 #include "mcp/tool_provider.h"
 
 namespace lmcp::mcp {
@@ -20,8 +21,9 @@ bool IsSupportedProtocolVersion(std::string_view version);
 // Echoes a supported requested version, else answers with the latest (the client then decides).
 std::string NegotiateProtocolVersion(std::string_view requested);
 
-// Feature gates by negotiated version (revisions are ISO dates, so they compare as strings).
-bool AllowsBatches(std::string_view version);         // only 2025-03-26
+// Feature gates by negotiated version (revisions are ISO dates, so they compare as strings). Batches are
+// defined once, in jsonrpc/batch.h (AllowsBatches, and CheckBatch with the length cap).
+using jsonrpc::AllowsBatches;
 bool HasAudio(std::string_view version);              // 2025-03-26+
 bool HasToolAnnotations(std::string_view version);    // 2025-03-26+
 bool HasProgressMessage(std::string_view version);    // 2025-03-26+
@@ -30,7 +32,8 @@ bool HasResourceLinks(std::string_view version);      // 2025-06-18+
 bool HasIcons(std::string_view version);              // 2025-11-25+
 
 Json RenderTool(const ToolDefinition& tool, std::string_view version);
-Json RenderToolResult(const ToolResult& result, std::string_view version);
+// Takes the result so its content moves into the rendered JSON (a function's result can be megabytes).
+Json RenderToolResult(ToolResult result, std::string_view version);
 
 // tools/list cursors: opaque strings that encode a list offset.
 std::string EncodeCursor(size_t offset);

@@ -13,9 +13,6 @@ TEST(ProtocolTest, Negotiation) {
 }
 
 TEST(ProtocolTest, FeatureGates) {
-  EXPECT_TRUE(AllowsBatches("2025-03-26"));
-  EXPECT_FALSE(AllowsBatches("2025-06-18"));
-  EXPECT_FALSE(AllowsBatches("2024-11-05"));
   EXPECT_FALSE(HasAudio("2024-11-05"));
   EXPECT_TRUE(HasAudio("2025-03-26"));
   EXPECT_FALSE(HasStructuredContent("2025-03-26"));

@@ -6,6 +6,7 @@
 
 #include "common/log_text.h"
 #include "common/version.h"
+#include "jsonrpc/batch.h"
 #include "jsonrpc/error_codes.h"
 #include "mcp/protocol.h"
 #include "mcp/session_impl.h"
@@ -39,11 +40,11 @@ SessionImpl::~SessionImpl() {
 }
 
 void SessionImpl::RegisterHandlers() {
-  dispatcher_.OnRequest("initialize", [this](const Message& m, const auto&) { return Initialize(m); });
+  dispatcher_.OnRequest("initialize", [this](Message& m, const auto&) { return Initialize(m); });
   dispatcher_.OnRequest("ping", [](const Message&, const auto&) { return Reply::Ok(Json::object()); });
   dispatcher_.OnRequest("tools/list", [this](const Message& m, const auto&) { return ListTools(m); });
   dispatcher_.OnRequest("tools/call",
-                        [this](const Message& m, const jsonrpc::Responder& r) { return CallTool(m, r); });
+                        [this](Message& m, const jsonrpc::Responder& r) { return CallTool(m, r); });
   dispatcher_.OnRequest("logging/setLevel", [this](const Message& m, const auto&) { return SetLevel(m); });
   dispatcher_.OnNotification("notifications/initialized", [this](const Message&) {
     std::lock_guard lock(mu_);
@@ -82,7 +83,7 @@ void SessionImpl::HandleRaw(std::string_view text) {
     Send(jsonrpc::MakeError(nullptr, bad->error), nullptr);
     return;
   }
-  HandleMessage(std::get<Json>(parsed));
+  HandleMessage(std::get<Json>(std::move(parsed)));
 }
 
 SessionImpl::Replier SessionImpl::DirectReplier() {
@@ -96,27 +97,17 @@ SessionImpl::Replier SessionImpl::DirectReplier() {
   };
 }
 
-void SessionImpl::HandleMessage(const Json& message) {
+void SessionImpl::HandleMessage(Json message) {
   if (message.is_array()) {
-    HandleBatch(message);
+    HandleBatch(std::move(message));
     return;
   }
-  HandleOne(message, DirectReplier());
+  HandleOne(jsonrpc::Classify(std::move(message)), DirectReplier());
 }
 
-void SessionImpl::HandleBatch(const Json& batch) {
-  std::string version = protocol_version();
-  if (batch.empty()) {
-    Send(jsonrpc::MakeError(nullptr, RpcError::InvalidRequest("Invalid Request: empty batch")), nullptr);
-    return;
-  }
-  if (!AllowsBatches(version)) {
-    Send(jsonrpc::MakeError(nullptr, RpcError::InvalidRequest(
-                                         "Invalid Request: JSON-RPC batches are not supported in protocol "
-                                         "version " +
-                                         (version.empty() ? std::string("(none yet)") : version) +
-                                         "; send one message at a time")),
-         nullptr);
+void SessionImpl::HandleBatch(Json batch) {
+  if (auto refused = jsonrpc::CheckBatch(batch, protocol_version())) {
+    Send(jsonrpc::MakeError(nullptr, *refused), nullptr);
     return;
   }
   // Collects the batch's responses and sends them as one array once every request has answered. `pending`
@@ -147,34 +138,33 @@ void SessionImpl::HandleBatch(const Json& batch) {
       sink_.RequestEnded(id);
     }
   };
-  for (const Json& element : batch) {
+  for (Json& element : batch) {
     // Valid notifications and client responses get no answer; everything else (requests, and elements
-    // that are not valid messages) does.
-    auto classified = jsonrpc::Classify(element);
+    // that are not valid messages) does. Each element is moved into its message, never copied.
+    auto classified = jsonrpc::Classify(std::move(element));
     auto* m = std::get_if<Message>(&classified);
     if (m != nullptr && m->kind != MessageKind::kRequest) {
-      HandleOne(element, [](const Json&, std::optional<Json>) {});
+      HandleOne(std::move(classified), [](const Json&, std::optional<Json>) {});
       continue;
     }
     {
       std::lock_guard lock(collector->mu);
       ++collector->pending;
     }
-    HandleOne(element, finish_one);
+    HandleOne(std::move(classified), finish_one);
   }
   finish_one(Json(), std::nullopt);
 }
 
-void SessionImpl::HandleOne(const Json& value, const Replier& reply) {
-  auto classified = jsonrpc::Classify(value);
+void SessionImpl::HandleOne(std::variant<Message, jsonrpc::Invalid> classified, const Replier& reply) {
   if (auto* bad = std::get_if<jsonrpc::Invalid>(&classified)) {
     reply(bad->id, jsonrpc::MakeError(bad->id, bad->error));
     return;
   }
-  const Message& m = std::get<Message>(classified);
+  Message& m = std::get<Message>(classified);
   switch (m.kind) {
     case MessageKind::kResponse:
-      HandleClientResponse(m);
+      HandleClientResponse(std::move(m));
       return;
     case MessageKind::kNotification:
       if (!dispatcher_.Notify(m)) {
@@ -195,14 +185,14 @@ void SessionImpl::HandleOne(const Json& value, const Replier& reply) {
   jsonrpc::Responder responder = [reply, id](std::optional<Json> response) {
     reply(id, std::move(response));
   };
-  if (auto response = dispatcher_.Dispatch(m, responder)) {
-    reply(m.id, std::move(*response));
+  if (auto response = dispatcher_.Dispatch(std::move(m), responder)) {
+    reply(id, std::move(*response));
   }
 }
 
 // ---- Methods ----
 
-Reply SessionImpl::Initialize(const Message& m) {
+Reply SessionImpl::Initialize(Message& m) {
   if (!m.params.is_object()) {
     return RpcError::InvalidParams("Invalid params: initialize needs an object with protocolVersion");
   }
@@ -221,7 +211,7 @@ Reply SessionImpl::Initialize(const Message& m) {
       return RpcError::InvalidRequest("Invalid Request: the session is already initialized");
     }
     protocol_version_ = version;
-    client_capabilities_ = caps != m.params.end() ? *caps : Json::object();
+    client_capabilities_ = caps != m.params.end() ? std::move(*caps) : Json::object();
   }
   std::string client = "unknown";
   if (auto info = m.params.find("clientInfo"); info != m.params.end() && info->is_object()) {
@@ -296,7 +286,7 @@ Reply SessionImpl::SetLevel(const Message& m) {
   return Reply::Ok(Json::object());
 }
 
-Reply SessionImpl::CallTool(const Message& m, const jsonrpc::Responder& responder) {
+Reply SessionImpl::CallTool(Message& m, const jsonrpc::Responder& responder) {
   if (!m.params.is_object()) {
     return RpcError::InvalidParams("Invalid params: tools/call needs params with a tool name");
   }
@@ -309,7 +299,7 @@ Reply SessionImpl::CallTool(const Message& m, const jsonrpc::Responder& responde
     if (!args->is_object()) {
       return RpcError::InvalidParams("Invalid params: tools/call \"arguments\" must be an object");
     }
-    arguments = *args;
+    arguments = std::move(*args);  // client JSON of any size: moved, never copied
   }
   auto call = std::make_shared<Call>();
   call->id = m.id;
@@ -409,7 +399,7 @@ Result<Json> SessionImpl::RequestClient(Call& call, const std::string& method, c
   return std::move(pending->result);
 }
 
-void SessionImpl::HandleClientResponse(const Message& m) {
+void SessionImpl::HandleClientResponse(Message m) {
   std::lock_guard lock(pending_mu_);
   auto it = pending_.find(jsonrpc::IdKey(m.id));
   if (it == pending_.end()) {
@@ -417,8 +407,8 @@ void SessionImpl::HandleClientResponse(const Message& m) {
     return;
   }
   it->second->done = true;
-  it->second->result = m.result;
-  it->second->error = m.error;
+  it->second->result = std::move(m.result);
+  it->second->error = std::move(m.error);
   pending_cv_.notify_all();
 }
 

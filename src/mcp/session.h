@@ -46,8 +46,10 @@ class Session {
   // batches) are sent with related = null, synchronously on the calling thread. An accepted batch is
   // answered with one array sent with related = the first request id in it, then RequestEnded per id.
   virtual void HandleRaw(std::string_view text) = 0;
-  // Same, for an already parsed message (HTTP parses first to pick its status code).
-  virtual void HandleMessage(const Json& message) = 0;
+  // Same, for an already parsed message (HTTP parses first to pick its status code). Parse it with
+  // common/json.h's ParseJson (bounded depth) and pass it with std::move: the session moves the params
+  // out of it instead of copying them.
+  virtual void HandleMessage(Json message) = 0;
   // Empty until initialize succeeded.
   virtual std::string protocol_version() const = 0;
   virtual bool initialized() const = 0;

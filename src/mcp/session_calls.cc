@@ -107,9 +107,10 @@ void SessionImpl::RunCall(const std::shared_ptr<Call>& call) {
   // thread never dies and the client still gets an answer.
   try {
     Context ctx(*this, *call);
-    Result<ToolResult> result = server_.provider().CallTool(call->name, call->arguments, ctx);
+    // Started: CallNotInvoked (the only other reader of the arguments) can no longer happen, so they move.
+    Result<ToolResult> result = server_.provider().CallTool(call->name, std::move(call->arguments), ctx);
     if (result.ok()) {
-      response = jsonrpc::MakeResult(call->id, RenderToolResult(*result, ctx.protocol_version()));
+      response = jsonrpc::MakeResult(call->id, RenderToolResult(std::move(*result), ctx.protocol_version()));
     } else if (result.error().code == ErrorCode::kNotFound) {
       response = jsonrpc::MakeError(call->id, RpcError::InvalidParams("Unknown tool: " + call->name));
     } else if (result.error().code == ErrorCode::kInvalidArgument) {

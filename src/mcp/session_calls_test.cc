@@ -35,7 +35,7 @@ class GateProvider final : public ToolProvider {
   }
   void SetListChangedCallback(std::function<void()>) override {}
 
-  Result<ToolResult> CallTool(const std::string&, const Json& arguments, CallContext& ctx) override {
+  Result<ToolResult> CallTool(const std::string&, Json arguments, CallContext& ctx) override {
     std::string tag = arguments.value("tag", "");
     std::unique_lock lock(mu_);
     started_.push_back(tag);

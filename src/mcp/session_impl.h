@@ -12,6 +12,7 @@
 #include <stop_token>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "jsonrpc/dispatcher.h"
@@ -29,7 +30,7 @@ class SessionImpl final : public Session {
   ~SessionImpl() override;
 
   void HandleRaw(std::string_view text) override;
-  void HandleMessage(const Json& message) override;
+  void HandleMessage(Json message) override;
   std::string protocol_version() const override;
   bool initialized() const override;
   void ClientGone(const Json& id) override;
@@ -47,16 +48,16 @@ class SessionImpl final : public Session {
   using Replier = std::function<void(const Json& id, std::optional<Json> response)>;
 
   void RegisterHandlers();
-  void HandleOne(const Json& value, const Replier& reply);
-  void HandleBatch(const Json& batch);
+  void HandleOne(std::variant<jsonrpc::Message, jsonrpc::Invalid> classified, const Replier& reply);
+  void HandleBatch(Json batch);
   Replier DirectReplier();
 
-  jsonrpc::Reply Initialize(const jsonrpc::Message& m);
+  jsonrpc::Reply Initialize(jsonrpc::Message& m);
   jsonrpc::Reply ListTools(const jsonrpc::Message& m);
-  jsonrpc::Reply CallTool(const jsonrpc::Message& m, const jsonrpc::Responder& responder);
+  jsonrpc::Reply CallTool(jsonrpc::Message& m, const jsonrpc::Responder& responder);
   jsonrpc::Reply SetLevel(const jsonrpc::Message& m);
   void Cancel(const jsonrpc::Message& m);
-  void HandleClientResponse(const jsonrpc::Message& m);
+  void HandleClientResponse(jsonrpc::Message m);
 
   // The call's life after CallTool queued it (session_calls.cc). Exactly one of RunCall, ExpireCall or a
   // successful Withdraw ends its job; ReleaseCall then forgets it.

@@ -144,68 +144,6 @@ TEST(RawInputTest, OversizedMessageIsRejectedAndServingContinues) {
   EXPECT_EQ(client.Request(2, "ping")["result"], Json::object());
 }
 
-// ---- Batches ----
-
-TEST(BatchTest, RejectedUnlessNegotiated2025_03_26) {
-  for (const char* version : {"2025-11-25", "2025-06-18", "2024-11-05"}) {
-    FakeProvider provider;
-    TestClient client(provider);
-    client.Initialize(version);
-    client.sink().Clear();
-    client.session().HandleRaw(R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])");
-    auto sent = client.sink().sent();
-    ASSERT_EQ(sent.size(), 1u) << version;
-    EXPECT_TRUE(sent[0].message.is_object());
-    EXPECT_EQ(ErrorCodeOf(sent[0].message), jsonrpc::kInvalidRequest);
-    EXPECT_NE(sent[0].message["error"]["message"].get<std::string>().find("batch"), std::string::npos);
-  }
-}
-
-TEST(BatchTest, RejectedBeforeInitialize) {
-  FakeProvider provider;
-  TestClient client(provider);
-  client.session().HandleRaw(R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])");
-  ASSERT_EQ(client.sink().sent().size(), 1u);
-  EXPECT_EQ(ErrorCodeOf(client.sink().sent()[0].message), jsonrpc::kInvalidRequest);
-}
-
-TEST(BatchTest, AcceptedAt2025_03_26WithOneArrayOfResponses) {
-  FakeProvider provider;
-  TestClient client(provider);
-  client.Initialize("2025-03-26");
-  client.sink().Clear();
-  client.session().HandleRaw(
-      R"([{"jsonrpc":"2.0","id":1,"method":"ping"},
-          {"jsonrpc":"2.0","method":"notifications/whatever"},
-          {"jsonrpc":"2.0","id":"c","method":"tools/call","params":{"name":"echo","arguments":{"a":1}}},
-          {"jsonrpc":"2.0","id":3,"method":"nope"},
-          {"jsonrpc":"2.0","id":4}])");
-  ASSERT_TRUE(client.sink().WaitUntil([](const auto& sent, const auto&) { return !sent.empty(); }));
-  auto sent = client.sink().sent();
-  ASSERT_EQ(sent.size(), 1u);
-  const Json& array = sent[0].message;
-  ASSERT_TRUE(array.is_array());
-  ASSERT_EQ(array.size(), 4u);
-  std::map<std::string, Json> by_id;
-  for (const Json& r : array) {
-    by_id[r["id"].dump()] = r;
-  }
-  EXPECT_EQ(by_id["1"]["result"], Json::object());
-  EXPECT_EQ(by_id["\"c\""]["result"]["content"][0]["text"], R"({"a":1})");
-  EXPECT_EQ(by_id["3"]["error"]["code"], jsonrpc::kMethodNotFound);
-  EXPECT_EQ(by_id["4"]["error"]["code"], jsonrpc::kInvalidRequest);
-}
-
-TEST(BatchTest, EmptyBatchIsInvalid) {
-  FakeProvider provider;
-  TestClient client(provider);
-  client.Initialize("2025-03-26");
-  client.sink().Clear();
-  client.session().HandleRaw("[]");
-  ASSERT_EQ(client.sink().sent().size(), 1u);
-  EXPECT_EQ(ErrorCodeOf(client.sink().sent()[0].message), jsonrpc::kInvalidRequest);
-}
-
 // ---- tools/list ----
 
 std::vector<std::string> ListAllNames(TestClient& client, int* pages) {

@@ -162,7 +162,7 @@ class FakeProvider final : public ToolProvider {
     return cancelled_;
   }
 
-  Result<ToolResult> CallTool(const std::string& name, const Json& arguments, CallContext& ctx) override {
+  Result<ToolResult> CallTool(const std::string& name, Json arguments, CallContext& ctx) override {
     if (name == "echo") {
       return ToolResult::Text(arguments.dump());
     }
@@ -245,7 +245,7 @@ class TestClient {
     if (!params.is_null()) {
       m["params"] = std::move(params);
     }
-    session_->HandleMessage(m);
+    session_->HandleMessage(std::move(m));
     auto response = sink_.WaitResponse(id);
     EXPECT_TRUE(response.has_value()) << "no response to " << method;
     return response.value_or(Json());
@@ -255,7 +255,7 @@ class TestClient {
     if (!params.is_null()) {
       m["params"] = std::move(params);
     }
-    session_->HandleMessage(m);
+    session_->HandleMessage(std::move(m));
   }
   // initialize + notifications/initialized; returns the initialize result.
   Json Initialize(const std::string& version = "2025-11-25", Json capabilities = Json::object()) {

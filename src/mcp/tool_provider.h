@@ -94,7 +94,9 @@ class ToolProvider {
 
   // Runs a tool. kNotFound → the client gets JSON-RPC -32602 (unknown tool); every other failure of the
   // tool itself (bad arguments, function error, timeout) must be returned as a ToolResult with is_error.
-  virtual Result<ToolResult> CallTool(const std::string& name, const Json& arguments, CallContext& ctx) = 0;
+  // The arguments are the provider's: they arrive moved from the client's message, and a provider can free
+  // them as soon as it no longer needs them (a call may wait minutes for its function).
+  virtual Result<ToolResult> CallTool(const std::string& name, Json arguments, CallContext& ctx) = 0;
 
   // Why a tools/call never reached CallTool (the function was not invoked).
   enum class NotInvoked {

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <set>
 
+#include "common/json.h"
 #include "common/log_text.h"
-#include "mcp/protocol.h"
+#include "jsonrpc/batch.h"
 #include "transport/http_session.h"
 
 namespace lmcp::transport {
@@ -22,8 +23,6 @@ constexpr int kParseError = -32700;
 constexpr int kInvalidRequest = -32600;
 constexpr int kTransportError = -32000;
 constexpr int kSessionNotFound = -32001;
-// Messages in one batch (2025-03-26 sessions only); longer batches are refused.
-constexpr size_t kMaxBatchLength = 64;
 
 HttpResponse JsonRpcError(int status, int code, const std::string& message) {
   HttpResponse res;
@@ -440,18 +439,22 @@ HttpResponse HttpServer::StreamResponse(std::shared_ptr<SseChannel> channel,
 
 HttpResponse HttpServer::HandlePost(HttpRequest& request) {
   const HttpHead& head = request.head;
-  Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  auto parsed = ParseJson(request.body);
   std::string().swap(request.body);
-  if (body.is_discarded()) {
-    return JsonRpcError(400, kParseError, "Parse error: Invalid JSON");
+  if (!parsed.ok()) {
+    return JsonRpcError(400, kParseError,
+                        IsJsonTooDeep(parsed.error()) ? "Parse error: JSON is nested deeper than " +
+                                                            std::to_string(kMaxJsonDepth) + " levels"
+                                                      : "Parse error: Invalid JSON");
   }
+  Json body = std::move(parsed).value();
   bool batch = body.is_array();
   std::vector<Json> messages;
   if (batch) {
-    if (body.size() > kMaxBatchLength) {
-      return JsonRpcError(
-          400, kInvalidRequest,
-          "Invalid Request: a batch may hold at most " + std::to_string(kMaxBatchLength) + " messages");
+    if (body.size() > jsonrpc::kMaxBatchLength) {
+      return JsonRpcError(400, kInvalidRequest,
+                          "Invalid Request: a batch may hold at most " +
+                              std::to_string(jsonrpc::kMaxBatchLength) + " messages");
     }
     messages.reserve(body.size());
     for (auto& m : body) {
@@ -498,7 +501,7 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
     if (auto refused = CheckProtocolVersion(head)) {
       return std::move(*refused);
     }
-    if (batch && !mcp::AllowsBatches(session->mcp().protocol_version())) {
+    if (batch && !jsonrpc::AllowsBatches(session->mcp().protocol_version())) {
       return JsonRpcError(400, kInvalidRequest,
                           "Invalid Request: batches are not supported in protocol version " +
                               session->mcp().protocol_version());
@@ -514,8 +517,8 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
     }
   }
   if (keys.empty()) {  // only notifications and responses
-    for (const auto& m : messages) {
-      session->mcp().HandleMessage(m);
+    for (auto& m : messages) {
+      session->mcp().HandleMessage(std::move(m));
     }
     HttpResponse res;
     res.status = 202;
@@ -526,8 +529,8 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
       !session->Register(keys, exchange)) {
     return JsonRpcError(400, kInvalidRequest, "Invalid Request: request id already in flight");
   }
-  for (const auto& m : messages) {
-    session->mcp().HandleMessage(m);
+  for (auto& m : messages) {
+    session->mcp().HandleMessage(std::move(m));
   }
   messages.clear();
   messages.shrink_to_fit();

@@ -40,7 +40,7 @@ std::vector<Json> FakeSession::gone() const {
 
 bool FakeSession::initialized() const { return !protocol_version().empty(); }
 
-void FakeSession::HandleMessage(const Json& m) {
+void FakeSession::HandleMessage(Json m) {
   {
     std::lock_guard lock(mu_);
     received_.push_back(m);

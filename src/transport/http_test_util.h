@@ -29,7 +29,7 @@ class FakeSession final : public mcp::Session {
               std::function<void()> on_shutdown = nullptr);
   ~FakeSession() override;
   void HandleRaw(std::string_view text) override;
-  void HandleMessage(const Json& message) override;
+  void HandleMessage(Json message) override;
   std::string protocol_version() const override;
   bool initialized() const override;
   void ClientGone(const Json& id) override;

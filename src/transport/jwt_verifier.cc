@@ -1,4 +1,3 @@
-#include "common/host_policy.h"
 #include "transport/jwt_verifier.h"
 
 #include <curl/curl.h>
@@ -16,6 +15,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "common/host_policy.h"
+#include "common/json.h"
 #include "common/log_text.h"
 #include "transport/http_auth.h"
 
@@ -143,7 +144,7 @@ std::set<std::string> TokenScopes(const Json& claims) {
 Result<Json> DecodeJsonPart(std::string_view part, const char* what) {
   auto bytes = Base64UrlDecode(part);
   if (!bytes.ok()) return Error::Unauthenticated(std::string("malformed token ") + what);
-  Json j = Json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+  Json j = ParseJsonOrDiscarded(*bytes);  // bounded depth: this runs before the signature is checked
   if (!j.is_object()) return Error::Unauthenticated(std::string("malformed token ") + what);
   return j;
 }
@@ -318,9 +319,11 @@ Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const Json& jwk) {
 }
 
 Result<JwksKeys> ParseJwks(std::string_view document) {
-  Json doc = Json::parse(document, nullptr, false);
+  Json doc = ParseJsonOrDiscarded(document);  // over-deep (kMaxJsonDepth) counts as not a key set
   if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) {
-    return Error::InvalidArgument("JWKS is not a key set");
+    return Error::InvalidArgument(
+        "JWKS is not a key set (a JSON object with a \"keys\" array, nested at most " +
+        std::to_string(kMaxJsonDepth) + " levels)");
   }
   JwksKeys keys;
   for (const auto& jwk : doc["keys"]) {

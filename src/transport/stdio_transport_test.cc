@@ -17,7 +17,7 @@ using mcp::Json;
 class RecordingSession final : public mcp::Session {
  public:
   void HandleRaw(std::string_view text) override { lines.emplace_back(text); }
-  void HandleMessage(const Json& message) override { lines.push_back(message.dump()); }
+  void HandleMessage(Json message) override { lines.push_back(message.dump()); }
   std::string protocol_version() const override { return ""; }
   bool initialized() const override { return false; }
   void ClientGone(const Json& id) override { gone.push_back(id); }

@@ -109,7 +109,6 @@ bool LocalEndpoint::Start(const std::string& log_name, const std::vector<std::st
   std::vector<std::string> argv = {bin,
                                    "--port",
                                    "0",
-                                   "--echo",
                                    "--synthetic-functions",
                                    std::to_string(functions),
                                    "--synthetic-prefix",
@@ -120,6 +119,9 @@ bool LocalEndpoint::Start(const std::string& log_name, const std::vector<std::st
                                    kSecretKey,
                                    "--log-level",
                                    "warn"};
+  if (echo) {
+    argv.push_back("--echo");
+  }
   argv.insert(argv.end(), extra.begin(), extra.end());
   if (!child_.Spawn(argv, {}, TestLogPath(log_name))) {
     ADD_FAILURE() << "cannot spawn " << bin;
@@ -200,7 +202,7 @@ bool StdioServer::Start(const LocalEndpoint& endpoint, const std::string& log_na
     return false;
   }
   client_ = std::make_unique<McpClient>(child_);
-  if (!client_->Initialize()) {
+  if (!protocol_version.empty() && !client_->Initialize(protocol_version)) {
     ADD_FAILURE() << "initialize over stdio failed (log " << log_path_ << ")";
     return false;
   }

@@ -45,6 +45,9 @@ class LocalEndpoint {
   // False (with a test failure) when it does not start. `extra` is appended to the command line.
   bool Start(const std::string& log_name, const std::vector<std::string>& extra = {}, int functions = 2,
              const std::string& prefix = "fn-");
+  // Set before Start: false leaves out --echo, so the functions of a `--template` in `extra` run their
+  // handlers (the synthetic functions echo either way).
+  bool echo = true;
   ~LocalEndpoint();
 
   const std::string& url() const { return url_; }
@@ -73,6 +76,8 @@ class StdioServer {
   bool Start(const LocalEndpoint& endpoint, const std::string& log_name,
              const std::map<std::string, std::string>& extra_env = {},
              const std::vector<std::string>& extra_args = {});
+  // Set before Start: the version Start initializes with; empty: Start does not initialize.
+  std::string protocol_version = "2025-11-25";
   ~StdioServer();
 
   // The first tool whose name contains "0001" (or the first tool); "" when none is listed.

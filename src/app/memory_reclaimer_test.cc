@@ -1,0 +1,89 @@
+#include "app/memory_reclaimer.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace lmcp::app {
+namespace {
+
+constexpr std::size_t kMB = 1 << 20;
+
+// Memory stats from a script; a trim releases what is unused down to `unused_after_trim`.
+struct FakeHeap {
+  MemoryStats stats{20 * kMB, 15 * kMB};
+  std::size_t unused_after_trim = 5 * kMB;
+  int trims = 0;
+
+  MemoryReclaimer Reclaimer() {
+    return MemoryReclaimer(
+        {.interval = std::chrono::milliseconds(250), .threshold_bytes = 2 * kMB}, [this] { return stats; },
+        [this] {
+          ++trims;
+          stats.resident = stats.in_use + unused_after_trim;
+        });
+  }
+};
+
+TEST(MemoryReclaimerTest, TrimsAfterALargeFreeAndNotBefore) {
+  FakeHeap heap;
+  MemoryReclaimer reclaimer = heap.Reclaimer();
+  EXPECT_FALSE(reclaimer.Check());  // first look: 5 MB unused is the floor
+  // A large request in progress: resident and in use grow together.
+  heap.stats = {120 * kMB, 115 * kMB};
+  EXPECT_FALSE(reclaimer.Check());
+  // It is freed, but the allocator keeps the pages: 100 MB unused.
+  heap.stats.in_use = 15 * kMB;
+  EXPECT_TRUE(reclaimer.Check());
+  EXPECT_EQ(heap.trims, 1);
+  EXPECT_EQ(heap.stats.resident, 20 * kMB);
+  // Nothing changed since: no second trim.
+  EXPECT_FALSE(reclaimer.Check());
+  EXPECT_EQ(heap.trims, 1);
+}
+
+TEST(MemoryReclaimerTest, MemoryInUseIsNeverAReasonToTrim) {
+  FakeHeap heap;
+  MemoryReclaimer reclaimer = heap.Reclaimer();
+  EXPECT_FALSE(reclaimer.Check());
+  for (std::size_t mb = 20; mb < 500; mb += 40) {
+    heap.stats = {mb * kMB + 5 * kMB, mb * kMB};
+    EXPECT_FALSE(reclaimer.Check());
+  }
+  EXPECT_EQ(heap.trims, 0);
+}
+
+TEST(MemoryReclaimerTest, SmallGrowthBelowTheThresholdIsLeftAlone) {
+  FakeHeap heap;
+  MemoryReclaimer reclaimer = heap.Reclaimer();
+  EXPECT_FALSE(reclaimer.Check());
+  heap.stats = {22 * kMB, 15 * kMB};  // 7 MB unused, 2 MB over the floor: not more than the threshold
+  EXPECT_FALSE(reclaimer.Check());
+  heap.stats = {23 * kMB, 15 * kMB};
+  EXPECT_TRUE(reclaimer.Check());
+}
+
+TEST(MemoryReclaimerTest, TheFloorFollowsReuse) {
+  FakeHeap heap;
+  MemoryReclaimer reclaimer = heap.Reclaimer();
+  heap.stats = {20 * kMB, 19 * kMB};  // 1 MB unused
+  EXPECT_FALSE(reclaimer.Check());
+  heap.stats = {20 * kMB, 10 * kMB};  // 10 MB freed and kept
+  EXPECT_TRUE(reclaimer.Check());
+  // After the trim 5 MB unused is the new floor; a second large free trims again.
+  heap.stats = {195 * kMB, 190 * kMB};
+  EXPECT_FALSE(reclaimer.Check());
+  heap.stats.in_use = 10 * kMB;
+  EXPECT_TRUE(reclaimer.Check());
+  EXPECT_EQ(heap.trims, 2);
+}
+
+TEST(MemoryReclaimerTest, RealStatsAreReadable) {
+  MemoryStats stats = ReadMemoryStats();
+  EXPECT_GT(stats.resident, 0u);
+  EXPECT_GT(stats.in_use, 0u);
+  TrimHeap();  // harmless at any time
+}
+
+}  // namespace
+}  // namespace lmcp::app
