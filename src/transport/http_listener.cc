@@ -106,7 +106,10 @@ struct HttpListener::Impl {
 
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  // The accept loop and the acceptor's close run on this strand, never at once.
+  asio::strand<asio::io_context::executor_type> accept_strand = asio::make_strand(ioc);
   tcp::acceptor acceptor{ioc};
+  std::atomic<bool> accepting_stopped{false};
   asio::thread_pool handlers;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
@@ -118,6 +121,8 @@ struct HttpListener::Impl {
   std::unordered_map<std::string, size_t> per_principal;
   std::unordered_map<Conn*, std::weak_ptr<Conn>> live;
   size_t probe_slots = 0;
+  // Serves every connection; lives as long as the listener, since connections outlive the accept loop.
+  std::shared_ptr<ConnectionServer> server;
 };
 
 HttpListener::HttpListener(HttpListenerOptions options, HttpHandler& handler)
@@ -470,10 +475,11 @@ Status HttpListener::Start() {
   port_ = acceptor.local_endpoint().port();
   impl_->work.emplace(impl_->ioc.get_executor());
 
-  auto server = std::make_shared<ConnectionServer>(options_, handler_, counters_, *impl_);
+  impl_->server = std::make_shared<ConnectionServer>(options_, handler_, counters_, *impl_);
   asio::co_spawn(
-      impl_->ioc,
-      [this, server]() -> awaitable<void> {
+      impl_->accept_strand,
+      [this]() -> awaitable<void> {
+        ConnectionServer& server = *impl_->server;
         Impl& impl = *impl_;
         const size_t buffer_limit = options_.max_header_bytes + 128 * 1024;
         for (;;) {
@@ -549,7 +555,7 @@ Status HttpListener::Start() {
               impl.per_principal.erase(conn->principal);
             }
           };
-          asio::co_spawn(conn->stream.get_executor(), server->Run(conn), release);
+          asio::co_spawn(conn->stream.get_executor(), server.Run(conn), release);
         }
       },
       asio::detached);
@@ -562,10 +568,10 @@ Status HttpListener::Start() {
 }
 
 void HttpListener::StopAccepting() {
-  if (!impl_) {
+  if (!impl_ || impl_->accepting_stopped.exchange(true)) {
     return;
   }
-  asio::post(impl_->ioc, [this] {
+  asio::post(impl_->accept_strand, [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
   });
