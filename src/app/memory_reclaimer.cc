@@ -49,7 +49,11 @@ void MemoryReclaimer::Start() {
 bool MemoryReclaimer::Check() {
   std::lock_guard lock(mu_);
   auto unused = [](const MemoryStats& s) { return s.resident > s.in_use ? s.resident - s.in_use : 0; };
-  std::size_t now = unused(stats_());
+  MemoryStats stats = stats_();
+  if (stats.in_use == 0) {
+    return false;  // no glibc heap to measure (a sanitizer's allocator): nothing to trim
+  }
+  std::size_t now = unused(stats);
   if (!have_floor_ || now < floor_) {
     have_floor_ = true;
     floor_ = now;

@@ -174,7 +174,8 @@ TEST(RequestParserTest, MalformedHeadsAre400) {
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nNo colon\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nX : a\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nX: a\rb\r\n\r\n"), 400);
-  EXPECT_EQ(ErrorStatus(std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 28)), 400);
+  static constexpr char kNul[] = "GET / HTTP/1.1\r\nX: a\0b\r\n\r\n";
+  EXPECT_EQ(ErrorStatus(std::string(kNul, sizeof kNul - 1)), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
 }
 

@@ -27,18 +27,6 @@ constexpr char kBusyResponse[] =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 32\r\n"
     "Retry-After: 1\r\nConnection: close\r\n\r\ntoo many connections, try again\n";
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 const char* Reason(int status) {
   switch (status) {
     case 100:
