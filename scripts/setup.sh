@@ -7,7 +7,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 DEBS=(build-essential cmake pkg-config git curl ca-certificates
-      nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libboost1.81-dev libyaml-cpp-dev
+      nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libboost1.81-dev zlib1g-dev libyaml-cpp-dev
       libvalijson-dev libcli11-dev libspdlog-dev libfmt-dev
       libgtest-dev libgmock-dev googletest libbenchmark-dev
       clang libclang-rt-14-dev python3)
