@@ -208,11 +208,8 @@ bool ConnectionServer::CountPrincipal(Conn& c, const std::string& principal) {
     }
     c.principal.clear();
   }
-  size_t& count = impl_.per_principal[principal];
+  size_t& count = impl_.per_principal[principal];  // the cap is at least 1: an entry made here is not left at 0
   if (count >= options_.max_connections_per_principal) {
-    if (count == 0) {
-      impl_.per_principal.erase(principal);
-    }
     return false;
   }
   ++count;
