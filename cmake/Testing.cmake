@@ -14,7 +14,8 @@ function(lmcp_unit_test name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120 PROPERTIES LABELS unit)
 endfunction()
 
-# lmcp_e2e_test(<name> COMMAND ...): a black-box test driving the real binary, labelled "e2e".
+# lmcp_e2e_test(<name> COMMAND ...): a black-box test driving the real binary, labelled "e2e". Its state (the
+# audit key) goes under the build dir, never the user's home.
 function(lmcp_e2e_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "COMMAND;LABELS" ${ARGN})
   if(NOT LMCP_E2E)
@@ -25,5 +26,5 @@ function(lmcp_e2e_test name)
   endif()
   add_test(NAME ${name} COMMAND ${ARG_COMMAND})
   set_tests_properties(${name} PROPERTIES LABELS "e2e;${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-    ENVIRONMENT "LMCP_BIN=$<TARGET_FILE:lambda-mcp>;LMCP_SOURCE_DIR=${PROJECT_SOURCE_DIR};LMCP_BUILD_DIR=${CMAKE_BINARY_DIR}")
+    ENVIRONMENT "LMCP_BIN=$<TARGET_FILE:lambda-mcp>;LMCP_SOURCE_DIR=${PROJECT_SOURCE_DIR};LMCP_BUILD_DIR=${CMAKE_BINARY_DIR};XDG_STATE_HOME=${CMAKE_BINARY_DIR}/state")
 endfunction()

@@ -38,7 +38,7 @@ const invocations = (s, fn) => (s.functions[fn] ? s.functions[fn].invocations : 
 async function main() {
   const local = await startLocal();
   const env = {
-    PATH: process.env.PATH, HOME: process.env.HOME,
+    PATH: process.env.PATH, HOME: process.env.HOME, XDG_STATE_HOME: process.env.XDG_STATE_HOME,
     AWS_ENDPOINT_URL: local.url, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local-secret',
     AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true',
     FUNCTION_PREFIX: 'mcp-', FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY: 'tool-input-schema-arn',
