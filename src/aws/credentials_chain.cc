@@ -9,12 +9,14 @@
 #include <sstream>
 
 #include "aws/crypto.h"
+#include "aws/imds.h"
 #include "aws/service_caller.h"
 #include "aws/sts_client.h"
+#include "aws/json_util.h"
 #include "aws/time_util.h"
 #include "aws/url.h"
-#include "common/log_text.h"
 #include "common/json.h"
+#include "common/log_text.h"
 
 namespace lmcp::aws {
 namespace {
@@ -34,11 +36,6 @@ std::string Sha1Hex(std::string_view s) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), digest);
   return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
-}
-
-std::string JsonStr(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 class Chain {
@@ -308,8 +305,8 @@ class Chain {
           auto j = ParseJsonOrDiscarded(*text);
           if (j.is_discarded() || !j.is_object())
             return Error::Unauthenticated("malformed SSO token cache " + cache_file);
-          std::string token = JsonStr(j, "accessToken");
-          auto expires = ParseIso8601(JsonStr(j, "expiresAt"));
+          std::string token = JsonString(j, "accessToken");
+          auto expires = ParseIso8601(JsonString(j, "expiresAt"));
           if (token.empty() || !expires || *expires <= clock->Now()) {
             return Error::Unauthenticated(
                 "The SSO session associated with this profile has expired or is "
@@ -331,8 +328,8 @@ class Chain {
             return Error::Unauthenticated("malformed SSO GetRoleCredentials reply");
           }
           const auto& rc = body["roleCredentials"];
-          Credentials c{JsonStr(rc, "accessKeyId"), JsonStr(rc, "secretAccessKey"),
-                        JsonStr(rc, "sessionToken"), std::nullopt};
+          Credentials c{JsonString(rc, "accessKeyId"), JsonString(rc, "secretAccessKey"),
+                        JsonString(rc, "sessionToken"), std::nullopt};
           if (rc.contains("expiration") && rc["expiration"].is_number()) {
             c.expiration = std::chrono::system_clock::time_point(
                 std::chrono::milliseconds(rc["expiration"].get<long long>()));
@@ -400,12 +397,12 @@ class Chain {
       if (!j.contains("Version") || j["Version"] != 1) {
         return Error::Unauthenticated("credential_process: unsupported Version (expected 1)");
       }
-      Credentials c{JsonStr(j, "AccessKeyId"), JsonStr(j, "SecretAccessKey"), JsonStr(j, "SessionToken"),
+      Credentials c{JsonString(j, "AccessKeyId"), JsonString(j, "SecretAccessKey"), JsonString(j, "SessionToken"),
                     std::nullopt};
       if (c.access_key_id.empty() || c.secret_access_key.empty()) {
         return Error::Unauthenticated("credential_process: missing AccessKeyId or SecretAccessKey");
       }
-      if (std::string exp = JsonStr(j, "Expiration"); !exp.empty()) {
+      if (std::string exp = JsonString(j, "Expiration"); !exp.empty()) {
         c.expiration = ParseIso8601(exp);
         if (!c.expiration) return Error::Unauthenticated("credential_process: bad Expiration " + exp);
       }
@@ -480,12 +477,12 @@ class Chain {
             auto j = ParseJsonOrDiscarded(r->body);
             if (j.is_discarded() || !j.is_object())
               return Error::Unauthenticated("container credentials: bad JSON");
-            Credentials c{JsonStr(j, "AccessKeyId"), JsonStr(j, "SecretAccessKey"), JsonStr(j, "Token"),
+            Credentials c{JsonString(j, "AccessKeyId"), JsonString(j, "SecretAccessKey"), JsonString(j, "Token"),
                           std::nullopt};
             if (c.access_key_id.empty() || c.secret_access_key.empty()) {
               return Error::Unauthenticated("container credentials: missing keys");
             }
-            if (std::string exp = JsonStr(j, "Expiration"); !exp.empty()) c.expiration = ParseIso8601(exp);
+            if (std::string exp = JsonString(j, "Expiration"); !exp.empty()) c.expiration = ParseIso8601(exp);
             return c;
           }
           return Error::Unavailable("container credentials endpoint unreachable: " + last_error);
@@ -494,70 +491,6 @@ class Chain {
   }
 
   // --- 9. IMDS
-  struct ImdsSettings {
-    std::string base;
-    std::chrono::milliseconds timeout{1000};
-    int attempts = 1;
-    bool v1_disabled = false;
-  };
-
-  static HttpResult ImdsSend(HttpClient& http, const ImdsSettings& s, HttpRequest req) {
-    req.connect_timeout = s.timeout;
-    req.read_timeout = s.timeout;
-    req.max_response_bytes = 64 * 1024;
-    HttpResult r = HttpError{HttpErrorKind::kConnectFailed, "no attempt", false};
-    for (int i = 0; i < s.attempts; ++i) {
-      r = http.Send(req);
-      if (r.ok() && r->status < 500) return r;
-    }
-    return r;
-  }
-
-  // nullopt when IMDS is unreachable or has no role (fall through); an error when it answers wrongly.
-  static Result<std::optional<Credentials>> FetchImds(HttpClient& http, const ImdsSettings& s) {
-    HttpRequest token_req{.method = "PUT", .url = s.base + "/latest/api/token"};
-    token_req.headers = {{"x-aws-ec2-metadata-token-ttl-seconds", "21600"}};
-    HttpResult t = ImdsSend(http, s, token_req);
-    std::string token;
-    if (t.ok() && t->status == 200) {
-      token = t->body;
-    } else if (t.ok() && t->status == 400) {
-      return Error::Unauthenticated("IMDS rejected the token request (400)");
-    } else if (s.v1_disabled) {
-      if (!t.ok()) return std::optional<Credentials>();
-      return Error::Unauthenticated("IMDSv2 token unavailable and IMDSv1 is disabled");
-    } else if (!t.ok() && t.error().kind != HttpErrorKind::kReadTimeout) {
-      return std::optional<Credentials>();  // nothing listens: no instance metadata here
-    }
-    Headers h;
-    if (!token.empty()) h.emplace_back("x-aws-ec2-metadata-token", token);
-    HttpRequest role_req{
-        .method = "GET", .url = s.base + "/latest/meta-data/iam/security-credentials/", .headers = h};
-    HttpResult role = ImdsSend(http, s, role_req);
-    if (!role.ok() || role->status == 404) return std::optional<Credentials>();
-    if (role->status != 200)
-      return Error::Unauthenticated("IMDS role lookup answered " + std::to_string(role->status));
-    std::string name = role->body.substr(0, role->body.find('\n'));
-    if (name.empty()) return std::optional<Credentials>();
-    HttpRequest cred_req{
-        .method = "GET", .url = s.base + "/latest/meta-data/iam/security-credentials/" + name, .headers = h};
-    HttpResult cred = ImdsSend(http, s, cred_req);
-    if (!cred.ok()) return Error::Unavailable("IMDS credentials: " + cred.error().message);
-    if (cred->status != 200)
-      return Error::Unauthenticated("IMDS credentials answered " + std::to_string(cred->status));
-    auto j = ParseJsonOrDiscarded(cred->body);
-    if (j.is_discarded() || !j.is_object()) return Error::Unauthenticated("IMDS credentials: bad JSON");
-    if (std::string code = JsonStr(j, "Code"); !code.empty() && code != "Success") {
-      return Error::Unauthenticated("IMDS credentials: Code " + code);
-    }
-    Credentials c{JsonStr(j, "AccessKeyId"), JsonStr(j, "SecretAccessKey"), JsonStr(j, "Token"),
-                  std::nullopt};
-    if (c.access_key_id.empty() || c.secret_access_key.empty())
-      return Error::Unauthenticated("IMDS: missing keys");
-    if (std::string exp = JsonStr(j, "Expiration"); !exp.empty()) c.expiration = ParseIso8601(exp);
-    return std::optional<Credentials>(c);
-  }
-
   Result<Found> FromImds() {
     if (IsTrue(env_("AWS_EC2_METADATA_DISABLED"))) return Found();
     ImdsSettings s;

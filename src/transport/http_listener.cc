@@ -12,6 +12,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "transport/http_wire.h"
+
 namespace lmcp::transport {
 
 namespace asio = boost::asio;
@@ -23,57 +25,6 @@ using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 16 * 1024 * 1024;
-
-namespace {
-
-bool IEquals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
-
-std::string StatusLine(int status) {
-  auto reason = http::obsolete_reason(static_cast<http::status>(status));
-  return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason.data(), reason.size()) + "\r\n";
-}
-
-std::string Chunk(std::string_view data) {
-  char size[20];
-  int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-  std::string out(size, static_cast<size_t>(n));
-  out.append(data);
-  out.append("\r\n");
-  return out;
-}
-
-// The plain error every listener-level refusal uses; the handler never sees these requests.
-std::string CannedResponse(int status, std::string_view message) {
-  std::string body =
-      R"({"jsonrpc":"2.0","error":{"code":-32000,"message":")" + std::string(message) + R"("},"id":null})";
-  std::string out = StatusLine(status);
-  out += "Content-Type: application/json\r\nConnection: close\r\n";
-  if (status == 503) {
-    out += "Retry-After: 1\r\n";
-  }
-  out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  return out;
-}
-
-}  // namespace
-
-std::string HttpHead::Header(std::string_view name) const {
-  for (const auto& [n, v] : headers) {
-    if (IEquals(n, name)) {
-      return v;
-    }
-  }
-  return "";
-}
-
-bool HttpHead::HasHeader(std::string_view name) const {
-  for (const auto& [n, v] : headers) {
-    if (IEquals(n, name)) {
-      return true;
-    }
-  }
-  return false;
-}
 
 size_t HttpListener::FdsNeeded(const HttpListenerOptions& options) {
   return options.max_connections + options.probe_reserve + 256;
@@ -208,7 +159,8 @@ bool ConnectionServer::CountPrincipal(Conn& c, const std::string& principal) {
     }
     c.principal.clear();
   }
-  size_t& count = impl_.per_principal[principal];  // the cap is at least 1: an entry made here is not left at 0
+  size_t& count =
+      impl_.per_principal[principal];  // the cap is at least 1: an entry made here is not left at 0
   if (count >= options_.max_connections_per_principal) {
     return false;
   }
@@ -278,7 +230,7 @@ awaitable<void> ConnectionServer::Serve(std::shared_ptr<Conn> c) {
     HttpRequest request{std::move(head), {}};
     bool keep_alive = head_parser.get().keep_alive();
     if (request.head.has_body) {
-      if (IEquals(request.head.Header("Expect"), "100-continue")) {
+      if (beast::iequals(request.head.Header("Expect"), "100-continue")) {
         bool sent = co_await WriteRaw(*c, "HTTP/1.1 100 Continue\r\n\r\n");
         if (!sent) {
           co_return;
@@ -332,16 +284,9 @@ awaitable<void> ConnectionServer::LingeringClose(Conn& c) {
 }
 
 awaitable<bool> ConnectionServer::Write(const std::shared_ptr<Conn>& c, HttpResponse& response) {
-  std::string out = StatusLine(response.status);
-  for (const auto& [name, value] : response.headers) {
-    out += name + ": " + value + "\r\n";
-  }
-  if (!response.content_type.empty()) {
-    out += "Content-Type: " + response.content_type + "\r\n";
-  }
+  std::string head = ResponseHead(response);
   if (response.stream) {
-    out += "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-    if (!co_await WriteRaw(*c, std::move(out))) {
+    if (!co_await WriteRaw(*c, std::move(head))) {
       response.stream->Abandon();
       if (response.on_stream_end) {
         response.on_stream_end();
@@ -351,14 +296,13 @@ awaitable<bool> ConnectionServer::Write(const std::shared_ptr<Conn>& c, HttpResp
     co_await Stream(c, response);
     co_return false;
   }
-  if (response.close) {
-    out += "Connection: close\r\n";
-  }
-  out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n";
-  out += response.body;
-  response.body.clear();
-  response.body.shrink_to_fit();
-  co_return co_await WriteRaw(*c, std::move(out));
+  // Head and body go out as two buffers: a large body is never copied.
+  c->stream.expires_after(options_.write_timeout);
+  std::array<asio::const_buffer, 2> buffers = {asio::buffer(head), asio::buffer(response.body)};
+  auto [ec, n] = co_await asio::async_write(c->stream, buffers, kTuple);
+  (void)n;
+  std::string().swap(response.body);
+  co_return !ec;
 }
 
 awaitable<void> ConnectionServer::Stream(const std::shared_ptr<Conn>& c, HttpResponse& response) {
