@@ -48,10 +48,7 @@ bool StdioTransport::Run(mcp::Session& session) {
   std::vector<char> buffer(options_.read_chunk_bytes);
   auto line_too_long = [&](size_t bytes) {
     spdlog::warn("stdio: dropped a message of {} bytes (limit {})", bytes, options_.max_line_bytes);
-    Send(jsonrpc::MakeError(nullptr, jsonrpc::RpcError::InvalidRequest(
-                                         "Invalid Request: message of " + std::to_string(bytes) +
-                                         " bytes exceeds the limit of " +
-                                         std::to_string(options_.max_line_bytes) + " bytes")),
+    Send(jsonrpc::MakeError(nullptr, jsonrpc::RpcError::MessageTooLarge(bytes, options_.max_line_bytes)),
          nullptr);
   };
   auto deliver = [&](std::string_view text) {
