@@ -8,6 +8,7 @@
 
 #include <sstream>
 
+#include "jsonrpc/message.h"
 #include "transport/jwt_verifier.h"
 
 namespace lmcp::transport::testing {
@@ -51,7 +52,7 @@ void FakeSession::HandleMessage(Json m) {
   if (method == "initialize") {
     std::string v = m["params"].value("protocolVersion", "2025-11-25");
     if (v == "bad") {
-      sink_.Send({{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", -32602}, {"message", "bad"}}}}, id);
+      sink_.Send(jsonrpc::MakeError(id, jsonrpc::RpcError::InvalidParams("bad")), id);
       sink_.RequestEnded(id);
       return;
     }
