@@ -39,7 +39,9 @@ ServerResponse LocalService::ListFunctions(const ServerRequest&, const Route& ro
     try {
       size_t used = 0;
       n = std::stoi(max_items, &used);
-      if (used != max_items.size()) n = 0;
+      if (used != max_items.size()) {
+        n = 0;
+      }
     } catch (const std::exception&) {
       n = 0;
     }
@@ -56,7 +58,9 @@ ServerResponse LocalService::ListFunctions(const ServerRequest&, const Route& ro
   std::vector<std::pair<const FunctionSpec*, std::string>> items;
   for (const auto& f : deployment_.functions) {
     items.emplace_back(&f, "$LATEST");
-    if (has_version && !f.alias.empty()) items.emplace_back(&f, "1");
+    if (has_version && !f.alias.empty()) {
+      items.emplace_back(&f, "1");
+    }
   }
   auto key = [](const FunctionSpec* f, const std::string& v) { return f->name + ":" + v; };
   size_t start = 0;
@@ -68,7 +72,9 @@ ServerResponse LocalService::ListFunctions(const ServerRequest&, const Route& ro
       return LambdaError(400, "InvalidParameterValueException", "Invalid Marker: " + marker, rid);
     }
     std::string k = decoded.substr(6);
-    while (start < items.size() && key(items[start].first, items[start].second) < k) ++start;
+    while (start < items.size() && key(items[start].first, items[start].second) < k) {
+      ++start;
+    }
   }
   json functions = json::array();
   size_t end = std::min(items.size(), start + static_cast<size_t>(page));
@@ -77,8 +83,9 @@ ServerResponse LocalService::ListFunctions(const ServerRequest&, const Route& ro
         FunctionConfiguration(deployment_, *items[i].first, items[i].second, last_modified_, false));
   }
   json body = {{"Functions", functions}};
-  if (end < items.size())
+  if (end < items.size()) {
     body["NextMarker"] = aws::Base64Encode("lmcp1|" + key(items[end].first, items[end].second));
+  }
   return JsonResponse(200, body, rid);
 }
 
@@ -88,15 +95,18 @@ ServerResponse LocalService::GetFunction(const ServerRequest&, const Route& rout
   std::string version;
   ServerResponse error;
   const FunctionSpec* f = ResolveFunction(deployment_, route.function, q, has_q, &version, &error, rid);
-  if (!f) return error;
+  if (!f) {
+    return error;
+  }
   json body = {{"Configuration", FunctionConfiguration(deployment_, *f, version, last_modified_, true)},
                {"Code",
                 {{"RepositoryType", "S3"},
                  {"Location", "http://" + options_.host_for_urls + ":" +
                                   std::to_string(options_.port_for_urls) + "/__admin/code/" + f->name}}},
                {"Tags", f->tags}};
-  if (f->reserved_concurrency)
+  if (f->reserved_concurrency) {
     body["Concurrency"] = {{"ReservedConcurrentExecutions", *f->reserved_concurrency}};
+  }
   return JsonResponse(200, body, rid);
 }
 
@@ -118,7 +128,9 @@ ServerResponse LocalService::ListTags(const ServerRequest&, const Route& route, 
   std::string version;
   ServerResponse error;
   const FunctionSpec* f = ResolveFunction(deployment_, route.function, "", false, &version, &error, rid);
-  if (!f) return error;
+  if (!f) {
+    return error;
+  }
   return JsonResponse(200, {{"Tags", f->tags}}, rid);
 }
 

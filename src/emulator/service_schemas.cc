@@ -41,7 +41,9 @@ ServerResponse LocalService::DescribeSchema(const ServerRequest&, const Route& r
                {"tags", it->tags},
                {"Type", it->type},
                {"VersionCreatedDate", when}};
-  if (!it->description.empty()) body["Description"] = it->description;
+  if (!it->description.empty()) {
+    body["Description"] = it->description;
+  }
   return JsonResponse(200, body, rid);
 }
 
