@@ -249,7 +249,9 @@ class Loader {
   }
 
   Status LoadFunction(const std::string& id, const YAML::Node& resource) {
-    YAML::Node p = resource["Properties"];
+    // Without Properties, every lookup below finds nothing (and Handler is reported missing).
+    const YAML::Node found = resource["Properties"];
+    YAML::Node p = found ? found : YAML::Node(YAML::NodeType::Undefined);
     if (auto st = CheckFunctionProperties(id, p); !st.ok()) {
       return st;
     }

@@ -343,7 +343,14 @@ Result<std::string> TemplateValues::JoinOf(const json& a, const std::string& whe
   return out;
 }
 
-YAML::Node TemplateValues::Props(const std::string& id) { return root_["Resources"][id]["Properties"]; }
+YAML::Node TemplateValues::Props(const std::string& id) {
+  // Const lookups: a non-const one adds a missing key, and the loader is iterating Resources. (An id that
+  // matches no key, as "null" for a `~:` resource, did so and crashed the loader.)
+  const YAML::Node& root = root_;
+  const YAML::Node resource = root["Resources"][id];
+  const YAML::Node props = resource && resource.IsMap() ? resource["Properties"] : YAML::Node();
+  return props ? props : YAML::Node(YAML::NodeType::Undefined);
+}
 
 Result<std::string> TemplateValues::FunctionName(const std::string& id) {
   if (auto it = function_names_.find(id); it != function_names_.end()) {
