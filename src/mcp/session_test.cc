@@ -7,7 +7,6 @@
 #include "common/version.h"
 #include "jsonrpc/error_codes.h"
 #include "mcp/protocol.h"
-#include "mcp/server.h"
 #include "mcp/test_support.h"
 
 namespace lmcp::mcp {
