@@ -85,6 +85,10 @@ class LocalService {
 
   ServerResponse HandleAdmin(const ServerRequest& request);  // service_admin.cc
   // Lambda: service_lambda.cc and, for Invoke, service_lambda_invoke.cc.
+  // The function the route names, with its ?Qualifier=, as Lambda resolves it; null with *error filled when
+  // there is none.
+  const FunctionSpec* RoutedFunction(const Route& route, std::string* version, ServerResponse* error,
+                                     const std::string& request_id) const;
   ServerResponse ListFunctions(const ServerRequest& request, const Route& route,
                                const std::string& request_id);
   ServerResponse GetFunction(const ServerRequest& request, const Route& route, const std::string& request_id);

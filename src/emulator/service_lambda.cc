@@ -89,12 +89,17 @@ ServerResponse LocalService::ListFunctions(const ServerRequest&, const Route& ro
   return JsonResponse(200, body, rid);
 }
 
-ServerResponse LocalService::GetFunction(const ServerRequest&, const Route& route, const std::string& rid) {
+const FunctionSpec* LocalService::RoutedFunction(const Route& route, std::string* version, ServerResponse* error,
+                                                 const std::string& rid) const {
   bool has_q = false;
   std::string q = QueryParam(route.query, "Qualifier", &has_q);
+  return ResolveFunction(deployment_, route.function, q, has_q, version, error, rid);
+}
+
+ServerResponse LocalService::GetFunction(const ServerRequest&, const Route& route, const std::string& rid) {
   std::string version;
   ServerResponse error;
-  const FunctionSpec* f = ResolveFunction(deployment_, route.function, q, has_q, &version, &error, rid);
+  const FunctionSpec* f = RoutedFunction(route, &version, &error, rid);
   if (!f) {
     return error;
   }

@@ -95,11 +95,9 @@ ServerResponse LocalService::Invoke(const ServerRequest& req, const Route& route
   if (auto refused = CheckInvocationHeaders(type, log_type, rid)) {
     return std::move(*refused);
   }
-  bool has_q = false;
-  std::string q = QueryParam(route.query, "Qualifier", &has_q);
   std::string version;
   ServerResponse error;
-  const FunctionSpec* f = ResolveFunction(deployment_, route.function, q, has_q, &version, &error, rid);
+  const FunctionSpec* f = RoutedFunction(route, &version, &error, rid);
   if (!f) {
     return error;
   }
@@ -113,6 +111,8 @@ ServerResponse LocalService::Invoke(const ServerRequest& req, const Route& route
   }
   input.request_id = rid;
   input.version = version;
+  bool has_q = false;
+  std::string q = QueryParam(route.query, "Qualifier", &has_q);
   input.invoked_arn =
       deployment_.FunctionArn(f->name) +
       (route.function.qualifier.empty() ? (has_q ? ":" + q : "") : ":" + route.function.qualifier);
