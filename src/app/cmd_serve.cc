@@ -87,6 +87,30 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
   return std::move(source).value();
 }
 
+mcp::ServerOptions MakeServerOptions(const ServeConfig& config) {
+  mcp::ServerOptions options;
+  options.page_size = config.page_size;
+  options.max_message_bytes = config.max_message_bytes;
+  options.worker_threads = config.worker_threads;
+  options.max_queued_calls = config.max_queued_calls;
+  options.max_calls_per_session = config.max_calls_per_session;
+  options.max_queued_calls_per_session = config.max_queued_calls_per_session;
+  options.max_calls_per_principal = config.max_calls_per_principal;
+  options.max_queued_calls_per_principal = config.max_queued_calls_per_principal;
+  options.call_queue_timeout = std::chrono::milliseconds(config.call_queue_timeout_ms);
+  if (config.transport == "stdio") {
+    // One client, one session: the per-session and per-principal caps (fairness between HTTP clients) would
+    // only shrink the server below --workers and --max-queued-calls.
+    options.max_calls_per_session = options.max_calls_per_principal =
+        static_cast<size_t>(config.worker_threads);
+    options.max_queued_calls_per_session = options.max_queued_calls_per_principal = config.max_queued_calls;
+  }
+  if (!config.instructions.empty()) {
+    options.instructions = config.instructions;
+  }
+  return options;
+}
+
 int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   if (Status valid = config.Validate(); !valid.ok()) {
     spdlog::error("{}", ForLog(valid.error().message, 2000));
@@ -106,26 +130,7 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   reclaimer.Start();
 
   // The MCP core.
-  mcp::ServerOptions options;
-  options.page_size = config.page_size;
-  options.max_message_bytes = config.max_message_bytes;
-  options.worker_threads = config.worker_threads;
-  options.max_queued_calls = config.max_queued_calls;
-  options.max_calls_per_session = config.max_calls_per_session;
-  options.max_queued_calls_per_session = config.max_queued_calls_per_session;
-  options.max_calls_per_principal = config.max_calls_per_principal;
-  options.max_queued_calls_per_principal = config.max_queued_calls_per_principal;
-  options.call_queue_timeout = std::chrono::milliseconds(config.call_queue_timeout_ms);
-  if (config.transport == "stdio") {
-    // One client, one session: the per-session and per-principal caps (fairness between HTTP clients) would
-    // only shrink the server below --workers and --max-queued-calls.
-    options.max_calls_per_session = options.max_calls_per_principal = static_cast<size_t>(config.worker_threads);
-    options.max_queued_calls_per_session = options.max_queued_calls_per_principal = config.max_queued_calls;
-  }
-  if (!config.instructions.empty()) {
-    options.instructions = config.instructions;
-  }
-  mcp::McpServer server(*provider, options);
+  mcp::McpServer server(*provider, MakeServerOptions(config));
 
   // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
   if (config.transport == "http") {
@@ -167,89 +172,116 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   return 0;
 }
 
+// The tools and the MCP core: what serves, and how many tools/call run and wait.
+void AddCoreFlags(CLI::App& command, ServeConfig& config) {
+  command.add_flag("--conformance-fixtures", config.conformance_fixtures,
+                   "Serve the MCP conformance fixture tools instead of Lambda functions");
+  command.add_option("--page-size", config.page_size, "Tools per tools/list page")->capture_default_str();
+  command.add_option("--max-message-bytes", config.max_message_bytes, "Largest accepted JSON-RPC message")
+      ->capture_default_str();
+  command.add_option("--workers", config.worker_threads, "tools/call handlers running at once")
+      ->capture_default_str();
+  command
+      .add_option("--max-queued-calls", config.max_queued_calls, "tools/call waiting for a worker, in all")
+      ->capture_default_str();
+  command
+      .add_option("--max-calls-per-session", config.max_calls_per_session,
+                  "tools/call running at once for one client session")
+      ->capture_default_str();
+  command
+      .add_option("--max-queued-calls-per-session", config.max_queued_calls_per_session,
+                  "tools/call of one session waiting for a worker; more are refused")
+      ->capture_default_str();
+  command
+      .add_option("--max-calls-per-principal", config.max_calls_per_principal,
+                  "tools/call running at once over all sessions of one principal")
+      ->capture_default_str();
+  command
+      .add_option("--max-queued-calls-per-principal", config.max_queued_calls_per_principal,
+                  "tools/call of one principal waiting for a worker; more are refused")
+      ->capture_default_str();
+  command
+      .add_option("--call-queue-timeout-ms", config.call_queue_timeout_ms,
+                  "A tools/call waiting longer for a worker is answered 'not invoked' (0: no limit)")
+      ->capture_default_str();
+  command
+      .add_option("--shutdown-grace-ms", config.shutdown_grace_ms,
+                  "On EOF or SIGTERM, running calls may finish within this; then they are answered -32603")
+      ->capture_default_str();
+}
+
+// Streamable HTTP: where, who may connect, and the connection and session caps.
+void AddHttpFlags(CLI::App& command, ServeConfig& config, std::string& http_listen) {
+  command.add_option("--http", http_listen,
+                     "Serve Streamable HTTP on HOST:PORT (e.g. 127.0.0.1:0) instead of stdio");
+  command.add_option(
+      "--auth-token-file", config.auth_token_file,
+      "HTTP: require this static bearer token (first line of the file; or env LAMBDA_MCP_AUTH_TOKEN)");
+  command.add_option("--oauth-issuer", config.oauth_issuer,
+                     "HTTP: accept JWT access tokens from this issuer");
+  command.add_option("--oauth-audience", config.oauth_audiences,
+                     "HTTP: accepted token audience (repeatable)");
+  command.add_option("--oauth-jwks-url", config.oauth_jwks_url, "HTTP: the issuer's JWKS URL");
+  command
+      .add_option("--oauth-jwks-refetch-interval", config.oauth_jwks_refetch_s,
+                  "HTTP: seconds between JWKS refetches for unknown key ids (rotation)")
+      ->capture_default_str();
+  command
+      .add_option("--oauth-required-scopes", config.oauth_required_scopes, "HTTP: scopes every token needs")
+      ->delimiter(',');
+  command
+      .add_option("--allowed-origins", config.allowed_origins,
+                  "HTTP: browser Origins allowed besides loopback ones (comma-separated)")
+      ->delimiter(',');
+  command
+      .add_option("--allowed-hosts", config.allowed_hosts,
+                  "HTTP: Host header names allowed besides loopback ones (comma-separated)")
+      ->delimiter(',');
+  command
+      .add_option("--session-idle-timeout", config.session_idle_timeout_s,
+                  "HTTP: idle session expiry, seconds")
+      ->capture_default_str();
+  command
+      .add_option("--max-connections", config.http_max_connections,
+                  "HTTP: open connections (each open SSE stream holds one); beyond, a fast 503")
+      ->capture_default_str();
+  command
+      .add_option("--max-connections-per-address", config.http_max_connections_per_address,
+                  "HTTP: open connections per client IP address")
+      ->capture_default_str();
+  command
+      .add_option("--max-connections-per-principal", config.http_max_connections_per_principal,
+                  "HTTP: open connections per authenticated client")
+      ->capture_default_str();
+  command
+      .add_option("--header-timeout-ms", config.http_header_timeout_ms,
+                  "HTTP: the whole request head must arrive within this")
+      ->capture_default_str();
+  command
+      .add_option("--max-sessions", config.http_max_sessions,
+                  "HTTP: MCP sessions; beyond, the least recently active idle one is evicted")
+      ->capture_default_str();
+  command
+      .add_option("--max-sessions-per-principal", config.http_max_sessions_per_principal,
+                  "HTTP: MCP sessions per authenticated client")
+      ->capture_default_str();
+  command
+      .add_option("--unconfirmed-session-timeout", config.http_unconfirmed_session_timeout_s,
+                  "HTTP: seconds before a session that sent nothing after initialize expires")
+      ->capture_default_str();
+  command.add_option("--public-url", config.public_url,
+                     "HTTP: scheme://host[:port] clients use (OAuth metadata)");
+  command.add_flag("--insecure-no-auth", config.allow_unauthenticated_remote,
+                   "HTTP: allow a non-loopback address without authentication");
+}
+
 }  // namespace
 
 CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
   auto config = std::make_shared<ServeConfig>();
-  command.add_flag("--conformance-fixtures", config->conformance_fixtures,
-                   "Serve the MCP conformance fixture tools instead of Lambda functions");
-  command.add_option("--page-size", config->page_size, "Tools per tools/list page")->capture_default_str();
-  command.add_option("--max-message-bytes", config->max_message_bytes, "Largest accepted JSON-RPC message")
-      ->capture_default_str();
-  command.add_option("--workers", config->worker_threads, "tools/call handlers running at once")
-      ->capture_default_str();
-  command
-      .add_option("--max-queued-calls", config->max_queued_calls, "tools/call waiting for a worker, in all")
-      ->capture_default_str();
-  command
-      .add_option("--max-calls-per-session", config->max_calls_per_session,
-                  "tools/call running at once for one client session")
-      ->capture_default_str();
-  command
-      .add_option("--max-queued-calls-per-session", config->max_queued_calls_per_session,
-                  "tools/call of one session waiting for a worker; more are refused")
-      ->capture_default_str();
-  command
-      .add_option("--max-calls-per-principal", config->max_calls_per_principal,
-                  "tools/call running at once over all sessions of one principal")
-      ->capture_default_str();
-  command
-      .add_option("--max-queued-calls-per-principal", config->max_queued_calls_per_principal,
-                  "tools/call of one principal waiting for a worker; more are refused")
-      ->capture_default_str();
-  command
-      .add_option("--call-queue-timeout-ms", config->call_queue_timeout_ms,
-                  "A tools/call waiting longer for a worker is answered 'not invoked' (0: no limit)")
-      ->capture_default_str();
-  command
-      .add_option("--shutdown-grace-ms", config->shutdown_grace_ms,
-                  "On EOF or SIGTERM, running calls may finish within this; then they are answered -32603")
-      ->capture_default_str();
-  // Streamable HTTP.
+  AddCoreFlags(command, *config);
   auto http_listen = std::make_shared<std::string>();
-  command.add_option("--http", *http_listen, "Serve Streamable HTTP on HOST:PORT (e.g. 127.0.0.1:0) instead of stdio");
-  command.add_option("--auth-token-file", config->auth_token_file,
-                     "HTTP: require this static bearer token (first line of the file; or env LAMBDA_MCP_AUTH_TOKEN)");
-  command.add_option("--oauth-issuer", config->oauth_issuer, "HTTP: accept JWT access tokens from this issuer");
-  command.add_option("--oauth-audience", config->oauth_audiences, "HTTP: accepted token audience (repeatable)");
-  command.add_option("--oauth-jwks-url", config->oauth_jwks_url, "HTTP: the issuer's JWKS URL");
-  command.add_option("--oauth-jwks-refetch-interval", config->oauth_jwks_refetch_s,
-                     "HTTP: seconds between JWKS refetches for unknown key ids (rotation)")
-      ->capture_default_str();
-  command.add_option("--oauth-required-scopes", config->oauth_required_scopes, "HTTP: scopes every token needs")
-      ->delimiter(',');
-  command.add_option("--allowed-origins", config->allowed_origins,
-                     "HTTP: browser Origins allowed besides loopback ones (comma-separated)")
-      ->delimiter(',');
-  command.add_option("--allowed-hosts", config->allowed_hosts,
-                     "HTTP: Host header names allowed besides loopback ones (comma-separated)")
-      ->delimiter(',');
-  command.add_option("--session-idle-timeout", config->session_idle_timeout_s, "HTTP: idle session expiry, seconds")
-      ->capture_default_str();
-  command.add_option("--max-connections", config->http_max_connections,
-                     "HTTP: open connections (each open SSE stream holds one); beyond, a fast 503")
-      ->capture_default_str();
-  command.add_option("--max-connections-per-address", config->http_max_connections_per_address,
-                     "HTTP: open connections per client IP address")
-      ->capture_default_str();
-  command.add_option("--max-connections-per-principal", config->http_max_connections_per_principal,
-                     "HTTP: open connections per authenticated client")
-      ->capture_default_str();
-  command.add_option("--header-timeout-ms", config->http_header_timeout_ms,
-                     "HTTP: the whole request head must arrive within this")
-      ->capture_default_str();
-  command.add_option("--max-sessions", config->http_max_sessions,
-                     "HTTP: MCP sessions; beyond, the least recently active idle one is evicted")
-      ->capture_default_str();
-  command.add_option("--max-sessions-per-principal", config->http_max_sessions_per_principal,
-                     "HTTP: MCP sessions per authenticated client")
-      ->capture_default_str();
-  command.add_option("--unconfirmed-session-timeout", config->http_unconfirmed_session_timeout_s,
-                     "HTTP: seconds before a session that sent nothing after initialize expires")
-      ->capture_default_str();
-  command.add_option("--public-url", config->public_url, "HTTP: scheme://host[:port] clients use (OAuth metadata)");
-  command.add_flag("--insecure-no-auth", config->allow_unauthenticated_remote,
-                   "HTTP: allow a non-loopback address without authentication");
+  AddHttpFlags(command, *config, *http_listen);
   auto lambda = std::make_shared<LambdaFlags>();
   AddLambdaFlags(command, *lambda);
   return [config, lambda, http_listen] {

@@ -359,8 +359,73 @@ void HttpServer::AcceptLoop() {
   }
 }
 
-void HttpServer::ServeConnection(Connection* conn) {
+HttpServer::ReadOutcome HttpServer::ReadRequest(int fd, RequestParser& parser, std::string& pending,
+                                                bool first,
+                                                std::chrono::steady_clock::time_point& head_deadline) {
   using SteadyClock = std::chrono::steady_clock;
+  for (;;) {
+    const bool was_started = parser.started();
+    size_t used = 0;
+    RequestParser::Event event = parser.Feed(pending, &used);
+    pending.erase(0, used);
+    if (!first && !was_started && parser.started()) {
+      head_deadline = SteadyClock::now() + options_.header_timeout;
+    }
+    if (event == RequestParser::Event::kHeadComplete) {
+      if (parser.expects_continue()) {
+        SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+      }
+      continue;
+    }
+    if (event == RequestParser::Event::kError) {
+      return ReadOutcome::kError;
+    }
+    if (event != RequestParser::Event::kNeedMore) {
+      return ReadOutcome::kRequest;
+    }
+    std::chrono::milliseconds wait = options_.idle_timeout;
+    if (parser.in_head() && (first || parser.started())) {
+      wait = std::chrono::duration_cast<std::chrono::milliseconds>(head_deadline - SteadyClock::now());
+    }
+    ReadResult r = wait.count() > 0 ? ReadSome(fd, wait, &pending) : ReadResult::kTimeout;
+    if (r == ReadResult::kClosed || stopping_) {
+      return ReadOutcome::kClosed;
+    }
+    if (r == ReadResult::kTimeout) {
+      return ReadOutcome::kTimedOut;
+    }
+  }
+}
+
+bool HttpServer::Respond(int fd, const ServerResponse& res, bool keep_alive, bool* reset) {
+  if (res.disconnect == Disconnect::kResetNoResponse) {
+    *reset = true;
+    return false;
+  }
+  std::string out = "HTTP/1.1 " + std::to_string(res.status) + " " + Reason(res.status) + "\r\n";
+  for (const auto& [k, v] : res.headers) {
+    out += k + ": " + v + "\r\n";
+  }
+  out += "Date: " + HttpDate() + "\r\n";
+  out += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
+  out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+  if (res.disconnect == Disconnect::kResetBeforeBody) {
+    SendAll(fd, out);
+    *reset = true;
+    return false;
+  }
+  out += res.body;
+  if (!SendAll(fd, out)) {
+    return false;
+  }
+  if (res.disconnect == Disconnect::kResetAfterBody) {
+    *reset = true;
+    return false;
+  }
+  return true;
+}
+
+void HttpServer::ServeConnection(Connection* conn) {
   const int fd = conn->fd;
   RequestParser parser(options_.limits);
   std::string pending;  // received, not yet given to the parser (at most one recv())
@@ -368,47 +433,13 @@ void HttpServer::ServeConnection(Connection* conn) {
   bool linger = false;
   bool first = true;
   // The first request's head is due header_timeout after accept; a later one's after its first byte.
-  auto head_deadline = SteadyClock::now() + options_.header_timeout;
+  auto head_deadline = std::chrono::steady_clock::now() + options_.header_timeout;
   for (;;) {
-    // Read one request.
-    RequestParser::Event event = RequestParser::Event::kNeedMore;
-    bool closed = false;
-    bool timed_out = false;
-    for (;;) {
-      const bool was_started = parser.started();
-      size_t used = 0;
-      event = parser.Feed(pending, &used);
-      pending.erase(0, used);
-      if (!first && !was_started && parser.started()) {
-        head_deadline = SteadyClock::now() + options_.header_timeout;
-      }
-      if (event == RequestParser::Event::kHeadComplete) {
-        if (parser.expects_continue()) {
-          SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
-        }
-        continue;
-      }
-      if (event != RequestParser::Event::kNeedMore) {
-        break;
-      }
-      std::chrono::milliseconds wait = options_.idle_timeout;
-      if (parser.in_head() && (first || parser.started())) {
-        wait = std::chrono::duration_cast<std::chrono::milliseconds>(head_deadline - SteadyClock::now());
-      }
-      ReadResult r = wait.count() > 0 ? ReadSome(fd, wait, &pending) : ReadResult::kTimeout;
-      if (r == ReadResult::kClosed || stopping_) {
-        closed = true;
-        break;
-      }
-      if (r == ReadResult::kTimeout) {
-        timed_out = true;
-        break;
-      }
-    }
-    if (closed) {
+    ReadOutcome read = ReadRequest(fd, parser, pending, first, head_deadline);
+    if (read == ReadOutcome::kClosed) {
       break;
     }
-    if (timed_out) {
+    if (read == ReadOutcome::kTimedOut) {
       // Nothing of a request yet: a quiet close (an idle keep-alive connection); otherwise 408.
       if (parser.started()) {
         SendAll(fd, ErrorResponse(408, parser.in_head() ? "request head not received in time"
@@ -417,7 +448,7 @@ void HttpServer::ServeConnection(Connection* conn) {
       }
       break;
     }
-    if (event == RequestParser::Event::kError) {
+    if (read == ReadOutcome::kError) {
       SendAll(fd, ErrorResponse(parser.error_status(), parser.error_message()));
       linger = true;
       break;
@@ -425,33 +456,7 @@ void HttpServer::ServeConnection(Connection* conn) {
     ServerRequest req = parser.TakeRequest();
     first = false;
     bool keep_alive = req.version == "HTTP/1.1" && !IEquals(HeaderValue(req.headers, "Connection"), "close");
-
-    ServerResponse res = handler_(req);
-    if (res.disconnect == Disconnect::kResetNoResponse) {
-      reset = true;
-      break;
-    }
-    std::string out = "HTTP/1.1 " + std::to_string(res.status) + " " + Reason(res.status) + "\r\n";
-    for (const auto& [k, v] : res.headers) {
-      out += k + ": " + v + "\r\n";
-    }
-    out += "Date: " + HttpDate() + "\r\n";
-    out += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
-    out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-    if (res.disconnect == Disconnect::kResetBeforeBody) {
-      SendAll(fd, out);
-      reset = true;
-      break;
-    }
-    out += res.body;
-    if (!SendAll(fd, out)) {
-      break;
-    }
-    if (res.disconnect == Disconnect::kResetAfterBody) {
-      reset = true;
-      break;
-    }
-    if (!keep_alive || stopping_) {
+    if (!Respond(fd, handler_(req), keep_alive, &reset) || !keep_alive || stopping_) {
       break;
     }
   }

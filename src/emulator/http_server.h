@@ -74,8 +74,14 @@ class HttpServer {
     std::thread thread;
     std::atomic<bool> done{false};
   };
+  enum class ReadOutcome { kRequest, kError, kClosed, kTimedOut };
   void AcceptLoop();
   void ServeConnection(Connection* conn);
+  // Reads until `parser` has a whole request (or an error), the peer closes, or a deadline passes.
+  ReadOutcome ReadRequest(int fd, RequestParser& parser, std::string& pending, bool first,
+                          std::chrono::steady_clock::time_point& head_deadline);
+  // Sends `res` as its Disconnect says; false when the connection must end (*reset: with a reset).
+  bool Respond(int fd, const ServerResponse& res, bool keep_alive, bool* reset);
   void ReapFinished();
 
   Handler handler_;

@@ -15,20 +15,10 @@
 
 namespace lmcp::emulator {
 
-Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions& options, Clock& clock) {
-  const bool loopback = IsLoopbackBindAddress(options.host);
-  if (!loopback && options.check_signatures && options.secret_access_key == kDemoSecretAccessKey) {
-    return Error::InvalidArgument(
-        "--host " + options.host +
-        " can be reached from other machines, and the built-in demo secret is public: "
-        "pass your own --access-key-id and --secret-access-key");
-  }
-  if (!loopback && !options.check_signatures) {
-    spdlog::warn("lambda-mcp local: --no-auth on {}: anyone who can reach it can run your functions",
-                 ForLog(options.host));
-  }
-  std::unique_ptr<LocalEndpoint> ep(new LocalEndpoint());
-  ep->options_ = options;
+namespace {
+
+// The template's functions (or none), the synthetic ones, checked and sorted.
+Result<Deployment> LoadDeployment(const LocalOptions& options) {
   Deployment deployment;
   deployment.region = options.region;
   deployment.account_id = options.account_id;
@@ -69,7 +59,11 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
   if (!FinalizeDeployment(deployment, &err)) {
     return Error::InvalidArgument(err);
   }
+  return deployment;
+}
 
+// The fault file's rules, then the --fault flags'.
+Result<std::vector<FaultRule>> LoadFaultRules(const LocalOptions& options) {
   std::vector<FaultRule> rules;
   if (!options.faults_file.empty()) {
     std::ifstream in(options.faults_file);
@@ -91,18 +85,10 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
     }
     rules.push_back(std::move(*rule));
   }
+  return rules;
+}
 
-  ProcessRuntimeOptions ropts;
-  ropts.runtimes_dir = options.runtimes_dir.empty() ? FindRuntimesDir() : options.runtimes_dir;
-  ropts.python = options.python;
-  ropts.node = options.node;
-  ropts.region = options.region;
-  bool needs_processes = std::any_of(deployment.functions.begin(), deployment.functions.end(),
-                                     [](const auto& f) { return f.runtime != "echo"; });
-  if (needs_processes && ropts.runtimes_dir.empty()) {
-    return Error::NotFound("cannot find the runtime bootstraps (python_bootstrap.py); set LMCP_RUNTIMES_DIR");
-  }
-
+ServiceOptions MakeServiceOptions(const LocalOptions& options, bool loopback) {
   ServiceOptions sopts;
   sopts.check_signatures = options.check_signatures;
   aws::Credentials creds;
@@ -114,18 +100,60 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
   sopts.account_concurrency = options.account_concurrency;
   sopts.host_for_urls = options.host;
   sopts.bound_to_loopback = loopback;
+  return sopts;
+}
 
-  ep->service_ = std::make_unique<LocalService>(std::move(deployment), std::move(sopts),
-                                                std::make_unique<ProcessRuntime>(ropts), clock);
-  ep->service_->faults().Replace(std::move(rules));
-  LocalService* service = ep->service_.get();
+HttpServerOptions MakeHttpOptions(const LocalOptions& options) {
   HttpServerOptions http;
   http.limits.max_body_bytes = options.max_body_bytes;
   http.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
   http.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
   http.max_connections = options.max_connections;
-  ep->server_ =
-      std::make_unique<HttpServer>([service](const ServerRequest& r) { return service->Handle(r); }, http);
+  return http;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions& options, Clock& clock) {
+  const bool loopback = IsLoopbackBindAddress(options.host);
+  if (!loopback && options.check_signatures && options.secret_access_key == kDemoSecretAccessKey) {
+    return Error::InvalidArgument(
+        "--host " + options.host +
+        " can be reached from other machines, and the built-in demo secret is public: "
+        "pass your own --access-key-id and --secret-access-key");
+  }
+  if (!loopback && !options.check_signatures) {
+    spdlog::warn("lambda-mcp local: --no-auth on {}: anyone who can reach it can run your functions",
+                 ForLog(options.host));
+  }
+  std::unique_ptr<LocalEndpoint> ep(new LocalEndpoint());
+  ep->options_ = options;
+  Result<Deployment> deployment = LoadDeployment(options);
+  if (!deployment.ok()) {
+    return deployment.error();
+  }
+  Result<std::vector<FaultRule>> rules = LoadFaultRules(options);
+  if (!rules.ok()) {
+    return rules.error();
+  }
+
+  ProcessRuntimeOptions ropts;
+  ropts.runtimes_dir = options.runtimes_dir.empty() ? FindRuntimesDir() : options.runtimes_dir;
+  ropts.python = options.python;
+  ropts.node = options.node;
+  ropts.region = options.region;
+  bool needs_processes = std::any_of(deployment->functions.begin(), deployment->functions.end(),
+                                     [](const auto& f) { return f.runtime != "echo"; });
+  if (needs_processes && ropts.runtimes_dir.empty()) {
+    return Error::NotFound("cannot find the runtime bootstraps (python_bootstrap.py); set LMCP_RUNTIMES_DIR");
+  }
+
+  ep->service_ = std::make_unique<LocalService>(std::move(*deployment), MakeServiceOptions(options, loopback),
+                                                std::make_unique<ProcessRuntime>(ropts), clock);
+  ep->service_->faults().Replace(std::move(*rules));
+  LocalService* service = ep->service_.get();
+  ep->server_ = std::make_unique<HttpServer>([service](const ServerRequest& r) { return service->Handle(r); },
+                                             MakeHttpOptions(options));
   auto port = ep->server_->Listen(options.host, options.port);
   if (!port.ok()) {
     return port.error();

@@ -242,197 +242,269 @@ void ProcessRuntime::ReturnWorker(const std::string& key, std::unique_ptr<Worker
   worker.reset();  // kills the process
 }
 
-InvokeOutput ProcessRuntime::Invoke(const FunctionSpec& f, const InvokeInput& in) {
+namespace {
+
+// The invocation's log as Lambda writes it: START, the handler's output, END and REPORT.
+std::string InvocationLog(const FunctionSpec& f, const InvokeInput& in, const std::string& body, double ms,
+                          int mem_mb, double init_ms) {
+  std::string log = "START RequestId: " + in.request_id + " Version: " + in.version + "\n" + body;
+  if (!log.empty() && log.back() != '\n') {
+    log += '\n';
+  }
+  log += "END RequestId: " + in.request_id + "\n";
+  log += "REPORT RequestId: " + in.request_id + "\tDuration: " + FormatMs(ms) +
+         " ms\tBilled Duration: " + std::to_string(static_cast<long>(std::ceil(ms))) +
+         " ms\tMemory Size: " + std::to_string(f.memory_mb) +
+         " MB\tMax Memory Used: " + std::to_string(mem_mb) + " MB\t";
+  if (init_ms > 0) {
+    log += "Init Duration: " + FormatMs(init_ms) + " ms\t";
+  }
+  log += "\n";
+  return log;
+}
+
+InvokeOutput Failed(const std::string& payload, std::string log) {
   InvokeOutput out;
-  const std::string header = "START RequestId: " + in.request_id + " Version: " + in.version + "\n";
-  auto finish_log = [&](const std::string& body, double ms, int mem_mb, double init_ms) {
-    std::string log = header + body;
-    if (!log.empty() && log.back() != '\n') log += '\n';
-    log += "END RequestId: " + in.request_id + "\n";
-    log += "REPORT RequestId: " + in.request_id + "\tDuration: " + FormatMs(ms) +
-           " ms\tBilled Duration: " + std::to_string(static_cast<long>(std::ceil(ms))) +
-           " ms\tMemory Size: " + std::to_string(f.memory_mb) + " MB\tMax Memory Used: " + std::to_string(mem_mb) +
-           " MB\t";
-    if (init_ms > 0) log += "Init Duration: " + FormatMs(init_ms) + " ms\t";
-    log += "\n";
-    return log;
-  };
+  out.function_error = "Unhandled";
+  out.payload = payload;
+  out.log = std::move(log);
+  return out;
+}
 
-  if (f.runtime == "echo") {
-    out.payload = in.payload;
-    out.log = finish_log("", 0.01, 1, 0);
-    return out;
+// The worker's environment: a few variables of ours, Lambda's, then the function's own.
+std::map<std::string, std::string> WorkerEnvironment(const FunctionSpec& f, const InvokeInput& in,
+                                                     const ProcessRuntimeOptions& options) {
+  std::map<std::string, std::string> env;
+  for (const char* keep :
+       {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "NODE_PATH", "PYTHONPATH", "SYSTEMROOT"}) {
+    if (const char* v = std::getenv(keep)) {
+      env[keep] = v;
+    }
   }
-
-  const std::string key = f.name + ":" + in.version;
-  std::unique_ptr<Worker> w = TakeWorker(key);
-  std::string init_prefix;
-  double init_ms = 0;
-  if (!w) {
-    // Cold start: spawn a worker and wait for it to load the handler.
-    w = std::make_unique<Worker>();
-    int req[2], res[2], log[2];
-    if (::pipe2(req, O_CLOEXEC) != 0 || ::pipe2(res, O_CLOEXEC) != 0 || ::pipe2(log, O_CLOEXEC) != 0) {
-      out.function_error = "Unhandled";
-      out.payload = ErrorObject("Runtime.Unknown", std::string("pipe: ") + std::strerror(errno));
-      out.log = finish_log("", 0, 0, 0);
-      return out;
-    }
-    int child_req = DupHigh(req[0]), child_res = DupHigh(res[1]), child_log = DupHigh(log[1]);
-    w->req_fd = req[1];
-    w->res_fd = res[0];
-    w->log_fd = log[0];
-
-    bool python = IsPython(f);
-    std::string script = options_.runtimes_dir + (python ? "/python_bootstrap.py" : "/node_bootstrap.js");
-    std::vector<std::string> args = python ? std::vector<std::string>{options_.python, "-u", script}
-                                           : std::vector<std::string>{options_.node, script};
-    std::map<std::string, std::string> env;
-    for (const char* keep : {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "NODE_PATH", "PYTHONPATH", "SYSTEMROOT"}) {
-      if (const char* v = std::getenv(keep)) env[keep] = v;
-    }
-    if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-    env["TZ"] = ":UTC";
-    env["AWS_REGION"] = options_.region;
-    env["AWS_DEFAULT_REGION"] = options_.region;
-    env["AWS_LAMBDA_FUNCTION_NAME"] = f.name;
-    env["AWS_LAMBDA_FUNCTION_VERSION"] = in.version;
-    env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = std::to_string(f.memory_mb);
-    env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = std::to_string(f.timeout_seconds);
-    env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + f.name;
-    env["AWS_LAMBDA_LOG_STREAM_NAME"] = "local/[" + in.version + "]lambda-mcp";
-    env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + f.runtime;
-    env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:0";
-    env["LAMBDA_TASK_ROOT"] = f.code_dir;
-    env["LAMBDA_RUNTIME_DIR"] = options_.runtimes_dir;
-    env["_HANDLER"] = f.handler;
-    env["LMCP_REQUEST_FD"] = "3";
-    env["LMCP_RESPONSE_FD"] = "4";
-    if (python) env["PYTHONDONTWRITEBYTECODE"] = "1";
-    for (const auto& [k, v] : f.environment) env[k] = v;
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_strings) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, child_log, 1);
-    posix_spawn_file_actions_adddup2(&fa, child_log, 2);
-    posix_spawn_file_actions_adddup2(&fa, child_req, 3);
-    posix_spawn_file_actions_adddup2(&fa, child_res, 4);
-    posix_spawn_file_actions_addchdir_np(&fa, f.code_dir.c_str());
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t def, none;
-    sigemptyset(&def);
-    sigaddset(&def, SIGPIPE);
-    sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&attr, &def);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-    auto spawn_start = Steady::now();
-    int rc = ::posix_spawnp(&w->pid, argv[0], &fa, &attr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    for (int fd : {child_req, child_res, child_log}) ::close(fd);
-    if (rc != 0) {
-      w->pid = -1;
-      out.function_error = "Unhandled";
-      out.payload = ErrorObject("Runtime.InvalidEntrypoint",
-                                "cannot start " + args[0] + " for runtime " + f.runtime + ": " + std::strerror(rc));
-      out.log = finish_log("", 0, 0, 0);
-      return out;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++started_;
-    }
-    std::string line;
-    int got = ReadResponseLine(*w, Steady::now() + options_.init_timeout, &line);
-    init_ms = std::chrono::duration<double, std::milli>(Steady::now() - spawn_start).count();
-    init_prefix = "INIT_START Runtime Version: " + f.runtime + "\n";
-    json ready;
-    if (got == 1) {
-      ready = ParseJsonOrDiscarded(line);
-    }
-    if (got != 1 || !ready.is_object() || ready.value("type", "") != "ready") {
-      std::string init_log = TakeLog(*w, "init", Steady::now() + std::chrono::milliseconds(200));
-      out.function_error = "Unhandled";
-      if (got == 1 && ready.is_object() && ready.contains("error")) {
-        out.payload = ready["error"].dump();
-      } else if (got == 0) {
-        out.payload = ErrorObject("Runtime.Unknown", "RequestId: " + in.request_id +
-                                                         " Error: init phase did not finish within " +
-                                                         std::to_string(options_.init_timeout.count()) + " seconds");
-      } else {
-        out.payload = ErrorObject("Runtime.ExitError", "RequestId: " + in.request_id +
-                                                           " Error: Runtime exited with error: " + w->Reap());
-      }
-      out.log = init_prefix + init_log + finish_log("", 0, 0, init_ms);
-      return out;  // the worker is destroyed; the next invocation tries a fresh one
-    }
-    init_prefix += TakeLog(*w, "init", Steady::now() + std::chrono::milliseconds(500));
+  if (!env.count("PATH")) {
+    env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
   }
+  env["TZ"] = ":UTC";
+  env["AWS_REGION"] = options.region;
+  env["AWS_DEFAULT_REGION"] = options.region;
+  env["AWS_LAMBDA_FUNCTION_NAME"] = f.name;
+  env["AWS_LAMBDA_FUNCTION_VERSION"] = in.version;
+  env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = std::to_string(f.memory_mb);
+  env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = std::to_string(f.timeout_seconds);
+  env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + f.name;
+  env["AWS_LAMBDA_LOG_STREAM_NAME"] = "local/[" + in.version + "]lambda-mcp";
+  env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + f.runtime;
+  env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:0";
+  env["LAMBDA_TASK_ROOT"] = f.code_dir;
+  env["LAMBDA_RUNTIME_DIR"] = options.runtimes_dir;
+  env["_HANDLER"] = f.handler;
+  env["LMCP_REQUEST_FD"] = "3";
+  env["LMCP_RESPONSE_FD"] = "4";
+  if (IsPython(f)) {
+    env["PYTHONDONTWRITEBYTECODE"] = "1";
+  }
+  for (const auto& [k, v] : f.environment) {
+    env[k] = v;
+  }
+  return env;
+}
 
-  // Send the event and wait for the result, the handler's deadline at most.
+// Spawns `args` in `dir`, in its own process group, with stdin from /dev/null, stdout and stderr to
+// `child_log` and the request/response pipes as fds 3 and 4. Returns posix_spawnp's result.
+int SpawnProcess(pid_t* pid, std::vector<std::string> args, const std::map<std::string, std::string>& env,
+                 const std::string& dir, int child_req, int child_res, int child_log) {
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) {
+    env_strings.push_back(k + "=" + v);
+  }
+  std::vector<char*> argv, envp;
+  for (auto& a : args) {
+    argv.push_back(a.data());
+  }
+  argv.push_back(nullptr);
+  for (auto& e : env_strings) {
+    envp.push_back(e.data());
+  }
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, child_log, 1);
+  posix_spawn_file_actions_adddup2(&fa, child_log, 2);
+  posix_spawn_file_actions_adddup2(&fa, child_req, 3);
+  posix_spawn_file_actions_adddup2(&fa, child_res, 4);
+  posix_spawn_file_actions_addchdir_np(&fa, dir.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t def, none;
+  sigemptyset(&def);
+  sigaddset(&def, SIGPIPE);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &def);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  int rc = ::posix_spawnp(pid, argv[0], &fa, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
+// Sends the event to a started worker and waits for the result, the handler's deadline at most. The worker
+// may serve again (*reusable) unless it timed out or exited.
+InvokeOutput RunOnWorker(ProcessRuntime::Worker& w, const FunctionSpec& f, const InvokeInput& in,
+                         const std::string& init_prefix, double init_ms, bool* reusable) {
   auto start = Steady::now();
   auto deadline = start + std::chrono::seconds(f.timeout_seconds);
   auto wall_deadline = std::chrono::system_clock::now() + std::chrono::seconds(f.timeout_seconds);
-  json request = {{"requestId", in.request_id},
-                  {"event", in.payload},
-                  {"deadlineMs", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     wall_deadline.time_since_epoch()).count()},
-                  {"invokedFunctionArn", in.invoked_arn},
-                  {"version", in.version},
-                  {"clientContext", in.client_context.empty() ? json(nullptr) : json(in.client_context)}};
+  json request = {
+      {"requestId", in.request_id},
+      {"event", in.payload},
+      {"deadlineMs",
+       std::chrono::duration_cast<std::chrono::milliseconds>(wall_deadline.time_since_epoch()).count()},
+      {"invokedFunctionArn", in.invoked_arn},
+      {"version", in.version},
+      {"clientContext", in.client_context.empty() ? json(nullptr) : json(in.client_context)}};
   std::string line;
-  int got = WriteAll(w->req_fd, request.dump() + "\n") ? ReadResponseLine(*w, deadline, &line) : -1;
+  int got = WriteAll(w.req_fd, request.dump() + "\n") ? ReadResponseLine(w, deadline, &line) : -1;
   double ms = std::chrono::duration<double, std::milli>(Steady::now() - start).count();
+  *reusable = false;
   if (got == 0) {
     std::string log;
-    log.swap(w->log_buf);
-    if (!log.empty() && log.back() != '\n') log += '\n';
+    log.swap(w.log_buf);
+    if (!log.empty() && log.back() != '\n') {
+      log += '\n';
+    }
     char secs[32];
     std::snprintf(secs, sizeof secs, "%d.00", f.timeout_seconds);
     log += IsoNow() + " " + in.request_id + " Task timed out after " + secs + " seconds\n";
+    InvokeOutput out =
+        Failed(ErrorObject("Sandbox.Timedout", "RequestId: " + in.request_id +
+                                                   " Error: Task timed out after " + secs + " seconds"),
+               init_prefix + InvocationLog(f, in, log, ms, MaxMemoryMb(w.pid), init_ms));
     out.timed_out = true;
-    out.function_error = "Unhandled";
-    out.payload = ErrorObject("Sandbox.Timedout",
-                              "RequestId: " + in.request_id + " Error: Task timed out after " + secs + " seconds");
-    out.log = init_prefix + finish_log(log, ms, MaxMemoryMb(w->pid), init_ms);
     return out;  // destroying the worker kills the handler
   }
   if (got < 0) {
     std::string log;
-    log.swap(w->log_buf);
-    std::string reason = w->Reap();
-    out.function_error = "Unhandled";
-    out.payload = ErrorObject("Runtime.ExitError",
-                              "RequestId: " + in.request_id + " Error: Runtime exited with error: " + reason);
-    out.log = init_prefix + finish_log(log, ms, 0, init_ms);
-    return out;
+    log.swap(w.log_buf);
+    std::string reason = w.Reap();
+    return Failed(ErrorObject("Runtime.ExitError",
+                              "RequestId: " + in.request_id + " Error: Runtime exited with error: " + reason),
+                  init_prefix + InvocationLog(f, in, log, ms, 0, init_ms));
   }
-  int mem = MaxMemoryMb(w->pid);
-  std::string log = TakeLog(*w, in.request_id, Steady::now() + std::chrono::seconds(1));
+  int mem = MaxMemoryMb(w.pid);
+  std::string log = TakeLog(w, in.request_id, Steady::now() + std::chrono::seconds(1));
   json response = ParseJsonOrDiscarded(line);  // the handler's output is a string inside it
+  InvokeOutput out;
   if (!response.is_object()) {
     out.function_error = "Unhandled";
-    out.payload = ErrorObject("Runtime.Unknown", "RequestId: " + in.request_id + " Error: bad runtime response");
+    out.payload =
+        ErrorObject("Runtime.Unknown", "RequestId: " + in.request_id + " Error: bad runtime response");
   } else if (response.value("ok", false)) {
     out.payload = response.value("payload", "null");
   } else {
     out.function_error = "Unhandled";
     out.payload = response.contains("error") ? response["error"].dump() : ErrorObject("Runtime.Unknown", "");
   }
-  out.log = init_prefix + finish_log(log, ms, mem, init_ms);
-  ReturnWorker(key, std::move(w));
+  out.log = init_prefix + InvocationLog(f, in, log, ms, mem, init_ms);
+  *reusable = true;
   return out;
+}
+
+}  // namespace
+
+InvokeOutput ProcessRuntime::Invoke(const FunctionSpec& f, const InvokeInput& in) {
+  if (f.runtime == "echo") {
+    InvokeOutput out;
+    out.payload = in.payload;
+    out.log = InvocationLog(f, in, "", 0.01, 1, 0);
+    return out;
+  }
+  const std::string key = f.name + ":" + in.version;
+  std::unique_ptr<Worker> w = TakeWorker(key);
+  std::string init_prefix;
+  double init_ms = 0;
+  if (!w) {
+    InvokeOutput failed;
+    w = StartWorker(f, in, &init_prefix, &init_ms, &failed);
+    if (!w) {
+      return failed;  // the next invocation tries a fresh worker
+    }
+  }
+  bool reusable = false;
+  InvokeOutput out = RunOnWorker(*w, f, in, init_prefix, init_ms, &reusable);
+  if (reusable) {
+    ReturnWorker(key, std::move(w));
+  }
+  return out;  // a worker not returned is destroyed, which kills its process
+}
+
+std::unique_ptr<ProcessRuntime::Worker> ProcessRuntime::StartWorker(const FunctionSpec& f,
+                                                                    const InvokeInput& in,
+                                                                    std::string* init_prefix, double* init_ms,
+                                                                    InvokeOutput* failed) {
+  auto w = std::make_unique<Worker>();
+  int req[2], res[2], log[2];
+  if (::pipe2(req, O_CLOEXEC) != 0 || ::pipe2(res, O_CLOEXEC) != 0 || ::pipe2(log, O_CLOEXEC) != 0) {
+    *failed = Failed(ErrorObject("Runtime.Unknown", std::string("pipe: ") + std::strerror(errno)),
+                     InvocationLog(f, in, "", 0, 0, 0));
+    return nullptr;
+  }
+  int child_req = DupHigh(req[0]), child_res = DupHigh(res[1]), child_log = DupHigh(log[1]);
+  w->req_fd = req[1];
+  w->res_fd = res[0];
+  w->log_fd = log[0];
+
+  bool python = IsPython(f);
+  std::string script = options_.runtimes_dir + (python ? "/python_bootstrap.py" : "/node_bootstrap.js");
+  std::vector<std::string> args = python ? std::vector<std::string>{options_.python, "-u", script}
+                                         : std::vector<std::string>{options_.node, script};
+  auto spawn_start = Steady::now();
+  int rc = SpawnProcess(&w->pid, args, WorkerEnvironment(f, in, options_), f.code_dir, child_req, child_res,
+                        child_log);
+  for (int fd : {child_req, child_res, child_log}) {
+    ::close(fd);
+  }
+  if (rc != 0) {
+    w->pid = -1;
+    *failed = Failed(ErrorObject("Runtime.InvalidEntrypoint", "cannot start " + args[0] + " for runtime " +
+                                                                  f.runtime + ": " + std::strerror(rc)),
+                     InvocationLog(f, in, "", 0, 0, 0));
+    return nullptr;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++started_;
+  }
+  // Wait for it to load the handler.
+  std::string line;
+  int got = ReadResponseLine(*w, Steady::now() + options_.init_timeout, &line);
+  *init_ms = std::chrono::duration<double, std::milli>(Steady::now() - spawn_start).count();
+  *init_prefix = "INIT_START Runtime Version: " + f.runtime + "\n";
+  json ready;
+  if (got == 1) {
+    ready = ParseJsonOrDiscarded(line);
+  }
+  if (got != 1 || !ready.is_object() || ready.value("type", "") != "ready") {
+    std::string init_log = TakeLog(*w, "init", Steady::now() + std::chrono::milliseconds(200));
+    std::string payload;
+    if (got == 1 && ready.is_object() && ready.contains("error")) {
+      payload = ready["error"].dump();
+    } else if (got == 0) {
+      payload = ErrorObject("Runtime.Unknown",
+                            "RequestId: " + in.request_id + " Error: init phase did not finish within " +
+                                std::to_string(options_.init_timeout.count()) + " seconds");
+    } else {
+      payload = ErrorObject("Runtime.ExitError", "RequestId: " + in.request_id +
+                                                     " Error: Runtime exited with error: " + w->Reap());
+    }
+    *failed = Failed(payload, *init_prefix + init_log + InvocationLog(f, in, "", 0, 0, *init_ms));
+    return nullptr;
+  }
+  *init_prefix += TakeLog(*w, "init", Steady::now() + std::chrono::milliseconds(500));
+  return w;
 }
 
 std::string FindRuntimesDir() {

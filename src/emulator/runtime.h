@@ -58,6 +58,10 @@ class ProcessRuntime final : public FunctionRuntime {
   struct Worker;
 
  private:
+  // Cold start: spawns a worker for `f` and waits until it has loaded the handler. On failure returns null
+  // with the invocation's answer in *failed; else the init phase's log header and output, and its duration.
+  std::unique_ptr<Worker> StartWorker(const FunctionSpec& f, const InvokeInput& in, std::string* init_prefix,
+                                      double* init_ms, InvokeOutput* failed);
   std::unique_ptr<Worker> TakeWorker(const std::string& key);
   void ReturnWorker(const std::string& key, std::unique_ptr<Worker> worker);
 

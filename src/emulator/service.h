@@ -5,6 +5,9 @@
 // Also serves the admin API under /__admin/ (stats, faults; service_admin.cc). Requests a web page could make
 // (foreign Origin, DNS-rebound Host) are refused first. Handle() is thread-safe; the service owns
 // background Event invocations and waits for them on destruction.
+// Layout: service.cc runs the pipeline; the route table is service_routes.cc, SigV4 service_auth.cc, one
+// file per emulated service (service_lambda*.cc, service_schemas.cc, service_tagging.cc), the wire shapes
+// they share service_wire.*.
 
 #include <atomic>
 #include <chrono>
@@ -12,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -66,13 +70,39 @@ class LocalService {
 
  private:
   struct Route;
-  ServerResponse HandleAdmin(const ServerRequest& request);
-  ServerResponse ListFunctions(const ServerRequest& request, const std::string& request_id);
-  ServerResponse GetFunction(const Route& route, const std::string& request_id);
-  ServerResponse ListTags(const Route& route, const std::string& request_id);
+  // An operation: answers `request`, addressed as `route`, under `request_id`. Every row of the route table
+  // (service_routes.cc) names one.
+  using Handler = ServerResponse (LocalService::*)(const ServerRequest& request, const Route& route,
+                                                   const std::string& request_id);
+  struct FaultEffect;
+
+  // The pipeline Handle() runs, in order (service.cc).
+  Route MatchRoute(const ServerRequest& request) const;  // service_routes.cc
+  // The refusal when the request's SigV4 signature does not pass, or nothing (service_auth.cc).
+  std::optional<ServerResponse> CheckSignature(const ServerRequest& request, const Route& route,
+                                               const std::string& request_id);
+  FaultEffect ApplyFaults(const Route& route, const std::string& request_id);
+
+  ServerResponse HandleAdmin(const ServerRequest& request);  // service_admin.cc
+  // Lambda: service_lambda.cc and, for Invoke, service_lambda_invoke.cc.
+  // The function the route names, with its ?Qualifier=, as Lambda resolves it; null with *error filled when
+  // there is none.
+  const FunctionSpec* RoutedFunction(const Route& route, std::string* version, ServerResponse* error,
+                                     const std::string& request_id) const;
+  ServerResponse ListFunctions(const ServerRequest& request, const Route& route,
+                               const std::string& request_id);
+  ServerResponse GetFunction(const ServerRequest& request, const Route& route, const std::string& request_id);
+  ServerResponse ListTags(const ServerRequest& request, const Route& route, const std::string& request_id);
   ServerResponse Invoke(const ServerRequest& request, const Route& route, const std::string& request_id);
-  ServerResponse DescribeSchema(const Route& route, const std::string& request_id);
-  ServerResponse GetResources(const ServerRequest& request, const std::string& request_id);
+  ServerResponse QueueEvent(const FunctionSpec& function, InvokeInput input, const std::string& request_id);
+  ServerResponse InvokeNow(const FunctionSpec& function, InvokeInput input, const std::string& log_type,
+                           const std::string& request_id);
+  // EventBridge Schemas: service_schemas.cc.
+  ServerResponse DescribeSchema(const ServerRequest& request, const Route& route,
+                                const std::string& request_id);
+  // Resource Groups Tagging: service_tagging.cc.
+  ServerResponse GetResources(const ServerRequest& request, const Route& route,
+                              const std::string& request_id);
   std::string NewRequestId();
 
   Deployment deployment_;

@@ -1,7 +1,7 @@
 #pragma once
-// The AWS wire shapes LocalService's operations share (service.cc, service_catalog.cc): JSON responses,
-// each service's error bodies, Lambda's time formats, function references and configurations. Internal to
-// the emulator; pure functions.
+// The AWS wire shapes LocalService's operations share (service*.cc): JSON responses, each service's error
+// bodies, Lambda's time formats, function references and configurations. Internal to the emulator; pure
+// functions.
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -11,7 +11,6 @@
 
 #include "emulator/http_server.h"
 #include "emulator/model.h"
-#include "emulator/service.h"
 
 namespace lmcp::emulator {
 
@@ -54,15 +53,5 @@ nlohmann::json FunctionConfiguration(const Deployment& d, const FunctionSpec& f,
 const FunctionSpec* ResolveFunction(const Deployment& d, const FunctionRef& ref,
                                     const std::string& qualifier_param, bool has_qualifier_param,
                                     std::string* version, ServerResponse* error, const std::string& rid);
-
-struct LocalService::Route {
-  std::string service;    // lambda, schemas, tagging; "" when unknown
-  std::string operation;  // "" when unknown
-  std::string function_param;
-  FunctionRef function;
-  std::string resource;  // ListTags
-  std::string registry, schema;
-  std::vector<std::pair<std::string, std::string>> query;
-};
 
 }  // namespace lmcp::emulator

@@ -192,6 +192,35 @@ Resources:
   EXPECT_THAT(none.error().message, HasSubstr("no Resources"));
 }
 
+// Regression: a resource id that names no key when looked up again (`~` reads as "null") made a name lookup
+// add a key to Resources while the loader iterated it, and the loader crashed.
+TEST_F(TemplateTest, NullResourceIdDoesNotChangeTheTreeBeingLoaded) {
+  auto d = Load(R"(
+Resources:
+  ~:
+    Type: AWS::Serverless::Function
+    Properties: {FunctionName: !Ref Nowhere, Handler: app.handler, Runtime: python3.12, CodeUri: code}
+  Other:
+    Type: AWS::Serverless::Function
+    Properties: {FunctionName: other, Handler: app.handler, Runtime: python3.12, CodeUri: code}
+)");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  ASSERT_EQ(d->functions.size(), 2u);
+  EXPECT_EQ(d->functions[0].name, "null");  // its properties are not found by that id: named after it
+  EXPECT_EQ(d->functions[1].name, "other");
+}
+
+TEST_F(TemplateTest, FunctionWithoutPropertiesNeedsAHandler) {
+  for (const char* yaml : {"Resources: {Fn: {Type: AWS::Serverless::Function}}",
+                           // Referred to before it is loaded: the same answer.
+                           "Resources:\n  A: {Type: AWS::EventSchemas::Registry, Properties: {RegistryName: "
+                           "!GetAtt Fn.Arn}}\n  Fn: {Type: AWS::Serverless::Function}"}) {
+    auto d = Load(yaml);
+    ASSERT_FALSE(d.ok()) << yaml;
+    EXPECT_EQ(d.error().message, "template: Fn: Handler is required") << yaml;
+  }
+}
+
 TEST_F(TemplateTest, SyntheticFunctions) {
   Deployment d;
   AddSyntheticFunctions(d, 120, "syn-", {{"mcp", "enabled"}});

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -139,154 +140,197 @@ void ConformanceFixtures::SetListChangedCallback(std::function<void()> callback)
   list_changed_ = std::move(callback);  // the fixture list never changes
 }
 
-Result<ToolResult> ConformanceFixtures::CallTool(const std::string& name, Json arguments, CallContext& ctx) {
-  if (name == "test_simple_text") {
-    return ToolResult::Text("This is a simple text response for testing.");
-  }
-  if (name == "test_image_content") {
-    ToolResult r;
-    r.content.push_back(Image());
-    return r;
-  }
-  if (name == "test_audio_content") {
-    ToolResult r;
-    r.content.push_back(Json{{"type", "audio"}, {"data", kWavBase64}, {"mimeType", "audio/wav"}});
-    return r;
-  }
-  if (name == "test_embedded_resource") {
-    ToolResult r;
-    r.content.push_back(Json{{"type", "resource"},
-                             {"resource",
-                              {{"uri", "test://embedded-resource"},
-                               {"mimeType", "text/plain"},
-                               {"text", "This is an embedded resource content."}}}});
-    return r;
-  }
-  if (name == "test_multiple_content_types") {
-    ToolResult r;
-    r.content.push_back(Text("Multiple content types test:"));
-    r.content.push_back(Image());
-    r.content.push_back(Json{{"type", "resource"},
-                             {"resource",
-                              {{"uri", "test://mixed-content-resource"},
-                               {"mimeType", "application/json"},
-                               {"text", "{\"test\":\"data\",\"value\":123}"}}}});
-    return r;
-  }
-  if (name == "test_tool_with_logging") {
-    const char* messages[] = {"Tool execution started", "Tool processing data", "Tool execution completed"};
-    for (int i = 0; i < 3; ++i) {
-      if (i > 0 && !Pause(ctx.stop_token(), 50)) {
-        return Error::Cancelled("cancelled");
-      }
-      ctx.Log(LogLevel::kInfo, messages[i]);
-    }
-    return ToolResult::Text("Logging tool execution completed.");
-  }
-  if (name == "test_tool_with_progress") {
-    for (int i = 0; i < 3; ++i) {
-      if (i > 0 && !Pause(ctx.stop_token(), 50)) {
-        return Error::Cancelled("cancelled");
-      }
-      ctx.Progress(i * 50.0, 100.0);
-    }
-    // Let the last notification reach the client before the response: the SDK client handles notifications
-    // a tick later than responses, and drops progress that arrives together with its response.
-    if (!Pause(ctx.stop_token(), 50)) {
+namespace {
+
+// One function per fixture tool, in the suite's order.
+
+Result<ToolResult> TestSimpleText(const Json&, CallContext&) {
+  return ToolResult::Text("This is a simple text response for testing.");
+}
+
+Result<ToolResult> TestImageContent(const Json&, CallContext&) {
+  ToolResult r;
+  r.content.push_back(Image());
+  return r;
+}
+
+Result<ToolResult> TestAudioContent(const Json&, CallContext&) {
+  ToolResult r;
+  r.content.push_back(
+      Json{{"type", "audio"}, {"data", ConformanceFixtures::kWavBase64}, {"mimeType", "audio/wav"}});
+  return r;
+}
+
+Result<ToolResult> TestEmbeddedResource(const Json&, CallContext&) {
+  ToolResult r;
+  r.content.push_back(Json{{"type", "resource"},
+                           {"resource",
+                            {{"uri", "test://embedded-resource"},
+                             {"mimeType", "text/plain"},
+                             {"text", "This is an embedded resource content."}}}});
+  return r;
+}
+
+Result<ToolResult> TestMultipleContentTypes(const Json&, CallContext&) {
+  ToolResult r;
+  r.content.push_back(Text("Multiple content types test:"));
+  r.content.push_back(Image());
+  r.content.push_back(Json{{"type", "resource"},
+                           {"resource",
+                            {{"uri", "test://mixed-content-resource"},
+                             {"mimeType", "application/json"},
+                             {"text", "{\"test\":\"data\",\"value\":123}"}}}});
+  return r;
+}
+
+Result<ToolResult> TestToolWithLogging(const Json&, CallContext& ctx) {
+  const char* messages[] = {"Tool execution started", "Tool processing data", "Tool execution completed"};
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0 && !Pause(ctx.stop_token(), 50)) {
       return Error::Cancelled("cancelled");
     }
-    return ToolResult::Text("Progress tool execution completed.");
+    ctx.Log(LogLevel::kInfo, messages[i]);
   }
-  if (name == "test_error_handling") {
-    return ToolResult::Text("This tool intentionally returns an error for testing", true);
-  }
-  if (name == "test_sampling") {
-    auto prompt = StringArgument(arguments, "prompt");
-    if (!prompt) {
-      return ToolResult::Text("Invalid arguments: \"prompt\" (string) is required", true);
+  return ToolResult::Text("Logging tool execution completed.");
+}
+
+Result<ToolResult> TestToolWithProgress(const Json&, CallContext& ctx) {
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0 && !Pause(ctx.stop_token(), 50)) {
+      return Error::Cancelled("cancelled");
     }
-    Json params{{"messages", {{{"role", "user"}, {"content", {{"type", "text"}, {"text", *prompt}}}}}},
-                {"maxTokens", 100}};
-    auto answer = ctx.RequestClient("sampling/createMessage", params);
-    if (!answer.ok()) {
-      if (answer.error().code == ErrorCode::kFailedPrecondition) {
-        return ToolResult::Text("Sampling is not supported by this client.", true);
-      }
-      return ToolResult::Text("Sampling failed: " + answer.error().message, true);
+    ctx.Progress(i * 50.0, 100.0);
+  }
+  // Let the last notification reach the client before the response: the SDK client handles notifications
+  // a tick later than responses, and drops progress that arrives together with its response.
+  if (!Pause(ctx.stop_token(), 50)) {
+    return Error::Cancelled("cancelled");
+  }
+  return ToolResult::Text("Progress tool execution completed.");
+}
+
+Result<ToolResult> TestErrorHandling(const Json&, CallContext&) {
+  return ToolResult::Text("This tool intentionally returns an error for testing", true);
+}
+
+Result<ToolResult> TestSampling(const Json& arguments, CallContext& ctx) {
+  auto prompt = StringArgument(arguments, "prompt");
+  if (!prompt) {
+    return ToolResult::Text("Invalid arguments: \"prompt\" (string) is required", true);
+  }
+  Json params{{"messages", {{{"role", "user"}, {"content", {{"type", "text"}, {"text", *prompt}}}}}},
+              {"maxTokens", 100}};
+  auto answer = ctx.RequestClient("sampling/createMessage", params);
+  if (!answer.ok()) {
+    if (answer.error().code == ErrorCode::kFailedPrecondition) {
+      return ToolResult::Text("Sampling is not supported by this client.", true);
     }
-    return ToolResult::Text("LLM response: " + SampledText(*answer));
+    return ToolResult::Text("Sampling failed: " + answer.error().message, true);
   }
-  if (name == "test_elicitation") {
-    auto message = StringArgument(arguments, "message");
-    if (!message) {
-      return ToolResult::Text("Invalid arguments: \"message\" (string) is required", true);
+  return ToolResult::Text("LLM response: " + SampledText(*answer));
+}
+
+Result<ToolResult> TestElicitation(const Json& arguments, CallContext& ctx) {
+  auto message = StringArgument(arguments, "message");
+  if (!message) {
+    return ToolResult::Text("Invalid arguments: \"message\" (string) is required", true);
+  }
+  Json schema{{"type", "object"},
+              {"properties",
+               {{"username", {{"type", "string"}, {"description", "User's response"}}},
+                {"email", {{"type", "string"}, {"description", "User's email address"}}}}},
+              {"required", {"username", "email"}}};
+  return ElicitationResult(
+      "User response: ",
+      ctx.RequestClient("elicitation/create", {{"message", *message}, {"requestedSchema", schema}}));
+}
+
+Result<ToolResult> TestElicitationSep1034Defaults(const Json&, CallContext& ctx) {
+  Json schema = Json::parse(R"({
+    "type": "object",
+    "properties": {
+      "name": {"type": "string", "default": "John Doe"},
+      "age": {"type": "integer", "default": 30},
+      "score": {"type": "number", "default": 95.5},
+      "status": {"type": "string", "enum": ["active", "inactive", "pending"], "default": "active"},
+      "verified": {"type": "boolean", "default": true}
+    },
+    "required": ["name", "age", "score", "status", "verified"]
+  })");
+  return ElicitationResult(
+      "Elicitation completed: ",
+      ctx.RequestClient("elicitation/create",
+                        {{"message", "Please review and update the form fields with defaults"},
+                         {"requestedSchema", schema}}));
+}
+
+Result<ToolResult> TestElicitationSep1330Enums(const Json&, CallContext& ctx) {
+  Json schema = Json::parse(R"({
+    "type": "object",
+    "properties": {
+      "untitledSingle": {"type": "string", "enum": ["option1", "option2", "option3"]},
+      "titledSingle": {"type": "string", "oneOf": [
+        {"const": "value1", "title": "First Option"},
+        {"const": "value2", "title": "Second Option"},
+        {"const": "value3", "title": "Third Option"}]},
+      "legacyEnum": {"type": "string", "enum": ["opt1", "opt2", "opt3"],
+                     "enumNames": ["Option One", "Option Two", "Option Three"]},
+      "untitledMulti": {"type": "array", "items": {"type": "string", "enum": ["option1", "option2", "option3"]}},
+      "titledMulti": {"type": "array", "items": {"anyOf": [
+        {"const": "value1", "title": "First Choice"},
+        {"const": "value2", "title": "Second Choice"},
+        {"const": "value3", "title": "Third Choice"}]}}
+    },
+    "required": ["untitledSingle", "titledSingle", "legacyEnum", "untitledMulti", "titledMulti"]
+  })");
+  return ElicitationResult("Elicitation completed: ",
+                           ctx.RequestClient("elicitation/create", {{"message", "Choose enum variants"},
+                                                                    {"requestedSchema", schema}}));
+}
+
+Result<ToolResult> JsonSchema202012Tool(const Json& arguments, CallContext&) {
+  return ToolResult::Text("Received: " + arguments.dump());
+}
+
+Result<ToolResult> TestSlow(const Json& arguments, CallContext& ctx) {
+  int ms = 10000;
+  if (auto it = arguments.find("ms"); it != arguments.end() && it->is_number_integer()) {
+    ms = std::max(0, it->get<int>());
+  }
+  int steps = std::max(1, ms / 50);
+  for (int i = 0; i < steps; ++i) {
+    ctx.Progress(i, steps);
+    if (!Pause(ctx.stop_token(), ms / steps)) {
+      return Error::Cancelled("test_slow cancelled");
     }
-    Json schema{{"type", "object"},
-                {"properties",
-                 {{"username", {{"type", "string"}, {"description", "User's response"}}},
-                  {"email", {{"type", "string"}, {"description", "User's email address"}}}}},
-                {"required", {"username", "email"}}};
-    return ElicitationResult(
-        "User response: ",
-        ctx.RequestClient("elicitation/create", {{"message", *message}, {"requestedSchema", schema}}));
   }
-  if (name == "test_elicitation_sep1034_defaults") {
-    Json schema = Json::parse(R"({
-      "type": "object",
-      "properties": {
-        "name": {"type": "string", "default": "John Doe"},
-        "age": {"type": "integer", "default": 30},
-        "score": {"type": "number", "default": 95.5},
-        "status": {"type": "string", "enum": ["active", "inactive", "pending"], "default": "active"},
-        "verified": {"type": "boolean", "default": true}
-      },
-      "required": ["name", "age", "score", "status", "verified"]
-    })");
-    return ElicitationResult(
-        "Elicitation completed: ",
-        ctx.RequestClient("elicitation/create",
-                          {{"message", "Please review and update the form fields with defaults"},
-                           {"requestedSchema", schema}}));
-  }
-  if (name == "test_elicitation_sep1330_enums") {
-    Json schema = Json::parse(R"({
-      "type": "object",
-      "properties": {
-        "untitledSingle": {"type": "string", "enum": ["option1", "option2", "option3"]},
-        "titledSingle": {"type": "string", "oneOf": [
-          {"const": "value1", "title": "First Option"},
-          {"const": "value2", "title": "Second Option"},
-          {"const": "value3", "title": "Third Option"}]},
-        "legacyEnum": {"type": "string", "enum": ["opt1", "opt2", "opt3"],
-                       "enumNames": ["Option One", "Option Two", "Option Three"]},
-        "untitledMulti": {"type": "array", "items": {"type": "string", "enum": ["option1", "option2", "option3"]}},
-        "titledMulti": {"type": "array", "items": {"anyOf": [
-          {"const": "value1", "title": "First Choice"},
-          {"const": "value2", "title": "Second Choice"},
-          {"const": "value3", "title": "Third Choice"}]}}
-      },
-      "required": ["untitledSingle", "titledSingle", "legacyEnum", "untitledMulti", "titledMulti"]
-    })");
-    return ElicitationResult("Elicitation completed: ",
-                             ctx.RequestClient("elicitation/create", {{"message", "Choose enum variants"},
-                                                                      {"requestedSchema", schema}}));
-  }
-  if (name == "json_schema_2020_12_tool") {
-    return ToolResult::Text("Received: " + arguments.dump());
+  return ToolResult::Text("test_slow finished after " + std::to_string(ms) + " ms");
+}
+
+}  // namespace
+
+Result<ToolResult> ConformanceFixtures::CallTool(const std::string& name, Json arguments, CallContext& ctx) {
+  using Fixture = Result<ToolResult> (*)(const Json& arguments, CallContext& ctx);
+  static const std::map<std::string, Fixture> kFixtures = {
+      {"test_simple_text", &TestSimpleText},
+      {"test_image_content", &TestImageContent},
+      {"test_audio_content", &TestAudioContent},
+      {"test_embedded_resource", &TestEmbeddedResource},
+      {"test_multiple_content_types", &TestMultipleContentTypes},
+      {"test_tool_with_logging", &TestToolWithLogging},
+      {"test_tool_with_progress", &TestToolWithProgress},
+      {"test_error_handling", &TestErrorHandling},
+      {"test_sampling", &TestSampling},
+      {"test_elicitation", &TestElicitation},
+      {"test_elicitation_sep1034_defaults", &TestElicitationSep1034Defaults},
+      {"test_elicitation_sep1330_enums", &TestElicitationSep1330Enums},
+      {"json_schema_2020_12_tool", &JsonSchema202012Tool},
+  };
+  if (auto fixture = kFixtures.find(name); fixture != kFixtures.end()) {
+    return fixture->second(arguments, ctx);
   }
   if (name == "test_slow" && hidden_test_tools_) {
-    int ms = 10000;
-    if (auto it = arguments.find("ms"); it != arguments.end() && it->is_number_integer()) {
-      ms = std::max(0, it->get<int>());
-    }
-    int steps = std::max(1, ms / 50);
-    for (int i = 0; i < steps; ++i) {
-      ctx.Progress(i, steps);
-      if (!Pause(ctx.stop_token(), ms / steps)) {
-        return Error::Cancelled("test_slow cancelled");
-      }
-    }
-    return ToolResult::Text("test_slow finished after " + std::to_string(ms) + " ms");
+    return TestSlow(arguments, ctx);
   }
   return Error::NotFound("unknown tool " + name);
 }

@@ -7,7 +7,6 @@
 #include "common/version.h"
 #include "jsonrpc/error_codes.h"
 #include "mcp/protocol.h"
-#include "mcp/server.h"
 #include "mcp/test_support.h"
 
 namespace lmcp::mcp {
@@ -434,34 +433,6 @@ TEST(LogLevelTest, NamesRoundTrip) {
     EXPECT_EQ(ParseLogLevel(LogLevelName(level)), level);
   }
   EXPECT_FALSE(ParseLogLevel("verbose").has_value());
-}
-
-// ---- list_changed ----
-
-TEST(ListChangedTest, SentOnlyToSessionsThatFinishedInitialization) {
-  FakeProvider provider;
-  McpServer server(provider);
-  RecordingSink ready_sink, pending_sink;
-  auto ready = server.CreateSession(ready_sink);
-  auto pending = server.CreateSession(pending_sink);
-  ready->HandleMessage({{"jsonrpc", "2.0"},
-                        {"id", 1},
-                        {"method", "initialize"},
-                        {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()}}}});
-  ready->HandleMessage({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
-  pending->HandleMessage({{"jsonrpc", "2.0"},
-                          {"id", 1},
-                          {"method", "initialize"},
-                          {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()}}}});
-  provider.FireListChanged();
-  auto changed = ready_sink.WithMethod("notifications/tools/list_changed");
-  ASSERT_EQ(changed.size(), 1u);
-  EXPECT_TRUE(changed[0].related.is_null());
-  EXPECT_FALSE(changed[0].message.contains("id"));
-  EXPECT_TRUE(pending_sink.WithMethod("notifications/tools/list_changed").empty());
-  pending.reset();
-  provider.FireListChanged();  // a destroyed session is no longer notified
-  EXPECT_EQ(ready_sink.WithMethod("notifications/tools/list_changed").size(), 2u);
 }
 
 // ---- Server → client requests ----

@@ -1,0 +1,87 @@
+// Code locating and handler resolution for template functions (template_code.h).
+
+#include "emulator/template_code.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "emulator/template_values.h"
+
+namespace lmcp::emulator {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Base64(const unsigned char* data, size_t n) {
+  std::string out(4 * ((n + 2) / 3) + 1, '\0');
+  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
+  out.resize(static_cast<size_t>(len));
+  return out;
+}
+
+// The files a handler "<module>.<function>" may live in, most likely first.
+std::vector<std::string> HandlerFiles(const std::string& module, bool python) {
+  if (python) {
+    std::string m = module;
+    std::replace(m.begin(), m.end(), '.', '/');
+    return {m + ".py"};
+  }
+  return {module + ".js", module + ".mjs", module + ".cjs"};
+}
+
+}  // namespace
+
+Status LocateCode(FunctionSpec& f, const std::string& code_uri, const std::string& base_dir) {
+  const std::string& id = f.logical_id;
+  bool python = f.runtime.rfind("python3", 0) == 0;
+  bool node = f.runtime.rfind("nodejs", 0) == 0;
+  if (!python && !node && f.runtime != "echo") {
+    return TemplateError(id,
+                         "Runtime " + f.runtime + " is not supported locally (python3.x, nodejs*.x, echo)");
+  }
+  fs::path dir = fs::path(code_uri);
+  if (dir.is_relative()) {
+    dir = fs::path(base_dir) / dir;
+  }
+  std::error_code ec;
+  dir = fs::weakly_canonical(dir, ec);
+  if (!fs::is_directory(dir)) {
+    return TemplateError(id, "CodeUri " + code_uri + " is not a directory (" + dir.string() + ")");
+  }
+  f.code_dir = dir.string();
+  if (f.runtime == "echo") {
+    return Ok();
+  }
+  size_t dot = f.handler.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == f.handler.size()) {
+    return TemplateError(id, "Handler must be <module>.<function>, got '" + f.handler + "'");
+  }
+  std::vector<std::string> candidates = HandlerFiles(f.handler.substr(0, dot), python);
+  std::string found;
+  for (const auto& c : candidates) {
+    if (fs::is_regular_file(dir / c)) {
+      found = (dir / c).string();
+      break;
+    }
+  }
+  if (found.empty()) {
+    return TemplateError(id, "handler file " + candidates[0] + " not found in " + f.code_dir);
+  }
+  std::ifstream in(found, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string bytes = ss.str();
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  f.code_sha256 = Base64(digest, sizeof digest);
+  f.code_size = static_cast<long>(bytes.size());
+  return Ok();
+}
+
+}  // namespace lmcp::emulator
