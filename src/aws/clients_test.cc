@@ -205,5 +205,19 @@ TEST_F(ClientsTest, DescribeSchemaLatestAndErrors) {
   EXPECT_EQ(std::move(missing).ToResult().error().code, ErrorCode::kNotFound);
 }
 
+// A reply that arrived but cannot be read is the service's fault (kUnavailable, as for a 5xx), not a
+// credentials problem: discovery's advice depends on the class.
+TEST_F(ClientsTest, UnreadableRepliesAreUnavailable) {
+  http_.PushResponse(200, "not json");
+  auto tags = lambda_.ListTags("arn:aws:lambda:us-east-1:1:function:f");
+  ASSERT_FALSE(tags.ok());
+  EXPECT_EQ(std::move(tags).ToResult().error().code, ErrorCode::kUnavailable);
+  http_.PushResponse(200, R"({"Functions":[],"NextMarker":"same"})");
+  http_.PushResponse(200, R"({"Functions":[],"NextMarker":"same"})");
+  auto looping = lambda_.ListAllFunctions();
+  ASSERT_FALSE(looping.ok());
+  EXPECT_EQ(std::move(looping).ToResult().error().code, ErrorCode::kUnavailable);
+}
+
 }  // namespace
 }  // namespace lmcp::aws
