@@ -1,13 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "aws/crypto.h"
-#include "aws/fake_http_client.h"
 #include "aws/lambda_client.h"
 #include "aws/schemas_client.h"
 #include "aws/sts_client.h"
 #include "aws/tagging_client.h"
-#include "aws/test_util.h"
 #include "aws/url.h"
+#include "tests/support/aws/fake_http_client.h"
+#include "tests/support/aws/test_util.h"
 
 namespace lmcp::aws {
 namespace {

@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_http_client.h"
-#include "aws/test_util.h"
 #include "aws/time_util.h"
 #include "aws/url.h"
+#include "tests/support/aws/fake_http_client.h"
+#include "tests/support/aws/test_util.h"
 
 namespace lmcp::aws {
 namespace {

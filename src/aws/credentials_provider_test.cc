@@ -5,7 +5,7 @@
 #include <atomic>
 #include <thread>
 
-#include "aws/test_util.h"
+#include "tests/support/aws/test_util.h"
 
 namespace lmcp::aws {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_http_client.h"
 #include "aws/sts_client.h"
-#include "aws/test_util.h"
+#include "tests/support/aws/fake_http_client.h"
+#include "tests/support/aws/test_util.h"
 
 namespace lmcp::aws {
 namespace {

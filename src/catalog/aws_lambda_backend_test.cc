@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "aws/fake_http_client.h"
 #include "aws/lambda_client.h"
+#include "tests/support/aws/fake_http_client.h"
 #include "tests/support/loopback.h"
 
 namespace lmcp::catalog {

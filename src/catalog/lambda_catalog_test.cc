@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "aws/crypto.h"
-#include "catalog/fake_lambda_backend.h"
-#include "catalog/test_call_context.h"
+#include "tests/support/catalog/fake_lambda_backend.h"
+#include "tests/support/catalog/test_call_context.h"
 
 namespace lmcp::catalog {
 namespace {

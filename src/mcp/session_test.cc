@@ -8,7 +8,7 @@
 #include "jsonrpc/error_codes.h"
 #include "mcp/protocol.h"
 #include "mcp/server.h"
-#include "mcp/test_support.h"
+#include "tests/support/mcp/test_support.h"
 
 namespace lmcp::mcp {
 namespace {
