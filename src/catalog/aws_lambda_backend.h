@@ -40,8 +40,6 @@ class AwsLambdaBackend final : public LambdaBackend {
   Result<SchemaDocument> DescribeSchema(const SchemaRequest& request) override;
   Result<InvokeResponse> Invoke(InvokeRequest request, std::stop_token stop) override;
 
-  aws::AwsSession& session() { return *session_; }
-
  private:
   std::unique_ptr<aws::AwsSession> session_;
 };
