@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "aws/crypto.h"
+#include "catalog/call/build_invoke_request.h"
 #include "tests/support/catalog/fake_lambda_backend.h"
 #include "tests/support/catalog/test_call_context.h"
 
