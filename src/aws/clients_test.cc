@@ -8,12 +8,12 @@
 #include "aws/url.h"
 #include "tests/support/aws/fake_http_client.h"
 #include "tests/support/aws/test_util.h"
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::aws {
 namespace {
 
 using testing::ReadCaptures;
-using testing::SteppingClock;
 
 class ClientsTest : public ::testing::Test {
  protected:
@@ -27,7 +27,7 @@ class ClientsTest : public ::testing::Test {
         sts_(caller_, {"http://127.0.0.1:18081", "us-east-1", "sts"}) {}
 
   FakeHttpClient http_;
-  SteppingClock clock_;
+  FakeClock clock_{testing::kAwsTestStart, FakeClock::SleepMode::kAdvance};
   StaticCredentialsProvider creds_;
   RetryPolicy retry_;
   ServiceCaller caller_;
@@ -46,7 +46,7 @@ TEST_F(ClientsTest, RequestsMatchAwsCliCaptures) {
     return HttpResponse{200, {}, "<R><GetCallerIdentityResult></GetCallerIdentityResult></R>"};
   });
   auto at = [&](int i) {
-    SteppingClock::WallTime t = *ParseAmzDate(captures[i].amz_date);
+    FakeClock::WallTime t = *ParseAmzDate(captures[i].amz_date);
     clock_.Advance(t - clock_.Now());
   };
   struct Case {

@@ -13,6 +13,7 @@
 
 #include "aws/lambda_client.h"
 #include "tests/support/aws/fake_http_client.h"
+#include "tests/support/common/fake_clock.h"
 #include "tests/support/loopback.h"
 
 namespace lmcp::catalog {

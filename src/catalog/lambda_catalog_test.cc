@@ -9,6 +9,7 @@
 #include "catalog/call/build_invoke_request.h"
 #include "tests/support/catalog/fake_lambda_backend.h"
 #include "tests/support/catalog/test_call_context.h"
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::catalog {
 namespace {

@@ -15,6 +15,7 @@
 #include "jsonrpc/error_codes.h"
 #include "mcp/server.h"
 #include "mcp/session.h"
+#include "tests/support/common/fake_clock.h"
 #include "tests/support/mcp/test_support.h"
 
 namespace lmcp::mcp {

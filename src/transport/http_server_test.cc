@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "tests/support/common/fake_clock.h"
 #include "tests/support/raw_socket.h"
 #include "tests/support/transport/http_test_util.h"
 

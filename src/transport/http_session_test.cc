@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/common/fake_clock.h"
 #include "tests/support/transport/http_test_util.h"
 
 namespace lmcp::transport {

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/common/fake_clock.h"
 #include "tests/support/transport/http_test_util.h"
 #include "transport/jwt_verifier.h"
 
