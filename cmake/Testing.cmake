@@ -1,8 +1,6 @@
-# main() shared by every GoogleTest binary (tests/support/test_main.cc); its users may include the shared
-# test helpers as "tests/support/<name>.h".
-add_library(lmcp_test_main STATIC ${PROJECT_SOURCE_DIR}/tests/support/test_main.cc)
-target_link_libraries(lmcp_test_main PUBLIC GTest::gtest spdlog::spdlog)
-target_include_directories(lmcp_test_main PUBLIC ${PROJECT_SOURCE_DIR})
+# The test-support libraries (tests/support/CMakeLists.txt): main() shared by every GoogleTest binary and
+# one library of fakes and helpers per layer. Nothing production links them.
+add_subdirectory(${PROJECT_SOURCE_DIR}/tests/support ${CMAKE_BINARY_DIR}/tests/support)
 
 # lmcp_unit_test(<name> SOURCES a_test.cc ... LIBS lib ...): one gtest binary per layer, each case a CTest
 # test labelled "unit" (the set `make test` reruns under ASan+UBSan).

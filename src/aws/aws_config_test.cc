@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/test_util.h"
+#include "tests/support/aws/test_util.h"
 
 namespace lmcp::aws {
 namespace {

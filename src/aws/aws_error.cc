@@ -166,7 +166,14 @@ Error AwsError::ToError() const {
     e.message = std::move(m);
     return e;
   }
-  if (code.empty()) return Error::Unauthenticated(std::move(m));
+  if (code.empty()) {
+    // No AWS error code: a reply that arrived but cannot be read (malformed, a repeated page token) is the
+    // service's fault; otherwise the call failed before sending, which is a credentials problem.
+    if (http_status != 0) {
+      return Error::Unavailable(std::move(m));
+    }
+    return Error::Unauthenticated(std::move(m));
+  }
   static constexpr std::array<std::string_view, 12> kAuth = {"InvalidSignatureException",
                                                              "UnrecognizedClientException",
                                                              "ExpiredTokenException",

@@ -10,66 +10,104 @@ namespace lmcp::aws {
 
 AwsSession::~AwsSession() = default;
 
+namespace {
+
+// Stands in for a credential chain that found nothing: every signed call fails with the chain's error.
+class UnresolvedCredentials final : public CredentialsProvider {
+ public:
+  explicit UnresolvedCredentials(Error error) : error_(std::move(error)) {}
+  Result<Credentials> GetCredentials() override { return error_; }
+  std::string source() const override { return "none"; }
+
+ private:
+  Error error_;
+};
+
+}  // namespace
+
 Result<std::unique_ptr<AwsSession>> AwsSession::Create(AwsSessionOptions options) {
-  if (!options.env) options.env = ProcessEnvironment();
+  if (!options.env) {
+    options.env = ProcessEnvironment();
+  }
   Clock& clock = options.clock != nullptr ? *options.clock : Clock::System();
   auto config = ProfileConfig::Load(options.env, options.profile);
-  if (!config.ok()) return config.error();
+  if (!config.ok()) {
+    return config.error();
+  }
 
   std::unique_ptr<AwsSession> s(new AwsSession());
-  s->profile_ = config->profile();
+  s->env_ = options.env;
+  s->config_ = std::make_unique<ProfileConfig>(std::move(config).value());
+  s->endpoint_url_ = options.endpoint_url;
+  s->profile_ = s->config_->profile();
   if (options.region && !options.region->empty()) {
     s->region_ = *options.region;
   } else {
-    auto region = ResolveRegion(options.env, *config);
-    if (!region.ok()) return region.error();
+    auto region = ResolveRegion(options.env, *s->config_);
+    if (!region.ok()) {
+      return region.error();
+    }
     s->region_ = *region;
   }
 
   HttpClient* http = options.http;
   if (http == nullptr) {
     std::string ca_bundle = options.env("AWS_CA_BUNDLE").value_or("");
-    if (ca_bundle.empty()) ca_bundle = config->Get("ca_bundle").value_or("");
+    if (ca_bundle.empty()) {
+      ca_bundle = s->config_->Get("ca_bundle").value_or("");
+    }
     s->owned_http_ = std::make_unique<CurlHttpClient>(
         CurlHttpClientOptions{.ca_bundle = ExpandPath(ca_bundle, options.env)});
     http = s->owned_http_.get();
   }
 
   auto retry =
-      RetryConfigFrom(options.env("AWS_RETRY_MODE").value_or(config->Get("retry_mode").value_or("")),
-                      options.env("AWS_MAX_ATTEMPTS").value_or(config->Get("max_attempts").value_or("")));
-  if (!retry.ok()) return retry.error();
+      RetryConfigFrom(options.env("AWS_RETRY_MODE").value_or(s->config_->Get("retry_mode").value_or("")),
+                      options.env("AWS_MAX_ATTEMPTS").value_or(s->config_->Get("max_attempts").value_or("")));
+  if (!retry.ok()) {
+    return retry.error();
+  }
   s->retry_ = std::make_unique<RetryPolicy>(*retry);
 
   if (options.credentials) {
     s->credentials_ = options.credentials;
   } else {
     auto chain = ResolveCredentialsChain(
-        *config, CredentialsChainOptions{.env = options.env,
-                                         .http = http,
-                                         .clock = &clock,
-                                         .run_process = nullptr,
-                                         .retry = s->retry_.get(),
-                                         .profile_chosen_explicitly = options.profile.has_value()});
-    if (!chain.ok()) return chain.error();
-    s->credentials_ = *chain;
+        *s->config_, CredentialsChainOptions{.env = options.env,
+                                             .http = http,
+                                             .clock = &clock,
+                                             .run_process = nullptr,
+                                             .retry = s->retry_.get(),
+                                             .profile_chosen_explicitly = options.profile.has_value()});
+    if (chain.ok()) {
+      s->credentials_ = *chain;
+    } else if (options.defer_credentials_error) {
+      s->credentials_ = std::make_shared<UnresolvedCredentials>(chain.error());
+    } else {
+      return chain.error();
+    }
   }
   s->caller_ = std::make_unique<ServiceCaller>(*http, s->credentials_.get(), clock, *s->retry_);
 
-  auto endpoint = [&](const ServiceInfo& info) {
-    ResolvedEndpoint e = ResolveEndpoint(info, s->region_, options.env, *config, options.endpoint_url);
-    std::string signing_region =
-        (!e.custom && e.url == "https://sts.amazonaws.com") ? "us-east-1" : s->region_;
-    spdlog::debug("AWS endpoint for {}: {}", info.service_id, ForLog(e.url));
-    return ServiceEndpoint{e.url, signing_region, info.signing_name};
-  };
-  s->lambda_ = std::make_unique<LambdaClient>(*s->caller_, endpoint(LambdaService()));
-  s->schemas_ = std::make_unique<SchemasClient>(*s->caller_, endpoint(SchemasService()));
-  s->tagging_ = std::make_unique<TaggingClient>(*s->caller_, endpoint(TaggingService()));
-  s->sts_ = std::make_unique<StsClient>(*s->caller_, endpoint(StsService()));
+  s->lambda_ = std::make_unique<LambdaClient>(*s->caller_, s->EndpointFor(LambdaService(), s->region_));
+  s->schemas_ = std::make_unique<SchemasClient>(*s->caller_, s->EndpointFor(SchemasService(), s->region_));
+  s->tagging_ = std::make_unique<TaggingClient>(*s->caller_, s->EndpointFor(TaggingService(), s->region_));
+  s->sts_ = std::make_unique<StsClient>(*s->caller_, s->EndpointFor(StsService(), s->region_));
   spdlog::info("AWS region {}, profile {}, credentials from {}", ForLog(s->region_), ForLog(s->profile_),
                ForLog(s->credentials_->source()));
   return s;
+}
+
+ServiceEndpoint AwsSession::EndpointFor(const ServiceInfo& service, const std::string& region) const {
+  ResolvedEndpoint e = ResolveEndpoint(service, region, env_, *config_, endpoint_url_);
+  // STS's global endpoint signs in us-east-1 whatever the session's region.
+  std::string signing_region = (!e.custom && e.url == "https://sts.amazonaws.com") ? "us-east-1" : region;
+  spdlog::debug("AWS endpoint for {} in {}: {}", service.service_id, ForLog(region), ForLog(e.url));
+  return ServiceEndpoint{e.url, signing_region, service.signing_name};
+}
+
+SchemasClient AwsSession::SchemasIn(const std::string& region) const {
+  return SchemasClient(*caller_, EndpointFor(SchemasService(), region));
 }
 
 }  // namespace lmcp::aws

@@ -1,8 +1,10 @@
 #pragma once
-// AwsSession: the one object other layers build to talk to AWS. Create() reads the environment and profile
-// files, resolves region, endpoints, retry settings and the credential chain, and owns the service clients.
-// The HttpClient and Clock may be injected (tests, the local endpoint); by default it owns a CurlHttpClient
-// (honouring AWS_CA_BUNDLE / profile ca_bundle) and uses the system clock. Thread-safe after creation.
+// AwsSession: the one object other layers build to talk to AWS (production: catalog/aws_lambda_backend.h;
+// the integration tests against moto_server and `lambda-mcp local` use it the same way). Create() reads the
+// environment and profile files, resolves region, endpoints, retry settings and the credential chain, and
+// owns the service clients. The HttpClient and Clock may be injected (tests, the local endpoint); by default
+// it owns a CurlHttpClient (honouring AWS_CA_BUNDLE / profile ca_bundle, `~` expanded) and uses the system
+// clock. Thread-safe after creation.
 
 #include <memory>
 #include <optional>
@@ -30,6 +32,9 @@ struct AwsSessionOptions {
   HttpClient* http = nullptr;          // default: an owned CurlHttpClient
   Clock* clock = nullptr;              // default: Clock::System()
   std::shared_ptr<CredentialsProvider> credentials;  // default: the AWS CLI chain
+  // When the chain finds no credentials: false fails Create(); true lets Create() succeed and every signed
+  // call fail with the chain's error (kUnauthenticated), for a server that reports it and keeps running.
+  bool defer_credentials_error = false;
 };
 
 class AwsSession {
@@ -41,6 +46,8 @@ class AwsSession {
   SchemasClient& schemas() { return *schemas_; }
   TaggingClient& tagging() { return *tagging_; }
   StsClient& sts() { return *sts_; }
+  // EventBridge Schemas in another region (a schema ARN's), on this session's caller and endpoint rules.
+  SchemasClient SchemasIn(const std::string& region) const;
 
   const std::string& region() const { return region_; }
   const std::string& profile() const { return profile_; }
@@ -48,7 +55,11 @@ class AwsSession {
 
  private:
   AwsSession() = default;
+  ServiceEndpoint EndpointFor(const ServiceInfo& service, const std::string& region) const;
 
+  EnvLookup env_;
+  std::unique_ptr<ProfileConfig> config_;
+  std::string endpoint_url_;
   std::string region_;
   std::string profile_;
   std::unique_ptr<HttpClient> owned_http_;

@@ -1,19 +1,19 @@
 #include <gtest/gtest.h>
 
 #include "aws/crypto.h"
-#include "aws/fake_http_client.h"
 #include "aws/lambda_client.h"
 #include "aws/schemas_client.h"
 #include "aws/sts_client.h"
 #include "aws/tagging_client.h"
-#include "aws/test_util.h"
 #include "aws/url.h"
+#include "tests/support/aws/fake_http_client.h"
+#include "tests/support/aws/test_util.h"
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::aws {
 namespace {
 
 using testing::ReadCaptures;
-using testing::SteppingClock;
 
 class ClientsTest : public ::testing::Test {
  protected:
@@ -27,7 +27,7 @@ class ClientsTest : public ::testing::Test {
         sts_(caller_, {"http://127.0.0.1:18081", "us-east-1", "sts"}) {}
 
   FakeHttpClient http_;
-  SteppingClock clock_;
+  FakeClock clock_{testing::kAwsTestStart, FakeClock::SleepMode::kAdvance};
   StaticCredentialsProvider creds_;
   RetryPolicy retry_;
   ServiceCaller caller_;
@@ -46,7 +46,7 @@ TEST_F(ClientsTest, RequestsMatchAwsCliCaptures) {
     return HttpResponse{200, {}, "<R><GetCallerIdentityResult></GetCallerIdentityResult></R>"};
   });
   auto at = [&](int i) {
-    SteppingClock::WallTime t = *ParseAmzDate(captures[i].amz_date);
+    FakeClock::WallTime t = *ParseAmzDate(captures[i].amz_date);
     clock_.Advance(t - clock_.Now());
   };
   struct Case {
@@ -203,6 +203,20 @@ TEST_F(ClientsTest, DescribeSchemaLatestAndErrors) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, "NotFoundException");
   EXPECT_EQ(std::move(missing).ToResult().error().code, ErrorCode::kNotFound);
+}
+
+// A reply that arrived but cannot be read is the service's fault (kUnavailable, as for a 5xx), not a
+// credentials problem: discovery's advice depends on the class.
+TEST_F(ClientsTest, UnreadableRepliesAreUnavailable) {
+  http_.PushResponse(200, "not json");
+  auto tags = lambda_.ListTags("arn:aws:lambda:us-east-1:1:function:f");
+  ASSERT_FALSE(tags.ok());
+  EXPECT_EQ(std::move(tags).ToResult().error().code, ErrorCode::kUnavailable);
+  http_.PushResponse(200, R"({"Functions":[],"NextMarker":"same"})");
+  http_.PushResponse(200, R"({"Functions":[],"NextMarker":"same"})");
+  auto looping = lambda_.ListAllFunctions();
+  ASSERT_FALSE(looping.ok());
+  EXPECT_EQ(std::move(looping).ToResult().error().code, ErrorCode::kUnavailable);
 }
 
 }  // namespace

@@ -2,10 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_http_client.h"
-#include "aws/test_util.h"
 #include "aws/time_util.h"
 #include "aws/url.h"
+#include "tests/support/aws/fake_http_client.h"
+#include "tests/support/aws/test_util.h"
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::aws {
 namespace {
@@ -13,7 +14,6 @@ namespace {
 using namespace std::chrono_literals;
 using testing::MapEnv;
 using testing::ScratchDir;
-using testing::SteppingClock;
 
 std::string AssumeRoleXml(const std::string& action, const std::string& key, const std::string& expiration) {
   return "<" + action + "Response><" + action + "Result><Credentials><AccessKeyId>" + key +
@@ -55,7 +55,7 @@ class ChainTest : public ::testing::Test {
 
   ScratchDir dir_;
   FakeHttpClient http_;
-  SteppingClock clock_;
+  FakeClock clock_{testing::kAwsTestStart, FakeClock::SleepMode::kAdvance};
   ProcessRunner runner_;
   std::optional<ProfileConfig> config_;
 };

@@ -5,20 +5,20 @@
 #include <atomic>
 #include <thread>
 
-#include "aws/test_util.h"
+#include "tests/support/aws/test_util.h"
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::aws {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::SteppingClock;
 
 Credentials Expiring(const std::string& id, Clock::WallTime expires) {
   return Credentials{id, "secret-" + id, "token-" + id, expires};
 }
 
 TEST(RefreshingCredentials, RefreshesAheadOfExpiry) {
-  SteppingClock clock;
+  FakeClock clock{testing::kAwsTestStart, FakeClock::SleepMode::kAdvance};
   int n = 0;
   RefreshingCredentialsProvider p(
       [&]() -> Result<Credentials> { return Expiring("k" + std::to_string(++n), clock.Now() + 60min); },
@@ -32,7 +32,7 @@ TEST(RefreshingCredentials, RefreshesAheadOfExpiry) {
 }
 
 TEST(RefreshingCredentials, AdvisoryFailureKeepsOldSetMandatoryFailureIsError) {
-  SteppingClock clock;
+  FakeClock clock{testing::kAwsTestStart, FakeClock::SleepMode::kAdvance};
   bool fail = false;
   RefreshingCredentialsProvider p(
       [&]() -> Result<Credentials> {
@@ -53,7 +53,7 @@ TEST(RefreshingCredentials, AdvisoryFailureKeepsOldSetMandatoryFailureIsError) {
 }
 
 TEST(RefreshingCredentials, NonExpiringFetchedOnce) {
-  SteppingClock clock;
+  FakeClock clock{testing::kAwsTestStart, FakeClock::SleepMode::kAdvance};
   RefreshingCredentialsProvider p([] { return Result<Credentials>(Credentials{"a", "b"}); }, clock, "test");
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(p.GetCredentials().ok());
   clock.Advance(1000h);

@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP seam of the AWS layer: HttpClient sends one request and returns a response or a classified
 // failure. The classification answers the retry layer's question "may the request have reached the server?".
-// Implementations: CurlHttpClient (curl_http_client.h) and FakeHttpClient (fake_http_client.h).
+// Implementations: CurlHttpClient (curl_http_client.h) and, for tests, FakeHttpClient
+// (tests/support/aws/fake_http_client.h).
 // Implementations must be safe to call from several threads at once.
 
 #include <stop_token>

@@ -67,7 +67,10 @@ AwsResult<std::vector<FunctionConfiguration>> LambdaClient::ListAllFunctions(Lis
     for (auto& f : page->functions) all.push_back(std::move(f));
     if (page->next_marker.empty()) return all;
     if (!seen_markers.insert(page->next_marker).second) {
-      return LocalError("ListFunctions", "", "the service repeated NextMarker " + page->next_marker);
+      AwsError e = LocalError("ListFunctions", "", "the service repeated NextMarker " + page->next_marker);
+      e.http_status = 200;  // a reply arrived and cannot be followed: the service's fault, not ours
+      e.may_have_reached_server = true;
+      return e;
     }
     request.marker = page->next_marker;
   }
@@ -110,7 +113,7 @@ AwsResult<GetFunctionResult> LambdaClient::GetFunction(const std::string& functi
   return out;
 }
 
-AwsResult<InvokeResult> LambdaClient::Invoke(const InvokeRequest& request) {
+AwsResult<InvokeResult> LambdaClient::Invoke(InvokeRequest request) {
   const std::string kOp = "Invoke";
   if (request.function_name.empty())
     return LocalError(kOp, "InvalidParameterValueException", "FunctionName is empty");
@@ -147,11 +150,13 @@ AwsResult<InvokeResult> LambdaClient::Invoke(const InvokeRequest& request) {
     }
     op.headers.emplace_back("X-Amz-Client-Context", std::move(encoded));
   }
-  op.body = request.payload;
+  op.body = std::move(request.payload);
   op.idempotent = false;
   op.read_timeout = request.read_timeout;
+  // Lambda answers at most 6 MB (above that it sends its own Function.ResponseSizeTooLarge error), so a
+  // longer body is cut off while reading instead of being buffered.
   op.max_response_bytes = kMaxSyncPayloadBytes + 64 * 1024;
-  op.stop = request.stop;
+  op.stop = std::move(request.stop);
   auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
   if (!r.ok()) return r.error();
   InvokeResult out;

@@ -91,7 +91,8 @@ class LambdaClient {
                                                          std::stop_token stop = {});
   AwsResult<GetFunctionResult> GetFunction(const std::string& function_name,
                                            const std::string& qualifier = "", std::stop_token stop = {});
-  AwsResult<InvokeResult> Invoke(const InvokeRequest& request);
+  // Takes the request so the payload (up to 6 MB) moves into the HTTP request instead of being copied.
+  AwsResult<InvokeResult> Invoke(InvokeRequest request);
 
   const ServiceEndpoint& endpoint() const { return endpoint_; }
 

@@ -2,15 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_http_client.h"
 #include "aws/sts_client.h"
-#include "aws/test_util.h"
+#include "tests/support/aws/fake_http_client.h"
+#include "tests/support/aws/test_util.h"
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::aws {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::SteppingClock;
 
 class ServiceCallerTest : public ::testing::Test {
  protected:
@@ -29,7 +29,7 @@ class ServiceCallerTest : public ::testing::Test {
   }
 
   FakeHttpClient http_;
-  SteppingClock clock_;
+  FakeClock clock_{testing::kAwsTestStart, FakeClock::SleepMode::kAdvance};
   StaticCredentialsProvider creds_;
   double random_ = 0.5;
   RetryPolicy retry_;

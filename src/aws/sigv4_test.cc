@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "aws/test_util.h"
 #include "aws/url.h"
+#include "tests/support/aws/test_util.h"
 
 namespace lmcp::aws {
 namespace {

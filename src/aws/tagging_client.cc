@@ -60,6 +60,8 @@ AwsResult<std::vector<ResourceTagMapping>> TaggingClient::GetAllResources(GetRes
     if (!seen.insert(page->pagination_token).second) {
       AwsError e = AwsError::Client("the service repeated PaginationToken");
       e.operation = "GetResources";
+      e.http_status = 200;  // a reply arrived and cannot be followed: the service's fault, not ours
+      e.may_have_reached_server = true;
       return e;
     }
     request.pagination_token = page->pagination_token;

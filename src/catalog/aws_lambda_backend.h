@@ -1,40 +1,37 @@
 #pragma once
-// LambdaBackend on real AWS (or an emulator at AWS_ENDPOINT_URL): ListFunctions, ListTags and Invoke on
-// Lambda (rest-json), GetResources on the Resource Groups Tagging API (json 1.1), DescribeSchema on
-// EventBridge Schemas in the schema ARN's region. Built on the aws layer's ServiceCaller (SigV4, credential
-// snapshots, retries; Invoke is marked non-idempotent so it is never repeated once sent). Create() resolves
-// profile, region, endpoints, retry mode and credentials the way the AWS CLI does. Thread-safe.
+// LambdaBackend over the aws layer: an AwsSession and its typed Lambda, Resource Groups Tagging and
+// EventBridge Schemas clients. This adapter only maps catalog requests to aws requests and aws errors to the
+// catalog's classes (lambda_backend.h), so production and the aws layer's integration tests (moto_server,
+// `lambda-mcp local`) run the same request code. Invoke is non-idempotent below it (ServiceCaller,
+// CurlHttpClient): never re-sent once it may have reached Lambda. Thread-safe.
 
-#include <functional>
 #include <memory>
-#include <mutex>
+#include <stop_token>
 #include <string>
+#include <vector>
 
 #include "aws/aws_config.h"
-#include "aws/credentials_provider.h"
+#include "aws/aws_session.h"
 #include "aws/http_client.h"
-#include "aws/retry.h"
-#include "aws/service_caller.h"
 #include "catalog/catalog_options.h"
 #include "catalog/lambda_backend.h"
 #include "common/clock.h"
 
 namespace lmcp::catalog {
 
-class AwsLambdaBackend : public LambdaBackend {
+class AwsLambdaBackend final : public LambdaBackend {
  public:
-  struct Endpoints {
-    aws::ServiceEndpoint lambda;
-    aws::ServiceEndpoint tagging;
-    std::function<aws::ServiceEndpoint(const std::string& region)> schemas;
-  };
-  // Uses `caller` (which must outlive this) and the given endpoints.
-  AwsLambdaBackend(aws::ServiceCaller& caller, Endpoints endpoints);
+  explicit AwsLambdaBackend(std::unique_ptr<aws::AwsSession> session);
+  ~AwsLambdaBackend() override;
 
-  // Everything from the environment and the options' profile/region: owns its HTTP client, retry policy,
-  // credentials and caller. Fails with a message naming the fix (e.g. no region, unknown profile).
+  // The production backend: the options' profile and region (else the environment's, as the AWS CLI),
+  // endpoints, retry mode, CA bundle and credential chain, all resolved by aws::AwsSession::Create. `http`
+  // (tests) replaces the session's own CurlHttpClient and must outlive the backend. Missing credentials are
+  // not an error here: each call then fails with kUnauthenticated, which discovery reports to the client.
+  // Fails with a message naming the fix (no region, unknown profile, bad retry settings).
   static Result<std::unique_ptr<LambdaBackend>> Create(const CatalogOptions& options, Clock& clock,
-                                                       const aws::EnvLookup& env);
+                                                       const aws::EnvLookup& env,
+                                                       aws::HttpClient* http = nullptr);
 
   Result<std::vector<FunctionInfo>> ListFunctions() override;
   Result<std::vector<TaggedResource>> GetTaggedFunctions(const std::string& tag_key,
@@ -43,11 +40,8 @@ class AwsLambdaBackend : public LambdaBackend {
   Result<SchemaDocument> DescribeSchema(const SchemaRequest& request) override;
   Result<InvokeResponse> Invoke(InvokeRequest request, std::stop_token stop) override;
 
-  const Endpoints& endpoints() const { return endpoints_; }
-
  private:
-  aws::ServiceCaller& caller_;
-  Endpoints endpoints_;
+  std::unique_ptr<aws::AwsSession> session_;
 };
 
 }  // namespace lmcp::catalog

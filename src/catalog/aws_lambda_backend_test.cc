@@ -1,29 +1,50 @@
 #include "catalog/aws_lambda_backend.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include <httplib.h>
 
-#include "aws/fake_http_client.h"
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/lambda_client.h"
+#include "tests/support/aws/fake_http_client.h"
+#include "tests/support/common/fake_clock.h"
+#include "tests/support/loopback.h"
 
 namespace lmcp::catalog {
 namespace {
 
+// The adapter over an AwsSession whose HTTP client is a FakeHttpClient: what each catalog call sends and how
+// each reply and error comes back.
 class AwsLambdaBackendTest : public ::testing::Test {
  protected:
-  AwsLambdaBackendTest()
-      : credentials_({"AKID", "SECRET", "", std::nullopt}, "test"),
-        retry_(aws::RetryConfig{}, [] { return 0.0; }),
-        caller_(http_, &credentials_, clock_, retry_),
-        backend_(caller_, {{"http://lambda.test", "us-east-1", "lambda"},
-                           {"http://tagging.test", "us-east-1", "tagging"},
-                           [](const std::string& region) {
-                             return aws::ServiceEndpoint{"http://schemas." + region + ".test", region, "schemas"};
-                           }}) {}
+  AwsLambdaBackendTest() : backend_(Session()) {}
+
+  std::unique_ptr<aws::AwsSession> Session() {
+    aws::AwsSessionOptions options;
+    options.env = [](const std::string& name) -> std::optional<std::string> {
+      if (name == "AWS_CONFIG_FILE" || name == "AWS_SHARED_CREDENTIALS_FILE") return "/nonexistent/aws-file";
+      if (name == "AWS_ENDPOINT_URL_LAMBDA") return "http://lambda.test";
+      if (name == "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API") return "http://tagging.test";
+      return std::nullopt;
+    };
+    options.region = "us-east-1";
+    options.http = &http_;
+    options.clock = &clock_;
+    options.credentials =
+        std::make_shared<aws::StaticCredentialsProvider>(aws::Credentials{"AKID", "SECRET", "", std::nullopt}, "test");
+    auto session = aws::AwsSession::Create(std::move(options));
+    EXPECT_TRUE(session.ok()) << session.error().message;
+    return std::move(session).value();
+  }
+
   aws::FakeHttpClient http_;
   FakeClock clock_;
-  aws::StaticCredentialsProvider credentials_;
-  aws::RetryPolicy retry_;
-  aws::ServiceCaller caller_;
   AwsLambdaBackend backend_;
 };
 
@@ -101,7 +122,14 @@ TEST_F(AwsLambdaBackendTest, DescribeSchemaUsesTheArnRegion) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->version, "2");
   EXPECT_EQ(http_.last_request().url,
-            "http://schemas.eu-west-1.test/v1/registries/name/aws.events/schemas/name/aws.ec2%40Evt?schemaVersion=2");
+            "https://schemas.eu-west-1.amazonaws.com/v1/registries/name/aws.events/schemas/name/aws.ec2%40Evt"
+            "?schemaVersion=2");
+  EXPECT_NE(aws::FindHeader(http_.last_request().headers, "Authorization").find("/eu-west-1/schemas/aws4_request"),
+            std::string::npos);
+  http_.PushResponse(200, R"({"Type":"JSONSchemaDraft4"})");
+  auto empty = backend_.DescribeSchema({"eu-west-1", "123456789012", "aws.events", "aws.ec2@Evt", ""});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(AwsLambdaBackendTest, ListTagsEncodesTheArn) {
@@ -111,6 +139,140 @@ TEST_F(AwsLambdaBackendTest, ListTagsEncodesTheArn) {
   EXPECT_EQ(r->at("mcp"), "enabled");
   EXPECT_EQ(http_.last_request().url,
             "http://lambda.test/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Af");
+}
+
+// What ships: AwsLambdaBackend::Create() over real HTTP to a loopback endpoint (AWS_ENDPOINT_URL), with the
+// environment given here and no AWS files. Pins the behaviour the production stack and the aws layer's
+// typed clients (tested against moto and the local endpoint) must share.
+class AwsLambdaBackendCreateTest : public ::testing::Test {
+ protected:
+  AwsLambdaBackendCreateTest() : loopback_(server_) {
+    server_.set_payload_max_length(64 * 1024 * 1024);
+    auto record = [this](const httplib::Request& req, httplib::Response& res) {
+      {
+        std::lock_guard lock(mu_);
+        authorizations_.push_back(req.get_header_value("Authorization"));
+        paths_.push_back(req.path);
+      }
+      res.status = status_;
+      res.set_content(reply_, "application/json");
+    };
+    server_.Get(".*", record);
+    server_.Post(".*", record);
+    env_ = {{"AWS_ACCESS_KEY_ID", "AKID"},
+            {"AWS_SECRET_ACCESS_KEY", "SECRET"},
+            {"AWS_REGION", "us-east-1"},
+            {"AWS_MAX_ATTEMPTS", "1"},
+            {"AWS_CONFIG_FILE", "/nonexistent/config"},
+            {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"},
+            {"AWS_EC2_METADATA_DISABLED", "true"},
+            {"AWS_ENDPOINT_URL", loopback_.url()}};
+  }
+
+  std::unique_ptr<LambdaBackend> Create(CatalogOptions options = {}) {
+    auto env = env_;
+    auto backend = AwsLambdaBackend::Create(options, clock_, [env](const std::string& name) {
+      auto it = env.find(name);
+      return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+    });
+    EXPECT_TRUE(backend.ok()) << backend.error().message;
+    return backend.ok() ? std::move(backend).value() : nullptr;
+  }
+
+  std::string Authorization(std::size_t i) {
+    std::lock_guard lock(mu_);
+    return i < authorizations_.size() ? authorizations_[i] : "";
+  }
+
+  httplib::Server server_;
+  test_support::HttplibOnLoopback loopback_;
+  FakeClock clock_{std::chrono::system_clock::now()};
+  std::map<std::string, std::string> env_;
+  int status_ = 200;
+  std::string reply_ = "{}";
+  std::mutex mu_;
+  std::vector<std::string> authorizations_;
+  std::vector<std::string> paths_;
+};
+
+// Lambda answers at most 6 MB (its own ResponseSizeTooLarge error takes over above that): a longer body is
+// refused while reading, as the aws layer's LambdaClient does, instead of being buffered.
+TEST_F(AwsLambdaBackendCreateTest, InvokeRefusesAResponseOverLambdasLimit) {
+  reply_ = "\"" + std::string(aws::kMaxSyncPayloadBytes + 64 * 1024, 'x') + "\"";
+  auto backend = Create();
+  ASSERT_NE(backend, nullptr);
+  auto r = backend->Invoke({"f", "", "{}", std::chrono::milliseconds(10'000), false}, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kResourceExhausted) << r.error().message;
+
+  reply_ = "\"" + std::string(aws::kMaxSyncPayloadBytes - 16, 'x') + "\"";
+  auto fits = backend->Invoke({"f", "", "{}", std::chrono::milliseconds(10'000), false}, {});
+  ASSERT_TRUE(fits.ok()) << fits.error().message;
+  EXPECT_EQ(fits->payload.size(), aws::kMaxSyncPayloadBytes - 14);
+}
+
+// AWS_CA_BUNDLE (and the profile's ca_bundle) may start with "~" like every other AWS path. The endpoint
+// answers TLS with plain HTTP, so every call fails; what matters is whether the CA file was found first.
+TEST_F(AwsLambdaBackendCreateTest, CaBundlePathExpandsTilde) {
+  const std::filesystem::path system_bundle = "/etc/ssl/certs/ca-certificates.crt";
+  if (!std::filesystem::exists(system_bundle)) GTEST_SKIP() << "no system CA bundle to copy";
+  const std::filesystem::path home = std::filesystem::path(::testing::TempDir()) / "lmcp-ca-home";
+  std::filesystem::remove_all(home);
+  std::filesystem::create_directories(home);
+  std::filesystem::copy_file(system_bundle, home / "ca.pem");
+  env_["HOME"] = home.string();
+  env_["AWS_ENDPOINT_URL"] = "https://127.0.0.1:" + std::to_string(loopback_.port());
+
+  env_["AWS_CA_BUNDLE"] = "~/missing.pem";  // the probe can fail: a CA file that is not there is reported
+  auto missing = Create();
+  ASSERT_NE(missing, nullptr);
+  auto r = missing->ListFunctions();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("CA cert"), std::string::npos) << r.error().message;
+
+  env_["AWS_CA_BUNDLE"] = "~/ca.pem";
+  auto found = Create();
+  ASSERT_NE(found, nullptr);
+  r = found->ListFunctions();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.find("CA cert"), std::string::npos) << r.error().message;
+}
+
+// A reply that is not JSON is the endpoint's fault: kUnavailable ("AWS could not be reached"), never a
+// credentials problem.
+TEST_F(AwsLambdaBackendCreateTest, UnreadableReplyIsUnavailable) {
+  reply_ = "not json";
+  auto backend = Create();
+  ASSERT_NE(backend, nullptr);
+  auto r = backend->ListFunctions();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable) << r.error().message;
+}
+
+// No credentials at all is not fatal at startup (discovery reports it and keeps retrying): each call fails
+// with kUnauthenticated and nothing is sent.
+TEST_F(AwsLambdaBackendCreateTest, MissingCredentialsFailEachCall) {
+  env_.erase("AWS_ACCESS_KEY_ID");
+  env_.erase("AWS_SECRET_ACCESS_KEY");
+  auto backend = Create();
+  ASSERT_NE(backend, nullptr);
+  auto r = backend->ListFunctions();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated) << r.error().message;
+  EXPECT_EQ(Authorization(0), "");
+}
+
+// --region beats AWS_REGION; a schema is read in its ARN's region (the signing scope shows both).
+TEST_F(AwsLambdaBackendCreateTest, RegionOptionAndSchemaRegion) {
+  CatalogOptions options;
+  options.aws_region = "eu-west-1";
+  auto backend = Create(options);
+  ASSERT_NE(backend, nullptr);
+  ASSERT_TRUE(backend->ListFunctions().ok());
+  EXPECT_NE(Authorization(0).find("/eu-west-1/lambda/aws4_request"), std::string::npos) << Authorization(0);
+  reply_ = R"({"Content":"{}","Type":"JSONSchemaDraft4","SchemaVersion":"1"})";
+  ASSERT_TRUE(backend->DescribeSchema({"ap-south-1", "123456789012", "reg", "s", ""}).ok());
+  EXPECT_NE(Authorization(1).find("/ap-south-1/schemas/aws4_request"), std::string::npos) << Authorization(1);
 }
 
 }  // namespace

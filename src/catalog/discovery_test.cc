@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "catalog/fake_lambda_backend.h"
+#include "tests/support/catalog/fake_lambda_backend.h"
 
 namespace lmcp::catalog {
 namespace {

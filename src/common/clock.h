@@ -1,15 +1,13 @@
 #pragma once
 // Time as an injected dependency. Backoff, credential refresh, session expiry, SigV4 dates, caches and
-// background schedules read a Clock&; tests use FakeClock and Advance() instead of sleeping. SystemClock is
-// safe from any thread; FakeClock is too (its time is guarded by a mutex and waiters wake when time is
-// advanced).
+// background schedules read a Clock&; tests use FakeClock (tests/support/common/fake_clock.h) and Advance()
+// instead of sleeping. SystemClock is safe from any thread.
 
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <stop_token>
-#include <vector>
 
 namespace lmcp {
 
@@ -39,34 +37,6 @@ class SystemClock final : public Clock {
   void SleepFor(Duration d) override;
   bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, SteadyTime deadline,
                  std::stop_token stop, const std::function<bool()>& ready) override;
-};
-
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(WallTime start = WallTime(std::chrono::seconds(1'700'000'000)));
-  WallTime Now() const override;
-  SteadyTime Steady() const override;
-  // Blocks until another thread advances time past the deadline. Returns at once for d <= 0.
-  void SleepFor(Duration d) override;
-  // Wakes when `cv` is notified, on stop, or when Advance() reaches the deadline.
-  bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, SteadyTime deadline,
-                 std::stop_token stop, const std::function<bool()>& ready) override;
-  // Moves time on and wakes every sleeper and waiter. Never call it while holding a mutex a waiter uses.
-  void Advance(Duration d);
-  int sleepers() const;  // threads blocked in SleepFor or WaitUntil, so a test can wait for one before advancing
-
- private:
-  struct Waiter {
-    std::condition_variable_any* cv;
-    std::mutex* mutex;
-  };
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  Duration elapsed_{0};
-  WallTime start_;
-  int sleepers_ = 0;
-  std::mutex waiters_mu_;  // taken only while no waiter's own mutex is held by this thread's caller
-  std::vector<Waiter*> waiters_;
 };
 
 }  // namespace lmcp

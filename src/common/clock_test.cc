@@ -4,6 +4,9 @@
 
 #include <optional>
 #include <thread>
+#include <vector>
+
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp {
 namespace {
@@ -87,6 +90,47 @@ TEST(FakeClockTest, WaitUntilReturnsAtOnceWhenReadyOrPastTheDeadline) {
   w.flag = true;
   w.Wait(clock, clock.Steady() + 1h);
   EXPECT_EQ(w.returned, true);
+}
+
+// SleepMode::kAdvance (retry and back-off loops on the test's thread): nothing blocks, time jumps instead,
+// and every sleep is recorded.
+TEST(FakeClockTest, AdvanceModeSleepsMoveTimeAndAreRecorded) {
+  const Clock::WallTime start{std::chrono::seconds(1'800'000'000)};
+  FakeClock clock(start, FakeClock::SleepMode::kAdvance);
+  clock.SleepFor(500ms);
+  clock.SleepFor(0ms);
+  clock.SleepFor(2s);
+  EXPECT_EQ(clock.Now(), start + 2500ms);
+  EXPECT_EQ(clock.sleeps(), (std::vector<std::chrono::milliseconds>{500ms, 2000ms}));
+  EXPECT_EQ(clock.sleepers(), 0);
+}
+
+TEST(FakeClockTest, AdvanceModeWaitUntilJumpsToTheDeadlineUnlessReadyOrStopped) {
+  FakeClock clock(Clock::WallTime{}, FakeClock::SleepMode::kAdvance);
+  Waiting w;
+  const auto deadline = clock.Steady() + 10s;
+  w.Wait(clock, deadline);
+  EXPECT_EQ(w.returned, false);
+  EXPECT_EQ(clock.Steady(), deadline);
+  w.flag = true;
+  w.Wait(clock, deadline + 1h);
+  EXPECT_EQ(w.returned, true);
+  EXPECT_EQ(clock.Steady(), deadline);
+  w.flag = false;
+  std::stop_source stop;
+  stop.request_stop();
+  w.Wait(clock, deadline + 1h, stop.get_token());
+  EXPECT_EQ(w.returned, false);
+  EXPECT_EQ(clock.Steady(), deadline);
+}
+
+TEST(FakeClockTest, WaitModeRecordsSleepsToo) {
+  FakeClock clock;
+  std::thread t([&] { clock.SleepFor(3s); });
+  WaitForSleeper(clock);
+  clock.Advance(3s);
+  t.join();
+  EXPECT_EQ(clock.sleeps(), (std::vector<std::chrono::milliseconds>{3000ms}));
 }
 
 TEST(SystemClockTest, WaitUntilEndsAtTheDeadline) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
+#include "tests/support/common/fake_clock.h"
 #include "emulator/template.h"
 
 namespace lmcp::emulator {

@@ -11,6 +11,7 @@
 #include "aws/sigv4.h"
 #include "aws/url.h"
 #include "emulator/template.h"
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::emulator {
 namespace {

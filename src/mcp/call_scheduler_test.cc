@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/common/fake_clock.h"
+
 namespace lmcp::mcp {
 namespace {
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "mcp/test_support.h"
+#include "tests/support/mcp/test_support.h"
 
 namespace lmcp::mcp {
 namespace {

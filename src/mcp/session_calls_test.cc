@@ -15,7 +15,8 @@
 #include "jsonrpc/error_codes.h"
 #include "mcp/server.h"
 #include "mcp/session.h"
-#include "mcp/test_support.h"
+#include "tests/support/common/fake_clock.h"
+#include "tests/support/mcp/test_support.h"
 
 namespace lmcp::mcp {
 namespace {

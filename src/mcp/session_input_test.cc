@@ -7,7 +7,7 @@
 #include "jsonrpc/batch.h"
 #include "jsonrpc/error_codes.h"
 #include "mcp/session.h"
-#include "mcp/test_support.h"
+#include "tests/support/mcp/test_support.h"
 
 // Raw input to a session: parse errors, the nesting limit, batches and their cap, and tools/call arguments
 // reaching the provider without being copied.

@@ -7,7 +7,8 @@
 #include "common/version.h"
 #include "jsonrpc/error_codes.h"
 #include "mcp/protocol.h"
-#include "mcp/test_support.h"
+#include "mcp/server.h"
+#include "tests/support/mcp/test_support.h"
 
 namespace lmcp::mcp {
 namespace {

@@ -7,8 +7,9 @@
 #include <future>
 #include <thread>
 
+#include "tests/support/common/fake_clock.h"
 #include "tests/support/raw_socket.h"
-#include "transport/http_test_util.h"
+#include "tests/support/transport/http_test_util.h"
 
 namespace lmcp::transport {
 namespace {

@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "transport/http_test_util.h"
+#include "tests/support/common/fake_clock.h"
+#include "tests/support/transport/http_test_util.h"
 
 namespace lmcp::transport {
 namespace {

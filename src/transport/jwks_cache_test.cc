@@ -10,7 +10,8 @@
 #include <string>
 #include <thread>
 
-#include "transport/http_test_util.h"
+#include "tests/support/common/fake_clock.h"
+#include "tests/support/transport/http_test_util.h"
 #include "transport/jwt_verifier.h"
 
 namespace lmcp::transport {

@@ -5,9 +5,10 @@
 
 #include <thread>
 
-#include "transport/http_server.h"
+#include "tests/support/common/fake_clock.h"
 #include "tests/support/loopback.h"
-#include "transport/http_test_util.h"
+#include "tests/support/transport/http_test_util.h"
+#include "transport/http_server.h"
 
 namespace lmcp::transport {
 namespace {

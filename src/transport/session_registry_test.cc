@@ -1,4 +1,5 @@
 #include "transport/session_registry.h"
+#include "tests/support/common/fake_clock.h"
 
 #include <gtest/gtest.h>
 

@@ -7,8 +7,9 @@
 #include "catalog/call/compose.h"
 #include "catalog/call/invoke_function.h"
 #include "catalog/call/report_progress.h"
-#include "catalog/fake_lambda_backend.h"
-#include "catalog/test_call_context.h"
+#include "tests/support/catalog/fake_lambda_backend.h"
+#include "tests/support/catalog/test_call_context.h"
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::catalog {
 namespace {

@@ -13,6 +13,7 @@
 #include "aws/sigv4.h"
 #include "aws/url.h"
 #include "integration_util.h"
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::aws {
 namespace {
@@ -165,7 +166,8 @@ class FakeEndpointTest : public ::testing::Test {
   }
 
   FakeAwsEndpoint fake_;
-  integration::NoSleepClock clock_;
+  // Wall time now (the endpoint checks signatures against its clock); back-offs advance it, never block.
+  FakeClock clock_{std::chrono::system_clock::now(), FakeClock::SleepMode::kAdvance};
 };
 
 TEST_F(FakeEndpointTest, DescribeSchemaWithAndWithoutVersion) {

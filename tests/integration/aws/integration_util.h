@@ -1,6 +1,6 @@
 #pragma once
-// Helpers for the aws integration tests: a moto_server child process on a free loopback port, and a clock
-// that reads real time but does not sleep (so retry back-off is recorded, not waited for).
+// Helpers for the aws integration tests: a moto_server child process on a free loopback port. (Their clock is
+// FakeClock in SleepMode::kAdvance, started at the wall time: back-off is recorded, not waited for.)
 
 #include <fcntl.h>
 #include <signal.h>
@@ -98,29 +98,6 @@ class MotoServer {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
-};
-
-// Real wall time (signatures must match the server's clock); SleepFor only records.
-class NoSleepClock final : public Clock {
- public:
-  WallTime Now() const override { return std::chrono::system_clock::now(); }
-  SteadyTime Steady() const override { return std::chrono::steady_clock::now(); }
-  void SleepFor(Duration d) override {
-    std::lock_guard lock(mu_);
-    sleeps_.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(d));
-  }
-  bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, SteadyTime deadline,
-                 std::stop_token stop, const std::function<bool()>& ready) override {
-    return cv.wait_until(lock, stop, deadline, ready);
-  }
-  std::vector<std::chrono::milliseconds> sleeps() const {
-    std::lock_guard lock(mu_);
-    return sleeps_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::chrono::milliseconds> sleeps_;
 };
 
 }  // namespace lmcp::aws::integration

@@ -11,6 +11,7 @@
 #include "aws/aws_session.h"
 #include "aws/curl_http_client.h"
 #include "aws/sigv4.h"
+#include "catalog/aws_lambda_backend.h"
 #include "emulator/local_endpoint.h"
 #include "test_session.h"
 
@@ -125,6 +126,50 @@ TEST_F(EndpointTest, TaggingAndTags) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, "ResourceNotFoundException");
   EXPECT_EQ(missing.error().http_status, 404);
+}
+
+// What `lambda-mcp serve` wires (catalog::AwsLambdaBackend::Create, the same AwsSession and clients as
+// above) against the endpoint: discovery's calls, tags, and an Invoke with its log tail.
+TEST_F(EndpointTest, ProductionBackendDiscoversAndInvokes) {
+  std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", kAkid},
+                                            {"AWS_SECRET_ACCESS_KEY", kSecret},
+                                            {"AWS_MAX_ATTEMPTS", "1"},
+                                            {"AWS_CONFIG_FILE", "/nonexistent/config"},
+                                            {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"},
+                                            {"AWS_EC2_METADATA_DISABLED", "true"},
+                                            {"AWS_ENDPOINT_URL", endpoint_->url()}};
+  catalog::CatalogOptions options;
+  options.aws_region = "us-east-1";
+  auto backend = catalog::AwsLambdaBackend::Create(options, Clock::System(),
+                                                   [env](const std::string& name) -> std::optional<std::string> {
+                                                     auto it = env.find(name);
+                                                     if (it == env.end()) {
+                                                       return std::nullopt;
+                                                     }
+                                                     return it->second;
+                                                   });
+  ASSERT_TRUE(backend.ok()) << backend.error().message;
+  auto functions = (*backend)->ListFunctions();
+  ASSERT_TRUE(functions.ok()) << functions.error().message;
+  EXPECT_EQ(functions->size(), 132u);
+  auto tagged = (*backend)->GetTaggedFunctions("mcp", "enabled");
+  ASSERT_TRUE(tagged.ok()) << tagged.error().message;
+  EXPECT_EQ(tagged->size(), 120u);
+  auto tags = (*backend)->ListTags("arn:aws:lambda:us-east-1:123456789012:function:py-ok");
+  ASSERT_TRUE(tags.ok()) << tags.error().message;
+  EXPECT_EQ(tags->at("fixture"), "yes");
+
+  int before = Invocations("py-ok");
+  auto r = (*backend)->Invoke({"py-ok", "live", R"({"n":1})", std::chrono::seconds(30), true}, {});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->function_error, "");
+  EXPECT_EQ(json::parse(r->payload)["event"]["n"], 1);
+  EXPECT_THAT(r->log_tail, HasSubstr("ok handler ran"));
+  EXPECT_EQ(Invocations("py-ok") - before, 1);
+  auto missing = (*backend)->Invoke({"nope", "", "{}", std::chrono::seconds(5), false}, {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_THAT(missing.error().message, HasSubstr("ResourceNotFoundException: "));
 }
 
 class RuntimeTest : public EndpointTest, public ::testing::WithParamInterface<std::string> {

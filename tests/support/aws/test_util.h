@@ -1,12 +1,12 @@
 #pragma once
-// Test helpers for the aws layer (tests only): a clock whose SleepFor advances itself and records each sleep,
-// a map-backed environment, and a scratch directory removed at the end.
+// Test helpers for the aws layer (tests only): a map-backed environment, a scratch directory removed at the
+// end, and the AWS CLI's captured requests. The clock for aws tests is FakeClock with SleepMode::kAdvance
+// (tests/support/common/fake_clock.h), so retries and back-offs run without blocking.
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <random>
 #include <sstream>
 #include <string>
@@ -18,47 +18,8 @@
 
 namespace lmcp::aws::testing {
 
-class SteppingClock final : public Clock {
- public:
-  explicit SteppingClock(WallTime start = WallTime(std::chrono::seconds(1'800'000'000))) : now_(start) {}
-  WallTime Now() const override {
-    std::lock_guard lock(mu_);
-    return now_;
-  }
-  SteadyTime Steady() const override {
-    std::lock_guard lock(mu_);
-    return SteadyTime(now_.time_since_epoch());
-  }
-  void SleepFor(Duration d) override {
-    std::lock_guard lock(mu_);
-    sleeps_.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(d));
-    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
-  }
-  // Never blocks: time jumps to the deadline unless `ready()` already holds.
-  bool WaitUntil(std::unique_lock<std::mutex>&, std::condition_variable_any&, SteadyTime deadline,
-                 std::stop_token, const std::function<bool()>& ready) override {
-    if (ready()) {
-      return true;
-    }
-    std::lock_guard lock(mu_);
-    now_ = std::max(now_, WallTime(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                              deadline.time_since_epoch())));
-    return false;
-  }
-  void Advance(Duration d) {
-    std::lock_guard lock(mu_);
-    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
-  }
-  std::vector<std::chrono::milliseconds> sleeps() const {
-    std::lock_guard lock(mu_);
-    return sleeps_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  WallTime now_;
-  std::vector<std::chrono::milliseconds> sleeps_;
-};
+// Where the aws tests' FakeClock starts (2027-01-15 08:00 UTC); their fixed dates are relative to it.
+inline const Clock::WallTime kAwsTestStart{std::chrono::seconds(1'800'000'000)};
 
 inline EnvLookup MapEnv(std::map<std::string, std::string> vars) {
   return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {

@@ -1,4 +1,4 @@
-#include "aws/fake_http_client.h"
+#include "tests/support/aws/fake_http_client.h"
 
 namespace lmcp::aws {
 

@@ -1,4 +1,4 @@
-#include "transport/http_test_util.h"
+#include "tests/support/transport/http_test_util.h"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>

@@ -1,4 +1,4 @@
-#include "catalog/fake_lambda_backend.h"
+#include "tests/support/catalog/fake_lambda_backend.h"
 
 #include <algorithm>
 
