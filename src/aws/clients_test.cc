@@ -1,6 +1,5 @@
 #include <gtest/gtest.h>
 
-#include "aws/crypto.h"
 #include "aws/fake_http_client.h"
 #include "aws/lambda_client.h"
 #include "aws/schemas_client.h"
@@ -8,6 +7,8 @@
 #include "aws/tagging_client.h"
 #include "aws/test_util.h"
 #include "aws/url.h"
+#include "common/base64.h"
+#include "common/iso8601.h"
 
 namespace lmcp::aws {
 namespace {
@@ -46,7 +47,7 @@ TEST_F(ClientsTest, RequestsMatchAwsCliCaptures) {
     return HttpResponse{200, {}, "<R><GetCallerIdentityResult></GetCallerIdentityResult></R>"};
   });
   auto at = [&](int i) {
-    SteppingClock::WallTime t = *ParseAmzDate(captures[i].amz_date);
+    SteppingClock::WallTime t = *ParseIso8601Basic(captures[i].amz_date);
     clock_.Advance(t - clock_.Now());
   };
   struct Case {

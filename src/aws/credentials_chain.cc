@@ -3,18 +3,17 @@
 #include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
-#include "aws/crypto.h"
 #include "aws/imds.h"
+#include "aws/json_util.h"
 #include "aws/service_caller.h"
 #include "aws/sts_client.h"
-#include "aws/json_util.h"
-#include "aws/time_util.h"
 #include "aws/url.h"
+#include "common/crypto.h"
+#include "common/file.h"
+#include "common/iso8601.h"
 #include "common/json.h"
 #include "common/log_text.h"
 
@@ -23,14 +22,6 @@ namespace {
 
 using ProviderPtr = std::shared_ptr<CredentialsProvider>;
 using Found = std::optional<ProviderPtr>;
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string Sha1Hex(std::string_view s) {
   unsigned char digest[SHA_DIGEST_LENGTH];
@@ -255,7 +246,7 @@ class Chain {
     std::shared_ptr<RetryPolicy> retry = retry_;
     return Expiring(
         [=]() -> Result<Credentials> {
-          auto token = ReadFile(path);  // reread on every refresh
+          auto token = ReadWholeFile(path);  // reread on every refresh
           if (!token) return Error::Unauthenticated("cannot read web identity token file " + path);
           while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
           ServiceCaller caller(*http, nullptr, *clock, *retry);
@@ -300,7 +291,7 @@ class Chain {
     std::shared_ptr<RetryPolicy> retry = retry_;
     return Expiring(
         [=]() -> Result<Credentials> {
-          auto text = ReadFile(cache_file);
+          auto text = ReadWholeFile(cache_file);
           if (!text) return Error::Unauthenticated("no SSO token in " + cache_file + "; run `aws sso login`");
           auto j = ParseJsonOrDiscarded(*text);
           if (j.is_discarded() || !j.is_object())
@@ -444,7 +435,7 @@ class Chain {
         [=]() -> Result<Credentials> {
           std::string token = token_env;
           if (!token_file.empty()) {
-            auto t = ReadFile(token_file);
+            auto t = ReadWholeFile(token_file);
             if (!t)
               return Error::Unauthenticated("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " +
                                             token_file);

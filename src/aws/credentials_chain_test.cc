@@ -4,8 +4,8 @@
 
 #include "aws/fake_http_client.h"
 #include "aws/test_util.h"
-#include "aws/time_util.h"
 #include "aws/url.h"
+#include "common/iso8601.h"
 
 namespace lmcp::aws {
 namespace {

@@ -1,7 +1,7 @@
 #include "aws/imds.h"
 
 #include "aws/json_util.h"
-#include "aws/time_util.h"
+#include "common/iso8601.h"
 #include "common/json.h"
 
 namespace lmcp::aws {

@@ -3,21 +3,16 @@
 #include <map>
 #include <set>
 
+#include "aws/function_ref.h"
 #include "catalog/tool_naming.h"
 
 namespace lmcp::catalog {
 namespace {
 
-// ARN fields: arn:partition:lambda:region:account:function:name
-std::string ArnField(const std::string& arn, int index) {
-  size_t start = 0;
-  for (int i = 0; i < index; ++i) {
-    start = arn.find(':', start);
-    if (start == std::string::npos) return "";
-    ++start;
-  }
-  size_t end = arn.find(':', start);
-  return arn.substr(start, end == std::string::npos ? std::string::npos : end - start);
+// The parts of a function ARN as ListFunctions returns it; all empty when it is not one.
+aws::FunctionRef ArnParts(const std::string& arn) {
+  auto parsed = aws::ParseFunctionRef(arn);
+  return parsed.ok() ? *parsed : aws::FunctionRef{};
 }
 
 Json ReferenceInputSchema() {
@@ -89,8 +84,9 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
     auto it = listed_refs.find(f.name);
     if (it != listed_refs.end()) {
       const FunctionRef& ref = *it->second;
-      bool matches = (ref.region.empty() || ref.region == ArnField(f.arn, 3)) &&
-                     (ref.account.empty() || ref.account == ArnField(f.arn, 4));
+      aws::FunctionRef arn = ArnParts(f.arn);
+      bool matches = (ref.region.empty() || ref.region == arn.region) &&
+                     (ref.account.empty() || ref.account == arn.account);
       if (matches) {
         keep = true;
         found_refs.insert(f.name);
@@ -201,7 +197,7 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
           out.warnings.push_back("function " + f.name + ": schema " + arn_text + " not used: " + why);
         };
         auto arn = ParseSchemaArn(arn_text);
-        std::string fn_account = ArnField(f.arn, 4);
+        std::string fn_account = ArnParts(f.arn).account;
         if (!arn.ok()) {
           why_not(arn.error().message);
         } else if (!arn->account.empty() && !fn_account.empty() && arn->account != fn_account) {

@@ -5,9 +5,9 @@
 #include <atomic>
 #include <thread>
 
-#include "aws/crypto.h"
 #include "catalog/fake_lambda_backend.h"
 #include "catalog/test_call_context.h"
+#include "common/crypto.h"
 
 namespace lmcp::catalog {
 namespace {
@@ -278,7 +278,7 @@ TEST_F(LambdaCatalogTest, AuditLineHasKeyedHmacNotArgumentsNorTheirHash) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].find("hunter2"), std::string::npos);
   // A plain hash of low-entropy arguments could be reversed by guessing: it must not appear.
-  EXPECT_EQ(lines[0].find(aws::Sha256Hex(R"({"secret":"hunter2"})")), std::string::npos);
+  EXPECT_EQ(lines[0].find(Sha256Hex(R"({"secret":"hunter2"})")), std::string::npos);
   EXPECT_EQ(lines[0].find("arguments_sha256"), std::string::npos);
   auto j = mcp::Json::parse(lines[0]);
   EXPECT_EQ(j["tool"], "echo");
@@ -304,7 +304,7 @@ TEST_F(LambdaCatalogTest, AuditHmacIsStableUnderOneKeyAndDiffersAcrossKeys) {
   ASSERT_EQ(first.size(), 64u);
   EXPECT_EQ(hmac_with(key_a), first);
   EXPECT_NE(hmac_with(key_b), first);
-  EXPECT_NE(first, aws::Sha256Hex(R"({"pin":"1234"})"));
+  EXPECT_NE(first, Sha256Hex(R"({"pin":"1234"})"));
 }
 
 mcp::Json LastAudit(const MemoryAuditSink& audit) {

@@ -5,10 +5,9 @@
 
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "aws/sigv4.h"
+#include "common/file.h"
 #include "common/host_policy.h"
 #include "common/log_text.h"
 #include "emulator/template.h"
@@ -72,13 +71,11 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
 
   std::vector<FaultRule> rules;
   if (!options.faults_file.empty()) {
-    std::ifstream in(options.faults_file);
-    if (!in) {
+    auto text = ReadWholeFile(options.faults_file);
+    if (!text.ok()) {
       return Error::NotFound("cannot read fault file " + options.faults_file);
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto parsed = ParseFaultDocument(ss.str());
+    auto parsed = ParseFaultDocument(*text);
     if (!parsed.ok()) {
       return parsed.error();
     }

@@ -5,7 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "aws/crypto.h"
+#include "common/base64.h"
+#include "common/iso8601.h"
 #include "common/json.h"
 #include "emulator/service.h"
 #include "emulator/service_wire.h"
@@ -67,7 +68,7 @@ ServerResponse LocalService::ListFunctions(const ServerRequest& req, const std::
   bool has_marker = false;
   std::string marker = QueryParam(q, "Marker", &has_marker);
   if (has_marker && !marker.empty()) {
-    std::string decoded = aws::Base64Decode(marker).value_or("");
+    std::string decoded = Base64Decode(marker).value_or("");
     if (decoded.rfind("lmcp1|", 0) != 0) {
       return LambdaError(400, "InvalidParameterValueException", "Invalid Marker: " + marker, rid);
     }
@@ -82,7 +83,7 @@ ServerResponse LocalService::ListFunctions(const ServerRequest& req, const std::
   }
   json body = {{"Functions", functions}};
   if (end < items.size())
-    body["NextMarker"] = aws::Base64Encode("lmcp1|" + key(items[end].first, items[end].second));
+    body["NextMarker"] = Base64Encode("lmcp1|" + key(items[end].first, items[end].second));
   return JsonResponse(200, body, rid);
 }
 
@@ -147,7 +148,7 @@ ServerResponse LocalService::DescribeSchema(const Route& route, const std::strin
   if (has_version && version != "1") {
     return SchemasError(404, "NotFoundException", "Schema version " + version + " does not exist.", rid);
   }
-  std::string when = IsoTime(clock_.Now());
+  std::string when = FormatIso8601(clock_.Now());
   json body = {{"Content", it->content},
                {"LastModified", when},
                {"SchemaArn", deployment_.SchemaArn(it->registry, it->name)},
@@ -239,7 +240,7 @@ ServerResponse LocalService::GetResources(const ServerRequest& req, const std::s
   size_t start = 0;
   std::string token = in.value("PaginationToken", "");
   if (!token.empty()) {
-    std::string decoded = aws::Base64Decode(token).value_or("");
+    std::string decoded = Base64Decode(token).value_or("");
     if (decoded.rfind("lmcp1|", 0) != 0) return bad("Invalid PaginationToken.");
     try {
       start = std::stoul(decoded.substr(6));
@@ -256,7 +257,7 @@ ServerResponse LocalService::GetResources(const ServerRequest& req, const std::s
     list.push_back({{"ResourceARN", matched[i]->arn}, {"Tags", tags}});
   }
   json body = {
-      {"PaginationToken", end < matched.size() ? aws::Base64Encode("lmcp1|" + std::to_string(end)) : ""},
+      {"PaginationToken", end < matched.size() ? Base64Encode("lmcp1|" + std::to_string(end)) : ""},
       {"ResourceTagMappingList", list}};
   return JsonResponse(200, body, rid, "application/x-amz-json-1.1");
 }

@@ -1,30 +1,23 @@
 #include "emulator/template.h"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-#include <sstream>
+
+#include "common/base64.h"
+#include "common/crypto.h"
+#include "common/file.h"
 
 namespace lmcp::emulator {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string Base64(const unsigned char* data, size_t n) {
-  std::string out(4 * ((n + 2) / 3) + 1, '\0');
-  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
-  out.resize(static_cast<size_t>(len));
-  return out;
-}
 
 // Plain YAML scalars become numbers, booleans or null when they look like one (so an inline schema keeps its
 // types); quoted scalars stay strings.
@@ -495,13 +488,9 @@ class Loader {
         }
       }
       if (found.empty()) return Fail(id, "handler file " + candidates[0] + " not found in " + f.code_dir);
-      std::ifstream in(found, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      std::string bytes = ss.str();
-      unsigned char digest[SHA256_DIGEST_LENGTH];
-      SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-      f.code_sha256 = Base64(digest, sizeof digest);
+      std::string bytes = ReadWholeFile(found).value_or("");
+      Digest digest = Sha256(bytes);
+      f.code_sha256 = Base64Encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
       f.code_size = static_cast<long>(bytes.size());
     }
     deployment_.functions.push_back(std::move(f));
@@ -584,12 +573,12 @@ Result<Deployment> LoadTemplateString(const std::string& yaml, const std::string
 }
 
 Result<Deployment> LoadTemplateFile(const std::string& path, const TemplateOptions& options) {
-  std::ifstream in(path);
-  if (!in) return Error::NotFound("template: cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) {
+    return Error::NotFound("template: cannot read " + path);
+  }
   std::string dir = std::filesystem::absolute(std::filesystem::path(path)).parent_path().string();
-  return LoadTemplateString(ss.str(), dir, options);
+  return LoadTemplateString(*text, dir, options);
 }
 
 void AddSyntheticFunctions(Deployment& deployment, int count, const std::string& prefix,

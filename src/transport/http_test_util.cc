@@ -8,6 +8,7 @@
 
 #include <sstream>
 
+#include "common/base64.h"
 #include "transport/jwt_verifier.h"
 
 namespace lmcp::transport::testing {

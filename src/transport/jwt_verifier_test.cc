@@ -5,8 +5,9 @@
 
 #include <thread>
 
-#include "transport/http_server.h"
+#include "common/base64.h"
 #include "tests/support/loopback.h"
+#include "transport/http_server.h"
 #include "transport/http_test_util.h"
 
 namespace lmcp::transport {
