@@ -35,6 +35,17 @@ class SteppingClock final : public Clock {
     sleeps_.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(d));
     now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
   }
+  // Never blocks: time jumps to the deadline unless `ready()` already holds.
+  bool WaitUntil(std::unique_lock<std::mutex>&, std::condition_variable_any&, SteadyTime deadline,
+                 std::stop_token, const std::function<bool()>& ready) override {
+    if (ready()) {
+      return true;
+    }
+    std::lock_guard lock(mu_);
+    now_ = std::max(now_, WallTime(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                              deadline.time_since_epoch())));
+    return false;
+  }
   void Advance(Duration d) {
     std::lock_guard lock(mu_);
     now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);

@@ -54,6 +54,189 @@ std::string ExplainDiscoveryError(const Error& error, const std::string& operati
   }
 }
 
+namespace {
+
+using ListedRefs = std::map<std::string, const FunctionRef*>;
+
+// The name stage: the prefix, FUNCTION_LIST entries (matching region and account when they name them), or
+// every function when no name filter is set.
+std::vector<const FunctionInfo*> SelectByName(const CatalogOptions& o, const std::vector<FunctionInfo>& functions,
+                                              const ListedRefs& listed_refs, DiscoveryResult& out) {
+  std::set<std::string> found_refs;
+  std::vector<const FunctionInfo*> selected;
+  for (const auto& f : functions) {
+    bool keep = !o.name_filter();
+    if (!o.function_prefix.empty() && f.name.starts_with(o.function_prefix)) {
+      keep = true;
+    }
+    auto it = listed_refs.find(f.name);
+    if (it != listed_refs.end()) {
+      const FunctionRef& ref = *it->second;
+      aws::FunctionRef arn = ArnParts(f.arn);
+      bool matches = (ref.region.empty() || ref.region == arn.region) &&
+                     (ref.account.empty() || ref.account == arn.account);
+      if (matches) {
+        keep = true;
+        found_refs.insert(f.name);
+      }
+    }
+    if (keep) {
+      selected.push_back(&f);
+    }
+  }
+  for (const auto& ref : o.function_list) {
+    if (!found_refs.count(ref.name)) {
+      out.warnings.push_back("FUNCTION_LIST entry " + ref.raw + " matches no function in the account and region");
+    }
+  }
+  if (o.name_filter()) {
+    out.infos.push_back(std::to_string(selected.size()) + " Lambda functions found after name filtering.");
+  }
+  return selected;
+}
+
+// The tags of the selected functions, in one pass for everything that needs them (filter, schema tag,
+// qualifier tag): Tagging GetResources, or one lambda:ListTags per function when that is denied, fails or
+// finds nothing. Functions deleted since they were listed leave `selected`.
+Result<std::map<std::string, Tags>> ReadTags(const CatalogOptions& o, LambdaBackend& backend,
+                                             std::vector<const FunctionInfo*>& selected, DiscoveryResult& out) {
+  std::map<std::string, Tags> tags_by_arn;
+  bool need_tags = o.tag_filter() || !o.schema_arn_tag_key.empty() || !o.qualifier_tag_key.empty();
+  if (!need_tags || selected.empty()) {
+    return tags_by_arn;
+  }
+  auto tagged =
+      o.tag_filter() ? backend.GetTaggedFunctions(o.tag_key, o.tag_value) : backend.GetTaggedFunctions("", "");
+  if (tagged.ok() && !tagged->empty()) {
+    for (auto& r : tagged.value()) {
+      tags_by_arn[r.arn] = r.tags;
+    }
+    return tags_by_arn;
+  }
+  // Denied, failed, or nothing found: some emulators and partitions do not index Lambda tags in the
+  // Tagging API, so an empty answer is confirmed function by function.
+  out.used_list_tags_fallback = true;
+  if (tagged.ok()) {
+    out.infos.push_back("tag:GetResources found no tagged functions; checking with lambda:ListTags");
+  } else {
+    out.warnings.push_back("tag:GetResources failed (" + tagged.error().message +
+                           "); falling back to one lambda:ListTags per function");
+  }
+  std::vector<const FunctionInfo*> kept;
+  for (const FunctionInfo* f : selected) {
+    auto tags = backend.ListTags(f->arn);
+    if (tags.ok()) {
+      tags_by_arn[f->arn] = tags.value();
+      kept.push_back(f);
+      continue;
+    }
+    const Error& e = tags.error();
+    if (e.code == ErrorCode::kNotFound) {
+      out.warnings.push_back("Error getting tags for function " + f->name + ": " + e.message);
+      continue;  // deleted since it was listed
+    }
+    return Error{e.code, ExplainDiscoveryError(e, "tag:GetResources and lambda:ListTags")};
+  }
+  selected = kept;
+  return tags_by_arn;
+}
+
+void FilterByTag(const CatalogOptions& o, const std::map<std::string, Tags>& tags_by_arn,
+                 std::vector<const FunctionInfo*>& selected, DiscoveryResult& out) {
+  std::vector<const FunctionInfo*> kept;
+  for (const FunctionInfo* f : selected) {
+    auto it = tags_by_arn.find(f->arn);
+    if (it == tags_by_arn.end()) {
+      continue;
+    }
+    auto t = it->second.find(o.tag_key);
+    if (t != it->second.end() && t->second == o.tag_value) {
+      kept.push_back(f);
+    }
+  }
+  selected = kept;
+  out.infos.push_back(std::to_string(selected.size()) + " Lambda functions found with tag " + o.tag_key + "=" +
+                      o.tag_value + ".");
+}
+
+// The qualifier: FUNCTION_LIST entry > tag > global default.
+void ChooseQualifier(const CatalogOptions& o, const ListedRefs& listed_refs, const std::string& qualifier_tag,
+                     ToolEntry& e) {
+  if (auto it = listed_refs.find(e.function.name); it != listed_refs.end() && !it->second->qualifier.empty()) {
+    e.qualifier = it->second->qualifier;
+    e.qualifier_source = "list";
+  } else if (!qualifier_tag.empty()) {
+    e.qualifier = qualifier_tag;
+    e.qualifier_source = "tag";
+  } else if (!o.default_qualifier.empty()) {
+    e.qualifier = o.default_qualifier;
+    e.qualifier_source = "default";
+  }
+}
+
+using SchemaCache = std::map<std::string, Result<SchemaDocument>>;
+
+// The input schema named by the schema tag's registry ARN, read once per ARN. Sets the entry's schema,
+// validator and schema_source; returns the schema document's text ("" when none is used). A schema that
+// cannot be used is a warning naming why, and the tool takes any object.
+std::string ResolveSchema(const std::string& arn_text, LambdaBackend& backend, SchemaCache& cache, ToolEntry& e,
+                          DiscoveryResult& out) {
+  const FunctionInfo& f = e.function;
+  auto why_not = [&](const std::string& why) {
+    e.schema_source = "none (" + why + ")";
+    out.warnings.push_back("function " + f.name + ": schema " + arn_text + " not used: " + why);
+    return std::string();
+  };
+  auto arn = ParseSchemaArn(arn_text);
+  if (!arn.ok()) {
+    return why_not(arn.error().message);
+  }
+  std::string fn_account = ArnParts(f.arn).account;
+  if (!arn->account.empty() && !fn_account.empty() && arn->account != fn_account) {
+    return why_not("the schema is in account " + arn->account + " but the function and credentials are in " +
+                   fn_account + "; DescribeSchema can only read the caller's own registries");
+  }
+  std::string key = arn->ToString();
+  auto cached = cache.find(key);
+  if (cached == cache.end()) {
+    SchemaRequest req{arn->region, arn->account, arn->registry, arn->name, arn->version};
+    cached = cache.emplace(key, backend.DescribeSchema(req)).first;
+  }
+  if (!cached->second.ok()) {
+    return why_not("schemas:DescribeSchema in " + arn->region + " failed: " + cached->second.error().message);
+  }
+  auto schema = ToInputSchema(cached->second.value(), arn->name);
+  if (!schema.ok()) {
+    return why_not(schema.error().message);
+  }
+  auto validator = ArgumentValidator::Create(schema.value());
+  if (!validator.ok()) {
+    return why_not(validator.error().message);
+  }
+  e.event_schema = schema.value();
+  e.validator = validator.value();
+  e.schema_source = "registry " + key;
+  return cached->second->content;
+}
+
+// The tool definition: name, description and schemas (the reference's wrapper in compat mode).
+void Define(const CatalogOptions& o, const std::string& name, const std::string& schema_content, ToolEntry& e) {
+  const FunctionInfo& f = e.function;
+  e.definition.name = name;
+  e.definition.description = f.description.empty() ? GeneratedDescription(f) : f.description;
+  if (o.compat == CompatMode::kReference) {
+    if (!schema_content.empty() && e.validator) {
+      e.definition.description += "\n\nInput Schema:\n" + schema_content;
+    }
+    e.definition.input_schema = ReferenceInputSchema();
+    e.definition.output_schema = ReferenceOutputSchema();
+  } else {
+    e.definition.input_schema = e.validator ? e.event_schema : OpenInputSchema();
+  }
+}
+
+}  // namespace
+
 Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend) {
   DiscoveryResult out;
   if (o.half_tag_filter()) {
@@ -68,183 +251,64 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
   }
 
   auto listed = backend.ListFunctions();
-  if (!listed.ok()) return Error{listed.error().code, ExplainDiscoveryError(listed.error(), "lambda:ListFunctions")};
+  if (!listed.ok()) {
+    return Error{listed.error().code, ExplainDiscoveryError(listed.error(), "lambda:ListFunctions")};
+  }
   const auto& functions = listed.value();
   out.functions_listed = static_cast<int>(functions.size());
   out.infos.push_back("Total Lambda functions found: " + std::to_string(functions.size()));
 
-  // Name stage.
-  std::map<std::string, const FunctionRef*> listed_refs;
-  for (const auto& ref : o.function_list) listed_refs[ref.name] = &ref;
-  std::set<std::string> found_refs;
-  std::vector<const FunctionInfo*> selected;
-  for (const auto& f : functions) {
-    bool keep = !o.name_filter();
-    if (!o.function_prefix.empty() && f.name.starts_with(o.function_prefix)) keep = true;
-    auto it = listed_refs.find(f.name);
-    if (it != listed_refs.end()) {
-      const FunctionRef& ref = *it->second;
-      aws::FunctionRef arn = ArnParts(f.arn);
-      bool matches = (ref.region.empty() || ref.region == arn.region) &&
-                     (ref.account.empty() || ref.account == arn.account);
-      if (matches) {
-        keep = true;
-        found_refs.insert(f.name);
-      }
-    }
-    if (keep) selected.push_back(&f);
-  }
+  ListedRefs listed_refs;
   for (const auto& ref : o.function_list) {
-    if (!found_refs.count(ref.name)) {
-      out.warnings.push_back("FUNCTION_LIST entry " + ref.raw + " matches no function in the account and region");
-    }
+    listed_refs[ref.name] = &ref;
   }
-  if (o.name_filter()) {
-    out.infos.push_back(std::to_string(selected.size()) + " Lambda functions found after name filtering.");
-  }
-
-  // Tags: one pass for everything that needs them (filter, schema tag, qualifier tag).
-  std::map<std::string, Tags> tags_by_arn;
-  bool need_tags = o.tag_filter() || !o.schema_arn_tag_key.empty() || !o.qualifier_tag_key.empty();
-  if (need_tags && !selected.empty()) {
-    auto tagged = o.tag_filter() ? backend.GetTaggedFunctions(o.tag_key, o.tag_value)
-                                 : backend.GetTaggedFunctions("", "");
-    if (tagged.ok() && !tagged->empty()) {
-      for (auto& r : tagged.value()) tags_by_arn[r.arn] = r.tags;
-    } else {
-      // Denied, failed, or nothing found: some emulators and partitions do not index Lambda tags in the
-      // Tagging API, so an empty answer is confirmed function by function.
-      out.used_list_tags_fallback = true;
-      if (tagged.ok()) {
-        out.infos.push_back("tag:GetResources found no tagged functions; checking with lambda:ListTags");
-      } else {
-        out.warnings.push_back("tag:GetResources failed (" + tagged.error().message +
-                               "); falling back to one lambda:ListTags per function");
-      }
-      std::vector<const FunctionInfo*> kept;
-      for (const FunctionInfo* f : selected) {
-        auto tags = backend.ListTags(f->arn);
-        if (tags.ok()) {
-          tags_by_arn[f->arn] = tags.value();
-          kept.push_back(f);
-          continue;
-        }
-        const Error& e = tags.error();
-        if (e.code == ErrorCode::kNotFound) {
-          out.warnings.push_back("Error getting tags for function " + f->name + ": " + e.message);
-          continue;  // deleted since it was listed
-        }
-        return Error{e.code, ExplainDiscoveryError(e, "tag:GetResources and lambda:ListTags")};
-      }
-      selected = kept;
-    }
+  std::vector<const FunctionInfo*> selected = SelectByName(o, functions, listed_refs, out);
+  auto tags_by_arn = ReadTags(o, backend, selected, out);
+  if (!tags_by_arn.ok()) {
+    return tags_by_arn.error();
   }
   if (o.tag_filter()) {
-    std::vector<const FunctionInfo*> kept;
-    for (const FunctionInfo* f : selected) {
-      auto it = tags_by_arn.find(f->arn);
-      if (it == tags_by_arn.end()) continue;
-      auto t = it->second.find(o.tag_key);
-      if (t != it->second.end() && t->second == o.tag_value) kept.push_back(f);
-    }
-    selected = kept;
-    out.infos.push_back(std::to_string(selected.size()) + " Lambda functions found with tag " + o.tag_key + "=" +
-                        o.tag_value + ".");
+    FilterByTag(o, *tags_by_arn, selected, out);
   }
 
-  // Names.
   std::vector<std::string> names;
-  for (const FunctionInfo* f : selected) names.push_back(f->name);
+  for (const FunctionInfo* f : selected) {
+    names.push_back(f->name);
+  }
   NameAssignment assigned = AssignToolNames(names, o.function_prefix);
-  for (auto& n : assigned.notes) out.warnings.push_back(std::move(n));
+  for (auto& n : assigned.notes) {
+    out.warnings.push_back(std::move(n));
+  }
 
-  std::map<std::string, Result<SchemaDocument>> schema_cache;
+  SchemaCache schema_cache;
   for (size_t i = 0; i < selected.size(); ++i) {
-    const FunctionInfo& f = *selected[i];
     ToolEntry e;
-    e.function = f;
+    e.function = *selected[i];
     const Tags* tags = nullptr;
-    if (auto it = tags_by_arn.find(f.arn); it != tags_by_arn.end()) tags = &it->second;
+    if (auto it = tags_by_arn->find(e.function.arn); it != tags_by_arn->end()) {
+      tags = &it->second;
+    }
     auto tag = [&](const std::string& key) -> std::string {
-      if (key.empty() || !tags) return "";
+      if (key.empty() || !tags) {
+        return "";
+      }
       auto t = tags->find(key);
       return t == tags->end() ? "" : t->second;
     };
-
-    // Qualifier: FUNCTION_LIST entry > tag > global default.
-    if (auto it = listed_refs.find(f.name); it != listed_refs.end() && !it->second->qualifier.empty()) {
-      e.qualifier = it->second->qualifier;
-      e.qualifier_source = "list";
-    } else if (std::string q = tag(o.qualifier_tag_key); !q.empty()) {
-      e.qualifier = q;
-      e.qualifier_source = "tag";
-    } else if (!o.default_qualifier.empty()) {
-      e.qualifier = o.default_qualifier;
-      e.qualifier_source = "default";
-    }
-
-    // Schema.
+    ChooseQualifier(o, listed_refs, tag(o.qualifier_tag_key), e);
     e.schema_source = "none";
-    std::string description = f.description.empty() ? GeneratedDescription(f) : f.description;
     std::string schema_content;
     if (!o.schema_arn_tag_key.empty()) {
       std::string arn_text = tag(o.schema_arn_tag_key);
       if (arn_text.empty()) {
-        out.infos.push_back("No schema arn provided for function " + f.arn + " via tag " + o.schema_arn_tag_key);
+        out.infos.push_back("No schema arn provided for function " + e.function.arn + " via tag " +
+                            o.schema_arn_tag_key);
       } else {
-        auto why_not = [&](const std::string& why) {
-          e.schema_source = "none (" + why + ")";
-          out.warnings.push_back("function " + f.name + ": schema " + arn_text + " not used: " + why);
-        };
-        auto arn = ParseSchemaArn(arn_text);
-        std::string fn_account = ArnParts(f.arn).account;
-        if (!arn.ok()) {
-          why_not(arn.error().message);
-        } else if (!arn->account.empty() && !fn_account.empty() && arn->account != fn_account) {
-          why_not("the schema is in account " + arn->account + " but the function and credentials are in " +
-                  fn_account + "; DescribeSchema can only read the caller's own registries");
-        } else {
-          std::string key = arn->ToString();
-          auto cached = schema_cache.find(key);
-          if (cached == schema_cache.end()) {
-            SchemaRequest req{arn->region, arn->account, arn->registry, arn->name, arn->version};
-            cached = schema_cache.emplace(key, backend.DescribeSchema(req)).first;
-          }
-          if (!cached->second.ok()) {
-            why_not("schemas:DescribeSchema in " + arn->region + " failed: " + cached->second.error().message);
-          } else {
-            schema_content = cached->second->content;
-            auto schema = ToInputSchema(cached->second.value(), arn->name);
-            if (!schema.ok()) {
-              why_not(schema.error().message);
-            } else {
-              auto validator = ArgumentValidator::Create(schema.value());
-              if (!validator.ok()) {
-                why_not(validator.error().message);
-              } else {
-                e.event_schema = schema.value();
-                e.validator = validator.value();
-                e.schema_source = "registry " + key;
-              }
-            }
-          }
-        }
+        schema_content = ResolveSchema(arn_text, backend, schema_cache, e, out);
       }
     }
-
-    e.definition.name = assigned.names[i];
-    if (o.compat == CompatMode::kReference) {
-      e.definition.description = description;
-      if (!schema_content.empty() && e.validator) {
-        e.definition.description += "\n\nInput Schema:\n" + schema_content;
-      }
-      e.definition.input_schema = ReferenceInputSchema();
-      e.definition.output_schema = ReferenceOutputSchema();
-    } else {
-      e.definition.description = description;
-      e.definition.input_schema = e.validator ? e.event_schema : OpenInputSchema();
-    }
-    out.infos.push_back("Registering tool " + e.definition.name + " for function " + f.name +
+    Define(o, assigned.names[i], schema_content, e);
+    out.infos.push_back("Registering tool " + e.definition.name + " for function " + e.function.name +
                         (e.qualifier.empty() ? "" : ":" + e.qualifier) + " (schema: " + e.schema_source + ")");
     out.tools.push_back(std::move(e));
   }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "catalog/call/build_invoke_request.h"
 #include "catalog/fake_lambda_backend.h"
 #include "catalog/test_call_context.h"
 #include "common/crypto.h"

@@ -5,6 +5,7 @@
 
 #include "common/json.h"
 #include "common/strings.h"
+#include "mcp/protocol.h"
 
 namespace lmcp::catalog {
 namespace {
@@ -44,8 +45,6 @@ bool IsMcpContent(const Json& v) {
   }
   return true;
 }
-
-bool VersionHasStructuredContent(const std::string& version) { return version >= "2025-06-18"; }
 
 std::string FunctionLabel(const ResultContext& ctx) {
   return ctx.qualifier.empty() ? ctx.function : ctx.function + ":" + ctx.qualifier;
@@ -110,7 +109,7 @@ mcp::ToolResult MapFunctionError(const InvokeResponse& resp, const ResultContext
   if (!stack.is_null()) text += "\nstackTrace:" + TrimStack(stack);
   if (!resp.log_tail.empty()) text += "\nlog tail:\n" + resp.log_tail;
   mcp::ToolResult r = TextResult(CapText(std::move(text), ctx.max_text_bytes), true);
-  if (VersionHasStructuredContent(ctx.protocol_version)) {
+  if (mcp::HasStructuredContent(ctx.protocol_version)) {
     Json sc = {{"functionError", resp.function_error}, {"errorType", type}, {"errorMessage", message}};
     if (!resp.request_id.empty()) sc["requestId"] = resp.request_id;
     r.structured_content = sc;
@@ -226,7 +225,7 @@ mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx)
     mcp::ToolResult r;
     r.content = std::move(value["content"]);
     if (value.contains("structuredContent") && value["structuredContent"].is_object() &&
-        VersionHasStructuredContent(ctx.protocol_version)) {
+        mcp::HasStructuredContent(ctx.protocol_version)) {
       r.structured_content = std::move(value["structuredContent"]);
     }
     if (value.contains("isError") && value["isError"].is_boolean()) r.is_error = value["isError"].get<bool>();
@@ -253,7 +252,7 @@ mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx)
   std::string text = CapText(std::move(resp.payload), ctx.max_text_bytes);
   bool truncated = text.size() != payload_bytes;
   mcp::ToolResult r = TextResult(std::move(text), false);
-  if (value.is_object() && !truncated && VersionHasStructuredContent(ctx.protocol_version)) {
+  if (value.is_object() && !truncated && mcp::HasStructuredContent(ctx.protocol_version)) {
     r.structured_content = std::move(value);
   }
   return r;

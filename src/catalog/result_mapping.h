@@ -8,8 +8,8 @@
 //    so a function can return images ({"type":"image","data":<base64>,"mimeType":"image/png"});
 //  - an API-Gateway-style object {"isBase64Encoded":true,"body":<base64>,"headers":{"Content-Type":"image/…"}}
 //    becomes an image block;
-//  - other JSON → its text as a text block, plus structuredContent when it is an object and the protocol
-//    version is 2025-06-18 or later;
+//  - other JSON → its text as a text block, plus structuredContent when it is an object and the negotiated
+//    revision has structured content (mcp::HasStructuredContent);
 //  - UTF-8 text that is not JSON → a text block; non-UTF-8 bytes → an image block for PNG/JPEG/GIF/WebP,
 //    else an embedded resource with a base64 blob.
 // Text longer than max_text_bytes is cut at a UTF-8 boundary and ends with a visible truncation notice.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "mcp/protocol.h"
+
 namespace lmcp::catalog {
 namespace {
 
@@ -36,6 +38,25 @@ TEST(ResultMappingTest, JsonObjectIsTextAndStructured) {
   auto arr = MapInvokeResponse(Payload("[1,2]"), Ctx());
   EXPECT_FALSE(arr.structured_content);
   EXPECT_EQ(arr.content[0]["text"], "[1,2]");
+}
+
+// Which revisions get structuredContent is mcp/protocol.h's answer, for every revision it knows: a JSON
+// object result, an MCP-content result and a function error alike.
+TEST(ResultMappingTest, StructuredContentFollowsTheRevisionTable) {
+  for (const mcp::Revision& revision : mcp::kRevisions) {
+    std::string version(revision.version);
+    bool expected = revision.structured_content;
+    EXPECT_EQ(MapInvokeResponse(Payload(R"({"a":1})"), Ctx(false, version)).structured_content.has_value(),
+              expected)
+        << version;
+    auto content =
+        MapInvokeResponse(Payload(R"({"content":[{"type":"text","text":"x"}],"structuredContent":{"a":1}})"),
+                          Ctx(false, version));
+    EXPECT_EQ(content.structured_content.has_value(), expected) << version;
+    auto failed = MapInvokeResponse(Payload(R"({"errorMessage":"boom"})", "Unhandled"), Ctx(false, version));
+    EXPECT_EQ(failed.structured_content.has_value(), expected) << version;
+  }
+  EXPECT_FALSE(MapInvokeResponse(Payload(R"({"a":1})"), Ctx(false, "")).structured_content.has_value());
 }
 
 TEST(ResultMappingTest, McpContentPassesThrough) {

@@ -1,5 +1,6 @@
 #include "common/clock.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace lmcp {
@@ -11,6 +12,11 @@ Clock& Clock::System() {
 
 void SystemClock::SleepFor(Duration d) {
   if (d > Duration::zero()) std::this_thread::sleep_for(d);
+}
+
+bool SystemClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv,
+                            SteadyTime deadline, std::stop_token stop, const std::function<bool()>& ready) {
+  return cv.wait_until(lock, stop, deadline, ready);
 }
 
 FakeClock::FakeClock(WallTime start) : start_(start) {}
@@ -35,12 +41,51 @@ void FakeClock::SleepFor(Duration d) {
   --sleepers_;
 }
 
+// A waiter registers itself with its own mutex released, so the only lock order is waiters_mu_ → a
+// waiter's mutex (in Advance). Advance notifies while holding that mutex: a waiter is then either before its
+// check of the time (and sees the new one) or already waiting (and is woken), so no wake-up is lost.
+bool FakeClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv,
+                          SteadyTime deadline, std::stop_token stop, const std::function<bool()>& ready) {
+  if (ready()) {
+    return true;
+  }
+  Waiter self{&cv, lock.mutex()};
+  lock.unlock();
+  {
+    std::lock_guard guard(waiters_mu_);
+    waiters_.push_back(&self);
+  }
+  {
+    std::lock_guard guard(mu_);
+    ++sleepers_;
+  }
+  cv_.notify_all();
+  lock.lock();
+  cv.wait(lock, stop, [&] { return ready() || Steady() >= deadline; });
+  lock.unlock();
+  {
+    std::lock_guard guard(waiters_mu_);
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &self));
+  }
+  {
+    std::lock_guard guard(mu_);
+    --sleepers_;
+  }
+  lock.lock();
+  return ready();
+}
+
 void FakeClock::Advance(Duration d) {
   {
     std::lock_guard lock(mu_);
     elapsed_ += d;
   }
   cv_.notify_all();
+  std::lock_guard guard(waiters_mu_);
+  for (Waiter* w : waiters_) {
+    std::lock_guard waiter_lock(*w->mutex);
+    w->cv->notify_all();
+  }
 }
 
 int FakeClock::sleepers() const {

@@ -1,11 +1,15 @@
 #pragma once
-// Time as an injected dependency. Backoff, credential refresh, session expiry, SigV4 dates and caches read a
-// Clock&; tests use FakeClock and Advance() instead of sleeping. SystemClock is safe from any thread;
-// FakeClock is too (its time is guarded by a mutex and sleepers wake when time is advanced).
+// Time as an injected dependency. Backoff, credential refresh, session expiry, SigV4 dates, caches and
+// background schedules read a Clock&; tests use FakeClock and Advance() instead of sleeping. SystemClock is
+// safe from any thread; FakeClock is too (its time is guarded by a mutex and waiters wake when time is
+// advanced).
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <stop_token>
+#include <vector>
 
 namespace lmcp {
 
@@ -19,6 +23,11 @@ class Clock {
   virtual WallTime Now() const = 0;          // wall clock, for signatures and expiry timestamps
   virtual SteadyTime Steady() const = 0;     // monotonic, for timeouts and intervals
   virtual void SleepFor(Duration d) = 0;     // real sleep, or waits until a FakeClock is advanced
+  // Waits on `cv` until `ready()` holds, `deadline` passes on this clock, or `stop` is requested, and returns
+  // ready(), like condition_variable_any::wait_until with a stop token. `lock` is held on entry and on
+  // return; it may be released meanwhile (as any condition wait does), so the caller re-checks its state.
+  virtual bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv,
+                         SteadyTime deadline, std::stop_token stop, const std::function<bool()>& ready) = 0;
 
   static Clock& System();                    // process-wide SystemClock
 };
@@ -28,6 +37,8 @@ class SystemClock final : public Clock {
   WallTime Now() const override { return std::chrono::system_clock::now(); }
   SteadyTime Steady() const override { return std::chrono::steady_clock::now(); }
   void SleepFor(Duration d) override;
+  bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, SteadyTime deadline,
+                 std::stop_token stop, const std::function<bool()>& ready) override;
 };
 
 class FakeClock final : public Clock {
@@ -37,15 +48,25 @@ class FakeClock final : public Clock {
   SteadyTime Steady() const override;
   // Blocks until another thread advances time past the deadline. Returns at once for d <= 0.
   void SleepFor(Duration d) override;
+  // Wakes when `cv` is notified, on stop, or when Advance() reaches the deadline.
+  bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, SteadyTime deadline,
+                 std::stop_token stop, const std::function<bool()>& ready) override;
+  // Moves time on and wakes every sleeper and waiter. Never call it while holding a mutex a waiter uses.
   void Advance(Duration d);
-  int sleepers() const;  // threads blocked in SleepFor, so a test can wait for one before advancing
+  int sleepers() const;  // threads blocked in SleepFor or WaitUntil, so a test can wait for one before advancing
 
  private:
+  struct Waiter {
+    std::condition_variable_any* cv;
+    std::mutex* mutex;
+  };
   mutable std::mutex mu_;
   std::condition_variable cv_;
   Duration elapsed_{0};
   WallTime start_;
   int sleepers_ = 0;
+  std::mutex waiters_mu_;  // taken only while no waiter's own mutex is held by this thread's caller
+  std::vector<Waiter*> waiters_;
 };
 
 }  // namespace lmcp

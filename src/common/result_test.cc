@@ -4,7 +4,6 @@
 
 #include <memory>
 
-#include "common/clock.h"
 
 namespace lmcp {
 namespace {
@@ -36,18 +35,6 @@ TEST(ResultTest, StatusOkAndError) {
   Status bad = Error::Timeout("slow");
   EXPECT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::kTimeout);
-}
-
-TEST(FakeClockTest, AdvanceMovesBothClocksAndWakesSleepers) {
-  FakeClock clock;
-  auto wall0 = clock.Now();
-  auto steady0 = clock.Steady();
-  std::thread sleeper([&] { clock.SleepFor(std::chrono::seconds(5)); });
-  while (clock.sleepers() == 0) std::this_thread::yield();
-  clock.Advance(std::chrono::seconds(5));
-  sleeper.join();
-  EXPECT_EQ(clock.Now() - wall0, std::chrono::seconds(5));
-  EXPECT_EQ(clock.Steady() - steady0, std::chrono::seconds(5));
 }
 
 }  // namespace

@@ -1,25 +1,40 @@
 #include "jsonrpc/batch.h"
 
-#include <string>
-
 namespace lmcp::jsonrpc {
+namespace {
 
-bool AllowsBatches(std::string_view protocol_version) { return protocol_version == "2025-03-26"; }
+RpcError Empty() { return RpcError::InvalidRequest("Invalid Request: empty batch"); }
 
-std::optional<RpcError> CheckBatch(const Json& batch, std::string_view protocol_version) {
-  if (batch.empty()) {
-    return RpcError::InvalidRequest("Invalid Request: empty batch");
+RpcError TooLong(std::size_t size) {
+  return RpcError::InvalidRequest("Invalid Request: a batch may hold at most " +
+                                  std::to_string(kMaxBatchLength) + " messages; this one has " +
+                                  std::to_string(size));
+}
+
+}  // namespace
+
+std::optional<RpcError> CheckBatch(std::size_t size, const BatchPolicy& policy) {
+  if (size == 0) {
+    return Empty();
   }
-  if (!AllowsBatches(protocol_version)) {
+  if (!policy.allowed) {
     return RpcError::InvalidRequest(
         "Invalid Request: JSON-RPC batches are not supported in protocol version " +
-        (protocol_version.empty() ? std::string("(none yet)") : std::string(protocol_version)) +
+        (policy.protocol_version.empty() ? std::string("(none yet)") : policy.protocol_version) +
         "; send one message at a time");
   }
-  if (batch.size() > kMaxBatchLength) {
-    return RpcError::InvalidRequest("Invalid Request: a batch may hold at most " +
-                                    std::to_string(kMaxBatchLength) + " messages; this one has " +
-                                    std::to_string(batch.size()));
+  if (size > kMaxBatchLength) {
+    return TooLong(size);
+  }
+  return std::nullopt;
+}
+
+std::optional<RpcError> CheckBatchSize(std::size_t size) {
+  if (size == 0) {
+    return Empty();
+  }
+  if (size > kMaxBatchLength) {
+    return TooLong(size);
   }
   return std::nullopt;
 }

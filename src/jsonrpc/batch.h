@@ -1,10 +1,12 @@
 #pragma once
-// JSON-RPC batches under MCP: which protocol revisions carry them, and how long one may be. Both transports
-// check a batch here before handling any element of it. Pure functions; safe from any thread.
+// JSON-RPC batches: the rules a batch must pass before any element of it is handled, under whatever the
+// negotiated MCP revision allows. Which revisions carry batches is MCP knowledge, held in mcp/protocol.h
+// (mcp::BatchPolicyFor); this layer owns the checks, their order, the length cap and the errors. Both
+// transports check a batch here. Pure functions; safe from any thread.
 
 #include <cstddef>
 #include <optional>
-#include <string_view>
+#include <string>
 
 #include "jsonrpc/message.h"
 
@@ -14,13 +16,18 @@ namespace lmcp::jsonrpc {
 // array, so its length bounds the work and memory one client message can start.
 inline constexpr std::size_t kMaxBatchLength = 64;
 
-// True for the MCP revisions that carry JSON-RPC batches: only 2025-03-26 (batching was added in 2025-03-26
-// and removed in 2025-06-18; 2024-11-05 had none). False for an empty version (before initialize).
-bool AllowsBatches(std::string_view protocol_version);
+// What the negotiated protocol revision says about batches.
+struct BatchPolicy {
+  bool allowed = false;          // the revision carries batches
+  std::string protocol_version;  // named in the refusal; empty before initialize
+};
 
-// Checks a batch (a JSON array) before any element is handled: nullopt when it may be processed, else the
-// -32600 error to answer with, under id null: an empty batch, a version without batches, or more than
-// kMaxBatchLength messages.
-std::optional<RpcError> CheckBatch(const Json& batch, std::string_view protocol_version);
+// Checks a batch of `size` messages: nullopt when it may be processed, else the -32600 error to answer
+// with, under id null. In this order: an empty batch, a revision without batches, more than kMaxBatchLength.
+std::optional<RpcError> CheckBatch(std::size_t size, const BatchPolicy& policy);
+
+// The size rules alone (empty, over kMaxBatchLength), for a transport that refuses an oversized batch before
+// it knows the session, and so the revision.
+std::optional<RpcError> CheckBatchSize(std::size_t size);
 
 }  // namespace lmcp::jsonrpc

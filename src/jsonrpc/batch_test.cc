@@ -7,49 +7,50 @@
 namespace lmcp::jsonrpc {
 namespace {
 
-Json Pings(std::size_t n) {
-  Json batch = Json::array();
-  for (std::size_t i = 0; i < n; ++i) {
-    batch.push_back({{"jsonrpc", "2.0"}, {"id", i}, {"method", "ping"}});
-  }
-  return batch;
-}
-
-TEST(BatchTest, OnlyRevision2025_03_26HasBatches) {
-  EXPECT_TRUE(AllowsBatches("2025-03-26"));
-  EXPECT_FALSE(AllowsBatches("2024-11-05"));
-  EXPECT_FALSE(AllowsBatches("2025-06-18"));
-  EXPECT_FALSE(AllowsBatches("2025-11-25"));
-  EXPECT_FALSE(AllowsBatches(""));
-}
+const BatchPolicy kAllowed{.allowed = true, .protocol_version = "2025-03-26"};
 
 TEST(BatchTest, AcceptsUpToTheCap) {
-  EXPECT_FALSE(CheckBatch(Pings(1), "2025-03-26").has_value());
-  EXPECT_FALSE(CheckBatch(Pings(kMaxBatchLength), "2025-03-26").has_value());
+  EXPECT_FALSE(CheckBatch(1, kAllowed).has_value());
+  EXPECT_FALSE(CheckBatch(kMaxBatchLength, kAllowed).has_value());
+  EXPECT_FALSE(CheckBatchSize(1).has_value());
+  EXPECT_FALSE(CheckBatchSize(kMaxBatchLength).has_value());
 }
 
 TEST(BatchTest, RefusesOneMoreThanTheCap) {
-  auto error = CheckBatch(Pings(kMaxBatchLength + 1), "2025-03-26");
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->code, kInvalidRequest);
-  EXPECT_EQ(error->message, "Invalid Request: a batch may hold at most 64 messages; this one has 65");
+  for (const auto& error : {CheckBatch(kMaxBatchLength + 1, kAllowed), CheckBatchSize(kMaxBatchLength + 1)}) {
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->code, kInvalidRequest);
+    EXPECT_EQ(error->message, "Invalid Request: a batch may hold at most 64 messages; this one has 65");
+  }
 }
 
 TEST(BatchTest, RefusesEmptyBatches) {
-  auto error = CheckBatch(Json::array(), "2025-03-26");
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->code, kInvalidRequest);
-  EXPECT_NE(error->message.find("empty batch"), std::string::npos);
+  for (const auto& error : {CheckBatch(0, kAllowed), CheckBatchSize(0), CheckBatch(0, BatchPolicy{})}) {
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->code, kInvalidRequest);
+    EXPECT_EQ(error->message, "Invalid Request: empty batch");
+  }
 }
 
-TEST(BatchTest, RefusesBatchesWhereTheVersionHasNone) {
-  for (const char* version : {"2025-11-25", "2025-06-18", "2024-11-05", ""}) {
-    auto error = CheckBatch(Pings(2), version);
-    ASSERT_TRUE(error.has_value()) << version;
-    EXPECT_EQ(error->code, kInvalidRequest);
-    EXPECT_NE(error->message.find("batches are not supported"), std::string::npos);
-  }
-  EXPECT_NE(CheckBatch(Pings(2), "")->message.find("(none yet)"), std::string::npos);
+TEST(BatchTest, RefusesBatchesWherePolicyHasNone) {
+  auto error = CheckBatch(2, {.allowed = false, .protocol_version = "2025-11-25"});
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->code, kInvalidRequest);
+  EXPECT_EQ(
+      error->message,
+      "Invalid Request: JSON-RPC batches are not supported in protocol version 2025-11-25; send one message "
+      "at a time");
+  EXPECT_NE(CheckBatch(2, BatchPolicy{})->message.find("(none yet)"), std::string::npos);
+}
+
+// Empty first, then the revision, then the length: an over-long batch where batches are not allowed is told
+// that batches are not allowed (the stdio answer since batches were capped).
+TEST(BatchTest, ChecksInOrderEmptyThenRevisionThenLength) {
+  auto error = CheckBatch(kMaxBatchLength + 1, {.allowed = false, .protocol_version = "2025-06-18"});
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->message.find("not supported"), std::string::npos);
+  // The size rules alone do not know the revision.
+  EXPECT_FALSE(CheckBatchSize(2).has_value());
 }
 
 }  // namespace

@@ -1,18 +1,25 @@
 #pragma once
-// The JSON-RPC 2.0 error codes the server sends, in one table. Constants only; safe everywhere.
+// Every JSON-RPC 2.0 error code lambda-mcp sends, MCP core and transports alike, in one table: no other file
+// spells a code as a number. Constants only; safe everywhere.
 
 namespace lmcp::jsonrpc {
 
 enum ErrorCode : int {
-  kParseError = -32700,  // not JSON at all; answered with id null
-  kInvalidRequest =
-      -32600,  // JSON, but not a valid request (no method, bad id, batch not allowed, too large)
+  // The JSON-RPC 2.0 codes.
+  kParseError = -32700,      // not JSON at all, or (HTTP) not a JSON-RPC envelope; answered with id null
+  kInvalidRequest = -32600,  // JSON, but not a valid request (no method, bad id, batch refused, too large)
   kMethodNotFound = -32601,  // unknown method (unknown notifications are ignored instead)
   kInvalidParams = -32602,   // params break the method's shape; unknown tool; invalid cursor
   kInternalError = -32603,   // a bug, a provider failure, or the server is shutting down
+  // Implementation-defined server errors (-32000 to -32099), answered by the Streamable HTTP transport with
+  // the codes the MCP TypeScript SDK uses, so clients written against it read them alike.
+  kTransportError = -32000,   // refused before the MCP core saw the message: headers, auth, routing, limits
+  kSessionNotFound = -32001,  // an unknown, expired or foreign Mcp-Session-Id (HTTP 404)
 };
 
-// "Parse error", "Invalid Request", ... (the spec's names), or "Server error" for other codes.
+// The default message for a code: "Parse error", "Invalid Request", ... (the spec's names), "Server error"
+// for kTransportError and any other code in -32000..-32099 or outside the table, "Session not found" for
+// kSessionNotFound.
 const char* ErrorCodeName(int code);
 
 }  // namespace lmcp::jsonrpc

@@ -19,6 +19,9 @@ const char* ErrorCodeName(int code) {
       return "Invalid params";
     case kInternalError:
       return "Internal error";
+    case kSessionNotFound:
+      return "Session not found";
+    case kTransportError:
     default:
       return "Server error";
   }
@@ -29,6 +32,13 @@ RpcError RpcError::InvalidRequest(std::string m) { return {kInvalidRequest, std:
 RpcError RpcError::MethodNotFound(std::string m) { return {kMethodNotFound, std::move(m), nullptr}; }
 RpcError RpcError::InvalidParams(std::string m) { return {kInvalidParams, std::move(m), nullptr}; }
 RpcError RpcError::Internal(std::string m) { return {kInternalError, std::move(m), nullptr}; }
+RpcError RpcError::TransportError(std::string m) { return {kTransportError, std::move(m), nullptr}; }
+RpcError RpcError::SessionNotFound() { return {kSessionNotFound, ErrorCodeName(kSessionNotFound), nullptr}; }
+
+RpcError RpcError::MessageTooLarge(std::size_t bytes, std::size_t limit) {
+  return InvalidRequest("Invalid Request: message of " + std::to_string(bytes) +
+                        " bytes exceeds the limit of " + std::to_string(limit) + " bytes");
+}
 
 std::variant<Json, Invalid> ParseJson(std::string_view text) {
   Result<Json> parsed = lmcp::ParseJson(text, kMaxJsonDepth);
@@ -40,10 +50,57 @@ std::variant<Json, Invalid> ParseJson(std::string_view text) {
 
 bool IsValidId(const Json& id) { return id.is_string() || id.is_number_integer(); }
 
+bool IsEnvelope(const Json& message) {
+  if (!message.is_object()) {
+    return false;
+  }
+  auto version = message.find("jsonrpc");
+  if (version == message.end() || *version != "2.0") {
+    return false;
+  }
+  auto id = message.find("id");
+  if (id != message.end() && !IsValidId(*id)) {
+    return false;
+  }
+  if (auto method = message.find("method"); method != message.end()) {
+    return method->is_string();
+  }
+  return id != message.end() && (message.contains("result") || message.contains("error"));
+}
+
+bool IsRequest(const Json& message) {
+  return message.is_object() && message.contains("method") && message.contains("id");
+}
+
+bool IsResponse(const Json& message) {
+  return message.is_object() && message.contains("id") &&
+         (message.contains("result") || message.contains("error"));
+}
+
+bool IsSuccessResponse(const Json& message) { return IsResponse(message) && message.contains("result"); }
+
 namespace {
 
 Invalid Bad(std::string message, Json id = nullptr) {
   return Invalid{RpcError::InvalidRequest(std::move(message)), std::move(id)};
+}
+
+// A response's "error" member, leniently: what is missing or of the wrong type stays empty.
+RpcError ErrorMember(Json& e) {
+  RpcError err;
+  if (!e.is_object()) {
+    return err;
+  }
+  if (auto code = e.find("code"); code != e.end() && code->is_number_integer()) {
+    err.code = code->get<int>();
+  }
+  if (auto msg = e.find("message"); msg != e.end() && msg->is_string()) {
+    err.message = msg->get<std::string>();
+  }
+  if (auto data = e.find("data"); data != e.end()) {
+    err.data = std::move(*data);
+  }
+  return err;
 }
 
 }  // namespace
@@ -83,20 +140,7 @@ std::variant<Message, Invalid> Classify(Json value) {
       if (has_result) {
         m.result = std::move(value["result"]);
       } else {
-        Json& e = value["error"];
-        RpcError err;
-        if (e.is_object()) {
-          if (auto code = e.find("code"); code != e.end() && code->is_number_integer()) {
-            err.code = code->get<int>();
-          }
-          if (auto msg = e.find("message"); msg != e.end() && msg->is_string()) {
-            err.message = msg->get<std::string>();
-          }
-          if (auto data = e.find("data"); data != e.end()) {
-            err.data = std::move(*data);
-          }
-        }
-        m.error = std::move(err);
+        m.error = ErrorMember(value["error"]);
       }
       return m;
     }

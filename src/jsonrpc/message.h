@@ -3,6 +3,7 @@
 // and building replies. Ids are kept as JSON so they echo back with their exact type. Pure functions; no I/O,
 // safe from any thread. This file is the layer's single place where nlohmann exceptions become values.
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -23,6 +24,11 @@ struct RpcError {
   static RpcError MethodNotFound(std::string m);
   static RpcError InvalidParams(std::string m);
   static RpcError Internal(std::string m);
+  static RpcError TransportError(std::string m);
+  // With the code's default message, "Session not found".
+  static RpcError SessionNotFound();
+  // -32600 for a raw message of `bytes` over the `limit` (stdio line, HTTP session input).
+  static RpcError MessageTooLarge(std::size_t bytes, std::size_t limit);
 };
 
 enum class MessageKind { kRequest, kNotification, kResponse };
@@ -56,6 +62,17 @@ std::variant<Message, Invalid> Classify(Json value);
 // True for a valid id: a string or an integer.
 bool IsValidId(const Json& id);
 
+// The envelope alone, as a transport checks a message before routing it (the MCP TypeScript SDK's
+// JSONRPCMessageSchema): an object with "jsonrpc":"2.0", a valid id if it has one, and either a string
+// "method" or an id with "result" or "error". Classify checks the rest ("params" an object or array, exactly
+// one of "result" and "error") and says what is wrong.
+bool IsEnvelope(const Json& message);
+// On an envelope (or a message the core built): a request has a method and an id; a response an id and a
+// result or an error; a success response a result.
+bool IsRequest(const Json& message);
+bool IsResponse(const Json& message);
+bool IsSuccessResponse(const Json& message);
+
 Json MakeResult(const Json& id, Json result);
 Json MakeError(const Json& id, const RpcError& error);
 Json MakeNotification(std::string_view method, Json params = nullptr);
@@ -64,7 +81,8 @@ Json MakeRequest(const Json& id, std::string_view method, Json params = nullptr)
 // Compact one-line JSON; invalid UTF-8 in strings is replaced instead of throwing.
 std::string Serialize(const Json& message);
 
-// A map key for an id that keeps its type: "s:abc" and "i:1" differ.
+// The key for maps keyed by request id (calls in flight, HTTP routes). Keeps the id's type: the string id
+// "1" and the integer id 1 are different requests ("s:1" and "i:1").
 std::string IdKey(const Json& id);
 
 }  // namespace lmcp::jsonrpc

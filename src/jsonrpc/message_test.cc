@@ -135,8 +135,103 @@ TEST(BuildTest, EveryErrorCode) {
   EXPECT_EQ(RpcError::MethodNotFound("").code, -32601);
   EXPECT_EQ(RpcError::InvalidParams("").code, -32602);
   EXPECT_EQ(RpcError::Internal("").code, -32603);
+  EXPECT_EQ(RpcError::TransportError("").code, -32000);
+  EXPECT_EQ(RpcError::SessionNotFound().code, -32001);
   EXPECT_STREQ(ErrorCodeName(-32601), "Method not found");
   EXPECT_STREQ(ErrorCodeName(-32000), "Server error");
+}
+
+// The one table: every code's value on the wire and its default message.
+TEST(ErrorCodeTest, EveryCodeHasItsValueAndDefaultMessage) {
+  struct Row {
+    ErrorCode code;
+    int value;
+    const char* name;
+  };
+  const Row rows[] = {
+      {kParseError, -32700, "Parse error"},
+      {kInvalidRequest, -32600, "Invalid Request"},
+      {kMethodNotFound, -32601, "Method not found"},
+      {kInvalidParams, -32602, "Invalid params"},
+      {kInternalError, -32603, "Internal error"},
+      {kTransportError, -32000, "Server error"},
+      {kSessionNotFound, -32001, "Session not found"},
+  };
+  for (const Row& row : rows) {
+    EXPECT_EQ(static_cast<int>(row.code), row.value);
+    EXPECT_STREQ(ErrorCodeName(row.code), row.name) << row.value;
+  }
+  EXPECT_STREQ(ErrorCodeName(-32099), "Server error");
+  EXPECT_STREQ(ErrorCodeName(0), "Server error");
+  EXPECT_EQ(RpcError::SessionNotFound().message, "Session not found");
+}
+
+// The transports' error bodies: id null, keys in nlohmann's (sorted) order, byte for byte.
+TEST(ErrorCodeTest, TransportErrorBodyBytes) {
+  EXPECT_EQ(Serialize(MakeError(nullptr, RpcError::TransportError("Not Found"))),
+            R"({"error":{"code":-32000,"message":"Not Found"},"id":null,"jsonrpc":"2.0"})");
+  EXPECT_EQ(Serialize(MakeError(nullptr, RpcError::SessionNotFound())),
+            R"({"error":{"code":-32001,"message":"Session not found"},"id":null,"jsonrpc":"2.0"})");
+  // A message that needs escaping stays valid JSON.
+  EXPECT_EQ(
+      Json::parse(Serialize(MakeError(nullptr, RpcError::TransportError("a \"b\"\n"))))["error"]["message"],
+      "a \"b\"\n");
+}
+
+TEST(ErrorCodeTest, MessageTooLarge) {
+  RpcError e = RpcError::MessageTooLarge(9000, 8192);
+  EXPECT_EQ(e.code, kInvalidRequest);
+  EXPECT_EQ(e.message, "Invalid Request: message of 9000 bytes exceeds the limit of 8192 bytes");
+}
+
+TEST(EnvelopeTest, AcceptsTheThreeShapes) {
+  EXPECT_TRUE(IsEnvelope(Json::parse(R"({"jsonrpc":"2.0","id":1,"method":"ping"})")));
+  EXPECT_TRUE(IsEnvelope(Json::parse(R"({"jsonrpc":"2.0","id":"a","method":"ping","params":{}})")));
+  EXPECT_TRUE(IsEnvelope(Json::parse(R"({"jsonrpc":"2.0","method":"notifications/initialized"})")));
+  EXPECT_TRUE(IsEnvelope(Json::parse(R"({"jsonrpc":"2.0","id":1,"result":{}})")));
+  EXPECT_TRUE(IsEnvelope(Json::parse(R"({"jsonrpc":"2.0","id":1,"error":{"code":1,"message":"x"}})")));
+}
+
+TEST(EnvelopeTest, RefusesWhatIsNoJsonRpcMessage) {
+  for (const char* text :
+       {R"([])", R"("ping")", R"({})", R"({"id":1,"method":"ping"})",
+        R"({"jsonrpc":"1.0","id":1,"method":"p"})", R"({"jsonrpc":2.0,"id":1,"method":"p"})",
+        R"({"jsonrpc":"2.0","id":1.5,"method":"p"})", R"({"jsonrpc":"2.0","id":null,"method":"p"})",
+        R"({"jsonrpc":"2.0","id":{},"method":"p"})", R"({"jsonrpc":"2.0","id":1,"method":7})",
+        R"({"jsonrpc":"2.0","id":1})", R"({"jsonrpc":"2.0","result":{}})"}) {
+    EXPECT_FALSE(IsEnvelope(Json::parse(text))) << text;
+  }
+}
+
+// The envelope is what a transport checks before routing; Classify then says what else is wrong, under the
+// request's id, so those answers reach the request's own stream.
+TEST(EnvelopeTest, IsLooserThanClassify) {
+  for (const char* text : {R"({"jsonrpc":"2.0","id":3,"method":"ping","params":5})",
+                           R"({"jsonrpc":"2.0","id":3,"result":{},"error":{}})"}) {
+    Json m = Json::parse(text);
+    EXPECT_TRUE(IsEnvelope(m)) << text;
+    Invalid bad = Bad(m);
+    EXPECT_EQ(bad.error.code, kInvalidRequest);
+    EXPECT_EQ(bad.id, 3);
+  }
+}
+
+TEST(EnvelopeTest, RequestAndResponseShapes) {
+  Json request = Json::parse(R"({"jsonrpc":"2.0","id":1,"method":"ping"})");
+  Json notification = Json::parse(R"({"jsonrpc":"2.0","method":"n"})");
+  Json result = MakeResult(1, Json::object());
+  Json error = MakeError(nullptr, RpcError::ParseError("x"));
+  EXPECT_TRUE(IsRequest(request));
+  EXPECT_FALSE(IsRequest(notification));
+  EXPECT_FALSE(IsRequest(result));
+  EXPECT_FALSE(IsRequest(Json::array()));
+  EXPECT_TRUE(IsResponse(result));
+  EXPECT_TRUE(IsResponse(error));  // id null still answers
+  EXPECT_FALSE(IsResponse(request));
+  EXPECT_FALSE(IsResponse(notification));
+  EXPECT_TRUE(IsSuccessResponse(result));
+  EXPECT_FALSE(IsSuccessResponse(error));
+  EXPECT_FALSE(IsSuccessResponse(request));
 }
 
 TEST(SerializeTest, OneLineAndInvalidUtf8Replaced) {
@@ -148,6 +243,20 @@ TEST(SerializeTest, OneLineAndInvalidUtf8Replaced) {
 TEST(IdKeyTest, KeepsType) {
   EXPECT_NE(IdKey(1), IdKey("1"));
   EXPECT_EQ(IdKey(1), IdKey(1));
+}
+
+TEST(IdKeyTest, StringAndNumberIdsNeverCollide) {
+  EXPECT_EQ(IdKey("abc"), IdKey(Json("abc")));
+  EXPECT_NE(IdKey("abc"), IdKey("abd"));
+  EXPECT_NE(IdKey(""), IdKey(0));
+  EXPECT_NE(IdKey(-1), IdKey(1));
+  EXPECT_NE(IdKey("i:1"), IdKey(1));  // a string spelled like another id's key
+  EXPECT_NE(IdKey("\"1\""), IdKey("1"));
+  EXPECT_EQ(IdKey(Json(9007199254740993LL)), IdKey(Json(9007199254740993LL)));
+  EXPECT_NE(IdKey(Json(9007199254740993LL)), IdKey(Json(9007199254740992LL)));
+  // The same id read from the wire keys like the one the core echoes back.
+  EXPECT_EQ(IdKey(Json::parse(R"({"id":7})")["id"]), IdKey(7));
+  EXPECT_EQ(IdKey(Json::parse(R"({"id":"7"})")["id"]), IdKey("7"));
 }
 
 }  // namespace

@@ -8,29 +8,60 @@
 
 namespace lmcp::mcp {
 
+const Revision* FindRevision(std::string_view version) {
+  for (const Revision& revision : kRevisions) {
+    if (revision.version == version) {
+      return &revision;
+    }
+  }
+  return nullptr;
+}
+
 const std::vector<std::string>& SupportedProtocolVersions() {
-  static const std::vector<std::string> kVersions = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
+  static const std::vector<std::string> kVersions = [] {
+    std::vector<std::string> versions;
+    for (const Revision& revision : kRevisions) {
+      versions.emplace_back(revision.version);
+    }
+    return versions;
+  }();
   return kVersions;
 }
 
-bool IsSupportedProtocolVersion(std::string_view version) {
-  const auto& all = SupportedProtocolVersions();
-  return std::find(all.begin(), all.end(), version) != all.end();
+bool IsInitializeRequest(const Json& message) {
+  return jsonrpc::IsRequest(message) && message["method"] == kInitializeMethod;
 }
+
+bool IsSupportedProtocolVersion(std::string_view version) { return FindRevision(version) != nullptr; }
 
 std::string NegotiateProtocolVersion(std::string_view requested) {
   if (IsSupportedProtocolVersion(requested)) {
     return std::string(requested);
   }
-  return kLatestProtocolVersion;
+  return std::string(kLatestProtocolVersion);
 }
 
-bool HasAudio(std::string_view version) { return version >= "2025-03-26"; }
-bool HasToolAnnotations(std::string_view version) { return version >= "2025-03-26"; }
-bool HasProgressMessage(std::string_view version) { return version >= "2025-03-26"; }
-bool HasStructuredContent(std::string_view version) { return version >= "2025-06-18"; }
-bool HasResourceLinks(std::string_view version) { return version >= "2025-06-18"; }
-bool HasIcons(std::string_view version) { return version >= "2025-11-25"; }
+namespace {
+
+// The value of one feature field for `version`; false when the version is not a supported revision.
+bool Has(std::string_view version, bool Revision::*feature) {
+  const Revision* revision = FindRevision(version);
+  return revision != nullptr && revision->*feature;
+}
+
+}  // namespace
+
+bool AllowsBatches(std::string_view version) { return Has(version, &Revision::batches); }
+bool HasAudio(std::string_view version) { return Has(version, &Revision::audio); }
+bool HasToolAnnotations(std::string_view version) { return Has(version, &Revision::tool_annotations); }
+bool HasProgressMessage(std::string_view version) { return Has(version, &Revision::progress_message); }
+bool HasStructuredContent(std::string_view version) { return Has(version, &Revision::structured_content); }
+bool HasResourceLinks(std::string_view version) { return Has(version, &Revision::resource_links); }
+bool HasIcons(std::string_view version) { return Has(version, &Revision::icons); }
+
+jsonrpc::BatchPolicy BatchPolicyFor(std::string_view version) {
+  return {.allowed = AllowsBatches(version), .protocol_version = std::string(version)};
+}
 
 Json RenderTool(const ToolDefinition& tool, std::string_view version) {
   Json out{{"name", tool.name}};

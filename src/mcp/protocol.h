@@ -1,7 +1,8 @@
 #pragma once
-// MCP protocol revisions and how each shapes what the server sends: negotiation, and rendering tool
-// definitions and call results for a negotiated version (dropping fields that version lacks). Pure functions,
-// safe from any thread.
+// MCP protocol revisions, held once here (kRevisions), and how each shapes what the server sends:
+// negotiation, feature gates, and rendering tool definitions and call results for a negotiated version
+// (dropping fields that version lacks). Nothing else in src/ compares version strings. Pure functions, safe
+// from any thread.
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -14,22 +15,55 @@
 
 namespace lmcp::mcp {
 
-inline constexpr const char* kLatestProtocolVersion = "2025-11-25";
-// Newest first.
+// What one MCP revision carries, as far as this server's output depends on it.
+struct Revision {
+  std::string_view version;         // the revision's date, as negotiated ("2025-06-18")
+  bool batches = false;             // JSON-RPC batches (only 2025-03-26: added there, removed in 2025-06-18)
+  bool audio = false;               // audio content blocks
+  bool tool_annotations = false;    // Tool.annotations
+  bool progress_message = false;    // "message" in notifications/progress
+  bool structured_content = false;  // structuredContent, Tool.outputSchema, titles, Tool._meta
+  bool resource_links = false;      // resource_link content blocks
+  bool icons = false;               // Tool.icons
+};
+
+// Every revision the server speaks, newest first: the one place that knows them. Supporting a new revision is
+// adding its row here (and, for a feature no row had before, a field above and its use in rendering).
+// clang-format off
+inline constexpr Revision kRevisions[] = {
+    {.version = "2025-11-25",                 .audio = true, .tool_annotations = true, .progress_message = true,
+     .structured_content = true, .resource_links = true, .icons = true},
+    {.version = "2025-06-18",                 .audio = true, .tool_annotations = true, .progress_message = true,
+     .structured_content = true, .resource_links = true},
+    {.version = "2025-03-26", .batches = true, .audio = true, .tool_annotations = true, .progress_message = true},
+    {.version = "2024-11-05"},
+};
+// clang-format on
+inline constexpr std::string_view kLatestProtocolVersion = kRevisions[0].version;
+
+// The request that opens a session (the only one allowed before it, with ping).
+inline constexpr char kInitializeMethod[] = "initialize";
+// True for an initialize request envelope (a method and an id).
+bool IsInitializeRequest(const Json& message);
+
+// The row of a supported revision; nullptr for any other string (and for "", before initialize).
+const Revision* FindRevision(std::string_view version);
+// The versions of kRevisions, newest first.
 const std::vector<std::string>& SupportedProtocolVersions();
 bool IsSupportedProtocolVersion(std::string_view version);
 // Echoes a supported requested version, else answers with the latest (the client then decides).
 std::string NegotiateProtocolVersion(std::string_view requested);
 
-// Feature gates by negotiated version (revisions are ISO dates, so they compare as strings). Batches are
-// defined once, in jsonrpc/batch.h (AllowsBatches, and CheckBatch with the length cap).
-using jsonrpc::AllowsBatches;
-bool HasAudio(std::string_view version);              // 2025-03-26+
-bool HasToolAnnotations(std::string_view version);    // 2025-03-26+
-bool HasProgressMessage(std::string_view version);    // 2025-03-26+
-bool HasStructuredContent(std::string_view version);  // 2025-06-18+: structuredContent, outputSchema, title
-bool HasResourceLinks(std::string_view version);      // 2025-06-18+
-bool HasIcons(std::string_view version);              // 2025-11-25+
+// Feature gates by negotiated version, read from kRevisions; false for an unsupported or empty version.
+bool AllowsBatches(std::string_view version);
+bool HasAudio(std::string_view version);
+bool HasToolAnnotations(std::string_view version);
+bool HasProgressMessage(std::string_view version);
+bool HasStructuredContent(std::string_view version);  // structuredContent, outputSchema, titles, Tool._meta
+bool HasResourceLinks(std::string_view version);
+bool HasIcons(std::string_view version);
+// The batch rule of a version, for jsonrpc::CheckBatch.
+jsonrpc::BatchPolicy BatchPolicyFor(std::string_view version);
 
 Json RenderTool(const ToolDefinition& tool, std::string_view version);
 // Takes the result so its content moves into the rendered JSON (a function's result can be megabytes).

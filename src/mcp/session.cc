@@ -40,7 +40,7 @@ SessionImpl::~SessionImpl() {
 }
 
 void SessionImpl::RegisterHandlers() {
-  dispatcher_.OnRequest("initialize", [this](Message& m, const auto&) { return Initialize(m); });
+  dispatcher_.OnRequest(kInitializeMethod, [this](Message& m, const auto&) { return Initialize(m); });
   dispatcher_.OnRequest("ping", [](const Message&, const auto&) { return Reply::Ok(Json::object()); });
   dispatcher_.OnRequest("tools/list", [this](const Message& m, const auto&) { return ListTools(m); });
   dispatcher_.OnRequest("tools/call",
@@ -72,10 +72,7 @@ bool SessionImpl::initialized() const {
 void SessionImpl::HandleRaw(std::string_view text) {
   size_t limit = server_.options().max_message_bytes;
   if (text.size() > limit) {
-    Send(jsonrpc::MakeError(nullptr, RpcError::InvalidRequest(
-                                         "Invalid Request: message of " + std::to_string(text.size()) +
-                                         " bytes exceeds the limit of " + std::to_string(limit) + " bytes")),
-         nullptr);
+    Send(jsonrpc::MakeError(nullptr, RpcError::MessageTooLarge(text.size(), limit)), nullptr);
     return;
   }
   auto parsed = jsonrpc::ParseJson(text);
@@ -106,7 +103,7 @@ void SessionImpl::HandleMessage(Json message) {
 }
 
 void SessionImpl::HandleBatch(Json batch) {
-  if (auto refused = jsonrpc::CheckBatch(batch, protocol_version())) {
+  if (auto refused = jsonrpc::CheckBatch(batch.size(), BatchPolicyFor(protocol_version()))) {
     Send(jsonrpc::MakeError(nullptr, *refused), nullptr);
     return;
   }
@@ -174,7 +171,7 @@ void SessionImpl::HandleOne(std::variant<Message, jsonrpc::Invalid> classified, 
     case MessageKind::kRequest:
       break;
   }
-  if (m.method != "initialize" && m.method != "ping" && !initialized()) {
+  if (m.method != kInitializeMethod && m.method != "ping" && !initialized()) {
     reply(m.id, jsonrpc::MakeError(m.id, RpcError::InvalidRequest(
                                              "Invalid Request: server not initialized; send initialize first "
                                              "(got " +

@@ -115,6 +115,9 @@ class ConnectionServer {
                    HttpListener::Impl& impl)
       : options_(options), handler_(handler), counters_(counters), impl_(impl) {}
 
+  // Accepts connections until the acceptor closes; each that gets a slot (Admit) is served on its own strand.
+  awaitable<void> AcceptLoop();
+
   // Serves requests until the connection ends, then closes it gracefully.
   awaitable<void> Run(std::shared_ptr<Conn> c) {
     co_await Serve(c);
@@ -123,6 +126,12 @@ class ConnectionServer {
 
  private:
   awaitable<void> Serve(std::shared_ptr<Conn> c);
+  // After a failed head read: the answer it calls for (413, 431, 400), or none (timeout, the peer left).
+  awaitable<void> RefuseHead(Conn& c, beast::error_code ec);
+  // Reads the body the head announced into `request` (answering Expect: 100-continue first) and updates
+  // `keep_alive`; false when the connection is to end (refused with 413/400, timed out or failed).
+  awaitable<bool> ReadBody(Conn& c, http::request_parser<http::empty_body>& head_parser, HttpRequest& request,
+                           bool& keep_alive);
   // After a refusal the client may still be sending the body we did not read: closing with unread bytes
   // would reset the connection and destroy our answer in the client's buffers. So, as nginx does, shut our
   // side and discard what arrives — bounded in bytes and time — until the client closes.
@@ -141,6 +150,11 @@ class ConnectionServer {
   awaitable<void> Stream(const std::shared_ptr<Conn>& c, HttpResponse& response);
   // Attributes the connection to `principal`; false when that principal has its maximum of connections.
   bool CountPrincipal(Conn& c, const std::string& principal);
+  // Takes a slot for a new connection from `address`: true for a normal one, false for a probe-only one (the
+  // server is full, a reserve slot is left for health probes), nullopt when there is none (to answer 503).
+  std::optional<bool> Admit(const std::string& address);
+  // Gives back the slots a finished connection held; logs the exception that ended it, if any.
+  void Release(Conn& conn, std::exception_ptr e);
 
   const HttpListenerOptions& options_;
   HttpHandler& handler_;
@@ -182,19 +196,7 @@ awaitable<void> ConnectionServer::Serve(std::shared_ptr<Conn> c) {
     auto [ec, n] = co_await http::async_read_header(c->stream, c->buffer, head_parser, kTuple);
     (void)n;
     if (ec) {
-      if (ec == beast::error::timeout) {
-        counters_.header_timeouts++;  // the stream has closed the socket: nothing more can be said
-      } else if (ec == http::error::body_limit) {
-        counters_.body_too_large++;
-        co_await Refuse(*c, 413, "Request body too large");
-      } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-        counters_.header_too_large++;
-        co_await Refuse(*c, 431, "Request header fields too large");
-      } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
-                 ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
-        counters_.bad_requests++;
-        co_await Refuse(*c, 400, "Bad Request: malformed HTTP");
-      }
+      co_await RefuseHead(*c, ec);
       co_return;
     }
     HttpHead head = MakeHead(head_parser, c->address);
@@ -230,32 +232,10 @@ awaitable<void> ConnectionServer::Serve(std::shared_ptr<Conn> c) {
     HttpRequest request{std::move(head), {}};
     bool keep_alive = head_parser.get().keep_alive();
     if (request.head.has_body) {
-      if (beast::iequals(request.head.Header("Expect"), "100-continue")) {
-        bool sent = co_await WriteRaw(*c, "HTTP/1.1 100 Continue\r\n\r\n");
-        if (!sent) {
-          co_return;
-        }
-      }
-      http::request_parser<http::string_body> body_parser(std::move(head_parser));
-      body_parser.body_limit(options_.max_body_bytes);
-      c->stream.expires_after(options_.body_timeout);
-      auto [body_ec, body_n] = co_await http::async_read(c->stream, c->buffer, body_parser, kTuple);
-      (void)body_n;
-      if (body_ec == http::error::body_limit || body_ec == http::error::buffer_overflow) {
-        counters_.body_too_large++;
-        co_await Refuse(*c, 413, "Request body too large");
+      bool read = co_await ReadBody(*c, head_parser, request, keep_alive);
+      if (!read) {
         co_return;
       }
-      if (body_ec == beast::error::timeout) {
-        co_return;  // the stream has closed the socket
-      }
-      if (body_ec) {
-        counters_.bad_requests++;
-        co_await Refuse(*c, 400, "Bad Request: malformed HTTP body");
-        co_return;
-      }
-      keep_alive = body_parser.get().keep_alive();
-      request.body = std::move(body_parser.get().body());
     }
     HttpResponse response =
         co_await OnPool(impl_.handlers, [&] { return handler_.OnRequest(std::move(request)); });
@@ -265,6 +245,53 @@ awaitable<void> ConnectionServer::Serve(std::shared_ptr<Conn> c) {
       co_return;
     }
   }
+}
+
+awaitable<void> ConnectionServer::RefuseHead(Conn& c, beast::error_code ec) {
+  if (ec == beast::error::timeout) {
+    counters_.header_timeouts++;  // the stream has closed the socket: nothing more can be said
+  } else if (ec == http::error::body_limit) {
+    counters_.body_too_large++;
+    co_await Refuse(c, 413, "Request body too large");
+  } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+    counters_.header_too_large++;
+    co_await Refuse(c, 431, "Request header fields too large");
+  } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
+             ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
+    counters_.bad_requests++;
+    co_await Refuse(c, 400, "Bad Request: malformed HTTP");
+  }
+}
+
+awaitable<bool> ConnectionServer::ReadBody(Conn& c, http::request_parser<http::empty_body>& head_parser,
+                                           HttpRequest& request, bool& keep_alive) {
+  if (beast::iequals(request.head.Header("Expect"), "100-continue")) {
+    bool sent = co_await WriteRaw(c, "HTTP/1.1 100 Continue\r\n\r\n");
+    if (!sent) {
+      co_return false;
+    }
+  }
+  http::request_parser<http::string_body> body_parser(std::move(head_parser));
+  body_parser.body_limit(options_.max_body_bytes);
+  c.stream.expires_after(options_.body_timeout);
+  auto [ec, n] = co_await http::async_read(c.stream, c.buffer, body_parser, kTuple);
+  (void)n;
+  if (ec == http::error::body_limit || ec == http::error::buffer_overflow) {
+    counters_.body_too_large++;
+    co_await Refuse(c, 413, "Request body too large");
+    co_return false;
+  }
+  if (ec == beast::error::timeout) {
+    co_return false;  // the stream has closed the socket
+  }
+  if (ec) {
+    counters_.bad_requests++;
+    co_await Refuse(c, 400, "Bad Request: malformed HTTP body");
+    co_return false;
+  }
+  keep_alive = body_parser.get().keep_alive();
+  request.body = std::move(body_parser.get().body());
+  co_return true;
 }
 
 awaitable<void> ConnectionServer::LingeringClose(Conn& c) {
@@ -372,30 +399,36 @@ awaitable<void> ConnectionServer::Stream(const std::shared_ptr<Conn>& c, HttpRes
   }
 }
 
-Status HttpListener::Start() {
-  impl_ = std::make_unique<Impl>(options_.handler_threads);
+namespace {
+
+// Raises the soft open-file limit to what `options` needs, or says why it cannot.
+Status EnsureFileLimit(const HttpListenerOptions& options) {
   rlimit limit{};
-  size_t needed = FdsNeeded(options_);
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < needed) {
-    if (limit.rlim_max >= needed) {
-      limit.rlim_cur = needed;
-      setrlimit(RLIMIT_NOFILE, &limit);
-    } else {
-      return Error::FailedPrecondition("--max-connections " + std::to_string(options_.max_connections) +
-                                       " needs about " + std::to_string(needed) +
-                                       " open files, but the limit is " + std::to_string(limit.rlim_max) +
-                                       " (ulimit -n): raise the limit or lower --max-connections");
-    }
+  size_t needed = HttpListener::FdsNeeded(options);
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed) {
+    return Ok();
   }
-  std::string where = options_.host + ":" + std::to_string(options_.port);
+  if (limit.rlim_max >= needed) {
+    limit.rlim_cur = needed;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    return Ok();
+  }
+  return Error::FailedPrecondition("--max-connections " + std::to_string(options.max_connections) +
+                                   " needs about " + std::to_string(needed) +
+                                   " open files, but the limit is " + std::to_string(limit.rlim_max) +
+                                   " (ulimit -n): raise the limit or lower --max-connections");
+}
+
+// Resolves host:port, then opens, binds and listens `acceptor` on it.
+Status Listen(asio::io_context& ioc, tcp::acceptor& acceptor, const HttpListenerOptions& options) {
+  std::string where = options.host + ":" + std::to_string(options.port);
   beast::error_code ec;
-  tcp::resolver resolver(impl_->ioc);
-  auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port), tcp::resolver::passive, ec);
+  tcp::resolver resolver(ioc);
+  auto endpoints = resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::passive, ec);
   if (ec || endpoints.empty()) {
     return Error::InvalidArgument("http: cannot resolve listen address " + where + ": " + ec.message());
   }
   tcp::endpoint endpoint = endpoints.begin()->endpoint();
-  auto& acceptor = impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) {
     // SO_REUSEADDR only (restart while old connections linger in TIME_WAIT); never SO_REUSEPORT, so a second
@@ -413,94 +446,107 @@ Status HttpListener::Start() {
         "http: cannot listen on " + where + ": " + ec.message() +
         (ec == asio::error::address_in_use ? " (is another server running on it?)" : ""));
   }
-  port_ = acceptor.local_endpoint().port();
+  return Ok();
+}
+
+}  // namespace
+
+std::optional<bool> ConnectionServer::Admit(const std::string& address) {
+  std::lock_guard lock(impl_.mu);
+  bool full = counters_.open.load() >= options_.max_connections ||
+              impl_.per_address[address] >= options_.max_connections_per_address;
+  if (full && impl_.probe_slots >= options_.probe_reserve) {
+    if (impl_.per_address[address] == 0) {
+      impl_.per_address.erase(address);
+    }
+    counters_.rejected_full++;
+    return std::nullopt;
+  }
+  if (full) {
+    impl_.probe_slots++;
+  } else {
+    impl_.per_address[address]++;
+    counters_.open++;
+  }
+  return !full;
+}
+
+void ConnectionServer::Release(Conn& conn, std::exception_ptr e) {
+  if (e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("http: connection from {} failed: {}", conn.address, ex.what());
+    }
+  }
+  beast::error_code ignored;
+  conn.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  conn.stream.close();
+  std::lock_guard lock(impl_.mu);
+  impl_.live.erase(&conn);
+  impl_.live_cv.notify_all();
+  if (conn.probe_only) {
+    impl_.probe_slots--;
+    return;
+  }
+  counters_.open--;
+  if (--impl_.per_address[conn.address] == 0) {
+    impl_.per_address.erase(conn.address);
+  }
+  if (!conn.principal.empty() && --impl_.per_principal[conn.principal] == 0) {
+    impl_.per_principal.erase(conn.principal);
+  }
+}
+
+awaitable<void> ConnectionServer::AcceptLoop() {
+  const size_t buffer_limit = options_.max_header_bytes + 128 * 1024;
+  for (;;) {
+    auto [ec, socket] = co_await impl_.acceptor.async_accept(asio::make_strand(impl_.ioc), kTuple);
+    if (ec) {
+      if (impl_.stopping || ec == asio::error::operation_aborted || !impl_.acceptor.is_open()) {
+        co_return;
+      }
+      spdlog::warn("http: accept failed: {}", ec.message());
+      asio::steady_timer pause(impl_.ioc, std::chrono::milliseconds(50));  // EMFILE: let fds free up
+      co_await pause.async_wait(kTuple);
+      continue;
+    }
+    counters_.accepted++;
+    beast::error_code addr_ec;
+    std::string address = socket.remote_endpoint(addr_ec).address().to_string();
+    socket.set_option(tcp::no_delay(true), addr_ec);
+    std::optional<bool> normal = Admit(address);
+    if (!normal) {
+      static const std::string kFull = CannedResponse(503, "Server is full: too many connections");
+      socket.non_blocking(true, addr_ec);
+      socket.write_some(asio::buffer(kFull), addr_ec);
+      socket.shutdown(tcp::socket::shutdown_both, addr_ec);
+      continue;
+    }
+    auto conn = std::make_shared<Conn>(std::move(socket), buffer_limit);
+    conn->address = address;
+    conn->probe_only = !*normal;
+    {
+      std::lock_guard lock(impl_.mu);
+      impl_.live[conn.get()] = conn;
+    }
+    asio::co_spawn(conn->stream.get_executor(), Run(conn),
+                   [this, conn](std::exception_ptr e) { Release(*conn, e); });
+  }
+}
+
+Status HttpListener::Start() {
+  impl_ = std::make_unique<Impl>(options_.handler_threads);
+  if (Status limit = EnsureFileLimit(options_); !limit.ok()) {
+    return limit;
+  }
+  if (Status listening = Listen(impl_->ioc, impl_->acceptor, options_); !listening.ok()) {
+    return listening;
+  }
+  port_ = impl_->acceptor.local_endpoint().port();
   impl_->work.emplace(impl_->ioc.get_executor());
-
   impl_->server = std::make_shared<ConnectionServer>(options_, handler_, counters_, *impl_);
-  asio::co_spawn(
-      impl_->accept_strand,
-      [this]() -> awaitable<void> {
-        ConnectionServer& server = *impl_->server;
-        Impl& impl = *impl_;
-        const size_t buffer_limit = options_.max_header_bytes + 128 * 1024;
-        for (;;) {
-          auto [ec, socket] = co_await impl.acceptor.async_accept(asio::make_strand(impl.ioc), kTuple);
-          if (ec) {
-            if (impl.stopping || ec == asio::error::operation_aborted || !impl.acceptor.is_open()) {
-              co_return;
-            }
-            spdlog::warn("http: accept failed: {}", ec.message());
-            asio::steady_timer pause(impl.ioc, std::chrono::milliseconds(50));  // EMFILE: let fds free up
-            co_await pause.async_wait(kTuple);
-            continue;
-          }
-          counters_.accepted++;
-          beast::error_code addr_ec;
-          std::string address = socket.remote_endpoint(addr_ec).address().to_string();
-          socket.set_option(tcp::no_delay(true), addr_ec);
-          bool probe_only = false;
-          {
-            std::lock_guard lock(impl.mu);
-            bool full = counters_.open.load() >= options_.max_connections ||
-                        impl.per_address[address] >= options_.max_connections_per_address;
-            if (full && impl.probe_slots >= options_.probe_reserve) {
-              if (impl.per_address[address] == 0) {
-                impl.per_address.erase(address);
-              }
-              counters_.rejected_full++;
-              static const std::string kFull = CannedResponse(503, "Server is full: too many connections");
-              socket.non_blocking(true, addr_ec);
-              socket.write_some(asio::buffer(kFull), addr_ec);
-              socket.shutdown(tcp::socket::shutdown_both, addr_ec);
-              continue;
-            }
-            probe_only = full;
-            if (full) {
-              impl.probe_slots++;
-            } else {
-              impl.per_address[address]++;
-              counters_.open++;
-            }
-          }
-          auto conn = std::make_shared<Conn>(std::move(socket), buffer_limit);
-          conn->address = address;
-          conn->probe_only = probe_only;
-          {
-            std::lock_guard lock(impl.mu);
-            impl.live[conn.get()] = conn;
-          }
-          auto release = [this, conn](std::exception_ptr e) {
-            if (e) {
-              try {
-                std::rethrow_exception(e);
-              } catch (const std::exception& ex) {
-                spdlog::error("http: connection from {} failed: {}", conn->address, ex.what());
-              }
-            }
-            beast::error_code ignored;
-            conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-            conn->stream.close();
-            Impl& impl = *impl_;
-            std::lock_guard lock(impl.mu);
-            impl.live.erase(conn.get());
-            impl.live_cv.notify_all();
-            if (conn->probe_only) {
-              impl.probe_slots--;
-              return;
-            }
-            counters_.open--;
-            if (--impl.per_address[conn->address] == 0) {
-              impl.per_address.erase(conn->address);
-            }
-            if (!conn->principal.empty() && --impl.per_principal[conn->principal] == 0) {
-              impl.per_principal.erase(conn->principal);
-            }
-          };
-          asio::co_spawn(conn->stream.get_executor(), server.Run(conn), release);
-        }
-      },
-      asio::detached);
-
+  asio::co_spawn(impl_->accept_strand, impl_->server->AcceptLoop(), asio::detached);
   int threads = std::max(1, options_.io_threads);
   for (int i = 0; i < threads; ++i) {
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });

@@ -215,22 +215,22 @@ void HttpServer::Wait() {
 std::optional<HttpResponse> HttpServer::OnHead(HttpHead& head) {
   if (!IsAllowedHost(options_.origin_policy, head.Header("Host"))) {
     spdlog::warn("http: rejected Host '{}' from {}", ForLog(head.Header("Host"), 100), head.remote_addr);
-    return JsonRpcError(403, kTransportError, "Forbidden: invalid Host header");
+    return JsonRpcError(403, RpcError::TransportError("Forbidden: invalid Host header"));
   }
   if (head.HasHeader("Origin") && !IsAllowedOrigin(options_.origin_policy, head.Header("Origin"))) {
     spdlog::warn("http: rejected Origin '{}' from {}", ForLog(head.Header("Origin"), 100), head.remote_addr);
-    return JsonRpcError(403, kTransportError, "Forbidden: Origin not allowed");
+    return JsonRpcError(403, RpcError::TransportError("Forbidden: Origin not allowed"));
   }
   if (head.path != options_.path) {
     return Route(head);
   }
   if (head.method != "POST" && head.method != "GET" && head.method != "DELETE") {
-    HttpResponse res = JsonRpcError(405, kTransportError, "Method not allowed.");
+    HttpResponse res = JsonRpcError(405, RpcError::TransportError("Method not allowed."));
     res.SetHeader("Allow", "GET, POST, DELETE");
     return res;
   }
   if (stopping_) {
-    return JsonRpcError(503, kTransportError, "Server is shutting down");
+    return JsonRpcError(503, RpcError::TransportError("Server is shutting down"));
   }
   if (auto refused = Authenticate(head)) {
     return refused;
@@ -238,18 +238,18 @@ std::optional<HttpResponse> HttpServer::OnHead(HttpHead& head) {
   if (head.method == "POST") {
     std::string accept = head.Header("Accept");
     if (!AcceptsMediaType(accept, kJson) || !AcceptsMediaType(accept, kSse)) {
-      return JsonRpcError(406, kTransportError,
-                          "Not Acceptable: Client must accept both application/json and text/event-stream");
+      return JsonRpcError(
+          406, RpcError::TransportError(
+                   "Not Acceptable: Client must accept both application/json and text/event-stream"));
     }
     if (!IsJsonContentType(head.Header("Content-Type"))) {
-      return JsonRpcError(415, kTransportError,
-                          "Unsupported Media Type: Content-Type must be application/json");
+      return JsonRpcError(
+          415, RpcError::TransportError("Unsupported Media Type: Content-Type must be application/json"));
     }
     std::string encoding = head.Header("Content-Encoding");
     if (!encoding.empty() && encoding != "identity") {
-      return JsonRpcError(
-          415, kTransportError,
-          "Unsupported Media Type: Content-Encoding is not accepted; send the body uncompressed");
+      return JsonRpcError(415, RpcError::TransportError("Unsupported Media Type: Content-Encoding is not "
+                                                        "accepted; send the body uncompressed"));
     }
   }
   return std::nullopt;
@@ -274,11 +274,11 @@ std::optional<HttpResponse> HttpServer::Route(const HttpHead& head) {
     if (!scopes.empty()) {
       body["scopes_supported"] = scopes;
     }
-    HttpResponse res = JsonBody(200, DumpJson(body));
+    HttpResponse res = JsonBody(200, jsonrpc::Serialize(body));
     res.SetHeader("Cache-Control", "max-age=300");
     return res;
   }
-  return JsonRpcError(404, kTransportError, "Not Found");
+  return JsonRpcError(404, RpcError::TransportError("Not Found"));
 }
 
 std::optional<HttpResponse> HttpServer::Authenticate(HttpHead& head) {
@@ -305,19 +305,19 @@ std::optional<HttpResponse> HttpServer::Authenticate(HttpHead& head) {
   HttpResponse res;
   switch (err.code) {
     case ErrorCode::kPermissionDenied:
-      res = JsonRpcError(403, kTransportError, "Forbidden: insufficient scope");
+      res = JsonRpcError(403, RpcError::TransportError("Forbidden: insufficient scope"));
       res.SetHeader("WWW-Authenticate",
                     challenge + ", error=\"insufficient_scope\", error_description=" + Quote(err.message));
       break;
     case ErrorCode::kUnavailable:
-      res = JsonRpcError(503, kTransportError, "Authorization server keys unavailable");
+      res = JsonRpcError(503, RpcError::TransportError("Authorization server keys unavailable"));
       res.SetHeader("Retry-After", "5");
       break;
     default:
       if (head.HasHeader("Authorization")) {
         challenge += ", error=\"invalid_token\", error_description=" + Quote(err.message);
       }
-      res = JsonRpcError(401, kTransportError, "Unauthorized");
+      res = JsonRpcError(401, RpcError::TransportError("Unauthorized"));
       res.SetHeader("WWW-Authenticate", challenge);
       break;
   }

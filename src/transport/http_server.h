@@ -26,15 +26,15 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "mcp/protocol.h"
 #include "mcp/session.h"
 #include "transport/http_auth.h"
 #include "transport/http_listener.h"
 #include "transport/http_policy.h"
+#include "transport/http_session.h"
 #include "transport/session_registry.h"
 
 namespace lmcp::transport {
-
-class HttpSession;
 
 // Creates the MCP session for a new Mcp-Session-Id. `sink` outlives the session.
 using SessionFactory =
@@ -46,8 +46,7 @@ struct HttpServerOptions {
   std::string path = "/mcp";
   OriginPolicy origin_policy;
   // Protocol versions accepted in the MCP-Protocol-Version header (a missing header means 2025-03-26).
-  std::vector<std::string> protocol_versions = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05",
-                                                "2024-10-07"};
+  std::vector<std::string> protocol_versions = mcp::SupportedProtocolVersions();
   std::chrono::seconds session_idle_timeout{1800};
   std::chrono::seconds unconfirmed_session_timeout{60};  // sessions that sent nothing after initialize
   std::chrono::seconds reap_interval{5};
@@ -109,13 +108,28 @@ class HttpServer {
   std::optional<HttpResponse> Route(const HttpHead& head);
   // Authenticates; on failure the 401/403/503 response.
   std::optional<HttpResponse> Authenticate(HttpHead& head);
+  // POST, in steps: ReadPost checks the body before any session is looked up (as the MCP TypeScript SDK
+  // does); NewSession (initialize) or PostSession (any later message) finds the session; HandlePost hands
+  // the messages over, AdmitSession keeps a session whose initialize succeeded, AnswerPost answers.
+  struct Post;
   HttpResponse HandlePost(HttpRequest& request);
+  // Parses the body (which it frees) and checks it: JSON, batch size, every element a JSON-RPC envelope, an
+  // initialize request alone. The refusal is a 400.
+  static std::variant<Post, HttpResponse> ReadPost(std::string& body_text);
+  // A new, unregistered session for an initialize; a 400 when the request names a live session of its own.
+  std::variant<std::shared_ptr<HttpSession>, HttpResponse> NewSession(const HttpHead& head);
+  // The request's session, checked: known (400/404), MCP-Protocol-Version, a batch allowed by its revision.
+  std::variant<std::shared_ptr<HttpSession>, HttpResponse> PostSession(const HttpHead& head,
+                                                                       const Post& post);
+  // Registers the new session (evicting idle ones if needed), or the 503 when there is no room.
+  std::optional<HttpResponse> AdmitSession(const HttpHead& head, Post& post);
+  // The answer once the session has every message: a JSON body, or the stream the answers go on.
+  HttpResponse AnswerPost(Post& post, Exchange::Decision decision, HttpResponse res);
   HttpResponse HandleGet(const HttpHead& head);
   HttpResponse HandleDelete(const HttpHead& head);
   // The request's session, or the 400/404 response.
   std::variant<std::shared_ptr<HttpSession>, HttpResponse> FindSession(const HttpHead& head);
   std::optional<HttpResponse> CheckProtocolVersion(const HttpHead& head);
-  // The session for a new initialize, registered (evicting idle ones if needed), or the 503 response.
   HttpResponse StreamResponse(std::shared_ptr<SseChannel> channel, std::function<void()> on_finish);
   std::string PublicUrl() const;
   std::string ResourceMetadataUrl() const;

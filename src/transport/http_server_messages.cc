@@ -7,39 +7,19 @@
 #include <algorithm>
 #include <set>
 
-#include "common/json.h"
 #include "common/log_text.h"
 #include "jsonrpc/batch.h"
+#include "jsonrpc/message.h"
+#include "mcp/protocol.h"
 #include "transport/http_responses.h"
 #include "transport/http_server.h"
 #include "transport/http_session.h"
 
 namespace lmcp::transport {
-namespace {
-
-using Json = nlohmann::json;
-
-bool IsJsonRpcMessage(const Json& m) {
-  if (!m.is_object() || !m.contains("jsonrpc") || m["jsonrpc"] != "2.0") {
-    return false;
-  }
-  if (m.contains("id") && !(m["id"].is_string() || m["id"].is_number_integer())) {
-    return false;
-  }
-  if (m.contains("method")) {
-    return m["method"].is_string();
-  }
-  return m.contains("id") && (m.contains("result") || m.contains("error"));
-}
-
-bool IsRequest(const Json& m) { return m.contains("method") && m.contains("id"); }
-bool IsInitialize(const Json& m) { return IsRequest(m) && m["method"] == "initialize"; }
-
-}  // namespace
 
 HttpResponse HttpServer::OnRequest(HttpRequest request) {
   if (stopping_) {
-    return JsonRpcError(503, kTransportError, "Server is shutting down");
+    return JsonRpcError(503, RpcError::TransportError("Server is shutting down"));
   }
   if (request.head.method == "POST") {
     return HandlePost(request);
@@ -53,12 +33,12 @@ HttpResponse HttpServer::OnRequest(HttpRequest request) {
 std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::FindSession(const HttpHead& head) {
   std::string id = head.Header("Mcp-Session-Id");
   if (id.empty()) {
-    return JsonRpcError(400, kTransportError, "Bad Request: Mcp-Session-Id header is required");
+    return JsonRpcError(400, RpcError::TransportError("Bad Request: Mcp-Session-Id header is required"));
   }
   std::shared_ptr<HttpSession> session = IsValidSessionIdSyntax(id) ? sessions_.Find(id) : nullptr;
   // Another principal's session is reported as unknown, revealing nothing.
   if (!session || session->closed() || session->principal() != head.principal) {
-    return JsonRpcError(404, kSessionNotFound, "Session not found");
+    return JsonRpcError(404, RpcError::SessionNotFound());
   }
   session->Touch();
   return session;
@@ -77,9 +57,9 @@ std::optional<HttpResponse> HttpServer::CheckProtocolVersion(const HttpHead& hea
   for (const auto& v : ok) {
     list += (list.empty() ? "" : ", ") + v;
   }
-  return JsonRpcError(400, kTransportError,
-                      "Bad Request: Unsupported protocol version: " + ForLog(version, 40) +
-                          " (supported versions: " + list + ")");
+  return JsonRpcError(
+      400, RpcError::TransportError("Bad Request: Unsupported protocol version: " + ForLog(version, 40) +
+                                    " (supported versions: " + list + ")"));
 }
 
 HttpResponse HttpServer::StreamResponse(std::shared_ptr<SseChannel> channel,
@@ -104,148 +84,183 @@ HttpResponse HttpServer::StreamResponse(std::shared_ptr<SseChannel> channel,
   return res;
 }
 
+// One POST: its messages (a batch's elements, or the one message) and, once a session takes them, the
+// requests among them and the exchange that collects their answers.
+struct HttpServer::Post {
+  std::vector<Json> messages;
+  bool batch = false;
+  bool initialize = false;  // an initialize request, then the only message
+  std::shared_ptr<HttpSession> session;
+  std::vector<std::string> keys;  // jsonrpc::IdKey of each request
+  std::vector<Json> ids;          // and its id
+  std::shared_ptr<Exchange> exchange;
+};
+
+std::variant<HttpServer::Post, HttpResponse> HttpServer::ReadPost(std::string& body_text) {
+  auto parsed = jsonrpc::ParseJson(body_text);
+  std::string().swap(body_text);  // the DOM holds the message now
+  if (auto* invalid = std::get_if<jsonrpc::Invalid>(&parsed)) {
+    return JsonRpcError(400, invalid->error);
+  }
+  Json body = std::move(std::get<Json>(parsed));
+  Post post;
+  post.batch = body.is_array();
+  if (post.batch) {
+    if (auto refused = jsonrpc::CheckBatchSize(body.size())) {
+      return JsonRpcError(400, *refused);
+    }
+    post.messages.reserve(body.size());
+    for (auto& m : body) {
+      post.messages.push_back(std::move(m));
+    }
+  } else {
+    post.messages.push_back(std::move(body));
+  }
+  for (const auto& m : post.messages) {
+    if (!jsonrpc::IsEnvelope(m)) {
+      return JsonRpcError(400, RpcError::ParseError("Parse error: Invalid JSON-RPC message"));
+    }
+  }
+  post.initialize = std::any_of(post.messages.begin(), post.messages.end(), mcp::IsInitializeRequest);
+  if (post.initialize && post.messages.size() > 1) {
+    return JsonRpcError(
+        400, RpcError::InvalidRequest("Invalid Request: Only one initialization request is allowed"));
+  }
+  return post;
+}
+
+std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::NewSession(const HttpHead& head) {
+  std::string existing = head.Header("Mcp-Session-Id");
+  if (!existing.empty()) {
+    auto found = sessions_.Find(existing);
+    if (found && found->principal() == head.principal) {
+      return JsonRpcError(400, RpcError::InvalidRequest("Invalid Request: Server already initialized"));
+    }
+  }
+  auto session = std::make_shared<HttpSession>(NewSessionId(), head.principal, clock_);
+  mcp::SessionOptions session_options;
+  session_options.principal = head.principal;
+  session_options.transport = "http";
+  session->Attach(deps_.session_factory(*session, session_options));
+  return session;
+}
+
+std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::PostSession(const HttpHead& head,
+                                                                                 const Post& post) {
+  auto found = FindSession(head);
+  if (auto* refused = std::get_if<HttpResponse>(&found)) {
+    return std::move(*refused);
+  }
+  if (auto refused = CheckProtocolVersion(head)) {
+    return std::move(*refused);
+  }
+  auto& session = std::get<std::shared_ptr<HttpSession>>(found);
+  if (post.batch) {
+    if (auto refused = jsonrpc::CheckBatch(post.messages.size(),
+                                           mcp::BatchPolicyFor(session->mcp().protocol_version()))) {
+      return JsonRpcError(400, *refused);
+    }
+  }
+  return found;
+}
+
+std::optional<HttpResponse> HttpServer::AdmitSession(const HttpHead& head, Post& post) {
+  auto added = sessions_.Add(post.session);
+  if (!added.ok()) {
+    spdlog::warn("http: refused a new session for {}: {}", ForLog(head.principal), added.error().message);
+    HttpResponse full =
+        JsonRpcError(503, RpcError::TransportError("Too many sessions: " + added.error().message));
+    full.SetHeader("Retry-After", "5");
+    return full;
+  }
+  spdlog::info("http: session {}… opened by {} from {}", post.session->id().substr(0, 8),
+               ForLog(head.principal), head.remote_addr);
+  CloseSessions(std::move(*added), std::chrono::milliseconds(0), "evicted to make room for a new one",
+                /*client_gone=*/true);
+  return std::nullopt;
+}
+
 HttpResponse HttpServer::HandlePost(HttpRequest& request) {
   const HttpHead& head = request.head;
-  auto parsed = ParseJson(request.body);
-  std::string().swap(request.body);
-  if (!parsed.ok()) {
-    return JsonRpcError(400, kParseError,
-                        IsJsonTooDeep(parsed.error()) ? "Parse error: JSON is nested deeper than " +
-                                                            std::to_string(kMaxJsonDepth) + " levels"
-                                                      : "Parse error: Invalid JSON");
+  auto read = ReadPost(request.body);
+  if (auto* refused = std::get_if<HttpResponse>(&read)) {
+    return std::move(*refused);
   }
-  Json body = std::move(parsed).value();
-  bool batch = body.is_array();
-  std::vector<Json> messages;
-  if (batch) {
-    if (body.size() > jsonrpc::kMaxBatchLength) {
-      return JsonRpcError(400, kInvalidRequest,
-                          "Invalid Request: a batch may hold at most " +
-                              std::to_string(jsonrpc::kMaxBatchLength) + " messages");
-    }
-    messages.reserve(body.size());
-    for (auto& m : body) {
-      messages.push_back(std::move(m));
-    }
-  } else {
-    messages.push_back(std::move(body));
+  Post& post = std::get<Post>(read);
+  auto found = post.initialize ? NewSession(head) : PostSession(head, post);
+  if (auto* refused = std::get_if<HttpResponse>(&found)) {
+    return std::move(*refused);
   }
-  if (messages.empty()) {
-    return JsonRpcError(400, kInvalidRequest, "Invalid Request: empty batch");
-  }
-  for (const auto& m : messages) {
-    if (!IsJsonRpcMessage(m)) {
-      return JsonRpcError(400, kParseError, "Parse error: Invalid JSON-RPC message");
-    }
-  }
-  bool has_init = std::any_of(messages.begin(), messages.end(), IsInitialize);
-  if (has_init && messages.size() > 1) {
-    return JsonRpcError(400, kInvalidRequest, "Invalid Request: Only one initialization request is allowed");
-  }
+  post.session = std::move(std::get<std::shared_ptr<HttpSession>>(found));
 
-  std::shared_ptr<HttpSession> session;
-  bool new_session = false;
-  if (has_init) {
-    std::string existing = head.Header("Mcp-Session-Id");
-    if (!existing.empty()) {
-      auto found = sessions_.Find(existing);
-      if (found && found->principal() == head.principal) {
-        return JsonRpcError(400, kInvalidRequest, "Invalid Request: Server already initialized");
-      }
-    }
-    session = std::make_shared<HttpSession>(NewSessionId(), head.principal, clock_);
-    mcp::SessionOptions session_options;
-    session_options.principal = head.principal;
-    session_options.transport = "http";
-    session->Attach(deps_.session_factory(*session, session_options));
-    new_session = true;
-  } else {
-    auto found = FindSession(head);
-    if (auto* refused = std::get_if<HttpResponse>(&found)) {
-      return std::move(*refused);
-    }
-    session = std::get<std::shared_ptr<HttpSession>>(found);
-    if (auto refused = CheckProtocolVersion(head)) {
-      return std::move(*refused);
-    }
-    if (batch && !jsonrpc::AllowsBatches(session->mcp().protocol_version())) {
-      return JsonRpcError(400, kInvalidRequest,
-                          "Invalid Request: batches are not supported in protocol version " +
-                              session->mcp().protocol_version());
+  for (const auto& m : post.messages) {
+    if (jsonrpc::IsRequest(m)) {
+      post.keys.push_back(IdKey(m["id"]));
+      post.ids.push_back(m["id"]);
     }
   }
-
-  std::vector<std::string> keys;
-  std::vector<Json> ids;
-  for (const auto& m : messages) {
-    if (IsRequest(m)) {
-      keys.push_back(IdKey(m["id"]));
-      ids.push_back(m["id"]);
-    }
-  }
-  if (keys.empty()) {  // only notifications and responses
-    for (auto& m : messages) {
-      session->mcp().HandleMessage(std::move(m));
+  if (post.keys.empty()) {  // only notifications and responses
+    for (auto& m : post.messages) {
+      post.session->mcp().HandleMessage(std::move(m));
     }
     HttpResponse res;
     res.status = 202;
     return res;
   }
-  auto exchange = std::make_shared<Exchange>(keys);
-  if (std::set<std::string>(keys.begin(), keys.end()).size() != keys.size() ||
-      !session->Register(keys, exchange)) {
-    return JsonRpcError(400, kInvalidRequest, "Invalid Request: request id already in flight");
+  post.exchange = std::make_shared<Exchange>(post.keys);
+  if (std::set<std::string>(post.keys.begin(), post.keys.end()).size() != post.keys.size() ||
+      !post.session->Register(post.keys, post.exchange)) {
+    return JsonRpcError(400, RpcError::InvalidRequest("Invalid Request: request id already in flight"));
   }
-  for (auto& m : messages) {
-    session->mcp().HandleMessage(std::move(m));
+  for (auto& m : post.messages) {
+    post.session->mcp().HandleMessage(std::move(m));
   }
-  messages.clear();
-  messages.shrink_to_fit();
-  Exchange::Decision decision = exchange->Decide();
+  post.messages.clear();
+  post.messages.shrink_to_fit();
+  Exchange::Decision decision = post.exchange->Decide();
 
   HttpResponse res;
-  if (new_session) {
-    bool ok = !decision.json || (decision.messages.size() == 1 && decision.messages[0].contains("result"));
-    auto added =
-        ok ? sessions_.Add(session)
-           : Result<std::vector<std::shared_ptr<HttpSession>>>(Error::InvalidArgument("initialize failed"));
-    if (added.ok()) {
-      res.SetHeader("Mcp-Session-Id", session->id());
-      spdlog::info("http: session {}… opened by {} from {}", session->id().substr(0, 8),
-                   ForLog(head.principal), head.remote_addr);
-      CloseSessions(std::move(*added), std::chrono::milliseconds(0), "evicted to make room for a new one",
-                    /*client_gone=*/true);
-    } else {
-      session->Unregister(keys, exchange.get());
-      session->Close(std::chrono::milliseconds(0));
-      if (ok) {
-        spdlog::warn("http: refused a new session for {}: {}", ForLog(head.principal), added.error().message);
-        HttpResponse full = JsonRpcError(503, kTransportError, "Too many sessions: " + added.error().message);
-        full.SetHeader("Retry-After", "5");
-        return full;
-      }
+  if (post.initialize) {
+    // A session is kept only once its initialize succeeded (or is still answering on a stream).
+    bool initialized =
+        !decision.json || (decision.messages.size() == 1 && jsonrpc::IsSuccessResponse(decision.messages[0]));
+    std::optional<HttpResponse> refused = initialized ? AdmitSession(head, post) : std::nullopt;
+    if (!initialized || refused) {
+      post.session->Unregister(post.keys, post.exchange.get());
+      post.session->Close(std::chrono::milliseconds(0));
+    }
+    if (refused) {
+      return std::move(*refused);
+    }
+    if (initialized) {
+      res.SetHeader("Mcp-Session-Id", post.session->id());
     }
   }
+  return AnswerPost(post, std::move(decision), std::move(res));
+}
 
+HttpResponse HttpServer::AnswerPost(Post& post, Exchange::Decision decision, HttpResponse res) {
   if (decision.json) {
-    session->Unregister(keys, exchange.get());
+    post.session->Unregister(post.keys, post.exchange.get());
     res.status = 200;
     res.content_type = kJson;
-    res.body = batch ? DumpJson(Json(std::move(decision.messages))) : DumpJson(decision.messages.front());
+    res.body = post.batch ? jsonrpc::Serialize(Json(std::move(decision.messages)))
+                          : jsonrpc::Serialize(decision.messages.front());
     return res;
   }
   // A stream that ends before its requests did means the client went away: calls not started yet are dropped
   // (never invoked), running ones go on without a reader.
-  HttpResponse stream = StreamResponse(decision.channel, [session, exchange, keys, ids = std::move(ids)] {
-    bool dropped = !exchange->all_ended();
-    exchange->Abandon();
-    session->Unregister(keys, exchange.get());
-    if (dropped && !session->closed()) {
-      for (const Json& id : ids) {
-        session->mcp().ClientGone(id);
-      }
-    }
-  });
+  HttpResponse stream = StreamResponse(
+      decision.channel, [session = post.session, exchange = post.exchange, keys = post.keys, ids = post.ids] {
+        bool dropped = !exchange->all_ended();
+        exchange->Abandon();
+        session->Unregister(keys, exchange.get());
+        if (dropped && !session->closed()) {
+          for (const Json& id : ids) {
+            session->mcp().ClientGone(id);
+          }
+        }
+      });
   for (auto& h : res.headers) {
     stream.headers.push_back(std::move(h));
   }
@@ -254,7 +269,8 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
 
 HttpResponse HttpServer::HandleGet(const HttpHead& head) {
   if (!AcceptsMediaType(head.Header("Accept"), kSse)) {
-    return JsonRpcError(406, kTransportError, "Not Acceptable: Client must accept text/event-stream");
+    return JsonRpcError(406,
+                        RpcError::TransportError("Not Acceptable: Client must accept text/event-stream"));
   }
   auto found = FindSession(head);
   if (auto* refused = std::get_if<HttpResponse>(&found)) {

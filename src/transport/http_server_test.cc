@@ -241,6 +241,36 @@ TEST_F(HttpServerTest, BatchesOnlyWhereTheVersionHasThemAndCapped) {
   EXPECT_EQ(Json::parse(r->body)["error"]["code"], -32600);
 }
 
+// Empty and over-long batches are refused before any session is looked up (here: none named), with
+// jsonrpc/batch.h's errors; a batch where the session's revision has none names that revision.
+TEST_F(HttpServerTest, BatchSizeIsCheckedBeforeTheSession) {
+  StartServer();
+  auto r = Post(Json::array(), Headers());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(Json::parse(r->body)["error"]["code"], -32600);
+  EXPECT_EQ(Json::parse(r->body)["error"]["message"], "Invalid Request: empty batch");
+  EXPECT_TRUE(Json::parse(r->body)["id"].is_null());
+  Json long_batch = Json::array();
+  for (int i = 0; i < 65; ++i) {
+    long_batch.push_back({{"jsonrpc", "2.0"}, {"id", i}, {"method", "ping"}});
+  }
+  r = Post(long_batch, Headers("no-such-session"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(Json::parse(r->body)["error"]["message"],
+            "Invalid Request: a batch may hold at most 64 messages; this one has 65");
+  std::string sid = Initialize();
+  Json ping = {{"jsonrpc", "2.0"}, {"id", 5}, {"method", "ping"}};
+  r = Post(Json::array({ping}), Headers(sid));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(Json::parse(r->body)["error"]["message"].get<std::string>().find(
+                "batches are not supported in protocol version 2025-11-25"),
+            std::string::npos)
+      << r->body;
+}
+
 TEST_F(HttpServerTest, CompressedBodiesAreRefusedWith415) {
   StartServer();
   auto h = Headers();

@@ -6,18 +6,12 @@
 
 namespace lmcp::transport {
 
-std::string DumpJson(const Json& message) {
-  return message.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 std::string SseFrame(const Json& message) {
   std::string frame = "event: message\ndata: ";
-  frame += DumpJson(message);
+  frame += jsonrpc::Serialize(message);
   frame += "\n\n";
   return frame;
 }
-
-std::string IdKey(const Json& id) { return DumpJson(id); }
 
 // --- SseChannel ---
 
@@ -88,8 +82,7 @@ SseChannel::Next SseChannel::Pop(std::string* frame, std::chrono::milliseconds w
 Exchange::Exchange(std::vector<std::string> request_keys) : open_(request_keys.begin(), request_keys.end()) {}
 
 void Exchange::Deliver(const Json& message, const std::string& key) {
-  bool is_response = message.is_object() && message.contains("id") &&
-                     (message.contains("result") || message.contains("error"));
+  bool is_response = jsonrpc::IsResponse(message);
   std::lock_guard lock(mu_);
   if (!decided_) {
     buffered_.push_back(message);
@@ -120,7 +113,9 @@ Exchange::Decision Exchange::Decide() {
   decided_ = true;
   bool only_responses = true;
   for (const auto& m : buffered_) {
-    if (!(m.contains("result") || m.contains("error"))) only_responses = false;
+    if (!jsonrpc::IsResponse(m)) {
+      only_responses = false;
+    }
   }
   if (open_.empty() && only_responses && !buffered_.empty()) {
     d.json = true;
@@ -237,9 +232,7 @@ void HttpSession::Send(const Json& message, const Json& related) {
     }
     if (exchange) {
       exchange->Deliver(message, key);
-      bool is_response = message.is_object() && message.contains("id") &&
-                         (message.contains("result") || message.contains("error"));
-      if (is_response && IdKey(message["id"]) == key) {
+      if (jsonrpc::IsResponse(message) && IdKey(message["id"]) == key) {
         std::lock_guard lock(mu_);
         auto it = routes_.find(key);
         if (it != routes_.end() && it->second == exchange) routes_.erase(it);

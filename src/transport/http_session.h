@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "jsonrpc/message.h"
 #include "mcp/session.h"
 
 namespace lmcp::transport {
@@ -27,10 +28,8 @@ using Json = nlohmann::json;
 
 // "event: message\ndata: <compact json>\n\n". Invalid UTF-8 is replaced, never thrown on.
 std::string SseFrame(const Json& message);
-// Compact JSON text, invalid UTF-8 replaced.
-std::string DumpJson(const Json& message);
-// Map key for a JSON-RPC id (string and integer ids stay distinct).
-std::string IdKey(const Json& id);
+// Request ids are routed by jsonrpc::IdKey (string and integer ids stay distinct).
+using jsonrpc::IdKey;
 
 class SseChannel {
  public:

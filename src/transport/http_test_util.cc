@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/base64.h"
+#include "jsonrpc/message.h"
 #include "transport/jwt_verifier.h"
 
 namespace lmcp::transport::testing {
@@ -52,7 +53,7 @@ void FakeSession::HandleMessage(Json m) {
   if (method == "initialize") {
     std::string v = m["params"].value("protocolVersion", "2025-11-25");
     if (v == "bad") {
-      sink_.Send({{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", -32602}, {"message", "bad"}}}}, id);
+      sink_.Send(jsonrpc::MakeError(id, jsonrpc::RpcError::InvalidParams("bad")), id);
       sink_.RequestEnded(id);
       return;
     }

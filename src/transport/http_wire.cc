@@ -4,6 +4,8 @@
 #include <boost/beast/http/status.hpp>
 #include <cstdio>
 
+#include "jsonrpc/message.h"
+
 namespace lmcp::transport {
 
 namespace http = boost::beast::http;
@@ -40,8 +42,8 @@ std::string Chunk(std::string_view data) {
 }
 
 std::string CannedResponse(int status, std::string_view message) {
-  std::string body =
-      R"({"jsonrpc":"2.0","error":{"code":-32000,"message":")" + std::string(message) + R"("},"id":null})";
+  std::string body = jsonrpc::Serialize(
+      jsonrpc::MakeError(nullptr, jsonrpc::RpcError::TransportError(std::string(message))));
   std::string out = StatusLine(status);
   out += "Content-Type: application/json\r\nConnection: close\r\n";
   if (status == 503) {

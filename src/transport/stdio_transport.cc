@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -38,20 +39,82 @@ void StdioTransport::Stop() {
 }
 
 namespace {
+
 constexpr size_t kRetainedLineCapacity = 64 * 1024;
+
+// Splits the input into lines of at most `max_line_bytes`: each complete line goes to `deliver`; a longer
+// one is skipped to its end without being buffered and reported to `too_long` with its size.
+class LineSplitter {
+ public:
+  LineSplitter(size_t max_line_bytes, std::function<void(std::string_view)> deliver,
+               std::function<void(size_t)> too_long)
+      : max_line_bytes_(max_line_bytes), deliver_(std::move(deliver)), too_long_(std::move(too_long)) {}
+
+  void Feed(std::string_view chunk) {
+    while (!chunk.empty()) {
+      size_t newline = chunk.find('\n');
+      Append(chunk.substr(0, newline));
+      if (newline == std::string_view::npos) {
+        return;
+      }
+      EndLine();
+      chunk.remove_prefix(newline + 1);
+    }
+  }
+
+  // End of input: a last line without its newline still counts.
+  void Finish() {
+    if (discarding_) {
+      too_long_(discarded_);
+    } else if (!line_.empty()) {
+      deliver_(line_);
+    }
+  }
+
+ private:
+  void Append(std::string_view piece) {
+    if (discarding_) {
+      discarded_ += piece.size();
+    } else if (line_.size() + piece.size() > max_line_bytes_) {
+      discarding_ = true;
+      discarded_ = line_.size() + piece.size();
+      line_.clear();
+      line_.shrink_to_fit();
+    } else {
+      line_.append(piece);
+    }
+  }
+
+  void EndLine() {
+    if (discarding_) {
+      too_long_(discarded_);
+      discarding_ = false;
+      discarded_ = 0;
+      return;
+    }
+    deliver_(line_);
+    line_.clear();
+    // A large message leaves a large buffer behind (mmapped, touched): give it back rather than keep
+    // megabytes for the life of the process.
+    if (line_.capacity() > kRetainedLineCapacity) {
+      std::string().swap(line_);
+    }
+  }
+
+  const size_t max_line_bytes_;
+  std::function<void(std::string_view)> deliver_;
+  std::function<void(size_t)> too_long_;
+  std::string line_;         // the current, incomplete line
+  bool discarding_ = false;  // the current line is over the limit: skip to its end
+  size_t discarded_ = 0;
+};
+
 }  // namespace
 
 bool StdioTransport::Run(mcp::Session& session) {
-  std::string line;         // the current, incomplete line
-  bool discarding = false;  // the current line is over the limit: skip to its end
-  size_t discarded = 0;
-  std::vector<char> buffer(options_.read_chunk_bytes);
-  auto line_too_long = [&](size_t bytes) {
+  auto too_long = [&](size_t bytes) {
     spdlog::warn("stdio: dropped a message of {} bytes (limit {})", bytes, options_.max_line_bytes);
-    Send(jsonrpc::MakeError(nullptr, jsonrpc::RpcError::InvalidRequest(
-                                         "Invalid Request: message of " + std::to_string(bytes) +
-                                         " bytes exceeds the limit of " +
-                                         std::to_string(options_.max_line_bytes) + " bytes")),
+    Send(jsonrpc::MakeError(nullptr, jsonrpc::RpcError::MessageTooLarge(bytes, options_.max_line_bytes)),
          nullptr);
   };
   auto deliver = [&](std::string_view text) {
@@ -63,6 +126,8 @@ bool StdioTransport::Run(mcp::Session& session) {
     }
     session.HandleRaw(text);
   };
+  LineSplitter lines(options_.max_line_bytes, deliver, too_long);
+  std::vector<char> buffer(options_.read_chunk_bytes);
   for (;;) {
     pollfd fds[2] = {{in_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
     int ready = poll(fds, stop_pipe_[0] >= 0 ? 2 : 1, -1);
@@ -88,11 +153,7 @@ bool StdioTransport::Run(mcp::Session& session) {
       return false;
     }
     if (n == 0) {
-      if (discarding) {
-        line_too_long(discarded);
-      } else if (!line.empty()) {
-        deliver(line);  // a last line without its newline
-      }
+      lines.Finish();
       // End of input alone leaves the responses deliverable (a client may close stdin and keep reading);
       // with stdout gone too, nothing queued is worth starting.
       if (OutputGone()) {
@@ -101,36 +162,7 @@ bool StdioTransport::Run(mcp::Session& session) {
       }
       return true;
     }
-    std::string_view chunk(buffer.data(), static_cast<size_t>(n));
-    while (!chunk.empty()) {
-      size_t newline = chunk.find('\n');
-      std::string_view piece = chunk.substr(0, newline);
-      if (discarding) {
-        discarded += piece.size();
-      } else if (line.size() + piece.size() > options_.max_line_bytes) {
-        discarding = true;
-        discarded = line.size() + piece.size();
-        line.clear();
-        line.shrink_to_fit();
-      } else {
-        line.append(piece);
-      }
-      if (newline == std::string_view::npos) {
-        break;
-      }
-      if (discarding) {
-        line_too_long(discarded);
-        discarding = false;
-        discarded = 0;
-      } else {
-        deliver(line);
-        line.clear();
-        // A large message leaves a large buffer behind (mmapped, touched): give it back rather than keep
-        // megabytes for the life of the process.
-        if (line.capacity() > kRetainedLineCapacity) std::string().swap(line);
-      }
-      chunk.remove_prefix(newline + 1);
-    }
+    lines.Feed(std::string_view(buffer.data(), static_cast<size_t>(n)));
   }
 }
 

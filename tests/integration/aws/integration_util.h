@@ -109,6 +109,10 @@ class NoSleepClock final : public Clock {
     std::lock_guard lock(mu_);
     sleeps_.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(d));
   }
+  bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, SteadyTime deadline,
+                 std::stop_token stop, const std::function<bool()>& ready) override {
+    return cv.wait_until(lock, stop, deadline, ready);
+  }
   std::vector<std::chrono::milliseconds> sleeps() const {
     std::lock_guard lock(mu_);
     return sleeps_;

@@ -1,0 +1,93 @@
+#include "catalog/call/audit_call.h"
+
+#include <ctime>
+
+namespace lmcp::catalog {
+namespace {
+
+// "2026-12-06T04:05:06.789Z"
+std::string IsoMillis(Clock::WallTime now) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+// The audit outcome of a call whose result does not reach the client: `cancelled` by the client,
+// `abandoned` at server shutdown (the client was told the function may have run), `client_gone` when the
+// transport could no longer deliver it. Null when the result is delivered.
+const char* UndeliveredOutcome(mcp::CallFate fate) {
+  switch (fate) {
+    case mcp::CallFate::kCancelled:
+      return "cancelled";
+    case mcp::CallFate::kAbandoned:
+      return "abandoned";
+    case mcp::CallFate::kClientGone:
+      return "client_gone";
+    case mcp::CallFate::kDeliver:
+      break;
+  }
+  return nullptr;
+}
+
+// What the record says once the call's fate is known: a stop becomes the fate's outcome; a finished
+// invocation whose result is not delivered keeps what it came to in `detail`.
+void ApplyFate(mcp::CallFate fate, CallRecord& record) {
+  const char* undelivered = UndeliveredOutcome(fate);
+  if (undelivered == nullptr || record.outcome == undelivered) {
+    return;
+  }
+  if (record.outcome == "cancelled") {
+    record.outcome = undelivered;
+    return;
+  }
+  if (record.invoked) {
+    record.detail = "result not delivered; the invocation ended " + record.outcome +
+                    (record.detail.empty() ? "" : ": " + record.detail);
+    record.outcome = undelivered;
+  }
+}
+
+}  // namespace
+
+void CallAuditor::Write(const std::string& tool, const ToolEntry* entry, const std::string& principal,
+                        Clock::SteadyTime start, const std::string& arguments_hmac, const CallRecord& record) {
+  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Steady() - start).count() / 1000.0;
+  mcp::Json line = {
+      {"time", IsoMillis(clock_.Now())}, {"event", "tools/call"}, {"tool", tool}, {"principal", principal}};
+  if (entry) {
+    line["function_arn"] = entry->function.arn;
+    line["qualifier"] = entry->qualifier;
+  }
+  line["outcome"] = record.outcome.empty() ? "error" : record.outcome;
+  line["duration_ms"] = ms;
+  line["request_bytes"] = record.request_bytes;
+  line["arguments_hmac"] = arguments_hmac;
+  if (record.responded) {
+    line["response_bytes"] = record.response_bytes;
+    line["executed_version"] = record.executed_version;
+    line["request_id"] = record.request_id;
+    if (!record.function_error.empty()) {
+      line["function_error"] = record.function_error;
+    }
+  }
+  if (!record.detail.empty()) {
+    line["detail"] = record.detail;
+  }
+  sink_.Write(line.dump(-1, ' ', false, mcp::Json::error_handler_t::replace));
+}
+
+CallResult AuditCall::Handle(LambdaCall& call, const CallNext& next) {
+  const std::string hmac = auditor_.ArgumentsHmac(call.arguments_text);
+  CallResult result = next(call);
+  ApplyFate(call.ctx.fate(), call.record);
+  auditor_.Write(call.tool, call.entry.get(), call.ctx.principal(), call.start, hmac, call.record);
+  lines_.Add();
+  return result;
+}
+
+}  // namespace lmcp::catalog

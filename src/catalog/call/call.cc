@@ -1,0 +1,43 @@
+#include "catalog/call/call.h"
+
+#include <cassert>
+
+namespace lmcp::catalog {
+
+CallResult CallNext::operator()(LambdaCall& call) const { return chain_.RunFrom(index_, call); }
+
+CallResult CallChain::RunFrom(std::size_t index, LambdaCall& call) const {
+  // The innermost stage (InvokeFunction) never calls next; a chain that runs past its end is mis-composed.
+  assert(index < stages_.size());
+  if (index >= stages_.size()) {
+    return Error::Internal("the call chain ended before any stage answered");
+  }
+  return stages_[index]->Handle(call, CallNext(*this, index + 1));
+}
+
+StageCounters CallChain::Counters() const {
+  StageCounters all;
+  for (const auto& stage : stages_) {
+    for (auto& [name, value] : stage->counters()) {
+      all.emplace_back(std::string(stage->name()) + "." + name, value);
+    }
+  }
+  return all;
+}
+
+std::vector<std::string_view> CallChain::StageNames() const {
+  std::vector<std::string_view> names;
+  for (const auto& stage : stages_) {
+    names.push_back(stage->name());
+  }
+  return names;
+}
+
+mcp::ToolResult ErrorResult(std::string text) {
+  mcp::ToolResult r;
+  r.content = mcp::Json::array({mcp::Json{{"type", "text"}, {"text", std::move(text)}}});
+  r.is_error = true;
+  return r;
+}
+
+}  // namespace lmcp::catalog

@@ -1,0 +1,20 @@
+#pragma once
+// The tools/call chain, composed in one place (compose.cc). Each stage is a file in catalog/call/.
+
+#include "catalog/call/audit_call.h"
+#include "catalog/call/call.h"
+#include "catalog/call/resolve_tool.h"
+#include "catalog/catalog_options.h"
+
+namespace lmcp::catalog {
+
+struct CallDependencies {
+  ToolDirectory& tools;
+  LambdaBackend& backend;
+  Clock& clock;
+  CallAuditor* auditor = nullptr;  // null: no audit
+};
+
+CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies& deps);
+
+}  // namespace lmcp::catalog

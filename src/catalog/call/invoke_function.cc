@@ -1,0 +1,39 @@
+#include "catalog/call/invoke_function.h"
+
+namespace lmcp::catalog {
+
+CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this stage is the last*/) {
+  const ToolEntry& entry = *call.entry;
+  call.ctx.Log(mcp::LogLevel::kDebug, mcp::Json("Invoking " + entry.function.name +
+                                                (entry.qualifier.empty() ? "" : ":" + entry.qualifier)));
+  auto stop = call.ctx.stop_token();
+  invoked_.Add();
+  call.record.invoked = true;
+  Result<InvokeResponse> response = backend_.Invoke(std::move(call.request), stop);
+  CallRecord& record = call.record;
+  if (!response.ok()) {
+    const Error& e = response.error();
+    record.detail = e.message;
+    if (e.code == ErrorCode::kCancelled || stop.stop_requested()) {
+      cancelled_.Add();
+      record.outcome = "cancelled";
+      return Error::Cancelled("call cancelled");
+    }
+    errors_.Add();
+    record.outcome = e.code == ErrorCode::kTimeout ? "timeout" : "error";
+  } else {
+    record.responded = true;
+    record.response_bytes = response->payload.size();
+    record.executed_version = response->executed_version;
+    record.request_id = response->request_id;
+    record.function_error = response->function_error;
+    record.outcome = response->function_error.empty() ? "ok" : "function_error";
+    if (!response->function_error.empty()) {
+      function_errors_.Add();
+    }
+  }
+  call.response = std::move(response);
+  return mcp::ToolResult{};
+}
+
+}  // namespace lmcp::catalog

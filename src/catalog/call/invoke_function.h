@@ -1,0 +1,30 @@
+#pragma once
+// Stage, the innermost: invokes the function once (an Invoke that may have reached Lambda is never re-sent)
+// and leaves what Lambda said in LambdaCall::response for MapResult; its own result carries nothing. A stop
+// (the client cancelled, the server shuts down) ends the call as cancelled.
+
+#include "catalog/call/call.h"
+
+namespace lmcp::catalog {
+
+class InvokeFunction final : public CallStage {
+ public:
+  explicit InvokeFunction(LambdaBackend& backend) : backend_(backend) {}
+  std::string_view name() const override { return "invoke"; }
+  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  StageCounters counters() const override {
+    return {{"invoked", invoked_.value()},
+            {"function_errors", function_errors_.value()},
+            {"errors", errors_.value()},
+            {"cancelled", cancelled_.value()}};
+  }
+
+ private:
+  LambdaBackend& backend_;
+  Counter invoked_;
+  Counter function_errors_;
+  Counter errors_;
+  Counter cancelled_;
+};
+
+}  // namespace lmcp::catalog

@@ -1,0 +1,29 @@
+#include "catalog/call/map_result.h"
+
+
+#include "catalog/result_mapping.h"
+
+namespace lmcp::catalog {
+
+CallResult MapResult::Handle(LambdaCall& call, const CallNext& next) {
+  CallResult below = next(call);
+  if (!below.ok() || !call.response.has_value()) {
+    return below;  // cancelled, or ended by a stage below with its own result
+  }
+  ResultContext rc;
+  rc.tool = call.tool;
+  rc.function = call.entry->function.name;
+  rc.function_arn = call.entry->function.arn;
+  rc.qualifier = call.entry->qualifier;
+  rc.protocol_version = call.ctx.protocol_version();
+  rc.max_text_bytes = options_.max_text_bytes;
+  rc.compat_reference = options_.compat_reference;
+  rc.timeout_seconds = call.timeout_seconds;
+  Result<InvokeResponse>& response = *call.response;
+  if (!response.ok()) {
+    return MapInvokeError(response.error(), rc);
+  }
+  return MapInvokeResponse(std::move(response).value(), rc);
+}
+
+}  // namespace lmcp::catalog
