@@ -27,10 +27,10 @@
 #include <thread>
 #include <vector>
 
-#include "aws/crypto.h"
 #include "aws/curl_http_client.h"
 #include "aws/sigv4.h"
 #include "bench/bench_process.h"
+#include "common/base64.h"
 #include "tests/support/loopback.h"
 
 namespace lmcp::bench {
@@ -498,7 +498,7 @@ void MotoScenarios() {
     // A minimal zip (empty archive) is enough in simple mode.
     static const unsigned char kEmptyZip[] = {0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     std::string zip(reinterpret_cast<const char*>(kEmptyZip), sizeof kEmptyZip);
-    std::string b64 = aws::Base64Encode(zip);
+    std::string b64 = Base64Encode(zip);
     aws::HttpRequest req;
     req.method = "POST";
     req.url = moto.url() + "/2015-03-31/functions";

@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "aws/sigv4.h"
+#include "common/iso8601.h"
 
 namespace lmcp::aws {
 namespace {
@@ -13,7 +14,7 @@ const Credentials kSessionCreds{"ASIAEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEX
                                 std::string(800, 'T'), std::nullopt};
 
 SigningParams Params() {
-  return SigningParams{.region = "us-east-1", .service = "lambda", .time = *ParseAmzDate("20261124T005413Z")};
+  return SigningParams{.region = "us-east-1", .service = "lambda", .time = *ParseIso8601Basic("20261124T005413Z")};
 }
 
 HttpRequest InvokeRequest(std::size_t payload_bytes) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/base64.h"
 #include "fuzz/fixed_jwks.h"
 #include "fuzz/fuzz_input.h"
 #include "transport/http_auth.h"
@@ -35,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)tr::AcceptsMediaType(accept, "application/json");
   (void)tr::IsJsonContentType(content_type);
   (void)tr::IsValidSessionIdSyntax(session_id);
-  (void)tr::Base64UrlDecode(session_id);
+  (void)lmcp::Base64UrlDecode(session_id);
 
   static tr::StaticTokenAuthenticator static_auth("s3cr3t-token");
   (void)static_auth.Authenticate(authorization);

@@ -6,16 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/file.h"
+#include "common/strings.h"
+
 namespace lmcp::aws {
 namespace {
-
-std::optional<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string EnvOr(const EnvLookup& env, const std::string& name, const std::string& fallback) {
   auto v = env(name);
@@ -39,8 +34,7 @@ EnvLookup ProcessEnvironment() {
 
 bool IsTrue(const std::optional<std::string>& value) {
   if (!value) return false;
-  std::string v = *value;
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string v = AsciiLower(*value);
   return v == "true" || v == "1" || v == "yes";
 }
 

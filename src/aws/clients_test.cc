@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
-#include "aws/crypto.h"
+#include "common/crypto.h"
 #include "aws/lambda_client.h"
 #include "aws/schemas_client.h"
 #include "aws/sts_client.h"
 #include "aws/tagging_client.h"
 #include "aws/url.h"
+#include "common/base64.h"
+#include "common/iso8601.h"
 #include "tests/support/aws/fake_http_client.h"
 #include "tests/support/aws/test_util.h"
 #include "tests/support/common/fake_clock.h"
@@ -46,7 +48,7 @@ TEST_F(ClientsTest, RequestsMatchAwsCliCaptures) {
     return HttpResponse{200, {}, "<R><GetCallerIdentityResult></GetCallerIdentityResult></R>"};
   });
   auto at = [&](int i) {
-    FakeClock::WallTime t = *ParseAmzDate(captures[i].amz_date);
+    FakeClock::WallTime t = *ParseIso8601Basic(captures[i].amz_date);
     clock_.Advance(t - clock_.Now());
   };
   struct Case {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/time_util.h"
 #include "aws/url.h"
+#include "common/iso8601.h"
 #include "tests/support/aws/fake_http_client.h"
 #include "tests/support/aws/test_util.h"
 #include "tests/support/common/fake_clock.h"

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/strings.h"
+
 namespace lmcp::aws {
 namespace {
 
@@ -181,28 +183,21 @@ void CurlHttpClient::Release(Handles h) {
   Cleanup(h.easy, h.multi);
 }
 
-HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop) {
-  if (request.url.rfind("http://", 0) != 0 && request.url.rfind("https://", 0) != 0) {
-    return HttpError{HttpErrorKind::kInvalidRequest, "unsupported URL: " + request.url, false};
-  }
-  if (stop.stop_requested()) return HttpError{HttpErrorKind::kCancelled, "cancelled before sending", false};
+namespace {
 
-  Handles handles = Acquire();
-  if (handles.easy == nullptr) return HttpError{HttpErrorKind::kInvalidRequest, "curl_easy_init failed", false};
-  CURL* easy = static_cast<CURL*>(handles.easy);
-  CURLM* multi = static_cast<CURLM*>(handles.multi);
-  Transfer t;
-  t.max_bytes = request.max_response_bytes;
-  t.idempotent = request.idempotent;
-
-  curl_easy_setopt(easy, CURLOPT_SHARE, shared_->share);
+// Method, body and the options every request shares (no redirects, TLS verified, our callbacks on `t`).
+void SetRequestOptions(CURL* easy, const HttpRequest& request, const CurlHttpClientOptions& options, CURLSH* share,
+                       Transfer& t) {
+  curl_easy_setopt(easy, CURLOPT_SHARE, share);
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options_.ca_bundle.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+  if (!options.ca_bundle.empty()) {
+    curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_bundle.c_str());
+  }
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
@@ -221,87 +216,102 @@ HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {
     curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-  } else {
-    if (request.method != "POST") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  } else if (request.method != "POST") {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
   if (has_body && request.method != "GET" && request.method != "HEAD") {
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
   }
+}
 
+// The request's headers as libcurl takes them (the caller frees the list), with libcurl's own defaults
+// (form Content-Type, Accept, Expect: 100-continue) suppressed and our User-Agent unless one is given.
+curl_slist* SetRequestHeaders(CURL* easy, const HttpRequest& request, const CurlHttpClientOptions& options) {
   curl_slist* headers = nullptr;
   bool has_content_type = false, has_user_agent = false, has_accept = false;
   for (const auto& [k, v] : request.headers) {
-    if (HeaderNameEquals(k, "content-length")) continue;  // libcurl sets it from the body
-    has_content_type |= HeaderNameEquals(k, "content-type");
-    has_user_agent |= HeaderNameEquals(k, "user-agent");
-    has_accept |= HeaderNameEquals(k, "accept");
+    if (IEquals(k, "content-length")) {
+      continue;  // libcurl sets it from the body
+    }
+    has_content_type |= IEquals(k, "content-type");
+    has_user_agent |= IEquals(k, "user-agent");
+    has_accept |= IEquals(k, "accept");
     std::string line = v.empty() ? k + ";" : k + ": " + v;
     headers = curl_slist_append(headers, line.c_str());
   }
-  if (!has_content_type) headers = curl_slist_append(headers, "Content-Type:");  // no form-urlencoded default
-  if (!has_accept) headers = curl_slist_append(headers, "Accept:");
+  if (!has_content_type) {
+    headers = curl_slist_append(headers, "Content-Type:");  // no form-urlencoded default
+  }
+  if (!has_accept) {
+    headers = curl_slist_append(headers, "Accept:");
+  }
   headers = curl_slist_append(headers, "Expect:");
-  if (!has_user_agent) curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  if (!has_user_agent) {
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  }
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  return headers;
+}
 
-  curl_multi_add_handle(multi, easy);
+struct TransferOutcome {
   CURLcode result = CURLE_OK;
   bool cancelled = false;
   bool read_timed_out = false;
-  const auto read_timeout = std::max(request.read_timeout, std::chrono::milliseconds(1));
-  {
-    // Scoped: the callback must be gone (its destructor waits for a running one) before the handles return
-    // to the pool.
-    std::stop_callback wake(stop, [multi] { curl_multi_wakeup(multi); });
-    t.last_progress = std::chrono::steady_clock::now();
-    while (true) {
-      int running = 0;
-      CURLMcode mc = curl_multi_perform(multi, &running);
-      if (mc != CURLM_OK) {
-        result = CURLE_RECV_ERROR;
-        break;
-      }
-      if (running == 0) {
-        int queued = 0;
-        CURLMsg* msg = curl_multi_info_read(multi, &queued);
-        result = msg != nullptr && msg->msg == CURLMSG_DONE ? msg->data.result : CURLE_RECV_ERROR;
-        break;
-      }
-      if (stop.stop_requested()) {
-        cancelled = true;
-        break;
-      }
-      auto now = std::chrono::steady_clock::now();
-      if (t.sent && now - t.last_progress > read_timeout) {
-        read_timed_out = true;
-        break;
-      }
-      auto wait =
-          t.sent ? read_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(now - t.last_progress)
-                 : std::chrono::milliseconds(100);
-      wait = std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
-      curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
+};
+
+// Drives the transfer until it finishes, `stop` is requested, or no byte moved for `read_timeout` once the
+// request was sent.
+TransferOutcome RunTransfer(CURLM* multi, Transfer& t, std::stop_token stop,
+                            std::chrono::milliseconds read_timeout) {
+  TransferOutcome out;
+  // Scoped: the callback must be gone (its destructor waits for a running one) before the handles return
+  // to the pool.
+  std::stop_callback wake(stop, [multi] { curl_multi_wakeup(multi); });
+  t.last_progress = std::chrono::steady_clock::now();
+  while (true) {
+    int running = 0;
+    CURLMcode mc = curl_multi_perform(multi, &running);
+    if (mc != CURLM_OK) {
+      out.result = CURLE_RECV_ERROR;
+      return out;
     }
+    if (running == 0) {
+      int queued = 0;
+      CURLMsg* msg = curl_multi_info_read(multi, &queued);
+      out.result = msg != nullptr && msg->msg == CURLMSG_DONE ? msg->data.result : CURLE_RECV_ERROR;
+      return out;
+    }
+    if (stop.stop_requested()) {
+      out.cancelled = true;
+      return out;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (t.sent && now - t.last_progress > read_timeout) {
+      out.read_timed_out = true;
+      return out;
+    }
+    auto wait = t.sent ? read_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(now - t.last_progress)
+                       : std::chrono::milliseconds(100);
+    wait = std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
+    curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
   }
+}
 
-  long status = 0;
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  long new_connections = 0;
-  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &new_connections);
-  connections_opened_ += new_connections;
-  curl_multi_remove_handle(multi, easy);
-  curl_slist_free_all(headers);
-  Release(handles);
-
-  if (cancelled) return HttpError{HttpErrorKind::kCancelled, "request cancelled", t.sent};
+// The response, or the error kind callers branch on (whether the request may have reached the server).
+HttpResult ToHttpResult(const HttpRequest& request, Transfer& t, const TransferOutcome& outcome, long status,
+                        std::chrono::milliseconds read_timeout) {
+  const CURLcode result = outcome.result;
+  if (outcome.cancelled) {
+    return HttpError{HttpErrorKind::kCancelled, "request cancelled", t.sent};
+  }
   if (t.resend_refused) {
     return HttpError{HttpErrorKind::kConnectionReset,
                      "connection closed before any response; not re-sent because the server may have acted "
                      "on the request",
                      true};
   }
-  if (read_timed_out) {
+  if (outcome.read_timed_out) {
     return HttpError{HttpErrorKind::kReadTimeout,
                      "no response progress for " + std::to_string(read_timeout.count()) + " ms", true};
   }
@@ -320,9 +330,49 @@ HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop
   if (!t.sent && result == CURLE_OPERATION_TIMEDOUT) {
     return HttpError{HttpErrorKind::kTimeoutBeforeSend, message, false};
   }
-  if (!t.sent || IsConnectError(result)) return HttpError{HttpErrorKind::kConnectFailed, message, false};
-  if (result == CURLE_OPERATION_TIMEDOUT) return HttpError{HttpErrorKind::kReadTimeout, message, true};
+  if (!t.sent || IsConnectError(result)) {
+    return HttpError{HttpErrorKind::kConnectFailed, message, false};
+  }
+  if (result == CURLE_OPERATION_TIMEDOUT) {
+    return HttpError{HttpErrorKind::kReadTimeout, message, true};
+  }
   return HttpError{HttpErrorKind::kConnectionReset, message, true};
+}
+
+}  // namespace
+
+HttpResult CurlHttpClient::Send(const HttpRequest& request, std::stop_token stop) {
+  if (request.url.rfind("http://", 0) != 0 && request.url.rfind("https://", 0) != 0) {
+    return HttpError{HttpErrorKind::kInvalidRequest, "unsupported URL: " + request.url, false};
+  }
+  if (stop.stop_requested()) {
+    return HttpError{HttpErrorKind::kCancelled, "cancelled before sending", false};
+  }
+  Handles handles = Acquire();
+  if (handles.easy == nullptr) {
+    return HttpError{HttpErrorKind::kInvalidRequest, "curl_easy_init failed", false};
+  }
+  CURL* easy = static_cast<CURL*>(handles.easy);
+  CURLM* multi = static_cast<CURLM*>(handles.multi);
+  Transfer t;
+  t.max_bytes = request.max_response_bytes;
+  t.idempotent = request.idempotent;
+  SetRequestOptions(easy, request, options_, shared_->share, t);
+  curl_slist* headers = SetRequestHeaders(easy, request, options_);
+
+  curl_multi_add_handle(multi, easy);
+  const auto read_timeout = std::max(request.read_timeout, std::chrono::milliseconds(1));
+  TransferOutcome outcome = RunTransfer(multi, t, stop, read_timeout);
+
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  long new_connections = 0;
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &new_connections);
+  connections_opened_ += new_connections;
+  curl_multi_remove_handle(multi, easy);
+  curl_slist_free_all(headers);
+  Release(handles);
+  return ToHttpResult(request, t, outcome, status, read_timeout);
 }
 
 }  // namespace lmcp::aws

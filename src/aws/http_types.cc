@@ -1,29 +1,25 @@
 #include "aws/http_types.h"
 
-#include <strings.h>
+#include "common/strings.h"
 
 namespace lmcp::aws {
 
-bool HeaderNameEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 std::string FindHeader(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
-    if (HeaderNameEquals(k, name)) return v;
+    if (IEquals(k, name)) return v;
   }
   return {};
 }
 
 bool HasHeader(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
-    if (HeaderNameEquals(k, name)) return true;
+    if (IEquals(k, name)) return true;
   }
   return false;
 }
 
 void RemoveHeader(Headers& headers, std::string_view name) {
-  std::erase_if(headers, [&](const auto& h) { return HeaderNameEquals(h.first, name); });
+  std::erase_if(headers, [&](const auto& h) { return IEquals(h.first, name); });
 }
 
 void SetHeader(Headers& headers, std::string name, std::string value) {

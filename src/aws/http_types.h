@@ -36,7 +36,6 @@ struct HttpResponse {
 // Case-insensitive lookup; empty when absent. For repeated headers, the first.
 std::string FindHeader(const Headers& headers, std::string_view name);
 bool HasHeader(const Headers& headers, std::string_view name);
-bool HeaderNameEquals(std::string_view a, std::string_view b);
 void RemoveHeader(Headers& headers, std::string_view name);             // every entry with that name
 void SetHeader(Headers& headers, std::string name, std::string value);  // replaces, appends at the end
 

@@ -1,7 +1,6 @@
 #include "aws/imds.h"
 
 #include "aws/json_util.h"
-#include "aws/time_util.h"
 #include "common/json.h"
 
 namespace lmcp::aws {
@@ -58,11 +57,11 @@ Result<std::optional<Credentials>> FetchImds(HttpClient& http, const ImdsSetting
   if (std::string code = JsonString(j, "Code"); !code.empty() && code != "Success") {
     return Error::Unauthenticated("IMDS credentials: Code " + code);
   }
-  Credentials c{JsonString(j, "AccessKeyId"), JsonString(j, "SecretAccessKey"), JsonString(j, "Token"), std::nullopt};
-  if (c.access_key_id.empty() || c.secret_access_key.empty())
+  auto c = CredentialsFromJson(j, "Token");
+  if (!c) {
     return Error::Unauthenticated("IMDS: missing keys");
-  if (std::string exp = JsonString(j, "Expiration"); !exp.empty()) c.expiration = ParseIso8601(exp);
-  return std::optional<Credentials>(c);
+  }
+  return c;
 }
 
 }  // namespace lmcp::aws

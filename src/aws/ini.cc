@@ -3,25 +3,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/strings.h"
+
 namespace lmcp::aws {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool SplitKeyValue(std::string_view line, std::string& key, std::string& value) {
   auto delim = line.find_first_of("=:");
   if (delim == std::string_view::npos) return false;
-  key = Lower(Trim(line.substr(0, delim)));
+  key = AsciiLower(Trim(line.substr(0, delim)));
   value = std::string(Trim(line.substr(delim + 1)));
   return !key.empty();
 }

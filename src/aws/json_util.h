@@ -2,12 +2,15 @@
 // Small helpers for reading AWS JSON replies leniently (a missing or mistyped member gives the default).
 
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "aws/aws_error.h"
+#include "aws/sigv4.h"
+#include "common/iso8601.h"
 #include "common/json.h"
 
 namespace lmcp::aws {
@@ -44,6 +47,21 @@ inline AwsResult<nlohmann::json> ParseJsonReply(const std::string& operation, co
     return e;
   }
   return std::move(j).value();
+}
+
+// Keys from a credentials JSON object as the container endpoint, IMDS and credential_process write them:
+// AccessKeyId, SecretAccessKey, the session token under `token_key`, and Expiration (left empty when absent
+// or not ISO-8601). nullopt when either key is missing.
+inline std::optional<Credentials> CredentialsFromJson(const nlohmann::json& j, const char* token_key) {
+  Credentials c{JsonString(j, "AccessKeyId"), JsonString(j, "SecretAccessKey"), JsonString(j, token_key),
+                std::nullopt};
+  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
+    return std::nullopt;
+  }
+  if (std::string exp = JsonString(j, "Expiration"); !exp.empty()) {
+    c.expiration = ParseIso8601(exp);
+  }
+  return c;
 }
 
 }  // namespace lmcp::aws

@@ -2,9 +2,9 @@
 
 #include <set>
 
-#include "aws/crypto.h"
 #include "aws/json_util.h"
 #include "aws/url.h"
+#include "common/base64.h"
 
 namespace lmcp::aws {
 namespace {

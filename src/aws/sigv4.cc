@@ -1,15 +1,15 @@
 #include "aws/sigv4.h"
 
-#include <time.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <string_view>
 #include <vector>
 
-#include "aws/crypto.h"
 #include "aws/url.h"
+#include "common/crypto.h"
+#include "common/iso8601.h"
+#include "common/strings.h"
 
 namespace lmcp::aws {
 namespace {
@@ -24,12 +24,6 @@ bool IsUnsignableHeader(std::string_view lower_name) {
       "transfer-encoding", "connection",      "keep-alive",          "te",
       "upgrade",           "accept-encoding", "proxy-authorization", "proxy-connection"};
   return std::find(std::begin(kSkip), std::end(kSkip), lower_name) != std::end(kSkip);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 // Unfold continuation lines, trim, collapse runs of whitespace to one space.
@@ -109,7 +103,7 @@ CanonicalHeaders BuildCanonicalHeaders(const Headers& headers, const std::vector
     std::string joined;
     bool found = false;
     for (const auto& [k, v] : headers) {
-      if (!HeaderNameEquals(k, name)) continue;
+      if (!IEquals(k, name)) continue;
       if (found) joined += ',';
       joined += CanonicalHeaderValue(v);
       found = true;
@@ -128,7 +122,7 @@ CanonicalHeaders BuildCanonicalHeaders(const Headers& headers, const std::vector
 std::vector<std::string> HeadersToSign(const Headers& headers) {
   std::vector<std::string> names;
   for (const auto& [k, v] : headers) {
-    std::string lower = Lower(k);
+    std::string lower = AsciiLower(k);
     if (!IsUnsignableHeader(lower)) names.push_back(std::move(lower));
   }
   std::sort(names.begin(), names.end());
@@ -188,12 +182,6 @@ Computed Compute(std::string_view method, std::string_view canonical_uri, std::s
   return c;
 }
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
-
 std::vector<std::string> Split(std::string_view s, char sep) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -217,45 +205,11 @@ Error UnrecognizedClient() {
 
 }  // namespace
 
-std::string FormatAmzDate(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
-
-std::optional<std::chrono::system_clock::time_point> ParseAmzDate(std::string_view s) {
-  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
-  for (std::size_t i = 0; i < 15; ++i) {
-    if (i != 8 && !std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
-  }
-  auto num = [&](std::size_t pos, std::size_t len) {
-    int v = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) v = v * 10 + (s[i] - '0');
-    return v;
-  };
-  std::tm tm{};
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(4, 2) - 1;
-  tm.tm_mday = num(6, 2);
-  tm.tm_hour = num(9, 2);
-  tm.tm_min = num(11, 2);
-  tm.tm_sec = num(13, 2);
-  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-      tm.tm_sec > 60) {
-    return std::nullopt;
-  }
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
 Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentials,
                               const SigningParams& params) {
   auto url = ParseUrl(request.url);
   if (!url.ok()) return url.error();
-  const std::string amz_date = FormatAmzDate(params.time);
+  const std::string amz_date = FormatIso8601Basic(params.time);
   const std::string scope =
       amz_date.substr(0, 8) + "/" + params.region + "/" + params.service + "/aws4_request";
   const std::string payload_hash = Sha256Hex(request.body);
@@ -329,56 +283,87 @@ Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentia
   return out;
 }
 
-Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lookup,
-                              std::chrono::system_clock::time_point now) {
-  auto url = ParseUrl(request.url);
-  if (!url.ok()) return InvalidSignature("malformed request URL");
-  QueryParams query = ParseQuery(url->query);
+namespace {
+
+// What a signed request says about its signature: from the Authorization header, or from the query of a
+// presigned URL.
+struct SignatureFields {
+  std::string credential, signed_headers, signature, amz_date, token;
+  bool presigned = false;
+  std::optional<std::chrono::seconds> expires;  // presigned only
+};
+
+Result<SignatureFields> ReadSignatureFields(const HttpRequest& request, const QueryParams& query) {
   auto query_value = [&](std::string_view name) -> std::optional<std::string> {
     for (const auto& [k, v] : query) {
-      if (k == name) return v;
+      if (k == name) {
+        return v;
+      }
     }
     return std::nullopt;
   };
-
-  std::string credential, signed_headers, signature, amz_date, token;
-  bool presigned = false;
-  std::optional<std::chrono::seconds> expires;
+  SignatureFields f;
   std::string authorization = FindHeader(request.headers, "authorization");
   if (!authorization.empty()) {
     if (!authorization.starts_with(std::string(kAlgorithm) + " ")) {
       return Error::Unauthenticated("IncompleteSignatureException: unsupported authorization type");
     }
     for (const auto& part : Split(std::string_view(authorization).substr(kAlgorithm.size() + 1), ',')) {
-      std::string p = Trim(part);
+      std::string p(Trim(part, kHttpWhitespace));
       auto eq = p.find('=');
-      if (eq == std::string::npos) continue;
+      if (eq == std::string::npos) {
+        continue;
+      }
       std::string key = p.substr(0, eq);
       std::string value = p.substr(eq + 1);
-      if (key == "Credential") credential = value;
-      if (key == "SignedHeaders") signed_headers = value;
-      if (key == "Signature") signature = value;
+      if (key == "Credential") {
+        f.credential = value;
+      }
+      if (key == "SignedHeaders") {
+        f.signed_headers = value;
+      }
+      if (key == "Signature") {
+        f.signature = value;
+      }
     }
-    amz_date = FindHeader(request.headers, "x-amz-date");
-    token = FindHeader(request.headers, "x-amz-security-token");
-  } else if (query_value("X-Amz-Algorithm")) {
-    presigned = true;
-    if (*query_value("X-Amz-Algorithm") != kAlgorithm) {
-      return Error::Unauthenticated("IncompleteSignatureException: unsupported X-Amz-Algorithm");
-    }
-    credential = query_value("X-Amz-Credential").value_or("");
-    signed_headers = query_value("X-Amz-SignedHeaders").value_or("");
-    signature = query_value("X-Amz-Signature").value_or("");
-    amz_date = query_value("X-Amz-Date").value_or("");
-    token = query_value("X-Amz-Security-Token").value_or("");
-    std::string exp = query_value("X-Amz-Expires").value_or("");
-    if (exp.empty() || exp.size() > 6 || !std::all_of(exp.begin(), exp.end(), ::isdigit)) {
-      return Error::Unauthenticated("IncompleteSignatureException: bad X-Amz-Expires");
-    }
-    expires = std::chrono::seconds(std::stoi(exp));
-  } else {
+    f.amz_date = FindHeader(request.headers, "x-amz-date");
+    f.token = FindHeader(request.headers, "x-amz-security-token");
+    return f;
+  }
+  if (!query_value("X-Amz-Algorithm")) {
     return Error::Unauthenticated("MissingAuthenticationTokenException: Missing Authentication Token");
   }
+  f.presigned = true;
+  if (*query_value("X-Amz-Algorithm") != kAlgorithm) {
+    return Error::Unauthenticated("IncompleteSignatureException: unsupported X-Amz-Algorithm");
+  }
+  f.credential = query_value("X-Amz-Credential").value_or("");
+  f.signed_headers = query_value("X-Amz-SignedHeaders").value_or("");
+  f.signature = query_value("X-Amz-Signature").value_or("");
+  f.amz_date = query_value("X-Amz-Date").value_or("");
+  f.token = query_value("X-Amz-Security-Token").value_or("");
+  std::string exp = query_value("X-Amz-Expires").value_or("");
+  if (exp.empty() || exp.size() > 6 || !std::all_of(exp.begin(), exp.end(), ::isdigit)) {
+    return Error::Unauthenticated("IncompleteSignatureException: bad X-Amz-Expires");
+  }
+  f.expires = std::chrono::seconds(std::stoi(exp));
+  return f;
+}
+
+}  // namespace
+
+Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lookup,
+                              std::chrono::system_clock::time_point now) {
+  auto url = ParseUrl(request.url);
+  if (!url.ok()) {
+    return InvalidSignature("malformed request URL");
+  }
+  QueryParams query = ParseQuery(url->query);
+  auto fields = ReadSignatureFields(request, query);
+  if (!fields.ok()) {
+    return fields.error();
+  }
+  const auto& [credential, signed_headers, signature, amz_date, token, presigned, expires] = *fields;
   if (credential.empty() || signed_headers.empty() || signature.empty()) {
     return Error::Unauthenticated(
         "IncompleteSignatureException: Authorization must contain Credential, SignedHeaders and Signature");
@@ -387,7 +372,7 @@ Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lo
   if (scope_parts.size() != 5 || scope_parts[4] != "aws4_request" || scope_parts[0].empty()) {
     return Error::Unauthenticated("IncompleteSignatureException: malformed Credential " + credential);
   }
-  auto signed_time = ParseAmzDate(amz_date);
+  auto signed_time = ParseIso8601Basic(amz_date);
   if (!signed_time) return Error::Unauthenticated("IncompleteSignatureException: missing or bad X-Amz-Date");
   if (amz_date.substr(0, 8) != scope_parts[1]) {
     return InvalidSignature("Credential should be scoped to a valid date: " + scope_parts[1]);

@@ -45,9 +45,7 @@ struct SigningArtifacts {
 Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentials,
                               const SigningParams& params);
 
-// "20150830T123600Z" and back (UTC).
-std::string FormatAmzDate(std::chrono::system_clock::time_point t);
-std::optional<std::chrono::system_clock::time_point> ParseAmzDate(std::string_view s);
+// X-Amz-Date is the ISO-8601 basic form: common/iso8601.h FormatIso8601Basic / ParseIso8601Basic.
 
 // Looks up the secret for an access key id; nullopt when unknown.
 using SecretLookup = std::function<std::optional<Credentials>(const std::string& access_key_id)>;

@@ -9,6 +9,9 @@
 #include <sstream>
 
 #include "aws/url.h"
+#include "common/file.h"
+#include "common/iso8601.h"
+#include "common/strings.h"
 #include "tests/support/aws/test_util.h"
 
 namespace lmcp::aws {
@@ -21,14 +24,9 @@ const fs::path kSigv4Dir = fs::path(LMCP_SHARED_DIR) / "testdata" / "sigv4";
 constexpr char kAkid[] = "AKIDEXAMPLE";
 constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string ReadFile(const fs::path& p) { return ReadWholeFile(p.string()).value_or(""); }
 
-system_clock::time_point SuiteTime() { return *ParseAmzDate("20150830T123600Z"); }
+system_clock::time_point SuiteTime() { return *ParseIso8601Basic("20150830T123600Z"); }
 
 // Parses a raw test-suite request: request line split at its first and last space, headers with
 // continuation lines kept (joined by '\n'), blank line, body.
@@ -54,7 +52,7 @@ HttpRequest ParseRawRequest(const std::string& raw) {
     } else {
       auto colon = l.find(':');
       req.headers.emplace_back(l.substr(0, colon), l.substr(colon + 1));
-      if (HeaderNameEquals(req.headers.back().first, "host")) host = req.headers.back().second;
+      if (IEquals(req.headers.back().first, "host")) host = req.headers.back().second;
     }
     pos = end;
   }
@@ -233,7 +231,7 @@ TEST(Sigv4Captures, ReproducesEveryAwsCliSignature) {
     std::stringstream ss(cred);
     for (std::string p; std::getline(ss, p, '/');) parts.push_back(p);
     ASSERT_EQ(parts.size(), 5u);
-    SigningParams params{.region = parts[2], .service = parts[3], .time = *ParseAmzDate(c.amz_date)};
+    SigningParams params{.region = parts[2], .service = parts[3], .time = *ParseIso8601Basic(c.amz_date)};
     auto art = Sign(c.request, Credentials{kAkid, kSecret, "", std::nullopt}, params);
     ASSERT_TRUE(art.ok());
     EXPECT_EQ(art->authorization, c.authorization);
@@ -269,9 +267,9 @@ TEST(Sigv4Sign, ResigningReplacesDateTokenAndAuthorization) {
   ASSERT_TRUE(Sign(req, creds, params).ok());
   int dates = 0, tokens = 0, auths = 0;
   for (const auto& [k, v] : req.headers) {
-    dates += HeaderNameEquals(k, "x-amz-date");
-    tokens += HeaderNameEquals(k, "x-amz-security-token");
-    auths += HeaderNameEquals(k, "authorization");
+    dates += IEquals(k, "x-amz-date");
+    tokens += IEquals(k, "x-amz-security-token");
+    auths += IEquals(k, "authorization");
   }
   EXPECT_EQ(dates, 1);
   EXPECT_EQ(tokens, 1);
@@ -412,17 +410,17 @@ TEST_F(Sigv4Verify, AcceptsCapturedAwsCliRequests) {
     SCOPED_TRACE(c.label);
     c.request.headers.emplace_back("X-Amz-Date", c.amz_date);
     c.request.headers.emplace_back("Authorization", c.authorization);
-    auto r = Verify(c.request, lookup(), *ParseAmzDate(c.amz_date));
+    auto r = Verify(c.request, lookup(), *ParseIso8601Basic(c.amz_date));
     EXPECT_TRUE(r.ok()) << r.error().ToString();
   }
 }
 
 TEST(Sigv4Date, FormatsAndParses) {
-  auto t = ParseAmzDate("20261124T005409Z");
+  auto t = ParseIso8601Basic("20261124T005409Z");
   ASSERT_TRUE(t.has_value());
-  EXPECT_EQ(FormatAmzDate(*t), "20261124T005409Z");
-  EXPECT_FALSE(ParseAmzDate("2026-11-24").has_value());
-  EXPECT_FALSE(ParseAmzDate("20261324T005409Z").has_value());
+  EXPECT_EQ(FormatIso8601Basic(*t), "20261124T005409Z");
+  EXPECT_FALSE(ParseIso8601Basic("2026-11-24").has_value());
+  EXPECT_FALSE(ParseIso8601Basic("20261324T005409Z").has_value());
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #include "aws/sts_client.h"
 
-#include "aws/time_util.h"
 #include "aws/xml.h"
+#include "common/iso8601.h"
 
 namespace lmcp::aws {
 namespace {

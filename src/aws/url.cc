@@ -4,24 +4,9 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/strings.h"
+
 namespace lmcp::aws {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 std::string Url::HostHeader() const {
   if (!port || *port == (scheme == "https" ? 443 : 80)) return host;
   return host + ":" + std::to_string(*port);
@@ -38,7 +23,7 @@ Result<Url> ParseUrl(std::string_view url) {
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos)
     return Error::InvalidArgument("URL without scheme: " + std::string(url));
-  out.scheme = Lower(url.substr(0, scheme_end));
+  out.scheme = AsciiLower(url.substr(0, scheme_end));
   if (out.scheme != "http" && out.scheme != "https") {
     return Error::InvalidArgument("unsupported URL scheme: " + out.scheme);
   }
@@ -62,7 +47,7 @@ Result<Url> ParseUrl(std::string_view url) {
     port = authority.substr(colon + 1);
   }
   if (host.empty()) return Error::InvalidArgument("URL without host: " + std::string(url));
-  out.host = Lower(host);
+  out.host = AsciiLower(host);
   if (!port.empty()) {
     int p = 0;
     auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
@@ -101,8 +86,8 @@ std::string UriDecode(std::string_view in) {
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '%' && i + 2 < in.size()) {
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
+      int hi = HexDigitValue(in[i + 1]);
+      int lo = HexDigitValue(in[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out += static_cast<char>(hi * 16 + lo);
         i += 2;

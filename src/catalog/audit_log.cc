@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "aws/crypto.h"
+#include "common/crypto.h"
 #include "common/log_text.h"
 
 namespace lmcp::catalog {
@@ -22,19 +22,6 @@ std::string RandomKey() {
     std::abort();  // no CSPRNG: nothing sensible to run on
   }
   return key;
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 std::string KeyFileHelp(const std::string& path) {
@@ -68,7 +55,7 @@ Result<bool> CreateKeyFile(const std::string& path) {
     }
     return Error::Unavailable("audit key: cannot create " + ForLog(path) + ": " + std::strerror(errno));
   }
-  std::string text = aws::HexEncode(RandomKey()) + "\n";
+  std::string text = HexEncode(RandomKey()) + "\n";
   bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
   close(fd);
   if (!ok) {
@@ -83,7 +70,7 @@ Result<bool> CreateKeyFile(const std::string& path) {
 AuditSink::AuditSink(std::string key) : key_(key.empty() ? RandomKey() : std::move(key)) {}
 
 std::string AuditSink::ArgumentsHmac(std::string_view data) const {
-  return aws::HexEncode(aws::HmacSha256(key_, data));
+  return HexEncode(HmacSha256(key_, data));
 }
 
 FileAuditSink::~FileAuditSink() {
@@ -170,19 +157,12 @@ Result<std::string> LoadAuditKey(const std::string& path, bool create) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.remove_suffix(1);
   }
-  std::string key;
-  bool hex = text.size() == 2 * kAuditKeyBytes;
-  for (size_t i = 0; hex && i < text.size(); i += 2) {
-    int hi = HexDigit(text[i]);
-    int lo = HexDigit(text[i + 1]);
-    hex = hi >= 0 && lo >= 0;
-    key.push_back(static_cast<char>(hi << 4 | lo));
-  }
-  if (!hex) {
+  auto key = HexDecode(text);
+  if (text.size() != 2 * kAuditKeyBytes || !key.ok()) {
     return Error::InvalidArgument("audit key: " + shown + " must hold 32 bytes as 64 hex digits" +
                                   KeyFileHelp(shown));
   }
-  return key;
+  return *key;
 }
 
 }  // namespace lmcp::catalog

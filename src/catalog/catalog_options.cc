@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <regex>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
+
+#include "aws/function_ref.h"
+#include "common/strings.h"
 
 namespace lmcp::catalog {
 namespace {
@@ -56,18 +58,6 @@ const std::vector<OptionSpec> kSpecs = {
      "(else ~/.local/state/lambda-mcp/audit.key), generated on first use."},
 };
 
-std::string Trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r\n\f\v");
-  if (b == std::string::npos) return "";
-  auto e = s.find_last_not_of(" \t\r\n\f\v");
-  return s.substr(b, e - b + 1);
-}
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string CanonicalKey(std::string key) {
   for (auto& c : key) {
     c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -76,20 +66,10 @@ std::string CanonicalKey(std::string key) {
 }
 
 std::optional<bool> ParseBool(const std::string& v) {
-  std::string l = Lower(Trim(v));
+  std::string l = AsciiLower(Trim(v));
   if (l == "true" || l == "1" || l == "yes" || l == "on") return true;
   if (l == "false" || l == "0" || l == "no" || l == "off" || l.empty()) return false;
   return std::nullopt;
-}
-
-bool ValidFunctionName(const std::string& n) {
-  static const std::regex re("[A-Za-z0-9_-]{1,170}");
-  return std::regex_match(n, re);
-}
-
-bool ValidQualifier(const std::string& q) {
-  static const std::regex re("\\$LATEST|[A-Za-z0-9_-]{1,128}");
-  return std::regex_match(q, re);
 }
 
 }  // namespace
@@ -110,54 +90,11 @@ std::vector<std::string> SplitFunctionList(const std::string& text) {
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
     if (comma == std::string::npos) comma = text.size();
-    std::string entry = Trim(text.substr(start, comma - start));
+    std::string entry = std::string(Trim(text.substr(start, comma - start)));
     if (!entry.empty()) out.push_back(entry);
     start = comma + 1;
   }
   return out;
-}
-
-std::optional<FunctionRef> ParseFunctionRef(const std::string& entry) {
-  FunctionRef ref;
-  ref.raw = entry;
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t colon = entry.find(':', start);
-    parts.push_back(entry.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  if (parts.size() >= 7 && parts[0] == "arn") {
-    // arn:partition:lambda:region:account:function:name[:qualifier]
-    if (parts[2] != "lambda" || parts[5] != "function" || parts.size() > 8) return std::nullopt;
-    ref.is_arn = true;
-    ref.region = parts[3];
-    ref.account = parts[4];
-    ref.name = parts[6];
-    if (parts.size() == 8) ref.qualifier = parts[7];
-  } else if (parts.size() >= 3 && parts[1] == "function") {
-    // account:function:name[:qualifier]
-    if (parts.size() > 4) return std::nullopt;
-    ref.is_arn = true;
-    ref.account = parts[0];
-    ref.name = parts[2];
-    if (parts.size() == 4) ref.qualifier = parts[3];
-  } else if (parts.size() == 2) {
-    ref.name = parts[0];
-    ref.qualifier = parts[1];
-  } else if (parts.size() == 1) {
-    ref.name = parts[0];
-  } else {
-    return std::nullopt;
-  }
-  if (!ValidFunctionName(ref.name)) return std::nullopt;
-  if (parts.size() > 1 && !ref.qualifier.empty() && !ValidQualifier(ref.qualifier)) return std::nullopt;
-  if (ref.is_arn && !ref.account.empty() &&
-      !std::regex_match(ref.account, std::regex("[0-9]{12}"))) {
-    return std::nullopt;
-  }
-  return ref;
 }
 
 Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
@@ -186,7 +123,7 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   };
   auto integer = [&](const char* key, long long min, long long max, auto& out) {
     if (auto v = get(key)) {
-      std::string t = Trim(*v);
+      std::string t = std::string(Trim(*v));
       char* end = nullptr;
       errno = 0;
       long long n = t.empty() ? 0 : std::strtoll(t.c_str(), &end, 10);
@@ -208,22 +145,22 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   str("FUNCTION_QUALIFIER_TAG_KEY", o.qualifier_tag_key);
   str("AWS_PROFILE", o.aws_profile);
   str("AWS_REGION", o.aws_region);
-  o.aws_region = Trim(o.aws_region);
+  o.aws_region = std::string(Trim(o.aws_region));
   boolean("FUNCTION_ALLOW_ALL", o.allow_all);
   boolean("LAMBDA_MCP_LOG_TAIL", o.log_tail);
   boolean("LAMBDA_MCP_VALIDATE_ARGUMENTS", o.validate_arguments);
 
   if (auto q = get("FUNCTION_QUALIFIER")) {
-    o.default_qualifier = Trim(*q);
-    if (!o.default_qualifier.empty() && !ValidQualifier(o.default_qualifier)) {
+    o.default_qualifier = std::string(Trim(*q));
+    if (!o.default_qualifier.empty() && !aws::IsValidQualifier(o.default_qualifier)) {
       problems.push_back("FUNCTION_QUALIFIER: \"" + *q + "\" is not an alias or version");
     }
   }
   if (auto list = get("FUNCTION_LIST")) {
     std::map<std::string, std::string> qualifier_of;
     for (const auto& entry : SplitFunctionList(*list)) {
-      auto ref = ParseFunctionRef(entry);
-      if (!ref) {
+      auto ref = aws::ParseFunctionRef(entry);
+      if (!ref.ok()) {
         problems.push_back("FUNCTION_LIST: \"" + entry +
                            "\" is not a function name, name:qualifier or Lambda function ARN");
         continue;
@@ -240,7 +177,7 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
     }
   }
   if (auto c = get("LAMBDA_MCP_COMPAT")) {
-    std::string v = Lower(Trim(*c));
+    std::string v = AsciiLower(Trim(*c));
     if (v == "reference") {
       o.compat = CompatMode::kReference;
     } else if (v.empty() || v == "none" || v == "off") {
@@ -257,11 +194,11 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   integer("LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", 0, 100000, o.max_concurrency_per_function);
   integer("LAMBDA_MCP_PROGRESS_SECONDS", 0, 3600, o.progress_interval);
   if (auto a = get("LAMBDA_MCP_AUDIT_LOG")) {
-    o.audit_log = Trim(*a);
+    o.audit_log = std::string(Trim(*a));
     if (o.audit_log.empty()) o.audit_log = "stderr";
   }
   if (auto k = get("LAMBDA_MCP_AUDIT_KEY_FILE")) {
-    o.audit_key_file = Trim(*k);
+    o.audit_key_file = std::string(Trim(*k));
   }
 
   if (o.half_tag_filter()) {

@@ -12,19 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "aws/function_ref.h"
 #include "common/result.h"
 
 namespace lmcp::catalog {
 
-// One FUNCTION_LIST entry: a name, name:qualifier, a full or partial ARN (optionally qualified).
-struct FunctionRef {
-  std::string raw;        // as written (trimmed)
-  std::string name;
-  std::string qualifier;  // "" = none given
-  std::string region;     // from a full ARN, else ""
-  std::string account;    // from a full or partial ARN, else ""
-  bool is_arn = false;
-};
+// One FUNCTION_LIST entry: a name, name:qualifier, a full or partial ARN (optionally qualified); `raw` is the
+// entry as written (trimmed).
+using FunctionRef = aws::FunctionRef;
 
 enum class CompatMode { kNone, kReference };
 
@@ -96,9 +91,6 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources);
 // Keys may be written FUNCTION_PREFIX or function_prefix (or function-prefix); they come back upper case
 // with '_'. Nested maps are rejected.
 Result<OptionValues> ReadConfigFile(const std::string& path);
-
-// Parses one FUNCTION_LIST entry; nullopt when it cannot name a function.
-std::optional<FunctionRef> ParseFunctionRef(const std::string& entry);
 
 // Splits FUNCTION_LIST like the reference: on ",", trimmed, empty entries dropped.
 std::vector<std::string> SplitFunctionList(const std::string& text);

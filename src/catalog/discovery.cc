@@ -3,21 +3,16 @@
 #include <map>
 #include <set>
 
+#include "aws/function_ref.h"
 #include "catalog/tool_naming.h"
 
 namespace lmcp::catalog {
 namespace {
 
-// ARN fields: arn:partition:lambda:region:account:function:name
-std::string ArnField(const std::string& arn, int index) {
-  size_t start = 0;
-  for (int i = 0; i < index; ++i) {
-    start = arn.find(':', start);
-    if (start == std::string::npos) return "";
-    ++start;
-  }
-  size_t end = arn.find(':', start);
-  return arn.substr(start, end == std::string::npos ? std::string::npos : end - start);
+// The parts of a function ARN as ListFunctions returns it; all empty when it is not one.
+aws::FunctionRef ArnParts(const std::string& arn) {
+  auto parsed = aws::ParseFunctionRef(arn);
+  return parsed.ok() ? *parsed : aws::FunctionRef{};
 }
 
 Json ReferenceInputSchema() {
@@ -77,8 +72,9 @@ std::vector<const FunctionInfo*> SelectByName(const CatalogOptions& o, const std
     auto it = listed_refs.find(f.name);
     if (it != listed_refs.end()) {
       const FunctionRef& ref = *it->second;
-      bool matches = (ref.region.empty() || ref.region == ArnField(f.arn, 3)) &&
-                     (ref.account.empty() || ref.account == ArnField(f.arn, 4));
+      aws::FunctionRef arn = ArnParts(f.arn);
+      bool matches = (ref.region.empty() || ref.region == arn.region) &&
+                     (ref.account.empty() || ref.account == arn.account);
       if (matches) {
         keep = true;
         found_refs.insert(f.name);
@@ -195,7 +191,7 @@ std::string ResolveSchema(const std::string& arn_text, LambdaBackend& backend, S
   if (!arn.ok()) {
     return why_not(arn.error().message);
   }
-  std::string fn_account = ArnField(f.arn, 4);
+  std::string fn_account = ArnParts(f.arn).account;
   if (!arn->account.empty() && !fn_account.empty() && arn->account != fn_account) {
     return why_not("the schema is in account " + arn->account + " but the function and credentials are in " +
                    fn_account + "; DescribeSchema can only read the caller's own registries");

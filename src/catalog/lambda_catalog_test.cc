@@ -5,8 +5,8 @@
 #include <atomic>
 #include <thread>
 
-#include "aws/crypto.h"
 #include "catalog/call/build_invoke_request.h"
+#include "common/crypto.h"
 #include "tests/support/catalog/fake_lambda_backend.h"
 #include "tests/support/catalog/test_call_context.h"
 #include "tests/support/common/fake_clock.h"
@@ -280,7 +280,7 @@ TEST_F(LambdaCatalogTest, AuditLineHasKeyedHmacNotArgumentsNorTheirHash) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].find("hunter2"), std::string::npos);
   // A plain hash of low-entropy arguments could be reversed by guessing: it must not appear.
-  EXPECT_EQ(lines[0].find(aws::Sha256Hex(R"({"secret":"hunter2"})")), std::string::npos);
+  EXPECT_EQ(lines[0].find(Sha256Hex(R"({"secret":"hunter2"})")), std::string::npos);
   EXPECT_EQ(lines[0].find("arguments_sha256"), std::string::npos);
   auto j = mcp::Json::parse(lines[0]);
   EXPECT_EQ(j["tool"], "echo");
@@ -306,7 +306,7 @@ TEST_F(LambdaCatalogTest, AuditHmacIsStableUnderOneKeyAndDiffersAcrossKeys) {
   ASSERT_EQ(first.size(), 64u);
   EXPECT_EQ(hmac_with(key_a), first);
   EXPECT_NE(hmac_with(key_b), first);
-  EXPECT_NE(first, aws::Sha256Hex(R"({"pin":"1234"})"));
+  EXPECT_NE(first, Sha256Hex(R"({"pin":"1234"})"));
 }
 
 mcp::Json LastAudit(const MemoryAuditSink& audit) {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/json.h"
+#include "common/strings.h"
 #include "mcp/protocol.h"
 
 namespace lmcp::catalog {
@@ -235,9 +236,9 @@ mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx)
     std::string mime;
     if (value.contains("headers") && value["headers"].is_object()) {
       for (const auto& [k, v] : value["headers"].items()) {
-        std::string lower = k;
-        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lower == "content-type" && v.is_string()) mime = v.get<std::string>();
+        if (IEquals(k, "content-type") && v.is_string()) {
+          mime = v.get<std::string>();
+        }
       }
     }
     auto decoded = Base64Decode(value["body"].get<std::string>());

@@ -18,8 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.h"
 #include "catalog/lambda_backend.h"
+#include "common/base64.h"
 #include "common/result.h"
 #include "mcp/tool_provider.h"
 
@@ -46,8 +46,5 @@ std::optional<std::string> PythonJsonDumpsIndent2(const std::string& json_text);
 // Python's repr() of a bytes object: b'...'.
 std::string PythonBytesRepr(const std::string& bytes);
 bool IsValidUtf8(const std::string& s);
-// Base64 (standard alphabet; decoding also takes the URL-safe one) is the AWS layer's.
-using aws::Base64Decode;
-using aws::Base64Encode;
 
 }  // namespace lmcp::catalog

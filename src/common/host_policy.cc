@@ -5,24 +5,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/strings.h"
+
 namespace lmcp {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 bool IsAllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
@@ -31,7 +17,7 @@ bool IsAllDigits(std::string_view s) {
 }  // namespace
 
 std::string HostName(std::string_view authority) {
-  authority = Trim(authority);
+  authority = Trim(authority, kHttpWhitespace);
   if (authority.empty()) {
     return {};
   }
@@ -44,7 +30,7 @@ std::string HostName(std::string_view authority) {
     if (!rest.empty() && (rest.front() != ':' || !IsAllDigits(rest.substr(1)))) {
       return {};
     }
-    return Lower(authority.substr(1, close - 1));
+    return AsciiLower(authority.substr(1, close - 1));
   }
   auto colon = authority.find(':');
   std::string_view name = authority.substr(0, colon);
@@ -56,7 +42,7 @@ std::string HostName(std::string_view authority) {
       return {};
     }
   }
-  return Lower(name);
+  return AsciiLower(name);
 }
 
 bool IsLoopbackHostName(std::string_view host) {
@@ -64,9 +50,7 @@ bool IsLoopbackHostName(std::string_view host) {
 }
 
 bool IsLoopbackBindAddress(std::string_view host) {
-  std::string name(host);
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string name = AsciiLower(host);
   if (name == "localhost") {
     return true;
   }
@@ -87,7 +71,7 @@ bool IsAllowedHost(const OriginPolicy& policy, std::string_view host_header) {
     return true;
   }
   for (const auto& allowed : policy.allowed_hosts) {
-    if (allowed == "*" || Lower(allowed) == name) {
+    if (allowed == "*" || AsciiLower(allowed) == name) {
       return true;
     }
   }
@@ -95,16 +79,16 @@ bool IsAllowedHost(const OriginPolicy& policy, std::string_view host_header) {
 }
 
 bool IsAllowedOrigin(const OriginPolicy& policy, std::string_view origin_header) {
-  std::string_view origin = Trim(origin_header);
+  std::string_view origin = Trim(origin_header, kHttpWhitespace);
   if (origin.empty()) {
     return true;  // not a browser request
   }
-  std::string lower = Lower(origin);
+  std::string lower = AsciiLower(origin);
   if (lower == "null") {
     return false;
   }
   for (const auto& allowed : policy.allowed_origins) {
-    if (allowed == "*" || Lower(allowed) == lower) {
+    if (allowed == "*" || AsciiLower(allowed) == lower) {
       return true;
     }
   }

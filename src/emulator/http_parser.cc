@@ -4,20 +4,12 @@
 #include <cctype>
 #include <utility>
 
+#include "common/strings.h"
+
 namespace lmcp::emulator {
 namespace {
 
 constexpr size_t kMaxChunkSizeLineBytes = 1024;  // hex size plus chunk extensions (ignored)
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // RFC 9110 tchar.
 bool IsTokenChar(unsigned char c) {
@@ -33,17 +25,6 @@ bool IsToken(std::string_view s) {
 bool IsFieldValue(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); });
-}
-
-int HexDigit(unsigned char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  c = static_cast<unsigned char>(std::tolower(c));
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  return -1;
 }
 
 }  // namespace
@@ -152,7 +133,7 @@ bool RequestParser::OnHeaderLine(const std::string& line) {
   if (colon == std::string::npos || !IsToken(std::string_view(line).substr(0, colon))) {
     return Fail(400, "malformed header line");
   }
-  std::string_view value = TrimOws(std::string_view(line).substr(colon + 1));
+  std::string_view value = Trim(std::string_view(line).substr(colon + 1), kHttpWhitespace);
   if (!IsFieldValue(value)) {
     return Fail(400, "control character in a header value");
   }
@@ -213,10 +194,10 @@ bool RequestParser::OnHeadEnd() {
 
 bool RequestParser::OnChunkSize(const std::string& line) {
   size_t digits = 0;
-  while (digits < line.size() && HexDigit(static_cast<unsigned char>(line[digits])) >= 0) {
+  while (digits < line.size() && HexDigitValue(line[digits]) >= 0) {
     ++digits;
   }
-  std::string_view rest = TrimOws(std::string_view(line).substr(digits));
+  std::string_view rest = Trim(std::string_view(line).substr(digits), kHttpWhitespace);
   if (digits == 0 || (!rest.empty() && rest.front() != ';')) {
     return Fail(400, "malformed chunk size");
   }
@@ -224,7 +205,7 @@ bool RequestParser::OnChunkSize(const std::string& line) {
   size_t allowed = limits_.max_body_bytes - request_.body.size();
   size_t size = 0;
   for (size_t i = 0; i < digits; ++i) {
-    size = size * 16 + static_cast<size_t>(HexDigit(static_cast<unsigned char>(line[i])));
+    size = size * 16 + static_cast<size_t>(HexDigitValue(line[i]));
     if (size > allowed) {
       return Fail(413, "request body too large");
     }
@@ -324,18 +305,6 @@ RequestParser::Event RequestParser::Feed(std::string_view data, size_t* consumed
         break;  // handled above
     }
   }
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace lmcp::emulator

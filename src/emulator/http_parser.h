@@ -102,7 +102,4 @@ class RequestParser {
 
 // Case-insensitive header lookup; the first value, or empty when absent.
 std::string HeaderValue(const aws::Headers& headers, std::string_view name);
-// ASCII case-insensitive equality (header names, tokens).
-bool IEquals(std::string_view a, std::string_view b);
-
 }  // namespace lmcp::emulator

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/strings.h"
+
 namespace lmcp::emulator {
 namespace {
 

@@ -5,10 +5,9 @@
 
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "aws/sigv4.h"
+#include "common/file.h"
 #include "common/host_policy.h"
 #include "common/log_text.h"
 #include "emulator/template.h"
@@ -66,13 +65,11 @@ Result<Deployment> LoadDeployment(const LocalOptions& options) {
 Result<std::vector<FaultRule>> LoadFaultRules(const LocalOptions& options) {
   std::vector<FaultRule> rules;
   if (!options.faults_file.empty()) {
-    std::ifstream in(options.faults_file);
-    if (!in) {
+    auto text = ReadWholeFile(options.faults_file);
+    if (!text.ok()) {
       return Error::NotFound("cannot read fault file " + options.faults_file);
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto parsed = ParseFaultDocument(ss.str());
+    auto parsed = ParseFaultDocument(*text);
     if (!parsed.ok()) {
       return parsed.error();
     }

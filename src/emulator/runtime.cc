@@ -15,6 +15,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/iso8601.h"
 #include "common/json.h"
 
 extern char** environ;
@@ -58,19 +59,6 @@ std::string FormatMs(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", ms);
   return buf;
-}
-
-std::string IsoNow() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03lldZ", buf, static_cast<long long>(ms));
-  return out;
 }
 
 bool IsPython(const FunctionSpec& f) { return f.runtime.rfind("python", 0) == 0; }
@@ -378,7 +366,7 @@ InvokeOutput RunOnWorker(ProcessRuntime::Worker& w, const FunctionSpec& f, const
     }
     char secs[32];
     std::snprintf(secs, sizeof secs, "%d.00", f.timeout_seconds);
-    log += IsoNow() + " " + in.request_id + " Task timed out after " + secs + " seconds\n";
+    log += FormatIso8601Millis(std::chrono::system_clock::now()) + " " + in.request_id + " Task timed out after " + secs + " seconds\n";
     InvokeOutput out =
         Failed(ErrorObject("Sandbox.Timedout", "RequestId: " + in.request_id +
                                                    " Error: Task timed out after " + secs + " seconds"),

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.h"
+#include "common/base64.h"
 #include "emulator/service.h"
 #include "emulator/service_routes.h"
 
@@ -67,7 +67,7 @@ ServerResponse LocalService::ListFunctions(const ServerRequest&, const Route& ro
   bool has_marker = false;
   std::string marker = QueryParam(q, "Marker", &has_marker);
   if (has_marker && !marker.empty()) {
-    std::string decoded = aws::Base64Decode(marker).value_or("");
+    std::string decoded = Base64Decode(marker).value_or("");
     if (decoded.rfind("lmcp1|", 0) != 0) {
       return LambdaError(400, "InvalidParameterValueException", "Invalid Marker: " + marker, rid);
     }
@@ -84,7 +84,7 @@ ServerResponse LocalService::ListFunctions(const ServerRequest&, const Route& ro
   }
   json body = {{"Functions", functions}};
   if (end < items.size()) {
-    body["NextMarker"] = aws::Base64Encode("lmcp1|" + key(items[end].first, items[end].second));
+    body["NextMarker"] = Base64Encode("lmcp1|" + key(items[end].first, items[end].second));
   }
   return JsonResponse(200, body, rid);
 }

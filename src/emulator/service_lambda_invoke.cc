@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "aws/crypto.h"
+#include "common/base64.h"
 #include "common/log_text.h"
 #include "emulator/service.h"
 #include "emulator/service_routes.h"
@@ -68,7 +68,7 @@ std::optional<ServerResponse> ReadInvokeBody(const ServerRequest& req, const std
           400, "InvalidParameterValueException",
           "Client context must be less than " + std::to_string(kClientContextLimit) + " bytes.", rid);
     }
-    *client_context = aws::Base64Decode(cc).value_or("");
+    *client_context = Base64Decode(cc).value_or("");
     if (client_context->empty() || !json::accept(*client_context)) {
       return LambdaError(400, "InvalidRequestContentException",
                          "Client context must be a valid Base64-encoded JSON object.", rid);
@@ -192,7 +192,7 @@ ServerResponse LocalService::InvokeNow(const FunctionSpec& f, InvokeInput input,
     if (tail.size() > kLogTailBytes) {
       tail = tail.substr(tail.size() - kLogTailBytes);
     }
-    r.headers.emplace_back("X-Amz-Log-Result", aws::Base64Encode(tail));
+    r.headers.emplace_back("X-Amz-Log-Result", Base64Encode(tail));
   }
   r.body = std::move(out.payload);
   return r;

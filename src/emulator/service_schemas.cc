@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "common/iso8601.h"
 #include "emulator/service.h"
 #include "emulator/service_routes.h"
 
@@ -32,7 +33,7 @@ ServerResponse LocalService::DescribeSchema(const ServerRequest&, const Route& r
   if (has_version && version != "1") {
     return SchemasError(404, "NotFoundException", "Schema version " + version + " does not exist.", rid);
   }
-  std::string when = IsoTime(clock_.Now());
+  std::string when = FormatIso8601(clock_.Now());
   json body = {{"Content", it->content},
                {"LastModified", when},
                {"SchemaArn", deployment_.SchemaArn(it->registry, it->name)},

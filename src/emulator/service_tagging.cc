@@ -4,7 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.h"
+#include "common/base64.h"
 #include "common/json.h"
 #include "emulator/service.h"
 #include "emulator/service_routes.h"
@@ -140,7 +140,7 @@ ServerResponse LocalService::GetResources(const ServerRequest& req, const Route&
   }
   size_t start = 0;
   if (!in.token.empty()) {
-    std::string decoded = aws::Base64Decode(in.token).value_or("");
+    std::string decoded = Base64Decode(in.token).value_or("");
     if (decoded.rfind("lmcp1|", 0) != 0) {
       return bad("Invalid PaginationToken.");
     }
@@ -163,7 +163,7 @@ ServerResponse LocalService::GetResources(const ServerRequest& req, const Route&
     list.push_back({{"ResourceARN", matched[i]->arn}, {"Tags", tags}});
   }
   json body = {
-      {"PaginationToken", end < matched.size() ? aws::Base64Encode("lmcp1|" + std::to_string(end)) : ""},
+      {"PaginationToken", end < matched.size() ? Base64Encode("lmcp1|" + std::to_string(end)) : ""},
       {"ResourceTagMappingList", list}};
   return JsonResponse(200, body, rid, "application/x-amz-json-1.1");
 }

@@ -5,26 +5,17 @@
 #include <ctime>
 #include <functional>
 
+#include "aws/function_ref.h"
+#include "common/iso8601.h"
+
 namespace lmcp::emulator {
 
 using nlohmann::json;
 
 std::string LambdaTime(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000+0000", &tm);
-  return buf;
-}
-
-std::string IsoTime(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  std::string text = FormatIso8601(t);  // "…:00Z"
+  text.pop_back();
+  return text + ".000+0000";
 }
 
 std::string QueryParam(const std::vector<std::pair<std::string, std::string>>& q, const std::string& key,
@@ -136,26 +127,15 @@ std::string ScopeService(const std::string& authorization) {
 }
 
 FunctionRef ParseFunctionRef(const std::string& param, const Deployment& d) {
-  FunctionRef ref;
-  std::vector<std::string> parts;
-  for (size_t start = 0;;) {
-    size_t colon = param.find(':', start);
-    parts.push_back(param.substr(start, colon - start));
-    if (colon == std::string::npos) break;
-    start = colon + 1;
+  auto parsed = aws::ParseFunctionRef(param);
+  if (!parsed.ok()) {
+    return FunctionRef{param, "", true};  // nothing Lambda would accept names a function here
   }
-  if (parts.size() >= 7 && parts[0] == "arn") {
-    ref.foreign =
-        parts[2] != "lambda" || parts[3] != d.region || parts[4] != d.account_id || parts[5] != "function";
-    ref.name = parts[6];
-    if (parts.size() >= 8) ref.qualifier = parts[7];
-  } else if (parts.size() >= 3 && parts[1] == "function") {
-    ref.foreign = parts[0] != d.account_id;
-    ref.name = parts[2];
-    if (parts.size() >= 4) ref.qualifier = parts[3];
-  } else {
-    ref.name = parts[0];
-    if (parts.size() >= 2) ref.qualifier = parts[1];
+  FunctionRef ref{parsed->name, parsed->qualifier, false};
+  if (parsed->form == aws::FunctionRef::Form::kFullArn) {
+    ref.foreign = parsed->region != d.region || parsed->account != d.account_id;
+  } else if (parsed->form == aws::FunctionRef::Form::kPartialArn) {
+    ref.foreign = parsed->account != d.account_id;
   }
   return ref;
 }

@@ -15,7 +15,6 @@
 namespace lmcp::emulator {
 
 std::string LambdaTime(std::chrono::system_clock::time_point t);  // 2024-05-01T12:00:00.000+0000
-std::string IsoTime(std::chrono::system_clock::time_point t);     // 2024-05-01T12:00:00Z
 
 // The value of `key` in a parsed query; *present says whether it was there at all.
 std::string QueryParam(const std::vector<std::pair<std::string, std::string>>& q, const std::string& key,
@@ -40,9 +39,9 @@ std::string ScopeService(const std::string& authorization);
 struct FunctionRef {
   std::string name;
   std::string qualifier;  // from the name ("" when none)
-  bool foreign = false;   // another region or account
+  bool foreign = false;   // another region or account, or not a function reference at all
 };
-// A function name, partial ARN or ARN (with an optional qualifier) as Lambda accepts them.
+// A function name, partial ARN or ARN (with an optional qualifier) as Lambda accepts them (aws/function_ref.h).
 FunctionRef ParseFunctionRef(const std::string& param, const Deployment& d);
 
 std::string RevisionId(const std::string& name);

@@ -6,12 +6,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
+#include "common/file.h"
 #include "emulator/template_code.h"
 #include "emulator/template_values.h"
 
@@ -374,14 +373,12 @@ Result<Deployment> LoadTemplateString(const std::string& yaml, const std::string
 }
 
 Result<Deployment> LoadTemplateFile(const std::string& path, const TemplateOptions& options) {
-  std::ifstream in(path);
-  if (!in) {
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) {
     return Error::NotFound("template: cannot read " + path);
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
   std::string dir = std::filesystem::absolute(std::filesystem::path(path)).parent_path().string();
-  return LoadTemplateString(ss.str(), dir, options);
+  return LoadTemplateString(*text, dir, options);
 }
 
 }  // namespace lmcp::emulator

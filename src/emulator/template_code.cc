@@ -2,28 +2,19 @@
 
 #include "emulator/template_code.h"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
+#include "common/base64.h"
+#include "common/crypto.h"
+#include "common/file.h"
 #include "emulator/template_values.h"
 
 namespace lmcp::emulator {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Base64(const unsigned char* data, size_t n) {
-  std::string out(4 * ((n + 2) / 3) + 1, '\0');
-  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
-  out.resize(static_cast<size_t>(len));
-  return out;
-}
 
 // The files a handler "<module>.<function>" may live in, most likely first.
 std::vector<std::string> HandlerFiles(const std::string& module, bool python) {
@@ -73,13 +64,9 @@ Status LocateCode(FunctionSpec& f, const std::string& code_uri, const std::strin
   if (found.empty()) {
     return TemplateError(id, "handler file " + candidates[0] + " not found in " + f.code_dir);
   }
-  std::ifstream in(found, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string bytes = ss.str();
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  f.code_sha256 = Base64(digest, sizeof digest);
+  std::string bytes = ReadWholeFile(found).value_or("");
+  Digest digest = Sha256(bytes);
+  f.code_sha256 = Base64Encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
   f.code_size = static_cast<long>(bytes.size());
   return Ok();
 }

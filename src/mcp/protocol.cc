@@ -4,6 +4,8 @@
 #include <charconv>
 #include <utility>
 
+#include "common/base64.h"
+
 namespace lmcp::mcp {
 
 const Revision* FindRevision(std::string_view version) {
@@ -144,55 +146,17 @@ Json RenderToolResult(ToolResult result, std::string_view version) {
 
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kCursorPrefix = "lmcp1:";
-
-std::string Base64Url(std::string_view in) {
-  std::string out;
-  unsigned value = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    value = (value << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(value >> bits) & 0x3F]);
-    }
-  }
-  if (bits > 0) {
-    out.push_back(kAlphabet[(value << (6 - bits)) & 0x3F]);
-  }
-  return out;
-}
-
-std::optional<std::string> UnBase64Url(std::string_view in) {
-  std::string out;
-  unsigned value = 0;
-  int bits = 0;
-  for (char c : in) {
-    const char* pos = std::find(kAlphabet, kAlphabet + 64, c);
-    if (pos == kAlphabet + 64) {
-      return std::nullopt;
-    }
-    value = (value << 6) | static_cast<unsigned>(pos - kAlphabet);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((value >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
 std::string EncodeCursor(size_t offset) {
-  return Base64Url(std::string(kCursorPrefix) + std::to_string(offset));
+  return Base64UrlEncode(std::string(kCursorPrefix) + std::to_string(offset));
 }
 
 std::optional<size_t> DecodeCursor(std::string_view cursor) {
-  auto raw = UnBase64Url(cursor);
-  if (!raw || raw->size() <= kCursorPrefix.size() ||
+  auto raw = Base64UrlDecode(cursor);
+  if (!raw.ok() || raw->size() <= kCursorPrefix.size() ||
       raw->compare(0, kCursorPrefix.size(), kCursorPrefix) != 0) {
     return std::nullopt;
   }

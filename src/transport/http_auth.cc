@@ -6,11 +6,12 @@
 #include <array>
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <set>
 
+#include "common/crypto.h"
+#include "common/file.h"
 #include "common/log_text.h"
-#include "transport/http_policy.h"
+#include "common/strings.h"
 
 namespace lmcp::transport {
 
@@ -18,8 +19,8 @@ std::string_view BearerToken(std::string_view authorization) {
   while (!authorization.empty() && authorization.front() == ' ') authorization.remove_prefix(1);
   constexpr std::string_view kScheme = "bearer ";
   if (authorization.size() <= kScheme.size()) return {};
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return {};
+  if (!IEquals(authorization.substr(0, kScheme.size()), kScheme)) {
+    return {};
   }
   std::string_view token = authorization.substr(kScheme.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
@@ -38,20 +39,13 @@ Result<std::string> StaticTokenAuthenticator::Authenticate(std::string_view auth
 }
 
 Result<std::string> ReadTokenFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) {
     return Error::InvalidArgument("cannot read token file " + ForLog(path));
   }
-  std::string line;
-  std::getline(in, line);
-  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
-    line.pop_back();
-  }
-  size_t start = 0;
-  while (start < line.size() && std::isspace(static_cast<unsigned char>(line[start]))) {
-    ++start;
-  }
-  line = line.substr(start);
+  std::string_view first_line(*text);
+  first_line = first_line.substr(0, first_line.find('\n'));
+  std::string line(Trim(first_line));
   if (line.size() < 16) {
     return Error::InvalidArgument("token in " + ForLog(path) + " is empty or shorter than 16 characters");
   }
@@ -110,9 +104,7 @@ double EstimateTokenBits(std::string_view token) {
   }
   const double per_char = std::log2(alphabet);
 
-  std::string lowered(token);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string lowered = AsciiLower(token);
   std::vector<bool> in_word(token.size(), false);
   double bits = 0;
   for (std::string_view word : kCommonWords) {

@@ -1,6 +1,5 @@
 #include "transport/http_policy.h"
 
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -9,40 +8,26 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "transport/jwt_verifier.h"
+#include "common/base64.h"
+#include "common/strings.h"
 
 namespace lmcp::transport {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 bool AcceptsMediaType(std::string_view accept_header, std::string_view type) {
-  std::string accept = Lower(accept_header);
-  std::string wanted = Lower(type);
+  std::string accept = AsciiLower(accept_header);
+  std::string wanted = AsciiLower(type);
   std::string family = wanted.substr(0, wanted.find('/')) + "/*";
   std::string_view rest = accept;
   while (!rest.empty()) {
     auto comma = rest.find(',');
     std::string_view item = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    std::string_view media = Trim(item.substr(0, item.find(';')));
+    std::string_view media = Trim(item.substr(0, item.find(';')), kHttpWhitespace);
     if (media == wanted || media == family || media == "*/*") {
       // An explicit q=0 means "not acceptable".
       auto q = item.find("q=");
       if (q != std::string_view::npos) {
-        std::string_view qv = Trim(item.substr(q + 2));
+        std::string_view qv = Trim(item.substr(q + 2), kHttpWhitespace);
         if (qv == "0" || qv == "0.0" || qv == "0.00" || qv == "0.000") continue;
       }
       return true;
@@ -52,7 +37,7 @@ bool AcceptsMediaType(std::string_view accept_header, std::string_view type) {
 }
 
 bool IsJsonContentType(std::string_view content_type) {
-  std::string media = Lower(Trim(content_type.substr(0, content_type.find(';'))));
+  std::string media = AsciiLower(Trim(content_type.substr(0, content_type.find(';')), kHttpWhitespace));
   return media == "application/json";
 }
 
@@ -69,12 +54,6 @@ std::string NewSessionId() {
     std::abort();
   }
   return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-}
-
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  if (a.empty()) return true;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace lmcp::transport

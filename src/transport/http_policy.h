@@ -30,7 +30,4 @@ bool IsValidSessionIdSyntax(std::string_view id);
 // A new session id: 32 random bytes from the OS CSPRNG (OpenSSL RAND_bytes), base64url, 43 characters.
 std::string NewSessionId();
 
-// Constant-time comparison for secrets (length is not hidden).
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
-
 }  // namespace lmcp::transport

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "common/crypto.h"
 #include "transport/http_auth.h"
 
 namespace lmcp::transport {

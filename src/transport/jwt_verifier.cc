@@ -15,9 +15,11 @@
 #include <sstream>
 #include <system_error>
 
+#include "common/base64.h"
 #include "common/host_policy.h"
 #include "common/json.h"
 #include "common/log_text.h"
+#include "common/strings.h"
 #include "transport/http_auth.h"
 
 namespace lmcp::transport {
@@ -149,14 +151,6 @@ Result<Json> DecodeJsonPart(std::string_view part, const char* what) {
   return j;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 // The JOSE header rules in the header comment; returns the alg (RS256 or ES256).
 Result<std::string> CheckHeader(const Json& header) {
   auto alg = header.find("alg");
@@ -175,7 +169,7 @@ Result<std::string> CheckHeader(const Json& header) {
                                   ForLog((*crit)[0].get<std::string>(), 40) + "'");
   }
   if (auto typ = header.find("typ"); typ != header.end()) {
-    std::string t = typ->is_string() ? Lower(typ->get<std::string>()) : "";
+    std::string t = typ->is_string() ? AsciiLower(typ->get<std::string>()) : "";
     if (t != "jwt" && t != "application/jwt" && t != "at+jwt" && t != "application/at+jwt") {
       return Error::Unauthenticated("token typ is not an access token (JWT or at+jwt)");
     }
@@ -204,7 +198,7 @@ bool IsLoopbackHostForUrl(std::string_view authority) {
 }  // namespace
 
 Status CheckJwksUrl(std::string_view url) {
-  std::string lower = Lower(url);
+  std::string lower = AsciiLower(url);
   if (lower.rfind("https://", 0) == 0 && lower.size() > 8) {
     return Ok();
   }
@@ -219,54 +213,6 @@ Status CheckJwksUrl(std::string_view url) {
                                   "replaced on the way; use https://");
   }
   return Error::InvalidArgument("JWKS URL " + ForLog(url) + " must start with https://");
-}
-
-std::string Base64UrlEncode(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned int acc = 0;
-  int bits = 0;
-  for (unsigned char b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 0x3f]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3f]);
-  return out;
-}
-
-Result<std::string> Base64UrlDecode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  unsigned int acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '-' || c == '+')
-      v = 62;
-    else if (c == '_' || c == '/')
-      v = 63;
-    else
-      return Error::InvalidArgument("invalid base64url");
-    acc = (acc << 6) | static_cast<unsigned int>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  if (bits >= 6) return Error::InvalidArgument("invalid base64url length");
-  return out;
 }
 
 std::unique_ptr<JwksFetcher> NewCurlJwksFetcher() { return std::make_unique<CurlJwksFetcher>(); }

@@ -48,10 +48,6 @@ std::unique_ptr<JwksFetcher> NewCurlJwksFetcher();
 // 127.0.0.0/8, [::1]). kInvalidArgument naming the URL otherwise.
 Status CheckJwksUrl(std::string_view url);
 
-// base64url without padding (padding tolerated on decode). Decode fails on any other character.
-std::string Base64UrlEncode(std::string_view bytes);
-Result<std::string> Base64UrlDecode(std::string_view text);
-
 struct JwtConfig {
   std::string issuer;                  // exact `iss`
   std::vector<std::string> audiences;  // token `aud` must contain one (RFC 8707 resource)

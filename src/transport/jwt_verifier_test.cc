@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "common/base64.h"
 #include "tests/support/common/fake_clock.h"
 #include "tests/support/loopback.h"
 #include "tests/support/transport/http_test_util.h"

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 
+#include "common/base64.h"
 #include "tests/support/loopback.h"
 #include "tests/support/mcp_processes.h"
 
@@ -27,25 +28,6 @@ using namespace std::chrono_literals;
 constexpr long kRssSlackKb = 8 * 1024;
 constexpr char kIssuer[] = "https://issuer.abuse.test";
 constexpr char kAudience[] = "lambda-mcp-abuse";
-
-std::string B64Url(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  for (unsigned char b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) {
-    out += kAlphabet[(acc << (6 - bits)) & 0x3f];
-  }
-  return out;
-}
 
 // An EC P-256 signing key, its public JWK, and ES256 compact JWS.
 class SigningKey {
@@ -61,12 +43,12 @@ class SigningKey {
     return {{"kty", "EC"},
             {"crv", "P-256"},
             {"kid", kid},
-            {"x", B64Url(p.substr(1, 32))},
-            {"y", B64Url(p.substr(33, 32))}};
+            {"x", Base64UrlEncode(p.substr(1, 32))},
+            {"y", Base64UrlEncode(p.substr(33, 32))}};
   }
 
   std::string Sign(const Json& header, const Json& claims) const {
-    std::string input = B64Url(header.dump()) + "." + B64Url(claims.dump());
+    std::string input = Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(claims.dump());
     EVP_MD_CTX* md = EVP_MD_CTX_new();
     EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr, key_);
     size_t len = 0;
@@ -81,7 +63,7 @@ class SigningKey {
     BN_bn2binpad(ECDSA_SIG_get0_r(sig), reinterpret_cast<unsigned char*>(raw.data()), 32);
     BN_bn2binpad(ECDSA_SIG_get0_s(sig), reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);
     ECDSA_SIG_free(sig);
-    return input + "." + B64Url(raw);
+    return input + "." + Base64UrlEncode(raw);
   }
 
  private:

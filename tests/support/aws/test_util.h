@@ -15,6 +15,7 @@
 #include "aws/aws_config.h"
 #include "aws/http_types.h"
 #include "common/clock.h"
+#include "common/file.h"
 
 namespace lmcp::aws::testing {
 
@@ -62,10 +63,7 @@ struct Capture {
 };
 
 inline std::vector<Capture> ReadCaptures() {
-  std::ifstream in(std::string(LMCP_SHARED_DIR) + "/testdata/aws-captures.txt", std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  std::string text = ReadWholeFile(std::string(LMCP_SHARED_DIR) + "/testdata/aws-captures.txt").value_or("");
   std::vector<Capture> out;
   std::size_t pos = 0;
   while (pos < text.size()) {

@@ -8,6 +8,7 @@
 
 #include <sstream>
 
+#include "common/base64.h"
 #include "jsonrpc/message.h"
 #include "transport/jwt_verifier.h"
 

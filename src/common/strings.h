@@ -1,0 +1,27 @@
+#pragma once
+// ASCII string helpers shared by every layer. Locale-independent: only 'A'..'Z' are folded and only ASCII
+// white space is trimmed; bytes >= 0x80 (UTF-8) pass through unchanged. Pure functions.
+
+#include <string>
+#include <string_view>
+
+namespace lmcp {
+
+// ASCII white space: space, tab, CR, LF, form feed, vertical tab.
+inline constexpr std::string_view kAsciiWhitespace = " \t\r\n\f\v";
+// HTTP optional white space (RFC 9110 OWS): space and tab.
+inline constexpr std::string_view kHttpWhitespace = " \t";
+
+char AsciiLower(char c);
+std::string AsciiLower(std::string_view s);
+
+// The value of a hexadecimal digit (either case), or -1.
+int HexDigitValue(char c);
+
+// Equal after ASCII lower-casing.
+bool IEquals(std::string_view a, std::string_view b);
+
+// `s` without leading and trailing characters from `chars`.
+std::string_view Trim(std::string_view s, std::string_view chars = kAsciiWhitespace);
+
+}  // namespace lmcp
