@@ -5,8 +5,8 @@
 #   scripts/lint.sh --check [-j N] [-p DB_DIR] [--format-only|--tidy-only]
 #       Exit 1 with one `file:line:col: ... [check]` line a finding when anything is off, then a count per kind.
 #   scripts/lint.sh --fix [-j N] [-p DB_DIR]
-#       clang-tidy --fix for readability-braces-around-statements only (other findings want a person), then
-#       clang-format -i. Running it twice changes nothing the second time.
+#       Applies clang-tidy's fixes for readability-braces-around-statements only, then clang-format -i, and lists
+#       the other findings (they want a person). Running it twice changes nothing the second time.
 #
 # clang-tidy reads DB_DIR/compile_commands.json. DB_DIR (default build-lint) is configured here, never built:
 # every target on (tests, benchmarks, fuzz replays), so every translation unit of ours has its real flags.
@@ -99,24 +99,59 @@ fixes=""
 cache=""
 status=0
 
+# report: the findings in the units' outputs ($work/tidy) and in $work/findings, once each, sorted, with a count
+# per check. Returns 1 when there are any.
+report() {
+  cat "$work"/tidy/*.out 2>/dev/null | grep -E '^[^ ].*:[0-9]+:[0-9]+: (warning|error): .*\[[A-Za-z0-9.,-]+\]$' |
+    sed "s#^$ROOT/##" >>"$work/findings" || true
+  sort -u -t: -k1,1 -k2,2n -k3,3n "$work/findings" >"$work/sorted"
+  if [ ! -s "$work/sorted" ]; then
+    return 0
+  fi
+  cat "$work/sorted"
+  echo "lint: $(wc -l <"$work/sorted") findings$1:" >&2
+  sed -E 's/.*\[([^]]+)\]$/\1/' "$work/sorted" | sort | uniq -c | sort -rn >&2
+  return 1
+}
+
+: >"$work/findings"
 if [ "$mode" = fix ]; then
   if [ "$run_tidy" = 1 ]; then
-    # Each unit exports its fixes; clang-apply-replacements merges them, so a header that many units include
-    # is edited once.
-    tidy_checks="-*,readability-braces-around-statements"
+    # One pass with every check of .clang-tidy. Each unit exports its fixes; only the braces fixes are kept
+    # (the others want a person, and are listed at the end), and clang-apply-replacements merges them, so a
+    # header that many units include is edited once.
     fixes="$work/fixes"
     mkdir -p "$fixes"
     tidy_units
-    "$APPLY" "$work/fixes"
+    python3 - "$fixes" <<'PY'
+import os, re, sys
+for name in os.listdir(sys.argv[1]):
+    path = os.path.join(sys.argv[1], name)
+    text = open(path, encoding="utf-8").read()
+    head, sep, rest = text.partition("Diagnostics:\n")
+    if not sep:
+        continue
+    rest = rest.rstrip()
+    if rest.endswith("..."):
+        rest = rest[:-3]
+    blocks = re.split(r"(?m)^(?=  - DiagnosticName:)", rest)
+    kept = [b for b in blocks if b.startswith("  - DiagnosticName:  readability-braces-around-statements\n")]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(head + sep + "".join(kept) + "...\n" if kept else head + "Diagnostics:     []\n...\n")
+PY
+    "$APPLY" "$fixes"
   fi
   if [ "$run_format" = 1 ]; then
     xargs -P "$jobs" -n 16 "$CLANG_FORMAT" -i <"$work/files"
   fi
+  grep -hv '\[readability-braces-around-statements\]$' "$work"/tidy/*.out >"$work/rest.out" 2>/dev/null || true
+  rm -f "$work"/tidy/*.out
+  mv "$work/rest.out" "$work/tidy/rest.out"
+  report " left for a person (line numbers from before the fix)" || true
   exit 0
 fi
 
 # --check
-: >"$work/findings"
 if [ "$run_format" = 1 ]; then
   xargs -n 32 "$CLANG_FORMAT" --dry-run <"$work/files" 2>&1 |
     grep -E '^[^ ].*:[0-9]+:[0-9]+: (warning|error): ' | sed 's/ \[-Wclang-format-violations\]$/ [clang-format]/' \
@@ -126,16 +161,9 @@ if [ "$run_tidy" = 1 ]; then
   cache="$db_dir/tidy-cache"
   mkdir -p "$cache"
   tidy_units
-  cat "$work"/tidy/*.out 2>/dev/null | grep -E '^[^ ].*:[0-9]+:[0-9]+: (warning|error): .*\[[A-Za-z0-9.,-]+\]$' |
-    sed "s#^$ROOT/##" >>"$work/findings" || true
 fi
-sort -u -t: -k1,1 -k2,2n -k3,3n "$work/findings" >"$work/sorted"
-if [ -s "$work/sorted" ]; then
-  cat "$work/sorted"
-  echo "lint: $(wc -l <"$work/sorted") findings:" >&2
-  sed -E 's/.*\[([^]]+)\]$/\1/' "$work/sorted" | sort | uniq -c | sort -rn >&2
-  status=1
-else
+if report ""; then
   echo "lint: clean ($(wc -l <"$work/files") files)" >&2
+  exit 0
 fi
-exit $status
+exit 1
