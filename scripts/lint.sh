@@ -123,7 +123,7 @@ if [ "$mode" = fix ]; then
     fixes="$work/fixes"
     mkdir -p "$fixes"
     tidy_units
-    python3 - "$fixes" <<'PY'
+    python3 - "$fixes" >"$work/braced" <<'PY'
 import os, re, sys
 for name in os.listdir(sys.argv[1]):
     path = os.path.join(sys.argv[1], name)
@@ -136,10 +136,14 @@ for name in os.listdir(sys.argv[1]):
         rest = rest[:-3]
     blocks = re.split(r"(?m)^(?=  - DiagnosticName:)", rest)
     kept = [b for b in blocks if b.startswith("  - DiagnosticName:  readability-braces-around-statements\n")]
+    for b in kept:
+        where = re.search(r"(?m)^      FilePath:\s+'?([^'\n]*)'?\n      FileOffset:\s+(\d+)", b)
+        print(f"{where.group(1)}:{where.group(2)}" if where else b)
     with open(path, "w", encoding="utf-8") as f:
         f.write(head + sep + "".join(kept) + "...\n" if kept else head + "Diagnostics:     []\n...\n")
 PY
     "$APPLY" "$fixes"
+    echo "lint: braces added to $(sort -u "$work/braced" | wc -l) bodies" >&2
   fi
   if [ "$run_format" = 1 ]; then
     xargs -P "$jobs" -n 16 "$CLANG_FORMAT" -i <"$work/files"

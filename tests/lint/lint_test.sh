@@ -82,6 +82,8 @@ sha1sum src/a/c.cc >c.sum
 if grep -q node_modules check1.out; then fail "read an ignored dir"; fi
 
 scripts/lint.sh --fix -j 2 >fix1.out 2>&1 || { cat fix1.out; fail "--fix failed"; }
+cat fix1.out
+grep -q '^lint: braces added to 4 bodies$' fix1.out || fail "--fix should count 4 braced bodies, each once"
 grep -q '^src/a/b.cc:7:.*\[bugprone-suspicious-string-compare\]$' fix1.out || fail "--fix did not list what is left"
 grep -q 'braces-around' fix1.out && fail "--fix listed a braces finding it fixed"
 grep -q 'if (x > 9) {' src/a/a.h || fail "--fix did not brace the header"
