@@ -51,7 +51,7 @@ grep -E '\.cc$' "$work/files" >"$work/units" || true
 # The compile database: configure (not build) a tree with every target on.
 configure_db() {
   if [ ! -f "$db_dir/compile_commands.json" ] || [ -n "$(find CMakeLists.txt cmake src tests fuzz bench \
-       -name 'CMakeLists.txt' -newer "$db_dir/compile_commands.json" -print -quit)" ]; then
+       \( -name 'CMakeLists.txt' -o -name '*.cmake' \) -newer "$db_dir/compile_commands.json" -print -quit)" ]; then
     cmake -S . -B "$db_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMCP_BENCH=ON -DLMCP_E2E=ON \
       -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$work/configure.log" 2>&1 ||
       { cat "$work/configure.log" >&2; echo "lint: configuring $db_dir failed" >&2; exit 2; }
@@ -66,9 +66,13 @@ tidy_unit() {
     cp "$cache/$2.out" "$out" && touch "$cache/$2.out"
     return
   fi
+  local rc=0
   "$CLANG_TIDY" -p "$work/db" --quiet ${tidy_checks:+--checks="$tidy_checks"} \
     ${fixes:+--export-fixes="$fixes/${1//\//_}.yaml"} --extra-arg=-Wno-unknown-warning-option \
-    --extra-arg=-Wno-error "$1" >"$out" 2>&1 || true
+    --extra-arg=-Wno-error "$1" >"$out" 2>&1 || rc=$?
+  if [ "$rc" -ge 128 ]; then
+    echo "$1:1:1: error: clang-tidy ended by signal $((rc - 128)) [clang-tidy-crash]" >>"$out"
+  fi
   if [ -n "$cache" ]; then cp "$out" "$cache/$2.out.tmp" && mv "$cache/$2.out.tmp" "$cache/$2.out"; fi
 }
 
@@ -97,7 +101,6 @@ tidy_units() {
 tidy_checks=""
 fixes=""
 cache=""
-status=0
 
 # report: the findings in the units' outputs ($work/tidy) and in $work/findings, once each, sorted, with a count
 # per check. Returns 1 when there are any.
@@ -148,6 +151,7 @@ PY
   if [ "$run_format" = 1 ]; then
     xargs -P "$jobs" -n 16 "$CLANG_FORMAT" -i <"$work/files"
   fi
+  mkdir -p "$work/tidy"
   grep -hv '\[readability-braces-around-statements\]$' "$work"/tidy/*.out >"$work/rest.out" 2>/dev/null || true
   rm -f "$work"/tidy/*.out
   mv "$work/rest.out" "$work/tidy/rest.out"
