@@ -2,11 +2,12 @@
 # clang-format and clang-tidy over our own sources (src/, tests/, fuzz/, bench/; files git tracks or would track,
 # so never node_modules or build dirs), with the repo's .clang-format and .clang-tidy.
 #
-#   scripts/lint.sh --check [-j N] [-p DB_DIR] [--format-only|--tidy-only]
+#   scripts/lint.sh --check [-j N] [-p DB_DIR] [--format-only|--tidy-only] [PATH...]
 #       Exit 1 with one `file:line:col: ... [check]` line a finding when anything is off, then a count per kind.
-#   scripts/lint.sh --fix [-j N] [-p DB_DIR]
+#   scripts/lint.sh --fix [-j N] [-p DB_DIR] [--format-only|--tidy-only] [PATH...]
 #       Applies clang-tidy's fixes for readability-braces-around-statements only, then clang-format -i, and lists
 #       the other findings (they want a person). Running it twice changes nothing the second time.
+#   PATH...: only our files under these paths (and, for clang-tidy, the headers of ours their units include).
 #
 # clang-tidy reads DB_DIR/compile_commands.json. DB_DIR (default build-lint) is configured here, never built:
 # every target on (tests, benchmarks, fuzz replays), so every translation unit of ours has its real flags.
@@ -23,6 +24,7 @@ jobs=$(nproc)
 db_dir=build-lint
 run_format=1
 run_tidy=1
+paths=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --check | --fix) mode=${1#--} ;;
@@ -30,11 +32,12 @@ while [ $# -gt 0 ]; do
     -p) db_dir=$2; shift ;;
     --format-only) run_tidy=0 ;;
     --tidy-only) run_format=0 ;;
-    *) echo "usage: $0 --check|--fix [-j N] [-p DB_DIR] [--format-only|--tidy-only]" >&2; exit 2 ;;
+    -*) echo "usage: $0 --check|--fix [-j N] [-p DB_DIR] [--format-only|--tidy-only] [PATH...]" >&2; exit 2 ;;
+    *) paths+=("$1") ;;
   esac
   shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --check|--fix [-j N] [-p DB_DIR] [--format-only|--tidy-only]" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --check|--fix [-j N] [-p DB_DIR] [--format-only|--tidy-only] [PATH...]" >&2; exit 2; }
 
 CLANG_FORMAT=${CLANG_FORMAT:-clang-format}
 CLANG_TIDY=${CLANG_TIDY:-clang-tidy}
@@ -45,7 +48,13 @@ trap 'rm -rf "$work"' EXIT
 
 # Our sources: tracked or untracked-but-not-ignored files under the four source roots.
 git ls-files --cached --others --exclude-standard -- src tests fuzz bench |
-  grep -E '\.(cc|h)$' | grep -v -e '/node_modules/' -e '^build' | sort -u >"$work/files"
+  grep -E '\.(cc|h)$' | grep -v -e '/node_modules/' -e '^build' | sort -u >"$work/all_files"
+if [ "${#paths[@]}" -gt 0 ]; then
+  git ls-files --cached --others --exclude-standard -- "${paths[@]}" | grep -Fx -f - "$work/all_files" \
+    >"$work/files" || true
+else
+  cp "$work/all_files" "$work/files"
+fi
 grep -E '\.cc$' "$work/files" >"$work/units" || true
 
 # The compile database: configure (not build) a tree with every target on.
