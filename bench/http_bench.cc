@@ -125,8 +125,6 @@ RunResult Drive(const std::string& url, int clients, double seconds, bool mcp) {
 
 }  // namespace
 
-// A benchmark stops at its first exception: std::terminate, with what() on stderr, is the intended end.
-// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
   int clients = argc > 1 ? std::atoi(argv[1]) : 64;
   double seconds = argc > 2 ? std::atof(argv[2]) : 5;

@@ -697,6 +697,4 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace lmcp::bench
 
-// A benchmark stops at its first exception: std::terminate, with what() on stderr, is the intended end.
-// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) { return lmcp::bench::Main(argc, argv); }

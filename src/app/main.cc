@@ -78,7 +78,4 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace lmcp::app
 
-// An exception reaching main is a defect (errors are values here): std::terminate, with what() on stderr
-// and a core, is the intended end, not unwinding into running servers.
-// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) { return lmcp::app::Main(argc, argv); }
