@@ -7,7 +7,7 @@ TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build run test unit-test asan-test tsan-test bench fuzz fuzz-build fuzz-test clean
+.PHONY: all setup configure build run test unit-test lint lint-fix asan-test tsan-test bench fuzz fuzz-build fuzz-test clean
 
 all: build
 
@@ -26,8 +26,8 @@ build: configure
 run: build
 	@./scripts/run.sh
 
-# Everything: unit, integration and end-to-end tests; then the unit and integration tests again under
-# ASan+UBSan and under TSan; then a short run of every fuzz target.
+# Everything: unit, integration and end-to-end tests and the lint checks (layering, clang-format, clang-tidy);
+# then the unit and integration tests again under ASan+UBSan and under TSan; then a short run of every fuzz target.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 	$(MAKE) asan-test
@@ -36,6 +36,14 @@ test: build
 
 unit-test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+# The layering check, clang-format and clang-tidy alone (`make test` runs them too: CTest label "lint").
+lint: configure
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L lint --timeout 600
+
+# Braces (clang-tidy's readability-braces-around-statements) and clang-format applied to our sources.
+lint-fix: setup
+	./scripts/lint.sh --fix -j $(JOBS)
 
 asan-test: setup
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLMCP_SANITIZE=ON -DLMCP_BENCH=OFF -DLMCP_E2E=OFF

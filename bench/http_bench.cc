@@ -160,8 +160,8 @@ int main(int argc, char** argv) {
 
   nlohmann::json out = {{"clients", clients},
                         {"seconds", m.seconds},
-                        {"mcp_calls_per_s", m.calls / m.seconds},
-                        {"bare_calls_per_s", b.calls / b.seconds},
+                        {"mcp_calls_per_s", static_cast<double>(m.calls) / m.seconds},
+                        {"bare_calls_per_s", static_cast<double>(b.calls) / b.seconds},
                         {"mcp_calls", m.calls},
                         {"errors", m.errors + b.errors},
                         {"cores", std::thread::hardware_concurrency()}};

@@ -72,9 +72,14 @@ NameAssignment AssignToolNames(const std::vector<std::string>& function_names, c
   for (const auto& [name, members] : groups) {
     if (members.size() == 1) continue;
     std::vector<size_t> order = members;
+    // A named reference, not the binding itself: clang 14 (clang-tidy's parser) cannot capture a structured
+    // binding in a lambda.
+    const std::string& tool_name = name;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      bool ea = function_names[a] == name, eb = function_names[b] == name;
-      if (ea != eb) return ea;
+      bool ea = function_names[a] == tool_name, eb = function_names[b] == tool_name;
+      if (ea != eb) {
+        return ea;
+      }
       return function_names[a] < function_names[b];
     });
     std::string winner = function_names[order[0]];

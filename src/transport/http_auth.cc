@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <cstddef>
 #include <set>
 
 #include "common/crypto.h"
@@ -109,11 +110,12 @@ double EstimateTokenBits(std::string_view token) {
   double bits = 0;
   for (std::string_view word : kCommonWords) {
     for (size_t at = lowered.find(word); at != std::string::npos; at = lowered.find(word, at + 1)) {
-      if (std::find(in_word.begin() + at, in_word.begin() + at + word.size(), true) !=
-          in_word.begin() + at + word.size()) {
+      const auto first = in_word.begin() + static_cast<std::ptrdiff_t>(at);
+      const auto last = first + static_cast<std::ptrdiff_t>(word.size());
+      if (std::find(first, last, true) != last) {
         continue;  // overlaps a word already counted
       }
-      std::fill(in_word.begin() + at, in_word.begin() + at + word.size(), true);
+      std::fill(first, last, true);
       bits += kBitsPerCommonWord;
     }
   }

@@ -469,9 +469,11 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
   auto leeway = config_.leeway.count();
   if (!c.contains("exp") || !c["exp"].is_number()) return Error::Unauthenticated("token without exp");
-  if (now >= c["exp"].get<double>() + static_cast<double>(leeway))
+  if (static_cast<double>(now) >= c["exp"].get<double>() + static_cast<double>(leeway)) {
     return Error::Unauthenticated("token expired");
-  if (c.contains("nbf") && c["nbf"].is_number() && now + leeway < c["nbf"].get<double>()) {
+  }
+  if (c.contains("nbf") && c["nbf"].is_number() &&
+      static_cast<double>(now + leeway) < c["nbf"].get<double>()) {
     return Error::Unauthenticated("token not yet valid");
   }
   std::set<std::string> scopes = TokenScopes(c);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -23,11 +25,16 @@ class LoopbackListener {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+        (backlog > 0 && listen(fd_, backlog) != 0)) {
+      // A test that cannot have its socket cannot run: stop here rather than test a socket on some other
+      // address or port.
+      std::perror("LoopbackListener");
+      std::abort();
+    }
     port_ = ntohs(addr.sin_port);
-    if (backlog > 0) listen(fd_, backlog);
   }
   ~LoopbackListener() { close(fd_); }
   LoopbackListener(const LoopbackListener&) = delete;

@@ -1,21 +1,9 @@
 #include "catalog/call/audit_call.h"
 
-#include <ctime>
+#include "common/iso8601.h"
 
 namespace lmcp::catalog {
 namespace {
-
-// "2026-12-06T04:05:06.789Z"
-std::string IsoMillis(Clock::WallTime now) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
-}
 
 // The audit outcome of a call whose result does not reach the client: `cancelled` by the client,
 // `abandoned` at server shutdown (the client was told the function may have run), `client_gone` when the
@@ -58,7 +46,7 @@ void CallAuditor::Write(const std::string& tool, const ToolEntry* entry, const s
                         Clock::SteadyTime start, const std::string& arguments_hmac, const CallRecord& record) {
   auto ms = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Steady() - start).count() / 1000.0;
   mcp::Json line = {
-      {"time", IsoMillis(clock_.Now())}, {"event", "tools/call"}, {"tool", tool}, {"principal", principal}};
+      {"time", FormatIso8601Millis(clock_.Now())}, {"event", "tools/call"}, {"tool", tool}, {"principal", principal}};
   if (entry) {
     line["function_arn"] = entry->function.arn;
     line["qualifier"] = entry->qualifier;
