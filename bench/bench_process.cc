@@ -1,7 +1,6 @@
 #include "bench/bench_process.h"
 
 #include <curl/curl.h>
-
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,8 +21,12 @@ extern char** environ;
 namespace lmcp::bench {
 
 Child::~Child() {
-  if (in_fd_ >= 0) close(in_fd_);
-  if (out_fd_ >= 0) close(out_fd_);
+  if (in_fd_ >= 0) {
+    close(in_fd_);
+  }
+  if (out_fd_ >= 0) {
+    close(out_fd_);
+  }
   if (pid_ > 0 && !exited_) {
     Kill();
   }
@@ -41,7 +44,9 @@ bool Child::Spawn(const std::vector<std::string>& argv, const std::map<std::stri
   for (char** e = environ; *e != nullptr; ++e) {
     std::string kv(*e);
     size_t eq = kv.find('=');
-    if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+    if (eq != std::string::npos) {
+      merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
   }
   for (const auto& [k, v] : env) {
     if (v.empty()) {
@@ -51,13 +56,19 @@ bool Child::Spawn(const std::vector<std::string>& argv, const std::map<std::stri
     }
   }
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : merged) {
+    env_strings.push_back(k + "=" + v);
+  }
   std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
+  for (auto& s : env_strings) {
+    envp.push_back(s.data());
+  }
   envp.push_back(nullptr);
   std::vector<std::string> args = argv;
   std::vector<char*> argp;
-  for (auto& s : args) argp.push_back(s.data());
+  for (auto& s : args) {
+    argp.push_back(s.data());
+  }
   argp.push_back(nullptr);
 
   posix_spawn_file_actions_t actions;
@@ -93,16 +104,26 @@ std::optional<std::string> Child::ReadLine(std::chrono::milliseconds timeout) {
       buffer_.erase(0, nl + 1);
       return line;
     }
-    if (out_fd_ < 0) return std::nullopt;
+    if (out_fd_ < 0) {
+      return std::nullopt;
+    }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Now()).count();
-    if (left <= 0) return std::nullopt;
+    if (left <= 0) {
+      return std::nullopt;
+    }
     pollfd p{out_fd_, POLLIN, 0};
     int n = poll(&p, 1, static_cast<int>(left));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return std::nullopt;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return std::nullopt;
+    }
     char buf[65536];
     ssize_t got = read(out_fd_, buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
     if (got <= 0) {
       close(out_fd_);
       out_fd_ = -1;
@@ -115,23 +136,35 @@ std::optional<std::string> Child::ReadLine(std::chrono::milliseconds timeout) {
 bool Child::WriteAll(const std::string& data) {
   size_t off = 0;
   while (off < data.size()) {
-    if (in_fd_ < 0) return false;
+    if (in_fd_ < 0) {
+      return false;
+    }
     ssize_t n = write(in_fd_, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
     off += static_cast<size_t>(n);
   }
   return true;
 }
 
 void Child::CloseStdin() {
-  if (in_fd_ >= 0) close(in_fd_);
+  if (in_fd_ >= 0) {
+    close(in_fd_);
+  }
   in_fd_ = -1;
 }
 
 int Child::Wait(std::chrono::milliseconds timeout) {
-  if (pid_ <= 0) return -1;
-  if (exited_) return status_;
+  if (pid_ <= 0) {
+    return -1;
+  }
+  if (exited_) {
+    return status_;
+  }
   auto deadline = Now() + timeout;
   while (Now() < deadline) {
     int st = 0;
@@ -148,7 +181,9 @@ int Child::Wait(std::chrono::milliseconds timeout) {
 }
 
 void Child::Kill() {
-  if (pid_ <= 0 || exited_) return;
+  if (pid_ <= 0 || exited_) {
+    return;
+  }
   kill(pid_, SIGKILL);
   int st = 0;
   waitpid(pid_, &st, 0);
@@ -157,7 +192,9 @@ void Child::Kill() {
 }
 
 bool Child::alive() {
-  if (pid_ <= 0 || exited_) return false;
+  if (pid_ <= 0 || exited_) {
+    return false;
+  }
   int st = 0;
   pid_t r = waitpid(pid_, &st, WNOHANG);
   if (r == pid_) {
@@ -188,22 +225,30 @@ long Child::RssKb() const { return pid_ > 0 ? StatusField(pid_, "VmRSS") : 0; }
 Json McpClient::SendRequest(const std::string& method, const Json& params) {
   Json id = next_id_++;
   Json msg = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
-  if (!params.is_null()) msg["params"] = params;
+  if (!params.is_null()) {
+    msg["params"] = params;
+  }
   child_.WriteAll(msg.dump() + "\n");
   return id;
 }
 
 bool McpClient::SendNotification(const std::string& method, const Json& params) {
   Json msg = {{"jsonrpc", "2.0"}, {"method", method}};
-  if (!params.is_null()) msg["params"] = params;
+  if (!params.is_null()) {
+    msg["params"] = params;
+  }
   return child_.WriteAll(msg.dump() + "\n");
 }
 
 bool McpClient::ReadOne(std::chrono::milliseconds timeout) {
   auto line = child_.ReadLine(timeout);
-  if (!line) return false;
+  if (!line) {
+    return false;
+  }
   Json msg = Json::parse(*line, nullptr, /*allow_exceptions=*/false);
-  if (msg.is_discarded() || !msg.is_object()) return true;  // not ours to judge here
+  if (msg.is_discarded() || !msg.is_object()) {
+    return true;  // not ours to judge here
+  }
   if (msg.contains("method")) {
     if (msg.contains("id")) {  // a server→client request: refuse
       Json reply = {{"jsonrpc", "2.0"},
@@ -233,8 +278,12 @@ std::optional<Json> McpClient::WaitResponse(const Json& id, std::chrono::millise
       return r;
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Now());
-    if (left.count() <= 0) return std::nullopt;
-    if (!ReadOne(left)) return std::nullopt;
+    if (left.count() <= 0) {
+      return std::nullopt;
+    }
+    if (!ReadOne(left)) {
+      return std::nullopt;
+    }
   }
 }
 
@@ -242,7 +291,9 @@ std::optional<Json> McpClient::Initialize(const std::string& protocol_version) {
   auto r = Call("initialize", {{"protocolVersion", protocol_version},
                                {"capabilities", Json::object()},
                                {"clientInfo", {{"name", "lmcp-bench"}, {"version", "1"}}}});
-  if (!r || !r->contains("result")) return std::nullopt;
+  if (!r || !r->contains("result")) {
+    return std::nullopt;
+  }
   SendNotification("notifications/initialized");
   return r;
 }
@@ -252,25 +303,37 @@ std::optional<std::vector<Json>> McpClient::ListAllTools() {
   Json params = Json::object();
   for (int page = 0; page < 10000; ++page) {
     auto r = Call("tools/list", params, std::chrono::seconds(60));
-    if (!r || !r->contains("result")) return std::nullopt;
-    for (auto& t : (*r)["result"]["tools"]) tools.push_back(t);
+    if (!r || !r->contains("result")) {
+      return std::nullopt;
+    }
+    for (auto& t : (*r)["result"]["tools"]) {
+      tools.push_back(t);
+    }
     const Json& result = (*r)["result"];
-    if (!result.contains("nextCursor") || result["nextCursor"].is_null()) return tools;
+    if (!result.contains("nextCursor") || result["nextCursor"].is_null()) {
+      return tools;
+    }
     params = {{"cursor", result["nextCursor"]}};
   }
   return std::nullopt;
 }
 
 double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
+  if (values.empty()) {
+    return 0;
+  }
   std::sort(values.begin(), values.end());
   size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(values.size()) / 100.0));
-  if (rank == 0) rank = 1;
+  if (rank == 0) {
+    rank = 1;
+  }
   return values[std::min(rank, values.size()) - 1];
 }
 
 double Median(std::vector<double> values) {
-  if (values.empty()) return 0;
+  if (values.empty()) {
+    return 0;
+  }
   std::sort(values.begin(), values.end());
   size_t n = values.size();
   return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
@@ -283,8 +346,8 @@ size_t AppendToString(char* ptr, size_t size, size_t n, void* user) {
 }
 }  // namespace
 
-std::pair<long, std::string> HttpOnce(const std::string& method, const std::string& url, const std::string& body,
-                                      std::chrono::milliseconds timeout) {
+std::pair<long, std::string> HttpOnce(const std::string& method, const std::string& url,
+                                      const std::string& body, std::chrono::milliseconds timeout) {
   CURL* c = curl_easy_init();
   std::string out;
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
@@ -298,7 +361,9 @@ std::pair<long, std::string> HttpOnce(const std::string& method, const std::stri
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   long status = 0;
-  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (curl_easy_perform(c) == CURLE_OK) {
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  }
   curl_easy_cleanup(c);
   return {status, out};
 }

@@ -5,12 +5,11 @@
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace lmcp::bench {
 
@@ -18,9 +17,7 @@ using Json = nlohmann::json;
 using SteadyTime = std::chrono::steady_clock::time_point;
 
 inline SteadyTime Now() { return std::chrono::steady_clock::now(); }
-inline double MsSince(SteadyTime t0) {
-  return std::chrono::duration<double, std::milli>(Now() - t0).count();
-}
+inline double MsSince(SteadyTime t0) { return std::chrono::duration<double, std::milli>(Now() - t0).count(); }
 
 class Child {
  public:
@@ -29,8 +26,8 @@ class Child {
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
 
-  // Spawns argv[0] (a path) with the current environment plus `env` (overriding; an empty value unsets). stderr goes to
-  // `stderr_path` (appended; "/dev/null" to drop). False with a message on stderr on failure.
+  // Spawns argv[0] (a path) with the current environment plus `env` (overriding; an empty value unsets).
+  // stderr goes to `stderr_path` (appended; "/dev/null" to drop). False with a message on stderr on failure.
   bool Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
              const std::string& stderr_path);
   // One line without its '\n'; nullopt on EOF or when `timeout` passes.

@@ -1,14 +1,13 @@
 // http_bench: Streamable HTTP transport throughput. Serves the MCP core (conformance fixtures: zero-work
 // tools) through transport::HttpServer in this process and drives it with N client threads, each with its own
-// session and keep-alive connection, calling tools/call in a loop for D seconds. The baseline, measured in the
-// same run: the same clients POSTing to a bare cpp-httplib handler that answers a fixed JSON-RPC result.
+// session and keep-alive connection, calling tools/call in a loop for D seconds. The baseline, measured in
+// the same run: the same clients POSTing to a bare cpp-httplib handler that answers a fixed JSON-RPC result.
 // Prints one JSON object: {"clients":N,"seconds":D,"mcp_calls_per_s":..,"bare_calls_per_s":..,"errors":..}.
 // Usage: http_bench [clients=64] [seconds=5]
 
 #include <curl/curl.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
-
 #include <strings.h>
 
 #include <atomic>
@@ -16,11 +15,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mcp/conformance_fixtures.h"
 #include "mcp/server.h"
@@ -38,8 +36,12 @@ size_t Header(char* ptr, size_t size, size_t n, void* user) {
   const std::string key = "mcp-session-id:";
   if (line.size() > key.size() && strncasecmp(line.c_str(), key.c_str(), key.size()) == 0) {
     std::string v = line.substr(key.size());
-    while (!v.empty() && (v.front() == ' ')) v.erase(0, 1);
-    while (!v.empty() && (v.back() == '\r' || v.back() == '\n')) v.pop_back();
+    while (!v.empty() && (v.front() == ' ')) {
+      v.erase(0, 1);
+    }
+    while (!v.empty() && (v.back() == '\r' || v.back() == '\n')) {
+      v.pop_back();
+    }
     *static_cast<std::string*>(user) = v;
   }
   return size * n;
@@ -58,7 +60,9 @@ struct Client {
     h = curl_slist_append(h, "Accept: application/json, text/event-stream");
     h = curl_slist_append(h, "MCP-Protocol-Version: 2025-11-25");
     std::string sid = "Mcp-Session-Id: " + session;
-    if (!session.empty()) h = curl_slist_append(h, sid.c_str());
+    if (!session.empty()) {
+      h = curl_slist_append(h, sid.c_str());
+    }
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.c_str());
@@ -70,7 +74,9 @@ struct Client {
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
     long status = 0;
-    if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    if (curl_easy_perform(curl) == CURLE_OK) {
+      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    }
     curl_slist_free_all(h);
     return status;
   }
@@ -90,15 +96,18 @@ RunResult Drive(const std::string& url, int clients, double seconds, bool mcp) {
     threads.emplace_back([&, c] {
       Client cl;
       if (mcp) {
-        std::string init = R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
-                           R"("capabilities":{},"clientInfo":{"name":"http-bench","version":"1"}}})";
+        std::string init =
+            R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+            R"("capabilities":{},"clientInfo":{"name":"http-bench","version":"1"}}})";
         if (cl.Post(url, init) != 200 || cl.session.empty()) {
           ++errors;
           return;
         }
         cl.Post(url, R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
       }
-      while (!go) std::this_thread::yield();
+      while (!go) {
+        std::this_thread::yield();
+      }
       long i = 1;
       while (!stop) {
         std::string call = R"({"jsonrpc":"2.0","id":)" + std::to_string(i++) +
@@ -118,7 +127,9 @@ RunResult Drive(const std::string& url, int clients, double seconds, bool mcp) {
   go = true;
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
-  for (auto& t : threads) t.join();
+  for (auto& t : threads) {
+    t.join();
+  }
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return {calls.load(), errors.load(), elapsed};
 }

@@ -30,7 +30,8 @@ void BM_ParseClassifyToolsCall(benchmark::State& state) {
 BENCHMARK(BM_ParseClassifyToolsCall);
 
 void BM_SerializeToolsCallResult(benchmark::State& state) {
-  jsonrpc::Json result = {{"content", {{{"type", "text"}, {"text", std::string(150, 'x')}}}}, {"isError", false}};
+  jsonrpc::Json result = {{"content", {{{"type", "text"}, {"text", std::string(150, 'x')}}}},
+                          {"isError", false}};
   jsonrpc::Json msg = jsonrpc::MakeResult(42, result);
   for (auto _ : state) {
     std::string s = jsonrpc::Serialize(msg);
@@ -56,12 +57,16 @@ void SessionRoundTrip(benchmark::State& state, const std::string& request) {
       R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
       R"("capabilities":{},"clientInfo":{"name":"b","version":"1"}}})");
   session->HandleRaw(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
-  for (auto _ : state) session->HandleRaw(request);
+  for (auto _ : state) {
+    session->HandleRaw(request);
+  }
   benchmark::DoNotOptimize(sink.bytes_);
   session->Shutdown(std::chrono::milliseconds(0));
 }
 
-void BM_SessionPing(benchmark::State& state) { SessionRoundTrip(state, R"({"jsonrpc":"2.0","id":1,"method":"ping"})"); }
+void BM_SessionPing(benchmark::State& state) {
+  SessionRoundTrip(state, R"({"jsonrpc":"2.0","id":1,"method":"ping"})");
+}
 BENCHMARK(BM_SessionPing);
 
 void BM_SessionToolsList(benchmark::State& state) {

@@ -1,9 +1,11 @@
 // mcp_bench: the end-to-end benchmark driver behind `make bench`. Spawns lambda-mcp (and the local Lambda
-// endpoint, and moto_server) as child processes, speaks MCP over stdio pipes in-process (no Node), and measures
-// each figure in the same run as its baseline: startup, sequential tools/call against the bare-HTTP and
-// signed-Invoke floors, concurrent calls against a 100 ms function, peak RSS. Prints a table and writes JSON.
+// endpoint, and moto_server) as child processes, speaks MCP over stdio pipes in-process (no Node), and
+// measures each figure in the same run as its baseline: startup, sequential tools/call against the bare-HTTP
+// and signed-Invoke floors, concurrent calls against a 100 ms function, peak RSS. Prints a table and writes
+// JSON.
 //
-// Usage: mcp_bench --lambda-mcp BIN --local BIN [--runs 5] [--calls 1000] [--json FILE] [--micro FILE.json]...
+// Usage: mcp_bench --lambda-mcp BIN --local BIN [--runs 5] [--calls 1000] [--json FILE] [--micro
+// FILE.json]...
 //                  [--moto] [--only SCENARIO,...]
 
 #include <curl/curl.h>
@@ -57,7 +59,8 @@ Options g_opts;
 
 bool Enabled(const std::string& scenario) { return g_opts.only.empty() || g_opts.only.count(scenario) > 0; }
 
-// ---- Result table ------------------------------------------------------------------------------------------
+// ---- Result table
+// ------------------------------------------------------------------------------------------
 
 struct Row {
   std::string metric;
@@ -86,14 +89,17 @@ void NotAvailable(const std::string& metric, const std::string& why) {
 
 std::string Verdict(bool ok, const std::string& miss) { return ok ? "ok" : "MISS (" + miss + ")"; }
 
-// ---- Local endpoint ----------------------------------------------------------------------------------------
+// ---- Local endpoint
+// ----------------------------------------------------------------------------------------
 
 class LocalEndpointProcess {
  public:
   bool Start(const std::vector<std::string>& extra) {
     std::vector<std::string> argv = {g_opts.local, "--port", "0", "--echo", "--log-level", "warn"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    if (!child_.Spawn(argv, {}, g_opts.log)) return false;
+    if (!child_.Spawn(argv, {}, g_opts.log)) {
+      return false;
+    }
     auto line = child_.ReadLine(std::chrono::seconds(30));
     const std::string marker = "listening on ";
     if (!line || line->find(marker) == std::string::npos) {
@@ -117,7 +123,8 @@ class LocalEndpointProcess {
   std::string url_;
 };
 
-// ---- moto_server -------------------------------------------------------------------------------------------
+// ---- moto_server
+// -------------------------------------------------------------------------------------------
 
 class MotoProcess {
  public:
@@ -129,9 +136,13 @@ class MotoProcess {
       return false;
     }
     for (int i = 0; i < 200; ++i) {
-      if (Post("/moto-api/reset", "").first == 200) break;
+      if (Post("/moto-api/reset", "").first == 200) {
+        break;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (i == 199) return false;
+      if (i == 199) {
+        return false;
+      }
     }
     long status = Post("/moto-api/config", R"({"lambda":{"use_docker":false}})").first;
     return status >= 200 && status < 300;  // moto 5 answers 201
@@ -154,15 +165,19 @@ std::pair<long, std::string> MotoProcess::Post(const std::string& path, const st
   return HttpOnce("POST", url_ + path, body, std::chrono::milliseconds(2000));
 }
 
-// ---- Floors: bare HTTP and signed Invoke -------------------------------------------------------------------
+// ---- Floors: bare HTTP and signed Invoke
+// -------------------------------------------------------------------
 
 std::string EventPayload(int i) {
   std::string p;
-  for (int k = 0; k < 10; ++k) p += "abcdefghij";
+  for (int k = 0; k < 10; ++k) {
+    p += "abcdefghij";
+  }
   return Json{{"i", i}, {"customerId", "12345"}, {"payload", p}}.dump();
 }
 
-aws::HttpRequest InvokeRequest(const std::string& endpoint, const std::string& function, const std::string& body) {
+aws::HttpRequest InvokeRequest(const std::string& endpoint, const std::string& function,
+                               const std::string& body) {
   aws::HttpRequest req;
   req.method = "POST";
   req.url = endpoint + "/2015-03-31/functions/" + function + "/invocations";
@@ -198,7 +213,9 @@ class BareHttpFloor {
     (void)aws::Sign(req, Creds(), Signing());
     url_ = req.url;
     body_ = req.body;
-    for (const auto& [k, v] : req.headers) headers_ = curl_slist_append(headers_, (k + ": " + v).c_str());
+    for (const auto& [k, v] : req.headers) {
+      headers_ = curl_slist_append(headers_, (k + ": " + v).c_str());
+    }
     curl_ = curl_easy_init();
     curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers_);
@@ -215,7 +232,9 @@ class BareHttpFloor {
   bool Once() {
     out_.clear();
     long status = 0;
-    if (curl_easy_perform(curl_) != CURLE_OK) return false;
+    if (curl_easy_perform(curl_) != CURLE_OK) {
+      return false;
+    }
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
     return status == 200;
   }
@@ -226,16 +245,21 @@ class BareHttpFloor {
   std::string url_, body_, out_;
 };
 
-// A signed Invoke through the AWS layer (Sign + CurlHttpClient), parsing the JSON payload like a caller would.
+// A signed Invoke through the AWS layer (Sign + CurlHttpClient), parsing the JSON payload like a caller
+// would.
 class SignedInvokeFloor {
  public:
   SignedInvokeFloor(std::string endpoint, std::string function)
       : endpoint_(std::move(endpoint)), function_(std::move(function)) {}
   bool Once(int i) {
     aws::HttpRequest req = InvokeRequest(endpoint_, function_, EventPayload(i));
-    if (!aws::Sign(req, Creds(), Signing()).ok()) return false;
+    if (!aws::Sign(req, Creds(), Signing()).ok()) {
+      return false;
+    }
     auto r = client_.Send(req);
-    if (!r.ok() || r->status != 200) return false;
+    if (!r.ok() || r->status != 200) {
+      return false;
+    }
     Json payload = Json::parse(r->body, nullptr, false);
     return !payload.is_discarded();
   }
@@ -245,7 +269,8 @@ class SignedInvokeFloor {
   aws::CurlHttpClient client_;
 };
 
-// ---- lambda-mcp process ------------------------------------------------------------------------------------
+// ---- lambda-mcp process
+// ------------------------------------------------------------------------------------
 
 std::map<std::string, std::string> ServerEnv(const std::string& endpoint, const std::string& prefix) {
   return {{"AWS_ENDPOINT_URL", endpoint},
@@ -268,20 +293,29 @@ struct Server {
 };
 
 // Spawns lambda-mcp serve, times spawn → initialize answered and spawn → all tools/list pages done.
-std::unique_ptr<Server> StartServer(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+std::unique_ptr<Server> StartServer(const std::vector<std::string>& args,
+                                    const std::map<std::string, std::string>& env) {
   auto s = std::make_unique<Server>();
   std::vector<std::string> argv = {g_opts.lambda_mcp, "serve"};
   argv.insert(argv.end(), args.begin(), args.end());
   SteadyTime t0 = Now();
-  if (!s->child.Spawn(argv, env, g_opts.log)) return s;
+  if (!s->child.Spawn(argv, env, g_opts.log)) {
+    return s;
+  }
   s->client = std::make_unique<McpClient>(s->child);
-  if (!s->client->Initialize()) return s;
+  if (!s->client->Initialize()) {
+    return s;
+  }
   s->init_ms = MsSince(t0);
   auto tools = s->client->ListAllTools();
   s->list_ms = MsSince(t0);
-  if (!tools) return s;
+  if (!tools) {
+    return s;
+  }
   s->tools = tools->size();
-  if (!tools->empty()) s->first_tool = (*tools)[0]["name"].get<std::string>();
+  if (!tools->empty()) {
+    s->first_tool = (*tools)[0]["name"].get<std::string>();
+  }
   s->ok = true;
   return s;
 }
@@ -291,7 +325,8 @@ void StopServer(Server& s) {
   s.child.Wait(std::chrono::seconds(10));
 }
 
-// ---- Scenarios ---------------------------------------------------------------------------------------------
+// ---- Scenarios
+// ---------------------------------------------------------------------------------------------
 
 struct StartupStats {
   double init_ms = 0, list_ms = 0;
@@ -300,8 +335,9 @@ struct StartupStats {
   bool ok = false;
 };
 
-StartupStats MeasureStartup(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                            const std::string& name, size_t expect_tools) {
+StartupStats MeasureStartup(const std::vector<std::string>& args,
+                            const std::map<std::string, std::string>& env, const std::string& name,
+                            size_t expect_tools) {
   std::vector<double> init, list, rss;
   size_t tools = 0;
   for (int r = 0; r < g_opts.runs; ++r) {
@@ -312,7 +348,9 @@ StartupStats MeasureStartup(const std::vector<std::string>& args, const std::map
       return {};
     }
     // Peak RSS after startup and one round of pings (the steady state for an idle client).
-    for (int i = 0; i < 20; ++i) s->client->Call("ping", Json::object());
+    for (int i = 0; i < 20; ++i) {
+      s->client->Call("ping", Json::object());
+    }
     init.push_back(s->init_ms);
     list.push_back(s->list_ms);
     rss.push_back(static_cast<double>(s->child.PeakRssKb()));
@@ -324,13 +362,16 @@ StartupStats MeasureStartup(const std::vector<std::string>& args, const std::map
 }
 
 void StartupScenarios() {
-  if (!Enabled("startup")) return;
+  if (!Enabled("startup")) {
+    return;
+  }
   StartupStats f = MeasureStartup({"--conformance-fixtures"}, {}, "fixtures", 0);
   if (f.ok) {
-    AddRow({"spawn->initialize (fixtures, " + std::to_string(f.tools) + " tools)", Fmt(f.init_ms) + " ms", "820 ms (ref)",
-            Fmt(f.init_ms / 820.0, 4), "<= 10 ms", Verdict(f.init_ms <= 10, "+" + Fmt(f.init_ms - 10) + " ms")});
-    AddRow({"spawn->tools/list done (fixtures)", Fmt(f.list_ms) + " ms", "832 ms (ref)", Fmt(f.list_ms / 832.0, 4),
-            "-", "ok"});
+    AddRow({"spawn->initialize (fixtures, " + std::to_string(f.tools) + " tools)", Fmt(f.init_ms) + " ms",
+            "820 ms (ref)", Fmt(f.init_ms / 820.0, 4), "<= 10 ms",
+            Verdict(f.init_ms <= 10, "+" + Fmt(f.init_ms - 10) + " ms")});
+    AddRow({"spawn->tools/list done (fixtures)", Fmt(f.list_ms) + " ms", "832 ms (ref)",
+            Fmt(f.list_ms / 832.0, 4), "-", "ok"});
     AddRow({"peak RSS (fixtures)", std::to_string(f.rss_kb) + " kB", "80500 kB (ref)",
             Fmt(static_cast<double>(f.rss_kb) / 80500.0, 3), "<= 8000 kB",
             Verdict(f.rss_kb <= 8000, "+" + std::to_string(f.rss_kb - 8000) + " kB")});
@@ -363,22 +404,25 @@ void StartupScenarios() {
     long rss_target = n <= 2 ? 8000 : (n >= 1000 ? 20000 : 0);
     AddRow({"peak RSS (" + label + ")", std::to_string(s.rss_kb) + " kB", "-", "-",
             rss_target ? "<= " + std::to_string(rss_target) + " kB" : "-",
-            rss_target ? Verdict(s.rss_kb <= rss_target, "+" + std::to_string(s.rss_kb - rss_target) + " kB") : "ok"});
+            rss_target ? Verdict(s.rss_kb <= rss_target, "+" + std::to_string(s.rss_kb - rss_target) + " kB")
+                       : "ok"});
   }
 }
 
 struct Latencies {
   double p50 = 0, p99 = 0, max = 0;
 };
-Latencies Summ(const std::vector<double>& v) { return {Percentile(v, 50), Percentile(v, 99), Percentile(v, 100)}; }
+Latencies Summ(const std::vector<double>& v) {
+  return {Percentile(v, 50), Percentile(v, 99), Percentile(v, 100)};
+}
 
 bool IsErrorResult(const std::optional<Json>& r) {
   return !r || !r->contains("result") || (*r)["result"].value("isError", false);
 }
 
 // Sequential tools/call next to its floors, interleaved run by run, against one backend.
-void SequentialCalls(const std::string& backend_name, const std::string& endpoint, const std::string& function,
-                     const std::string& prefix) {
+void SequentialCalls(const std::string& backend_name, const std::string& endpoint,
+                     const std::string& function, const std::string& prefix) {
   auto server = StartServer({}, ServerEnv(endpoint, prefix));
   if (!server->ok || server->tools == 0) {
     NotAvailable("tools/call latency (" + backend_name + ")",
@@ -409,7 +453,9 @@ void SequentialCalls(const std::string& backend_name, const std::string& endpoin
     }
     if (server->ok && server->tools > 0) {
       std::string payload;
-      for (int k = 0; k < 10; ++k) payload += "abcdefghij";
+      for (int k = 0; k < 10; ++k) {
+        payload += "abcdefghij";
+      }
       for (int i = 0; i < calls; ++i) {
         Json args = {{"i", i}, {"customerId", "12345"}, {"payload", payload}};
         SteadyTime t = Now();
@@ -439,12 +485,13 @@ void SequentialCalls(const std::string& backend_name, const std::string& endpoin
     }
   }
   double b50 = Median(bare50), s50 = Median(sig50);
-  g_json["calls"][backend_name] = {{"bare_p50", bare50},  {"bare_p99", bare99}, {"bare_max", baremax},
-                                   {"signed_p50", sig50}, {"signed_p99", sig99}, {"signed_max", sigmax},
-                                   {"call_p50", call50},  {"call_p99", call99}, {"call_max", callmax},
+  g_json["calls"][backend_name] = {{"bare_p50", bare50},  {"bare_p99", bare99},    {"bare_max", baremax},
+                                   {"signed_p50", sig50}, {"signed_p99", sig99},   {"signed_max", sigmax},
+                                   {"call_p50", call50},  {"call_p99", call99},    {"call_max", callmax},
                                    {"ping_p50", ping50},  {"calls_per_run", calls}};
   AddRow({"bare HTTP POST p50/p99/max (" + backend_name + ")",
-          Fmt(b50, 3) + "/" + Fmt(Median(bare99), 3) + "/" + Fmt(Median(baremax), 3) + " ms", "floor", "1", "-", "ok"});
+          Fmt(b50, 3) + "/" + Fmt(Median(bare99), 3) + "/" + Fmt(Median(baremax), 3) + " ms", "floor", "1",
+          "-", "ok"});
   AddRow({"signed Invoke p50/p99/max (" + backend_name + ")",
           Fmt(s50, 3) + "/" + Fmt(Median(sig99), 3) + "/" + Fmt(Median(sigmax), 3) + " ms",
           Fmt(b50, 3) + " ms (bare)", Fmt(s50 / b50), "-", "ok"});
@@ -454,20 +501,27 @@ void SequentialCalls(const std::string& backend_name, const std::string& endpoin
     AddRow({"tools/call p50 (" + backend_name + ", " + std::to_string(calls) + " seq)", Fmt(c50, 3) + " ms",
             Fmt(b50, 3) + " ms (bare)", Fmt(c50 / b50), "overhead <= 0.150 ms",
             Verdict(overhead <= 0.15, "overhead " + Fmt(overhead, 3) + " ms")});
-    AddRow({"tools/call overhead over signed Invoke p50", Fmt(c50 - s50, 3) + " ms", Fmt(s50, 3) + " ms (signed)",
-            Fmt(c50 / s50), "-", "ok"});
-    AddRow({"tools/call p99 / max", Fmt(c99, 3) + " / " + Fmt(cmax, 3) + " ms", Fmt(Median(bare99), 3) + " ms (bare p99)",
-            "p99/p50 " + Fmt(c99 / c50), "p99 <= 1.2 x p50", Verdict(c99 <= 1.2 * c50, Fmt(c99 / c50) + "x")});
-    AddRow({"ping p50 (pure MCP round trip)", Fmt(Median(ping50), 3) + " ms", "0.91 ms (ref)", "-", "-", "ok"});
-    AddRow({"peak RSS after calls (" + backend_name + ")", std::to_string(server->child.PeakRssKb()) + " kB", "-",
-            "-", "<= 8000 kB", Verdict(server->child.PeakRssKb() <= 8000, "+" +
-                                      std::to_string(server->child.PeakRssKb() - 8000) + " kB")});
+    AddRow({"tools/call overhead over signed Invoke p50", Fmt(c50 - s50, 3) + " ms",
+            Fmt(s50, 3) + " ms (signed)", Fmt(c50 / s50), "-", "ok"});
+    AddRow({"tools/call p99 / max", Fmt(c99, 3) + " / " + Fmt(cmax, 3) + " ms",
+            Fmt(Median(bare99), 3) + " ms (bare p99)", "p99/p50 " + Fmt(c99 / c50), "p99 <= 1.2 x p50",
+            Verdict(c99 <= 1.2 * c50, Fmt(c99 / c50) + "x")});
+    AddRow(
+        {"ping p50 (pure MCP round trip)", Fmt(Median(ping50), 3) + " ms", "0.91 ms (ref)", "-", "-", "ok"});
+    AddRow({"peak RSS after calls (" + backend_name + ")", std::to_string(server->child.PeakRssKb()) + " kB",
+            "-", "-", "<= 8000 kB",
+            Verdict(server->child.PeakRssKb() <= 8000,
+                    "+" + std::to_string(server->child.PeakRssKb() - 8000) + " kB")});
   }
-  if (server->child.pid() > 0) StopServer(*server);
+  if (server->child.pid() > 0) {
+    StopServer(*server);
+  }
 }
 
 void CallScenarios() {
-  if (!Enabled("calls")) return;
+  if (!Enabled("calls")) {
+    return;
+  }
   LocalEndpointProcess ep;
   if (!ep.Start({"--synthetic-functions", "2", "--synthetic-prefix", "bench-"})) {
     NotAvailable("tools/call latency (local)", "local endpoint failed to start");
@@ -477,7 +531,9 @@ void CallScenarios() {
 }
 
 void MotoScenarios() {
-  if (!Enabled("moto") || !g_opts.moto) return;
+  if (!Enabled("moto") || !g_opts.moto) {
+    return;
+  }
   MotoProcess moto;
   if (!moto.Start()) {
     NotAvailable("moto_server backend", "moto_server did not start");
@@ -496,16 +552,17 @@ void MotoScenarios() {
     (void)aws::Sign(iam, Creds(), ip);
     (void)client.Send(iam);
     // A minimal zip (empty archive) is enough in simple mode.
-    static const unsigned char kEmptyZip[] = {0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    static const unsigned char kEmptyZip[] = {0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0,
+                                              0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0};
     std::string zip(reinterpret_cast<const char*>(kEmptyZip), sizeof kEmptyZip);
     std::string b64 = Base64Encode(zip);
     aws::HttpRequest req;
     req.method = "POST";
     req.url = moto.url() + "/2015-03-31/functions";
     req.headers = {{"Content-Type", "application/json"}};
-    req.body = Json{{"FunctionName", name}, {"Runtime", "python3.12"}, {"Handler", "app.handler"},
-                    {"Role", "arn:aws:iam::123456789012:role/bench"}, {"Code", {{"ZipFile", b64}}},
-                    {"Description", "bench echo"}}
+    req.body = Json{{"FunctionName", name},       {"Runtime", "python3.12"},
+                    {"Handler", "app.handler"},   {"Role", "arn:aws:iam::123456789012:role/bench"},
+                    {"Code", {{"ZipFile", b64}}}, {"Description", "bench echo"}}
                    .dump();
     (void)aws::Sign(req, Creds(), Signing());
     auto r = client.Send(req);
@@ -519,16 +576,19 @@ void MotoScenarios() {
 }
 
 void ConcurrencyScenarios() {
-  if (!Enabled("concurrency")) return;
+  if (!Enabled("concurrency")) {
+    return;
+  }
   LocalEndpointProcess ep;
-  if (!ep.Start({"--synthetic-functions", "2", "--synthetic-prefix", "bench-", "--fault", "Invoke:latency=100"})) {
+  if (!ep.Start(
+          {"--synthetic-functions", "2", "--synthetic-prefix", "bench-", "--fault", "Invoke:latency=100"})) {
     NotAvailable("concurrent calls", "local endpoint failed to start");
     return;
   }
   auto server = StartServer({}, ServerEnv(ep.url(), "bench-"));
   if (!server->ok || server->tools == 0) {
-    NotAvailable("20/100 concurrent 100 ms calls", server->ok ? "serve lists no tools, catalog not wired"
-                                                             : "serve failed to start");
+    NotAvailable("20/100 concurrent 100 ms calls",
+                 server->ok ? "serve lists no tools, catalog not wired" : "serve failed to start");
     return;
   }
   auto one = server->client->Call("tools/call", {{"name", server->first_tool}, {"arguments", {{"w", 1}}}});
@@ -543,29 +603,34 @@ void ConcurrencyScenarios() {
       std::vector<Json> ids;
       SteadyTime t = Now();
       for (int i = 0; i < n; ++i) {
-        ids.push_back(server->client->SendRequest("tools/call", {{"name", server->first_tool}, {"arguments", {{"i", i}}}}));
+        ids.push_back(server->client->SendRequest("tools/call",
+                                                  {{"name", server->first_tool}, {"arguments", {{"i", i}}}}));
       }
       for (const Json& id : ids) {
         auto resp = server->client->WaitResponse(id, std::chrono::seconds(60));
-        if (IsErrorResult(resp)) ++errors;
+        if (IsErrorResult(resp)) {
+          ++errors;
+        }
       }
       totals.push_back(MsSince(t));
     }
     double total = Median(totals);
     g_json["concurrency"][std::to_string(n)] = {{"total_ms", totals}, {"errors", errors}};
     std::string target = n == 20 ? "<= 130 ms" : "-";
-    std::string verdict = errors ? "MISS (" + std::to_string(errors) + " errors)"
+    std::string verdict = errors    ? "MISS (" + std::to_string(errors) + " errors)"
                           : n == 20 ? Verdict(total <= 130, "+" + Fmt(total - 130, 1) + " ms")
                                     : "ok";
-    AddRow({std::to_string(n) + " concurrent calls to a 100 ms function", Fmt(total, 1) + " ms", "100 ms (floor)",
-            Fmt(total / 100.0), target, verdict});
+    AddRow({std::to_string(n) + " concurrent calls to a 100 ms function", Fmt(total, 1) + " ms",
+            "100 ms (floor)", Fmt(total / 100.0), target, verdict});
   }
   AddRow({"peak RSS (concurrency)", std::to_string(server->child.PeakRssKb()) + " kB", "-", "-", "-", "ok"});
   StopServer(*server);
 }
 
 void HttpScenario() {
-  if (!Enabled("http")) return;
+  if (!Enabled("http")) {
+    return;
+  }
   if (g_opts.http_bench.empty() || access(g_opts.http_bench.c_str(), X_OK) != 0) {
     NotAvailable("HTTP throughput, 64 clients", "http_bench not built (no HTTP transport)");
     return;
@@ -574,7 +639,9 @@ void HttpScenario() {
   long errors = 0;
   for (int r = 0; r < std::max(1, g_opts.runs / 2); ++r) {
     Child c;
-    if (!c.Spawn({g_opts.http_bench, "64", "5"}, {}, g_opts.log)) return;
+    if (!c.Spawn({g_opts.http_bench, "64", "5"}, {}, g_opts.log)) {
+      return;
+    }
     auto line = c.ReadLine(std::chrono::seconds(120));
     c.Wait(std::chrono::seconds(30));
     Json j = line ? Json::parse(*line, nullptr, false) : Json();
@@ -587,13 +654,16 @@ void HttpScenario() {
     errors += j.value("errors", 0L);
   }
   double m = Median(mcp), b = Median(bare);
-  g_json["http"] = {{"mcp_calls_per_s", mcp}, {"bare_calls_per_s", bare}, {"errors", errors}, {"clients", 64}};
+  g_json["http"] = {
+      {"mcp_calls_per_s", mcp}, {"bare_calls_per_s", bare}, {"errors", errors}, {"clients", 64}};
   AddRow({"HTTP tools/call throughput, 64 clients", Fmt(m, 0) + " calls/s", Fmt(b, 0) + " /s (bare httplib)",
           Fmt(m / b), ">= 5000 calls/s",
-          errors ? "MISS (" + std::to_string(errors) + " errors)" : Verdict(m >= 5000, Fmt(5000 - m, 0) + " short")});
+          errors ? "MISS (" + std::to_string(errors) + " errors)"
+                 : Verdict(m >= 5000, Fmt(5000 - m, 0) + " short")});
 }
 
-// ---- Micro-benchmarks (Google Benchmark JSON files) --------------------------------------------------------
+// ---- Micro-benchmarks (Google Benchmark JSON files)
+// --------------------------------------------------------
 
 void MicroRows() {
   for (const std::string& file : g_opts.micro) {
@@ -604,10 +674,13 @@ void MicroRows() {
       continue;
     }
     for (const auto& b : j["benchmarks"]) {
-      if (b.value("run_type", "") == "aggregate" && b.value("aggregate_name", "") != "median") continue;
+      if (b.value("run_type", "") == "aggregate" && b.value("aggregate_name", "") != "median") {
+        continue;
+      }
       double t = b.value("cpu_time", 0.0);  // CPU time: stable on a shared machine
       std::string unit = b.value("time_unit", "ns");
-      AddRow({"micro " + b.value("name", "?"), Fmt(t, unit == "ns" ? 0 : 2) + " " + unit + "/op", "-", "-", "-", "ok"});
+      AddRow({"micro " + b.value("name", "?"), Fmt(t, unit == "ns" ? 0 : 2) + " " + unit + "/op", "-", "-",
+              "-", "ok"});
       g_json["micro"][b.value("name", "?")] = {{"real_time", t}, {"unit", unit}};
     }
   }
@@ -615,22 +688,30 @@ void MicroRows() {
 
 void PrintTable() {
   std::vector<size_t> w = {6, 5, 8, 5, 6, 7};
-  auto cols = [](const Row& r) { return std::vector<std::string>{r.metric, r.value, r.baseline, r.ratio, r.target, r.verdict}; };
+  auto cols = [](const Row& r) {
+    return std::vector<std::string>{r.metric, r.value, r.baseline, r.ratio, r.target, r.verdict};
+  };
   Row header{"metric", "value", "baseline", "ratio", "target", "verdict"};
   std::vector<Row> all = {header};
   all.insert(all.end(), g_rows.begin(), g_rows.end());
   for (const Row& r : all) {
     auto c = cols(r);
-    for (size_t i = 0; i < c.size(); ++i) w[i] = std::max(w[i], c[i].size());
+    for (size_t i = 0; i < c.size(); ++i) {
+      w[i] = std::max(w[i], c[i].size());
+    }
   }
   for (size_t k = 0; k < all.size(); ++k) {
     auto c = cols(all[k]);
     std::string line = "|";
-    for (size_t i = 0; i < c.size(); ++i) line += " " + c[i] + std::string(w[i] - c[i].size(), ' ') + " |";
+    for (size_t i = 0; i < c.size(); ++i) {
+      line += " " + c[i] + std::string(w[i] - c[i].size(), ' ') + " |";
+    }
     std::printf("%s\n", line.c_str());
     if (k == 0) {
       std::string sep = "|";
-      for (size_t i = 0; i < c.size(); ++i) sep += std::string(w[i] + 2, '-') + "|";
+      for (size_t i = 0; i < c.size(); ++i) {
+        sep += std::string(w[i] + 2, '-') + "|";
+      }
       std::printf("%s\n", sep.c_str());
     }
   }
@@ -640,19 +721,30 @@ int Main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--lambda-mcp") g_opts.lambda_mcp = next();
-    else if (a == "--local") g_opts.local = next();
-    else if (a == "--runs") g_opts.runs = std::max(1, std::atoi(next().c_str()));
-    else if (a == "--calls") g_opts.calls = std::max(10, std::atoi(next().c_str()));
-    else if (a == "--json") g_opts.json_out = next();
-    else if (a == "--micro") g_opts.micro.push_back(next());
-    else if (a == "--moto") g_opts.moto = true;
-    else if (a == "--log") g_opts.log = next();
-    else if (a == "--http-bench") g_opts.http_bench = next();
-    else if (a == "--only") {
+    if (a == "--lambda-mcp") {
+      g_opts.lambda_mcp = next();
+    } else if (a == "--local") {
+      g_opts.local = next();
+    } else if (a == "--runs") {
+      g_opts.runs = std::max(1, std::atoi(next().c_str()));
+    } else if (a == "--calls") {
+      g_opts.calls = std::max(10, std::atoi(next().c_str()));
+    } else if (a == "--json") {
+      g_opts.json_out = next();
+    } else if (a == "--micro") {
+      g_opts.micro.push_back(next());
+    } else if (a == "--moto") {
+      g_opts.moto = true;
+    } else if (a == "--log") {
+      g_opts.log = next();
+    } else if (a == "--http-bench") {
+      g_opts.http_bench = next();
+    } else if (a == "--only") {
       std::stringstream ss(next());
       std::string s;
-      while (std::getline(ss, s, ',')) g_opts.only.insert(s);
+      while (std::getline(ss, s, ',')) {
+        g_opts.only.insert(s);
+      }
     } else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -681,8 +773,12 @@ int Main(int argc, char** argv) {
   PrintTable();
   Json rows = Json::array();
   for (const Row& r : g_rows) {
-    rows.push_back({{"metric", r.metric}, {"value", r.value}, {"baseline", r.baseline}, {"ratio", r.ratio},
-                    {"target", r.target}, {"verdict", r.verdict}});
+    rows.push_back({{"metric", r.metric},
+                    {"value", r.value},
+                    {"baseline", r.baseline},
+                    {"ratio", r.ratio},
+                    {"target", r.target},
+                    {"verdict", r.verdict}});
   }
   g_json["table"] = rows;
   if (!g_opts.json_out.empty()) {

@@ -14,7 +14,8 @@ const Credentials kSessionCreds{"ASIAEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEX
                                 std::string(800, 'T'), std::nullopt};
 
 SigningParams Params() {
-  return SigningParams{.region = "us-east-1", .service = "lambda", .time = *ParseIso8601Basic("20261124T005413Z")};
+  return SigningParams{
+      .region = "us-east-1", .service = "lambda", .time = *ParseIso8601Basic("20261124T005413Z")};
 }
 
 HttpRequest InvokeRequest(std::size_t payload_bytes) {
@@ -66,7 +67,9 @@ void BM_VerifyInvoke(benchmark::State& state) {
   auto now = Params().time;
   for (auto _ : state) {
     auto r = Verify(req, lookup, now);
-    if (!r.ok()) state.SkipWithError("verification failed");
+    if (!r.ok()) {
+      state.SkipWithError("verification failed");
+    }
     benchmark::DoNotOptimize(r);
   }
 }

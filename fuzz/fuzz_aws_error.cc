@@ -12,8 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lmcp::fuzz::FuzzInput in(data, size);
   aws::HttpResponse response;
   response.status = in.Int(100, 599);
-  static const char* kNames[] = {"x-amzn-ErrorType", "x-amzn-RequestId", "Retry-After", "x-amz-request-id",
-                                 "Content-Type", "x-amz-function-error"};
+  static const char* kNames[] = {"x-amzn-ErrorType", "x-amzn-RequestId", "Retry-After",
+                                 "x-amz-request-id", "Content-Type",     "x-amz-function-error"};
   int headers = in.Int(0, 4);
   for (int i = 0; i < headers; ++i) {
     response.headers.emplace_back(kNames[in.Int(0, 5)], in.String(64));

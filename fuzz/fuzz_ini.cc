@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   size_t split = text.find('\0');
   std::string_view config = text.substr(0, split);
-  std::string_view credentials = split == std::string_view::npos ? std::string_view() : text.substr(split + 1);
+  std::string_view credentials =
+      split == std::string_view::npos ? std::string_view() : text.substr(split + 1);
   aws::IniFile ini = aws::ParseIni(config);
   for (const auto& [name, section] : ini.sections) {
     (void)section.Find("region");
@@ -27,7 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::pair<const char*, bool> kProfiles[] = {{"default", false}, {"dev", true}};
   for (const auto& [profile, named] : kProfiles) {
     auto loaded = aws::ProfileConfig::FromStrings(config, credentials, profile, named);
-    if (!loaded.ok()) continue;
+    if (!loaded.ok()) {
+      continue;
+    }
     (void)loaded->Get("aws_access_key_id");
     auto region = aws::ResolveRegion(env, *loaded);
     std::string r = region.ok() ? *region : "us-east-1";

@@ -16,7 +16,9 @@ class FuzzInput {
   bool empty() const { return size_ == 0; }
 
   uint8_t Byte() {
-    if (size_ == 0) return 0;
+    if (size_ == 0) {
+      return 0;
+    }
     uint8_t b = *data_++;
     --size_;
     return b;
@@ -33,7 +35,9 @@ class FuzzInput {
     while (size_ > 0 && out.size() < max) {
       char c = static_cast<char>(Byte());
       if (c == '\\') {
-        if (size_ == 0 || *data_ != '\\') break;
+        if (size_ == 0 || *data_ != '\\') {
+          break;
+        }
         Byte();
       }
       out.push_back(c);

@@ -18,17 +18,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto check = [](const rpc::Json& element) {
       auto classified = rpc::Classify(element);
       if (auto* m = std::get_if<rpc::Message>(&classified)) {
-        if (m->kind == rpc::MessageKind::kRequest) (void)rpc::IdKey(m->id);
+        if (m->kind == rpc::MessageKind::kRequest) {
+          (void)rpc::IdKey(m->id);
+        }
       }
     };
     if (json->is_array()) {
-      for (const auto& element : *json) check(element);
+      for (const auto& element : *json) {
+        check(element);
+      }
     } else {
       check(*json);
     }
     std::string again = rpc::Serialize(*json);
     auto reparsed = rpc::ParseJson(again);
-    if (!std::holds_alternative<rpc::Json>(reparsed)) std::abort();  // Serialize produced invalid JSON
+    if (!std::holds_alternative<rpc::Json>(reparsed)) {
+      std::abort();  // Serialize produced invalid JSON
+    }
   }
   return 0;
 }

@@ -2,13 +2,13 @@
 // Session (conformance fixtures as the provider, a sink that only serialises), so the fuzzer can reach
 // states after initialize. The session is shut down at the end of each input.
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
-
-#include <spdlog/spdlog.h>
 
 #include "jsonrpc/message.h"
 #include "mcp/conformance_fixtures.h"
@@ -50,7 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       size_t end = input.find('\n');
       std::string_view line = input.substr(0, end);
       session->HandleRaw(line);
-      if (end == std::string_view::npos) break;
+      if (end == std::string_view::npos) {
+        break;
+      }
       input.remove_prefix(end + 1);
     }
     session->Shutdown(std::chrono::milliseconds(0));

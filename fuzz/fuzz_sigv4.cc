@@ -22,16 +22,21 @@ std::string UrlPart(lmcp::fuzz::FuzzInput& in, size_t max) {
   std::string raw = in.String(max);
   std::string out;
   for (unsigned char c : raw) {
-    if (c > 0x20 && c < 0x7f && c != '#') out.push_back(static_cast<char>(c));
+    if (c > 0x20 && c < 0x7f && c != '#') {
+      out.push_back(static_cast<char>(c));
+    }
   }
   return out;
 }
 
 std::string Token(lmcp::fuzz::FuzzInput& in, size_t max) {
-  static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!#$%&'*+^`|~";
+  static const char kChars[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!#$%&'*+^`|~";
   std::string out;
   size_t n = static_cast<size_t>(in.Int(1, static_cast<int>(max)));
-  for (size_t i = 0; i < n; ++i) out.push_back(kChars[in.Int(0, static_cast<int>(sizeof(kChars)) - 2)]);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(kChars[in.Int(0, static_cast<int>(sizeof(kChars)) - 2)]);
+  }
   return out;
 }
 
@@ -39,7 +44,9 @@ std::string HeaderValue(lmcp::fuzz::FuzzInput& in, size_t max) {
   std::string raw = in.String(max);
   std::string out;
   for (unsigned char c : raw) {
-    if ((c >= 0x20 && c < 0x7f) || c == '\t') out.push_back(static_cast<char>(c));
+    if ((c >= 0x20 && c < 0x7f) || c == '\t') {
+      out.push_back(static_cast<char>(c));
+    }
   }
   return out;
 }
@@ -59,7 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     query = path.substr(q + 1);
     path.resize(q);
   }
-  if (in.Bool()) query = UrlPart(in, 100);
+  if (in.Bool()) {
+    query = UrlPart(in, 100);
+  }
   request.url = "http://" + host + path + (query.empty() ? "" : "?" + query);
   int headers = in.Int(0, 8);
   for (int i = 0; i < headers; ++i) {
@@ -80,9 +89,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.body = in.Rest();
 
   auto signed_result = aws::Sign(request, creds, params);
-  if (!signed_result.ok()) return 0;
+  if (!signed_result.ok()) {
+    return 0;
+  }
   auto lookup = [&](const std::string& id) -> std::optional<aws::Credentials> {
-    if (id == creds.access_key_id) return creds;
+    if (id == creds.access_key_id) {
+      return creds;
+    }
     return std::nullopt;
   };
   auto verified = aws::Verify(request, lookup, params.time);

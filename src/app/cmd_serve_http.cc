@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "common/host_policy.h"
 #include "app/serve_http.h"
+#include "common/host_policy.h"
 #include "common/log_text.h"
 #include "mcp/protocol.h"
 #include "transport/http_auth.h"
@@ -15,12 +15,17 @@ namespace lmcp::app {
 
 Status ParseHttpListen(const std::string& spec, ServeConfig& config) {
   auto colon = spec.rfind(':');
-  if (colon == std::string::npos)
+  if (colon == std::string::npos) {
     return Error::InvalidArgument("--http wants HOST:PORT (got \"" + spec + "\")");
+  }
   std::string host = spec.substr(0, colon);
   std::string port = spec.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) host = "127.0.0.1";
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) {
+    host = "127.0.0.1";
+  }
   char* end = nullptr;
   long p = std::strtol(port.c_str(), &end, 10);
   if (port.empty() || *end != '\0' || p < 0 || p > 65535) {
@@ -98,8 +103,12 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
                                                                mcp::McpServer& server,
                                                                std::function<bool()> ready) {
   auto auth = MakeAuthenticator(config);
-  if (!auth.ok()) return auth.error();
-  if (!*auth) spdlog::warn("http: authentication is off (loopback only)");
+  if (!auth.ok()) {
+    return auth.error();
+  }
+  if (!*auth) {
+    spdlog::warn("http: authentication is off (loopback only)");
+  }
 
   transport::HttpServerOptions options;
   options.host = config.http_host;
@@ -130,7 +139,9 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   deps.ready = std::move(ready);
 
   auto http = std::make_unique<transport::HttpServer>(std::move(options), std::move(deps));
-  if (Status started = http->Start(); !started.ok()) return started.error();
+  if (Status started = http->Start(); !started.ok()) {
+    return started.error();
+  }
   // A fixed, parseable line for scripts and tests (independent of the log level).
   std::fprintf(stderr, "lambda-mcp: listening on %s\n", http->url().c_str());
   std::fflush(stderr);

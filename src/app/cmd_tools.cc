@@ -1,10 +1,10 @@
 // `lambda-mcp tools`: runs one discovery with the serve configuration and prints the tools that would be
 // exposed (name, function, qualifier, schema source), or the reason discovery failed (exit status 1).
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <memory>
-
-#include <spdlog/spdlog.h>
 
 #include "app/commands.h"
 #include "app/lambda_options.h"

@@ -10,8 +10,12 @@ std::vector<std::string> ServeConfig::Problems() const {
     problems.push_back("transport must be \"stdio\" or \"http\" (got \"" + transport + "\")");
   }
   if (transport == "http") {
-    if (http_port < 0 || http_port > 65535) problems.push_back("HTTP port must be 0..65535");
-    if (session_idle_timeout_s < 1) problems.push_back("session idle timeout must be at least 1 s");
+    if (http_port < 0 || http_port > 65535) {
+      problems.push_back("HTTP port must be 0..65535");
+    }
+    if (session_idle_timeout_s < 1) {
+      problems.push_back("session idle timeout must be at least 1 s");
+    }
     if (http_max_connections < 4) {
       problems.push_back("max connections must be at least 4");
     }
@@ -31,7 +35,9 @@ std::vector<std::string> ServeConfig::Problems() const {
     if (oauth && (oauth_issuer.empty() || oauth_jwks_url.empty() || oauth_audiences.empty())) {
       problems.push_back("OAuth needs --oauth-issuer, --oauth-audience and --oauth-jwks-url together");
     }
-    if (oauth && !auth_token_file.empty()) problems.push_back("choose either a token file or OAuth, not both");
+    if (oauth && !auth_token_file.empty()) {
+      problems.push_back("choose either a token file or OAuth, not both");
+    }
     if (!oauth_jwks_url.empty()) {
       if (Status url = transport::CheckJwksUrl(oauth_jwks_url); !url.ok()) {
         problems.push_back(url.error().message);
@@ -66,8 +72,8 @@ std::vector<std::string> ServeConfig::Problems() const {
                        std::to_string(max_queued_calls_per_session) + ")");
   }
   if (call_queue_timeout_ms < 0) {
-    problems.push_back("call queue timeout must not be negative (got " + std::to_string(call_queue_timeout_ms) +
-                       " ms)");
+    problems.push_back("call queue timeout must not be negative (got " +
+                       std::to_string(call_queue_timeout_ms) + " ms)");
   }
   if (shutdown_grace_ms < 0) {
     problems.push_back("shutdown grace must not be negative (got " + std::to_string(shutdown_grace_ms) +

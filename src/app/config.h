@@ -24,7 +24,7 @@ struct ServeConfig {
   size_t max_queued_calls_per_principal = 128;  // waiting, over all sessions of one principal
   int call_queue_timeout_ms = 30000;            // a call waiting longer is answered "not invoked"; 0 = none
   int shutdown_grace_ms = 5000;  // on stdin EOF or SIGTERM: running calls may finish within this, then -32603
-  std::string instructions;                    // empty = the built-in text
+  std::string instructions;      // empty = the built-in text
 
   // Streamable HTTP (transport "http", chosen by --http HOST:PORT). See transport/http_server.h.
   std::string http_host = "127.0.0.1";       // anything but loopback requires authentication
@@ -38,15 +38,15 @@ struct ServeConfig {
   std::vector<std::string> allowed_origins;  // besides loopback origins; "*" = any
   std::vector<std::string> allowed_hosts;    // Host names accepted besides loopback names
   int session_idle_timeout_s = 1800;         // idle MCP sessions expire after this
-  int http_max_connections = 1024;           // open connections; beyond, a fast 503 (health probes still answered)
-  int http_max_connections_per_address = 256;  // per client IP address
+  int http_max_connections = 1024;  // open connections; beyond, a fast 503 (health probes still answered)
+  int http_max_connections_per_address = 256;    // per client IP address
   int http_max_connections_per_principal = 256;  // per authenticated client
-  int http_header_timeout_ms = 10000;        // the whole request head must arrive within this (slowloris)
-  int http_max_sessions = 1000;              // beyond, the least recently active idle session is evicted
+  int http_header_timeout_ms = 10000;            // the whole request head must arrive within this (slowloris)
+  int http_max_sessions = 1000;                  // beyond, the least recently active idle session is evicted
   int http_max_sessions_per_principal = 100;
   int http_unconfirmed_session_timeout_s = 60;  // sessions that sent nothing after initialize expire sooner
-  std::string public_url;                    // scheme://host[:port] as clients see it (OAuth metadata)
-  bool allow_unauthenticated_remote = false; // serve a non-loopback address without auth (warned)
+  std::string public_url;                       // scheme://host[:port] as clients see it (OAuth metadata)
+  bool allow_unauthenticated_remote = false;    // serve a non-loopback address without auth (warned)
 
   // Every problem, one per entry; empty when valid.
   std::vector<std::string> Problems() const;

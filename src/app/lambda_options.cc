@@ -32,16 +32,24 @@ Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags) {
   catalog::OptionSources sources;
   std::string file = flags.config_file;
   if (file.empty()) {
-    if (const char* env = std::getenv("LAMBDA_MCP_CONFIG")) file = env;
+    if (const char* env = std::getenv("LAMBDA_MCP_CONFIG")) {
+      file = env;
+    }
   }
   if (!file.empty()) {
     auto values = catalog::ReadConfigFile(file);
-    if (!values.ok()) return values.error();
+    if (!values.ok()) {
+      return values.error();
+    }
     std::set<std::string> known;
-    for (const auto& spec : catalog::CatalogOptionSpecs()) known.insert(spec.key);
+    for (const auto& spec : catalog::CatalogOptionSpecs()) {
+      known.insert(spec.key);
+    }
     std::string unknown;
     for (const auto& [k, v] : values.value()) {
-      if (!known.count(k)) unknown += (unknown.empty() ? "" : ", ") + k;
+      if (!known.count(k)) {
+        unknown += (unknown.empty() ? "" : ", ") + k;
+      }
     }
     if (!unknown.empty()) {
       return Error::InvalidArgument("config file " + file + ": unknown setting(s): " + unknown);
@@ -54,7 +62,9 @@ Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags) {
       const std::string& v = flags.values.at(key);
       std::string type;
       for (const auto& spec : catalog::CatalogOptionSpecs()) {
-        if (key == spec.key) type = spec.type;
+        if (key == spec.key) {
+          type = spec.type;
+        }
       }
       sources.flags[key] = (type == "bool" && v.empty()) ? "true" : v;
     }

@@ -2,10 +2,9 @@
 // The Lambda catalog's options on a CLI11 command: one flag per catalog option (from CatalogOptionSpecs)
 // plus --config FILE (or LAMBDA_MCP_CONFIG), merged flags > environment > file. Built once; not thread-safe.
 
+#include <CLI/CLI.hpp>
 #include <map>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "catalog/catalog_options.h"
 #include "common/result.h"
@@ -14,7 +13,7 @@ namespace lmcp::app {
 
 struct LambdaFlags {
   std::string config_file;
-  std::map<std::string, std::string> values;   // by option key, as given on the command line
+  std::map<std::string, std::string> values;    // by option key, as given on the command line
   std::map<std::string, CLI::Option*> options;  // to tell given flags from absent ones
 };
 

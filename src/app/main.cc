@@ -1,11 +1,10 @@
 // lambda-mcp: parse the command line, set up logging, run the chosen subcommand.
 
+#include <malloc.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
-#include <malloc.h>
-
 #include <cstdio>
 #include <memory>
 #include <vector>

@@ -18,7 +18,9 @@ std::string EnvOr(const EnvLookup& env, const std::string& name, const std::stri
 }
 
 std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
+  while (!url.empty() && url.back() == '/') {
+    url.pop_back();
+  }
   return url;
 }
 
@@ -27,20 +29,26 @@ std::string TrimSlash(std::string url) {
 EnvLookup ProcessEnvironment() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());
-    if (v == nullptr) return std::nullopt;
+    if (v == nullptr) {
+      return std::nullopt;
+    }
     return std::string(v);
   };
 }
 
 bool IsTrue(const std::optional<std::string>& value) {
-  if (!value) return false;
+  if (!value) {
+    return false;
+  }
   std::string v = AsciiLower(*value);
   return v == "true" || v == "1" || v == "yes";
 }
 
 std::string ExpandPath(const std::string& path, const EnvLookup& env) {
   std::string p = path;
-  if (p == "~" || p.starts_with("~/")) p = EnvOr(env, "HOME", "") + p.substr(1);
+  if (p == "~" || p.starts_with("~/")) {
+    p = EnvOr(env, "HOME", "") + p.substr(1);
+  }
   std::string out;
   for (std::size_t i = 0; i < p.size(); ++i) {
     if (p[i] != '$' || i + 1 >= p.size()) {
@@ -49,9 +57,13 @@ std::string ExpandPath(const std::string& path, const EnvLookup& env) {
     }
     std::size_t start = i + 1;
     bool braces = p[start] == '{';
-    if (braces) ++start;
+    if (braces) {
+      ++start;
+    }
     std::size_t end = start;
-    while (end < p.size() && (std::isalnum(static_cast<unsigned char>(p[end])) || p[end] == '_')) ++end;
+    while (end < p.size() && (std::isalnum(static_cast<unsigned char>(p[end])) || p[end] == '_')) {
+      ++end;
+    }
     if (end == start || (braces && (end >= p.size() || p[end] != '}'))) {
       out += p[i];
       continue;
@@ -99,8 +111,12 @@ bool ProfileConfig::HasProfile(const std::string& name) const {
 }
 
 const IniSection* ProfileConfig::ConfigSection(const std::string& name) const {
-  if (const IniSection* s = config_.Find("profile " + name)) return s;
-  if (name == "default") return config_.Find("default");
+  if (const IniSection* s = config_.Find("profile " + name)) {
+    return s;
+  }
+  if (name == "default") {
+    return config_.Find("default");
+  }
   return nullptr;
 }
 
@@ -118,19 +134,27 @@ const IniSection* ProfileConfig::ServicesSection(const std::string& name) const 
 
 std::optional<std::string> ProfileConfig::Get(const std::string& name, const std::string& key) const {
   if (const IniSection* s = CredentialsSection(name)) {
-    if (const std::string* v = s->Find(key)) return *v;
+    if (const std::string* v = s->Find(key)) {
+      return *v;
+    }
   }
   if (const IniSection* s = ConfigSection(name)) {
-    if (const std::string* v = s->Find(key)) return *v;
+    if (const std::string* v = s->Find(key)) {
+      return *v;
+    }
   }
   return std::nullopt;
 }
 
 Result<std::string> ResolveRegion(const EnvLookup& env, const ProfileConfig& config) {
   for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-    if (auto v = env(name); v && !v->empty()) return *v;
+    if (auto v = env(name); v && !v->empty()) {
+      return *v;
+    }
   }
-  if (auto v = config.Get("region"); v && !v->empty()) return *v;
+  if (auto v = config.Get("region"); v && !v->empty()) {
+    return *v;
+  }
   return Error::InvalidArgument(
       "no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, or `region` in the profile (" + config.profile() +
       ")");
@@ -156,27 +180,38 @@ const ServiceInfo& StsService() {
 
 ResolvedEndpoint ResolveEndpoint(const ServiceInfo& service, const std::string& region, const EnvLookup& env,
                                  const ProfileConfig& config, const std::string& override_url) {
-  if (!override_url.empty()) return {TrimSlash(override_url), true};
+  if (!override_url.empty()) {
+    return {TrimSlash(override_url), true};
+  }
   bool ignore = IsTrue(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"));
-  if (!env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
+  if (!env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
     ignore = IsTrue(config.Get("ignore_configured_endpoint_urls"));
+  }
   if (!ignore) {
     std::string suffix = service.service_id;
     std::transform(suffix.begin(), suffix.end(), suffix.begin(), [](unsigned char c) {
       return (c == ' ' || c == '-') ? '_' : static_cast<char>(std::toupper(c));
     });
-    if (auto v = env("AWS_ENDPOINT_URL_" + suffix); v && !v->empty()) return {TrimSlash(*v), true};
-    if (auto v = env("AWS_ENDPOINT_URL"); v && !v->empty()) return {TrimSlash(*v), true};
+    if (auto v = env("AWS_ENDPOINT_URL_" + suffix); v && !v->empty()) {
+      return {TrimSlash(*v), true};
+    }
+    if (auto v = env("AWS_ENDPOINT_URL"); v && !v->empty()) {
+      return {TrimSlash(*v), true};
+    }
     if (auto services = config.Get("services")) {
       if (const IniSection* s = config.ServicesSection(*services)) {
         auto sub = s->subsections.find(service.config_key);
         if (sub != s->subsections.end()) {
           auto url = sub->second.find("endpoint_url");
-          if (url != sub->second.end() && !url->second.empty()) return {TrimSlash(url->second), true};
+          if (url != sub->second.end() && !url->second.empty()) {
+            return {TrimSlash(url->second), true};
+          }
         }
       }
     }
-    if (auto v = config.Get("endpoint_url"); v && !v->empty()) return {TrimSlash(*v), true};
+    if (auto v = config.Get("endpoint_url"); v && !v->empty()) {
+      return {TrimSlash(*v), true};
+    }
   }
   std::string suffix = region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
   if (&service == &StsService() && env("AWS_STS_REGIONAL_ENDPOINTS").value_or("regional") == "legacy") {

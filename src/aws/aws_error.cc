@@ -12,7 +12,9 @@ namespace {
 
 std::string CutAt(std::string s, char c) {
   auto pos = s.find(c);
-  if (pos != std::string::npos) s.resize(pos);
+  if (pos != std::string::npos) {
+    s.resize(pos);
+  }
   return s;
 }
 
@@ -24,7 +26,9 @@ std::string AfterLast(std::string s, char c) {
 std::string JsonString(const nlohmann::json& j, std::initializer_list<const char*> keys) {
   for (const char* k : keys) {
     auto it = j.find(k);
-    if (it != j.end() && it->is_string()) return it->get<std::string>();
+    if (it != j.end() && it->is_string()) {
+      return it->get<std::string>();
+    }
   }
   return {};
 }
@@ -39,16 +43,25 @@ void Classify(AwsError& e, const HttpResponse& response) {
       retry_after.size() < 7) {
     e.retry_after = std::chrono::seconds(std::stol(retry_after));
   }
-  if (e.request_id.empty()) e.request_id = FindHeader(response.headers, "x-amzn-requestid");
-  if (e.request_id.empty()) e.request_id = FindHeader(response.headers, "x-amz-request-id");
-  if (e.code.empty()) e.code = "HTTP" + std::to_string(response.status);
-  if (e.message.empty() && response.status >= 500)
+  if (e.request_id.empty()) {
+    e.request_id = FindHeader(response.headers, "x-amzn-requestid");
+  }
+  if (e.request_id.empty()) {
+    e.request_id = FindHeader(response.headers, "x-amz-request-id");
+  }
+  if (e.code.empty()) {
+    e.code = "HTTP" + std::to_string(response.status);
+  }
+  if (e.message.empty() && response.status >= 500) {
     e.message = "HTTP status " + std::to_string(response.status);
+  }
 }
 
 bool FillFromXml(AwsError& e, const std::string& body) {
   auto error = XmlElement(body, "Error");
-  if (!error) return false;
+  if (!error) {
+    return false;
+  }
   e.code = XmlText(*error, "Code").value_or("");
   e.message = XmlText(*error, "Message").value_or("");
   e.request_id = XmlText(body, "RequestId").value_or(XmlText(body, "RequestID").value_or(""));
@@ -63,7 +76,9 @@ bool FillFromJson(AwsError& e, const std::string& body, bool json11) {
   const nlohmann::json& j = *parsed;
   if (e.code.empty()) {
     std::string code = JsonString(j, {"__type", "code", "Code"});
-    if (json11) code = AfterLast(code, '#');
+    if (json11) {
+      code = AfterLast(code, '#');
+    }
     e.code = CutAt(AfterLast(code, '#'), ':');
   }
   e.message = JsonString(j, {"message", "Message", "errorMessage"});
@@ -73,8 +88,12 @@ bool FillFromJson(AwsError& e, const std::string& body, bool json11) {
 AwsError ParseJsonLike(const HttpResponse& response, bool json11) {
   AwsError e;
   e.code = CutAt(FindHeader(response.headers, "x-amzn-errortype"), ':');
-  if (json11) e.code = AfterLast(e.code, '#');
-  if (!FillFromJson(e, response.body, json11) && e.code.empty()) FillFromXml(e, response.body);
+  if (json11) {
+    e.code = AfterLast(e.code, '#');
+  }
+  if (!FillFromJson(e, response.body, json11) && e.code.empty()) {
+    FillFromXml(e, response.body);
+  }
   Classify(e, response);
   return e;
 }
@@ -111,7 +130,9 @@ AwsError ParseJson11Error(const HttpResponse& response) { return ParseJsonLike(r
 
 AwsError ParseQueryError(const HttpResponse& response) {
   AwsError e;
-  if (!FillFromXml(e, response.body)) FillFromJson(e, response.body, false);
+  if (!FillFromXml(e, response.body)) {
+    FillFromJson(e, response.body, false);
+  }
   Classify(e, response);
   return e;
 }
@@ -155,7 +176,9 @@ std::string AwsError::ToString() const {
     return s;
   }
   std::string s = "An error occurred (" + code + ") when calling the " + op + " operation";
-  if (attempts > 1) s += " (reached max retries: " + std::to_string(attempts - 1) + ")";
+  if (attempts > 1) {
+    s += " (reached max retries: " + std::to_string(attempts - 1) + ")";
+  }
   return s + ": " + message;
 }
 
@@ -202,8 +225,12 @@ Error AwsError::ToError() const {
   if (http_status == 409 || code == "ResourceConflictException" || code == "ResourceNotReadyException") {
     return Error::FailedPrecondition(std::move(m));
   }
-  if (http_status >= 500 || transient) return Error::Unavailable(std::move(m));
-  if (http_status >= 400) return Error::InvalidArgument(std::move(m));
+  if (http_status >= 500 || transient) {
+    return Error::Unavailable(std::move(m));
+  }
+  if (http_status >= 400) {
+    return Error::InvalidArgument(std::move(m));
+  }
   return Error::Internal(std::move(m));
 }
 

@@ -66,7 +66,9 @@ class [[nodiscard]] AwsResult {
   AwsError& error() { return std::get<1>(v_); }
 
   Result<T> ToResult() && {
-    if (ok()) return std::get<0>(std::move(v_));
+    if (ok()) {
+      return std::get<0>(std::move(v_));
+    }
     return std::get<1>(v_).ToError();
   }
 

@@ -1,12 +1,12 @@
 #include <gtest/gtest.h>
 
-#include "common/crypto.h"
 #include "aws/lambda_client.h"
 #include "aws/schemas_client.h"
 #include "aws/sts_client.h"
 #include "aws/tagging_client.h"
 #include "aws/url.h"
 #include "common/base64.h"
+#include "common/crypto.h"
 #include "common/iso8601.h"
 #include "tests/support/aws/fake_http_client.h"
 #include "tests/support/aws/test_util.h"

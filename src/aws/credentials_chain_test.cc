@@ -24,7 +24,9 @@ std::string AssumeRoleXml(const std::string& action, const std::string& key, con
 
 std::string FormValue(const std::string& body, const std::string& key) {
   for (const auto& [k, v] : ParseQuery(body)) {
-    if (k == key) return v;
+    if (k == key) {
+      return v;
+    }
   }
   return "<absent>";
 }
@@ -39,10 +41,14 @@ class ChainTest : public ::testing::Test {
     env.emplace("AWS_SHARED_CREDENTIALS_FILE", dir_.Write("credentials", credentials));
     env.emplace("HOME", dir_.path());
     env.emplace("AWS_EC2_METADATA_DISABLED", "true");
-    if (env["AWS_EC2_METADATA_DISABLED"] == "false") env.erase("AWS_EC2_METADATA_DISABLED");
+    if (env["AWS_EC2_METADATA_DISABLED"] == "false") {
+      env.erase("AWS_EC2_METADATA_DISABLED");
+    }
     EnvLookup lookup = MapEnv(env);
     auto profile = ProfileConfig::Load(lookup, explicit_profile);
-    if (!profile.ok()) return profile.error();
+    if (!profile.ok()) {
+      return profile.error();
+    }
     config_ = *profile;
     return ResolveCredentialsChain(
         *config_, CredentialsChainOptions{.env = lookup,
@@ -203,8 +209,12 @@ class AssumeRoleTest : public ChainTest {
       auto ok = Verify(
           req,
           [](const std::string& id) -> std::optional<Credentials> {
-            if (id == "AKBASE") return Credentials{"AKBASE", "base-secret"};
-            if (id.starts_with("ASIA")) return Credentials{id, "secret-" + id, "token-" + id};
+            if (id == "AKBASE") {
+              return Credentials{"AKBASE", "base-secret"};
+            }
+            if (id.starts_with("ASIA")) {
+              return Credentials{id, "secret-" + id, "token-" + id};
+            }
             return std::nullopt;
           },
           clock_.Now());
@@ -407,7 +417,9 @@ TEST_F(ChainTest, ContainerFullUriRulesAndRetries) {
   ASSERT_TRUE(p.ok()) << p.error().ToString();
   EXPECT_EQ(http_.request_count(), 3u);
   EXPECT_EQ(FindHeader(http_.last_request().headers, "authorization"), "tok");
-  for (int i = 0; i < 3; ++i) http_.PushError(HttpErrorKind::kConnectFailed);
+  for (int i = 0; i < 3; ++i) {
+    http_.PushError(HttpErrorKind::kConnectFailed);
+  }
   EXPECT_FALSE(Resolve({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "https://creds.example.com/c"}}).ok());
 }
 
@@ -421,7 +433,9 @@ class ImdsTest : public ChainTest {
         EXPECT_EQ(FindHeader(req.headers, "x-aws-ec2-metadata-token-ttl-seconds"), "21600");
         return HttpResponse{token_status, {}, token_status == 200 ? "imds-token" : ""};
       }
-      if (req.url.ends_with("/security-credentials/")) return HttpResponse{200, {}, "my-role"};
+      if (req.url.ends_with("/security-credentials/")) {
+        return HttpResponse{200, {}, "my-role"};
+      }
       return HttpResponse{200,
                           {},
                           R"({"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDS",)"

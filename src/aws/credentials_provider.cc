@@ -17,13 +17,23 @@ bool RefreshingCredentialsProvider::Fresh(const Credentials& c, std::chrono::min
 Result<Credentials> RefreshingCredentialsProvider::GetCredentials() {
   std::unique_lock lock(mu_);
   while (true) {
-    if (current_ && Fresh(*current_, kAdvisoryRefresh)) return *current_;
-    if (!refreshing_) break;
+    if (current_ && Fresh(*current_, kAdvisoryRefresh)) {
+      return *current_;
+    }
+    if (!refreshing_) {
+      break;
+    }
     // Someone else is refreshing: use the current set while it is outside the mandatory window, else wait.
-    if (current_ && Fresh(*current_, kMandatoryRefresh)) return *current_;
+    if (current_ && Fresh(*current_, kMandatoryRefresh)) {
+      return *current_;
+    }
     cv_.wait(lock);
-    if (current_ && Fresh(*current_, kMandatoryRefresh)) return *current_;
-    if (!refreshing_ && !current_) break;
+    if (current_ && Fresh(*current_, kMandatoryRefresh)) {
+      return *current_;
+    }
+    if (!refreshing_ && !current_) {
+      break;
+    }
   }
   refreshing_ = true;
   ++fetches_;

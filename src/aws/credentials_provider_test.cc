@@ -36,7 +36,9 @@ TEST(RefreshingCredentials, AdvisoryFailureKeepsOldSetMandatoryFailureIsError) {
   bool fail = false;
   RefreshingCredentialsProvider p(
       [&]() -> Result<Credentials> {
-        if (fail) return Error::Unavailable("sts down");
+        if (fail) {
+          return Error::Unavailable("sts down");
+        }
         return Expiring("k", clock.Now() + 60min);
       },
       clock, "test");
@@ -55,7 +57,9 @@ TEST(RefreshingCredentials, AdvisoryFailureKeepsOldSetMandatoryFailureIsError) {
 TEST(RefreshingCredentials, NonExpiringFetchedOnce) {
   FakeClock clock{testing::kAwsTestStart, FakeClock::SleepMode::kAdvance};
   RefreshingCredentialsProvider p([] { return Result<Credentials>(Credentials{"a", "b"}); }, clock, "test");
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(p.GetCredentials().ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(p.GetCredentials().ok());
+  }
   clock.Advance(1000h);
   ASSERT_TRUE(p.GetCredentials().ok());
   EXPECT_EQ(p.fetch_count(), 1);
@@ -71,7 +75,9 @@ TEST(RefreshingCredentials, OneRefresherAtATimeOthersUseValidSet) {
         max_in_fetch = std::max(max_in_fetch.load(), now);
         int id = ++fetches;
         if (id > 1) {
-          while (!release) std::this_thread::yield();
+          while (!release) {
+            std::this_thread::yield();
+          }
         }
         --in_fetch;
         return Expiring("k" + std::to_string(id), clock.Now() + 60min);
@@ -82,15 +88,21 @@ TEST(RefreshingCredentials, OneRefresherAtATimeOthersUseValidSet) {
   std::vector<std::thread> threads;
   std::atomic<int> saw_old{0};
   threads.emplace_back([&] { EXPECT_EQ(p.GetCredentials()->access_key_id, "k2"); });
-  while (in_fetch == 0) std::this_thread::yield();
+  while (in_fetch == 0) {
+    std::this_thread::yield();
+  }
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&] {
       auto c = p.GetCredentials();
       ASSERT_TRUE(c.ok());
-      if (c->access_key_id == "k1") ++saw_old;
+      if (c->access_key_id == "k1") {
+        ++saw_old;
+      }
     });
   }
-  for (std::size_t i = 1; i < threads.size(); ++i) threads[i].join();
+  for (std::size_t i = 1; i < threads.size(); ++i) {
+    threads[i].join();
+  }
   release = true;
   threads[0].join();
   EXPECT_EQ(saw_old, 4);
@@ -106,7 +118,9 @@ TEST(RefreshingCredentials, WaitersBlockInsideMandatoryWindow) {
       [&]() -> Result<Credentials> {
         int id = ++fetches;
         if (id > 1) {
-          while (!release) std::this_thread::yield();
+          while (!release) {
+            std::this_thread::yield();
+          }
         }
         return Expiring("k" + std::to_string(id), clock.Now() + 60min);
       },
@@ -114,7 +128,9 @@ TEST(RefreshingCredentials, WaitersBlockInsideMandatoryWindow) {
   ASSERT_TRUE(p.GetCredentials().ok());
   clock.Advance(55min);  // 5 min left: nobody may use k1
   std::thread refresher([&] { EXPECT_EQ(p.GetCredentials()->access_key_id, "k2"); });
-  while (fetches < 2) std::this_thread::yield();
+  while (fetches < 2) {
+    std::this_thread::yield();
+  }
   std::thread waiter([&] { EXPECT_EQ(p.GetCredentials()->access_key_id, "k2"); });
   std::this_thread::sleep_for(20ms);
   release = true;

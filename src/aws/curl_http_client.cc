@@ -48,24 +48,36 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   std::size_t len = size * n;
   t->last_progress = std::chrono::steady_clock::now();
   std::string_view line(data, len);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+    line.remove_suffix(1);
+  }
   if (line.starts_with("HTTP/")) {
     t->response.headers.clear();  // a new response (after 100 Continue or a redirect)
     return len;
   }
-  if (line.empty()) return len;
+  if (line.empty()) {
+    return len;
+  }
   if ((line.front() == ' ' || line.front() == '\t') && !t->response.headers.empty()) {
     t->response.headers.back().second += " ";
     t->response.headers.back().second += std::string(line.substr(line.find_first_not_of(" \t")));
     return len;
   }
   auto colon = line.find(':');
-  if (colon == std::string_view::npos) return len;
+  if (colon == std::string_view::npos) {
+    return len;
+  }
   std::string_view value = line.substr(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+    value.remove_suffix(1);
+  }
   t->response.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
-  if (t->response.body.size() + t->response.headers.size() * 64 > t->max_bytes + 65536) t->too_large = true;
+  if (t->response.body.size() + t->response.headers.size() * 64 > t->max_bytes + 65536) {
+    t->too_large = true;
+  }
   return t->too_large ? 0 : len;
 }
 
@@ -143,13 +155,19 @@ CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options)
 
 namespace {
 void Cleanup(void* easy, void* multi) {
-  if (multi != nullptr) curl_multi_cleanup(static_cast<CURLM*>(multi));
-  if (easy != nullptr) curl_easy_cleanup(static_cast<CURL*>(easy));
+  if (multi != nullptr) {
+    curl_multi_cleanup(static_cast<CURLM*>(multi));
+  }
+  if (easy != nullptr) {
+    curl_easy_cleanup(static_cast<CURL*>(easy));
+  }
 }
 }  // namespace
 
 CurlHttpClient::~CurlHttpClient() {
-  for (Handles h : idle_) Cleanup(h.easy, h.multi);
+  for (Handles h : idle_) {
+    Cleanup(h.easy, h.multi);
+  }
   idle_.clear();
   curl_share_cleanup(shared_->share);
 }
@@ -186,8 +204,8 @@ void CurlHttpClient::Release(Handles h) {
 namespace {
 
 // Method, body and the options every request shares (no redirects, TLS verified, our callbacks on `t`).
-void SetRequestOptions(CURL* easy, const HttpRequest& request, const CurlHttpClientOptions& options, CURLSH* share,
-                       Transfer& t) {
+void SetRequestOptions(CURL* easy, const HttpRequest& request, const CurlHttpClientOptions& options,
+                       CURLSH* share, Transfer& t) {
   curl_easy_setopt(easy, CURLOPT_SHARE, share);
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -291,8 +309,9 @@ TransferOutcome RunTransfer(CURLM* multi, Transfer& t, std::stop_token stop,
       out.read_timed_out = true;
       return out;
     }
-    auto wait = t.sent ? read_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(now - t.last_progress)
-                       : std::chrono::milliseconds(100);
+    auto wait =
+        t.sent ? read_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(now - t.last_progress)
+               : std::chrono::milliseconds(100);
     wait = std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
     curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
   }

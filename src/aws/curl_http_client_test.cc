@@ -25,12 +25,16 @@ class SilentCloser {
   SilentCloser() {
     thread_ = std::thread([this] {
       int c = accept(listener_.fd(), nullptr, nullptr);
-      if (c < 0) return;
+      if (c < 0) {
+        return;
+      }
       char buf[4096];
       std::string got;
       while (got.find("\r\n\r\n") == std::string::npos) {
         auto n = read(c, buf, sizeof buf);
-        if (n <= 0) break;
+        if (n <= 0) {
+          break;
+        }
         got.append(buf, static_cast<std::size_t>(n));
       }
       close(c);
@@ -55,7 +59,9 @@ class AnswersOnceThenDrops {
     thread_ = std::thread([this] {
       while (true) {
         int c = accept(listener_.fd(), nullptr, nullptr);
-        if (c < 0) return;
+        if (c < 0) {
+          return;
+        }
         Serve(c);
         close(c);
       }
@@ -79,14 +85,20 @@ class AnswersOnceThenDrops {
         std::size_t body = cl == std::string::npos ? 0 : std::stoul(got.substr(cl + 16));
         if (got.size() >= end + 4 + body) {
           got.erase(0, end + 4 + body);
-          if (requests_++ > 0) return;  // read, acted on, then dropped without answering
+          if (requests_++ > 0) {
+            return;  // read, acted on, then dropped without answering
+          }
           const char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok";
-          if (write(c, kOk, sizeof kOk - 1) < 0) return;
+          if (write(c, kOk, sizeof kOk - 1) < 0) {
+            return;
+          }
           continue;
         }
       }
       auto n = read(c, buf, sizeof buf);
-      if (n <= 0) return;
+      if (n <= 0) {
+        return;
+      }
       got.append(buf, static_cast<std::size_t>(n));
     }
   }
@@ -133,16 +145,22 @@ TEST(CurlHttpClient, ReusesConnectionsAcrossCallsAndThreads) {
              [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
   LoopbackServer s(server);
   CurlHttpClient client;
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(client.Send(HttpRequest{.url = s.url("/ok")}).ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(client.Send(HttpRequest{.url = s.url("/ok")}).ok());
+  }
   EXPECT_EQ(client.connections_opened(), 1);
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&] {
-      for (int j = 0; j < 5; ++j) ok += client.Send(HttpRequest{.url = s.url("/ok")}).ok() ? 1 : 0;
+      for (int j = 0; j < 5; ++j) {
+        ok += client.Send(HttpRequest{.url = s.url("/ok")}).ok() ? 1 : 0;
+      }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads) {
+    t.join();
+  }
   EXPECT_EQ(ok, 20);
   EXPECT_LE(client.connections_opened(), 5);
 }

@@ -6,14 +6,18 @@ namespace lmcp::aws {
 
 std::string FindHeader(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
-    if (IEquals(k, name)) return v;
+    if (IEquals(k, name)) {
+      return v;
+    }
   }
   return {};
 }
 
 bool HasHeader(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
-    if (IEquals(k, name)) return true;
+    if (IEquals(k, name)) {
+      return true;
+    }
   }
   return false;
 }

@@ -19,8 +19,8 @@ struct ImdsSettings {
   bool v1_disabled = false;
 };
 
-  // The role's credentials. nullopt when IMDS is unreachable or has no role (the chain falls through); an
-  // error when it answers wrongly.
-  Result<std::optional<Credentials>> FetchImds(HttpClient& http, const ImdsSettings& s);
+// The role's credentials. nullopt when IMDS is unreachable or has no role (the chain falls through); an
+// error when it answers wrongly.
+Result<std::optional<Credentials>> FetchImds(HttpClient& http, const ImdsSettings& s);
 
 }  // namespace lmcp::aws

@@ -10,7 +10,9 @@ namespace {
 
 bool SplitKeyValue(std::string_view line, std::string& key, std::string& value) {
   auto delim = line.find_first_of("=:");
-  if (delim == std::string_view::npos) return false;
+  if (delim == std::string_view::npos) {
+    return false;
+  }
   key = AsciiLower(Trim(line.substr(0, delim)));
   value = std::string(Trim(line.substr(delim + 1)));
   return !key.empty();
@@ -28,9 +30,13 @@ IniFile ParseIni(std::string_view text) {
     auto nl = text.find('\n', pos);
     std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+    if (!raw.empty() && raw.back() == '\r') {
+      raw.remove_suffix(1);
+    }
     std::string_view line = Trim(raw);
-    if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+    if (line.empty() || line.front() == '#' || line.front() == ';') {
+      continue;
+    }
     const bool indented = std::isspace(static_cast<unsigned char>(raw.front()));
     if (indented && section != nullptr && !last_key.empty()) {
       std::string k, v;
@@ -56,7 +62,9 @@ IniFile ParseIni(std::string_view text) {
       continue;
     }
     std::string key, value;
-    if (section == nullptr || !SplitKeyValue(line, key, value)) continue;  // stray or malformed: ignored
+    if (section == nullptr || !SplitKeyValue(line, key, value)) {
+      continue;  // stray or malformed: ignored
+    }
     section->values[key] = value;
     last_key = key;
     in_subsection = false;

@@ -2,8 +2,8 @@
 // Small helpers for reading AWS JSON replies leniently (a missing or mistyped member gives the default).
 
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,9 +27,13 @@ inline int JsonInt(const nlohmann::json& j, const char* key) {
 
 inline std::map<std::string, std::string> JsonStringMap(const nlohmann::json& j) {
   std::map<std::string, std::string> out;
-  if (!j.is_object()) return out;
+  if (!j.is_object()) {
+    return out;
+  }
   for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it.value().is_string()) out[it.key()] = it.value().get<std::string>();
+    if (it.value().is_string()) {
+      out[it.key()] = it.value().get<std::string>();
+    }
   }
   return out;
 }

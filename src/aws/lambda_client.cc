@@ -40,18 +40,32 @@ AwsResult<ListFunctionsPage> LambdaClient::ListFunctions(const ListFunctionsRequ
   OperationRequest op;
   op.operation = "ListFunctions";
   op.path = "/2015-03-31/functions/";
-  if (!request.master_region.empty()) op.query.emplace_back("MasterRegion", request.master_region);
-  if (request.all_versions) op.query.emplace_back("FunctionVersion", "ALL");
-  if (!request.marker.empty()) op.query.emplace_back("Marker", request.marker);
-  if (request.max_items) op.query.emplace_back("MaxItems", std::to_string(*request.max_items));
+  if (!request.master_region.empty()) {
+    op.query.emplace_back("MasterRegion", request.master_region);
+  }
+  if (request.all_versions) {
+    op.query.emplace_back("FunctionVersion", "ALL");
+  }
+  if (!request.marker.empty()) {
+    op.query.emplace_back("Marker", request.marker);
+  }
+  if (request.max_items) {
+    op.query.emplace_back("MaxItems", std::to_string(*request.max_items));
+  }
   op.stop = std::move(stop);
   auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
-  if (!r.ok()) return r.error();
+  if (!r.ok()) {
+    return r.error();
+  }
   auto j = ParseJsonReply(op.operation, *r);
-  if (!j.ok()) return j.error();
+  if (!j.ok()) {
+    return j.error();
+  }
   ListFunctionsPage page;
   if (auto it = j->find("Functions"); it != j->end() && it->is_array()) {
-    for (const auto& f : *it) page.functions.push_back(FunctionConfiguration::FromJson(f));
+    for (const auto& f : *it) {
+      page.functions.push_back(FunctionConfiguration::FromJson(f));
+    }
   }
   page.next_marker = JsonString(*j, "NextMarker");
   return page;
@@ -63,9 +77,15 @@ AwsResult<std::vector<FunctionConfiguration>> LambdaClient::ListAllFunctions(Lis
   std::set<std::string> seen_markers;
   while (true) {
     auto page = ListFunctions(request, stop);
-    if (!page.ok()) return page.error();
-    for (auto& f : page->functions) all.push_back(std::move(f));
-    if (page->next_marker.empty()) return all;
+    if (!page.ok()) {
+      return page.error();
+    }
+    for (auto& f : page->functions) {
+      all.push_back(std::move(f));
+    }
+    if (page->next_marker.empty()) {
+      return all;
+    }
     if (!seen_markers.insert(page->next_marker).second) {
       AwsError e = LocalError("ListFunctions", "", "the service repeated NextMarker " + page->next_marker);
       e.http_status = 200;  // a reply arrived and cannot be followed: the service's fault, not ours
@@ -83,9 +103,13 @@ AwsResult<std::map<std::string, std::string>> LambdaClient::ListTags(const std::
   op.path = "/2017-03-31/tags/" + UriEncode(function_arn);
   op.stop = std::move(stop);
   auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
-  if (!r.ok()) return r.error();
+  if (!r.ok()) {
+    return r.error();
+  }
   auto j = ParseJsonReply(op.operation, *r);
-  if (!j.ok()) return j.error();
+  if (!j.ok()) {
+    return j.error();
+  }
   auto it = j->find("Tags");
   return it == j->end() ? std::map<std::string, std::string>() : JsonStringMap(*it);
 }
@@ -95,28 +119,42 @@ AwsResult<GetFunctionResult> LambdaClient::GetFunction(const std::string& functi
   OperationRequest op;
   op.operation = "GetFunction";
   op.path = "/2015-03-31/functions/" + UriEncode(function_name);
-  if (!qualifier.empty()) op.query.emplace_back("Qualifier", qualifier);
+  if (!qualifier.empty()) {
+    op.query.emplace_back("Qualifier", qualifier);
+  }
   op.stop = std::move(stop);
   auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
-  if (!r.ok()) return r.error();
+  if (!r.ok()) {
+    return r.error();
+  }
   auto j = ParseJsonReply(op.operation, *r);
-  if (!j.ok()) return j.error();
+  if (!j.ok()) {
+    return j.error();
+  }
   GetFunctionResult out;
-  if (auto it = j->find("Configuration"); it != j->end())
+  if (auto it = j->find("Configuration"); it != j->end()) {
     out.configuration = FunctionConfiguration::FromJson(*it);
-  if (auto it = j->find("Tags"); it != j->end()) out.tags = JsonStringMap(*it);
-  if (auto it = j->find("Code"); it != j->end()) out.code = *it;
+  }
+  if (auto it = j->find("Tags"); it != j->end()) {
+    out.tags = JsonStringMap(*it);
+  }
+  if (auto it = j->find("Code"); it != j->end()) {
+    out.code = *it;
+  }
   if (auto it = j->find("Concurrency"); it != j->end() && it->is_object()) {
     auto c = it->find("ReservedConcurrentExecutions");
-    if (c != it->end() && c->is_number_integer()) out.reserved_concurrency = c->get<int>();
+    if (c != it->end() && c->is_number_integer()) {
+      out.reserved_concurrency = c->get<int>();
+    }
   }
   return out;
 }
 
 AwsResult<InvokeResult> LambdaClient::Invoke(InvokeRequest request) {
   const std::string kOp = "Invoke";
-  if (request.function_name.empty())
+  if (request.function_name.empty()) {
     return LocalError(kOp, "InvalidParameterValueException", "FunctionName is empty");
+  }
   std::size_t limit =
       request.invocation_type == InvocationType::kEvent ? kMaxEventPayloadBytes : kMaxSyncPayloadBytes;
   if (request.payload.size() > limit) {
@@ -128,7 +166,9 @@ AwsResult<InvokeResult> LambdaClient::Invoke(InvokeRequest request) {
   op.operation = kOp;
   op.method = "POST";
   op.path = "/2015-03-31/functions/" + UriEncode(request.function_name) + "/invocations";
-  if (!request.qualifier.empty()) op.query.emplace_back("Qualifier", request.qualifier);
+  if (!request.qualifier.empty()) {
+    op.query.emplace_back("Qualifier", request.qualifier);
+  }
   switch (request.invocation_type) {
     case InvocationType::kRequestResponse:
       op.headers.emplace_back("X-Amz-Invocation-Type", "RequestResponse");
@@ -140,7 +180,9 @@ AwsResult<InvokeResult> LambdaClient::Invoke(InvokeRequest request) {
       op.headers.emplace_back("X-Amz-Invocation-Type", "DryRun");
       break;
   }
-  if (request.tail_log) op.headers.emplace_back("X-Amz-Log-Type", "Tail");
+  if (request.tail_log) {
+    op.headers.emplace_back("X-Amz-Log-Type", "Tail");
+  }
   if (!request.client_context_json.empty()) {
     std::string encoded = Base64Encode(request.client_context_json);
     if (encoded.size() > kMaxClientContextBytes) {
@@ -158,7 +200,9 @@ AwsResult<InvokeResult> LambdaClient::Invoke(InvokeRequest request) {
   op.max_response_bytes = kMaxSyncPayloadBytes + 64 * 1024;
   op.stop = std::move(request.stop);
   auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
-  if (!r.ok()) return r.error();
+  if (!r.ok()) {
+    return r.error();
+  }
   InvokeResult out;
   out.status_code = r->status;
   out.function_error = FindHeader(r->headers, "x-amz-function-error");

@@ -13,18 +13,24 @@ Result<RetryConfig> RetryConfigFrom(const std::string& mode, const std::string& 
       return Error::InvalidArgument("invalid retry mode '" + mode + "' (standard, legacy or adaptive)");
     }
     c.mode = mode;
-    if (mode == "legacy") c.max_attempts = 5;
+    if (mode == "legacy") {
+      c.max_attempts = 5;
+    }
   }
   if (!max_attempts.empty()) {
     int n = 0;
     try {
       std::size_t used = 0;
       n = std::stoi(max_attempts, &used);
-      if (used != max_attempts.size()) n = 0;
+      if (used != max_attempts.size()) {
+        n = 0;
+      }
     } catch (const std::exception&) {
       n = 0;
     }
-    if (n < 1) return Error::InvalidArgument("invalid max attempts '" + max_attempts + "' (an integer >= 1)");
+    if (n < 1) {
+      return Error::InvalidArgument("invalid max attempts '" + max_attempts + "' (an integer >= 1)");
+    }
     c.max_attempts = n;
   }
   return c;
@@ -41,20 +47,28 @@ RetryPolicy::RetryPolicy(RetryConfig config, Random random)
 }
 
 bool RetryPolicy::ShouldRetry(const AwsError& error, int attempt, bool idempotent) {
-  if (attempt >= config_.max_attempts || !error.retryable()) return false;
+  if (attempt >= config_.max_attempts || !error.retryable()) {
+    return false;
+  }
   if (error.transport == HttpErrorKind::kCancelled || error.transport == HttpErrorKind::kResponseTooLarge) {
     return false;
   }
   // A non-idempotent call (Invoke) whose request may have been acted on is never repeated. Error replies
   // (throttling, 5xx) mean the service answered, so they may be retried.
-  if (!idempotent && error.transport && error.may_have_reached_server) return false;
-  if (config_.mode == "legacy") return true;
+  if (!idempotent && error.transport && error.may_have_reached_server) {
+    return false;
+  }
+  if (config_.mode == "legacy") {
+    return true;
+  }
   int cost =
       error.transport == HttpErrorKind::kReadTimeout || error.transport == HttpErrorKind::kTimeoutBeforeSend
           ? 10
           : 5;
   std::lock_guard lock(mu_);
-  if (tokens_ < cost) return false;
+  if (tokens_ < cost) {
+    return false;
+  }
   tokens_ -= cost;
   last_cost_ = cost;
   return true;
@@ -72,7 +86,9 @@ std::chrono::milliseconds RetryPolicy::Backoff(const AwsError& error, int attemp
 }
 
 void RetryPolicy::OnSuccess(bool was_retry) {
-  if (config_.mode == "legacy") return;
+  if (config_.mode == "legacy") {
+    return;
+  }
   std::lock_guard lock(mu_);
   tokens_ = std::min(config_.quota, tokens_ + (was_retry ? last_cost_ : 1));
 }

@@ -11,12 +11,18 @@ AwsResult<SchemaDescription> SchemasClient::DescribeSchema(const std::string& re
   OperationRequest op;
   op.operation = "DescribeSchema";
   op.path = "/v1/registries/name/" + UriEncode(registry) + "/schemas/name/" + UriEncode(schema);
-  if (!version.empty()) op.query.emplace_back("schemaVersion", version);
+  if (!version.empty()) {
+    op.query.emplace_back("schemaVersion", version);
+  }
   op.stop = std::move(stop);
   auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
-  if (!r.ok()) return r.error();
+  if (!r.ok()) {
+    return r.error();
+  }
   auto j = ParseJsonReply(op.operation, *r);
-  if (!j.ok()) return j.error();
+  if (!j.ok()) {
+    return j.error();
+  }
   SchemaDescription s;
   s.content = JsonString(*j, "Content");
   s.description = JsonString(*j, "Description");
@@ -26,7 +32,9 @@ AwsResult<SchemaDescription> SchemasClient::DescribeSchema(const std::string& re
   s.schema_version = JsonString(*j, "SchemaVersion");
   s.type = JsonString(*j, "Type");
   s.version_created_date = JsonString(*j, "VersionCreatedDate");
-  if (auto it = j->find("tags"); it != j->end()) s.tags = JsonStringMap(*it);
+  if (auto it = j->find("tags"); it != j->end()) {
+    s.tags = JsonStringMap(*it);
+  }
   return s;
 }
 

@@ -15,13 +15,19 @@ ServiceCaller::ServiceCaller(HttpClient& http, CredentialsProvider* credentials,
     : http_(http), credentials_(credentials), clock_(clock), retry_(retry) {}
 
 Status ServiceCaller::SignRequest(HttpRequest& request, const ServiceEndpoint& endpoint) {
-  if (credentials_ == nullptr) return Error::Unauthenticated("no credentials provider for a signed request");
+  if (credentials_ == nullptr) {
+    return Error::Unauthenticated("no credentials provider for a signed request");
+  }
   Result<Credentials> creds = credentials_->GetCredentials();
-  if (!creds.ok()) return creds.error();
+  if (!creds.ok()) {
+    return creds.error();
+  }
   auto artifacts =
       Sign(request, *creds,
            SigningParams{.region = endpoint.region, .service = endpoint.signing_name, .time = clock_.Now()});
-  if (!artifacts.ok()) return artifacts.error();
+  if (!artifacts.ok()) {
+    return artifacts.error();
+  }
   return Ok();
 }
 
@@ -63,7 +69,9 @@ AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Pro
         result.ok() ? ParseError(protocol, result.value()) : AwsError::FromTransport(result.error());
     error.operation = op.operation;
     error.attempts = attempt;
-    if (!retry_.ShouldRetry(error, attempt, op.idempotent) || op.stop.stop_requested()) return error;
+    if (!retry_.ShouldRetry(error, attempt, op.idempotent) || op.stop.stop_requested()) {
+      return error;
+    }
     body = std::move(request.body);  // for the next attempt
     auto delay = retry_.Backoff(error, attempt);
     spdlog::debug("{} attempt {} failed ({}), retrying in {} ms", op.operation, attempt,

@@ -36,7 +36,9 @@ std::string CanonicalHeaderValue(std::string_view value) {
       pending_space = !out.empty();
       continue;
     }
-    if (pending_space) out += ' ';
+    if (pending_space) {
+      out += ' ';
+    }
     pending_space = false;
     out += c;
   }
@@ -51,11 +53,15 @@ std::string NormalizePath(std::string_view path) {
     std::string_view seg =
         path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
     if (seg == "..") {
-      if (!segments.empty()) segments.pop_back();
+      if (!segments.empty()) {
+        segments.pop_back();
+      }
     } else if (!seg.empty() && seg != ".") {
       segments.push_back(seg);
     }
-    if (slash == std::string_view::npos) break;
+    if (slash == std::string_view::npos) {
+      break;
+    }
     pos = slash + 1;
   }
   std::string out;
@@ -64,25 +70,35 @@ std::string NormalizePath(std::string_view path) {
     out += seg;
   }
   bool trailing = !path.empty() && (path.back() == '/' || path.ends_with("/.") || path.ends_with("/.."));
-  if (out.empty()) return "/";
-  if (trailing) out += '/';
+  if (out.empty()) {
+    return "/";
+  }
+  if (trailing) {
+    out += '/';
+  }
   return out;
 }
 
 std::string CanonicalUri(std::string_view path, bool normalize, bool double_encode) {
   std::string p = normalize ? NormalizePath(path) : std::string(path);
-  if (p.empty()) p = "/";
+  if (p.empty()) {
+    p = "/";
+  }
   return double_encode ? UriEncode(p, true) : UriEncode(UriDecode(p), true);
 }
 
 std::string CanonicalQuery(const QueryParams& decoded) {
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(decoded.size());
-  for (const auto& [k, v] : decoded) encoded.emplace_back(UriEncode(k), UriEncode(v));
+  for (const auto& [k, v] : decoded) {
+    encoded.emplace_back(UriEncode(k), UriEncode(v));
+  }
   std::sort(encoded.begin(), encoded.end());
   std::string out;
   for (const auto& [k, v] : encoded) {
-    if (!out.empty()) out += '&';
+    if (!out.empty()) {
+      out += '&';
+    }
     out += k;
     out += '=';
     out += v;
@@ -103,17 +119,25 @@ CanonicalHeaders BuildCanonicalHeaders(const Headers& headers, const std::vector
     std::string joined;
     bool found = false;
     for (const auto& [k, v] : headers) {
-      if (!IEquals(k, name)) continue;
-      if (found) joined += ',';
+      if (!IEquals(k, name)) {
+        continue;
+      }
+      if (found) {
+        joined += ',';
+      }
       joined += CanonicalHeaderValue(v);
       found = true;
     }
-    if (!found) out.missing.push_back(name);
+    if (!found) {
+      out.missing.push_back(name);
+    }
     out.block += name;
     out.block += ':';
     out.block += joined;
     out.block += '\n';
-    if (!out.signed_list.empty()) out.signed_list += ';';
+    if (!out.signed_list.empty()) {
+      out.signed_list += ';';
+    }
     out.signed_list += name;
   }
   return out;
@@ -123,7 +147,9 @@ std::vector<std::string> HeadersToSign(const Headers& headers) {
   std::vector<std::string> names;
   for (const auto& [k, v] : headers) {
     std::string lower = AsciiLower(k);
-    if (!IsUnsignableHeader(lower)) names.push_back(std::move(lower));
+    if (!IsUnsignableHeader(lower)) {
+      names.push_back(std::move(lower));
+    }
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
@@ -188,7 +214,9 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   while (true) {
     auto pos = s.find(sep, start);
     out.emplace_back(s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
-    if (pos == std::string_view::npos) break;
+    if (pos == std::string_view::npos) {
+      break;
+    }
     start = pos + 1;
   }
   return out;
@@ -208,7 +236,9 @@ Error UnrecognizedClient() {
 Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentials,
                               const SigningParams& params) {
   auto url = ParseUrl(request.url);
-  if (!url.ok()) return url.error();
+  if (!url.ok()) {
+    return url.error();
+  }
   const std::string amz_date = FormatIso8601Basic(params.time);
   const std::string scope =
       amz_date.substr(0, 8) + "/" + params.region + "/" + params.service + "/aws4_request";
@@ -218,7 +248,9 @@ Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentia
   RemoveHeader(request.headers, "authorization");
   RemoveHeader(request.headers, "x-amz-date");
   RemoveHeader(request.headers, "x-amz-security-token");
-  if (!HasHeader(request.headers, "host")) request.headers.emplace_back("Host", url->HostHeader());
+  if (!HasHeader(request.headers, "host")) {
+    request.headers.emplace_back("Host", url->HostHeader());
+  }
 
   const std::string canonical_uri = CanonicalUri(url->path, params.normalize_path, params.double_encode_path);
   QueryParams query = ParseQuery(url->query);
@@ -230,7 +262,9 @@ Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentia
     }
     std::size_t date_index = request.headers.size();
     request.headers.emplace_back("X-Amz-Date", amz_date);
-    if (params.add_content_sha256_header) SetHeader(request.headers, "x-amz-content-sha256", payload_hash);
+    if (params.add_content_sha256_header) {
+      SetHeader(request.headers, "x-amz-content-sha256", payload_hash);
+    }
     CanonicalHeaders ch = BuildCanonicalHeaders(request.headers, HeadersToSign(request.headers));
     Computed c = Compute(request.method, canonical_uri, CanonicalQuery(query), ch, payload_hash, amz_date,
                          scope, credentials.secret_access_key, params.region, params.service);
@@ -263,14 +297,16 @@ Result<SigningArtifacts> Sign(HttpRequest& request, const Credentials& credentia
       {"X-Amz-SignedHeaders", ch.signed_list},
       {"X-Amz-Expires", std::to_string(params.presign_expires.count())},
   };
-  if (has_token && !params.omit_session_token)
+  if (has_token && !params.omit_session_token) {
     added.emplace_back("X-Amz-Security-Token", credentials.session_token);
+  }
   QueryParams all = query;
   all.insert(all.end(), added.begin(), added.end());
   Computed c = Compute(request.method, canonical_uri, CanonicalQuery(all), ch, payload_hash, amz_date, scope,
                        credentials.secret_access_key, params.region, params.service);
-  if (has_token && params.omit_session_token)
+  if (has_token && params.omit_session_token) {
     added.emplace_back("X-Amz-Security-Token", credentials.session_token);
+  }
   added.emplace_back("X-Amz-Signature", c.signature);
   std::string new_query = url->query;
   std::string extra = BuildQuery(added);
@@ -373,7 +409,9 @@ Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lo
     return Error::Unauthenticated("IncompleteSignatureException: malformed Credential " + credential);
   }
   auto signed_time = ParseIso8601Basic(amz_date);
-  if (!signed_time) return Error::Unauthenticated("IncompleteSignatureException: missing or bad X-Amz-Date");
+  if (!signed_time) {
+    return Error::Unauthenticated("IncompleteSignatureException: missing or bad X-Amz-Date");
+  }
   if (amz_date.substr(0, 8) != scope_parts[1]) {
     return InvalidSignature("Credential should be scoped to a valid date: " + scope_parts[1]);
   }
@@ -381,11 +419,17 @@ Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lo
     return InvalidSignature("Signature expired: " + amz_date +
                             " is now earlier or later than the allowed skew");
   }
-  if (presigned && now > *signed_time + *expires) return InvalidSignature("Signature expired: presigned URL");
+  if (presigned && now > *signed_time + *expires) {
+    return InvalidSignature("Signature expired: presigned URL");
+  }
 
   std::optional<Credentials> creds = lookup(scope_parts[0]);
-  if (!creds) return UnrecognizedClient();
-  if (token != creds->session_token) return UnrecognizedClient();
+  if (!creds) {
+    return UnrecognizedClient();
+  }
+  if (token != creds->session_token) {
+    return UnrecognizedClient();
+  }
 
   std::vector<std::string> names = Split(signed_headers, ';');
   if (!std::is_sorted(names.begin(), names.end()) ||
@@ -393,10 +437,13 @@ Result<VerifiedCaller> Verify(const HttpRequest& request, const SecretLookup& lo
     return InvalidSignature("SignedHeaders must be sorted and include host");
   }
   Headers headers = request.headers;
-  if (!HasHeader(headers, "host")) headers.emplace_back("Host", url->HostHeader());
+  if (!HasHeader(headers, "host")) {
+    headers.emplace_back("Host", url->HostHeader());
+  }
   CanonicalHeaders ch = BuildCanonicalHeaders(headers, names);
-  if (!ch.missing.empty())
+  if (!ch.missing.empty()) {
     return InvalidSignature("signed header missing from the request: " + ch.missing.front());
+  }
   if (presigned) {
     std::erase_if(query, [](const auto& kv) { return kv.first == "X-Amz-Signature"; });
   }

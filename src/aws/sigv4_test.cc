@@ -44,7 +44,9 @@ HttpRequest ParseRawRequest(const std::string& raw) {
     std::size_t end = raw.find('\n', start);
     std::string l = raw.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (l.empty()) {
-      if (end != std::string::npos) req.body = raw.substr(end + 1);
+      if (end != std::string::npos) {
+        req.body = raw.substr(end + 1);
+      }
       break;
     }
     if (l[0] == ' ' || l[0] == '\t') {
@@ -52,7 +54,9 @@ HttpRequest ParseRawRequest(const std::string& raw) {
     } else {
       auto colon = l.find(':');
       req.headers.emplace_back(l.substr(0, colon), l.substr(colon + 1));
-      if (IEquals(req.headers.back().first, "host")) host = req.headers.back().second;
+      if (IEquals(req.headers.back().first, "host")) {
+        host = req.headers.back().second;
+      }
     }
     pos = end;
   }
@@ -62,7 +66,9 @@ HttpRequest ParseRawRequest(const std::string& raw) {
 
 std::string HeaderLines(const HttpRequest& req) {
   std::string out;
-  for (const auto& [k, v] : req.headers) out += k + ":" + v + "\n";
+  for (const auto& [k, v] : req.headers) {
+    out += k + ":" + v + "\n";
+  }
   return out;
 }
 
@@ -81,7 +87,9 @@ std::string CheckAwsCAuthCase(const std::string& name) {
   params.presign_expires = std::chrono::seconds(ctx["expiration_in_seconds"].get<int>());
   std::string errors;
   auto expect = [&](const std::string& what, const std::string& got, const std::string& want) {
-    if (got != want) errors += what + " differs:\n--- got\n" + got + "\n--- want\n" + want + "\n";
+    if (got != want) {
+      errors += what + " differs:\n--- got\n" + got + "\n--- want\n" + want + "\n";
+    }
   };
   const std::string raw = ReadFile(dir / "request.txt");
   {
@@ -89,7 +97,9 @@ std::string CheckAwsCAuthCase(const std::string& name) {
     SigningParams p = params;
     p.add_content_sha256_header = ctx["sign_body"];
     auto art = Sign(req, creds, p);
-    if (!art.ok()) return "Sign failed: " + art.error().ToString();
+    if (!art.ok()) {
+      return "Sign failed: " + art.error().ToString();
+    }
     expect("header canonical request", art->canonical_request,
            ReadFile(dir / "header-canonical-request.txt"));
     expect("header string to sign", art->string_to_sign, ReadFile(dir / "header-string-to-sign.txt"));
@@ -105,7 +115,9 @@ std::string CheckAwsCAuthCase(const std::string& name) {
     SigningParams p = params;
     p.presign = true;
     auto art = Sign(req, creds, p);
-    if (!art.ok()) return "Sign failed: " + art.error().ToString();
+    if (!art.ok()) {
+      return "Sign failed: " + art.error().ToString();
+    }
     expect("query canonical request", art->canonical_request, ReadFile(dir / "query-canonical-request.txt"));
     expect("query string to sign", art->string_to_sign, ReadFile(dir / "query-string-to-sign.txt"));
     expect("query signature", art->signature, ReadFile(dir / "query-signature.txt"));
@@ -132,17 +144,22 @@ std::string CheckBotocoreCase(const std::string& rel) {
     creds.session_token = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
   } else if (name == "post-sts-header-before") {
     creds.session_token = FindHeader(req.headers, "x-amz-security-token");
-    if (creds.session_token != readme_token)
+    if (creds.session_token != readme_token) {
       return "post-sts-header-before: token in .req is not the readme's";
+    }
   } else if (name == "post-sts-header-after") {
     creds.session_token = readme_token;
     params.omit_session_token = true;
   }
   auto art = Sign(req, creds, params);
-  if (!art.ok()) return "Sign failed: " + art.error().ToString();
+  if (!art.ok()) {
+    return "Sign failed: " + art.error().ToString();
+  }
   std::string errors;
   auto expect = [&](const std::string& what, const std::string& got, const std::string& want) {
-    if (got != want) errors += what + " differs:\n--- got\n" + got + "\n--- want\n" + want + "\n";
+    if (got != want) {
+      errors += what + " differs:\n--- got\n" + got + "\n--- want\n" + want + "\n";
+    }
   };
   expect("canonical request", art->canonical_request, ReadFile(dir / (name + ".creq")));
   expect("string to sign", art->string_to_sign, ReadFile(dir / (name + ".sts")));
@@ -157,7 +174,9 @@ std::string CheckBotocoreCase(const std::string& rel) {
 std::vector<std::string> AwsCAuthCases() {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(kSigv4Dir / "aws-c-auth" / "v4")) {
-    if (e.is_directory()) out.push_back(e.path().filename().string());
+    if (e.is_directory()) {
+      out.push_back(e.path().filename().string());
+    }
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -178,7 +197,9 @@ std::vector<std::string> BotocoreCases() {
 std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
   std::string s = info.param;
   for (char& c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    if (!std::isalnum(static_cast<unsigned char>(c))) {
+      c = '_';
+    }
   }
   return s;
 }
@@ -229,7 +250,9 @@ TEST(Sigv4Captures, ReproducesEveryAwsCliSignature) {
     cred = cred.substr(0, cred.find(','));
     std::vector<std::string> parts;
     std::stringstream ss(cred);
-    for (std::string p; std::getline(ss, p, '/');) parts.push_back(p);
+    for (std::string p; std::getline(ss, p, '/');) {
+      parts.push_back(p);
+    }
     ASSERT_EQ(parts.size(), 5u);
     SigningParams params{.region = parts[2], .service = parts[3], .time = *ParseIso8601Basic(c.amz_date)};
     auto art = Sign(c.request, Credentials{kAkid, kSecret, "", std::nullopt}, params);
@@ -295,7 +318,9 @@ TEST(Sigv4Sign, DoesNotSignUserAgentOrAcceptEncoding) {
 class Sigv4Verify : public ::testing::Test {
  protected:
   std::optional<Credentials> Lookup(const std::string& akid) const {
-    if (akid == kAkid) return Credentials{kAkid, kSecret, token_, std::nullopt};
+    if (akid == kAkid) {
+      return Credentials{kAkid, kSecret, token_, std::nullopt};
+    }
     return std::nullopt;
   }
   SecretLookup lookup() {

@@ -15,7 +15,9 @@ AwsError Malformed(const std::string& operation, const std::string& what) {
 
 AwsResult<AssumedRole> ParseAssumedRole(const std::string& operation, const std::string& body) {
   auto creds = XmlElement(body, "Credentials");
-  if (!creds) return Malformed(operation, "no <Credentials>");
+  if (!creds) {
+    return Malformed(operation, "no <Credentials>");
+  }
   AssumedRole out;
   out.credentials.access_key_id = XmlText(*creds, "AccessKeyId").value_or("");
   out.credentials.secret_access_key = XmlText(*creds, "SecretAccessKey").value_or("");
@@ -51,20 +53,29 @@ AwsResult<HttpResponse> StsClient::Post(const std::string& action, const QueryPa
 
 AwsResult<CallerIdentity> StsClient::GetCallerIdentity(std::stop_token stop) {
   auto r = Post("GetCallerIdentity", {}, true, std::move(stop));
-  if (!r.ok()) return r.error();
+  if (!r.ok()) {
+    return r.error();
+  }
   auto result = XmlElement(r->body, "GetCallerIdentityResult");
-  if (!result) return Malformed("GetCallerIdentity", "no <GetCallerIdentityResult>");
+  if (!result) {
+    return Malformed("GetCallerIdentity", "no <GetCallerIdentityResult>");
+  }
   return CallerIdentity{XmlText(*result, "Account").value_or(""), XmlText(*result, "Arn").value_or(""),
                         XmlText(*result, "UserId").value_or("")};
 }
 
 AwsResult<AssumedRole> StsClient::AssumeRole(const AssumeRoleRequest& request, std::stop_token stop) {
   QueryParams params = {{"RoleArn", request.role_arn}, {"RoleSessionName", request.role_session_name}};
-  if (request.duration_seconds)
+  if (request.duration_seconds) {
     params.emplace_back("DurationSeconds", std::to_string(*request.duration_seconds));
-  if (!request.external_id.empty()) params.emplace_back("ExternalId", request.external_id);
+  }
+  if (!request.external_id.empty()) {
+    params.emplace_back("ExternalId", request.external_id);
+  }
   auto r = Post("AssumeRole", params, true, std::move(stop));
-  if (!r.ok()) return r.error();
+  if (!r.ok()) {
+    return r.error();
+  }
   return ParseAssumedRole("AssumeRole", r->body);
 }
 
@@ -73,10 +84,13 @@ AwsResult<AssumedRole> StsClient::AssumeRoleWithWebIdentity(const AssumeRoleWith
   QueryParams params = {{"RoleArn", request.role_arn},
                         {"RoleSessionName", request.role_session_name},
                         {"WebIdentityToken", request.web_identity_token}};
-  if (request.duration_seconds)
+  if (request.duration_seconds) {
     params.emplace_back("DurationSeconds", std::to_string(*request.duration_seconds));
+  }
   auto r = Post("AssumeRoleWithWebIdentity", params, false, std::move(stop));
-  if (!r.ok()) return r.error();
+  if (!r.ok()) {
+    return r.error();
+  }
   return ParseAssumedRole("AssumeRoleWithWebIdentity", r->body);
 }
 

@@ -13,13 +13,21 @@ AwsResult<GetResourcesPage> TaggingClient::GetResources(const GetResourcesReques
     body["TagFilters"] = nlohmann::json::array();
     for (const auto& f : request.tag_filters) {
       nlohmann::json jf = {{"Key", f.key}};
-      if (!f.values.empty()) jf["Values"] = f.values;
+      if (!f.values.empty()) {
+        jf["Values"] = f.values;
+      }
       body["TagFilters"].push_back(std::move(jf));
     }
   }
-  if (!request.resource_type_filters.empty()) body["ResourceTypeFilters"] = request.resource_type_filters;
-  if (request.resources_per_page) body["ResourcesPerPage"] = *request.resources_per_page;
-  if (!request.pagination_token.empty()) body["PaginationToken"] = request.pagination_token;
+  if (!request.resource_type_filters.empty()) {
+    body["ResourceTypeFilters"] = request.resource_type_filters;
+  }
+  if (request.resources_per_page) {
+    body["ResourcesPerPage"] = *request.resources_per_page;
+  }
+  if (!request.pagination_token.empty()) {
+    body["PaginationToken"] = request.pagination_token;
+  }
 
   OperationRequest op;
   op.operation = "GetResources";
@@ -30,9 +38,13 @@ AwsResult<GetResourcesPage> TaggingClient::GetResources(const GetResourcesReques
   op.body = body.dump();
   op.stop = std::move(stop);
   auto r = caller_.Call(endpoint_, Protocol::kJson11, op);
-  if (!r.ok()) return r.error();
+  if (!r.ok()) {
+    return r.error();
+  }
   auto j = ParseJsonReply(op.operation, *r);
-  if (!j.ok()) return j.error();
+  if (!j.ok()) {
+    return j.error();
+  }
   GetResourcesPage page;
   page.pagination_token = JsonString(*j, "PaginationToken");
   if (auto it = j->find("ResourceTagMappingList"); it != j->end() && it->is_array()) {
@@ -40,7 +52,9 @@ AwsResult<GetResourcesPage> TaggingClient::GetResources(const GetResourcesReques
       ResourceTagMapping mapping;
       mapping.resource_arn = JsonString(m, "ResourceARN");
       if (auto tags = m.find("Tags"); tags != m.end() && tags->is_array()) {
-        for (const auto& t : *tags) mapping.tags[JsonString(t, "Key")] = JsonString(t, "Value");
+        for (const auto& t : *tags) {
+          mapping.tags[JsonString(t, "Key")] = JsonString(t, "Value");
+        }
       }
       page.resources.push_back(std::move(mapping));
     }
@@ -54,9 +68,15 @@ AwsResult<std::vector<ResourceTagMapping>> TaggingClient::GetAllResources(GetRes
   std::set<std::string> seen;
   while (true) {
     auto page = GetResources(request, stop);
-    if (!page.ok()) return page.error();
-    for (auto& m : page->resources) all.push_back(std::move(m));
-    if (page->pagination_token.empty()) return all;
+    if (!page.ok()) {
+      return page.error();
+    }
+    for (auto& m : page->resources) {
+      all.push_back(std::move(m));
+    }
+    if (page->pagination_token.empty()) {
+      return all;
+    }
     if (!seen.insert(page->pagination_token).second) {
       AwsError e = AwsError::Client("the service repeated PaginationToken");
       e.operation = "GetResources";

@@ -8,21 +8,26 @@
 
 namespace lmcp::aws {
 std::string Url::HostHeader() const {
-  if (!port || *port == (scheme == "https" ? 443 : 80)) return host;
+  if (!port || *port == (scheme == "https" ? 443 : 80)) {
+    return host;
+  }
   return host + ":" + std::to_string(*port);
 }
 
 std::string Url::Origin() const {
   std::string out = scheme + "://" + host;
-  if (port) out += ":" + std::to_string(*port);
+  if (port) {
+    out += ":" + std::to_string(*port);
+  }
   return out;
 }
 
 Result<Url> ParseUrl(std::string_view url) {
   Url out;
   auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos)
+  if (scheme_end == std::string_view::npos) {
     return Error::InvalidArgument("URL without scheme: " + std::string(url));
+  }
   out.scheme = AsciiLower(url.substr(0, scheme_end));
   if (out.scheme != "http" && out.scheme != "https") {
     return Error::InvalidArgument("unsupported URL scheme: " + out.scheme);
@@ -31,22 +36,30 @@ Result<Url> ParseUrl(std::string_view url) {
   auto auth_end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, auth_end);
   rest = auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority = authority.substr(at + 1);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority = authority.substr(at + 1);
+  }
   std::string_view host = authority;
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {
     auto close = authority.find(']');
-    if (close == std::string_view::npos) return Error::InvalidArgument("bad IPv6 host in URL");
+    if (close == std::string_view::npos) {
+      return Error::InvalidArgument("bad IPv6 host in URL");
+    }
     host = authority.substr(0, close + 1);
     if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return Error::InvalidArgument("bad host in URL");
+      if (authority[close + 1] != ':') {
+        return Error::InvalidArgument("bad host in URL");
+      }
       port = authority.substr(close + 2);
     }
   } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
   }
-  if (host.empty()) return Error::InvalidArgument("URL without host: " + std::string(url));
+  if (host.empty()) {
+    return Error::InvalidArgument("URL without host: " + std::string(url));
+  }
   out.host = AsciiLower(host);
   if (!port.empty()) {
     int p = 0;
@@ -56,11 +69,17 @@ Result<Url> ParseUrl(std::string_view url) {
     }
     out.port = p;
   }
-  if (auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  if (auto hash = rest.find('#'); hash != std::string_view::npos) {
+    rest = rest.substr(0, hash);
+  }
   auto q = rest.find('?');
   out.path = std::string(rest.substr(0, q));
-  if (q != std::string_view::npos) out.query = std::string(rest.substr(q + 1));
-  if (out.path.empty()) out.path = "/";
+  if (q != std::string_view::npos) {
+    out.query = std::string(rest.substr(q + 1));
+  }
+  if (out.path.empty()) {
+    out.path = "/";
+  }
   return out;
 }
 
@@ -114,7 +133,9 @@ QueryParams ParseQuery(std::string_view query) {
         out.emplace_back(UriDecode(part.substr(0, eq)), UriDecode(part.substr(eq + 1)));
       }
     }
-    if (amp == std::string_view::npos) break;
+    if (amp == std::string_view::npos) {
+      break;
+    }
     start = amp + 1;
   }
   return out;
@@ -123,7 +144,9 @@ QueryParams ParseQuery(std::string_view query) {
 std::string BuildQuery(const QueryParams& params) {
   std::string out;
   for (const auto& [k, v] : params) {
-    if (!out.empty()) out += '&';
+    if (!out.empty()) {
+      out += '&';
+    }
     out += UriEncode(k);
     out += '=';
     out += UriEncode(v);

@@ -39,17 +39,17 @@ std::string XmlUnescape(std::string_view text) {
       continue;
     }
     std::string_view ent = text.substr(i + 1, semi - i - 1);
-    if (ent == "amp")
+    if (ent == "amp") {
       out += '&';
-    else if (ent == "lt")
+    } else if (ent == "lt") {
       out += '<';
-    else if (ent == "gt")
+    } else if (ent == "gt") {
       out += '>';
-    else if (ent == "quot")
+    } else if (ent == "quot") {
       out += '"';
-    else if (ent == "apos")
+    } else if (ent == "apos") {
       out += '\'';
-    else if (!ent.empty() && ent[0] == '#') {
+    } else if (!ent.empty() && ent[0] == '#') {
       std::string num(ent.substr(1));
       unsigned long cp = (!num.empty() && (num[0] == 'x' || num[0] == 'X'))
                              ? std::strtoul(num.c_str() + 1, nullptr, 16)
@@ -72,11 +72,17 @@ std::optional<std::string_view> XmlElement(std::string_view xml, std::string_vie
       if (after < xml.size() && (xml[after] == '>' || xml[after] == ' ' || xml[after] == '/' ||
                                  xml[after] == '\t' || xml[after] == '\n' || xml[after] == '\r')) {
         auto close = xml.find('>', after);
-        if (close == std::string_view::npos) return std::nullopt;
-        if (xml[close - 1] == '/') return std::string_view();
+        if (close == std::string_view::npos) {
+          return std::nullopt;
+        }
+        if (xml[close - 1] == '/') {
+          return std::string_view();
+        }
         std::string end_tag = "</" + std::string(name) + ">";
         auto end = xml.find(end_tag, close + 1);
-        if (end == std::string_view::npos) return std::nullopt;
+        if (end == std::string_view::npos) {
+          return std::nullopt;
+        }
         return xml.substr(close + 1, end - close - 1);
       }
     }
@@ -87,7 +93,9 @@ std::optional<std::string_view> XmlElement(std::string_view xml, std::string_vie
 
 std::optional<std::string> XmlText(std::string_view xml, std::string_view name) {
   auto inner = XmlElement(xml, name);
-  if (!inner) return std::nullopt;
+  if (!inner) {
+    return std::nullopt;
+  }
   return XmlUnescape(*inner);
 }
 

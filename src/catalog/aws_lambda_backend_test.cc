@@ -28,16 +28,22 @@ class AwsLambdaBackendTest : public ::testing::Test {
   std::unique_ptr<aws::AwsSession> Session() {
     aws::AwsSessionOptions options;
     options.env = [](const std::string& name) -> std::optional<std::string> {
-      if (name == "AWS_CONFIG_FILE" || name == "AWS_SHARED_CREDENTIALS_FILE") return "/nonexistent/aws-file";
-      if (name == "AWS_ENDPOINT_URL_LAMBDA") return "http://lambda.test";
-      if (name == "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API") return "http://tagging.test";
+      if (name == "AWS_CONFIG_FILE" || name == "AWS_SHARED_CREDENTIALS_FILE") {
+        return "/nonexistent/aws-file";
+      }
+      if (name == "AWS_ENDPOINT_URL_LAMBDA") {
+        return "http://lambda.test";
+      }
+      if (name == "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API") {
+        return "http://tagging.test";
+      }
       return std::nullopt;
     };
     options.region = "us-east-1";
     options.http = &http_;
     options.clock = &clock_;
-    options.credentials =
-        std::make_shared<aws::StaticCredentialsProvider>(aws::Credentials{"AKID", "SECRET", "", std::nullopt}, "test");
+    options.credentials = std::make_shared<aws::StaticCredentialsProvider>(
+        aws::Credentials{"AKID", "SECRET", "", std::nullopt}, "test");
     auto session = aws::AwsSession::Create(std::move(options));
     EXPECT_TRUE(session.ok()) << session.error().message;
     return std::move(session).value();
@@ -49,7 +55,9 @@ class AwsLambdaBackendTest : public ::testing::Test {
 };
 
 TEST_F(AwsLambdaBackendTest, ListFunctionsFollowsEveryPage) {
-  http_.PushResponse(200, R"({"Functions":[{"FunctionName":"a","FunctionArn":"arn:a","Description":"A","Timeout":30,"Runtime":"python3.12"}],"NextMarker":"m+1/="})");
+  http_.PushResponse(
+      200,
+      R"({"Functions":[{"FunctionName":"a","FunctionArn":"arn:a","Description":"A","Timeout":30,"Runtime":"python3.12"}],"NextMarker":"m+1/="})");
   http_.PushResponse(200, R"({"Functions":[{"FunctionName":"b","FunctionArn":"arn:b"}],"NextMarker":null})");
   auto r = backend_.ListFunctions();
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -63,7 +71,9 @@ TEST_F(AwsLambdaBackendTest, ListFunctionsFollowsEveryPage) {
 }
 
 TEST_F(AwsLambdaBackendTest, GetResourcesPagesAndFilters) {
-  http_.PushResponse(200, R"({"ResourceTagMappingList":[{"ResourceARN":"arn:a","Tags":[{"Key":"mcp","Value":"enabled"},{"Key":"s","Value":"x"}]}],"PaginationToken":"t1"})");
+  http_.PushResponse(
+      200,
+      R"({"ResourceTagMappingList":[{"ResourceARN":"arn:a","Tags":[{"Key":"mcp","Value":"enabled"},{"Key":"s","Value":"x"}]}],"PaginationToken":"t1"})");
   http_.PushResponse(200, R"({"ResourceTagMappingList":[],"PaginationToken":""})");
   auto r = backend_.GetTaggedFunctions("mcp", "enabled");
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -71,7 +81,8 @@ TEST_F(AwsLambdaBackendTest, GetResourcesPagesAndFilters) {
   EXPECT_EQ((*r)[0].tags.at("s"), "x");
   auto reqs = http_.requests();
   ASSERT_EQ(reqs.size(), 2u);
-  EXPECT_EQ(aws::FindHeader(reqs[0].headers, "X-Amz-Target"), "ResourceGroupsTaggingAPI_20170126.GetResources");
+  EXPECT_EQ(aws::FindHeader(reqs[0].headers, "X-Amz-Target"),
+            "ResourceGroupsTaggingAPI_20170126.GetResources");
   auto body = nlohmann::json::parse(reqs[0].body);
   EXPECT_EQ(body["TagFilters"][0]["Values"][0], "enabled");
   EXPECT_EQ(body["ResourceTypeFilters"][0], "lambda:function");
@@ -88,7 +99,9 @@ TEST_F(AwsLambdaBackendTest, AccessDeniedIsClassified) {
 
 TEST_F(AwsLambdaBackendTest, InvokeSendsOnceWithQualifierAndTimeout) {
   http_.PushResponse(200, R"({"ok":true})",
-                     {{"X-Amz-Executed-Version", "7"}, {"x-amzn-RequestId", "rid"}, {"X-Amz-Function-Error", "Handled"},
+                     {{"X-Amz-Executed-Version", "7"},
+                      {"x-amzn-RequestId", "rid"},
+                      {"X-Amz-Function-Error", "Handled"},
                       {"X-Amz-Log-Result", "bG9nIQ=="}});
   InvokeRequest req{"arn:aws:lambda:us-east-1:123456789012:function:f", "live", R"({"a":1})",
                     std::chrono::milliseconds(13000), true};
@@ -99,9 +112,10 @@ TEST_F(AwsLambdaBackendTest, InvokeSendsOnceWithQualifierAndTimeout) {
   EXPECT_EQ(r->function_error, "Handled");
   EXPECT_EQ(r->log_tail, "log!");
   auto sent = http_.last_request();
-  EXPECT_EQ(sent.url,
-            "http://lambda.test/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Af/"
-            "invocations?Qualifier=live");
+  EXPECT_EQ(
+      sent.url,
+      "http://lambda.test/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Af/"
+      "invocations?Qualifier=live");
   EXPECT_EQ(sent.read_timeout, std::chrono::milliseconds(13000));
   EXPECT_EQ(aws::FindHeader(sent.headers, "X-Amz-Log-Type"), "Tail");
   EXPECT_EQ(sent.body, R"({"a":1})");
@@ -117,15 +131,17 @@ TEST_F(AwsLambdaBackendTest, InvokeReadTimeoutIsNeverRetried) {
 }
 
 TEST_F(AwsLambdaBackendTest, DescribeSchemaUsesTheArnRegion) {
-  http_.PushResponse(200, R"({"Content":"{\"type\":\"object\"}","Type":"JSONSchemaDraft4","SchemaVersion":"2"})");
+  http_.PushResponse(200,
+                     R"({"Content":"{\"type\":\"object\"}","Type":"JSONSchemaDraft4","SchemaVersion":"2"})");
   auto r = backend_.DescribeSchema({"eu-west-1", "123456789012", "aws.events", "aws.ec2@Evt", "2"});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->version, "2");
   EXPECT_EQ(http_.last_request().url,
             "https://schemas.eu-west-1.amazonaws.com/v1/registries/name/aws.events/schemas/name/aws.ec2%40Evt"
             "?schemaVersion=2");
-  EXPECT_NE(aws::FindHeader(http_.last_request().headers, "Authorization").find("/eu-west-1/schemas/aws4_request"),
-            std::string::npos);
+  EXPECT_NE(
+      aws::FindHeader(http_.last_request().headers, "Authorization").find("/eu-west-1/schemas/aws4_request"),
+      std::string::npos);
   http_.PushResponse(200, R"({"Type":"JSONSchemaDraft4"})");
   auto empty = backend_.DescribeSchema({"eu-west-1", "123456789012", "aws.events", "aws.ec2@Evt", ""});
   ASSERT_FALSE(empty.ok());
@@ -137,8 +153,9 @@ TEST_F(AwsLambdaBackendTest, ListTagsEncodesTheArn) {
   auto r = backend_.ListTags("arn:aws:lambda:us-east-1:123456789012:function:f");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->at("mcp"), "enabled");
-  EXPECT_EQ(http_.last_request().url,
-            "http://lambda.test/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Af");
+  EXPECT_EQ(
+      http_.last_request().url,
+      "http://lambda.test/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Af");
 }
 
 // What ships: AwsLambdaBackend::Create() over real HTTP to a loopback endpoint (AWS_ENDPOINT_URL), with the
@@ -215,7 +232,9 @@ TEST_F(AwsLambdaBackendCreateTest, InvokeRefusesAResponseOverLambdasLimit) {
 // answers TLS with plain HTTP, so every call fails; what matters is whether the CA file was found first.
 TEST_F(AwsLambdaBackendCreateTest, CaBundlePathExpandsTilde) {
   const std::filesystem::path system_bundle = "/etc/ssl/certs/ca-certificates.crt";
-  if (!std::filesystem::exists(system_bundle)) GTEST_SKIP() << "no system CA bundle to copy";
+  if (!std::filesystem::exists(system_bundle)) {
+    GTEST_SKIP() << "no system CA bundle to copy";
+  }
   const std::filesystem::path home = std::filesystem::path(::testing::TempDir()) / "lmcp-ca-home";
   std::filesystem::remove_all(home);
   std::filesystem::create_directories(home);

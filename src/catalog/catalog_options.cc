@@ -1,11 +1,11 @@
 #include "catalog/catalog_options.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <set>
-
-#include <yaml-cpp/yaml.h>
 
 #include "aws/function_ref.h"
 #include "common/strings.h"
@@ -15,14 +15,16 @@ namespace {
 
 const std::vector<OptionSpec> kSpecs = {
     {"FUNCTION_PREFIX", "function-prefix", "string", "",
-     "Expose functions whose name starts with this (case-sensitive); the prefix is stripped from tool names."},
+     "Expose functions whose name starts with this (case-sensitive); the prefix is stripped from tool "
+     "names."},
     {"FUNCTION_LIST", "function-list", "list", "",
      "Comma-separated functions to expose: names, name:qualifier, or (partial) ARNs. Union with the prefix."},
     {"FUNCTION_TAG_KEY", "function-tag-key", "string", "",
      "With FUNCTION_TAG_VALUE: keep only functions carrying this tag with that value (intersection)."},
     {"FUNCTION_TAG_VALUE", "function-tag-value", "string", "", "See FUNCTION_TAG_KEY."},
     {"FUNCTION_ALLOW_ALL", "function-allow-all", "bool", "false",
-     "Expose every function in the region when no prefix, list or tag filter is set (off: nothing is exposed)."},
+     "Expose every function in the region when no prefix, list or tag filter is set (off: nothing is "
+     "exposed)."},
     {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "function-input-schema-arn-tag-key", "string", "",
      "Tag whose value is an EventBridge Schema Registry ARN; that schema becomes the tool's inputSchema."},
     {"FUNCTION_QUALIFIER_TAG_KEY", "function-qualifier-tag-key", "string", "",
@@ -30,7 +32,8 @@ const std::vector<OptionSpec> kSpecs = {
     {"FUNCTION_QUALIFIER", "function-qualifier", "string", "",
      "Alias or version invoked when neither FUNCTION_LIST nor a tag gives one (empty: $LATEST)."},
     {"AWS_PROFILE", "profile", "string", "", "AWS profile (empty: the default credential chain)."},
-    {"AWS_REGION", "region", "string", "", "AWS region (empty: AWS_DEFAULT_REGION, then the profile's region; none at all is an error)."},
+    {"AWS_REGION", "region", "string", "",
+     "AWS region (empty: AWS_DEFAULT_REGION, then the profile's region; none at all is an error)."},
     {"LAMBDA_MCP_COMPAT", "compat", "string", "",
      "\"reference\": the reference server's {\"parameters\":{...}} input wrapper and result texts."},
     {"LAMBDA_MCP_REFRESH_SECONDS", "refresh-seconds", "int", "300",
@@ -46,7 +49,8 @@ const std::vector<OptionSpec> kSpecs = {
     {"LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", "max-concurrency-per-function", "int", "0",
      "At most this many calls in flight per function; others wait (0: unlimited)."},
     {"LAMBDA_MCP_PROGRESS_SECONDS", "progress-seconds", "int", "5",
-     "While a call waits for its function, send progress notifications this often (when the client asked; 0: never)."},
+     "While a call waits for its function, send progress notifications this often (when the client asked; 0: "
+     "never)."},
     {"LAMBDA_MCP_LOG_TAIL", "log-tail", "bool", "false",
      "Invoke with LogType=Tail and add the last 4 KB of the function's log to error results."},
     {"LAMBDA_MCP_VALIDATE_ARGUMENTS", "validate-arguments", "bool", "true",
@@ -54,7 +58,8 @@ const std::vector<OptionSpec> kSpecs = {
     {"LAMBDA_MCP_AUDIT_LOG", "audit-log", "string", "stderr",
      "Where the per-call audit JSON lines go: stderr, off, or a file path (appended)."},
     {"LAMBDA_MCP_AUDIT_KEY_FILE", "audit-key-file", "string", "",
-     "File holding the audit HMAC key (64 hex digits, mode 0600). Empty: $XDG_STATE_HOME/lambda-mcp/audit.key "
+     "File holding the audit HMAC key (64 hex digits, mode 0600). Empty: "
+     "$XDG_STATE_HOME/lambda-mcp/audit.key "
      "(else ~/.local/state/lambda-mcp/audit.key), generated on first use."},
 };
 
@@ -67,8 +72,12 @@ std::string CanonicalKey(std::string key) {
 
 std::optional<bool> ParseBool(const std::string& v) {
   std::string l = AsciiLower(Trim(v));
-  if (l == "true" || l == "1" || l == "yes" || l == "on") return true;
-  if (l == "false" || l == "0" || l == "no" || l == "off" || l.empty()) return false;
+  if (l == "true" || l == "1" || l == "yes" || l == "on") {
+    return true;
+  }
+  if (l == "false" || l == "0" || l == "no" || l == "off" || l.empty()) {
+    return false;
+  }
   return std::nullopt;
 }
 
@@ -79,7 +88,9 @@ const std::vector<OptionSpec>& CatalogOptionSpecs() { return kSpecs; }
 OptionValues CatalogEnvironment() {
   OptionValues out;
   for (const auto& spec : kSpecs) {
-    if (const char* v = std::getenv(spec.key)) out[spec.key] = v;
+    if (const char* v = std::getenv(spec.key)) {
+      out[spec.key] = v;
+    }
   }
   return out;
 }
@@ -89,9 +100,13 @@ std::vector<std::string> SplitFunctionList(const std::string& text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
+    if (comma == std::string::npos) {
+      comma = text.size();
+    }
     std::string entry = std::string(Trim(text.substr(start, comma - start)));
-    if (!entry.empty()) out.push_back(entry);
+    if (!entry.empty()) {
+      out.push_back(entry);
+    }
     start = comma + 1;
   }
   return out;
@@ -100,17 +115,23 @@ std::vector<std::string> SplitFunctionList(const std::string& text) {
 Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   OptionValues merged;
   for (const auto* src : {&sources.file, &sources.env, &sources.flags}) {
-    for (const auto& [k, v] : *src) merged[CanonicalKey(k)] = v;
+    for (const auto& [k, v] : *src) {
+      merged[CanonicalKey(k)] = v;
+    }
   }
   std::vector<std::string> problems;
   CatalogOptions o;
   auto get = [&](const char* key) -> std::optional<std::string> {
     auto it = merged.find(key);
-    if (it == merged.end()) return std::nullopt;
+    if (it == merged.end()) {
+      return std::nullopt;
+    }
     return it->second;
   };
   auto str = [&](const char* key, std::string& out) {
-    if (auto v = get(key)) out = *v;
+    if (auto v = get(key)) {
+      out = *v;
+    }
   };
   auto boolean = [&](const char* key, bool& out) {
     if (auto v = get(key)) {
@@ -195,7 +216,9 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   integer("LAMBDA_MCP_PROGRESS_SECONDS", 0, 3600, o.progress_interval);
   if (auto a = get("LAMBDA_MCP_AUDIT_LOG")) {
     o.audit_log = std::string(Trim(*a));
-    if (o.audit_log.empty()) o.audit_log = "stderr";
+    if (o.audit_log.empty()) {
+      o.audit_log = "stderr";
+    }
   }
   if (auto k = get("LAMBDA_MCP_AUDIT_KEY_FILE")) {
     o.audit_key_file = std::string(Trim(*k));
@@ -207,13 +230,16 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   if (!o.has_selection() && !o.half_tag_filter()) {
     o.warnings.push_back(
         "No functions are selected, so no tools are exposed: set FUNCTION_PREFIX, FUNCTION_LIST or "
-        "FUNCTION_TAG_KEY+FUNCTION_TAG_VALUE, or FUNCTION_ALLOW_ALL=true to expose every function in the region.");
+        "FUNCTION_TAG_KEY+FUNCTION_TAG_VALUE, or FUNCTION_ALLOW_ALL=true to expose every function in the "
+        "region.");
   }
 
   if (!problems.empty()) {
     std::string msg = "invalid configuration (" + std::to_string(problems.size()) + " problem" +
                       (problems.size() == 1 ? "" : "s") + "):";
-    for (const auto& p : problems) msg += "\n  " + p;
+    for (const auto& p : problems) {
+      msg += "\n  " + p;
+    }
     return Error::InvalidArgument(msg);
   }
   return o;
@@ -229,8 +255,12 @@ Result<OptionValues> ReadConfigFile(const std::string& path) {
     return Error::InvalidArgument("config file " + path + ": " + e.what());
   }
   OptionValues out;
-  if (root.IsNull()) return out;
-  if (!root.IsMap()) return Error::InvalidArgument("config file " + path + ": expected a map of settings");
+  if (root.IsNull()) {
+    return out;
+  }
+  if (!root.IsMap()) {
+    return Error::InvalidArgument("config file " + path + ": expected a map of settings");
+  }
   std::vector<std::string> problems;
   for (const auto& kv : root) {
     std::string key = CanonicalKey(kv.first.as<std::string>());
@@ -243,9 +273,15 @@ Result<OptionValues> ReadConfigFile(const std::string& path) {
       std::string joined;
       bool ok = true;
       for (const auto& item : v) {
-        if (!item.IsScalar()) ok = false;
-        if (!ok) break;
-        if (!joined.empty()) joined += ",";
+        if (!item.IsScalar()) {
+          ok = false;
+        }
+        if (!ok) {
+          break;
+        }
+        if (!joined.empty()) {
+          joined += ",";
+        }
         joined += item.as<std::string>();
       }
       if (ok) {
@@ -259,7 +295,9 @@ Result<OptionValues> ReadConfigFile(const std::string& path) {
   }
   if (!problems.empty()) {
     std::string msg = "config file " + path + ":";
-    for (const auto& p : problems) msg += "\n  " + p;
+    for (const auto& p : problems) {
+      msg += "\n  " + p;
+    }
     return Error::InvalidArgument(msg);
   }
   return out;

@@ -26,32 +26,32 @@ enum class CompatMode { kNone, kReference };
 struct CatalogOptions {
   // Selection. Name stage = prefix OR list; tag stage intersects. Nothing is selected without one of them
   // unless allow_all is set.
-  std::string function_prefix;              // case-sensitive starts-with; stripped from tool names
-  std::vector<FunctionRef> function_list;   // exact names, ARNs or name:qualifier
-  std::string tag_key;                      // both key and value set → tag filter
+  std::string function_prefix;             // case-sensitive starts-with; stripped from tool names
+  std::vector<FunctionRef> function_list;  // exact names, ARNs or name:qualifier
+  std::string tag_key;                     // both key and value set → tag filter
   std::string tag_value;
-  bool allow_all = false;                   // FUNCTION_ALLOW_ALL: expose every function when no filter is set
-  std::string schema_arn_tag_key;           // tag whose value is a Schema Registry ARN
-  std::string qualifier_tag_key;            // tag whose value is the alias/version to invoke
-  std::string default_qualifier;            // "" = $LATEST
+  bool allow_all = false;          // FUNCTION_ALLOW_ALL: expose every function when no filter is set
+  std::string schema_arn_tag_key;  // tag whose value is a Schema Registry ARN
+  std::string qualifier_tag_key;   // tag whose value is the alias/version to invoke
+  std::string default_qualifier;   // "" = $LATEST
 
   // AWS; empty = the aws layer's own resolution (AWS_PROFILE / AWS_REGION / profile / defaults).
   std::string aws_profile;
   std::string aws_region;
 
   // Behaviour.
-  CompatMode compat = CompatMode::kNone;    // kReference: {"parameters":{...}} wrapper and reference texts
-  std::chrono::seconds refresh_interval{300};   // periodic re-discovery; 0 = never
-  std::chrono::seconds discovery_wait{30};      // how long tools/list waits for the first discovery
+  CompatMode compat = CompatMode::kNone;       // kReference: {"parameters":{...}} wrapper and reference texts
+  std::chrono::seconds refresh_interval{300};  // periodic re-discovery; 0 = never
+  std::chrono::seconds discovery_wait{30};     // how long tools/list waits for the first discovery
   std::chrono::seconds invoke_timeout_margin{10};  // read timeout = function Timeout + margin
-  std::chrono::seconds invoke_timeout{0};       // > 0: fixed read timeout for every function
-  std::size_t max_result_bytes = 1024 * 1024;   // text results beyond this are truncated with a notice
-  int max_concurrency_per_function = 0;         // 0 = unlimited
-  std::chrono::seconds progress_interval{5};    // progress notifications while waiting (if asked); 0 = none
-  bool log_tail = false;                        // LogType=Tail; the log tail goes into error results
-  bool validate_arguments = true;               // validate arguments against the input schema
-  std::string audit_log = "stderr";             // "stderr", "off" or a file path (appended)
-  std::string audit_key_file;                   // audit HMAC key; "" = the default path, generated there
+  std::chrono::seconds invoke_timeout{0};          // > 0: fixed read timeout for every function
+  std::size_t max_result_bytes = 1024 * 1024;      // text results beyond this are truncated with a notice
+  int max_concurrency_per_function = 0;            // 0 = unlimited
+  std::chrono::seconds progress_interval{5};  // progress notifications while waiting (if asked); 0 = none
+  bool log_tail = false;                      // LogType=Tail; the log tail goes into error results
+  bool validate_arguments = true;             // validate arguments against the input schema
+  std::string audit_log = "stderr";           // "stderr", "off" or a file path (appended)
+  std::string audit_key_file;                 // audit HMAC key; "" = the default path, generated there
 
   // Non-fatal findings of loading, to be logged at WARNING (e.g. only one tag variable set).
   std::vector<std::string> warnings;
@@ -64,9 +64,9 @@ struct CatalogOptions {
 };
 
 struct OptionSpec {
-  const char* key;      // environment variable and config-file key (also accepted in lower case)
-  const char* flag;     // long command-line flag, without "--"
-  const char* type;     // "string", "bool", "int", "list"
+  const char* key;   // environment variable and config-file key (also accepted in lower case)
+  const char* flag;  // long command-line flag, without "--"
+  const char* type;  // "string", "bool", "int", "list"
   const char* default_value;
   const char* help;
 };

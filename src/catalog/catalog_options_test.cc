@@ -1,9 +1,9 @@
 #include "catalog/catalog_options.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace lmcp::catalog {
 namespace {

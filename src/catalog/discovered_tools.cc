@@ -131,7 +131,8 @@ void DiscoveredTools::Loop(std::stop_token stop) {
       ++failures;
       auto backoff = std::chrono::seconds(1) * (1LL << std::min(failures - 1, 6));
       wait = std::min<Clock::Duration>(backoff, std::chrono::seconds(60));
-      Log().info("retrying discovery in {} s", std::chrono::duration_cast<std::chrono::seconds>(wait).count());
+      Log().info("retrying discovery in {} s",
+                 std::chrono::duration_cast<std::chrono::seconds>(wait).count());
     }
     std::unique_lock lock(m);
     clock_.WaitUntil(lock, cv, clock_.Steady() + wait, stop, [] { return false; });

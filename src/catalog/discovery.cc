@@ -16,17 +16,22 @@ aws::FunctionRef ArnParts(const std::string& arn) {
 }
 
 Json ReferenceInputSchema() {
-  return Json::parse(R"({"properties":{"parameters":{"additionalProperties":true,"title":"Parameters","type":"object"}},"required":["parameters"],"title":"lambda_functionArguments","type":"object"})");
+  return Json::parse(
+      R"({"properties":{"parameters":{"additionalProperties":true,"title":"Parameters","type":"object"}},"required":["parameters"],"title":"lambda_functionArguments","type":"object"})");
 }
 
 Json ReferenceOutputSchema() {
-  return Json::parse(R"({"properties":{"result":{"title":"Result","type":"string"}},"required":["result"],"title":"lambda_functionOutput","type":"object"})");
+  return Json::parse(
+      R"({"properties":{"result":{"title":"Result","type":"string"}},"required":["result"],"title":"lambda_functionOutput","type":"object"})");
 }
 
 std::string GeneratedDescription(const FunctionInfo& f) {
   std::string d = "Invokes the AWS Lambda function " + f.name;
-  if (!f.runtime.empty()) d += " (" + f.runtime + ")";
-  d += ". The tool's arguments are the event passed to the function; the result is what the function returns.";
+  if (!f.runtime.empty()) {
+    d += " (" + f.runtime + ")";
+  }
+  d +=
+      ". The tool's arguments are the event passed to the function; the result is what the function returns.";
   return d;
 }
 
@@ -38,11 +43,13 @@ std::string ExplainDiscoveryError(const Error& error, const std::string& operati
     case ErrorCode::kUnauthenticated:
       return "no usable AWS credentials (" + cause +
              "). Fix: configure credentials (AWS_PROFILE with a profile in ~/.aws/config, "
-             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO via `aws sso login`, or an instance/container role).";
+             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO via `aws sso login`, or an instance/container "
+             "role).";
     case ErrorCode::kPermissionDenied:
       return "access denied (" + cause + "). Fix: allow lambda:ListFunctions" +
-             std::string(", tag:GetResources (or lambda:ListTags) and lambda:InvokeFunction for the credentials "
-                         "lambda-mcp uses.");
+             std::string(
+                 ", tag:GetResources (or lambda:ListTags) and lambda:InvokeFunction for the credentials "
+                 "lambda-mcp uses.");
     case ErrorCode::kResourceExhausted:
       return "AWS throttled discovery (" + cause + "). Fix: none needed; lambda-mcp retries with backoff.";
     case ErrorCode::kUnavailable:
@@ -60,7 +67,8 @@ using ListedRefs = std::map<std::string, const FunctionRef*>;
 
 // The name stage: the prefix, FUNCTION_LIST entries (matching region and account when they name them), or
 // every function when no name filter is set.
-std::vector<const FunctionInfo*> SelectByName(const CatalogOptions& o, const std::vector<FunctionInfo>& functions,
+std::vector<const FunctionInfo*> SelectByName(const CatalogOptions& o,
+                                              const std::vector<FunctionInfo>& functions,
                                               const ListedRefs& listed_refs, DiscoveryResult& out) {
   std::set<std::string> found_refs;
   std::vector<const FunctionInfo*> selected;
@@ -86,7 +94,8 @@ std::vector<const FunctionInfo*> SelectByName(const CatalogOptions& o, const std
   }
   for (const auto& ref : o.function_list) {
     if (!found_refs.count(ref.name)) {
-      out.warnings.push_back("FUNCTION_LIST entry " + ref.raw + " matches no function in the account and region");
+      out.warnings.push_back("FUNCTION_LIST entry " + ref.raw +
+                             " matches no function in the account and region");
     }
   }
   if (o.name_filter()) {
@@ -99,14 +108,15 @@ std::vector<const FunctionInfo*> SelectByName(const CatalogOptions& o, const std
 // qualifier tag): Tagging GetResources, or one lambda:ListTags per function when that is denied, fails or
 // finds nothing. Functions deleted since they were listed leave `selected`.
 Result<std::map<std::string, Tags>> ReadTags(const CatalogOptions& o, LambdaBackend& backend,
-                                             std::vector<const FunctionInfo*>& selected, DiscoveryResult& out) {
+                                             std::vector<const FunctionInfo*>& selected,
+                                             DiscoveryResult& out) {
   std::map<std::string, Tags> tags_by_arn;
   bool need_tags = o.tag_filter() || !o.schema_arn_tag_key.empty() || !o.qualifier_tag_key.empty();
   if (!need_tags || selected.empty()) {
     return tags_by_arn;
   }
-  auto tagged =
-      o.tag_filter() ? backend.GetTaggedFunctions(o.tag_key, o.tag_value) : backend.GetTaggedFunctions("", "");
+  auto tagged = o.tag_filter() ? backend.GetTaggedFunctions(o.tag_key, o.tag_value)
+                               : backend.GetTaggedFunctions("", "");
   if (tagged.ok() && !tagged->empty()) {
     for (auto& r : tagged.value()) {
       tags_by_arn[r.arn] = r.tags;
@@ -155,14 +165,15 @@ void FilterByTag(const CatalogOptions& o, const std::map<std::string, Tags>& tag
     }
   }
   selected = kept;
-  out.infos.push_back(std::to_string(selected.size()) + " Lambda functions found with tag " + o.tag_key + "=" +
-                      o.tag_value + ".");
+  out.infos.push_back(std::to_string(selected.size()) + " Lambda functions found with tag " + o.tag_key +
+                      "=" + o.tag_value + ".");
 }
 
 // The qualifier: FUNCTION_LIST entry > tag > global default.
 void ChooseQualifier(const CatalogOptions& o, const ListedRefs& listed_refs, const std::string& qualifier_tag,
                      ToolEntry& e) {
-  if (auto it = listed_refs.find(e.function.name); it != listed_refs.end() && !it->second->qualifier.empty()) {
+  if (auto it = listed_refs.find(e.function.name);
+      it != listed_refs.end() && !it->second->qualifier.empty()) {
     e.qualifier = it->second->qualifier;
     e.qualifier_source = "list";
   } else if (!qualifier_tag.empty()) {
@@ -179,8 +190,8 @@ using SchemaCache = std::map<std::string, Result<SchemaDocument>>;
 // The input schema named by the schema tag's registry ARN, read once per ARN. Sets the entry's schema,
 // validator and schema_source; returns the schema document's text ("" when none is used). A schema that
 // cannot be used is a warning naming why, and the tool takes any object.
-std::string ResolveSchema(const std::string& arn_text, LambdaBackend& backend, SchemaCache& cache, ToolEntry& e,
-                          DiscoveryResult& out) {
+std::string ResolveSchema(const std::string& arn_text, LambdaBackend& backend, SchemaCache& cache,
+                          ToolEntry& e, DiscoveryResult& out) {
   const FunctionInfo& f = e.function;
   auto why_not = [&](const std::string& why) {
     e.schema_source = "none (" + why + ")";
@@ -220,7 +231,8 @@ std::string ResolveSchema(const std::string& arn_text, LambdaBackend& backend, S
 }
 
 // The tool definition: name, description and schemas (the reference's wrapper in compat mode).
-void Define(const CatalogOptions& o, const std::string& name, const std::string& schema_content, ToolEntry& e) {
+void Define(const CatalogOptions& o, const std::string& name, const std::string& schema_content,
+            ToolEntry& e) {
   const FunctionInfo& f = e.function;
   e.definition.name = name;
   e.definition.description = f.description.empty() ? GeneratedDescription(f) : f.description;
@@ -309,14 +321,17 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
     }
     Define(o, assigned.names[i], schema_content, e);
     out.infos.push_back("Registering tool " + e.definition.name + " for function " + e.function.name +
-                        (e.qualifier.empty() ? "" : ":" + e.qualifier) + " (schema: " + e.schema_source + ")");
+                        (e.qualifier.empty() ? "" : ":" + e.qualifier) + " (schema: " + e.schema_source +
+                        ")");
     out.tools.push_back(std::move(e));
   }
   return out;
 }
 
 bool SameTools(const std::vector<ToolEntry>& a, const std::vector<ToolEntry>& b) {
-  if (a.size() != b.size()) return false;
+  if (a.size() != b.size()) {
+    return false;
+  }
   for (size_t i = 0; i < a.size(); ++i) {
     const auto& x = a[i];
     const auto& y = b[i];

@@ -21,15 +21,15 @@ struct ToolEntry {
   FunctionInfo function;
   std::string qualifier;         // "" = $LATEST
   std::string qualifier_source;  // "list", "tag", "default" or ""
-  std::string schema_source;     // "registry <arn>", "none", or "none (<why the registry schema was not used>)"
-  Json event_schema;             // the schema the arguments (the event) must satisfy; null when none
+  std::string schema_source;  // "registry <arn>", "none", or "none (<why the registry schema was not used>)"
+  Json event_schema;          // the schema the arguments (the event) must satisfy; null when none
   std::shared_ptr<const ArgumentValidator> validator;  // null: no validation
 };
 
 struct DiscoveryResult {
-  std::vector<ToolEntry> tools;        // in ListFunctions order
-  std::vector<std::string> warnings;   // log at WARNING
-  std::vector<std::string> infos;      // log at INFO
+  std::vector<ToolEntry> tools;       // in ListFunctions order
+  std::vector<std::string> warnings;  // log at WARNING
+  std::vector<std::string> infos;     // log at INFO
   int functions_listed = 0;
   bool used_list_tags_fallback = false;
 };

@@ -9,7 +9,8 @@ namespace {
 
 // The five functions of reference-measurements.md, in ListFunctions order.
 void SeedReferenceFunctions(FakeLambdaBackend& b) {
-  b.AddFunction("mcp-echo", "Echo the event back (moto simple backend)", {{"mcp", "enabled"}, {"team", "core"}});
+  b.AddFunction("mcp-echo", "Echo the event back (moto simple backend)",
+                {{"mcp", "enabled"}, {"team", "core"}});
   b.AddFunction("mcp-customer-info", "Customer status from { 'customerId' }", {{"team", "crm"}});
   b.AddFunction("customer-id-from-email", "Get customer ID from { 'email' }", {{"mcp", "enabled"}});
   b.AddFunction("report-generator", "", {});
@@ -24,7 +25,9 @@ CatalogOptions Options(OptionValues env) {
 
 std::vector<std::string> Names(const DiscoveryResult& d) {
   std::vector<std::string> out;
-  for (const auto& t : d.tools) out.push_back(t.definition.name);
+  for (const auto& t : d.tools) {
+    out.push_back(t.definition.name);
+  }
   return out;
 }
 
@@ -42,7 +45,9 @@ TEST_P(ReferenceTableTest, ToolNames) {
   for (bool tagging_denied : {false, true}) {
     FakeLambdaBackend b;
     SeedReferenceFunctions(b);
-    if (tagging_denied) b.FailGetResources(Error::PermissionDenied("AccessDeniedException: not allowed"));
+    if (tagging_denied) {
+      b.FailGetResources(Error::PermissionDenied("AccessDeniedException: not allowed"));
+    }
     auto d = Discover(Options(GetParam().env), b);
     ASSERT_TRUE(d.ok()) << d.error().message;
     EXPECT_EQ(Names(d.value()), GetParam().tools) << GetParam().label << " tagging_denied=" << tagging_denied;
@@ -57,20 +62,25 @@ INSTANTIATE_TEST_SUITE_P(
             {{"FUNCTION_ALLOW_ALL", "true"}},
             {"mcp_echo", "mcp_customer_info", "customer_id_from_email", "report_generator", "_2fa_verify"}},
         Row{"prefix", {{"FUNCTION_PREFIX", "mcp-"}}, {"echo", "customer_info"}},
-        Row{"list", {{"FUNCTION_LIST", "customer-id-from-email, 2fa-verify ,,"}},
+        Row{"list",
+            {{"FUNCTION_LIST", "customer-id-from-email, 2fa-verify ,,"}},
             {"customer_id_from_email", "_2fa_verify"}},
-        Row{"prefix+list", {{"FUNCTION_PREFIX", "mcp-"}, {"FUNCTION_LIST", "2fa-verify"}},
+        Row{"prefix+list",
+            {{"FUNCTION_PREFIX", "mcp-"}, {"FUNCTION_LIST", "2fa-verify"}},
             {"echo", "customer_info", "_2fa_verify"}},
-        Row{"tag", {{"FUNCTION_TAG_KEY", "mcp"}, {"FUNCTION_TAG_VALUE", "enabled"}},
+        Row{"tag",
+            {{"FUNCTION_TAG_KEY", "mcp"}, {"FUNCTION_TAG_VALUE", "enabled"}},
             {"mcp_echo", "customer_id_from_email"}},
         Row{"prefix+tag",
             {{"FUNCTION_PREFIX", "mcp-"}, {"FUNCTION_TAG_KEY", "mcp"}, {"FUNCTION_TAG_VALUE", "enabled"}},
             {"echo"}},
         Row{"tag key only", {{"FUNCTION_TAG_KEY", "mcp"}}, {}},
         Row{"tag value only", {{"FUNCTION_TAG_VALUE", "enabled"}}, {}},
-        Row{"list arn (matches now)", {{"FUNCTION_LIST", "arn:aws:lambda:us-east-1:123456789012:function:mcp-echo"}},
+        Row{"list arn (matches now)",
+            {{"FUNCTION_LIST", "arn:aws:lambda:us-east-1:123456789012:function:mcp-echo"}},
             {"mcp_echo"}},
-        Row{"list arn other region", {{"FUNCTION_LIST", "arn:aws:lambda:eu-west-1:123456789012:function:mcp-echo"}},
+        Row{"list arn other region",
+            {{"FUNCTION_LIST", "arn:aws:lambda:eu-west-1:123456789012:function:mcp-echo"}},
             {}},
         Row{"prefix case-sensitive", {{"FUNCTION_PREFIX", "MCP-"}}, {}}));
 
@@ -99,7 +109,8 @@ TEST(DiscoveryTest, DescriptionFallbackAndQualifiers) {
   EXPECT_EQ(d->tools[0].qualifier, "prod");
   EXPECT_EQ(d->tools[0].qualifier_source, "list");
 
-  auto all = Discover(Options({{"FUNCTION_ALLOW_ALL", "1"}, {"FUNCTION_QUALIFIER_TAG_KEY", "alias"},
+  auto all = Discover(Options({{"FUNCTION_ALLOW_ALL", "1"},
+                               {"FUNCTION_QUALIFIER_TAG_KEY", "alias"},
                                {"FUNCTION_QUALIFIER", "stable"}}),
                       b);
   ASSERT_TRUE(all.ok());
@@ -145,7 +156,8 @@ TEST(DiscoveryTest, ThousandFunctionsWithTagFilterInFewCalls) {
   for (int i = 0; i < 1000; ++i) {
     b.AddFunction("bulk-" + std::to_string(i), "", i % 2 ? Tags{{"mcp", "enabled"}} : Tags{{"mcp", "off"}});
   }
-  auto d = Discover(Options({{"FUNCTION_TAG_KEY", "mcp"}, {"FUNCTION_TAG_VALUE", "enabled"},
+  auto d = Discover(Options({{"FUNCTION_TAG_KEY", "mcp"},
+                             {"FUNCTION_TAG_VALUE", "enabled"},
                              {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "schema"}}),
                     b);
   ASSERT_TRUE(d.ok());
@@ -159,7 +171,9 @@ TEST(DiscoveryTest, FallbackListTagsOncePerFunction) {
   FakeLambdaBackend b;
   SeedReferenceFunctions(b);
   b.FailGetResources(Error::PermissionDenied("AccessDeniedException"));
-  auto d = Discover(Options({{"FUNCTION_PREFIX", "mcp-"}, {"FUNCTION_TAG_KEY", "mcp"}, {"FUNCTION_TAG_VALUE", "enabled"},
+  auto d = Discover(Options({{"FUNCTION_PREFIX", "mcp-"},
+                             {"FUNCTION_TAG_KEY", "mcp"},
+                             {"FUNCTION_TAG_VALUE", "enabled"},
                              {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "schema"}}),
                     b);
   ASSERT_TRUE(d.ok());
@@ -196,11 +210,13 @@ const char* kCustomerSchema = R"({
 TEST(DiscoveryTest, RegistrySchemaBecomesInputSchema) {
   FakeLambdaBackend b;
   SeedReferenceFunctions(b);
-  b.SetTags("mcp-customer-info", {{"team", "crm"}, {"schema", "arn:aws:schemas:us-east-1:123456789012:schema/reg/Customer"}});
+  b.SetTags("mcp-customer-info",
+            {{"team", "crm"}, {"schema", "arn:aws:schemas:us-east-1:123456789012:schema/reg/Customer"}});
   b.SetTags("mcp-echo", {{"schema", "arn:aws:schemas:eu-west-1:123456789012:schema/reg/Customer"}});
   b.AddSchema("us-east-1", "reg", "Customer", {kCustomerSchema, "JSONSchemaDraft4", "1"});
   b.AddSchema("eu-west-1", "reg", "Customer", {kCustomerSchema, "JSONSchemaDraft4", "1"});
-  auto d = Discover(Options({{"FUNCTION_PREFIX", "mcp-"}, {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "schema"}}), b);
+  auto d =
+      Discover(Options({{"FUNCTION_PREFIX", "mcp-"}, {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "schema"}}), b);
   ASSERT_TRUE(d.ok());
   ASSERT_EQ(d->tools.size(), 2u);
   const auto& info = d->tools[1];
@@ -217,13 +233,17 @@ TEST(DiscoveryTest, BadSchemasFallBackToOpenSchemaWithReason) {
   SeedReferenceFunctions(b);
   b.SetTags("mcp-echo", {{"schema", "arn:aws:schemas:us-east-1:999999999999:schema/reg/Customer"}});
   b.SetTags("mcp-customer-info", {{"schema", "arn:aws:schemas:us-east-1:123456789012:bogus"}});
-  b.SetTags("customer-id-from-email", {{"schema", "arn:aws:schemas:us-east-1:123456789012:schema/reg/Missing"}});
-  auto d = Discover(Options({{"FUNCTION_ALLOW_ALL", "true"}, {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "schema"}}), b);
+  b.SetTags("customer-id-from-email",
+            {{"schema", "arn:aws:schemas:us-east-1:123456789012:schema/reg/Missing"}});
+  auto d =
+      Discover(Options({{"FUNCTION_ALLOW_ALL", "true"}, {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "schema"}}), b);
   ASSERT_TRUE(d.ok());
   EXPECT_NE(d->tools[0].schema_source.find("account 999999999999"), std::string::npos);
   EXPECT_NE(d->tools[1].schema_source.find("invalid schema path"), std::string::npos);
   EXPECT_NE(d->tools[2].schema_source.find("DescribeSchema"), std::string::npos);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(d->tools[i].definition.input_schema, OpenInputSchema());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(d->tools[i].definition.input_schema, OpenInputSchema());
+  }
   EXPECT_EQ(b.describe_schema_calls, 1);
 }
 
@@ -240,7 +260,8 @@ TEST(DiscoveryTest, CompatDefinitionsMatchReference) {
                      {"outputSchema", *t.definition.output_schema}});
   }
   // reference-server.md §6, exact bytes for FUNCTION_PREFIX=mcp- (nlohmann sorts keys; compare as JSON).
-  Json expected = Json::parse(R"J([{"name":"echo","description":"Echo the event back (moto simple backend)","inputSchema":{"properties":{"parameters":{"additionalProperties":true,"title":"Parameters","type":"object"}},"required":["parameters"],"title":"lambda_functionArguments","type":"object"},"outputSchema":{"properties":{"result":{"title":"Result","type":"string"}},"required":["result"],"title":"lambda_functionOutput","type":"object"}},{"name":"customer_info","description":"Customer status from { 'customerId' }","inputSchema":{"properties":{"parameters":{"additionalProperties":true,"title":"Parameters","type":"object"}},"required":["parameters"],"title":"lambda_functionArguments","type":"object"},"outputSchema":{"properties":{"result":{"title":"Result","type":"string"}},"required":["result"],"title":"lambda_functionOutput","type":"object"}}])J");
+  Json expected = Json::parse(
+      R"J([{"name":"echo","description":"Echo the event back (moto simple backend)","inputSchema":{"properties":{"parameters":{"additionalProperties":true,"title":"Parameters","type":"object"}},"required":["parameters"],"title":"lambda_functionArguments","type":"object"},"outputSchema":{"properties":{"result":{"title":"Result","type":"string"}},"required":["result"],"title":"lambda_functionOutput","type":"object"}},{"name":"customer_info","description":"Customer status from { 'customerId' }","inputSchema":{"properties":{"parameters":{"additionalProperties":true,"title":"Parameters","type":"object"}},"required":["parameters"],"title":"lambda_functionArguments","type":"object"},"outputSchema":{"properties":{"result":{"title":"Result","type":"string"}},"required":["result"],"title":"lambda_functionOutput","type":"object"}}])J");
   EXPECT_EQ(tools, expected);
 }
 

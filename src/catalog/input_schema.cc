@@ -22,7 +22,9 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   while (true) {
     size_t p = s.find(sep, start);
     out.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
-    if (p == std::string::npos) return out;
+    if (p == std::string::npos) {
+      return out;
+    }
     start = p + 1;
   }
 }
@@ -42,7 +44,9 @@ void RewriteRefs(Json& node) {
       }
     }
   } else if (node.is_array()) {
-    for (auto& v : node) RewriteRefs(v);
+    for (auto& v : node) {
+      RewriteRefs(v);
+    }
   }
 }
 
@@ -51,13 +55,17 @@ void CollectRefs(const Json& node, std::set<std::string>& out) {
     for (auto it = node.begin(); it != node.end(); ++it) {
       if (it.key() == "$ref" && it.value().is_string()) {
         std::string ref = it.value().get<std::string>();
-        if (ref.starts_with(kComponentsPrefix)) out.insert(ref.substr(std::string(kComponentsPrefix).size()));
+        if (ref.starts_with(kComponentsPrefix)) {
+          out.insert(ref.substr(std::string(kComponentsPrefix).size()));
+        }
       } else {
         CollectRefs(it.value(), out);
       }
     }
   } else if (node.is_array()) {
-    for (const auto& v : node) CollectRefs(v, out);
+    for (const auto& v : node) {
+      CollectRefs(v, out);
+    }
   }
 }
 
@@ -69,9 +77,13 @@ void ConvertNullable(Json& node) {
       node["type"] = Json::array({node["type"], "null"});
     }
     node.erase("nullable");
-    for (auto& [k, v] : node.items()) ConvertNullable(v);
+    for (auto& [k, v] : node.items()) {
+      ConvertNullable(v);
+    }
   } else if (node.is_array()) {
-    for (auto& v : node) ConvertNullable(v);
+    for (auto& v : node) {
+      ConvertNullable(v);
+    }
   }
 }
 
@@ -88,7 +100,9 @@ Result<Json> FromOpenApi(const Json& doc, const std::string& schema_name) {
   CollectRefs(*components, referenced);
   std::vector<std::string> roots;
   for (const auto& [name, _] : components->items()) {
-    if (!referenced.count(name)) roots.push_back(name);
+    if (!referenced.count(name)) {
+      roots.push_back(name);
+    }
   }
   std::string chosen;
   if (roots.size() == 1) {
@@ -105,11 +119,17 @@ Result<Json> FromOpenApi(const Json& doc, const std::string& schema_name) {
   Json out = (*components)[chosen];
   Json defs = Json::object();
   for (const auto& [name, value] : components->items()) {
-    if (name != chosen) defs[name] = value;
+    if (name != chosen) {
+      defs[name] = value;
+    }
   }
-  if (!defs.empty()) out["definitions"] = defs;
+  if (!defs.empty()) {
+    out["definitions"] = defs;
+  }
   // A self-reference (rare) must still resolve.
-  if (referenced.count(chosen)) out["definitions"][chosen] = (*components)[chosen];
+  if (referenced.count(chosen)) {
+    out["definitions"][chosen] = (*components)[chosen];
+  }
   RewriteRefs(out);
   ConvertNullable(out);
   return out;
@@ -118,8 +138,11 @@ Result<Json> FromOpenApi(const Json& doc, const std::string& schema_name) {
 }  // namespace
 
 std::string SchemaArn::ToString() const {
-  std::string s = "arn:" + partition + ":schemas:" + region + ":" + account + ":schema/" + registry + "/" + name;
-  if (!version.empty()) s += "/" + version;
+  std::string s =
+      "arn:" + partition + ":schemas:" + region + ":" + account + ":schema/" + registry + "/" + name;
+  if (!version.empty()) {
+    s += "/" + version;
+  }
   return s;
 }
 
@@ -133,10 +156,14 @@ Result<SchemaArn> ParseSchemaArn(const std::string& arn) {
   out.partition = parts[1];
   out.region = parts[3];
   out.account = parts[4];
-  if (out.partition.empty()) return Error::InvalidArgument("invalid schema ARN \"" + arn + "\": no partition");
-  if (out.region.empty()) return Error::InvalidArgument("invalid schema ARN \"" + arn + "\": no region");
-  if (!out.account.empty() && (out.account.size() != 12 ||
-                               out.account.find_first_not_of("0123456789") != std::string::npos)) {
+  if (out.partition.empty()) {
+    return Error::InvalidArgument("invalid schema ARN \"" + arn + "\": no partition");
+  }
+  if (out.region.empty()) {
+    return Error::InvalidArgument("invalid schema ARN \"" + arn + "\": no region");
+  }
+  if (!out.account.empty() &&
+      (out.account.size() != 12 || out.account.find_first_not_of("0123456789") != std::string::npos)) {
     return Error::InvalidArgument("invalid schema ARN \"" + arn + "\": account must be 12 digits");
   }
   auto path = Split(parts[5], '/');
@@ -147,7 +174,9 @@ Result<SchemaArn> ParseSchemaArn(const std::string& arn) {
   }
   out.registry = path[1];
   out.name = path[2];
-  if (path.size() == 4) out.version = path[3];
+  if (path.size() == 4) {
+    out.version = path[3];
+  }
   return out;
 }
 
@@ -161,12 +190,16 @@ Result<Json> ToInputSchema(const SchemaDocument& doc, const std::string& schema_
                                       : std::string("schema content is not valid JSON"));
   }
   Json parsed = std::move(bounded).value();
-  if (!parsed.is_object()) return Error::InvalidArgument("schema content is not a JSON object");
+  if (!parsed.is_object()) {
+    return Error::InvalidArgument("schema content is not a JSON object");
+  }
   Json schema;
   bool openapi = doc.type == "OpenApi3" || parsed.contains("openapi");
   if (openapi) {
     auto r = FromOpenApi(parsed, schema_name);
-    if (!r.ok()) return r.error();
+    if (!r.ok()) {
+      return r.error();
+    }
     schema = std::move(r).value();
   } else {
     schema = std::move(parsed);
@@ -175,7 +208,9 @@ Result<Json> ToInputSchema(const SchemaDocument& doc, const std::string& schema_
     return Error::InvalidArgument("schema root type is " + schema["type"].dump() +
                                   "; a tool's arguments must be an object");
   }
-  if (!schema.contains("type")) schema["type"] = "object";
+  if (!schema.contains("type")) {
+    schema["type"] = "object";
+  }
   return schema;
 }
 
@@ -209,7 +244,9 @@ std::vector<std::string> ArgumentValidator::Validate(const Json& arguments) cons
   valijson::adapters::NlohmannJsonAdapter target(arguments);
   std::vector<std::string> out;
   try {
-    if (validator.validate(impl_->schema, target, &results)) return out;
+    if (validator.validate(impl_->schema, target, &results)) {
+      return out;
+    }
   } catch (const std::exception& e) {
     out.push_back(std::string("<root>: validation failed: ") + e.what());
     return out;
@@ -218,10 +255,16 @@ std::vector<std::string> ArgumentValidator::Validate(const Json& arguments) cons
   std::set<std::string> seen;
   while (results.popError(error)) {
     std::string path;
-    for (size_t i = 1; i < error.context.size(); ++i) path += error.context[i];
-    if (path.empty()) path = "(root)";
+    for (size_t i = 1; i < error.context.size(); ++i) {
+      path += error.context[i];
+    }
+    if (path.empty()) {
+      path = "(root)";
+    }
     std::string line = path + ": " + error.description;
-    if (seen.insert(line).second) out.push_back(line);
+    if (seen.insert(line).second) {
+      out.push_back(line);
+    }
   }
   return out;
 }

@@ -4,10 +4,9 @@
 // ArgumentValidator is immutable after Create and safe to use from many threads.
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "catalog/lambda_backend.h"
 #include "common/result.h"

@@ -6,7 +6,8 @@ namespace lmcp::catalog {
 namespace {
 
 TEST(SchemaArnTest, ParsesFully) {
-  auto a = ParseSchemaArn("arn:aws:schemas:eu-west-1:123456789012:schema/aws.events/aws.ec2@EC2InstanceStateChangeNotification");
+  auto a = ParseSchemaArn(
+      "arn:aws:schemas:eu-west-1:123456789012:schema/aws.events/aws.ec2@EC2InstanceStateChangeNotification");
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->partition, "aws");
   EXPECT_EQ(a->region, "eu-west-1");
@@ -21,10 +22,12 @@ TEST(SchemaArnTest, ParsesFully) {
 }
 
 TEST(SchemaArnTest, RejectsClearly) {
-  for (const char* bad : {"", "arn:aws:schemas:us-east-1", "arn:aws:lambda:us-east-1:123456789012:schema/r/n",
-                          "arn:aws:schemas::123456789012:schema/r/n", "arn:aws:schemas:us-east-1:12:schema/r/n",
-                          "arn:aws:schemas:us-east-1:123456789012:schema/r", "arn:aws:schemas:us-east-1:123456789012:registry/r/n",
-                          "arn:aws:schemas:us-east-1:123456789012:schema//n"}) {
+  for (const char* bad :
+       {"", "arn:aws:schemas:us-east-1", "arn:aws:lambda:us-east-1:123456789012:schema/r/n",
+        "arn:aws:schemas::123456789012:schema/r/n", "arn:aws:schemas:us-east-1:12:schema/r/n",
+        "arn:aws:schemas:us-east-1:123456789012:schema/r",
+        "arn:aws:schemas:us-east-1:123456789012:registry/r/n",
+        "arn:aws:schemas:us-east-1:123456789012:schema//n"}) {
     auto r = ParseSchemaArn(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {
@@ -34,8 +37,9 @@ TEST(SchemaArnTest, RejectsClearly) {
 }
 
 TEST(InputSchemaTest, JsonSchemaUsedAsIs) {
-  auto s = ToInputSchema({R"({"$schema":"http://json-schema.org/draft-04/schema#","properties":{"a":{"type":"integer"}}})",
-                          "JSONSchemaDraft4", "1"});
+  auto s = ToInputSchema(
+      {R"({"$schema":"http://json-schema.org/draft-04/schema#","properties":{"a":{"type":"integer"}}})",
+       "JSONSchemaDraft4", "1"});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ((*s)["type"], "object");
   EXPECT_EQ((*s)["properties"]["a"]["type"], "integer");
@@ -62,7 +66,8 @@ TEST(InputSchemaTest, OpenApiComponentBecomesSchema) {
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ((*s)["properties"]["detail"]["$ref"], "#/definitions/OrderCreated");
   EXPECT_EQ((*s)["definitions"]["OrderCreated"]["required"], Json::array({"orderId"}));
-  EXPECT_EQ((*s)["definitions"]["OrderCreated"]["properties"]["note"]["type"], Json::array({"string", "null"}));
+  EXPECT_EQ((*s)["definitions"]["OrderCreated"]["properties"]["note"]["type"],
+            Json::array({"string", "null"}));
   auto v = ArgumentValidator::Create(s.value());
   ASSERT_TRUE(v.ok()) << v.error().message;
   EXPECT_TRUE((*v)->Validate(Json::parse(R"({"detail":{"orderId":"1","note":null}})")).empty());
@@ -81,7 +86,9 @@ TEST(ArgumentValidatorTest, ListsEveryProblem) {
   EXPECT_TRUE((*v)->Validate(Json::parse(R"({"customerId":"12","email":"a@b"})")).empty());
   auto problems = (*v)->Validate(Json::parse(R"({"customerId":"x1","n":7,"extra":true})"));
   std::string all;
-  for (const auto& p : problems) all += p + "\n";
+  for (const auto& p : problems) {
+    all += p + "\n";
+  }
   EXPECT_GE(problems.size(), 3u) << all;
   EXPECT_NE(all.find("email"), std::string::npos) << all;
   EXPECT_NE(all.find("customerId"), std::string::npos) << all;
@@ -94,7 +101,8 @@ TEST(ArgumentValidatorTest, Draft4AndUnusableSchemas) {
   ASSERT_TRUE(v.ok()) << v.error().message;
   EXPECT_FALSE((*v)->Validate(Json::parse(R"({"x":1})")).empty());
   EXPECT_TRUE((*v)->Validate(Json::parse(R"({"x":0.5})")).empty());
-  auto remote = ArgumentValidator::Create(Json::parse(R"({"type":"object","properties":{"a":{"$ref":"http://example.com/x.json"}}})"));
+  auto remote = ArgumentValidator::Create(
+      Json::parse(R"({"type":"object","properties":{"a":{"$ref":"http://example.com/x.json"}}})"));
   EXPECT_FALSE(remote.ok());
 }
 

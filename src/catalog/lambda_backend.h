@@ -27,10 +27,10 @@ using Tags = std::map<std::string, std::string>;
 // One function's $LATEST configuration as ListFunctions returns it.
 struct FunctionInfo {
   std::string name;
-  std::string arn;            // unqualified function ARN
-  std::string description;    // "" when unset
+  std::string arn;          // unqualified function ARN
+  std::string description;  // "" when unset
   std::string runtime;
-  int timeout_seconds = 3;    // the function's own Timeout
+  int timeout_seconds = 3;  // the function's own Timeout
   int memory_mb = 128;
 };
 
@@ -40,16 +40,16 @@ struct TaggedResource {
 };
 
 struct SchemaRequest {
-  std::string region;     // from the schema ARN
-  std::string account;    // from the schema ARN (informational: DescribeSchema has no account parameter)
+  std::string region;   // from the schema ARN
+  std::string account;  // from the schema ARN (informational: DescribeSchema has no account parameter)
   std::string registry;
   std::string name;
-  std::string version;    // "" = latest
+  std::string version;  // "" = latest
 };
 
 struct SchemaDocument {
-  std::string content;    // the schema document as text (DescribeSchema's Content)
-  std::string type;       // "OpenApi3" | "JSONSchemaDraft4" | ...
+  std::string content;  // the schema document as text (DescribeSchema's Content)
+  std::string type;     // "OpenApi3" | "JSONSchemaDraft4" | ...
   std::string version;
 };
 

@@ -10,10 +10,9 @@ LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clo
   if (audit) {
     auditor_.emplace(*audit, clock);
   }
-  chain_ = ComposeCallChain(options_, {.tools = tools_,
-                                       .backend = backend,
-                                       .clock = clock,
-                                       .auditor = auditor_ ? &*auditor_ : nullptr});
+  chain_ = ComposeCallChain(
+      options_,
+      {.tools = tools_, .backend = backend, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr});
 }
 
 LambdaCatalog::~LambdaCatalog() = default;
@@ -50,8 +49,8 @@ void LambdaCatalog::CallNotInvoked(const std::string& name, const mcp::Json& arg
   record.detail = detail + "; the function was not invoked";
   const std::string args_text = DumpJson(arguments);
   record.request_bytes = args_text.size();
-  auditor_->Write(name, tools_.Peek(name).get(), principal, clock_.Steady(), auditor_->ArgumentsHmac(args_text),
-                  record);
+  auditor_->Write(name, tools_.Peek(name).get(), principal, clock_.Steady(),
+                  auditor_->ArgumentsHmac(args_text), record);
 }
 
 }  // namespace lmcp::catalog

@@ -18,7 +18,9 @@ using namespace std::chrono_literals;
 
 bool WaitUntil(const std::function<bool()>& pred) {
   for (int i = 0; i < 1000; ++i) {  // up to ~10 s of real time; never a timing assertion
-    if (pred()) return true;
+    if (pred()) {
+      return true;
+    }
     std::this_thread::sleep_for(10ms);
   }
   return pred();
@@ -36,10 +38,12 @@ class LambdaCatalogTest : public ::testing::Test {
  protected:
   LambdaCatalogTest() {
     backend_.AddFunction("mcp-echo", "Echo", {{"mcp", "enabled"}}).timeout_seconds = 3;
-    backend_.AddFunction("mcp-customer-info", "Customer", {{"schema", "arn:aws:schemas:us-east-1:123456789012:schema/reg/Customer"}});
-    backend_.AddSchema("us-east-1", "reg", "Customer",
-                       {R"({"type":"object","required":["customerId"],"properties":{"customerId":{"type":"string"}}})",
-                        "JSONSchemaDraft4", "1"});
+    backend_.AddFunction("mcp-customer-info", "Customer",
+                         {{"schema", "arn:aws:schemas:us-east-1:123456789012:schema/reg/Customer"}});
+    backend_.AddSchema(
+        "us-east-1", "reg", "Customer",
+        {R"({"type":"object","required":["customerId"],"properties":{"customerId":{"type":"string"}}})",
+         "JSONSchemaDraft4", "1"});
   }
   std::unique_ptr<LambdaCatalog> Make(OptionValues env) {
     env.emplace("FUNCTION_PREFIX", "mcp-");
@@ -207,7 +211,9 @@ TEST_F(LambdaCatalogTest, QualifierAndFixedTimeout) {
 
 TEST_F(LambdaCatalogTest, CancellationStopsTheCall) {
   backend_.SetInvokeHandler([](const InvokeRequest&, std::stop_token stop) -> Result<InvokeResponse> {
-    while (!stop.stop_requested()) std::this_thread::sleep_for(1ms);
+    while (!stop.stop_requested()) {
+      std::this_thread::sleep_for(1ms);
+    }
     return Error::Cancelled("aborted");
   });
   auto c = Make({});
@@ -228,8 +234,11 @@ TEST_F(LambdaCatalogTest, CallsRunConcurrentlyWithinPerFunctionLimit) {
   backend_.SetInvokeHandler([&](const InvokeRequest& req, std::stop_token) -> Result<InvokeResponse> {
     int now = ++in_flight;
     int p = peak.load();
-    while (now > p && !peak.compare_exchange_weak(p, now)) {}
-    while (!release.load()) std::this_thread::sleep_for(1ms);
+    while (now > p && !peak.compare_exchange_weak(p, now)) {
+    }
+    while (!release.load()) {
+      std::this_thread::sleep_for(1ms);
+    }
     --in_flight;
     InvokeResponse r;
     r.payload = req.payload;
@@ -244,7 +253,9 @@ TEST_F(LambdaCatalogTest, CallsRunConcurrentlyWithinPerFunctionLimit) {
   }
   ASSERT_TRUE(WaitUntil([&] { return peak.load() == 3; }));
   release = true;
-  for (auto& t : threads) t.join();
+  for (auto& t : threads) {
+    t.join();
+  }
   EXPECT_EQ(peak.load(), 3);
   EXPECT_EQ(backend_.invoke_calls, 8);
 }
@@ -252,7 +263,9 @@ TEST_F(LambdaCatalogTest, CallsRunConcurrentlyWithinPerFunctionLimit) {
 TEST_F(LambdaCatalogTest, ProgressWhileWaiting) {
   std::atomic<bool> release{false};
   backend_.SetInvokeHandler([&](const InvokeRequest& req, std::stop_token) -> Result<InvokeResponse> {
-    while (!release.load()) std::this_thread::sleep_for(1ms);
+    while (!release.load()) {
+      std::this_thread::sleep_for(1ms);
+    }
     InvokeResponse r;
     r.payload = req.payload;
     return r;
@@ -316,7 +329,9 @@ mcp::Json LastAudit(const MemoryAuditSink& audit) {
 
 TEST_F(LambdaCatalogTest, AuditOutcomeTellsClientCancelFromShutdown) {
   backend_.SetInvokeHandler([](const InvokeRequest&, std::stop_token stop) -> Result<InvokeResponse> {
-    while (!stop.stop_requested()) std::this_thread::sleep_for(1ms);
+    while (!stop.stop_requested()) {
+      std::this_thread::sleep_for(1ms);
+    }
     return Error::Cancelled("aborted");
   });
   auto c = Make({});
@@ -351,7 +366,8 @@ TEST_F(LambdaCatalogTest, AuditOutcomeSaysWhenTheClientIsGone) {
 TEST_F(LambdaCatalogTest, CallsTheCoreNeverStartedAreAuditedNotInvoked) {
   auto c = Make({});
   ASSERT_TRUE(c->DiscoverNow().ok());
-  c->CallNotInvoked("echo", mcp::Json{{"secret", "hunter2"}}, "alice", mcp::ToolProvider::NotInvoked::kClientGone,
+  c->CallNotInvoked("echo", mcp::Json{{"secret", "hunter2"}}, "alice",
+                    mcp::ToolProvider::NotInvoked::kClientGone,
                     "the client was gone before the call started");
   auto lines = audit_.lines();
   ASSERT_EQ(lines.size(), 1u);

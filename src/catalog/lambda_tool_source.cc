@@ -36,9 +36,12 @@ Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options) {
   return key;
 }
 
-Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const CatalogOptions& options, Clock& clock) {
+Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const CatalogOptions& options,
+                                                                   Clock& clock) {
   auto backend = AwsLambdaBackend::Create(options, clock, aws::ProcessEnvironment());
-  if (!backend.ok()) return backend.error();
+  if (!backend.ok()) {
+    return backend.error();
+  }
   std::string key;
   if (options.audit_log != "off") {
     auto loaded = LoadLambdaAuditKey(options);
@@ -51,12 +54,15 @@ Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const Catalog
   if (!audit.ok()) {
     return audit.error();
   }
-  return std::make_unique<LambdaToolSource>(options, std::move(backend).value(), std::move(audit).value(), clock);
+  return std::make_unique<LambdaToolSource>(options, std::move(backend).value(), std::move(audit).value(),
+                                            clock);
 }
 
 void LogCatalogOptions(const CatalogOptions& o) {
   std::string list;
-  for (const auto& r : o.function_list) list += (list.empty() ? "" : ",") + r.raw;
+  for (const auto& r : o.function_list) {
+    list += (list.empty() ? "" : ",") + r.raw;
+  }
   spdlog::info("FUNCTION_PREFIX: {}", ForLog(o.function_prefix));
   spdlog::info("FUNCTION_LIST: [{}]", ForLog(list, 2000));
   spdlog::info("FUNCTION_TAG_KEY: {}", ForLog(o.tag_key));

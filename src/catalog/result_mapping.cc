@@ -22,26 +22,44 @@ mcp::ToolResult TextResult(std::string text, bool is_error) {
 
 // Cuts at a UTF-8 boundary at or below max bytes and appends a notice.
 std::string CapText(std::string text, std::size_t max) {
-  if (text.size() <= max) return text;
+  if (text.size() <= max) {
+    return text;
+  }
   std::size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
   return text.substr(0, cut) + "\n[lambda-mcp: result truncated: " + std::to_string(cut) + " of " +
          std::to_string(text.size()) + " bytes shown; raise LAMBDA_MCP_MAX_RESULT_BYTES to see more]";
 }
 
 std::string SniffImageMime(const std::string& b) {
-  auto starts = [&](const char* magic, std::size_t n) { return b.size() >= n && b.compare(0, n, magic, n) == 0; };
-  if (starts("\x89PNG\r\n\x1a\n", 8)) return "image/png";
-  if (starts("\xff\xd8\xff", 3)) return "image/jpeg";
-  if (starts("GIF87a", 6) || starts("GIF89a", 6)) return "image/gif";
-  if (b.size() >= 12 && b.compare(0, 4, "RIFF") == 0 && b.compare(8, 4, "WEBP") == 0) return "image/webp";
+  auto starts = [&](const char* magic, std::size_t n) {
+    return b.size() >= n && b.compare(0, n, magic, n) == 0;
+  };
+  if (starts("\x89PNG\r\n\x1a\n", 8)) {
+    return "image/png";
+  }
+  if (starts("\xff\xd8\xff", 3)) {
+    return "image/jpeg";
+  }
+  if (starts("GIF87a", 6) || starts("GIF89a", 6)) {
+    return "image/gif";
+  }
+  if (b.size() >= 12 && b.compare(0, 4, "RIFF") == 0 && b.compare(8, 4, "WEBP") == 0) {
+    return "image/webp";
+  }
   return "";
 }
 
 bool IsMcpContent(const Json& v) {
-  if (!v.is_object() || !v.contains("content") || !v["content"].is_array()) return false;
+  if (!v.is_object() || !v.contains("content") || !v["content"].is_array()) {
+    return false;
+  }
   for (const auto& block : v["content"]) {
-    if (!block.is_object() || !block.contains("type") || !block["type"].is_string()) return false;
+    if (!block.is_object() || !block.contains("type") || !block["type"].is_string()) {
+      return false;
+    }
   }
   return true;
 }
@@ -63,7 +81,9 @@ std::string TrimStack(const Json& stack) {
   std::string out;
   int lines = 0;
   auto add = [&](const std::string& line) {
-    if (lines++ < 10) out += "\n  " + line;
+    if (lines++ < 10) {
+      out += "\n  " + line;
+    }
   };
   if (stack.is_array()) {
     for (const auto& frame : stack) {
@@ -76,7 +96,9 @@ std::string TrimStack(const Json& stack) {
   } else if (stack.is_string()) {
     add(stack.get<std::string>());
   }
-  if (lines > 10) out += "\n  ... (" + std::to_string(lines - 10) + " more)";
+  if (lines > 10) {
+    out += "\n  ... (" + std::to_string(lines - 10) + " more)";
+  }
   return out;
 }
 
@@ -95,23 +117,40 @@ mcp::ToolResult MapFunctionError(const InvokeResponse& resp, const ResultContext
   std::string type, message;
   Json stack;
   if (body.is_object()) {
-    if (body.contains("errorType") && body["errorType"].is_string()) type = body["errorType"];
-    if (body.contains("errorMessage") && body["errorMessage"].is_string()) message = body["errorMessage"];
-    if (body.contains("stackTrace")) stack = body["stackTrace"];
-    else if (body.contains("trace")) stack = body["trace"];
+    if (body.contains("errorType") && body["errorType"].is_string()) {
+      type = body["errorType"];
+    }
+    if (body.contains("errorMessage") && body["errorMessage"].is_string()) {
+      message = body["errorMessage"];
+    }
+    if (body.contains("stackTrace")) {
+      stack = body["stackTrace"];
+    } else if (body.contains("trace")) {
+      stack = body["trace"];
+    }
   }
   std::string text = "Lambda function " + FunctionLabel(ctx) + " failed (" + resp.function_error + " error)";
-  if (!type.empty()) text += "\nerrorType: " + type;
-  if (!message.empty()) text += "\nerrorMessage: " + message;
+  if (!type.empty()) {
+    text += "\nerrorType: " + type;
+  }
+  if (!message.empty()) {
+    text += "\nerrorMessage: " + message;
+  }
   if (type.empty() && message.empty()) {
     text += "\npayload: " + (IsValidUtf8(resp.payload) ? resp.payload : PythonBytesRepr(resp.payload));
   }
-  if (!stack.is_null()) text += "\nstackTrace:" + TrimStack(stack);
-  if (!resp.log_tail.empty()) text += "\nlog tail:\n" + resp.log_tail;
+  if (!stack.is_null()) {
+    text += "\nstackTrace:" + TrimStack(stack);
+  }
+  if (!resp.log_tail.empty()) {
+    text += "\nlog tail:\n" + resp.log_tail;
+  }
   mcp::ToolResult r = TextResult(CapText(std::move(text), ctx.max_text_bytes), true);
   if (mcp::HasStructuredContent(ctx.protocol_version)) {
     Json sc = {{"functionError", resp.function_error}, {"errorType", type}, {"errorMessage", message}};
-    if (!resp.request_id.empty()) sc["requestId"] = resp.request_id;
+    if (!resp.request_id.empty()) {
+      sc["requestId"] = resp.request_id;
+    }
     r.structured_content = sc;
   }
   return r;
@@ -144,18 +183,33 @@ bool IsValidUtf8(const std::string& s) {
     unsigned char c = p[i];
     std::size_t len;
     std::uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return false;
-    if (i + len > n) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) {
+      return false;
+    }
     for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
+      if ((p[i + k] & 0xC0) != 0x80) {
+        return false;
+      }
       cp = (cp << 6) | (p[i + k] & 0x3F);
     }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) {
       return false;
     }
     i += len;
@@ -178,12 +232,18 @@ std::string PythonBytesRepr(const std::string& bytes) {
   std::string out = "b";
   out += quote;
   for (unsigned char c : bytes) {
-    if (c == '\\') out += "\\\\";
-    else if (c == static_cast<unsigned char>(quote)) { out += '\\'; out += quote; }
-    else if (c == '\t') out += "\\t";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c < 0x20 || c >= 0x7f) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == static_cast<unsigned char>(quote)) {
+      out += '\\';
+      out += quote;
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c >= 0x7f) {
       char buf[5];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       out += buf;
@@ -196,19 +256,25 @@ std::string PythonBytesRepr(const std::string& bytes) {
 }
 
 mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx) {
-  if (!resp.function_error.empty()) return MapFunctionError(resp, ctx);
-  if (ctx.compat_reference) return MapCompatSuccess(resp, ctx);
+  if (!resp.function_error.empty()) {
+    return MapFunctionError(resp, ctx);
+  }
+  if (ctx.compat_reference) {
+    return MapCompatSuccess(resp, ctx);
+  }
 
   if (!IsValidUtf8(resp.payload)) {
     mcp::ToolResult r;
     std::string mime = SniffImageMime(resp.payload);
     if (!mime.empty()) {
-      r.content = Json::array({Json{{"type", "image"}, {"data", Base64Encode(resp.payload)}, {"mimeType", mime}}});
+      r.content =
+          Json::array({Json{{"type", "image"}, {"data", Base64Encode(resp.payload)}, {"mimeType", mime}}});
     } else {
       r.content = Json::array({Json{{"type", "resource"},
-                                    {"resource", {{"uri", "lambda://" + ctx.function + "/result"},
-                                                  {"mimeType", "application/octet-stream"},
-                                                  {"blob", Base64Encode(resp.payload)}}}}});
+                                    {"resource",
+                                     {{"uri", "lambda://" + ctx.function + "/result"},
+                                      {"mimeType", "application/octet-stream"},
+                                      {"blob", Base64Encode(resp.payload)}}}}});
     }
     return r;
   }
@@ -228,7 +294,9 @@ mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx)
         mcp::HasStructuredContent(ctx.protocol_version)) {
       r.structured_content = std::move(value["structuredContent"]);
     }
-    if (value.contains("isError") && value["isError"].is_boolean()) r.is_error = value["isError"].get<bool>();
+    if (value.contains("isError") && value["isError"].is_boolean()) {
+      r.is_error = value["isError"].get<bool>();
+    }
     return r;
   }
   if (value.is_object() && value.value("isBase64Encoded", false) == true && value.contains("body") &&
@@ -296,7 +364,8 @@ mcp::ToolResult MapInvokeError(const Error& error, const ResultContext& ctx) {
       break;
     case ErrorCode::kTimeout:
       text = "No response from Lambda function " + fn + " within " + std::to_string(ctx.timeout_seconds) +
-             " s. The function may still have run; lambda-mcp did not retry the call (" + error.message + ").";
+             " s. The function may still have run; lambda-mcp did not retry the call (" + error.message +
+             ").";
       break;
     case ErrorCode::kUnavailable:
       text = "Lambda could not be reached to invoke " + fn + " (" + error.message +

@@ -6,7 +6,8 @@
 //  - a JSON object with a "content" array of MCP content blocks (each an object with a string "type")
 //    passes through: its "content", "structuredContent" (object) and "isError" (bool) become the result,
 //    so a function can return images ({"type":"image","data":<base64>,"mimeType":"image/png"});
-//  - an API-Gateway-style object {"isBase64Encoded":true,"body":<base64>,"headers":{"Content-Type":"image/…"}}
+//  - an API-Gateway-style object
+//  {"isBase64Encoded":true,"body":<base64>,"headers":{"Content-Type":"image/…"}}
 //    becomes an image block;
 //  - other JSON → its text as a text block, plus structuredContent when it is an object and the negotiated
 //    revision has structured content (mcp::HasStructuredContent);
@@ -14,9 +15,8 @@
 //    else an embedded resource with a base64 blob.
 // Text longer than max_text_bytes is cut at a UTF-8 boundary and ends with a visible truncation notice.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "catalog/lambda_backend.h"
 #include "common/base64.h"
@@ -26,14 +26,14 @@
 namespace lmcp::catalog {
 
 struct ResultContext {
-  std::string tool;              // tool name
-  std::string function;          // function name (what the reference texts name)
+  std::string tool;      // tool name
+  std::string function;  // function name (what the reference texts name)
   std::string function_arn;
   std::string qualifier;
   std::string protocol_version;  // negotiated, e.g. "2025-06-18"
   std::size_t max_text_bytes = 1024 * 1024;
   bool compat_reference = false;
-  int timeout_seconds = 0;       // the read timeout used, for the timeout message
+  int timeout_seconds = 0;  // the read timeout used, for the timeout message
 };
 
 // Takes the response so its payload moves into the result's text. A payload nested deeper than

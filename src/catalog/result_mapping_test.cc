@@ -61,7 +61,8 @@ TEST(ResultMappingTest, StructuredContentFollowsTheRevisionTable) {
 
 TEST(ResultMappingTest, McpContentPassesThrough) {
   auto r = MapInvokeResponse(
-      Payload(R"({"content":[{"type":"image","data":"iVBORw0KGgo=","mimeType":"image/png"},{"type":"text","text":"hi"}],"isError":false})"),
+      Payload(
+          R"({"content":[{"type":"image","data":"iVBORw0KGgo=","mimeType":"image/png"},{"type":"text","text":"hi"}],"isError":false})"),
       Ctx());
   ASSERT_EQ(r.content.size(), 2u);
   EXPECT_EQ(r.content[0]["type"], "image");
@@ -70,7 +71,8 @@ TEST(ResultMappingTest, McpContentPassesThrough) {
 
 TEST(ResultMappingTest, ApiGatewayImageAndRawBytes) {
   auto r = MapInvokeResponse(
-      Payload(R"({"statusCode":200,"isBase64Encoded":true,"body":"iVBORw0KGgo=","headers":{"Content-Type":"image/png"}})"),
+      Payload(
+          R"({"statusCode":200,"isBase64Encoded":true,"body":"iVBORw0KGgo=","headers":{"Content-Type":"image/png"}})"),
       Ctx());
   EXPECT_EQ(r.content[0]["type"], "image");
   std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + std::string("\x00\xff", 2);
@@ -94,15 +96,18 @@ TEST(ResultMappingTest, TruncationIsVisible) {
   EXPECT_NE(t.find("truncated"), std::string::npos);
   // Never splits a UTF-8 sequence.
   std::string multi;
-  for (int i = 0; i < 600; ++i) multi += "é";
+  for (int i = 0; i < 600; ++i) {
+    multi += "é";
+  }
   auto m = MapInvokeResponse(Payload(multi), c);
   EXPECT_TRUE(IsValidUtf8(m.content[0]["text"].get<std::string>()));
 }
 
 TEST(ResultMappingTest, FunctionErrorIsErrorWithDetails) {
   auto r = MapInvokeResponse(
-      Payload(R"({"errorMessage":"Response payload size exceeded","errorType":"Function.ResponseSizeTooLarge","stackTrace":["a","b"]})",
-              "Unhandled"),
+      Payload(
+          R"({"errorMessage":"Response payload size exceeded","errorType":"Function.ResponseSizeTooLarge","stackTrace":["a","b"]})",
+          "Unhandled"),
       Ctx());
   EXPECT_TRUE(r.is_error);
   std::string t = r.content[0]["text"];
@@ -114,23 +119,26 @@ TEST(ResultMappingTest, FunctionErrorIsErrorWithDetails) {
 
 TEST(ResultMappingTest, CompatTextsMatchReference) {
   // reference-server.md §8, the text on the wire for the documented call.
-  auto r = MapInvokeResponse(Payload(R"({"customerId": "12345", "note": "héllo ✓", "n": [1, 2.5, null, true]})"),
-                             Ctx(true));
+  auto r = MapInvokeResponse(
+      Payload(R"({"customerId": "12345", "note": "héllo ✓", "n": [1, 2.5, null, true]})"), Ctx(true));
   std::string expected =
-      "Function mcp-echo returned: {\n  \"customerId\": \"12345\",\n  \"note\": \"h\\u00e9llo \\u2713\",\n  \"n\": "
+      "Function mcp-echo returned: {\n  \"customerId\": \"12345\",\n  \"note\": \"h\\u00e9llo \\u2713\",\n  "
+      "\"n\": "
       "[\n    1,\n    2.5,\n    null,\n    true\n  ]\n}";
   EXPECT_EQ(r.content[0]["text"], expected);
   EXPECT_EQ((*r.structured_content)["result"], expected);
   EXPECT_FALSE(r.is_error);
   EXPECT_EQ(MapInvokeResponse(Payload("Non-JSON response"), Ctx(true)).content[0]["text"],
             "Function mcp-echo returned payload: b'Non-JSON response'");
-  EXPECT_EQ(MapInvokeResponse(Payload(""), Ctx(true)).content[0]["text"], "Function mcp-echo returned payload: b''");
+  EXPECT_EQ(MapInvokeResponse(Payload(""), Ctx(true)).content[0]["text"],
+            "Function mcp-echo returned payload: b''");
   EXPECT_EQ(MapInvokeResponse(Payload("\x80\x81\x82\x83"), Ctx(true)).content[0]["text"],
             "Function mcp-echo returned payload: b'\\x80\\x81\\x82\\x83'");
   auto fe = MapInvokeResponse(Payload(R"({"errorMessage":"x"})", "Unhandled"), Ctx(true));
   EXPECT_FALSE(fe.is_error);
   EXPECT_EQ(fe.content[0]["text"], "Function mcp-echo returned with error: Unhandled");
-  EXPECT_EQ(MapInvokeResponse(Payload("null"), Ctx(true)).content[0]["text"], "Function mcp-echo returned: null");
+  EXPECT_EQ(MapInvokeResponse(Payload("null"), Ctx(true)).content[0]["text"],
+            "Function mcp-echo returned: null");
 }
 
 std::string DeepObject(int depth) {
@@ -194,14 +202,17 @@ TEST(ResultMappingTest, InvokeErrorsAreActionable) {
   EXPECT_NE(to.content[0]["text"].get<std::string>().find("did not retry"), std::string::npos);
   auto thr = MapInvokeError(Error::ResourceExhausted("TooManyRequestsException: Rate exceeded"), Ctx());
   EXPECT_NE(thr.content[0]["text"].get<std::string>().find("throttled"), std::string::npos);
-  auto compat = MapInvokeError(Error::NotFound("ResourceNotFoundException: Function not found: arn:x"), Ctx(true));
-  EXPECT_EQ(compat.content[0]["text"],
-            "Error executing tool echo: An error occurred (ResourceNotFoundException) when calling the Invoke "
-            "operation: Function not found: arn:x");
+  auto compat =
+      MapInvokeError(Error::NotFound("ResourceNotFoundException: Function not found: arn:x"), Ctx(true));
+  EXPECT_EQ(
+      compat.content[0]["text"],
+      "Error executing tool echo: An error occurred (ResourceNotFoundException) when calling the Invoke "
+      "operation: Function not found: arn:x");
 }
 
 TEST(ResultMappingTest, Base64RoundTrip) {
-  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     EXPECT_EQ(Base64Decode(Base64Encode(s)).value(), s);
   }
   EXPECT_FALSE(IsValidUtf8("\xc3"));

@@ -13,9 +13,13 @@ std::string Sanitize(const std::string& s) {
   std::string out = s;
   for (auto& c : out) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) c = '_';
+    if (!ok) {
+      c = '_';
+    }
   }
-  if (!out.empty() && out[0] >= '0' && out[0] <= '9') out.insert(out.begin(), '_');
+  if (!out.empty() && out[0] >= '0' && out[0] <= '9') {
+    out.insert(out.begin(), '_');
+  }
   return out;
 }
 
@@ -28,7 +32,9 @@ std::string WithSuffix(const std::string& base, const std::string& key) {
 
 std::string ReferenceToolName(const std::string& function_name, const std::string& prefix) {
   std::string name = function_name;
-  if (!prefix.empty() && name.starts_with(prefix)) name = name.substr(prefix.size());
+  if (!prefix.empty() && name.starts_with(prefix)) {
+    name = name.substr(prefix.size());
+  }
   return Sanitize(name);
 }
 
@@ -65,12 +71,18 @@ NameAssignment AssignToolNames(const std::vector<std::string>& function_names, c
   // Group equal names; in each group the function whose name is exactly the tool name keeps it,
   // else the smallest function name. The others get a hash suffix of their function name.
   std::map<std::string, std::vector<size_t>> groups;
-  for (size_t i = 0; i < n; ++i) groups[base[i]].push_back(i);
+  for (size_t i = 0; i < n; ++i) {
+    groups[base[i]].push_back(i);
+  }
   std::set<std::string> taken;
-  for (const auto& [name, members] : groups) taken.insert(name);
+  for (const auto& [name, members] : groups) {
+    taken.insert(name);
+  }
   out.names = base;
   for (const auto& [name, members] : groups) {
-    if (members.size() == 1) continue;
+    if (members.size() == 1) {
+      continue;
+    }
     std::vector<size_t> order = members;
     // A named reference, not the binding itself: clang 14 (clang-tidy's parser) cannot capture a structured
     // binding in a lambda.

@@ -17,8 +17,8 @@ std::string ReferenceToolName(const std::string& function_name, const std::strin
 std::string ShortHash(const std::string& text);
 
 struct NameAssignment {
-  std::vector<std::string> names;   // one per input function, same order, unique, 1..64 characters
-  std::vector<std::string> notes;   // one human-readable line per renamed function (log at WARNING)
+  std::vector<std::string> names;  // one per input function, same order, unique, 1..64 characters
+  std::vector<std::string> notes;  // one human-readable line per renamed function (log at WARNING)
 };
 
 // Names for `function_names` (distinct function names), in order.

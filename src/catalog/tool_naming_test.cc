@@ -1,8 +1,8 @@
 #include "catalog/tool_naming.h"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 namespace lmcp::catalog {
 namespace {
@@ -42,20 +42,24 @@ TEST(ToolNamingTest, CollisionWithoutExactSpellingPicksSmallestName) {
 }
 
 TEST(ToolNamingTest, LongNamesAreCutTo64AndStayUnique) {
-  std::string long1 = "9" + std::string(63, 'a');          // reference gives 65 characters
+  std::string long1 = "9" + std::string(63, 'a');  // reference gives 65 characters
   std::string long2 = std::string(70, 'b') + "-one";
   std::string long3 = std::string(70, 'b') + "-two";
   auto a = AssignToolNames({long1, long2, long3}, "");
   std::set<std::string> unique(a.names.begin(), a.names.end());
   EXPECT_EQ(unique.size(), 3u);
-  for (const auto& n : a.names) EXPECT_LE(n.size(), kMaxToolNameLength) << n;
+  for (const auto& n : a.names) {
+    EXPECT_LE(n.size(), kMaxToolNameLength) << n;
+  }
   EXPECT_EQ(a.names[0][0], '_');
   EXPECT_EQ(a.notes.size(), 3u);
 }
 
 TEST(ToolNamingTest, ManyCollisionsAllUnique) {
   std::vector<std::string> fns;
-  for (int i = 0; i < 50; ++i) fns.push_back(std::string(i % 2 ? "f-" : "f.") + std::to_string(i / 2));
+  for (int i = 0; i < 50; ++i) {
+    fns.push_back(std::string(i % 2 ? "f-" : "f.") + std::to_string(i / 2));
+  }
   fns.push_back("f_0");
   auto a = AssignToolNames(fns, "");
   std::set<std::string> unique(a.names.begin(), a.names.end());

@@ -10,7 +10,9 @@ Clock& Clock::System() {
 }
 
 void SystemClock::SleepFor(Duration d) {
-  if (d > Duration::zero()) std::this_thread::sleep_for(d);
+  if (d > Duration::zero()) {
+    std::this_thread::sleep_for(d);
+  }
 }
 
 bool SystemClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv,

@@ -18,16 +18,16 @@ class Clock {
   using WallTime = std::chrono::system_clock::time_point;
 
   virtual ~Clock() = default;
-  virtual WallTime Now() const = 0;          // wall clock, for signatures and expiry timestamps
-  virtual SteadyTime Steady() const = 0;     // monotonic, for timeouts and intervals
-  virtual void SleepFor(Duration d) = 0;     // real sleep, or waits until a FakeClock is advanced
+  virtual WallTime Now() const = 0;       // wall clock, for signatures and expiry timestamps
+  virtual SteadyTime Steady() const = 0;  // monotonic, for timeouts and intervals
+  virtual void SleepFor(Duration d) = 0;  // real sleep, or waits until a FakeClock is advanced
   // Waits on `cv` until `ready()` holds, `deadline` passes on this clock, or `stop` is requested, and returns
   // ready(), like condition_variable_any::wait_until with a stop token. `lock` is held on entry and on
   // return; it may be released meanwhile (as any condition wait does), so the caller re-checks its state.
   virtual bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv,
                          SteadyTime deadline, std::stop_token stop, const std::function<bool()>& ready) = 0;
 
-  static Clock& System();                    // process-wide SystemClock
+  static Clock& System();  // process-wide SystemClock
 };
 
 class SystemClock final : public Clock {

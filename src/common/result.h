@@ -13,17 +13,17 @@ namespace lmcp {
 // What went wrong, coarse enough for callers to branch on. AWS- or protocol-specific detail goes in the
 // message and, where callers need it, in the layer's own richer error type.
 enum class ErrorCode {
-  kInvalidArgument,    // bad input from a client or config
-  kNotFound,           // named thing does not exist (unknown tool, profile, function)
+  kInvalidArgument,  // bad input from a client or config
+  kNotFound,         // named thing does not exist (unknown tool, profile, function)
   kAlreadyExists,
-  kPermissionDenied,   // authenticated but not allowed (AccessDenied)
-  kUnauthenticated,    // no or bad credentials
-  kResourceExhausted,  // throttled, too large, limits
-  kFailedPrecondition, // state does not allow it (not initialized, not ready)
-  kUnavailable,        // transient: network, 5xx, endpoint down
-  kTimeout,            // deadline passed; for Invoke the call may have run
+  kPermissionDenied,    // authenticated but not allowed (AccessDenied)
+  kUnauthenticated,     // no or bad credentials
+  kResourceExhausted,   // throttled, too large, limits
+  kFailedPrecondition,  // state does not allow it (not initialized, not ready)
+  kUnavailable,         // transient: network, 5xx, endpoint down
+  kTimeout,             // deadline passed; for Invoke the call may have run
   kCancelled,
-  kInternal,           // a bug or an impossible state
+  kInternal,  // a bug or an impossible state
 };
 
 const char* ErrorCodeName(ErrorCode code);
@@ -50,15 +50,24 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -69,7 +78,10 @@ class [[nodiscard]] Result {
     return ok() ? value() : static_cast<T>(std::forward<U>(fallback));
   }
 
-  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+  const Error& error() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -83,7 +95,10 @@ class [[nodiscard]] Result<void> {
 
   bool ok() const { return !error_.has_value(); }
   explicit operator bool() const { return ok(); }
-  const Error& error() const { assert(!ok()); return *error_; }
+  const Error& error() const {
+    assert(!ok());
+    return *error_;
+  }
 
  private:
   std::optional<Error> error_;

@@ -4,12 +4,13 @@
 
 #include <memory>
 
-
 namespace lmcp {
 namespace {
 
 Result<int> Half(int x) {
-  if (x % 2) return Error::InvalidArgument("odd");
+  if (x % 2) {
+    return Error::InvalidArgument("odd");
+  }
   return x / 2;
 }
 

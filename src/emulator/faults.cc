@@ -46,11 +46,21 @@ json YamlToJson(const YAML::Node& node, YamlBudget& budget, size_t depth = 0) {
       if (node.Tag() == "?") {
         static const std::regex kInt(R"(-?[0-9]+)");
         static const std::regex kFloat(R"(-?[0-9]+\.[0-9]*)");
-        if (std::regex_match(s, kInt)) return std::stoll(s);
-        if (std::regex_match(s, kFloat)) return std::stod(s);
-        if (s == "true") return true;
-        if (s == "false") return false;
-        if (s == "null" || s == "~") return nullptr;
+        if (std::regex_match(s, kInt)) {
+          return std::stoll(s);
+        }
+        if (std::regex_match(s, kFloat)) {
+          return std::stod(s);
+        }
+        if (s == "true") {
+          return true;
+        }
+        if (s == "false") {
+          return false;
+        }
+        if (s == "null" || s == "~") {
+          return nullptr;
+        }
       }
       return s;
     }
@@ -81,7 +91,9 @@ Result<int> ToInt(const std::string& s, const std::string& what) {
   try {
     size_t used = 0;
     int v = std::stoi(s, &used);
-    if (used == s.size()) return v;
+    if (used == s.size()) {
+      return v;
+    }
   } catch (const std::exception&) {
   }
   return Error::InvalidArgument("fault: " + what + " must be an integer, got '" + s + "'");
@@ -91,7 +103,9 @@ Result<int> ToInt(const std::string& s, const std::string& what) {
 
 Result<FaultType> ParseFaultType(const std::string& name) {
   for (const auto& t : kTypes) {
-    if (name == t.name) return t.type;
+    if (name == t.name) {
+      return t.type;
+    }
   }
   return Error::InvalidArgument("fault: unknown type '" + name +
                                 "' (latency, error, throttle, reset, reset_before_body, reset_after_body, "
@@ -100,15 +114,20 @@ Result<FaultType> ParseFaultType(const std::string& name) {
 
 const char* FaultTypeName(FaultType type) {
   for (const auto& t : kTypes) {
-    if (t.type == type) return t.name;
+    if (t.type == type) {
+      return t.name;
+    }
   }
   return "?";
 }
 
 Result<FaultRule> FaultRuleFromJson(const json& j) {
-  if (!j.is_object()) return Error::InvalidArgument("fault: each rule must be an object");
-  static const std::vector<std::string> kKeys = {"operation", "function", "type", "latency_ms", "status", "code",
-                                                 "message", "retry_after_seconds", "skip", "count"};
+  if (!j.is_object()) {
+    return Error::InvalidArgument("fault: each rule must be an object");
+  }
+  static const std::vector<std::string> kKeys = {"operation", "function", "type",    "latency_ms",
+                                                 "status",    "code",     "message", "retry_after_seconds",
+                                                 "skip",      "count"};
   for (auto& [k, v] : j.items()) {
     if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) {
       return Error::InvalidArgument("fault: unknown field '" + k + "'");
@@ -116,14 +135,20 @@ Result<FaultRule> FaultRuleFromJson(const json& j) {
   }
   FaultRule r;
   try {
-    if (!j.contains("type")) return Error::InvalidArgument("fault: 'type' is required");
+    if (!j.contains("type")) {
+      return Error::InvalidArgument("fault: 'type' is required");
+    }
     auto type = ParseFaultType(j.at("type").get<std::string>());
-    if (!type.ok()) return type.error();
+    if (!type.ok()) {
+      return type.error();
+    }
     r.type = *type;
     r.operation = j.value("operation", "");
     r.function = j.value("function", "");
     r.latency_ms = j.value("latency_ms", 0);
-    r.status = j.value("status", r.type == FaultType::kThrottle ? 429 : r.type == FaultType::kMalformed ? 200 : 500);
+    r.status = j.value("status", r.type == FaultType::kThrottle    ? 429
+                                 : r.type == FaultType::kMalformed ? 200
+                                                                   : 500);
     r.code = j.value("code", "");
     r.message = j.value("message", "");
     r.retry_after_seconds = j.value("retry_after_seconds", 1);
@@ -132,65 +157,106 @@ Result<FaultRule> FaultRuleFromJson(const json& j) {
   } catch (const json::exception& e) {
     return Error::InvalidArgument(std::string("fault: ") + e.what());
   }
-  if (r.type == FaultType::kLatency && r.latency_ms <= 0) return Error::InvalidArgument("fault: latency needs latency_ms > 0");
+  if (r.type == FaultType::kLatency && r.latency_ms <= 0) {
+    return Error::InvalidArgument("fault: latency needs latency_ms > 0");
+  }
   if (r.type == FaultType::kError && (r.status < 400 || r.status > 599)) {
     return Error::InvalidArgument("fault: error status must be 4xx or 5xx");
   }
-  if (r.type == FaultType::kMalformed && (r.status < 200 || r.status > 599 || (r.status >= 300 && r.status < 400))) {
+  if (r.type == FaultType::kMalformed &&
+      (r.status < 200 || r.status > 599 || (r.status >= 300 && r.status < 400))) {
     return Error::InvalidArgument("fault: malformed status must be 2xx, 4xx or 5xx");
   }
-  if (r.skip < 0 || r.retry_after_seconds < 0) return Error::InvalidArgument("fault: negative skip or retry_after_seconds");
+  if (r.skip < 0 || r.retry_after_seconds < 0) {
+    return Error::InvalidArgument("fault: negative skip or retry_after_seconds");
+  }
   return r;
 }
 
 json FaultRuleToJson(const FaultRule& r) {
-  json j = {{"type", FaultTypeName(r.type)}, {"operation", r.operation.empty() ? "*" : r.operation},
-            {"function", r.function.empty() ? "*" : r.function}, {"skip", r.skip}, {"count", r.count},
-            {"matched", r.matched}, {"applied", r.applied}};
-  if (r.type == FaultType::kLatency) j["latency_ms"] = r.latency_ms;
-  if (r.type == FaultType::kError || r.type == FaultType::kMalformed) j["status"] = r.status;
-  if (r.type == FaultType::kThrottle) j["retry_after_seconds"] = r.retry_after_seconds;
-  if (!r.code.empty()) j["code"] = r.code;
-  if (!r.message.empty()) j["message"] = r.message;
+  json j = {{"type", FaultTypeName(r.type)},
+            {"operation", r.operation.empty() ? "*" : r.operation},
+            {"function", r.function.empty() ? "*" : r.function},
+            {"skip", r.skip},
+            {"count", r.count},
+            {"matched", r.matched},
+            {"applied", r.applied}};
+  if (r.type == FaultType::kLatency) {
+    j["latency_ms"] = r.latency_ms;
+  }
+  if (r.type == FaultType::kError || r.type == FaultType::kMalformed) {
+    j["status"] = r.status;
+  }
+  if (r.type == FaultType::kThrottle) {
+    j["retry_after_seconds"] = r.retry_after_seconds;
+  }
+  if (!r.code.empty()) {
+    j["code"] = r.code;
+  }
+  if (!r.message.empty()) {
+    j["message"] = r.message;
+  }
   return j;
 }
 
 Result<FaultRule> ParseFaultFlag(const std::string& flag) {
   size_t colon = flag.find(':');
   if (colon == std::string::npos) {
-    return Error::InvalidArgument("fault: expected <operation>[@function]:<type>[=value][,k=v], got '" + flag + "'");
+    return Error::InvalidArgument("fault: expected <operation>[@function]:<type>[=value][,k=v], got '" +
+                                  flag + "'");
   }
   std::string target = flag.substr(0, colon);
   FaultRule r;
   size_t at = target.find('@');
   r.operation = target.substr(0, at);
-  if (at != std::string::npos) r.function = target.substr(at + 1);
+  if (at != std::string::npos) {
+    r.function = target.substr(at + 1);
+  }
   std::vector<std::string> parts;
   std::string rest = flag.substr(colon + 1);
   for (size_t start = 0;;) {
     size_t comma = rest.find(',', start);
     parts.push_back(rest.substr(start, comma - start));
-    if (comma == std::string::npos) break;
+    if (comma == std::string::npos) {
+      break;
+    }
     start = comma + 1;
   }
   std::string head = parts[0];
   size_t eq = head.find('=');
   auto type = ParseFaultType(head.substr(0, eq));
-  if (!type.ok()) return type.error();
+  if (!type.ok()) {
+    return type.error();
+  }
   r.type = *type;
-  if (r.type == FaultType::kThrottle) r.status = 429;
-  if (r.type == FaultType::kMalformed) r.status = 200;
+  if (r.type == FaultType::kThrottle) {
+    r.status = 429;
+  }
+  if (r.type == FaultType::kMalformed) {
+    r.status = 200;
+  }
   if (eq != std::string::npos) {
     std::string value = head.substr(eq + 1);
-    if (value.size() > 2 && value.substr(value.size() - 2) == "ms") value.resize(value.size() - 2);
+    if (value.size() > 2 && value.substr(value.size() - 2) == "ms") {
+      value.resize(value.size() - 2);
+    }
     auto v = ToInt(value, head.substr(0, eq));
-    if (!v.ok()) return v.error();
+    if (!v.ok()) {
+      return v.error();
+    }
     switch (r.type) {
-      case FaultType::kLatency: r.latency_ms = *v; break;
+      case FaultType::kLatency:
+        r.latency_ms = *v;
+        break;
       case FaultType::kError:
-      case FaultType::kMalformed: r.status = *v; break;
-      case FaultType::kThrottle: r.retry_after_seconds = *v; break;
-      default: return Error::InvalidArgument("fault: " + head.substr(0, eq) + " takes no value");
+      case FaultType::kMalformed:
+        r.status = *v;
+        break;
+      case FaultType::kThrottle:
+        r.retry_after_seconds = *v;
+        break;
+      default:
+        return Error::InvalidArgument("fault: " + head.substr(0, eq) + " takes no value");
     }
   }
   json j = FaultRuleToJson(r);
@@ -198,13 +264,17 @@ Result<FaultRule> ParseFaultFlag(const std::string& flag) {
   j.erase("applied");
   for (size_t i = 1; i < parts.size(); ++i) {
     size_t e = parts[i].find('=');
-    if (e == std::string::npos) return Error::InvalidArgument("fault: expected key=value, got '" + parts[i] + "'");
+    if (e == std::string::npos) {
+      return Error::InvalidArgument("fault: expected key=value, got '" + parts[i] + "'");
+    }
     std::string key = parts[i].substr(0, e), value = parts[i].substr(e + 1);
     if (key == "code" || key == "message") {
       j[key] = value;
     } else {
       auto v = ToInt(value, key);
-      if (!v.ok()) return v.error();
+      if (!v.ok()) {
+        return v.error();
+      }
       j[key] = *v;
     }
   }
@@ -224,13 +294,21 @@ Result<std::vector<FaultRule>> ParseFaultDocument(const std::string& text) {
                                   " values or nested deeper than " + std::to_string(kMaxJsonDepth) +
                                   " levels (an alias cycle?)");
   }
-  if (doc.is_object() && doc.contains("faults")) doc = doc["faults"];
-  if (doc.is_null()) doc = json::array();
-  if (!doc.is_array()) return Error::InvalidArgument("fault document: expected a list of rules or {faults: [...]}");
+  if (doc.is_object() && doc.contains("faults")) {
+    doc = doc["faults"];
+  }
+  if (doc.is_null()) {
+    doc = json::array();
+  }
+  if (!doc.is_array()) {
+    return Error::InvalidArgument("fault document: expected a list of rules or {faults: [...]}");
+  }
   std::vector<FaultRule> rules;
   for (const auto& j : doc) {
     auto r = FaultRuleFromJson(j);
-    if (!r.ok()) return r.error();
+    if (!r.ok()) {
+      return r.error();
+    }
     rules.push_back(std::move(*r));
   }
   return rules;
@@ -243,7 +321,9 @@ void FaultInjector::Replace(std::vector<FaultRule> rules) {
 
 void FaultInjector::Add(std::vector<FaultRule> rules) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& r : rules) rules_.push_back(std::move(r));
+  for (auto& r : rules) {
+    rules_.push_back(std::move(r));
+  }
 }
 
 void FaultInjector::Clear() { Replace({}); }
@@ -257,11 +337,19 @@ FaultPlan FaultInjector::Plan(const std::string& operation, const std::string& f
   FaultPlan plan;
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& r : rules_) {
-    if (!Matches(r.operation, operation) || !Matches(r.function, function)) continue;
-    if (r.type != FaultType::kLatency && plan.terminal) continue;  // one terminal fault per request
+    if (!Matches(r.operation, operation) || !Matches(r.function, function)) {
+      continue;
+    }
+    if (r.type != FaultType::kLatency && plan.terminal) {
+      continue;  // one terminal fault per request
+    }
     ++r.matched;
-    if (r.matched <= r.skip) continue;
-    if (r.count >= 0 && r.applied >= r.count) continue;
+    if (r.matched <= r.skip) {
+      continue;
+    }
+    if (r.count >= 0 && r.applied >= r.count) {
+      continue;
+    }
     ++r.applied;
     if (r.type == FaultType::kLatency) {
       plan.latency_ms += r.latency_ms;
@@ -275,7 +363,9 @@ FaultPlan FaultInjector::Plan(const std::string& operation, const std::string& f
 json FaultInjector::ToJson() const {
   std::lock_guard<std::mutex> lock(mu_);
   json arr = json::array();
-  for (const auto& r : rules_) arr.push_back(FaultRuleToJson(r));
+  for (const auto& r : rules_) {
+    arr.push_back(FaultRuleToJson(r));
+  }
   return {{"faults", arr}};
 }
 

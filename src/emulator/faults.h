@@ -1,15 +1,14 @@
 #pragma once
 // Fault injection for the local endpoint: rules matched per AWS operation and/or function name that add
-// latency, answer an error status, throttle with 429 + Retry-After, reset the connection, or answer a body the
-// protocol does not allow. Off unless
-// rules are loaded (from flags, a JSON/YAML file, or the /__admin/faults endpoint). Thread-safe.
+// latency, answer an error status, throttle with 429 + Retry-After, reset the connection, or answer a body
+// the protocol does not allow. Off unless rules are loaded (from flags, a JSON/YAML file, or the
+// /__admin/faults endpoint). Thread-safe.
 
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/result.h"
 
@@ -32,11 +31,11 @@ struct FaultRule {
   FaultType type = FaultType::kError;
   int latency_ms = 0;
   int status = 500;
-  std::string code;       // error code; empty = the service's usual code for `status`
+  std::string code;  // error code; empty = the service's usual code for `status`
   std::string message;
   int retry_after_seconds = 1;
-  int skip = 0;           // let this many matching requests through first
-  int count = -1;         // then apply to this many (-1 = every one)
+  int skip = 0;    // let this many matching requests through first
+  int count = -1;  // then apply to this many (-1 = every one)
   // Live counters.
   int matched = 0;
   int applied = 0;

@@ -97,7 +97,9 @@ TEST(FaultInjectorTest, MatchesByOperationAndFunctionWithSkipAndCount) {
   faults.Replace(rules);
   // First matching request is skipped, the next two fail, then the rule is spent.
   std::vector<bool> failed;
-  for (int i = 0; i < 4; ++i) failed.push_back(faults.Plan("Invoke", "f").terminal.has_value());
+  for (int i = 0; i < 4; ++i) {
+    failed.push_back(faults.Plan("Invoke", "f").terminal.has_value());
+  }
   EXPECT_EQ(failed, (std::vector<bool>{false, true, true, false}));
   EXPECT_FALSE(faults.Plan("GetFunction", "f").terminal);
   EXPECT_EQ(faults.Plan("Invoke", "other").latency_ms, 10);

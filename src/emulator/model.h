@@ -10,11 +10,11 @@
 namespace lmcp::emulator {
 
 struct FunctionSpec {
-  std::string logical_id;   // template resource id ("" for synthetic functions)
-  std::string name;         // FunctionName
-  std::string handler;      // "app.handler"
-  std::string runtime;      // "python3.11", "nodejs20.x", or "echo" (built in, no process)
-  std::string code_dir;     // absolute directory holding the handler's code
+  std::string logical_id;  // template resource id ("" for synthetic functions)
+  std::string name;        // FunctionName
+  std::string handler;     // "app.handler"
+  std::string runtime;     // "python3.11", "nodejs20.x", or "echo" (built in, no process)
+  std::string code_dir;    // absolute directory holding the handler's code
   std::string description;
   std::map<std::string, std::string> tags;
   std::map<std::string, std::string> environment;

@@ -31,8 +31,12 @@ constexpr char kSentinelPrefix[] = "\x1eLMCP-END ";
 bool WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
     data.remove_prefix(static_cast<size_t>(n));
   }
   return true;
@@ -43,8 +47,12 @@ bool ReadSome(int fd, std::string& buf) {
   char tmp[65536];
   for (;;) {
     ssize_t n = ::read(fd, tmp, sizeof tmp);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
     buf.append(tmp, static_cast<size_t>(n));
     return true;
   }
@@ -71,7 +79,9 @@ int MaxMemoryMb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return static_cast<int>(std::strtol(line.c_str() + 6, nullptr, 10) / 1024);
+    if (line.rfind("VmHWM:", 0) == 0) {
+      return static_cast<int>(std::strtol(line.c_str() + 6, nullptr, 10) / 1024);
+    }
   }
   return 0;
 }
@@ -98,17 +108,23 @@ struct ProcessRuntime::Worker {
       ::waitpid(pid, &status, 0);
     }
     for (int fd : {req_fd, res_fd, log_fd}) {
-      if (fd >= 0) ::close(fd);
+      if (fd >= 0) {
+        ::close(fd);
+      }
     }
   }
 
   // Waits for the process to end (after EOF on its pipes) and describes how it ended.
   std::string Reap() {
-    if (pid <= 0) return exit_reason;
+    if (pid <= 0) {
+      return exit_reason;
+    }
     int status = 0;
     for (int i = 0; i < 100; ++i) {
       pid_t r = ::waitpid(pid, &status, WNOHANG);
-      if (r == pid) break;
+      if (r == pid) {
+        break;
+      }
       if (i == 99) {
         ::kill(-pid, SIGKILL);
         ::waitpid(pid, &status, 0);
@@ -139,9 +155,15 @@ int ReadResponseLine(ProcessRuntime::Worker& w, Steady::time_point deadline, std
     }
     pollfd pfds[2] = {{w.res_fd, POLLIN, 0}, {w.log_eof ? -1 : w.log_fd, POLLIN, 0}};
     int r = ::poll(pfds, 2, MillisUntil(deadline));
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0) return 0;
-    if ((pfds[1].revents & (POLLIN | POLLHUP)) && !ReadSome(w.log_fd, w.log_buf)) w.log_eof = true;
+    if (r < 0 && errno == EINTR) {
+      continue;
+    }
+    if (r == 0) {
+      return 0;
+    }
+    if ((pfds[1].revents & (POLLIN | POLLHUP)) && !ReadSome(w.log_fd, w.log_buf)) {
+      w.log_eof = true;
+    }
     if (pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       if (!ReadSome(w.res_fd, w.res_buf)) {
         // Drain what the process wrote before it died.
@@ -172,8 +194,12 @@ std::string TakeLog(ProcessRuntime::Worker& w, const std::string& request_id, St
     }
     pollfd pfd{w.log_fd, POLLIN, 0};
     int r = ::poll(&pfd, 1, MillisUntil(deadline));
-    if (r < 0 && errno == EINTR) continue;
-    if (r > 0 && !ReadSome(w.log_fd, w.log_buf)) w.log_eof = true;
+    if (r < 0 && errno == EINTR) {
+      continue;
+    }
+    if (r > 0 && !ReadSome(w.log_fd, w.log_buf)) {
+      w.log_eof = true;
+    }
     if (r <= 0) {
       std::string log;
       log.swap(w.log_buf);
@@ -213,7 +239,9 @@ int ProcessRuntime::WorkersStarted() const {
 std::unique_ptr<ProcessRuntime::Worker> ProcessRuntime::TakeWorker(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = idle_.find(key);
-  if (it == idle_.end() || it->second.empty()) return nullptr;
+  if (it == idle_.end() || it->second.empty()) {
+    return nullptr;
+  }
   auto w = std::move(it->second.back());
   it->second.pop_back();
   return w;
@@ -366,7 +394,8 @@ InvokeOutput RunOnWorker(ProcessRuntime::Worker& w, const FunctionSpec& f, const
     }
     char secs[32];
     std::snprintf(secs, sizeof secs, "%d.00", f.timeout_seconds);
-    log += FormatIso8601Millis(std::chrono::system_clock::now()) + " " + in.request_id + " Task timed out after " + secs + " seconds\n";
+    log += FormatIso8601Millis(std::chrono::system_clock::now()) + " " + in.request_id +
+           " Task timed out after " + secs + " seconds\n";
     InvokeOutput out =
         Failed(ErrorObject("Sandbox.Timedout", "RequestId: " + in.request_id +
                                                    " Error: Task timed out after " + secs + " seconds"),
@@ -498,18 +527,24 @@ std::unique_ptr<ProcessRuntime::Worker> ProcessRuntime::StartWorker(const Functi
 std::string FindRuntimesDir() {
   namespace fs = std::filesystem;
   auto ok = [](const fs::path& dir) { return fs::is_regular_file(dir / "python_bootstrap.py"); };
-  if (const char* env = std::getenv("LMCP_RUNTIMES_DIR"); env && ok(env)) return env;
+  if (const char* env = std::getenv("LMCP_RUNTIMES_DIR"); env && ok(env)) {
+    return env;
+  }
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     for (const fs::path& rel : {fs::path("runtimes"), fs::path("../share/lambda-mcp/runtimes"),
                                 fs::path("../src/emulator/runtimes")}) {
       fs::path dir = exe.parent_path() / rel;
-      if (ok(dir)) return fs::weakly_canonical(dir, ec).string();
+      if (ok(dir)) {
+        return fs::weakly_canonical(dir, ec).string();
+      }
     }
   }
 #ifdef LMCP_SOURCE_RUNTIMES_DIR
-  if (ok(LMCP_SOURCE_RUNTIMES_DIR)) return LMCP_SOURCE_RUNTIMES_DIR;
+  if (ok(LMCP_SOURCE_RUNTIMES_DIR)) {
+    return LMCP_SOURCE_RUNTIMES_DIR;
+  }
 #endif
   return "";
 }

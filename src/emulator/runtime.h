@@ -17,10 +17,10 @@ namespace lmcp::emulator {
 
 struct InvokeInput {
   std::string request_id;
-  std::string version;             // "$LATEST" or "1"
-  std::string invoked_arn;         // the ARN as invoked (qualified when a qualifier was given)
-  std::string payload;             // JSON text ("{}" for an empty request body)
-  std::string client_context;      // decoded ClientContext JSON, or empty
+  std::string version;         // "$LATEST" or "1"
+  std::string invoked_arn;     // the ARN as invoked (qualified when a qualifier was given)
+  std::string payload;         // JSON text ("{}" for an empty request body)
+  std::string client_context;  // decoded ClientContext JSON, or empty
 };
 
 struct InvokeOutput {
@@ -39,7 +39,7 @@ class FunctionRuntime {
 };
 
 struct ProcessRuntimeOptions {
-  std::string runtimes_dir;      // holds python_bootstrap.py and node_bootstrap.js
+  std::string runtimes_dir;  // holds python_bootstrap.py and node_bootstrap.js
   std::string python = "python3";
   std::string node = "node";
   std::string region = "us-east-1";

@@ -71,7 +71,9 @@ ServerResponse LocalService::HandleAdmin(const ServerRequest& req) {
     }
     if (req.method == "PUT" || req.method == "POST") {
       auto rules = ParseFaultDocument(req.body);
-      if (!rules.ok()) return reply(400, {{"error", rules.error().message}});
+      if (!rules.ok()) {
+        return reply(400, {{"error", rules.error().message}});
+      }
       if (req.method == "PUT") {
         faults_.Replace(std::move(*rules));
       } else {

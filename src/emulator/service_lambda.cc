@@ -89,8 +89,8 @@ ServerResponse LocalService::ListFunctions(const ServerRequest&, const Route& ro
   return JsonResponse(200, body, rid);
 }
 
-const FunctionSpec* LocalService::RoutedFunction(const Route& route, std::string* version, ServerResponse* error,
-                                                 const std::string& rid) const {
+const FunctionSpec* LocalService::RoutedFunction(const Route& route, std::string* version,
+                                                 ServerResponse* error, const std::string& rid) const {
   bool has_q = false;
   std::string q = QueryParam(route.query, "Qualifier", &has_q);
   return ResolveFunction(deployment_, route.function, q, has_q, version, error, rid);

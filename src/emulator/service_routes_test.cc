@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
-#include "tests/support/common/fake_clock.h"
 #include "emulator/template.h"
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::emulator {
 namespace {

@@ -162,9 +162,8 @@ ServerResponse LocalService::GetResources(const ServerRequest& req, const Route&
     }
     list.push_back({{"ResourceARN", matched[i]->arn}, {"Tags", tags}});
   }
-  json body = {
-      {"PaginationToken", end < matched.size() ? Base64Encode("lmcp1|" + std::to_string(end)) : ""},
-      {"ResourceTagMappingList", list}};
+  json body = {{"PaginationToken", end < matched.size() ? Base64Encode("lmcp1|" + std::to_string(end)) : ""},
+               {"ResourceTagMappingList", list}};
   return JsonResponse(200, body, rid, "application/x-amz-json-1.1");
 }
 

@@ -143,7 +143,9 @@ TEST_F(ServiceTest, ListFunctionsPagesOf50WithMarkers) {
     ASSERT_EQ(r.status, 200) << r.body;
     auto j = Body(r);
     EXPECT_LE(j["Functions"].size(), 50u);
-    for (const auto& f : j["Functions"]) names.push_back(f["FunctionName"]);
+    for (const auto& f : j["Functions"]) {
+      names.push_back(f["FunctionName"]);
+    }
     marker = j.contains("NextMarker") ? j["NextMarker"].get<std::string>() : "";
     ++pages;
   } while (!marker.empty());
@@ -376,12 +378,16 @@ TEST_F(ServiceTest, GetResourcesFiltersAndPages) {
     json req = {{"TagFilters", {{{"Key", "mcp"}, {"Values", {"enabled"}}}}},
                 {"ResourceTypeFilters", {"lambda:function"}},
                 {"ResourcesPerPage", 50}};
-    if (!token.empty()) req["PaginationToken"] = token;
+    if (!token.empty()) {
+      req["PaginationToken"] = token;
+    }
     auto r = Send("tagging", "POST", "/", req.dump(), h);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(HeaderValue(r.headers, "Content-Type"), "application/x-amz-json-1.1");
     auto j = Body(r);
-    for (const auto& m : j["ResourceTagMappingList"]) arns.push_back(m["ResourceARN"]);
+    for (const auto& m : j["ResourceTagMappingList"]) {
+      arns.push_back(m["ResourceARN"]);
+    }
     token = j["PaginationToken"];
     ++pages;
   } while (!token.empty());

@@ -22,11 +22,15 @@ std::string QueryParam(const std::vector<std::pair<std::string, std::string>>& q
                        bool* present) {
   for (const auto& [k, v] : q) {
     if (k == key) {
-      if (present) *present = true;
+      if (present) {
+        *present = true;
+      }
       return v;
     }
   }
-  if (present) *present = false;
+  if (present) {
+    *present = false;
+  }
   return "";
 }
 
@@ -66,8 +70,12 @@ ServerResponse TaggingError(int status, const std::string& code, const std::stri
 // Errors not tied to an operation (auth, unknown route) take the shape of the service being addressed.
 ServerResponse ServiceError(const std::string& service, int status, const std::string& code,
                             const std::string& message, const std::string& request_id) {
-  if (service == "tagging") return TaggingError(status, code, message, request_id);
-  if (service == "schemas") return SchemasError(status, code, message, request_id);
+  if (service == "tagging") {
+    return TaggingError(status, code, message, request_id);
+  }
+  if (service == "schemas") {
+    return SchemasError(status, code, message, request_id);
+  }
   return LambdaError(status, code, message, request_id);
 }
 
@@ -90,7 +98,9 @@ std::string DefaultErrorCode(const std::string& service, int status) {
         return "InternalServerErrorException";
     }
   }
-  if (service == "tagging") return status < 500 ? "InvalidParameterException" : "InternalServiceException";
+  if (service == "tagging") {
+    return status < 500 ? "InvalidParameterException" : "InternalServiceException";
+  }
   switch (status) {
     case 400:
       return "InvalidParameterValueException";
@@ -114,13 +124,17 @@ std::string DefaultErrorCode(const std::string& service, int status) {
 // The credential scope's service from an Authorization header, for shaping auth errors.
 std::string ScopeService(const std::string& authorization) {
   size_t c = authorization.find("Credential=");
-  if (c == std::string::npos) return "";
+  if (c == std::string::npos) {
+    return "";
+  }
   std::string cred = authorization.substr(c + 11, authorization.find_first_of(", ", c) - c - 11);
   std::vector<std::string> parts;
   for (size_t start = 0;;) {
     size_t slash = cred.find('/', start);
     parts.push_back(cred.substr(start, slash - start));
-    if (slash == std::string::npos) break;
+    if (slash == std::string::npos) {
+      break;
+    }
     start = slash + 1;
   }
   return parts.size() == 5 ? parts[3] : "";
@@ -169,7 +183,9 @@ json FunctionConfiguration(const Deployment& d, const FunctionSpec& f, const std
             {"EphemeralStorage", {{"Size", 512}}},
             {"SnapStart", {{"ApplyOn", "None"}, {"OptimizationStatus", "Off"}}},
             {"LoggingConfig", {{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + f.name}}}};
-  if (!f.environment.empty()) c["Environment"] = {{"Variables", f.environment}};
+  if (!f.environment.empty()) {
+    c["Environment"] = {{"Variables", f.environment}};
+  }
   if (detailed) {
     c["State"] = "Active";
     c["LastUpdateStatus"] = "Successful";
@@ -196,10 +212,14 @@ const FunctionSpec* ResolveFunction(const Deployment& d, const FunctionRef& ref,
     *error = LambdaError(404, "ResourceNotFoundException", "Function not found: " + arn, rid);
     return nullptr;
   };
-  if (ref.foreign) return not_found();
+  if (ref.foreign) {
+    return not_found();
+  }
   auto it =
       std::find_if(d.functions.begin(), d.functions.end(), [&](const auto& f) { return f.name == ref.name; });
-  if (it == d.functions.end()) return not_found();
+  if (it == d.functions.end()) {
+    return not_found();
+  }
   if (qualifier.empty() || qualifier == "$LATEST") {
     *version = "$LATEST";
   } else if (!it->alias.empty() && (qualifier == "1" || qualifier == it->alias)) {

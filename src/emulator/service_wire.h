@@ -41,7 +41,8 @@ struct FunctionRef {
   std::string qualifier;  // from the name ("" when none)
   bool foreign = false;   // another region or account, or not a function reference at all
 };
-// A function name, partial ARN or ARN (with an optional qualifier) as Lambda accepts them (aws/function_ref.h).
+// A function name, partial ARN or ARN (with an optional qualifier) as Lambda accepts them
+// (aws/function_ref.h).
 FunctionRef ParseFunctionRef(const std::string& param, const Deployment& d);
 
 std::string RevisionId(const std::string& name);

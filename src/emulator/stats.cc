@@ -17,11 +17,16 @@ void Stats::CountFault() {
   ++faults_;
 }
 
-ThrottleReason Stats::TryAcquire(const std::string& function, std::optional<int> reserved, int account_limit) {
+ThrottleReason Stats::TryAcquire(const std::string& function, std::optional<int> reserved,
+                                 int account_limit) {
   std::lock_guard<std::mutex> lock(mu_);
   Fn& f = functions_[function];
-  if (reserved && f.current >= *reserved) return ThrottleReason::kReserved;
-  if (current_ >= account_limit) return ThrottleReason::kAccount;
+  if (reserved && f.current >= *reserved) {
+    return ThrottleReason::kReserved;
+  }
+  if (current_ >= account_limit) {
+    return ThrottleReason::kAccount;
+  }
   ++f.current;
   ++current_;
   f.peak = std::max(f.peak, f.current);
@@ -45,8 +50,12 @@ void Stats::InvokeStarted(const std::string& function, const std::string& invoca
 void Stats::InvokeFinished(const std::string& function, bool function_error, bool timed_out) {
   std::lock_guard<std::mutex> lock(mu_);
   Fn& f = functions_[function];
-  if (function_error) ++f.errors;
-  if (timed_out) ++f.timeouts;
+  if (function_error) {
+    ++f.errors;
+  }
+  if (timed_out) {
+    ++f.timeouts;
+  }
 }
 
 void Stats::CountThrottle(const std::string& function) {
@@ -76,23 +85,22 @@ nlohmann::json Stats::ToJson() const {
   nlohmann::json fns = nlohmann::json::object();
   int total = 0;
   for (const auto& [name, f] : functions_) {
-    fns[name] = {{"invocations", f.invocations}, {"by_type", f.by_type}, {"errors", f.errors},
-                 {"timeouts", f.timeouts},       {"throttles", f.throttles},
-                 {"concurrency", {{"current", f.current}, {"peak", f.peak}}}};
+    fns[name] = {{"invocations", f.invocations}, {"by_type", f.by_type},
+                 {"errors", f.errors},           {"timeouts", f.timeouts},
+                 {"throttles", f.throttles},     {"concurrency", {{"current", f.current}, {"peak", f.peak}}}};
     total += f.invocations;
   }
-  return {{"operations", operations_},
-          {"functions", fns},
-          {"invocations_total", total},
-          {"concurrency", {{"current", current_}, {"peak", peak_}}},
-          {"auth_failures", auth_failures_},
-          {"faults_applied", faults_}};
+  return {{"operations", operations_},       {"functions", fns},
+          {"invocations_total", total},      {"concurrency", {{"current", current_}, {"peak", peak_}}},
+          {"auth_failures", auth_failures_}, {"faults_applied", faults_}};
 }
 
 void Stats::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
   operations_.clear();
-  for (auto& [name, f] : functions_) f = Fn{0, {}, 0, 0, 0, f.current, f.current};
+  for (auto& [name, f] : functions_) {
+    f = Fn{0, {}, 0, 0, 0, f.current, f.current};
+  }
   peak_ = current_;
   auth_failures_ = 0;
   faults_ = 0;

@@ -1,8 +1,9 @@
 #pragma once
-// Loads a SAM template (template.yaml) into a Deployment: AWS::Serverless::Function, AWS::EventSchemas::Registry
-// and AWS::EventSchemas::Schema, Globals.Function, Parameters with defaults, and the intrinsics !Ref, !Sub,
-// !GetAtt, !Join. Anything else that would change behaviour is an error; parts that are merely not emulated
-// (events, policies, other resource types) become warnings in Deployment::warnings. Stateless functions.
+// Loads a SAM template (template.yaml) into a Deployment: AWS::Serverless::Function,
+// AWS::EventSchemas::Registry and AWS::EventSchemas::Schema, Globals.Function, Parameters with defaults, and
+// the intrinsics !Ref, !Sub, !GetAtt, !Join. Anything else that would change behaviour is an error; parts
+// that are merely not emulated (events, policies, other resource types) become warnings in
+// Deployment::warnings. Stateless functions.
 
 #include <string>
 

@@ -28,7 +28,9 @@ class TemplateTest : public ::testing::Test {
 
 const FunctionSpec* Find(const Deployment& d, const std::string& name) {
   for (const auto& f : d.functions) {
-    if (f.name == name) return &f;
+    if (f.name == name) {
+      return &f;
+    }
   }
   return nullptr;
 }
@@ -145,7 +147,9 @@ Resources:
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_EQ(ok->functions[0].name, "Fn");  // logical id when FunctionName is absent
   std::string all;
-  for (const auto& w : ok->warnings) all += w + "\n";
+  for (const auto& w : ok->warnings) {
+    all += w + "\n";
+  }
   EXPECT_THAT(all, HasSubstr("Events is not emulated"));
   EXPECT_THAT(all, HasSubstr("AWS::DynamoDB::Table"));
   EXPECT_THAT(all, HasSubstr("Conditions"));

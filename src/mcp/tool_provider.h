@@ -5,12 +5,11 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/result.h"
 
@@ -26,14 +25,14 @@ std::optional<LogLevel> ParseLogLevel(std::string_view name);
 // One tool as listed by tools/list. The core drops fields the negotiated protocol version lacks
 // (title and output_schema before 2025-06-18, icons before 2025-11-25).
 struct ToolDefinition {
-  std::string name;                 // unique; <= 64 chars of [A-Za-z0-9_.-]
-  std::string title;                // empty = omitted
+  std::string name;   // unique; <= 64 chars of [A-Za-z0-9_.-]
+  std::string title;  // empty = omitted
   std::string description;
   Json input_schema = Json{{"type", "object"}};  // always an object schema
   std::optional<Json> output_schema;
-  Json annotations;                 // null = omitted; else {readOnlyHint, ...}
-  Json meta;                        // null = omitted; else the tool's _meta
-  Json icons;                       // null = omitted; else [{src, mimeType?, sizes?, theme?}] (2025-11-25+)
+  Json annotations;  // null = omitted; else {readOnlyHint, ...}
+  Json meta;         // null = omitted; else the tool's _meta
+  Json icons;        // null = omitted; else [{src, mimeType?, sizes?, theme?}] (2025-11-25+)
 };
 
 // An immutable snapshot of the tool list; providers swap in a new one when the set changes.

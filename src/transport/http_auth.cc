@@ -17,15 +17,23 @@
 namespace lmcp::transport {
 
 std::string_view BearerToken(std::string_view authorization) {
-  while (!authorization.empty() && authorization.front() == ' ') authorization.remove_prefix(1);
+  while (!authorization.empty() && authorization.front() == ' ') {
+    authorization.remove_prefix(1);
+  }
   constexpr std::string_view kScheme = "bearer ";
-  if (authorization.size() <= kScheme.size()) return {};
+  if (authorization.size() <= kScheme.size()) {
+    return {};
+  }
   if (!IEquals(authorization.substr(0, kScheme.size()), kScheme)) {
     return {};
   }
   std::string_view token = authorization.substr(kScheme.size());
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  while (!token.empty() && token.front() == ' ') {
+    token.remove_prefix(1);
+  }
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
+    token.remove_suffix(1);
+  }
   return token;
 }
 
@@ -34,8 +42,12 @@ StaticTokenAuthenticator::StaticTokenAuthenticator(std::string token, std::strin
 
 Result<std::string> StaticTokenAuthenticator::Authenticate(std::string_view authorization) {
   std::string_view token = BearerToken(authorization);
-  if (token.empty()) return Error::Unauthenticated("missing bearer token");
-  if (!ConstantTimeEquals(token, token_)) return Error::Unauthenticated("invalid token");
+  if (token.empty()) {
+    return Error::Unauthenticated("missing bearer token");
+  }
+  if (!ConstantTimeEquals(token, token_)) {
+    return Error::Unauthenticated("invalid token");
+  }
   return principal_;
 }
 
@@ -127,6 +139,5 @@ double EstimateTokenBits(std::string_view token) {
   }
   return bits;
 }
-
 
 }  // namespace lmcp::transport

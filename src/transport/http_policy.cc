@@ -28,7 +28,9 @@ bool AcceptsMediaType(std::string_view accept_header, std::string_view type) {
       auto q = item.find("q=");
       if (q != std::string_view::npos) {
         std::string_view qv = Trim(item.substr(q + 2), kHttpWhitespace);
-        if (qv == "0" || qv == "0.0" || qv == "0.00" || qv == "0.000") continue;
+        if (qv == "0" || qv == "0.0" || qv == "0.00" || qv == "0.000") {
+          continue;
+        }
       }
       return true;
     }
@@ -42,7 +44,9 @@ bool IsJsonContentType(std::string_view content_type) {
 }
 
 bool IsValidSessionIdSyntax(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
+  if (id.empty() || id.size() > 128) {
+    return false;
+  }
   return std::all_of(id.begin(), id.end(), [](unsigned char c) { return c >= 0x21 && c <= 0x7e; });
 }
 

@@ -32,7 +32,9 @@ Json InitRequest(int id = 1, const std::string& version = "2025-11-25") {
 
 Json Call(int id, const std::string& tool, bool progress = false) {
   Json params = {{"name", tool}, {"arguments", Json::object()}};
-  if (progress) params["_meta"] = {{"progressToken", "tok"}};
+  if (progress) {
+    params["_meta"] = {{"progressToken", "tok"}};
+  }
   return {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", params}};
 }
 
@@ -52,7 +54,9 @@ class HttpServerTest : public ::testing::Test {
     client_->set_read_timeout(std::chrono::seconds(20));
   }
   void TearDown() override {
-    if (server_) server_->Stop();
+    if (server_) {
+      server_->Stop();
+    }
   }
 
   httplib::Headers Headers(const std::string& session = "", const std::string& extra_auth = "") {
@@ -61,7 +65,9 @@ class HttpServerTest : public ::testing::Test {
       h.emplace("Mcp-Session-Id", session);
       h.emplace("MCP-Protocol-Version", "2025-11-25");
     }
-    if (!extra_auth.empty()) h.emplace("Authorization", extra_auth);
+    if (!extra_auth.empty()) {
+      h.emplace("Authorization", extra_auth);
+    }
     return h;
   }
 
@@ -73,7 +79,9 @@ class HttpServerTest : public ::testing::Test {
   std::string Initialize(const std::string& auth = "") {
     auto r = Post(InitRequest(), Headers("", auth));
     EXPECT_TRUE(r);
-    if (!r) return "";
+    if (!r) {
+      return "";
+    }
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
     std::string sid = r->get_header_value("Mcp-Session-Id");
@@ -217,7 +225,9 @@ TEST_F(HttpServerTest, StatusCodes) {
   EXPECT_EQ(Json::parse(r->body)["error"]["code"], -32600);
   // The session saw the client response and the notifications.
   int responses = 0;
-  for (const auto& m : fakes_.last()->received()) responses += m.contains("result");
+  for (const auto& m : fakes_.last()->received()) {
+    responses += m.contains("result");
+  }
   EXPECT_EQ(responses, 1);
 }
 
@@ -397,7 +407,9 @@ TEST_F(HttpServerTest, GetStreamCarriesUnsolicitedMessagesAndNewestWins) {
       return true;
     });
     first_status = r ? r->status : -1;
-    if (!signalled) first_frame.set_value();
+    if (!signalled) {
+      first_frame.set_value();
+    }
   });
   first_frame.get_future().wait();
   // A second GET replaces the first: the first stream ends, the second gets later messages.
@@ -415,7 +427,9 @@ TEST_F(HttpServerTest, GetStreamCarriesUnsolicitedMessagesAndNewestWins) {
       }
       return true;
     });
-    if (!done) second_body.set_value("");
+    if (!done) {
+      second_body.set_value("");
+    }
   });
   first.join();
   EXPECT_EQ(first_status, 200);
@@ -479,20 +493,27 @@ TEST_F(HttpServerTest, ManyConcurrentCallsAcrossSessions) {
     threads.emplace_back([&, t] {
       httplib::Client c("127.0.0.1", server_->port());
       auto r = c.Post("/mcp", {{"Accept", kAccept}}, InitRequest().dump(), "application/json");
-      if (!r) return;
+      if (!r) {
+        return;
+      }
       std::string sid = r->get_header_value("Mcp-Session-Id");
       for (int i = 0; i < kCalls; ++i) {
         auto name = "t" + std::to_string(t) + "-" + std::to_string(i);
         auto cr = c.Post("/mcp", Headers(sid), Call(100 + i, name).dump(), "application/json");
-        if (!cr || cr->status != 200) continue;
+        if (!cr || cr->status != 200) {
+          continue;
+        }
         auto msgs = ParseSse(cr->body);
         if (!msgs.empty() && msgs.back()["id"] == 100 + i &&
-            msgs.back()["result"]["content"][0]["text"] == "called " + name)
+            msgs.back()["result"]["content"][0]["text"] == "called " + name) {
           ok++;
+        }
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads) {
+    t.join();
+  }
   EXPECT_EQ(ok.load(), kThreads * kCalls);
   EXPECT_EQ(server_->session_count(), static_cast<size_t>(kThreads));
 }
@@ -507,13 +528,16 @@ TEST_F(HttpServerTest, GracefulStopLetsInFlightCallsFinish) {
     auto r = c.Post("/mcp", Headers(sid), Call(2, "held").dump(), "application/json");
     return r ? r->body : std::string("no response");
   });
-  while (!fakes_.last() || fakes_.last()->in_flight() == 0)
+  while (!fakes_.last() || fakes_.last()->in_flight() == 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   auto stopper = std::async(std::launch::async, [&] { server_->Stop(); });
   // New work is refused while stopping.
   for (int i = 0; i < 100; ++i) {
     auto r = client_->Get("/readyz");
-    if (r && r->status == 503) break;
+    if (r && r->status == 503) {
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   fakes_.last()->Release();

@@ -68,7 +68,9 @@ bool SseChannel::abandoned() const {
 SseChannel::Next SseChannel::Pop(std::string* frame, std::chrono::milliseconds wait) {
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, wait, [&] { return !frames_.empty() || closed_ || abandoned_; });
-  if (abandoned_) return Next::kClosed;
+  if (abandoned_) {
+    return Next::kClosed;
+  }
   if (!frames_.empty()) {
     *frame = std::move(frames_.front());
     frames_.pop_front();
@@ -92,14 +94,18 @@ void Exchange::Deliver(const Json& message, const std::string& key) {
   // A response ends its request even if the core's RequestEnded comes later (End is idempotent).
   if (is_response && IdKey(message["id"]) == key) {
     open_.erase(key);
-    if (decided_ && channel_ && open_.empty()) channel_->Close();
+    if (decided_ && channel_ && open_.empty()) {
+      channel_->Close();
+    }
   }
 }
 
 void Exchange::End(const std::string& key) {
   std::lock_guard lock(mu_);
   open_.erase(key);
-  if (decided_ && channel_ && open_.empty()) channel_->Close();
+  if (decided_ && channel_ && open_.empty()) {
+    channel_->Close();
+  }
 }
 
 bool Exchange::all_ended() const {
@@ -124,16 +130,22 @@ Exchange::Decision Exchange::Decide() {
     return d;
   }
   channel_ = std::make_shared<SseChannel>();
-  for (const auto& m : buffered_) channel_->Push(SseFrame(m));
+  for (const auto& m : buffered_) {
+    channel_->Push(SseFrame(m));
+  }
   buffered_.clear();
-  if (open_.empty()) channel_->Close();
+  if (open_.empty()) {
+    channel_->Close();
+  }
   d.channel = channel_;
   return d;
 }
 
 void Exchange::Abandon() {
   std::lock_guard lock(mu_);
-  if (channel_) channel_->Abandon();
+  if (channel_) {
+    channel_->Abandon();
+  }
   decided_ = true;
   buffered_.clear();
 }
@@ -145,7 +157,9 @@ HttpSession::HttpSession(std::string id, std::string principal, Clock& clock)
 
 HttpSession::~HttpSession() {
   // The MCP session may still hold work that sends through us; stop it before our members go.
-  if (session_) session_->Shutdown(std::chrono::milliseconds(0));
+  if (session_) {
+    session_->Shutdown(std::chrono::milliseconds(0));
+  }
   session_.reset();
 }
 
@@ -154,9 +168,13 @@ void HttpSession::Attach(std::unique_ptr<mcp::Session> session) { session_ = std
 bool HttpSession::Register(const std::vector<std::string>& keys, const std::shared_ptr<Exchange>& exchange) {
   std::lock_guard lock(mu_);
   for (const auto& k : keys) {
-    if (routes_.count(k)) return false;
+    if (routes_.count(k)) {
+      return false;
+    }
   }
-  for (const auto& k : keys) routes_[k] = exchange;
+  for (const auto& k : keys) {
+    routes_[k] = exchange;
+  }
   return true;
 }
 
@@ -164,14 +182,18 @@ void HttpSession::Unregister(const std::vector<std::string>& keys, const Exchang
   std::lock_guard lock(mu_);
   for (const auto& k : keys) {
     auto it = routes_.find(k);
-    if (it != routes_.end() && it->second.get() == exchange) routes_.erase(it);
+    if (it != routes_.end() && it->second.get() == exchange) {
+      routes_.erase(it);
+    }
   }
   last_active_ = clock_.Steady();
 }
 
 void HttpSession::OpenGetStream(const std::shared_ptr<SseChannel>& channel) {
   std::lock_guard lock(mu_);
-  if (get_stream_) get_stream_->Close();
+  if (get_stream_) {
+    get_stream_->Close();
+  }
   get_stream_ = channel;
   while (!unsolicited_.empty()) {
     channel->Push(std::move(unsolicited_.front()));
@@ -182,7 +204,9 @@ void HttpSession::OpenGetStream(const std::shared_ptr<SseChannel>& channel) {
 
 void HttpSession::CloseGetStream(const SseChannel* channel) {
   std::lock_guard lock(mu_);
-  if (get_stream_.get() == channel) get_stream_.reset();
+  if (get_stream_.get() == channel) {
+    get_stream_.reset();
+  }
   last_active_ = clock_.Steady();
 }
 
@@ -207,8 +231,12 @@ Clock::SteadyTime HttpSession::LastActive() const {
 
 void HttpSession::Close(std::chrono::milliseconds grace) {
   std::lock_guard close_lock(close_mu_);
-  if (closed_.exchange(true)) return;
-  if (session_) session_->Shutdown(grace);
+  if (closed_.exchange(true)) {
+    return;
+  }
+  if (session_) {
+    session_->Shutdown(grace);
+  }
   std::unordered_map<std::string, std::shared_ptr<Exchange>> routes;
   std::shared_ptr<SseChannel> get_stream;
   {
@@ -217,8 +245,12 @@ void HttpSession::Close(std::chrono::milliseconds grace) {
     get_stream.swap(get_stream_);
     unsolicited_.clear();
   }
-  for (auto& [key, exchange] : routes) exchange->End(key);
-  if (get_stream) get_stream->Close();
+  for (auto& [key, exchange] : routes) {
+    exchange->End(key);
+  }
+  if (get_stream) {
+    get_stream->Close();
+  }
 }
 
 void HttpSession::Send(const Json& message, const Json& related) {
@@ -228,14 +260,18 @@ void HttpSession::Send(const Json& message, const Json& related) {
     {
       std::lock_guard lock(mu_);
       auto it = routes_.find(key);
-      if (it != routes_.end()) exchange = it->second;
+      if (it != routes_.end()) {
+        exchange = it->second;
+      }
     }
     if (exchange) {
       exchange->Deliver(message, key);
       if (jsonrpc::IsResponse(message) && IdKey(message["id"]) == key) {
         std::lock_guard lock(mu_);
         auto it = routes_.find(key);
-        if (it != routes_.end() && it->second == exchange) routes_.erase(it);
+        if (it != routes_.end() && it->second == exchange) {
+          routes_.erase(it);
+        }
         last_active_ = clock_.Steady();
       }
     } else {
@@ -258,7 +294,9 @@ void HttpSession::RequestEnded(const Json& id) {
   {
     std::lock_guard lock(mu_);
     auto it = routes_.find(key);
-    if (it == routes_.end()) return;
+    if (it == routes_.end()) {
+      return;
+    }
     exchange = it->second;
     routes_.erase(it);
     last_active_ = clock_.Steady();

@@ -44,8 +44,8 @@ class SseChannel {
   // kClosed once closed and drained or abandoned.
   Next Pop(std::string* frame, std::chrono::milliseconds wait);
   bool abandoned() const;
-  // An asynchronous writer's wake-up: called, without the channel's lock, after every Push, Close and Abandon.
-  // Replaces the previous one; null removes it.
+  // An asynchronous writer's wake-up: called, without the channel's lock, after every Push, Close and
+  // Abandon. Replaces the previous one; null removes it.
   void SetWaker(std::function<void()> wake);
 
  private:

@@ -17,7 +17,9 @@ Json Note() {
 
 std::string Drain(SseChannel& c) {
   std::string all, frame;
-  while (c.Pop(&frame, std::chrono::milliseconds(0)) == SseChannel::Next::kFrame) all += frame;
+  while (c.Pop(&frame, std::chrono::milliseconds(0)) == SseChannel::Next::kFrame) {
+    all += frame;
+  }
   return all;
 }
 

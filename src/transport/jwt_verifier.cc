@@ -52,14 +52,17 @@ Result<EVP_PKEY*> FromData(const char* type, OSSL_PARAM_BLD* bld) {
 }
 
 Result<std::string> B64Member(const Json& jwk, const char* name) {
-  if (!jwk.contains(name) || !jwk[name].is_string())
+  if (!jwk.contains(name) || !jwk[name].is_string()) {
     return Error::InvalidArgument(std::string("JWK lacks ") + name);
+  }
   return Base64UrlDecode(jwk[name].get<std::string>());
 }
 
 // Raw r||s (JWS ES256) → DER ECDSA-Sig-Value (what OpenSSL verifies).
 Result<std::string> EcdsaRawToDer(std::string_view raw) {
-  if (raw.size() != 64) return Error::Unauthenticated("bad ES256 signature length");
+  if (raw.size() != 64) {
+    return Error::Unauthenticated("bad ES256 signature length");
+  }
   ECDSA_SIG* sig = ECDSA_SIG_new();
   BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), 32, nullptr);
   BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()) + 32, 32, nullptr);
@@ -72,7 +75,9 @@ Result<std::string> EcdsaRawToDer(std::string_view raw) {
   unsigned char* der = nullptr;
   int len = i2d_ECDSA_SIG(sig, &der);
   ECDSA_SIG_free(sig);
-  if (len <= 0) return Error::Internal("i2d_ECDSA_SIG");
+  if (len <= 0) {
+    return Error::Internal("i2d_ECDSA_SIG");
+  }
   std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
   OPENSSL_free(der);
   return out;
@@ -90,7 +95,9 @@ bool VerifySignature(EVP_PKEY* key, std::string_view signed_part, std::string_vi
 
 size_t CurlWrite(char* data, size_t size, size_t n, void* user) {
   auto* out = static_cast<std::string*>(user);
-  if (out->size() + size * n > kMaxJwksBytes) return 0;
+  if (out->size() + size * n > kMaxJwksBytes) {
+    return 0;
+  }
   out->append(data, size * n);
   return size * n;
 }
@@ -103,7 +110,9 @@ class CurlJwksFetcher final : public JwksFetcher {
   }
   Result<std::string> Fetch(const std::string& url) override {
     CURL* curl = curl_easy_init();
-    if (!curl) return Error::Internal("curl_easy_init");
+    if (!curl) {
+      return Error::Internal("curl_easy_init");
+    }
     std::string body;
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -116,9 +125,12 @@ class CurlJwksFetcher final : public JwksFetcher {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(curl);
-    if (rc != CURLE_OK)
+    if (rc != CURLE_OK) {
       return Error::Unavailable(std::string("JWKS fetch failed: ") + curl_easy_strerror(rc));
-    if (status != 200) return Error::Unavailable("JWKS fetch: HTTP " + std::to_string(status));
+    }
+    if (status != 200) {
+      return Error::Unavailable("JWKS fetch: HTTP " + std::to_string(status));
+    }
     return body;
   }
 };
@@ -128,15 +140,23 @@ std::set<std::string> TokenScopes(const Json& claims) {
   auto add_words = [&](const std::string& s) {
     std::istringstream in(s);
     std::string w;
-    while (in >> w) scopes.insert(w);
+    while (in >> w) {
+      scopes.insert(w);
+    }
   };
   for (const char* name : {"scope", "scp"}) {
-    if (!claims.contains(name)) continue;
+    if (!claims.contains(name)) {
+      continue;
+    }
     const Json& v = claims[name];
-    if (v.is_string()) add_words(v.get<std::string>());
+    if (v.is_string()) {
+      add_words(v.get<std::string>());
+    }
     if (v.is_array()) {
       for (const auto& s : v) {
-        if (s.is_string()) scopes.insert(s.get<std::string>());
+        if (s.is_string()) {
+          scopes.insert(s.get<std::string>());
+        }
       }
     }
   }
@@ -145,9 +165,13 @@ std::set<std::string> TokenScopes(const Json& claims) {
 
 Result<Json> DecodeJsonPart(std::string_view part, const char* what) {
   auto bytes = Base64UrlDecode(part);
-  if (!bytes.ok()) return Error::Unauthenticated(std::string("malformed token ") + what);
+  if (!bytes.ok()) {
+    return Error::Unauthenticated(std::string("malformed token ") + what);
+  }
   Json j = ParseJsonOrDiscarded(*bytes);  // bounded depth: this runs before the signature is checked
-  if (!j.is_object()) return Error::Unauthenticated(std::string("malformed token ") + what);
+  if (!j.is_object()) {
+    return Error::Unauthenticated(std::string("malformed token ") + what);
+  }
   return j;
 }
 
@@ -223,7 +247,9 @@ Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const Json& jwk) {
   }
   std::string kty = jwk["kty"];
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
-  if (!bld) return Error::Internal("OSSL_PARAM_BLD_new");
+  if (!bld) {
+    return Error::Internal("OSSL_PARAM_BLD_new");
+  }
   Result<EVP_PKEY*> key = Error::InvalidArgument("unsupported JWK kty " + ForLog(kty, 40));
   if (kty == "RSA") {
     auto n = B64Member(jwk, "n");
@@ -260,7 +286,9 @@ Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const Json& jwk) {
     }
   }
   OSSL_PARAM_BLD_free(bld);
-  if (!key.ok()) return key.error();
+  if (!key.ok()) {
+    return key.error();
+  }
   return WrapKey(*key);
 }
 
@@ -407,23 +435,33 @@ JwtAuthenticator::JwtAuthenticator(JwtConfig config, JwksFetcher& fetcher, Clock
 
 Result<std::string> JwtAuthenticator::Authenticate(std::string_view authorization) {
   std::string_view token = BearerToken(authorization);
-  if (token.empty()) return Error::Unauthenticated("missing bearer token");
+  if (token.empty()) {
+    return Error::Unauthenticated("missing bearer token");
+  }
   return Verify(token);
 }
 
 Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
-  if (token.size() > kMaxTokenBytes) return Error::Unauthenticated("token too large");
+  if (token.size() > kMaxTokenBytes) {
+    return Error::Unauthenticated("token too large");
+  }
   auto dot1 = token.find('.');
   auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
     return Error::Unauthenticated("malformed token");
   }
   auto header = DecodeJsonPart(token.substr(0, dot1), "header");
-  if (!header.ok()) return header.error();
+  if (!header.ok()) {
+    return header.error();
+  }
   auto claims = DecodeJsonPart(token.substr(dot1 + 1, dot2 - dot1 - 1), "claims");
-  if (!claims.ok()) return claims.error();
+  if (!claims.ok()) {
+    return claims.error();
+  }
   auto signature = Base64UrlDecode(token.substr(dot2 + 1));
-  if (!signature.ok()) return Error::Unauthenticated("malformed token signature");
+  if (!signature.ok()) {
+    return Error::Unauthenticated("malformed token signature");
+  }
 
   auto checked = CheckHeader(*header);
   if (!checked.ok()) {
@@ -434,7 +472,9 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
       (*header).contains("kid") && (*header)["kid"].is_string() ? (*header)["kid"].get<std::string>() : "";
   auto key = jwks_.Key(kid);
   if (!key.ok()) {
-    if (key.error().code == ErrorCode::kUnavailable) return key.error();
+    if (key.error().code == ErrorCode::kUnavailable) {
+      return key.error();
+    }
     return Error::Unauthenticated(key.error().message);
   }
   int type = EVP_PKEY_get_base_id(key->get());
@@ -444,7 +484,9 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
   std::string sig = *signature;
   if (alg == "ES256") {
     auto der = EcdsaRawToDer(sig);
-    if (!der.ok()) return Error::Unauthenticated(der.error().message);
+    if (!der.ok()) {
+      return Error::Unauthenticated(der.error().message);
+    }
     sig = *der;
   }
   if (!VerifySignature(key->get(), token.substr(0, dot2), sig)) {
@@ -452,7 +494,9 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
   }
 
   const Json& c = *claims;
-  if (!c.contains("iss") || c["iss"] != config_.issuer) return Error::Unauthenticated("wrong issuer");
+  if (!c.contains("iss") || c["iss"] != config_.issuer) {
+    return Error::Unauthenticated("wrong issuer");
+  }
   bool aud_ok = false;
   if (c.contains("aud")) {
     auto matches = [&](const Json& a) {
@@ -465,10 +509,14 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
       aud_ok = matches(c["aud"]);
     }
   }
-  if (!aud_ok) return Error::Unauthenticated("wrong audience");
+  if (!aud_ok) {
+    return Error::Unauthenticated("wrong audience");
+  }
   auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
   auto leeway = config_.leeway.count();
-  if (!c.contains("exp") || !c["exp"].is_number()) return Error::Unauthenticated("token without exp");
+  if (!c.contains("exp") || !c["exp"].is_number()) {
+    return Error::Unauthenticated("token without exp");
+  }
   if (static_cast<double>(now) >= c["exp"].get<double>() + static_cast<double>(leeway)) {
     return Error::Unauthenticated("token expired");
   }
@@ -478,15 +526,18 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
   }
   std::set<std::string> scopes = TokenScopes(c);
   for (const auto& needed : config_.required_scopes) {
-    if (!scopes.count(needed)) return Error::PermissionDenied("insufficient scope: needs " + needed);
+    if (!scopes.count(needed)) {
+      return Error::PermissionDenied("insufficient scope: needs " + needed);
+    }
   }
   std::string subject;
-  if (c.contains("sub") && c["sub"].is_string())
+  if (c.contains("sub") && c["sub"].is_string()) {
     subject = c["sub"];
-  else if (c.contains("client_id") && c["client_id"].is_string())
+  } else if (c.contains("client_id") && c["client_id"].is_string()) {
     subject = c["client_id"];
-  else
+  } else {
     subject = "unknown";
+  }
   // Escaped (never cut, so distinct subjects stay distinct): the principal reaches log lines and audit
   // records.
   return "oauth:" + ForLog(subject, 0);

@@ -1,7 +1,8 @@
 #include "transport/session_registry.h"
-#include "tests/support/common/fake_clock.h"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/common/fake_clock.h"
 
 namespace lmcp::transport {
 namespace {

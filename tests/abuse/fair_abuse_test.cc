@@ -6,6 +6,7 @@
 // uses two HTTP sessions of the same principal, so it shows per-session fairness and caps; per-principal
 // round-robin is covered by the unit tests (mcp/call_scheduler_test.cc, mcp/session_calls_test.cc).
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -15,8 +16,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/support/mcp_processes.h"
 

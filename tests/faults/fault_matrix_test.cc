@@ -49,29 +49,41 @@ class Server {
              bool require_tools = true) {
     std::string bin = test_support::ServeBinary();
     auto env = test_support::ServeEnv(endpoint);
-    for (auto& [k, v] : extra_env) env[k] = v;
-    if (!child_.Spawn({bin, "serve"}, env, LogPath("server"))) return false;
+    for (auto& [k, v] : extra_env) {
+      env[k] = v;
+    }
+    if (!child_.Spawn({bin, "serve"}, env, LogPath("server"))) {
+      return false;
+    }
     client_ = std::make_unique<McpClient>(child_);
     if (!client_->Initialize()) {
       ADD_FAILURE() << "initialize failed";
       return false;
     }
-    if (!require_tools) return true;
+    if (!require_tools) {
+      return true;
+    }
     return FindTool();
   }
   // Lists the tools and picks the one the calls go to; false (with a test failure) when there are none.
   bool FindTool(bool report = true) {
     auto tools = client_->ListAllTools();
     if (!tools || tools->empty()) {
-      if (!report) return false;
+      if (!report) {
+        return false;
+      }
       ADD_FAILURE() << "serve lists no tools against the local endpoint (catalog not wired?)";
       return false;
     }
     for (const Json& t : *tools) {
       std::string name = t.value("name", "");
-      if (name.find("0001") != std::string::npos) tool_ = name;
+      if (name.find("0001") != std::string::npos) {
+        tool_ = name;
+      }
     }
-    if (tool_.empty()) tool_ = (*tools)[0]["name"];
+    if (tool_.empty()) {
+      tool_ = (*tools)[0]["name"];
+    }
     return true;
   }
   ~Server() {
@@ -109,7 +121,9 @@ struct Outcome {
 Outcome Classify(const std::optional<Json>& r, double ms) {
   Outcome o;
   o.ms = ms;
-  if (!r) return o;
+  if (!r) {
+    return o;
+  }
   if (r->contains("error")) {
     o.kind = Outcome::kRpcError;
     o.text = (*r)["error"].value("message", "");
@@ -128,11 +142,17 @@ class FaultMatrix : public ::testing::Test {
   static void SetUpTestSuite() {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     endpoint_ = new Endpoint();
-    if (!endpoint_->Start("fault_matrix_endpoint", {}, 2, "fault-")) return;
+    if (!endpoint_->Start("fault_matrix_endpoint", {}, 2, "fault-")) {
+      return;
+    }
     server_ = new Server();
-    if (!server_->Start(*endpoint_, {{"LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS", "2"}})) return;
+    if (!server_->Start(*endpoint_, {{"LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS", "2"}})) {
+      return;
+    }
     // Warm up, then take the baseline RSS.
-    for (int i = 0; i < 50; ++i) server_->Call({{"warm", i}});
+    for (int i = 0; i < 50; ++i) {
+      server_->Call({{"warm", i}});
+    }
     baseline_rss_kb_ = server_->child().RssKb();
     ready_ = true;
   }
@@ -186,7 +206,9 @@ class FaultMatrix : public ::testing::Test {
 
   static Json Rule(const std::string& type, Json extra = Json::object()) {
     Json r = {{"operation", "Invoke"}, {"function", kFunction}, {"type", type}};
-    for (auto& [k, v] : extra.items()) r[k] = v;
+    for (auto& [k, v] : extra.items()) {
+      r[k] = v;
+    }
     return Json::array({r});
   }
 
@@ -298,7 +320,9 @@ TEST_F(FaultMatrix, RequestOverLambdaLimit) {
 }
 
 TEST_F(FaultMatrix, ZMemoryReturnsToBaseline) {
-  for (int i = 0; i < 200; ++i) server_->Call({{"settle", i}});
+  for (int i = 0; i < 200; ++i) {
+    server_->Call({{"settle", i}});
+  }
   endpoint_->ResetStats();
   const long after_matrix = server_->child().RssKb();
   // Run the failures and the large payloads again, several times: a leak per failure grows memory each round,
@@ -312,7 +336,9 @@ TEST_F(FaultMatrix, ZMemoryReturnsToBaseline) {
     RunCase("again: 2 MiB echo", Json::array(), {{"blob", big}});
     endpoint_->ResetStats();
     RunCase("again: 7 MB request", Json::array(), {{"blob", too_big}});
-    for (int i = 0; i < 50; ++i) server_->Call({{"settle", i}});
+    for (int i = 0; i < 50; ++i) {
+      server_->Call({{"settle", i}});
+    }
   }
   const long rss = server_->child().RssKb();
   std::printf(
@@ -338,7 +364,9 @@ TEST(FaultMatrixDiscovery, MalformedListFunctionsIsRetried) {
   bool listed = false;
   while (!listed && bench::MsSince(t0) < 30'000) {
     listed = server.FindTool(/*report=*/false);
-    if (!listed) std::this_thread::sleep_for(200ms);
+    if (!listed) {
+      std::this_thread::sleep_for(200ms);
+    }
   }
   ASSERT_TRUE(listed) << "no tools 30 s after a malformed ListFunctions answer";
   double ms = bench::MsSince(t0);
@@ -392,7 +420,9 @@ TEST(FaultMatrixCredentials, ExpiringCredentialsAreRefreshed) {
   int fetches = 0;
   std::ifstream in(counter);
   std::string line;
-  while (std::getline(in, line)) ++fetches;
+  while (std::getline(in, line)) {
+    ++fetches;
+  }
   std::printf("FAULT %-28s %d/6 calls failed%s | credential_process ran %d times\n",
               "credentials expiring (2 s)", failures, last.empty() ? "" : (" (" + last + ")").c_str(),
               fetches);

@@ -39,7 +39,9 @@ bool ParseArgs(int argc, char** argv, Options& o) {
     if (k == "--url") {
       std::smatch m;
       static const std::regex re(R"(^http://(127\.0\.0\.1|localhost):(\d+)(/.*)$)");
-      if (!std::regex_match(v, m, re)) return false;  // loopback only
+      if (!std::regex_match(v, m, re)) {
+        return false;  // loopback only
+      }
       o.host = m[1];
       o.port = std::stoi(m[2]);
       o.path = m[3];
@@ -68,7 +70,9 @@ Json LastMessage(const httplib::Result& r) {
   std::istringstream in(body);
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("data: ", 0) == 0) last = Json::parse(line.substr(6), nullptr, false);
+    if (line.rfind("data: ", 0) == 0) {
+      last = Json::parse(line.substr(6), nullptr, false);
+    }
   }
   return last;
 }
@@ -96,11 +100,15 @@ int main(int argc, char** argv) {
         true);  // else Nagle + delayed ACK add ~40 ms per call (headers and body are two writes)
     c.set_read_timeout(std::chrono::seconds(30));
     httplib::Headers h = {{"Accept", "application/json, text/event-stream"}};
-    if (!o.token.empty()) h.emplace("Authorization", "Bearer " + o.token);
+    if (!o.token.empty()) {
+      h.emplace("Authorization", "Bearer " + o.token);
+    }
     auto record_error = [&](const std::string& what) {
       errors++;
       std::lock_guard lock(mu);
-      if (first_error.empty()) first_error = what;
+      if (first_error.empty()) {
+        first_error = what;
+      }
     };
     Json init = {{"jsonrpc", "2.0"},
                  {"id", 0},
@@ -119,7 +127,9 @@ int main(int argc, char** argv) {
     c.Post(o.path, h, R"({"jsonrpc":"2.0","method":"notifications/initialized"})", "application/json");
     std::vector<double> mine;
     for (int id = 1;; ++id) {
-      if (next.fetch_add(1) >= o.calls) break;
+      if (next.fetch_add(1) >= o.calls) {
+        break;
+      }
       Json call = {{"jsonrpc", "2.0"},
                    {"id", id},
                    {"method", "tools/call"},
@@ -146,13 +156,19 @@ int main(int argc, char** argv) {
 
   auto start = Clock::now();
   std::vector<std::thread> threads;
-  for (int i = 0; i < o.clients; ++i) threads.emplace_back(worker, i);
-  for (auto& t : threads) t.join();
+  for (int i = 0; i < o.clients; ++i) {
+    threads.emplace_back(worker, i);
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
 
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto pct = [&](double p) {
-    if (latencies_ms.empty()) return 0.0;
+    if (latencies_ms.empty()) {
+      return 0.0;
+    }
     size_t i =
         std::min(latencies_ms.size() - 1, static_cast<size_t>(p * static_cast<double>(latencies_ms.size())));
     return latencies_ms[i];
@@ -162,6 +178,8 @@ int main(int argc, char** argv) {
       o.clients, latencies_ms.size(), errors.load(), seconds,
       static_cast<double>(latencies_ms.size()) / seconds, pct(0.50), pct(0.99),
       latencies_ms.empty() ? 0.0 : latencies_ms.back());
-  if (errors > 0) std::fprintf(stderr, "first error: %s\n", first_error.c_str());
+  if (errors > 0) {
+    std::fprintf(stderr, "first error: %s\n", first_error.c_str());
+  }
   return errors == 0 && static_cast<int>(latencies_ms.size()) == o.calls ? 0 : 1;
 }

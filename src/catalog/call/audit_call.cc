@@ -43,10 +43,14 @@ void ApplyFate(mcp::CallFate fate, CallRecord& record) {
 }  // namespace
 
 void CallAuditor::Write(const std::string& tool, const ToolEntry* entry, const std::string& principal,
-                        Clock::SteadyTime start, const std::string& arguments_hmac, const CallRecord& record) {
-  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Steady() - start).count() / 1000.0;
-  mcp::Json line = {
-      {"time", FormatIso8601Millis(clock_.Now())}, {"event", "tools/call"}, {"tool", tool}, {"principal", principal}};
+                        Clock::SteadyTime start, const std::string& arguments_hmac,
+                        const CallRecord& record) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Steady() - start).count();
+  double ms = static_cast<double>(us) / 1000.0;
+  mcp::Json line = {{"time", FormatIso8601Millis(clock_.Now())},
+                    {"event", "tools/call"},
+                    {"tool", tool},
+                    {"principal", principal}};
   if (entry) {
     line["function_arn"] = entry->function.arn;
     line["qualifier"] = entry->qualifier;

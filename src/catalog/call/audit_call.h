@@ -13,7 +13,9 @@ namespace lmcp::catalog {
 class CallAuditor {
  public:
   CallAuditor(AuditSink& sink, Clock& clock) : sink_(sink), clock_(clock) {}
-  std::string ArgumentsHmac(std::string_view arguments_text) const { return sink_.ArgumentsHmac(arguments_text); }
+  std::string ArgumentsHmac(std::string_view arguments_text) const {
+    return sink_.ArgumentsHmac(arguments_text);
+  }
   // `entry` may be null (a tool no longer or not yet known).
   void Write(const std::string& tool, const ToolEntry* entry, const std::string& principal,
              Clock::SteadyTime start, const std::string& arguments_hmac, const CallRecord& record);

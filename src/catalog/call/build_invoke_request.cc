@@ -15,10 +15,11 @@ CallResult BuildInvokeRequest::Handle(LambdaCall& call, const CallNext& next) {
   call.parsed_parameters = mcp::Json();
   call.arguments_text = std::string();
   req.log_tail = options_.log_tail;
-  req.read_timeout = options_.fixed_timeout.count() > 0
-                         ? std::chrono::milliseconds(options_.fixed_timeout)
-                         : std::chrono::milliseconds(std::chrono::seconds(call.entry->function.timeout_seconds) +
-                                                     options_.timeout_margin);
+  req.read_timeout =
+      options_.fixed_timeout.count() > 0
+          ? std::chrono::milliseconds(options_.fixed_timeout)
+          : std::chrono::milliseconds(std::chrono::seconds(call.entry->function.timeout_seconds) +
+                                      options_.timeout_margin);
   call.timeout_seconds =
       static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(req.read_timeout).count());
   call.record.request_bytes = req.payload.size();

@@ -34,7 +34,7 @@ struct CallRecord {
   std::size_t response_bytes = 0;
   std::string executed_version;
   std::string request_id;
-  std::string function_error;     // "" | "Handled" | "Unhandled"
+  std::string function_error;  // "" | "Handled" | "Unhandled"
 };
 
 struct LambdaCall {

@@ -52,8 +52,9 @@ class OneTool final : public ToolDirectory {
 class CallChainTest : public ::testing::Test {
  protected:
   CallChain Compose(CatalogOptions options, bool audit = true) {
-    return ComposeCallChain(options, {.tools = tools_, .backend = backend_, .clock = clock_,
-                                      .auditor = audit ? &auditor_ : nullptr});
+    return ComposeCallChain(
+        options,
+        {.tools = tools_, .backend = backend_, .clock = clock_, .auditor = audit ? &auditor_ : nullptr});
   }
   CallResult Call(const CallChain& chain, mcp::Json arguments, mcp::CallContext& ctx) {
     LambdaCall call("echo", std::move(arguments), ctx, clock_.Steady());

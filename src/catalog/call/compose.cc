@@ -26,10 +26,10 @@ CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies
   if (options.validate_arguments) {
     chain.Add(std::make_unique<ValidateArguments>());
   }
-  chain.Add(std::make_unique<BuildInvokeRequest>(InvokeRequestOptions{
-      .fixed_timeout = options.invoke_timeout,
-      .timeout_margin = options.invoke_timeout_margin,
-      .log_tail = options.log_tail}));
+  chain.Add(std::make_unique<BuildInvokeRequest>(
+      InvokeRequestOptions{.fixed_timeout = options.invoke_timeout,
+                           .timeout_margin = options.invoke_timeout_margin,
+                           .log_tail = options.log_tail}));
   chain.Add(std::make_unique<MapResult>(
       MapResultOptions{.max_text_bytes = options.max_result_bytes, .compat_reference = compat}));
   // policy and rate limits: later issues.

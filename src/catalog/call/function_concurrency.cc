@@ -22,7 +22,8 @@ CallResult FunctionConcurrency::Handle(LambdaCall& call, const CallNext& next) {
       }
       stopped_.Add();
       call.record.outcome = "cancelled";
-      call.record.detail = "stopped while waiting for a per-function concurrency slot; the function was not invoked";
+      call.record.detail =
+          "stopped while waiting for a per-function concurrency slot; the function was not invoked";
       return Error::Cancelled("call cancelled while queued");
     }
     ++in_flight_[arn];

@@ -1,6 +1,5 @@
 #include "catalog/call/map_result.h"
 
-
 #include "catalog/result_mapping.h"
 
 namespace lmcp::catalog {

@@ -20,8 +20,8 @@ CallResult ReportProgress::Handle(LambdaCall& call, const CallNext& next) {
     std::lock_guard lock(mu_);
     id = next_id_++;
     const auto now = clock_.Steady();
-    waiting_.emplace(id, Waiting{&call.ctx, now, now + options_.first, call.timeout_seconds,
-                                 call.entry->function.name});
+    waiting_.emplace(
+        id, Waiting{&call.ctx, now, now + options_.first, call.timeout_seconds, call.entry->function.name});
     changed_ = true;
   }
   cv_.notify_all();
@@ -67,7 +67,8 @@ void ReportProgress::Loop(std::stop_token stop) {
       if (w.due <= now) {
         w.due = now + options_.every;  // the ticker was late: keep the interval, do not catch up
       }
-      double elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.start).count() / 1000.0;
+      auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.start).count();
+      double elapsed = static_cast<double>(elapsed_ms) / 1000.0;
       due.push_back({id, w.ctx, elapsed, w.timeout_seconds, w.function});
     }
     if (due.empty()) {

@@ -19,9 +19,10 @@ CallResult ShapeEvent::Handle(LambdaCall& call, const CallNext& next) {
   if (compat_reference_) {
     auto p = event->find("parameters");
     if (p == event->end()) {
-      return Reject(call, "Error executing tool " + call.tool +
-                              ": 1 validation error for lambda_functionArguments\nparameters\n  Field required "
-                              "[type=missing, input_type=dict]");
+      return Reject(call,
+                    "Error executing tool " + call.tool +
+                        ": 1 validation error for lambda_functionArguments\nparameters\n  Field required "
+                        "[type=missing, input_type=dict]");
     }
     event = &*p;
     if (event->is_string()) {
@@ -32,9 +33,10 @@ CallResult ShapeEvent::Handle(LambdaCall& call, const CallNext& next) {
       event = &call.parsed_parameters;
     }
     if (!event->is_object()) {
-      return Reject(call, "Error executing tool " + call.tool +
-                              ": 1 validation error for lambda_functionArguments\nparameters\n  Input should be "
-                              "a valid dictionary [type=dict_type]");
+      return Reject(call,
+                    "Error executing tool " + call.tool +
+                        ": 1 validation error for lambda_functionArguments\nparameters\n  Input should be "
+                        "a valid dictionary [type=dict_type]");
     }
   }
   call.event = event;

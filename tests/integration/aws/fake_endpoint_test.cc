@@ -30,7 +30,9 @@ class FakeAwsEndpoint {
     // Every handler is wrapped: the signature is checked once httplib has read the body.
     auto checked = [this](httplib::Server::Handler handler) {
       return [this, handler](const httplib::Request& req, httplib::Response& res) {
-        if (VerifyOrReject(req, res)) handler(req, res);
+        if (VerifyOrReject(req, res)) {
+          handler(req, res);
+        }
       };
     };
     server_.Get(R"(/v1/registries/name/([^/]+)/schemas/name/([^/]+))", checked(&DescribeSchema));
@@ -64,14 +66,18 @@ class FakeAwsEndpoint {
     auto caller = Verify(
         received,
         [](const std::string& id) -> std::optional<Credentials> {
-          if (id == kKey) return Credentials{kKey, kSecret};
+          if (id == kKey) {
+            return Credentials{kKey, kSecret};
+          }
           return std::nullopt;
         },
         std::chrono::system_clock::now());
     if (!caller.ok()) {
       ++rejected_;
       if (std::getenv("LMCP_FAKE_DEBUG") != nullptr) {
-        for (const auto& [k, v] : received.headers) fprintf(stderr, "  %s: %s\n", k.c_str(), v.c_str());
+        for (const auto& [k, v] : received.headers) {
+          fprintf(stderr, "  %s: %s\n", k.c_str(), v.c_str());
+        }
         fprintf(stderr, "  url %s body %zu\n", received.url.c_str(), received.body.size());
       }
       std::string code = caller.error().message.substr(0, caller.error().message.find(':'));
@@ -120,7 +126,9 @@ class FakeAwsEndpoint {
       functions.push_back({{"FunctionName", "fn-" + std::to_string(i)}});
     }
     nlohmann::json body = {{"Functions", functions}};
-    if (start + max_items < kFunctions) body["NextMarker"] = "p+/=" + std::to_string(start + max_items);
+    if (start + max_items < kFunctions) {
+      body["NextMarker"] = "p+/=" + std::to_string(start + max_items);
+    }
     res.set_content(body.dump(), "application/json");
   }
 
@@ -153,9 +161,15 @@ class FakeEndpointTest : public ::testing::Test {
     std::string url = fake_.url();
     AwsSessionOptions options;
     options.env = [url](const std::string& name) -> std::optional<std::string> {
-      if (name == "AWS_ENDPOINT_URL") return url;
-      if (name == "AWS_REGION") return "eu-west-1";
-      if (name == "AWS_CONFIG_FILE" || name == "AWS_SHARED_CREDENTIALS_FILE") return "/nonexistent/f";
+      if (name == "AWS_ENDPOINT_URL") {
+        return url;
+      }
+      if (name == "AWS_REGION") {
+        return "eu-west-1";
+      }
+      if (name == "AWS_CONFIG_FILE" || name == "AWS_SHARED_CREDENTIALS_FILE") {
+        return "/nonexistent/f";
+      }
       return std::nullopt;
     };
     options.clock = &clock_;

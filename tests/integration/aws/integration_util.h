@@ -27,14 +27,20 @@ using test_support::FreeLoopbackPort;
 
 inline bool OnPath(const std::string& program) {
   const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
+  if (path == nullptr) {
+    return false;
+  }
   std::string p = path;
   std::size_t start = 0;
   while (start <= p.size()) {
     auto end = p.find(':', start);
     std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!dir.empty() && access((dir + "/" + program).c_str(), X_OK) == 0) return true;
-    if (end == std::string::npos) break;
+    if (!dir.empty() && access((dir + "/" + program).c_str(), X_OK) == 0) {
+      return true;
+    }
+    if (end == std::string::npos) {
+      break;
+    }
     start = end + 1;
   }
   return false;
@@ -45,22 +51,31 @@ class MotoServer {
  public:
   // Empty on success, else why it could not start.
   std::string Start(int no_auth_count = -1) {
-    if (!OnPath("moto_server")) return "moto_server is not on PATH (pip install 'moto[server]==5.2.1')";
+    if (!OnPath("moto_server")) {
+      return "moto_server is not on PATH (pip install 'moto[server]==5.2.1')";
+    }
     port_ = FreeLoopbackPort();
     std::string port = std::to_string(port_);
     std::vector<std::string> env_strings;
     for (char** e = environ; *e != nullptr; ++e) {
       std::string s = *e;
-      if (!s.starts_with("INITIAL_NO_AUTH_ACTION_COUNT=")) env_strings.push_back(s);
+      if (!s.starts_with("INITIAL_NO_AUTH_ACTION_COUNT=")) {
+        env_strings.push_back(s);
+      }
     }
-    if (no_auth_count >= 0)
+    if (no_auth_count >= 0) {
       env_strings.push_back("INITIAL_NO_AUTH_ACTION_COUNT=" + std::to_string(no_auth_count));
+    }
     std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
+    for (auto& s : env_strings) {
+      envp.push_back(s.data());
+    }
     envp.push_back(nullptr);
     std::vector<std::string> args = {"moto_server", "-H", "127.0.0.1", "-p", port};
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -68,13 +83,17 @@ class MotoServer {
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     int rc = posix_spawnp(&pid_, "moto_server", &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return "cannot start moto_server";
+    if (rc != 0) {
+      return "cannot start moto_server";
+    }
     CurlHttpClient http;
     for (int i = 0; i < 300; ++i) {
       auto r = http.Send(HttpRequest{.url = url() + "/moto-api/",
                                      .connect_timeout = std::chrono::milliseconds(200),
                                      .read_timeout = std::chrono::milliseconds(2000)});
-      if (r.ok() && r->status == 200) return "";
+      if (r.ok() && r->status == 200) {
+        return "";
+      }
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;

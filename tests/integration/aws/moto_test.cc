@@ -31,10 +31,18 @@ constexpr char kRoleArn[] = "arn:aws:iam::123456789012:role/lambda-role";
 
 EnvLookup TestEnv(const std::string& endpoint) {
   return [endpoint](const std::string& name) -> std::optional<std::string> {
-    if (name == "AWS_ENDPOINT_URL") return endpoint;
-    if (name == "AWS_REGION") return "us-east-1";
-    if (name == "AWS_CONFIG_FILE" || name == "AWS_SHARED_CREDENTIALS_FILE") return "/nonexistent/aws-file";
-    if (name == "AWS_EC2_METADATA_DISABLED") return "true";
+    if (name == "AWS_ENDPOINT_URL") {
+      return endpoint;
+    }
+    if (name == "AWS_REGION") {
+      return "us-east-1";
+    }
+    if (name == "AWS_CONFIG_FILE" || name == "AWS_SHARED_CREDENTIALS_FILE") {
+      return "/nonexistent/aws-file";
+    }
+    if (name == "AWS_EC2_METADATA_DISABLED") {
+      return "true";
+    }
     return std::nullopt;
   };
 }
@@ -110,13 +118,19 @@ class Seeder {
   std::string CreateFunctions(const std::vector<std::pair<std::string, nlohmann::json>>& functions) {
     for (const auto& [name, tags] : functions) {
       auto r = CreateFunction(name, tags);
-      if (!r.ok()) return "CreateFunction: " + r.error().ToString();
+      if (!r.ok()) {
+        return "CreateFunction: " + r.error().ToString();
+      }
     }
     auto cfg = Control("/moto-api/config", R"({"lambda":{"use_docker":false}})");
-    if (!cfg.ok() || cfg->status / 100 != 2) return "POST /moto-api/config failed";
+    if (!cfg.ok() || cfg->status / 100 != 2) {
+      return "POST /moto-api/config failed";
+    }
     for (const auto& [name, tags] : functions) {
       auto r = CreateFunction(name, tags);
-      if (!r.ok()) return "CreateFunction (simple backend): " + r.error().ToString();
+      if (!r.ok()) {
+        return "CreateFunction (simple backend): " + r.error().ToString();
+      }
     }
     return "";
   }
@@ -136,7 +150,9 @@ class MotoOpen : public ::testing::Test {
   static void SetUpTestSuite() {
     server_ = new MotoServer();
     start_error_ = server_->Start();
-    if (!start_error_.empty()) return;
+    if (!start_error_.empty()) {
+      return;
+    }
     Seeder seed(server_->url(), {"AKIDMOTO", "secret"});
     start_error_ = seed.CreateRole();
     if (start_error_.empty()) {
@@ -166,7 +182,9 @@ TEST_F(MotoOpen, ListFunctionsEveryPage) {
   auto all = session_->lambda().ListAllFunctions({.max_items = 2});
   ASSERT_TRUE(all.ok()) << all.error().ToString();
   std::set<std::string> names;
-  for (const auto& f : *all) names.insert(f.function_name);
+  for (const auto& f : *all) {
+    names.insert(f.function_name);
+  }
   EXPECT_TRUE(names.count("mcp-echo") && names.count("mcp-other") && names.count("untagged-fn"));
   for (const auto& f : *all) {
     if (f.function_name == "mcp-echo") {
@@ -225,7 +243,9 @@ TEST_F(MotoOpen, GetResourcesWithTagFilters) {
   auto all = session_->tagging().GetAllResources(req);
   ASSERT_TRUE(all.ok()) << all.error().ToString();
   std::set<std::string> arns;
-  for (const auto& m : *all) arns.insert(m.resource_arn);
+  for (const auto& m : *all) {
+    arns.insert(m.resource_arn);
+  }
   EXPECT_EQ(arns.size(), 2u);
   EXPECT_TRUE(arns.count("arn:aws:lambda:us-east-1:123456789012:function:mcp-echo"));
   req.tag_filters = {{"team", {"core"}}};
@@ -289,7 +309,9 @@ class MotoSigned : public ::testing::Test {
   static void SetUpTestSuite() {
     server_ = new MotoServer();
     start_error_ = server_->Start(/*no_auth_count=*/3);
-    if (!start_error_.empty()) return;
+    if (!start_error_.empty()) {
+      return;
+    }
     Seeder anon(server_->url(), {"AKIDSEED", "seed"});
     auto user = anon.Iam({{"Action", "CreateUser"}, {"UserName", "it-user"}});
     auto policy = anon.Iam(
@@ -309,8 +331,12 @@ class MotoSigned : public ::testing::Test {
                         XmlText(key->body, "SecretAccessKey").value_or("")};
     Seeder seed(server_->url(), user_);  // checked from here on
     start_error_ = seed.CreateRole();
-    if (start_error_.empty()) start_error_ = seed.CreateFunctions({{"signed-fn", {{"team", "core"}}}});
-    if (!start_error_.empty()) return;
+    if (start_error_.empty()) {
+      start_error_ = seed.CreateFunctions({{"signed-fn", {{"team", "core"}}}});
+    }
+    if (!start_error_.empty()) {
+      return;
+    }
     // moto checks the trust policy of an assumed role (and crashes on Service principals): trust the user.
     auto role = seed.Iam(
         {{"Action", "CreateRole"},
@@ -323,7 +349,9 @@ class MotoSigned : public ::testing::Test {
          {"PolicyName", "all"},
          {"PolicyDocument",
           R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}});
-    if (!role.ok() || !role_policy.ok()) start_error_ = "session-role seeding failed";
+    if (!role.ok() || !role_policy.ok()) {
+      start_error_ = "session-role seeding failed";
+    }
   }
   static void TearDownTestSuite() {
     delete server_;

@@ -18,8 +18,8 @@
 namespace lmcp::emulator {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 constexpr char kAkid[] = "AKIDINTEGRATION";
 constexpr char kSecret[] = "integration-secret";
@@ -100,7 +100,7 @@ TEST_F(EndpointTest, ListAllFunctionsPagesThrough132Functions) {
   int before = Stats()["operations"].value("ListFunctions", 0);
   auto all = session_->lambda().ListAllFunctions();
   ASSERT_TRUE(all.ok()) << all.error().ToString();
-  EXPECT_EQ(all->size(), 132u);  // 120 synthetic + 12 fixtures
+  EXPECT_EQ(all->size(), 132u);                                              // 120 synthetic + 12 fixtures
   EXPECT_EQ(Stats()["operations"]["ListFunctions"].get<int>() - before, 3);  // 50 + 50 + 32
   aws::ListFunctionsRequest small;
   small.max_items = 10;
@@ -140,14 +140,14 @@ TEST_F(EndpointTest, ProductionBackendDiscoversAndInvokes) {
                                             {"AWS_ENDPOINT_URL", endpoint_->url()}};
   catalog::CatalogOptions options;
   options.aws_region = "us-east-1";
-  auto backend = catalog::AwsLambdaBackend::Create(options, Clock::System(),
-                                                   [env](const std::string& name) -> std::optional<std::string> {
-                                                     auto it = env.find(name);
-                                                     if (it == env.end()) {
-                                                       return std::nullopt;
-                                                     }
-                                                     return it->second;
-                                                   });
+  auto backend = catalog::AwsLambdaBackend::Create(
+      options, Clock::System(), [env](const std::string& name) -> std::optional<std::string> {
+        auto it = env.find(name);
+        if (it == env.end()) {
+          return std::nullopt;
+        }
+        return it->second;
+      });
   ASSERT_TRUE(backend.ok()) << backend.error().message;
   auto functions = (*backend)->ListFunctions();
   ASSERT_TRUE(functions.ok()) << functions.error().message;
@@ -347,7 +347,7 @@ TEST_F(EndpointTest, FaultErrorAndThrottleViaAdminEndpoint) {
   EXPECT_EQ(e.error().http_status, 503);
   EXPECT_TRUE(e.error().transient);
   EXPECT_EQ(Invocations("py-ok"), before);  // never ran
-  EXPECT_TRUE(Invoke("py-ok").ok());  // count=1 spent
+  EXPECT_TRUE(Invoke("py-ok").ok());        // count=1 spent
   auto t = session_->lambda().ListTags("arn:aws:lambda:us-east-1:123456789012:function:py-ok");
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.error().http_status, 429);
@@ -397,11 +397,13 @@ TEST(SamplesTest, EverySampleAnswers) {
   EXPECT_EQ(fns->size(), 6u);
   // Each sample's schema tag resolves through DescribeSchema.
   for (const char* name : {"mcp-customer-lookup", "mcp-create-ticket"}) {
-    auto tags = session->lambda().ListTags(std::string("arn:aws:lambda:us-east-1:123456789012:function:") + name);
+    auto tags =
+        session->lambda().ListTags(std::string("arn:aws:lambda:us-east-1:123456789012:function:") + name);
     ASSERT_TRUE(tags.ok());
     std::string arn = tags->at("tool-input-schema-arn");
     std::string path = arn.substr(arn.find(":schema/") + 8);
-    auto schema = session->schemas().DescribeSchema(path.substr(0, path.find('/')), path.substr(path.find('/') + 1));
+    auto schema =
+        session->schemas().DescribeSchema(path.substr(0, path.find('/')), path.substr(path.find('/') + 1));
     ASSERT_TRUE(schema.ok()) << schema.error().ToString();
     EXPECT_TRUE(json::accept(schema->content));
   }

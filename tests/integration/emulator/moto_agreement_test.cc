@@ -31,13 +31,16 @@ class MotoFixture {
  public:
   bool Start(const std::string& workdir, std::string* error) {
     int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return false;
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
+      return false;
+    }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     std::string script = LMCP_MOTO_FIXTURE;
-    std::vector<char*> argv = {const_cast<char*>("python3"), script.data(), const_cast<char*>(workdir.c_str()), nullptr};
+    std::vector<char*> argv = {const_cast<char*>("python3"), script.data(),
+                               const_cast<char*>(workdir.c_str()), nullptr};
     int rc = posix_spawnp(&pid_, "python3", &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     ::close(in[0]);
@@ -52,7 +55,9 @@ class MotoFixture {
     std::string line;
     char c;
     while (::read(out[0], &c, 1) == 1) {
-      if (c == '\n') break;
+      if (c == '\n') {
+        break;
+      }
       line += c;
     }
     ::close(out[0]);
@@ -64,7 +69,9 @@ class MotoFixture {
     return true;
   }
   ~MotoFixture() {
-    if (stdin_ >= 0) ::close(stdin_);
+    if (stdin_ >= 0) {
+      ::close(stdin_);
+    }
     if (pid_ > 0) {
       int status = 0;
       ::waitpid(pid_, &status, 0);
@@ -114,12 +121,16 @@ Observed Observe(aws::AwsSession& s) {
       o.descriptions[f.function_name] = f.description;
       auto tags = s.lambda().ListTags(f.function_arn);
       EXPECT_TRUE(tags.ok()) << f.function_name;
-      if (tags.ok()) o.tags[f.function_name] = *tags;
+      if (tags.ok()) {
+        o.tags[f.function_name] = *tags;
+      }
     }
   }
   auto got = s.lambda().GetFunction("mcp-echo");
   EXPECT_TRUE(got.ok());
-  if (got.ok()) o.get_function_tags = got->tags;
+  if (got.ok()) {
+    o.get_function_tags = got->tags;
+  }
   auto missing = s.lambda().GetFunction("no-such-function");
   if (!missing.ok()) {
     o.missing_code = missing.error().code;
@@ -137,10 +148,14 @@ Observed Observe(aws::AwsSession& s) {
   }
   r.invocation_type = aws::InvocationType::kDryRun;
   auto dry = s.lambda().Invoke(r);
-  if (dry.ok()) o.dry_run_status = dry->status_code;
+  if (dry.ok()) {
+    o.dry_run_status = dry->status_code;
+  }
   r.invocation_type = aws::InvocationType::kEvent;
   auto ev = s.lambda().Invoke(r);
-  if (ev.ok()) o.event_status = ev->status_code;
+  if (ev.ok()) {
+    o.event_status = ev->status_code;
+  }
   return o;
 }
 
@@ -150,7 +165,8 @@ TEST(MotoAgreementTest, DiscoveryAndInvokeAgree) {
   fs::create_directories(work / "code");
   MotoFixture moto;
   std::string error;
-  ASSERT_TRUE(moto.Start(work.string(), &error)) << "FAIL (moto_server is required, never skipped): " << error;
+  ASSERT_TRUE(moto.Start(work.string(), &error))
+      << "FAIL (moto_server is required, never skipped): " << error;
 
   // The same five functions on our endpoint, with the echo runtime (moto's simple backend echoes too).
   std::ofstream tpl(work / "template.yaml");
@@ -158,11 +174,14 @@ TEST(MotoAgreementTest, DiscoveryAndInvokeAgree) {
   int i = 0;
   for (const auto& f : kFunctions) {
     tpl << "  F" << i++ << ":\n    Type: AWS::Serverless::Function\n    Properties:\n"
-        << "      FunctionName: " << f.name << "\n      Runtime: echo\n      Handler: echo\n      CodeUri: code\n"
+        << "      FunctionName: " << f.name
+        << "\n      Runtime: echo\n      Handler: echo\n      CodeUri: code\n"
         << "      Description: " << json(f.description).dump() << "\n";
     if (!f.tags.empty()) {
       tpl << "      Tags:\n";
-      for (const auto& [k, v] : f.tags) tpl << "        " << k << ": " << v << "\n";
+      for (const auto& [k, v] : f.tags) {
+        tpl << "        " << k << ": " << v << "\n";
+      }
     }
   }
   tpl.close();
@@ -175,7 +194,8 @@ TEST(MotoAgreementTest, DiscoveryAndInvokeAgree) {
   (*ep)->Start();
 
   auto ours_session = StaticKeySession((*ep)->url(), "testing", "testing");
-  auto moto_session = StaticKeySession("http://127.0.0.1:" + std::to_string(moto.port()), "testing", "testing");
+  auto moto_session =
+      StaticKeySession("http://127.0.0.1:" + std::to_string(moto.port()), "testing", "testing");
   ASSERT_TRUE(ours_session && moto_session);
   Observed ours = Observe(*ours_session);
   Observed theirs = Observe(*moto_session);

@@ -7,7 +7,9 @@ HttpResult FakeHttpClient::Send(const HttpRequest& request, std::stop_token stop
   {
     std::lock_guard lock(mu_);
     requests_.push_back(request);
-    if (stop.stop_requested()) return HttpError{HttpErrorKind::kCancelled, "cancelled", false};
+    if (stop.stop_requested()) {
+      return HttpError{HttpErrorKind::kCancelled, "cancelled", false};
+    }
     if (!script_.empty()) {
       HttpResult r = std::move(script_.front());
       script_.pop_front();
@@ -15,7 +17,9 @@ HttpResult FakeHttpClient::Send(const HttpRequest& request, std::stop_token stop
     }
     handler = handler_;
   }
-  if (handler) return handler(request);
+  if (handler) {
+    return handler(request);
+  }
   return HttpError{HttpErrorKind::kConnectFailed, "FakeHttpClient: no scripted response", false};
 }
 

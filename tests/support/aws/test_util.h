@@ -25,7 +25,9 @@ inline const Clock::WallTime kAwsTestStart{std::chrono::seconds(1'800'000'000)};
 inline EnvLookup MapEnv(std::map<std::string, std::string> vars) {
   return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
     auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
+    if (it == vars.end()) {
+      return std::nullopt;
+    }
     return it->second;
   };
 }
@@ -68,7 +70,9 @@ inline std::vector<Capture> ReadCaptures() {
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
+    if (end == std::string::npos) {
+      end = text.size();
+    }
     std::string line = text.substr(pos, end - pos);
     if (!line.empty() && line[0] == '[') {
       Capture c;
@@ -87,7 +91,9 @@ inline std::vector<Capture> ReadCaptures() {
           pos = pos + 11 + content_length;
           break;
         }
-        if (h.rfind("    ", 0) != 0) break;
+        if (h.rfind("    ", 0) != 0) {
+          break;
+        }
         std::string name = h.substr(4, h.find(':') - 4);
         std::string value = h.substr(h.find(':') + 2);
         pos = end + 1;

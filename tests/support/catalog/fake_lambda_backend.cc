@@ -25,7 +25,9 @@ void FakeLambdaBackend::RemoveFunction(const std::string& name) {
 void FakeLambdaBackend::SetTags(const std::string& name, Tags tags) {
   std::lock_guard lock(mu_);
   for (auto& f : functions_) {
-    if (f.info.name == name) f.tags = tags;
+    if (f.info.name == name) {
+      f.tags = tags;
+    }
   }
 }
 
@@ -59,9 +61,13 @@ void FakeLambdaBackend::SetInvokeHandler(InvokeHandler handler) {
 Result<std::vector<FunctionInfo>> FakeLambdaBackend::ListFunctions() {
   std::lock_guard lock(mu_);
   list_functions_calls += std::max<int>(1, static_cast<int>((functions_.size() + 49) / 50));
-  if (fail_list_functions_) return *fail_list_functions_;
+  if (fail_list_functions_) {
+    return *fail_list_functions_;
+  }
   std::vector<FunctionInfo> out;
-  for (const auto& f : functions_) out.push_back(f.info);
+  for (const auto& f : functions_) {
+    out.push_back(f.info);
+  }
   return out;
 }
 
@@ -74,11 +80,17 @@ Result<std::vector<TaggedResource>> FakeLambdaBackend::GetTaggedFunctions(const 
   }
   std::vector<TaggedResource> out;
   for (const auto& f : functions_) {
-    if (f.tags.empty()) continue;
+    if (f.tags.empty()) {
+      continue;
+    }
     if (!tag_key.empty()) {
       auto it = f.tags.find(tag_key);
-      if (it == f.tags.end()) continue;
-      if (!tag_value.empty() && it->second != tag_value) continue;
+      if (it == f.tags.end()) {
+        continue;
+      }
+      if (!tag_value.empty() && it->second != tag_value) {
+        continue;
+      }
     }
     out.push_back({f.info.arn, f.tags});
   }
@@ -89,9 +101,13 @@ Result<std::vector<TaggedResource>> FakeLambdaBackend::GetTaggedFunctions(const 
 Result<Tags> FakeLambdaBackend::ListTags(const std::string& function_arn) {
   std::lock_guard lock(mu_);
   ++list_tags_calls;
-  if (fail_list_tags_) return *fail_list_tags_;
+  if (fail_list_tags_) {
+    return *fail_list_tags_;
+  }
   for (const auto& f : functions_) {
-    if (f.info.arn == function_arn) return f.tags;
+    if (f.info.arn == function_arn) {
+      return f.tags;
+    }
   }
   return Error::NotFound("ResourceNotFoundException: Function not found: " + function_arn);
 }
@@ -99,9 +115,13 @@ Result<Tags> FakeLambdaBackend::ListTags(const std::string& function_arn) {
 Result<SchemaDocument> FakeLambdaBackend::DescribeSchema(const SchemaRequest& request) {
   std::lock_guard lock(mu_);
   ++describe_schema_calls;
-  if (fail_describe_schema_) return *fail_describe_schema_;
+  if (fail_describe_schema_) {
+    return *fail_describe_schema_;
+  }
   auto it = schemas_.find(request.region + "/" + request.registry + "/" + request.name);
-  if (it == schemas_.end()) return Error::NotFound("NotFoundException: Schema not found: " + request.name);
+  if (it == schemas_.end()) {
+    return Error::NotFound("NotFoundException: Schema not found: " + request.name);
+  }
   return it->second;
 }
 
@@ -113,7 +133,9 @@ Result<InvokeResponse> FakeLambdaBackend::Invoke(InvokeRequest request, std::sto
     invokes_.push_back(request);
     handler = invoke_handler_;
   }
-  if (handler) return handler(request, stop);
+  if (handler) {
+    return handler(request, stop);
+  }
   InvokeResponse r;
   r.payload = request.payload;
   r.executed_version = "$LATEST";

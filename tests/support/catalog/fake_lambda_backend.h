@@ -1,6 +1,7 @@
 #pragma once
-// An in-memory LambdaBackend for unit tests: functions with tags and schemas, scripted failures per operation,
-// an invoke handler, and counters of every call. Thread-safe (one mutex); the invoke handler runs unlocked.
+// An in-memory LambdaBackend for unit tests: functions with tags and schemas, scripted failures per
+// operation, an invoke handler, and counters of every call. Thread-safe (one mutex); the invoke handler runs
+// unlocked.
 
 #include <atomic>
 #include <functional>

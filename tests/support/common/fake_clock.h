@@ -3,7 +3,8 @@
 // moves it. Two ways to sleep:
 //   kWaitForAdvance (default)  SleepFor and WaitUntil block until another thread advances time past their
 //                              deadline: for code that waits on a background thread.
-//   kAdvance                   SleepFor and WaitUntil never block; time jumps to their deadline: for retry and
+//   kAdvance                   SleepFor and WaitUntil never block; time jumps to their deadline: for retry
+//   and
 //                              back-off loops run on the test's own thread.
 // Either way every SleepFor duration is recorded (sleeps()). Thread-safe.
 
@@ -36,7 +37,8 @@ class FakeClock final : public Clock {
   // Moves time on (backwards too, for a test that sets a date) and wakes every sleeper and waiter. Never
   // call it while holding a mutex a waiter uses.
   void Advance(Duration d);
-  int sleepers() const;  // threads blocked in SleepFor or WaitUntil, so a test can wait for one before advancing
+  int sleepers()
+      const;  // threads blocked in SleepFor or WaitUntil, so a test can wait for one before advancing
   std::vector<std::chrono::milliseconds> sleeps() const;  // every SleepFor with d > 0, in order
 
  private:

@@ -47,7 +47,9 @@ void FakeSession::HandleMessage(Json m) {
     std::lock_guard lock(mu_);
     received_.push_back(m);
   }
-  if (!m.contains("method") || !m.contains("id")) return;  // notification or response
+  if (!m.contains("method") || !m.contains("id")) {
+    return;  // notification or response
+  }
   const Json id = m["id"];
   std::string method = m["method"];
   if (method == "initialize") {
@@ -73,7 +75,9 @@ void FakeSession::HandleMessage(Json m) {
     std::string name = m["params"].value("name", "");
     Json token = m["params"].contains("_meta") ? m["params"]["_meta"].value("progressToken", Json()) : Json();
     std::lock_guard lock(mu_);
-    if (shut_down_) return;
+    if (shut_down_) {
+      return;
+    }
     in_flight_++;
     threads_.emplace_back([this, id, name, token] {
       if (!token.is_null()) {
@@ -125,13 +129,17 @@ void FakeSession::Shutdown(std::chrono::milliseconds grace) {
   std::vector<std::thread> threads;
   {
     std::unique_lock lock(mu_);
-    if (!shut_down_.exchange(true) && on_shutdown_) on_shutdown_();
+    if (!shut_down_.exchange(true) && on_shutdown_) {
+      on_shutdown_();
+    }
     cv_.wait_for(lock, grace, [&] { return in_flight_.load() == 0; });
     released_ = true;  // cancel the rest
     cv_.notify_all();
     threads.swap(threads_);
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads) {
+    t.join();
+  }
 }
 
 FakeSession* FakeSessions::last() {
@@ -154,7 +162,9 @@ std::vector<Json> ParseSse(const std::string& body) {
   std::istringstream in(body);
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("data: ", 0) == 0 && line.size() > 6) out.push_back(Json::parse(line.substr(6)));
+    if (line.rfind("data: ", 0) == 0 && line.size() > 6) {
+      out.push_back(Json::parse(line.substr(6)));
+    }
   }
   return out;
 }
