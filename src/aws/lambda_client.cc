@@ -53,11 +53,7 @@ AwsResult<ListFunctionsPage> LambdaClient::ListFunctions(const ListFunctionsRequ
     op.query.emplace_back("MaxItems", std::to_string(*request.max_items));
   }
   op.stop = std::move(stop);
-  auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
-  if (!r.ok()) {
-    return r.error();
-  }
-  auto j = ParseJsonReply(op.operation, *r);
+  auto j = caller_.CallJson(endpoint_, Protocol::kRestJson, std::move(op));
   if (!j.ok()) {
     return j.error();
   }
@@ -102,11 +98,7 @@ AwsResult<std::map<std::string, std::string>> LambdaClient::ListTags(const std::
   op.operation = "ListTags";
   op.path = "/2017-03-31/tags/" + UriEncode(function_arn);
   op.stop = std::move(stop);
-  auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
-  if (!r.ok()) {
-    return r.error();
-  }
-  auto j = ParseJsonReply(op.operation, *r);
+  auto j = caller_.CallJson(endpoint_, Protocol::kRestJson, std::move(op));
   if (!j.ok()) {
     return j.error();
   }
@@ -123,11 +115,7 @@ AwsResult<GetFunctionResult> LambdaClient::GetFunction(const std::string& functi
     op.query.emplace_back("Qualifier", qualifier);
   }
   op.stop = std::move(stop);
-  auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
-  if (!r.ok()) {
-    return r.error();
-  }
-  auto j = ParseJsonReply(op.operation, *r);
+  auto j = caller_.CallJson(endpoint_, Protocol::kRestJson, std::move(op));
   if (!j.ok()) {
     return j.error();
   }
@@ -199,7 +187,7 @@ AwsResult<InvokeResult> LambdaClient::Invoke(InvokeRequest request) {
   // longer body is cut off while reading instead of being buffered.
   op.max_response_bytes = kMaxSyncPayloadBytes + 64 * 1024;
   op.stop = std::move(request.stop);
-  auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
+  auto r = caller_.Call(endpoint_, Protocol::kRestJson, std::move(op));  // the payload moves, never copied
   if (!r.ok()) {
     return r.error();
   }

@@ -15,11 +15,7 @@ AwsResult<SchemaDescription> SchemasClient::DescribeSchema(const std::string& re
     op.query.emplace_back("schemaVersion", version);
   }
   op.stop = std::move(stop);
-  auto r = caller_.Call(endpoint_, Protocol::kRestJson, op);
-  if (!r.ok()) {
-    return r.error();
-  }
-  auto j = ParseJsonReply(op.operation, *r);
+  auto j = caller_.CallJson(endpoint_, Protocol::kRestJson, std::move(op));
   if (!j.ok()) {
     return j.error();
   }

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "aws/json_util.h"
 #include "aws/sigv4.h"
 #include "common/log_text.h"
 
@@ -78,6 +79,16 @@ AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Pro
                   ForLog(error.code.empty() ? error.message : error.code), delay.count());
     clock_.SleepFor(delay);
   }
+}
+
+AwsResult<nlohmann::json> ServiceCaller::CallJson(const ServiceEndpoint& endpoint, Protocol protocol,
+                                                  OperationRequest op) {
+  const std::string operation = op.operation;
+  auto r = Call(endpoint, protocol, std::move(op));
+  if (!r.ok()) {
+    return r.error();
+  }
+  return ParseJsonReply(operation, *r);
 }
 
 }  // namespace lmcp::aws

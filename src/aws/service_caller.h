@@ -5,6 +5,7 @@
 // the HttpClient, provider, clock and policy must outlive it. Thread-safe.
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <stop_token>
 #include <string>
 
@@ -46,6 +47,8 @@ class ServiceCaller {
   // 2xx → the response; otherwise an AwsError with `operation` and `attempts` filled in. Takes the
   // operation so a large body (an Invoke payload) is moved, not copied; it is never copied per attempt.
   AwsResult<HttpResponse> Call(const ServiceEndpoint& endpoint, Protocol protocol, OperationRequest op);
+  // Call, then the reply body parsed as a JSON object (an error naming the operation when it is not one).
+  AwsResult<nlohmann::json> CallJson(const ServiceEndpoint& endpoint, Protocol protocol, OperationRequest op);
 
   HttpClient& http() { return http_; }
 

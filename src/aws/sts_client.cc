@@ -48,7 +48,7 @@ AwsResult<HttpResponse> StsClient::Post(const std::string& action, const QueryPa
   op.body = BuildQuery(form);
   op.sign = sign;
   op.stop = std::move(stop);
-  return caller_.Call(endpoint_, Protocol::kQuery, op);
+  return caller_.Call(endpoint_, Protocol::kQuery, std::move(op));
 }
 
 AwsResult<CallerIdentity> StsClient::GetCallerIdentity(std::stop_token stop) {

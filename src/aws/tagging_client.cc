@@ -37,11 +37,7 @@ AwsResult<GetResourcesPage> TaggingClient::GetResources(const GetResourcesReques
                 {"Content-Type", "application/x-amz-json-1.1"}};
   op.body = body.dump();
   op.stop = std::move(stop);
-  auto r = caller_.Call(endpoint_, Protocol::kJson11, op);
-  if (!r.ok()) {
-    return r.error();
-  }
-  auto j = ParseJsonReply(op.operation, *r);
+  auto j = caller_.CallJson(endpoint_, Protocol::kJson11, std::move(op));
   if (!j.ok()) {
     return j.error();
   }

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/file.h"
 #include "common/strings.h"
 
 namespace lmcp::emulator {
@@ -78,20 +79,6 @@ const char* Reason(int status) {
     default:
       return "Status";
   }
-}
-
-bool SendAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 // SO_LINGER 0: close() sends a TCP reset instead of a FIN.
@@ -375,7 +362,7 @@ HttpServer::ReadOutcome HttpServer::ReadRequest(int fd, RequestParser& parser, s
     }
     if (event == RequestParser::Event::kHeadComplete) {
       if (parser.expects_continue()) {
-        SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+        WriteAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
       }
       continue;
     }
@@ -412,12 +399,12 @@ bool HttpServer::Respond(int fd, const ServerResponse& res, bool keep_alive, boo
   out += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
   out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
   if (res.disconnect == Disconnect::kResetBeforeBody) {
-    SendAll(fd, out);
+    WriteAll(fd, out);
     *reset = true;
     return false;
   }
   out += res.body;
-  if (!SendAll(fd, out)) {
+  if (!WriteAll(fd, out)) {
     return false;
   }
   if (res.disconnect == Disconnect::kResetAfterBody) {
@@ -444,14 +431,14 @@ void HttpServer::ServeConnection(Connection* conn) {
     if (read == ReadOutcome::kTimedOut) {
       // Nothing of a request yet: a quiet close (an idle keep-alive connection); otherwise 408.
       if (parser.started()) {
-        SendAll(fd, ErrorResponse(408, parser.in_head() ? "request head not received in time"
-                                                        : "request body stalled"));
+        WriteAll(fd, ErrorResponse(408, parser.in_head() ? "request head not received in time"
+                                                         : "request body stalled"));
         linger = true;
       }
       break;
     }
     if (read == ReadOutcome::kError) {
-      SendAll(fd, ErrorResponse(parser.error_status(), parser.error_message()));
+      WriteAll(fd, ErrorResponse(parser.error_status(), parser.error_message()));
       linger = true;
       break;
     }

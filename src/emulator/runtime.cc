@@ -15,6 +15,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/file.h"
 #include "common/iso8601.h"
 #include "common/json.h"
 
@@ -27,20 +28,6 @@ using nlohmann::json;
 using Steady = std::chrono::steady_clock;
 
 constexpr char kSentinelPrefix[] = "\x1eLMCP-END ";
-
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 // Reads what is available; false on EOF or error.
 bool ReadSome(int fd, std::string& buf) {

@@ -107,6 +107,54 @@ HttpHead MakeHead(const http::request_parser<http::empty_body>& parser, const st
   return head;
 }
 
+// Raises the soft open-file limit to what `options` needs, or says why it cannot.
+Status EnsureFileLimit(const HttpListenerOptions& options) {
+  rlimit limit{};
+  size_t needed = HttpListener::FdsNeeded(options);
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed) {
+    return Ok();
+  }
+  if (limit.rlim_max >= needed) {
+    limit.rlim_cur = needed;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    return Ok();
+  }
+  return Error::FailedPrecondition("--max-connections " + std::to_string(options.max_connections) +
+                                   " needs about " + std::to_string(needed) +
+                                   " open files, but the limit is " + std::to_string(limit.rlim_max) +
+                                   " (ulimit -n): raise the limit or lower --max-connections");
+}
+
+// Resolves host:port, then opens, binds and listens `acceptor` on it.
+Status Listen(asio::io_context& ioc, tcp::acceptor& acceptor, const HttpListenerOptions& options) {
+  std::string where = options.host + ":" + std::to_string(options.port);
+  beast::error_code ec;
+  tcp::resolver resolver(ioc);
+  auto endpoints = resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    return Error::InvalidArgument("http: cannot resolve listen address " + where + ": " + ec.message());
+  }
+  tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) {
+    // SO_REUSEADDR only (restart while old connections linger in TIME_WAIT); never SO_REUSEPORT, so a second
+    // server on a port in use fails here instead of sharing it.
+    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  }
+  if (!ec) {
+    acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return Error::Unavailable(
+        "http: cannot listen on " + where + ": " + ec.message() +
+        (ec == asio::error::address_in_use ? " (is another server running on it?)" : ""));
+  }
+  return Ok();
+}
+
 }  // namespace
 
 class ConnectionServer {
@@ -398,58 +446,6 @@ awaitable<void> ConnectionServer::Stream(const std::shared_ptr<Conn>& c, HttpRes
     response.on_stream_end();
   }
 }
-
-namespace {
-
-// Raises the soft open-file limit to what `options` needs, or says why it cannot.
-Status EnsureFileLimit(const HttpListenerOptions& options) {
-  rlimit limit{};
-  size_t needed = HttpListener::FdsNeeded(options);
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed) {
-    return Ok();
-  }
-  if (limit.rlim_max >= needed) {
-    limit.rlim_cur = needed;
-    setrlimit(RLIMIT_NOFILE, &limit);
-    return Ok();
-  }
-  return Error::FailedPrecondition("--max-connections " + std::to_string(options.max_connections) +
-                                   " needs about " + std::to_string(needed) +
-                                   " open files, but the limit is " + std::to_string(limit.rlim_max) +
-                                   " (ulimit -n): raise the limit or lower --max-connections");
-}
-
-// Resolves host:port, then opens, binds and listens `acceptor` on it.
-Status Listen(asio::io_context& ioc, tcp::acceptor& acceptor, const HttpListenerOptions& options) {
-  std::string where = options.host + ":" + std::to_string(options.port);
-  beast::error_code ec;
-  tcp::resolver resolver(ioc);
-  auto endpoints = resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::passive, ec);
-  if (ec || endpoints.empty()) {
-    return Error::InvalidArgument("http: cannot resolve listen address " + where + ": " + ec.message());
-  }
-  tcp::endpoint endpoint = endpoints.begin()->endpoint();
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) {
-    // SO_REUSEADDR only (restart while old connections linger in TIME_WAIT); never SO_REUSEPORT, so a second
-    // server on a port in use fails here instead of sharing it.
-    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  }
-  if (!ec) {
-    acceptor.bind(endpoint, ec);
-  }
-  if (!ec) {
-    acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  }
-  if (ec) {
-    return Error::Unavailable(
-        "http: cannot listen on " + where + ": " + ec.message() +
-        (ec == asio::error::address_in_use ? " (is another server running on it?)" : ""));
-  }
-  return Ok();
-}
-
-}  // namespace
 
 std::optional<bool> ConnectionServer::Admit(const std::string& address) {
   std::lock_guard lock(impl_.mu);

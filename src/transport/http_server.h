@@ -127,7 +127,7 @@ class HttpServer {
   HttpResponse AnswerPost(Post& post, Exchange::Decision decision, HttpResponse res);
   HttpResponse HandleGet(const HttpHead& head);
   HttpResponse HandleDelete(const HttpHead& head);
-  // The request's session, or the 400/404 response.
+  // The request's session, or the 400/404 response (400 too for an MCP-Protocol-Version it does not accept).
   std::variant<std::shared_ptr<HttpSession>, HttpResponse> FindSession(const HttpHead& head);
   std::optional<HttpResponse> CheckProtocolVersion(const HttpHead& head);
   HttpResponse StreamResponse(std::shared_ptr<SseChannel> channel, std::function<void()> on_finish);

@@ -41,6 +41,9 @@ std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::FindSession
     return JsonRpcError(404, RpcError::SessionNotFound());
   }
   session->Touch();
+  if (auto refused = CheckProtocolVersion(head)) {
+    return std::move(*refused);
+  }
   return session;
 }
 
@@ -149,9 +152,6 @@ std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::PostSession
                                                                                  const Post& post) {
   auto found = FindSession(head);
   if (auto* refused = std::get_if<HttpResponse>(&found)) {
-    return std::move(*refused);
-  }
-  if (auto refused = CheckProtocolVersion(head)) {
     return std::move(*refused);
   }
   auto& session = std::get<std::shared_ptr<HttpSession>>(found);
@@ -277,9 +277,6 @@ HttpResponse HttpServer::HandleGet(const HttpHead& head) {
     return std::move(*refused);
   }
   auto session = std::get<std::shared_ptr<HttpSession>>(found);
-  if (auto refused = CheckProtocolVersion(head)) {
-    return std::move(*refused);
-  }
   auto channel = std::make_shared<SseChannel>();
   session->OpenGetStream(channel);
   return StreamResponse(channel, [session, raw = channel.get()] { session->CloseGetStream(raw); });
@@ -291,9 +288,6 @@ HttpResponse HttpServer::HandleDelete(const HttpHead& head) {
     return std::move(*refused);
   }
   auto session = std::get<std::shared_ptr<HttpSession>>(found);
-  if (auto refused = CheckProtocolVersion(head)) {
-    return std::move(*refused);
-  }
   // Its in-flight calls get the grace on the reaper thread; no request thread waits for them.
   sessions_.Remove(session->id());
   {
