@@ -112,118 +112,152 @@ std::vector<std::string> SplitFunctionList(const std::string& text) {
   return out;
 }
 
-Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
-  OptionValues merged;
-  for (const auto* src : {&sources.file, &sources.env, &sources.flags}) {
-    for (const auto& [k, v] : *src) {
-      merged[CanonicalKey(k)] = v;
+namespace {
+
+// Reads settings from the merged sources, collecting every problem instead of stopping at the first.
+class OptionReader {
+ public:
+  explicit OptionReader(const OptionSources& sources) {
+    for (const auto* src : {&sources.file, &sources.env, &sources.flags}) {
+      for (const auto& [k, v] : *src) {
+        merged_[CanonicalKey(k)] = v;
+      }
     }
   }
-  std::vector<std::string> problems;
-  CatalogOptions o;
-  auto get = [&](const char* key) -> std::optional<std::string> {
-    auto it = merged.find(key);
-    if (it == merged.end()) {
+  std::optional<std::string> Get(const char* key) const {
+    auto it = merged_.find(key);
+    if (it == merged_.end()) {
       return std::nullopt;
     }
     return it->second;
-  };
-  auto str = [&](const char* key, std::string& out) {
-    if (auto v = get(key)) {
+  }
+  void String(const char* key, std::string& out) const {
+    if (auto v = Get(key)) {
       out = *v;
     }
-  };
-  auto boolean = [&](const char* key, bool& out) {
-    if (auto v = get(key)) {
+  }
+  void Bool(const char* key, bool& out) {
+    if (auto v = Get(key)) {
       if (auto b = ParseBool(*v)) {
         out = *b;
       } else {
-        problems.push_back(std::string(key) + ": expected true or false, got \"" + *v + "\"");
+        Problem(std::string(key) + ": expected true or false, got \"" + *v + "\"");
       }
     }
-  };
-  auto integer = [&](const char* key, long long min, long long max, auto& out) {
-    if (auto v = get(key)) {
+  }
+  template <typename T>
+  void Integer(const char* key, long long min, long long max, T& out) {
+    if (auto v = Get(key)) {
       std::string t = std::string(Trim(*v));
       char* end = nullptr;
       errno = 0;
       long long n = t.empty() ? 0 : std::strtoll(t.c_str(), &end, 10);
       if (t.empty() || errno != 0 || *end != '\0' || n < min || n > max) {
-        problems.push_back(std::string(key) + ": expected an integer from " + std::to_string(min) + " to " +
-                           std::to_string(max) + ", got \"" + *v + "\"");
+        Problem(std::string(key) + ": expected an integer from " + std::to_string(min) + " to " +
+                std::to_string(max) + ", got \"" + *v + "\"");
         return;
       }
-      using T = std::remove_reference_t<decltype(out)>;
       out = T(n);
     }
-  };
-
-  // The reference server uses these three verbatim (no trimming), so do we.
-  str("FUNCTION_PREFIX", o.function_prefix);
-  str("FUNCTION_TAG_KEY", o.tag_key);
-  str("FUNCTION_TAG_VALUE", o.tag_value);
-  str("FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", o.schema_arn_tag_key);
-  str("FUNCTION_QUALIFIER_TAG_KEY", o.qualifier_tag_key);
-  str("AWS_PROFILE", o.aws_profile);
-  str("AWS_REGION", o.aws_region);
-  o.aws_region = std::string(Trim(o.aws_region));
-  boolean("FUNCTION_ALLOW_ALL", o.allow_all);
-  boolean("LAMBDA_MCP_LOG_TAIL", o.log_tail);
-  boolean("LAMBDA_MCP_VALIDATE_ARGUMENTS", o.validate_arguments);
-
-  if (auto q = get("FUNCTION_QUALIFIER")) {
-    o.default_qualifier = std::string(Trim(*q));
-    if (!o.default_qualifier.empty() && !aws::IsValidQualifier(o.default_qualifier)) {
-      problems.push_back("FUNCTION_QUALIFIER: \"" + *q + "\" is not an alias or version");
-    }
   }
-  if (auto list = get("FUNCTION_LIST")) {
-    std::map<std::string, std::string> qualifier_of;
-    for (const auto& entry : SplitFunctionList(*list)) {
-      auto ref = aws::ParseFunctionRef(entry);
-      if (!ref.ok()) {
-        problems.push_back("FUNCTION_LIST: \"" + entry +
-                           "\" is not a function name, name:qualifier or Lambda function ARN");
-        continue;
-      }
-      auto [it, inserted] = qualifier_of.emplace(ref->name, ref->qualifier);
-      if (!inserted) {
-        if (it->second != ref->qualifier) {
-          problems.push_back("FUNCTION_LIST: function \"" + ref->name +
-                             "\" is listed with two different qualifiers");
-        }
-        continue;
-      }
-      o.function_list.push_back(*ref);
+  void Problem(std::string text) { problems_.push_back(std::move(text)); }
+  // Every problem at once, or OK.
+  Status Verdict() const {
+    if (problems_.empty()) {
+      return Ok();
     }
+    std::string msg = "invalid configuration (" + std::to_string(problems_.size()) + " problem" +
+                      (problems_.size() == 1 ? "" : "s") + "):";
+    for (const auto& p : problems_) {
+      msg += "\n  " + p;
+    }
+    return Error::InvalidArgument(msg);
   }
-  if (auto c = get("LAMBDA_MCP_COMPAT")) {
+
+ private:
+  OptionValues merged_;
+  std::vector<std::string> problems_;
+};
+
+// FUNCTION_LIST: names, name:qualifier or (partial) ARNs; a function listed twice must name one qualifier.
+void ReadFunctionList(OptionReader& r, CatalogOptions& o) {
+  auto list = r.Get("FUNCTION_LIST");
+  if (!list) {
+    return;
+  }
+  std::map<std::string, std::string> qualifier_of;
+  for (const auto& entry : SplitFunctionList(*list)) {
+    auto ref = aws::ParseFunctionRef(entry);
+    if (!ref.ok()) {
+      r.Problem("FUNCTION_LIST: \"" + entry +
+                "\" is not a function name, name:qualifier or Lambda function ARN");
+      continue;
+    }
+    auto [it, inserted] = qualifier_of.emplace(ref->name, ref->qualifier);
+    if (!inserted) {
+      if (it->second != ref->qualifier) {
+        r.Problem("FUNCTION_LIST: function \"" + ref->name + "\" is listed with two different qualifiers");
+      }
+      continue;
+    }
+    o.function_list.push_back(*ref);
+  }
+}
+
+void ReadCompat(OptionReader& r, CatalogOptions& o) {
+  if (auto c = r.Get("LAMBDA_MCP_COMPAT")) {
     std::string v = AsciiLower(Trim(*c));
     if (v == "reference") {
       o.compat = CompatMode::kReference;
     } else if (v.empty() || v == "none" || v == "off") {
       o.compat = CompatMode::kNone;
     } else {
-      problems.push_back("LAMBDA_MCP_COMPAT: expected \"reference\" or \"none\", got \"" + *c + "\"");
+      r.Problem("LAMBDA_MCP_COMPAT: expected \"reference\" or \"none\", got \"" + *c + "\"");
     }
   }
-  integer("LAMBDA_MCP_REFRESH_SECONDS", 0, 7 * 24 * 3600, o.refresh_interval);
-  integer("LAMBDA_MCP_DISCOVERY_WAIT_SECONDS", 0, 3600, o.discovery_wait);
-  integer("LAMBDA_MCP_INVOKE_TIMEOUT_MARGIN_SECONDS", 0, 900, o.invoke_timeout_margin);
-  integer("LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS", 0, 3600, o.invoke_timeout);
-  integer("LAMBDA_MCP_MAX_RESULT_BYTES", 1024, 64LL * 1024 * 1024, o.max_result_bytes);
-  integer("LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", 0, 100000, o.max_concurrency_per_function);
-  integer("LAMBDA_MCP_PROGRESS_SECONDS", 0, 3600, o.progress_interval);
-  if (auto a = get("LAMBDA_MCP_AUDIT_LOG")) {
+}
+
+}  // namespace
+
+Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
+  OptionReader r(sources);
+  CatalogOptions o;
+  // The reference server uses these three verbatim (no trimming), so do we.
+  r.String("FUNCTION_PREFIX", o.function_prefix);
+  r.String("FUNCTION_TAG_KEY", o.tag_key);
+  r.String("FUNCTION_TAG_VALUE", o.tag_value);
+  r.String("FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", o.schema_arn_tag_key);
+  r.String("FUNCTION_QUALIFIER_TAG_KEY", o.qualifier_tag_key);
+  r.String("AWS_PROFILE", o.aws_profile);
+  r.String("AWS_REGION", o.aws_region);
+  o.aws_region = std::string(Trim(o.aws_region));
+  r.Bool("FUNCTION_ALLOW_ALL", o.allow_all);
+  r.Bool("LAMBDA_MCP_LOG_TAIL", o.log_tail);
+  r.Bool("LAMBDA_MCP_VALIDATE_ARGUMENTS", o.validate_arguments);
+  if (auto q = r.Get("FUNCTION_QUALIFIER")) {
+    o.default_qualifier = std::string(Trim(*q));
+    if (!o.default_qualifier.empty() && !aws::IsValidQualifier(o.default_qualifier)) {
+      r.Problem("FUNCTION_QUALIFIER: \"" + *q + "\" is not an alias or version");
+    }
+  }
+  ReadFunctionList(r, o);
+  ReadCompat(r, o);
+  r.Integer("LAMBDA_MCP_REFRESH_SECONDS", 0, 7 * 24 * 3600, o.refresh_interval);
+  r.Integer("LAMBDA_MCP_DISCOVERY_WAIT_SECONDS", 0, 3600, o.discovery_wait);
+  r.Integer("LAMBDA_MCP_INVOKE_TIMEOUT_MARGIN_SECONDS", 0, 900, o.invoke_timeout_margin);
+  r.Integer("LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS", 0, 3600, o.invoke_timeout);
+  r.Integer("LAMBDA_MCP_MAX_RESULT_BYTES", 1024, 64LL * 1024 * 1024, o.max_result_bytes);
+  r.Integer("LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", 0, 100000, o.max_concurrency_per_function);
+  r.Integer("LAMBDA_MCP_PROGRESS_SECONDS", 0, 3600, o.progress_interval);
+  if (auto a = r.Get("LAMBDA_MCP_AUDIT_LOG")) {
     o.audit_log = std::string(Trim(*a));
     if (o.audit_log.empty()) {
       o.audit_log = "stderr";
     }
   }
-  if (auto k = get("LAMBDA_MCP_AUDIT_KEY_FILE")) {
+  if (auto k = r.Get("LAMBDA_MCP_AUDIT_KEY_FILE")) {
     o.audit_key_file = std::string(Trim(*k));
   }
-
   if (o.half_tag_filter()) {
     o.warnings.push_back("Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE must be set to filter by tag.");
   }
@@ -233,14 +267,8 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
         "FUNCTION_TAG_KEY+FUNCTION_TAG_VALUE, or FUNCTION_ALLOW_ALL=true to expose every function in the "
         "region.");
   }
-
-  if (!problems.empty()) {
-    std::string msg = "invalid configuration (" + std::to_string(problems.size()) + " problem" +
-                      (problems.size() == 1 ? "" : "s") + "):";
-    for (const auto& p : problems) {
-      msg += "\n  " + p;
-    }
-    return Error::InvalidArgument(msg);
+  if (Status verdict = r.Verdict(); !verdict.ok()) {
+    return verdict.error();
   }
   return o;
 }
