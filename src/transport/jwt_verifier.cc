@@ -219,6 +219,48 @@ bool IsLoopbackHostForUrl(std::string_view authority) {
   return IsLoopbackBindAddress(host);
 }
 
+// The claims of a token whose signature was verified: issuer, audience, expiry and not-before (with the
+// configured leeway), and the required scopes.
+Status CheckClaims(const Json& c, const JwtConfig& config, Clock::WallTime wall_now) {
+  if (!c.contains("iss") || c["iss"] != config.issuer) {
+    return Error::Unauthenticated("wrong issuer");
+  }
+  bool aud_ok = false;
+  if (c.contains("aud")) {
+    auto matches = [&](const Json& a) {
+      return a.is_string() && std::find(config.audiences.begin(), config.audiences.end(),
+                                        a.get<std::string>()) != config.audiences.end();
+    };
+    if (c["aud"].is_array()) {
+      aud_ok = std::any_of(c["aud"].begin(), c["aud"].end(), matches);
+    } else {
+      aud_ok = matches(c["aud"]);
+    }
+  }
+  if (!aud_ok) {
+    return Error::Unauthenticated("wrong audience");
+  }
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(wall_now.time_since_epoch()).count();
+  auto leeway = config.leeway.count();
+  if (!c.contains("exp") || !c["exp"].is_number()) {
+    return Error::Unauthenticated("token without exp");
+  }
+  if (static_cast<double>(now) >= c["exp"].get<double>() + static_cast<double>(leeway)) {
+    return Error::Unauthenticated("token expired");
+  }
+  if (c.contains("nbf") && c["nbf"].is_number() &&
+      static_cast<double>(now + leeway) < c["nbf"].get<double>()) {
+    return Error::Unauthenticated("token not yet valid");
+  }
+  std::set<std::string> scopes = TokenScopes(c);
+  for (const auto& needed : config.required_scopes) {
+    if (!scopes.count(needed)) {
+      return Error::PermissionDenied("insufficient scope: needs " + needed);
+    }
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Status CheckJwksUrl(std::string_view url) {
@@ -494,41 +536,8 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
   }
 
   const Json& c = *claims;
-  if (!c.contains("iss") || c["iss"] != config_.issuer) {
-    return Error::Unauthenticated("wrong issuer");
-  }
-  bool aud_ok = false;
-  if (c.contains("aud")) {
-    auto matches = [&](const Json& a) {
-      return a.is_string() && std::find(config_.audiences.begin(), config_.audiences.end(),
-                                        a.get<std::string>()) != config_.audiences.end();
-    };
-    if (c["aud"].is_array()) {
-      aud_ok = std::any_of(c["aud"].begin(), c["aud"].end(), matches);
-    } else {
-      aud_ok = matches(c["aud"]);
-    }
-  }
-  if (!aud_ok) {
-    return Error::Unauthenticated("wrong audience");
-  }
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
-  auto leeway = config_.leeway.count();
-  if (!c.contains("exp") || !c["exp"].is_number()) {
-    return Error::Unauthenticated("token without exp");
-  }
-  if (static_cast<double>(now) >= c["exp"].get<double>() + static_cast<double>(leeway)) {
-    return Error::Unauthenticated("token expired");
-  }
-  if (c.contains("nbf") && c["nbf"].is_number() &&
-      static_cast<double>(now + leeway) < c["nbf"].get<double>()) {
-    return Error::Unauthenticated("token not yet valid");
-  }
-  std::set<std::string> scopes = TokenScopes(c);
-  for (const auto& needed : config_.required_scopes) {
-    if (!scopes.count(needed)) {
-      return Error::PermissionDenied("insufficient scope: needs " + needed);
-    }
+  if (Status valid = CheckClaims(c, config_, clock_.Now()); !valid.ok()) {
+    return valid.error();
   }
   std::string subject;
   if (c.contains("sub") && c["sub"].is_string()) {
