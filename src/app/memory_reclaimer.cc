@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <utility>
@@ -36,6 +37,8 @@ MemoryReclaimer::~MemoryReclaimer() {
 }
 
 void MemoryReclaimer::Start() {
+  Check();  // the floor is what is unused now, before any message: a first look after a large one would see
+            // its freed memory as the floor and never trim it
   thread_ = std::jthread([this](std::stop_token stop) {
     std::mutex m;
     std::condition_variable_any cv;
@@ -60,10 +63,26 @@ bool MemoryReclaimer::Check() {
     return false;
   }
   if (now - floor_ <= options_.threshold_bytes) {
+    backoff_ = 0;
+    skip_ = 0;
+    return false;
+  }
+  if (skip_ > 0) {
+    --skip_;
     return false;
   }
   trim_();
-  floor_ = unused(stats_());
+  // A trim that left memory unused (fragmentation, or memory still being freed while it ran) is retried,
+  // after 1, 2, 4, ... up to 64 checks; the floor only ever goes down, so such a moment never becomes the
+  // baseline.
+  std::size_t after = unused(stats_());
+  floor_ = std::min(floor_, after);
+  if (after - floor_ > options_.threshold_bytes) {
+    backoff_ = std::min<int>(backoff_ == 0 ? 1 : backoff_ * 2, 64);
+    skip_ = backoff_;
+  } else {
+    backoff_ = 0;
+  }
   return true;
 }
 

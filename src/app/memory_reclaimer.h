@@ -52,7 +52,9 @@ class MemoryReclaimer {
   TrimFn trim_;
   std::mutex mu_;  // serializes Check()
   bool have_floor_ = false;
-  std::size_t floor_ = 0;  // the least unused resident memory seen since the last trim
+  std::size_t floor_ = 0;  // the least unused memory seen: what a trim cannot give back
+  int backoff_ = 0;        // checks to skip after the last trim that left memory unused
+  int skip_ = 0;
   std::jthread thread_;
 };
 

@@ -15,9 +15,9 @@ struct FakeHeap {
   std::size_t unused_after_trim = 5 * kMB;
   int trims = 0;
 
-  MemoryReclaimer Reclaimer() {
+  MemoryReclaimer Reclaimer(std::chrono::milliseconds interval = std::chrono::milliseconds(250)) {
     return MemoryReclaimer(
-        {.interval = std::chrono::milliseconds(250), .threshold_bytes = 2 * kMB}, [this] { return stats; },
+        {.interval = interval, .threshold_bytes = 2 * kMB}, [this] { return stats; },
         [this] {
           ++trims;
           stats.resident = stats.in_use + unused_after_trim;
@@ -39,6 +39,54 @@ TEST(MemoryReclaimerTest, TrimsAfterALargeFreeAndNotBefore) {
   EXPECT_EQ(heap.stats.resident, 20 * kMB);
   // Nothing changed since: no second trim.
   EXPECT_FALSE(reclaimer.Check());
+  EXPECT_EQ(heap.trims, 1);
+}
+
+// The abuse suite's 90,000-ping batch: the trim ran while the batch was still being freed, so it released
+// nothing and the memory measured right after it was all unused. That moment must not become the floor: the
+// trim is retried and the memory goes back.
+TEST(MemoryReclaimerTest, ATrimDuringAFreeIsRetried) {
+  FakeHeap heap;
+  MemoryReclaimer reclaimer = heap.Reclaimer();
+  EXPECT_FALSE(reclaimer.Check());    // floor: 5 MB unused
+  heap.stats = {60 * kMB, 15 * kMB};  // 45 MB freed, more being freed
+  heap.unused_after_trim = 45 * kMB;  // this trim gives nothing back
+  EXPECT_TRUE(reclaimer.Check());
+  heap.unused_after_trim = 5 * kMB;  // the free has finished
+  int checks = 0;
+  while (heap.trims < 2 && checks < 10) {
+    reclaimer.Check();
+    ++checks;
+  }
+  EXPECT_EQ(heap.trims, 2);
+  EXPECT_EQ(heap.stats.resident, 20 * kMB);
+  EXPECT_LE(checks, 2);  // retried after one skipped check
+  EXPECT_FALSE(reclaimer.Check());
+  EXPECT_EQ(heap.trims, 2);
+}
+
+// Memory a trim cannot give back (fragmentation) is retried ever less often, not on every check.
+TEST(MemoryReclaimerTest, AnIneffectiveTrimBacksOff) {
+  FakeHeap heap;
+  MemoryReclaimer reclaimer = heap.Reclaimer();
+  EXPECT_FALSE(reclaimer.Check());
+  heap.stats = {60 * kMB, 15 * kMB};
+  heap.unused_after_trim = 45 * kMB;
+  for (int i = 0; i < 200; ++i) {
+    reclaimer.Check();
+  }
+  EXPECT_GE(heap.trims, 4);
+  EXPECT_LE(heap.trims, 9);  // at checks 1, 3, 6, 11, 20, 37, 70, 135, 200: 1, 2, 4, ... 64 skipped between
+}
+
+// The floor is taken when the reclaimer starts: a server that gets a large message before the first periodic
+// check (250 ms) would otherwise take that message's freed memory as its floor and never trim it.
+TEST(MemoryReclaimerTest, StartTakesTheFloorBeforeAnyMessage) {
+  FakeHeap heap;
+  MemoryReclaimer reclaimer = heap.Reclaimer(std::chrono::hours(1));  // the thread never checks in this test
+  reclaimer.Start();
+  heap.stats = {60 * kMB, 15 * kMB};  // a large message came and went
+  EXPECT_TRUE(reclaimer.Check());
   EXPECT_EQ(heap.trims, 1);
 }
 
