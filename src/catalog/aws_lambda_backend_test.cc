@@ -163,19 +163,19 @@ TEST_F(AwsLambdaBackendTest, ListTagsEncodesTheArn) {
 // typed clients (tested against moto and the local endpoint) must share.
 class AwsLambdaBackendCreateTest : public ::testing::Test {
  protected:
-  AwsLambdaBackendCreateTest() : loopback_(server_) {
+  // The server starts last, once every member and handler exists: its threads then see them (TSan cannot see
+  // through the uninstrumented httplib's own synchronization).
+  AwsLambdaBackendCreateTest() {
     server_.set_payload_max_length(64 * 1024 * 1024);
     auto record = [this](const httplib::Request& req, httplib::Response& res) {
-      {
-        std::lock_guard lock(mu_);
-        authorizations_.push_back(req.get_header_value("Authorization"));
-        paths_.push_back(req.path);
-      }
+      std::lock_guard lock(mu_);
+      authorizations_.push_back(req.get_header_value("Authorization"));
       res.status = status_;
       res.set_content(reply_, "application/json");
     };
     server_.Get(".*", record);
     server_.Post(".*", record);
+    loopback_.emplace(server_);
     env_ = {{"AWS_ACCESS_KEY_ID", "AKID"},
             {"AWS_SECRET_ACCESS_KEY", "SECRET"},
             {"AWS_REGION", "us-east-1"},
@@ -183,7 +183,7 @@ class AwsLambdaBackendCreateTest : public ::testing::Test {
             {"AWS_CONFIG_FILE", "/nonexistent/config"},
             {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"},
             {"AWS_EC2_METADATA_DISABLED", "true"},
-            {"AWS_ENDPOINT_URL", loopback_.url()}};
+            {"AWS_ENDPOINT_URL", loopback_->url()}};
   }
 
   std::unique_ptr<LambdaBackend> Create(CatalogOptions options = {}) {
@@ -196,33 +196,38 @@ class AwsLambdaBackendCreateTest : public ::testing::Test {
     return backend.ok() ? std::move(backend).value() : nullptr;
   }
 
+  // What the server answers from now on (under mu_: the server's threads read it).
+  void Reply(std::string body) {
+    std::lock_guard lock(mu_);
+    reply_ = std::move(body);
+  }
+
   std::string Authorization(std::size_t i) {
     std::lock_guard lock(mu_);
     return i < authorizations_.size() ? authorizations_[i] : "";
   }
 
   httplib::Server server_;
-  test_support::HttplibOnLoopback loopback_;
   FakeClock clock_{std::chrono::system_clock::now()};
   std::map<std::string, std::string> env_;
   int status_ = 200;
   std::string reply_ = "{}";
   std::mutex mu_;
   std::vector<std::string> authorizations_;
-  std::vector<std::string> paths_;
+  std::optional<test_support::HttplibOnLoopback> loopback_;  // last: stopped first
 };
 
 // Lambda answers at most 6 MB (its own ResponseSizeTooLarge error takes over above that): a longer body is
 // refused while reading, as the aws layer's LambdaClient does, instead of being buffered.
 TEST_F(AwsLambdaBackendCreateTest, InvokeRefusesAResponseOverLambdasLimit) {
-  reply_ = "\"" + std::string(aws::kMaxSyncPayloadBytes + 64 * 1024, 'x') + "\"";
+  Reply("\"" + std::string(aws::kMaxSyncPayloadBytes + 64 * 1024, 'x') + "\"");
   auto backend = Create();
   ASSERT_NE(backend, nullptr);
   auto r = backend->Invoke({"f", "", "{}", std::chrono::milliseconds(10'000), false}, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kResourceExhausted) << r.error().message;
 
-  reply_ = "\"" + std::string(aws::kMaxSyncPayloadBytes - 16, 'x') + "\"";
+  Reply("\"" + std::string(aws::kMaxSyncPayloadBytes - 16, 'x') + "\"");
   auto fits = backend->Invoke({"f", "", "{}", std::chrono::milliseconds(10'000), false}, {});
   ASSERT_TRUE(fits.ok()) << fits.error().message;
   EXPECT_EQ(fits->payload.size(), aws::kMaxSyncPayloadBytes - 14);
@@ -240,7 +245,7 @@ TEST_F(AwsLambdaBackendCreateTest, CaBundlePathExpandsTilde) {
   std::filesystem::create_directories(home);
   std::filesystem::copy_file(system_bundle, home / "ca.pem");
   env_["HOME"] = home.string();
-  env_["AWS_ENDPOINT_URL"] = "https://127.0.0.1:" + std::to_string(loopback_.port());
+  env_["AWS_ENDPOINT_URL"] = "https://127.0.0.1:" + std::to_string(loopback_->port());
 
   env_["AWS_CA_BUNDLE"] = "~/missing.pem";  // the probe can fail: a CA file that is not there is reported
   auto missing = Create();
@@ -260,7 +265,7 @@ TEST_F(AwsLambdaBackendCreateTest, CaBundlePathExpandsTilde) {
 // A reply that is not JSON is the endpoint's fault: kUnavailable ("AWS could not be reached"), never a
 // credentials problem.
 TEST_F(AwsLambdaBackendCreateTest, UnreadableReplyIsUnavailable) {
-  reply_ = "not json";
+  Reply("not json");
   auto backend = Create();
   ASSERT_NE(backend, nullptr);
   auto r = backend->ListFunctions();
@@ -289,7 +294,7 @@ TEST_F(AwsLambdaBackendCreateTest, RegionOptionAndSchemaRegion) {
   ASSERT_NE(backend, nullptr);
   ASSERT_TRUE(backend->ListFunctions().ok());
   EXPECT_NE(Authorization(0).find("/eu-west-1/lambda/aws4_request"), std::string::npos) << Authorization(0);
-  reply_ = R"({"Content":"{}","Type":"JSONSchemaDraft4","SchemaVersion":"1"})";
+  Reply(R"({"Content":"{}","Type":"JSONSchemaDraft4","SchemaVersion":"1"})");
   ASSERT_TRUE(backend->DescribeSchema({"ap-south-1", "123456789012", "reg", "s", ""}).ok());
   EXPECT_NE(Authorization(1).find("/ap-south-1/schemas/aws4_request"), std::string::npos) << Authorization(1);
 }
