@@ -28,6 +28,24 @@ const std::vector<std::string>& SupportedProtocolVersions() {
   return kVersions;
 }
 
+const std::vector<std::string>& StatelessProtocolVersions() {
+  static const std::vector<std::string> kVersions = [] {
+    std::vector<std::string> versions;
+    for (const Revision& revision : kRevisions) {
+      if (revision.stateless) {
+        versions.emplace_back(revision.version);
+      }
+    }
+    return versions;
+  }();
+  return kVersions;
+}
+
+bool IsStateless(std::string_view version) {
+  const Revision* revision = FindRevision(version);
+  return revision != nullptr && revision->stateless;
+}
+
 bool IsInitializeRequest(const Json& message) {
   return jsonrpc::IsRequest(message) && message["method"] == kInitializeMethod;
 }
@@ -35,7 +53,7 @@ bool IsInitializeRequest(const Json& message) {
 bool IsSupportedProtocolVersion(std::string_view version) { return FindRevision(version) != nullptr; }
 
 std::string NegotiateProtocolVersion(std::string_view requested) {
-  if (IsSupportedProtocolVersion(requested)) {
+  if (IsSupportedProtocolVersion(requested) && !IsStateless(requested)) {
     return std::string(requested);
   }
   return std::string(kLatestProtocolVersion);

@@ -25,12 +25,18 @@ struct Revision {
   bool structured_content = false;  // structuredContent, Tool.outputSchema, titles, Tool._meta
   bool resource_links = false;      // resource_link content blocks
   bool icons = false;               // Tool.icons
+  // The stateless era (2026-07-28 on): every request carries its version and client capabilities in
+  // `_meta`, there is no initialize and no session; results carry resultType, list results caching hints;
+  // server→client requests become input-required results (MRTR). Never negotiated through initialize.
+  bool stateless = false;
 };
 
 // Every revision the server speaks, newest first: the one place that knows them. Supporting a new revision is
 // adding its row here (and, for a feature no row had before, a field above and its use in rendering).
 // clang-format off
 inline constexpr Revision kRevisions[] = {
+    {.version = "2026-07-28",                 .audio = true, .tool_annotations = true, .progress_message = true,
+     .structured_content = true, .resource_links = true, .icons = true, .stateless = true},
     {.version = "2025-11-25",                 .audio = true, .tool_annotations = true, .progress_message = true,
      .structured_content = true, .resource_links = true, .icons = true},
     {.version = "2025-06-18",                 .audio = true, .tool_annotations = true, .progress_message = true,
@@ -39,7 +45,9 @@ inline constexpr Revision kRevisions[] = {
     {.version = "2024-11-05"},
 };
 // clang-format on
-inline constexpr std::string_view kLatestProtocolVersion = kRevisions[0].version;
+// The newest revision initialize negotiates (stateless revisions are never negotiated that way).
+inline constexpr std::string_view kLatestProtocolVersion = kRevisions[1].version;
+static_assert(!kRevisions[1].stateless && kRevisions[0].stateless);
 
 // The request that opens a session (the only one allowed before it, with ping).
 inline constexpr char kInitializeMethod[] = "initialize";
@@ -48,10 +56,15 @@ bool IsInitializeRequest(const Json& message);
 
 // The row of a supported revision; nullptr for any other string (and for "", before initialize).
 const Revision* FindRevision(std::string_view version);
-// The versions of kRevisions, newest first.
+// The versions of kRevisions, newest first: both eras.
 const std::vector<std::string>& SupportedProtocolVersions();
 bool IsSupportedProtocolVersion(std::string_view version);
-// Echoes a supported requested version, else answers with the latest (the client then decides).
+// The stateless-era versions, newest first (server/discover's supportedVersions).
+const std::vector<std::string>& StatelessProtocolVersions();
+// True for a supported stateless-era version.
+bool IsStateless(std::string_view version);
+// For initialize: echoes a supported session-era version, else answers with kLatestProtocolVersion (the
+// client then decides). A stateless version asked through initialize gets kLatestProtocolVersion too.
 std::string NegotiateProtocolVersion(std::string_view requested);
 
 // Feature gates by negotiated version, read from kRevisions; false for an unsupported or empty version.

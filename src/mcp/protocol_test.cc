@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <iterator>
+#include <string>
+#include <vector>
 
 #include "jsonrpc/error_codes.h"
 
@@ -14,6 +16,16 @@ TEST(ProtocolTest, Negotiation) {
   EXPECT_EQ(NegotiateProtocolVersion("2024-11-05"), "2024-11-05");
   EXPECT_EQ(NegotiateProtocolVersion("2024-10-07"), kLatestProtocolVersion);
   EXPECT_EQ(NegotiateProtocolVersion(""), kLatestProtocolVersion);
+  // The stateless era is never negotiated through initialize.
+  EXPECT_EQ(NegotiateProtocolVersion("2026-07-28"), kLatestProtocolVersion);
+}
+
+TEST(ProtocolTest, StatelessEra) {
+  EXPECT_TRUE(IsStateless("2026-07-28"));
+  for (const char* version : {"2025-11-25", "2024-11-05", "", "2099-01-01"}) {
+    EXPECT_FALSE(IsStateless(version)) << version;
+  }
+  EXPECT_EQ(StatelessProtocolVersions(), std::vector<std::string>{"2026-07-28"});
 }
 
 TEST(ProtocolTest, FeatureGates) {
@@ -32,6 +44,7 @@ TEST(ProtocolTest, RevisionTable) {
     bool batches, audio, annotations, progress_message, structured, resource_links, icons;
   };
   const Row rows[] = {
+      {"2026-07-28", false, true, true, true, true, true, true},
       {"2025-11-25", false, true, true, true, true, true, true},
       {"2025-06-18", false, true, true, true, true, true, false},
       {"2025-03-26", true, true, true, true, false, false, false},
@@ -57,7 +70,7 @@ TEST(ProtocolTest, RevisionTable) {
 
 // Before initialize, and for a string no revision has, no feature is on (no date arithmetic on strings).
 TEST(ProtocolTest, UnknownVersionsHaveNoFeatures) {
-  for (const char* version : {"", "2024-10-07", "2026-07-28", "2099-01-01", "garbage"}) {
+  for (const char* version : {"", "2024-10-07", "2026-07-29", "2099-01-01", "garbage"}) {
     EXPECT_EQ(FindRevision(version), nullptr) << version;
     EXPECT_FALSE(IsSupportedProtocolVersion(version));
     EXPECT_FALSE(AllowsBatches(version));

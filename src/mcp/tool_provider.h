@@ -33,18 +33,36 @@ struct ToolDefinition {
   Json annotations;  // null = omitted; else {readOnlyHint, ...}
   Json meta;         // null = omitted; else the tool's _meta
   Json icons;        // null = omitted; else [{src, mimeType?, sizes?, theme?}] (2025-11-25+)
+  // Client capabilities a call needs ({"sampling": {}}); null = none. In the stateless era a call from a
+  // client that did not declare one of them is refused with -32021 before the tool runs. Never rendered.
+  Json required_client_capabilities;
 };
 
 // An immutable snapshot of the tool list; providers swap in a new one when the set changes.
 using ToolList = std::shared_ptr<const std::vector<ToolDefinition>>;
 
+// A call that needs input from the client before it can finish (MCP 2026-07-28 multi round-trip requests):
+// the core answers with an input-required result, and the client retries the call with the responses.
+struct InputRequired {
+  // Key → {method, params}: elicitation/create, sampling/createMessage or roots/list. The core refuses the
+  // call with -32021 when the client did not declare the capability a request needs.
+  Json input_requests = Json::object();
+  // The tool's own state for the retry (any JSON; null = none). The core seals it into an opaque,
+  // integrity-protected requestState bound to the principal, the tool, its arguments and an expiry, and
+  // hands it back verified on the retry (CallContext::request_state); a tampered or foreign one never
+  // reaches the tool.
+  Json state;
+};
+
 // The outcome of a call that reached the tool: content blocks as MCP JSON (text, image, audio, resource,
 // resource_link), optional structuredContent, and is_error for failures the model should see. The core
-// strips blocks and fields the negotiated version does not know.
+// strips blocks and fields the negotiated version does not know. With input_required set (stateless era
+// only) the rest is ignored and the client is asked for input instead.
 struct ToolResult {
   Json content = Json::array();
   std::optional<Json> structured_content;
   bool is_error = false;
+  std::optional<InputRequired> input_required;
 
   static ToolResult Text(std::string text, bool is_error = false);
 };
@@ -79,8 +97,34 @@ class CallContext {
   // Who is calling, for audit logs: "stdio", or the authenticated subject over HTTP.
   virtual const std::string& principal() const = 0;
   // Sends a request to the client (sampling/createMessage, elicitation/create) and waits for its answer.
-  // Fails with kFailedPrecondition when the client did not declare the capability, kCancelled on stop.
+  // Fails with kFailedPrecondition when the client did not declare the capability, kCancelled on stop. In
+  // the stateless era there are no server→client requests: it fails with kFailedPrecondition, and a tool
+  // returns ToolResult::input_required instead.
   virtual Result<Json> RequestClient(const std::string& method, const Json& params) = 0;
+
+  // The stateless era (2026-07-28): capabilities, log level and trace context come with each request.
+  virtual bool stateless() const { return false; }
+  // The request's params._meta (an object; empty when it had none). Carries traceparent/tracestate
+  // (the HTTP transport copies those headers in when _meta lacks them).
+  virtual const Json& request_meta() const {
+    static const Json kEmpty = Json::object();
+    return kEmpty;
+  }
+  // What the client declared (initialize's capabilities, or the request's _meta); an object.
+  virtual const Json& client_capabilities() const {
+    static const Json kEmpty = Json::object();
+    return kEmpty;
+  }
+  // On a retry after input_required: the client's inputResponses (key → result; an object, possibly
+  // missing keys the tool asked for) and the tool's verified state. Null when this is not a retry.
+  virtual const Json& input_responses() const {
+    static const Json kNull;
+    return kNull;
+  }
+  virtual const Json& request_state() const {
+    static const Json kNull;
+    return kNull;
+  }
 };
 
 class ToolProvider {
