@@ -72,7 +72,21 @@ void CollectRefs(const Json& node, std::set<std::string>& out) {
   }
 }
 
-// OpenAPI 3.0 "nullable: true" → JSON Schema type unions, so valijson and clients read it alike.
+// OpenAPI 3.0's boolean exclusiveMinimum/exclusiveMaximum (draft-04 style) → the numeric form of 2020-12.
+void ConvertExclusive(Json& node, const char* exclusive, const char* bound) {
+  if (!node.contains(exclusive) || !node[exclusive].is_boolean()) {
+    return;
+  }
+  if (node[exclusive] == true && node.contains(bound) && node[bound].is_number()) {
+    node[exclusive] = node[bound];
+    node.erase(bound);
+  } else {
+    node.erase(exclusive);
+  }
+}
+
+// OpenAPI 3.0 "nullable: true" → JSON Schema type unions, and boolean exclusive bounds → numbers, so the
+// validator (2020-12, as the schema declares no dialect) and clients read it alike.
 void ConvertNullable(Json& node) {
   if (node.is_object()) {
     if (node.contains("nullable") && node["nullable"] == true && node.contains("type") &&
@@ -80,6 +94,8 @@ void ConvertNullable(Json& node) {
       node["type"] = Json::array({node["type"], "null"});
     }
     node.erase("nullable");
+    ConvertExclusive(node, "exclusiveMinimum", "minimum");
+    ConvertExclusive(node, "exclusiveMaximum", "maximum");
     for (auto& [k, v] : node.items()) {
       ConvertNullable(v);
     }

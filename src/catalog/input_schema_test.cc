@@ -59,7 +59,9 @@ const char* kOpenApi = R"({
                  "properties": {"detail": {"$ref": "#/components/schemas/OrderCreated"},
                                 "source": {"type": "string"}}},
     "OrderCreated": {"type": "object", "required": ["orderId"],
-                     "properties": {"orderId": {"type": "string"}, "note": {"type": "string", "nullable": true}}}
+                     "properties": {"orderId": {"type": "string"}, "note": {"type": "string", "nullable": true},
+                                    "qty": {"type": "integer", "minimum": 0, "exclusiveMinimum": true,
+                                            "maximum": 9, "exclusiveMaximum": false}}}
   }}
 })";
 
@@ -73,6 +75,11 @@ TEST(InputSchemaTest, OpenApiComponentBecomesSchema) {
   auto v = ArgumentValidator::Create(s.value());
   ASSERT_TRUE(v.ok()) << v.error().message;
   EXPECT_TRUE((*v)->Validate(Json::parse(R"({"detail":{"orderId":"1","note":null}})")).empty());
+  // OpenAPI 3.0's boolean exclusive bounds become 2020-12's numeric ones.
+  EXPECT_EQ((*s)["definitions"]["OrderCreated"]["properties"]["qty"],
+            Json::parse(R"({"type":"integer","exclusiveMinimum":0,"maximum":9})"));
+  EXPECT_FALSE((*v)->Validate(Json::parse(R"({"detail":{"orderId":"1","qty":0}})")).empty());
+  EXPECT_TRUE((*v)->Validate(Json::parse(R"({"detail":{"orderId":"1","qty":9}})")).empty());
   auto problems = (*v)->Validate(Json::parse(R"({"detail":{"note":"x"}})"));
   ASSERT_FALSE(problems.empty());
   EXPECT_NE(problems[0].find("orderId"), std::string::npos) << problems[0];
