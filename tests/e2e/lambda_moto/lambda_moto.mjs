@@ -111,7 +111,7 @@ async function checkCompat(base) {
   const { client } = await connect({ ...base, FUNCTION_PREFIX: 'mcp-', LAMBDA_MCP_COMPAT: 'reference' });
   try {
     const { tools } = await client.listTools();
-    assertEqual(tools.map((t) => t.name), ['echo', 'customer_info'], 'compat names');
+    assertEqual(tools.map((t) => t.name), ['customer_info', 'echo'], 'compat names (sorted)');
     assertEqual(tools[0].inputSchema.required, ['parameters'], 'compat wrapper schema');
     const r = await client.callTool({
       name: 'echo',
