@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "mcp/conformance_fixtures_2026.h"
+
 namespace lmcp::mcp {
 
 const char* ConformanceFixtures::kPngBase64 =
@@ -74,19 +76,6 @@ bool Pause(const std::stop_token& stop, int ms) {
   return !cv.wait_for(lock, stop, std::chrono::milliseconds(ms), [] { return false; });
 }
 
-// The text of a sampling result: content is a block or (newer revisions) an array of blocks.
-std::string SampledText(const Json& result) {
-  const Json* content = result.contains("content") ? &result["content"] : nullptr;
-  if (content != nullptr && content->is_array() && !content->empty()) {
-    content = &(*content)[0];
-  }
-  if (content != nullptr && content->is_object() && content->contains("text") &&
-      (*content)["text"].is_string()) {
-    return (*content)["text"].get<std::string>();
-  }
-  return result.dump();
-}
-
 ToolResult ElicitationResult(const char* prefix, const Result<Json>& answer) {
   if (!answer.ok()) {
     if (answer.error().code == ErrorCode::kFailedPrecondition) {
@@ -130,6 +119,9 @@ ConformanceFixtures::ConformanceFixtures(bool hidden_test_tools) : hidden_test_t
   tools->push_back(Tool("test_elicitation_sep1330_enums", "Elicitation with every enum variant."));
   tools->push_back(
       Tool("json_schema_2020_12_tool", "Lists a JSON Schema 2020-12 input schema.", SchemaTool2020_12()));
+  for (ToolDefinition& t : fixtures2026::Tools()) {
+    tools->push_back(std::move(t));
+  }
   tools_ = std::move(tools);
 }
 
@@ -137,7 +129,7 @@ Result<ToolList> ConformanceFixtures::ListTools() { return tools_; }
 
 void ConformanceFixtures::SetListChangedCallback(std::function<void()> callback) {
   std::lock_guard lock(mu_);
-  list_changed_ = std::move(callback);  // the fixture list never changes
+  list_changed_ = std::move(callback);  // fired by test_trigger_tool_change; the list itself never changes
 }
 
 namespace {
@@ -227,7 +219,7 @@ Result<ToolResult> TestSampling(const Json& arguments, CallContext& ctx) {
     }
     return ToolResult::Text("Sampling failed: " + answer.error().message, true);
   }
-  return ToolResult::Text("LLM response: " + SampledText(*answer));
+  return ToolResult::Text("LLM response: " + fixtures2026::SampledText(*answer));
 }
 
 Result<ToolResult> TestElicitation(const Json& arguments, CallContext& ctx) {
@@ -328,6 +320,19 @@ Result<ToolResult> ConformanceFixtures::CallTool(const std::string& name, Json a
   };
   if (auto fixture = kFixtures.find(name); fixture != kFixtures.end()) {
     return fixture->second(arguments, ctx);
+  }
+  auto list_changed = [this] {
+    std::function<void()> callback;
+    {
+      std::lock_guard lock(mu_);
+      callback = list_changed_;
+    }
+    if (callback) {
+      callback();
+    }
+  };
+  if (auto result = fixtures2026::Call(name, arguments, ctx, list_changed)) {
+    return std::move(*result);
   }
   if (name == "test_slow" && hidden_test_tools_) {
     return TestSlow(arguments, ctx);
