@@ -20,16 +20,7 @@ const char* ConformanceFixtures::kWavBase64 =
 
 namespace {
 
-const Json kNoArguments =
-    Json{{"type", "object"}, {"properties", Json::object()}, {"additionalProperties", false}};
-
-ToolDefinition Tool(std::string name, std::string description, Json schema = kNoArguments) {
-  ToolDefinition t;
-  t.name = std::move(name);
-  t.description = std::move(description);
-  t.input_schema = std::move(schema);
-  return t;
-}
+using fixtures2026::FixtureTool;
 
 Json StringArgumentSchema(const std::string& name, const std::string& description) {
   return Json{{"type", "object"},
@@ -102,23 +93,25 @@ std::optional<std::string> StringArgument(const Json& arguments, const char* nam
 
 ConformanceFixtures::ConformanceFixtures(bool hidden_test_tools) : hidden_test_tools_(hidden_test_tools) {
   auto tools = std::make_shared<std::vector<ToolDefinition>>();
-  tools->push_back(Tool("test_simple_text", "Returns a simple text response."));
-  tools->push_back(Tool("test_image_content", "Returns a 1x1 PNG image content block."));
-  tools->push_back(Tool("test_audio_content", "Returns a short WAV audio content block."));
-  tools->push_back(Tool("test_embedded_resource", "Returns an embedded text resource."));
-  tools->push_back(Tool("test_multiple_content_types", "Returns text, image and resource content."));
-  tools->push_back(Tool("test_tool_with_logging", "Sends three info log notifications while running."));
-  tools->push_back(Tool("test_tool_with_progress", "Sends progress notifications 0, 50 and 100 of 100."));
-  tools->push_back(Tool("test_error_handling", "Always fails with an isError result."));
-  tools->push_back(Tool("test_sampling", "Asks the client to sample an LLM response for the prompt.",
-                        StringArgumentSchema("prompt", "Prompt to send to sampling/createMessage")));
-  tools->push_back(Tool("test_elicitation", "Asks the client to elicit a username and an email.",
-                        StringArgumentSchema("message", "Prompt message shown to the user")));
+  tools->push_back(FixtureTool("test_simple_text", "Returns a simple text response."));
+  tools->push_back(FixtureTool("test_image_content", "Returns a 1x1 PNG image content block."));
+  tools->push_back(FixtureTool("test_audio_content", "Returns a short WAV audio content block."));
+  tools->push_back(FixtureTool("test_embedded_resource", "Returns an embedded text resource."));
+  tools->push_back(FixtureTool("test_multiple_content_types", "Returns text, image and resource content."));
   tools->push_back(
-      Tool("test_elicitation_sep1034_defaults", "Elicitation with defaults for every primitive type."));
-  tools->push_back(Tool("test_elicitation_sep1330_enums", "Elicitation with every enum variant."));
+      FixtureTool("test_tool_with_logging", "Sends three info log notifications while running."));
   tools->push_back(
-      Tool("json_schema_2020_12_tool", "Lists a JSON Schema 2020-12 input schema.", SchemaTool2020_12()));
+      FixtureTool("test_tool_with_progress", "Sends progress notifications 0, 50 and 100 of 100."));
+  tools->push_back(FixtureTool("test_error_handling", "Always fails with an isError result."));
+  tools->push_back(FixtureTool("test_sampling", "Asks the client to sample an LLM response for the prompt.",
+                               StringArgumentSchema("prompt", "Prompt to send to sampling/createMessage")));
+  tools->push_back(FixtureTool("test_elicitation", "Asks the client to elicit a username and an email.",
+                               StringArgumentSchema("message", "Prompt message shown to the user")));
+  tools->push_back(FixtureTool("test_elicitation_sep1034_defaults",
+                               "Elicitation with defaults for every primitive type."));
+  tools->push_back(FixtureTool("test_elicitation_sep1330_enums", "Elicitation with every enum variant."));
+  tools->push_back(FixtureTool("json_schema_2020_12_tool", "Lists a JSON Schema 2020-12 input schema.",
+                               SchemaTool2020_12()));
   for (ToolDefinition& t : fixtures2026::Tools()) {
     tools->push_back(std::move(t));
   }

@@ -7,17 +7,6 @@ namespace lmcp::mcp::fixtures2026 {
 
 namespace {
 
-const Json kNoArguments =
-    Json{{"type", "object"}, {"properties", Json::object()}, {"additionalProperties", false}};
-
-ToolDefinition Tool(std::string name, std::string description, Json schema = kNoArguments) {
-  ToolDefinition t;
-  t.name = std::move(name);
-  t.description = std::move(description);
-  t.input_schema = std::move(schema);
-  return t;
-}
-
 // The x-mcp-header tools exactly as the suite's own client scenario (http-custom-headers) serves them. The
 // server scenario picks the first listed tool with an x-mcp-header string property: test_custom_headers,
 // `region` (header Mcp-Param-Region).
@@ -156,12 +145,15 @@ ToolResult ElicitationRound(const Round& r) {
   return Ask({{"user_name", Elicit("What is your name?", "name", "string")}});
 }
 
-ToolResult SamplingRound(const Round& r) {
-  const Json* answer = Response(r, "capital_question");
-  if (IsSamplingResult(answer)) {
-    return ToolResult::Text("LLM response: " + SampledText(*answer));
-  }
-  return Ask({{"capital_question", Sample("What is the capital of France?", 100)}});
+// Asks the client's LLM `prompt` under `key`, then answers with what it sampled.
+RoundFn SamplingFixture(std::string key, std::string prompt, int max_tokens) {
+  return [key = std::move(key), prompt = std::move(prompt), max_tokens](const Round& r) {
+    const Json* answer = Response(r, key);
+    if (IsSamplingResult(answer)) {
+      return ToolResult::Text("LLM response: " + SampledText(*answer));
+    }
+    return Ask({{key, Sample(prompt, max_tokens)}});
+  };
 }
 
 ToolResult ListRootsRound(const Round& r) {
@@ -263,15 +255,6 @@ ToolResult CapabilitiesRound(const Round& r) {
   return Ask(std::move(requests));
 }
 
-// test_missing_capability: lists sampling as required, so the core refuses a client without it (-32021).
-ToolResult MissingCapabilityRound(const Round& r) {
-  const Json* answer = Response(r, "greeting");
-  if (IsSamplingResult(answer)) {
-    return ToolResult::Text("LLM response: " + SampledText(*answer));
-  }
-  return Ask({{"greeting", Sample("Say hello.", 50)}});
-}
-
 // test_streaming_elicitation: the elicitation goes out as an input-required result on the response, never
 // as a request of its own on the stream.
 ToolResult StreamingElicitationRound(const Round& r) {
@@ -299,10 +282,12 @@ Result<ToolResult> CustomHeaders(const Json& arguments) {
 
 const std::map<std::string, RoundFn>& RoundFixtures() {
   static const std::map<std::string, RoundFn> kRounds = {
-      {"test_missing_capability", MissingCapabilityRound},
+      // Lists sampling as required, so the core refuses a client without it (-32021).
+      {"test_missing_capability", SamplingFixture("greeting", "Say hello.", 50)},
       {"test_streaming_elicitation", StreamingElicitationRound},
       {"test_input_required_result_elicitation", ElicitationRound},
-      {"test_input_required_result_sampling", SamplingRound},
+      {"test_input_required_result_sampling",
+       SamplingFixture("capital_question", "What is the capital of France?", 100)},
       {"test_input_required_result_list_roots", ListRootsRound},
       {"test_input_required_result_request_state",
        ConfirmWithState("request_state", "state-ok: the requestState came back intact")},
@@ -316,6 +301,14 @@ const std::map<std::string, RoundFn>& RoundFixtures() {
 }
 
 }  // namespace
+
+ToolDefinition FixtureTool(std::string name, std::string description, Json schema) {
+  ToolDefinition t;
+  t.name = std::move(name);
+  t.description = std::move(description);
+  t.input_schema = std::move(schema);
+  return t;
+}
 
 std::string SampledText(const Json& result) {
   const Json* content = result.contains("content") ? &result["content"] : nullptr;
@@ -332,35 +325,37 @@ std::string SampledText(const Json& result) {
 std::vector<ToolDefinition> Tools() {
   std::vector<ToolDefinition> tools;
   ToolDefinition missing =
-      Tool("test_missing_capability",
-           "Needs the client's sampling capability; the server refuses a client without it.");
+      FixtureTool("test_missing_capability",
+                  "Needs the client's sampling capability; the server refuses a client without it.");
   missing.required_client_capabilities = Json{{"sampling", Json::object()}};
   tools.push_back(std::move(missing));
+  tools.push_back(FixtureTool("test_streaming_elicitation",
+                              "Asks the user to confirm through an input-required result."));
   tools.push_back(
-      Tool("test_streaming_elicitation", "Asks the user to confirm through an input-required result."));
+      FixtureTool("test_logging_tool", "Logs three info messages (sent only at a requested log level)."));
   tools.push_back(
-      Tool("test_logging_tool", "Logs three info messages (sent only at a requested log level)."));
-  tools.push_back(Tool("test_trigger_tool_change", "Announces a change of the tool list to listeners."));
+      FixtureTool("test_trigger_tool_change", "Announces a change of the tool list to listeners."));
+  tools.push_back(FixtureTool("test_custom_headers", "Mirrors parameters into Mcp-Param headers.",
+                              CustomHeadersSchema()));
+  tools.push_back(FixtureTool("test_custom_headers_null",
+                              "A null x-mcp-header parameter is omitted from the headers.",
+                              CustomHeadersNullSchema()));
   tools.push_back(
-      Tool("test_custom_headers", "Mirrors parameters into Mcp-Param headers.", CustomHeadersSchema()));
-  tools.push_back(Tool("test_custom_headers_null",
-                       "A null x-mcp-header parameter is omitted from the headers.",
-                       CustomHeadersNullSchema()));
+      FixtureTool("test_input_required_result_elicitation", "Asks the user for their name, then greets."));
   tools.push_back(
-      Tool("test_input_required_result_elicitation", "Asks the user for their name, then greets."));
+      FixtureTool("test_input_required_result_sampling", "Asks the client's LLM for the capital of France."));
+  tools.push_back(FixtureTool("test_input_required_result_list_roots",
+                              "Asks the client for its roots, then lists them."));
+  tools.push_back(FixtureTool("test_input_required_result_request_state",
+                              "Asks for a confirmation and checks its request state."));
+  tools.push_back(FixtureTool("test_input_required_result_multiple_inputs",
+                              "Asks for a name, a sampled greeting and the roots at once."));
   tools.push_back(
-      Tool("test_input_required_result_sampling", "Asks the client's LLM for the capital of France."));
-  tools.push_back(
-      Tool("test_input_required_result_list_roots", "Asks the client for its roots, then lists them."));
-  tools.push_back(Tool("test_input_required_result_request_state",
-                       "Asks for a confirmation and checks its request state."));
-  tools.push_back(Tool("test_input_required_result_multiple_inputs",
-                       "Asks for a name, a sampled greeting and the roots at once."));
-  tools.push_back(Tool("test_input_required_result_multi_round", "Asks for a name, then for a colour."));
-  tools.push_back(Tool("test_input_required_result_tampered_state",
-                       "Asks for a confirmation; a tampered request state is refused."));
-  tools.push_back(Tool("test_input_required_result_capabilities",
-                       "Asks only for the kinds of input the client declared."));
+      FixtureTool("test_input_required_result_multi_round", "Asks for a name, then for a colour."));
+  tools.push_back(FixtureTool("test_input_required_result_tampered_state",
+                              "Asks for a confirmation; a tampered request state is refused."));
+  tools.push_back(FixtureTool("test_input_required_result_capabilities",
+                              "Asks only for the kinds of input the client declared."));
   return tools;
 }
 

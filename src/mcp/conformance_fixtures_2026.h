@@ -16,6 +16,10 @@
 
 namespace lmcp::mcp::fixtures2026 {
 
+inline const Json kNoArguments =
+    Json{{"type", "object"}, {"properties", Json::object()}, {"additionalProperties", false}};
+ToolDefinition FixtureTool(std::string name, std::string description, Json schema = kNoArguments);
+
 // The text of a sampling result: content is a block or (newer revisions) an array of blocks.
 std::string SampledText(const Json& result);
 
