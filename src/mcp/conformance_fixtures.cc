@@ -67,6 +67,24 @@ bool Pause(const std::stop_token& stop, int ms) {
   return !cv.wait_for(lock, stop, std::chrono::milliseconds(ms), [] { return false; });
 }
 
+// The client's answer to one request: through RequestClient in the 2025 era. In the stateless era it is the
+// retry's inputResponses["input"]; without one, `ask` becomes the input-required result asking for it and
+// the answer is nullopt.
+std::optional<Result<Json>> AskClient(CallContext& ctx, const std::string& method, Json params,
+                                      ToolResult& ask) {
+  if (!ctx.stateless()) {
+    return ctx.RequestClient(method, params);
+  }
+  const Json& responses = ctx.input_responses();
+  if (auto it = responses.is_object() ? responses.find("input") : responses.end();
+      responses.is_object() && it != responses.end() && it->is_object()) {
+    return Result<Json>(*it);
+  }
+  ask.input_required =
+      InputRequired{Json{{"input", {{"method", method}, {"params", std::move(params)}}}}, nullptr};
+  return std::nullopt;
+}
+
 ToolResult ElicitationResult(const char* prefix, const Result<Json>& answer) {
   if (!answer.ok()) {
     if (answer.error().code == ErrorCode::kFailedPrecondition) {
@@ -205,7 +223,12 @@ Result<ToolResult> TestSampling(const Json& arguments, CallContext& ctx) {
   }
   Json params{{"messages", {{{"role", "user"}, {"content", {{"type", "text"}, {"text", *prompt}}}}}},
               {"maxTokens", 100}};
-  auto answer = ctx.RequestClient("sampling/createMessage", params);
+  ToolResult ask;
+  auto asked = AskClient(ctx, "sampling/createMessage", params, ask);
+  if (!asked) {
+    return ask;
+  }
+  const Result<Json>& answer = *asked;
   if (!answer.ok()) {
     if (answer.error().code == ErrorCode::kFailedPrecondition) {
       return ToolResult::Text("Sampling is not supported by this client.", true);
@@ -225,9 +248,10 @@ Result<ToolResult> TestElicitation(const Json& arguments, CallContext& ctx) {
                {{"username", {{"type", "string"}, {"description", "User's response"}}},
                 {"email", {{"type", "string"}, {"description", "User's email address"}}}}},
               {"required", {"username", "email"}}};
-  return ElicitationResult(
-      "User response: ",
-      ctx.RequestClient("elicitation/create", {{"message", *message}, {"requestedSchema", schema}}));
+  ToolResult ask;
+  auto answer =
+      AskClient(ctx, "elicitation/create", {{"message", *message}, {"requestedSchema", schema}}, ask);
+  return answer ? ElicitationResult("User response: ", *answer) : ask;
 }
 
 Result<ToolResult> TestElicitationSep1034Defaults(const Json&, CallContext& ctx) {
@@ -242,11 +266,12 @@ Result<ToolResult> TestElicitationSep1034Defaults(const Json&, CallContext& ctx)
     },
     "required": ["name", "age", "score", "status", "verified"]
   })");
-  return ElicitationResult(
-      "Elicitation completed: ",
-      ctx.RequestClient("elicitation/create",
-                        {{"message", "Please review and update the form fields with defaults"},
-                         {"requestedSchema", schema}}));
+  ToolResult ask;
+  auto answer = AskClient(
+      ctx, "elicitation/create",
+      {{"message", "Please review and update the form fields with defaults"}, {"requestedSchema", schema}},
+      ask);
+  return answer ? ElicitationResult("Elicitation completed: ", *answer) : ask;
 }
 
 Result<ToolResult> TestElicitationSep1330Enums(const Json&, CallContext& ctx) {
@@ -268,9 +293,10 @@ Result<ToolResult> TestElicitationSep1330Enums(const Json&, CallContext& ctx) {
     },
     "required": ["untitledSingle", "titledSingle", "legacyEnum", "untitledMulti", "titledMulti"]
   })");
-  return ElicitationResult("Elicitation completed: ",
-                           ctx.RequestClient("elicitation/create", {{"message", "Choose enum variants"},
-                                                                    {"requestedSchema", schema}}));
+  ToolResult ask;
+  auto answer = AskClient(ctx, "elicitation/create",
+                          {{"message", "Choose enum variants"}, {"requestedSchema", schema}}, ask);
+  return answer ? ElicitationResult("Elicitation completed: ", *answer) : ask;
 }
 
 Result<ToolResult> JsonSchema202012Tool(const Json& arguments, CallContext&) {

@@ -319,5 +319,26 @@ TEST_F(Fixtures2026Test, In2025EraAToolThatNeverFinishesStopsAfterMaxRounds) {
   EXPECT_EQ(session.requests.size(), 8u);
 }
 
+// The 2025-era sampling and elicitation fixtures ask through an input-required result in the stateless era.
+TEST_F(Fixtures2026Test, The2025FixturesAskThroughInputRequiredWhenStateless) {
+  ToolResult sampling = Call("test_sampling", ctx_, {{"prompt", "Hi?"}});
+  ASSERT_TRUE(sampling.input_required);
+  EXPECT_EQ(sampling.input_required->input_requests["input"]["method"], "sampling/createMessage");
+  EXPECT_EQ(sampling.input_required->input_requests["input"]["params"]["messages"][0]["content"]["text"],
+            "Hi?");
+  StatelessContext sampled(ctx_.client_capabilities(), {{"input", Sampled("Hello")}});
+  EXPECT_EQ(Text(Call("test_sampling", sampled, {{"prompt", "Hi?"}})), "LLM response: Hello");
+
+  for (const char* tool :
+       {"test_elicitation", "test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums"}) {
+    ToolResult first = Call(tool, ctx_, {{"message", "Who?"}});
+    ASSERT_TRUE(first.input_required) << tool;
+    EXPECT_EQ(first.input_required->input_requests["input"]["method"], "elicitation/create");
+    StatelessContext answered(ctx_.client_capabilities(), {{"input", {{"action", "decline"}}}});
+    EXPECT_NE(Text(Call(tool, answered, {{"message", "Who?"}})).find("action=decline"), std::string::npos)
+        << tool;
+  }
+}
+
 }  // namespace
 }  // namespace lmcp::mcp
