@@ -6,6 +6,8 @@
 #include <set>
 
 #include "mcp/conformance_fixtures.h"
+#include "mcp/request_meta.h"
+#include "tests/support/mcp/test_support.h"
 
 namespace lmcp::mcp {
 namespace {
@@ -338,6 +340,82 @@ TEST_F(Fixtures2026Test, The2025FixturesAskThroughInputRequiredWhenStateless) {
     EXPECT_NE(Text(Call(tool, answered, {{"message", "Who?"}})).find("action=decline"), std::string::npos)
         << tool;
   }
+}
+
+// Through the real session core, as the 2026-07-28 scenarios drive it (one request per round).
+class Fixtures2026SessionTest : public ::testing::Test {
+ protected:
+  Json Call(const std::string& tool, Json extra = Json::object(),
+            Json capabilities = Json{{"sampling", Json::object()},
+                                     {"elicitation", Json::object()},
+                                     {"roots", {{"listChanged", true}}}}) {
+    extra["name"] = tool;
+    extra["arguments"] = Json::object();
+    extra["_meta"] = Json{{kMetaProtocolVersion, "2026-07-28"},
+                          {kMetaClientCapabilities, std::move(capabilities)},
+                          {kMetaClientInfo, {{"name", "conformance-test-client"}, {"version", "1.0.0"}}}};
+    return client_.Request(next_id_++, "tools/call", std::move(extra));
+  }
+
+  ConformanceFixtures fixtures_;
+  testing::TestClient client_{fixtures_};
+  int next_id_ = 1;
+};
+
+TEST_F(Fixtures2026SessionTest, RequestStateRoundTripAndTamperedState) {
+  Json first = Call("test_input_required_result_request_state")["result"];
+  EXPECT_EQ(first["resultType"], "input_required");
+  ASSERT_TRUE(first["requestState"].is_string());
+  Json accept{{"confirm", Accept({{"ok", true}})}};
+  Json done = Call("test_input_required_result_request_state",
+                   {{"inputResponses", accept}, {"requestState", first["requestState"]}})["result"];
+  EXPECT_EQ(done["resultType"], "complete");
+  EXPECT_EQ(done["content"][0]["text"].get<std::string>().rfind("state-ok", 0), 0u) << done;
+
+  Json tampered = Call("test_input_required_result_tampered_state")["result"];
+  Json refused = Call("test_input_required_result_tampered_state",
+                      {{"inputResponses", accept},
+                       {"requestState", tampered["requestState"].get<std::string>() + "-TAMPERED"}});
+  EXPECT_TRUE(refused.contains("error")) << refused;
+}
+
+TEST_F(Fixtures2026SessionTest, MultiRoundStatesDifferAndMissingResponsesAreAskedAgain) {
+  Json r1 = Call("test_input_required_result_multi_round")["result"];
+  Json r2 = Call("test_input_required_result_multi_round",
+                 {{"inputResponses", {{"step1", Accept({{"name", "Alice"}})}}},
+                  {"requestState", r1["requestState"]}})["result"];
+  EXPECT_EQ(r2["resultType"], "input_required");
+  EXPECT_NE(r2["requestState"], r1["requestState"]);
+  Json r3 = Call("test_input_required_result_multi_round",
+                 {{"inputResponses", {{"step2", Accept({{"color", "blue"}})}}},
+                  {"requestState", r2["requestState"]}})["result"];
+  EXPECT_EQ(r3["content"][0]["text"], "Hello, Alice! Your favorite color is blue.");
+
+  Json again =
+      Call("test_input_required_result_elicitation", {{"inputResponses", {{"wrong_key", Accept({})}}}});
+  EXPECT_EQ(again["result"]["resultType"], "input_required");
+  Json extra =
+      Call("test_input_required_result_elicitation",
+           {{"inputResponses", {{"user_name", Accept({{"name", "Alice"}})}, {"unknown_extra_key", 1}}}});
+  EXPECT_EQ(extra["result"]["content"][0]["text"], "Hello, Alice!");
+  Json invalid = Call("test_input_required_result_elicitation", {{"inputResponses", {{"user_name", 12345}}}});
+  EXPECT_NE(invalid.value("result", Json::object()).value("resultType", ""), "complete") << invalid;
+}
+
+TEST_F(Fixtures2026SessionTest, CapabilitiesAreRespected) {
+  Json missing = Call("test_missing_capability", Json::object(), Json::object());
+  EXPECT_EQ(missing["error"]["code"], -32021);
+  EXPECT_TRUE(missing["error"]["data"]["requiredCapabilities"]["sampling"].is_object()) << missing;
+
+  Json sampling_only =
+      Call("test_input_required_result_capabilities", Json::object(), {{"sampling", Json::object()}});
+  ASSERT_EQ(sampling_only["result"]["resultType"], "input_required") << sampling_only;
+  for (const auto& [key, request] : sampling_only["result"]["inputRequests"].items()) {
+    EXPECT_NE(request["method"], "elicitation/create");
+  }
+  Json multiple = Call("test_input_required_result_multiple_inputs")["result"];
+  EXPECT_EQ(multiple["inputRequests"].size(), 3u);
+  EXPECT_TRUE(multiple["requestState"].is_string());
 }
 
 }  // namespace
