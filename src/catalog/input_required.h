@@ -6,9 +6,9 @@
 //    "inputRequests": {"<key>": {"method": "elicitation/create" | "sampling/createMessage" | "roots/list",
 //                                "params": {...}}},
 //    "requestState": <any JSON; optional>}
-// At least one of inputRequests (non-empty) and requestState is required. lambda-mcp seals requestState (the
-// client sees an opaque, integrity-protected string) and keeps nothing. When the client retries, the function
-// is invoked again with the same arguments plus the reserved member "_mcp":
+// At least one of inputRequests (non-empty) and requestState is required. The core seals requestState (the
+// client can neither read nor change it: mcp/request_state.h) and keeps nothing. When the client retries, the
+// function is invoked again with the same arguments plus the reserved member "_mcp":
 //   {..., "_mcp": {"inputResponses": {"<key>": <the client's result>}, "requestState": <the state,
 //   verified>}}
 // (requestState absent when the function gave none). "_mcp" is reserved in every call: arguments that carry
