@@ -348,12 +348,14 @@ class Fixtures2026SessionTest : public ::testing::Test {
   Json Call(const std::string& tool, Json extra = Json::object(),
             Json capabilities = Json{{"sampling", Json::object()},
                                      {"elicitation", Json::object()},
-                                     {"roots", {{"listChanged", true}}}}) {
+                                     {"roots", {{"listChanged", true}}}},
+            Json meta = Json::object()) {
     extra["name"] = tool;
     extra["arguments"] = Json::object();
-    extra["_meta"] = Json{{kMetaProtocolVersion, "2026-07-28"},
-                          {kMetaClientCapabilities, std::move(capabilities)},
-                          {kMetaClientInfo, {{"name", "conformance-test-client"}, {"version", "1.0.0"}}}};
+    meta[kMetaProtocolVersion] = "2026-07-28";
+    meta[kMetaClientCapabilities] = std::move(capabilities);
+    meta[kMetaClientInfo] = Json{{"name", "conformance-test-client"}, {"version", "1.0.0"}};
+    extra["_meta"] = std::move(meta);
     return client_.Request(next_id_++, "tools/call", std::move(extra));
   }
 
@@ -416,6 +418,13 @@ TEST_F(Fixtures2026SessionTest, CapabilitiesAreRespected) {
   Json multiple = Call("test_input_required_result_multiple_inputs")["result"];
   EXPECT_EQ(multiple["inputRequests"].size(), 3u);
   EXPECT_TRUE(multiple["requestState"].is_string());
+}
+
+TEST_F(Fixtures2026SessionTest, LoggingToolLogsOnlyAtARequestedLevel) {
+  EXPECT_EQ(Call("test_logging_tool")["result"]["resultType"], "complete");
+  EXPECT_TRUE(client_.sink().WithMethod("notifications/message").empty());
+  Call("test_logging_tool", Json::object(), Json::object(), Json{{kMetaLogLevel, "info"}});
+  EXPECT_EQ(client_.sink().WithMethod("notifications/message").size(), 3u);
 }
 
 }  // namespace
