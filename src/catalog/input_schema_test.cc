@@ -182,9 +182,11 @@ TEST(SchemaDialectTest, WhatTheValidatorCannotCheckIsRefusedWithTheKeyword) {
     const char* reason;
   };
   const Case cases[] = {
-      {R"({"allOf":[{"properties":{"a":{}}}],"unevaluatedProperties":false})", "at /: unevaluatedProperties"},
+      {R"({"anyOf":[{"properties":{"a":{}}}],"unevaluatedProperties":false})", "at /unevaluatedProperties: "},
+      {R"({"allOf":[{"$ref":"#/$defs/b"}],"$defs":{"b":{"if":{}}},"unevaluatedProperties":false})",
+       "(directly or through allOf and $ref)"},
       {R"({"properties":{"l":{"prefixItems":[{}],"contains":{},"unevaluatedItems":false}}})",
-       "at /properties/l: unevaluatedItems"},
+       "at /properties/l/unevaluatedItems: "},
       {R"({"properties":{"l":{"contains":{"type":"string"},"minContains":2}}})", "minContains/maxContains"},
       {R"({"$defs":{"a":{"$id":"a.json","type":"string"}},"properties":{"a":{"$ref":"a.json"}}})",
        "at /$defs/a: schema resources embedded with $id"},
@@ -201,6 +203,16 @@ TEST(SchemaDialectTest, WhatTheValidatorCannotCheckIsRefusedWithTheKeyword) {
   // Where unevaluatedProperties means additionalProperties, it is validated.
   EXPECT_FALSE(Check(R"({"properties":{"a":{}},"unevaluatedProperties":false})", R"({"b":1})").empty());
   EXPECT_TRUE(Check(R"({"properties":{"a":{}},"unevaluatedProperties":false})", R"({"a":1})").empty());
+  // So it is through allOf and $ref, whose subschemas must all pass: a base schema extended and closed.
+  const char* closed =
+      R"({"$defs":{"base":{"properties":{"id":{"type":"string"}},"patternProperties":{"^x-":{}}}},
+    "allOf":[{"$ref":"#/$defs/base"}],"properties":{"name":{"type":"string"}},"unevaluatedProperties":false})";
+  EXPECT_TRUE(Check(closed, R"({"id":"1","name":"n","x-trace":1})").empty());
+  EXPECT_FALSE(Check(closed, R"({"id":"1","other":1})").empty());
+  const char* tuple =
+      R"({"allOf":[{"prefixItems":[{"type":"string"},{"type":"integer"}]}],"unevaluatedItems":false})";
+  EXPECT_TRUE(Check(tuple, R"(["a",1])").empty());
+  EXPECT_FALSE(Check(tuple, R"(["a",1,true])").empty());
 }
 
 TEST(SchemaDialectTest, RefsStayInsideTheSchema) {

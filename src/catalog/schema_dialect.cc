@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -23,11 +24,9 @@ const std::set<std::string> kArray = {"allOf", "anyOf", "oneOf", "prefixItems"};
 const std::set<std::string> kMap = {"properties", "patternProperties", "$defs", "definitions",
                                     "dependentSchemas"};
 
-// Keywords that make a sibling unevaluatedProperties/unevaluatedItems depend on other subschemas' results.
-const char* const kPropertyApplicators[] = {"allOf", "anyOf",       "oneOf",           "if", "then", "else",
-                                            "$ref",  "$dynamicRef", "dependentSchemas"};
-const char* const kItemApplicators[] = {"allOf",       "anyOf",    "oneOf", "if",   "then",
-                                        "$dynamicRef", "contains", "else",  "$ref", "dependentSchemas"};
+// Applicators whose annotations depend on which of their subschemas pass: a sibling unevaluated* next to
+// them (directly or through allOf and $ref) cannot be written as draft-07.
+const char* const kDynamicApplicators[] = {"anyOf", "oneOf", "if", "then", "else", "dependentSchemas"};
 
 // Draft-07 and 2019-09 keywords that 2020-12 no longer has: validating them would not be 2020-12, ignoring
 // them would drop what the author meant.
@@ -68,15 +67,6 @@ Result<std::string> PercentDecode(const std::string& s) {
     i += 2;
   }
   return out;
-}
-
-bool HasAny(const Json& s, const char* const* begin, const char* const* end) {
-  for (auto k = begin; k != end; ++k) {
-    if (s.contains(*k)) {
-      return true;
-    }
-  }
-  return false;
 }
 
 class Translator {
@@ -215,21 +205,118 @@ class Translator {
                                    ", or declare the dialect the schema was written for in $schema)");
       }
     }
-    if (s.contains("unevaluatedProperties") &&
-        HasAny(s, std::begin(kPropertyApplicators), std::end(kPropertyApplicators))) {
-      return Unsupported(at,
-                         "unevaluatedProperties next to in-place applicators ($ref, allOf, anyOf, oneOf, "
-                         "if/then/else, dependentSchemas) is not supported by the validator");
-    }
-    if (s.contains("unevaluatedItems") &&
-        HasAny(s, std::begin(kItemApplicators), std::end(kItemApplicators))) {
-      return Unsupported(at,
-                         "unevaluatedItems next to in-place applicators or contains is not supported by the "
-                         "validator");
-    }
     bool plain_contains = !s.contains("maxContains") && (!s.contains("minContains") || s["minContains"] == 1);
     if (s.contains("contains") && !plain_contains) {
       return Unsupported(at, "minContains/maxContains are not supported by the validator");
+    }
+    return Ok();
+  }
+
+  // The schemas whose annotations a sibling unevaluated* keyword of `s` sees, when that does not depend on
+  // which subschemas pass: `s` and, transitively, its allOf members and $ref targets (each must pass, or the
+  // whole schema fails anyway). nullopt when a dynamic applicator (kDynamicApplicators, and `contains` for
+  // items) is among them.
+  Result<std::optional<std::vector<const Json*>>> StaticClosure(const Json& s, const std::string& at,
+                                                                bool items) {
+    std::vector<const Json*> out;
+    std::set<const Json*> seen;
+    std::vector<std::pair<const Json*, std::string>> todo{{&s, at}};
+    while (!todo.empty()) {
+      auto [node, where] = todo.back();
+      todo.pop_back();
+      if (!node->is_object() || !seen.insert(node).second) {
+        continue;
+      }
+      for (const char* k : kDynamicApplicators) {
+        if (node->contains(k)) {
+          return std::optional<std::vector<const Json*>>();
+        }
+      }
+      if (items && node->contains("contains")) {
+        return std::optional<std::vector<const Json*>>();
+      }
+      out.push_back(node);
+      if (node->contains("allOf") && (*node)["allOf"].is_array()) {
+        for (size_t i = 0; i < (*node)["allOf"].size(); ++i) {
+          todo.emplace_back(&(*node)["allOf"][i], where + "/allOf/" + std::to_string(i));
+        }
+      }
+      for (const char* ref : {"$ref", "$dynamicRef"}) {
+        if (node->contains(ref) && (*node)[ref].is_string()) {
+          auto target = Resolve((*node)[ref].get<std::string>(), where);
+          if (!target.ok()) {
+            return target.error();
+          }
+          todo.emplace_back(&root_.at(Json::json_pointer(target.value())), target.value());
+        }
+      }
+    }
+    return std::optional<std::vector<const Json*>>(std::move(out));
+  }
+
+  // unevaluatedProperties: U as draft-07: additionalProperties U, with every property name and pattern of the
+  // static closure listed (as `true`) so that additionalProperties sees exactly the unevaluated ones.
+  Status UnevaluatedProperties(const Json& s, const std::string& f, const std::string& to, Json& out,
+                               Status& st) {
+    auto closure = StaticClosure(s, f.substr(0, f.rfind('/')), false);
+    if (!closure.ok()) {
+      return closure.error();
+    }
+    if (!closure->has_value()) {
+      return Unsupported(f,
+                         "unevaluatedProperties next to anyOf, oneOf, if/then/else or dependentSchemas "
+                         "(directly or through allOf and $ref) is not supported by the validator");
+    }
+    for (const Json* n : **closure) {
+      if (n->contains("additionalProperties") || (n != &s && n->contains("unevaluatedProperties"))) {
+        return Ok();  // every property is evaluated already
+      }
+    }
+    out["additionalProperties"] = Sub(s["unevaluatedProperties"], f, to + "/additionalProperties", st);
+    for (const Json* n : **closure) {
+      for (const char* map : {"properties", "patternProperties"}) {
+        if (n != &s && n->contains(map) && (*n)[map].is_object()) {
+          for (const auto& [name, _] : (*n)[map].items()) {
+            if (!out[map].contains(name)) {
+              out[map][name] = true;
+            }
+          }
+        }
+      }
+    }
+    return Ok();
+  }
+
+  // unevaluatedItems: U as draft-07: past the longest prefixItems of the static closure, additionalItems U.
+  Status UnevaluatedItems(const Json& s, const std::string& f, const std::string& to, Json& out, Status& st) {
+    auto closure = StaticClosure(s, f.substr(0, f.rfind('/')), true);
+    if (!closure.ok()) {
+      return closure.error();
+    }
+    if (!closure->has_value()) {
+      return Unsupported(f,
+                         "unevaluatedItems next to anyOf, oneOf, if/then/else, dependentSchemas or contains "
+                         "(directly or through allOf and $ref) is not supported by the validator");
+    }
+    size_t prefix = 0;
+    for (const Json* n : **closure) {
+      if (n->contains("items") || (n != &s && n->contains("unevaluatedItems"))) {
+        return Ok();  // every item is evaluated already
+      }
+      if (n->contains("prefixItems") && (*n)["prefixItems"].is_array()) {
+        prefix = std::max(prefix, (*n)["prefixItems"].size());
+      }
+    }
+    if (prefix == 0) {
+      out["items"] = Sub(s["unevaluatedItems"], f, to + "/items", st);
+      return Ok();
+    }
+    out["additionalItems"] = Sub(s["unevaluatedItems"], f, to + "/additionalItems", st);
+    if (!out.contains("items")) {
+      out["items"] = Json::array();
+    }
+    while (out["items"].size() < prefix) {
+      out["items"].push_back(true);
     }
     return Ok();
   }
@@ -269,15 +356,8 @@ class Translator {
         for (size_t i = 0; i < v.size(); ++i) {
           out["items"][i] = Sub(v[i], f + "/" + std::to_string(i), t("items") + "/" + std::to_string(i), st);
         }
-      } else if (k == "unevaluatedProperties") {
-        if (!s.contains("additionalProperties")) {  // else every property is evaluated already
-          out["additionalProperties"] = Sub(v, f, t("additionalProperties"), st);
-        }
-      } else if (k == "unevaluatedItems") {
-        if (!s.contains("items")) {  // else every item is evaluated already
-          std::string key = s.contains("prefixItems") ? "additionalItems" : "items";
-          out[key] = Sub(v, f, t(key), st);
-        }
+      } else if (k == "unevaluatedProperties" || k == "unevaluatedItems") {
+        continue;  // after the loop: they add to what the other keywords wrote
       } else if (k == "dependentRequired" || k == "dependentSchemas") {
         if (!v.is_object()) {
           return Invalid(f, k + " must be an object");
@@ -317,6 +397,16 @@ class Translator {
         if (!handled.value()) {
           out[k] = v;  // assertions draft-07 shares, annotations, unknown keywords
         }
+      }
+    }
+    if (st.ok() && s.contains("unevaluatedProperties")) {
+      if (auto r = UnevaluatedProperties(s, from + "/unevaluatedProperties", to, out, st); !r.ok()) {
+        return r.error();
+      }
+    }
+    if (st.ok() && s.contains("unevaluatedItems")) {
+      if (auto r = UnevaluatedItems(s, from + "/unevaluatedItems", to, out, st); !r.ok()) {
+        return r.error();
       }
     }
     if (!st.ok()) {
