@@ -348,16 +348,17 @@ class Translator {
       std::string f = from + "/" + Escape(k);
       auto t = [&](const std::string& key) { return to + "/" + Escape(key); };
       if (k == "format" || k == "id" || k == "minContains" || k == "maxContains" || k == "$ref" ||
-          k == "$dynamicRef") {
-        continue;  // annotations in 2020-12 (format), not a keyword (id), checked above, or the refs below
-      } else if (k == "items" && s.contains("prefixItems")) {
+          k == "$dynamicRef" || k == "unevaluatedProperties" || k == "unevaluatedItems") {
+        // An annotation in 2020-12 (format), not a keyword (id), checked in Refuse, or written after the
+        // loop: the refs, and unevaluated* which add to what the other keywords wrote.
+        continue;
+      }
+      if (k == "items" && s.contains("prefixItems")) {
         out["additionalItems"] = Sub(v, f, t("additionalItems"), st);
       } else if (k == "prefixItems") {
         for (size_t i = 0; i < v.size(); ++i) {
           out["items"][i] = Sub(v[i], f + "/" + std::to_string(i), t("items") + "/" + std::to_string(i), st);
         }
-      } else if (k == "unevaluatedProperties" || k == "unevaluatedItems") {
-        continue;  // after the loop: they add to what the other keywords wrote
       } else if (k == "dependentRequired" || k == "dependentSchemas") {
         if (!v.is_object()) {
           return Invalid(f, k + " must be an object");
