@@ -272,6 +272,10 @@ TEST(SchemaDialectTest, ValidatorFlawsAreFixedInEveryDialect) {
     std::string names = with(R"("propertyNames":{"maxLength":3})");
     EXPECT_FALSE(Check(names.c_str(), R"({"abcd":1})").empty()) << dialect;
     EXPECT_TRUE(Check(names.c_str(), R"({"abc":1})").empty()) << dialect;
+    // The validator's own keywords in a schema are unknown keywords there, not assertions.
+    std::string own = with(R"("properties":{"s":{"x-lmcp-pattern":"^a$","x-lmcp-multipleOf":0.5}})");
+    EXPECT_TRUE(Check(own.c_str(), R"({"s":"b"})").empty()) << dialect;
+    EXPECT_TRUE(Check(own.c_str(), R"({"s":0.3})").empty()) << dialect;
     std::string integer = with(R"("properties":{"n":{"type":"integer"}})");
     EXPECT_TRUE(Check(integer.c_str(), R"({"n":1.0})").empty()) << dialect;
     EXPECT_FALSE(Check(integer.c_str(), R"({"n":1.5})").empty()) << dialect;

@@ -348,9 +348,11 @@ class Translator {
       std::string f = from + "/" + Escape(k);
       auto t = [&](const std::string& key) { return to + "/" + Escape(key); };
       if (k == "format" || k == "id" || k == "minContains" || k == "maxContains" || k == "$ref" ||
-          k == "$dynamicRef" || k == "unevaluatedProperties" || k == "unevaluatedItems") {
-        // An annotation in 2020-12 (format), not a keyword (id), checked in Refuse, or written after the
-        // loop: the refs, and unevaluated* which add to what the other keywords wrote.
+          k == "$dynamicRef" || k == "unevaluatedProperties" || k == "unevaluatedItems" ||
+          k.starts_with("x-lmcp-")) {
+        // An annotation in 2020-12 (format), not a keyword (id, and the schema's own x-lmcp-* that the
+        // validator would take for its keywords), checked in Refuse, or written after the loop: the refs, and
+        // unevaluated* which add to what the other keywords wrote.
         continue;
       }
       if (k == "items" && s.contains("prefixItems")) {

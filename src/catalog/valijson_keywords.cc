@@ -290,6 +290,9 @@ Status FixDraft7(Json& s, const std::string& at) {
   }
   Json out = Json::object();
   for (auto& [k, v] : s.items()) {
+    if (k.starts_with("x-lmcp-")) {
+      continue;  // the schema's own: the validator would take them for its keywords
+    }
     std::string sub = at + "/" + Escape(k);
     auto handled = ForValijson(k, v, sub, out);
     if (!handled.ok()) {
