@@ -187,7 +187,9 @@ TEST(SchemaDialectTest, WhatTheValidatorCannotCheckIsRefusedWithTheKeyword) {
        "(directly or through allOf and $ref)"},
       {R"({"properties":{"l":{"prefixItems":[{}],"contains":{},"unevaluatedItems":false}}})",
        "at /properties/l/unevaluatedItems: "},
-      {R"({"properties":{"l":{"contains":{"type":"string"},"minContains":2}}})", "minContains/maxContains"},
+      {R"({"type":"array","contains":{"$ref":"#"},"minContains":2})", "with a $ref to its root"},
+      {R"({"$defs":{"a":{"contains":{"$ref":"#/$defs/a"},"minContains":2}},"$ref":"#/$defs/a"})",
+       "nest deeper than 8 (or through a $ref cycle)"},
       {R"({"$defs":{"a":{"$id":"a.json","type":"string"}},"properties":{"a":{"$ref":"a.json"}}})",
        "at /$defs/a: schema resources embedded with $id"},
       {R"({"properties":{"a":{"type":"string","pattern":"^\\p{L}+$"}}})",
@@ -200,6 +202,12 @@ TEST(SchemaDialectTest, WhatTheValidatorCannotCheckIsRefusedWithTheKeyword) {
     EXPECT_EQ(v.error().code, ErrorCode::kFailedPrecondition) << c.schema;
     EXPECT_NE(v.error().message.find(c.reason), std::string::npos) << v.error().message;
   }
+  // minContains/maxContains are counted.
+  const char* counted =
+      R"({"properties":{"l":{"contains":{"type":"string"},"minContains":2,"maxContains":3}}})";
+  EXPECT_TRUE(Check(counted, R"({"l":["a",1,"b"]})").empty());
+  EXPECT_FALSE(Check(counted, R"({"l":["a",1]})").empty());
+  EXPECT_FALSE(Check(counted, R"({"l":["a","b","c","d"]})").empty());
   // Where unevaluatedProperties means additionalProperties, it is validated.
   EXPECT_FALSE(Check(R"({"properties":{"a":{}},"unevaluatedProperties":false})", R"({"b":1})").empty());
   EXPECT_TRUE(Check(R"({"properties":{"a":{}},"unevaluatedProperties":false})", R"({"a":1})").empty());

@@ -89,6 +89,10 @@ class Translator {
       return out.error();
     }
     for (const auto& [holder, target] : refs_) {
+      if (counted_contains_ && target.empty()) {
+        // x-lmcp-contains validates with a schema whose root is a $ref to its subschema: "#" would loop.
+        return Unsupported(holder, "minContains/maxContains in a schema with a $ref to its root");
+      }
       auto moved = moved_.find(target);
       if (moved == moved_.end()) {
         return Unsupported(target, "a $ref points at a subschema that is not validated here");
@@ -205,11 +209,36 @@ class Translator {
                                    ", or declare the dialect the schema was written for in $schema)");
       }
     }
-    bool plain_contains = !s.contains("maxContains") && (!s.contains("minContains") || s["minContains"] == 1);
-    if (s.contains("contains") && !plain_contains) {
-      return Unsupported(at, "minContains/maxContains are not supported by the validator");
+    for (const char* k : {"minContains", "maxContains"}) {
+      if (s.contains(k) && !(s[k].is_number() && s[k].get<double>() >= 0 &&
+                             std::floor(s[k].get<double>()) == s[k].get<double>())) {
+        return Invalid(at, std::string(k) + " must be a non-negative integer");
+      }
     }
     return Ok();
+  }
+
+  // contains with minContains/maxContains other than the default (at least one) → x-lmcp-contains
+  // (valijson_keywords.h), the subschema beside it; true when written.
+  Result<bool> CountedContains(const Json& s, const std::string& from, const std::string& to, Json& out,
+                               Status& st) {
+    if (!s.contains("contains") ||
+        (!s.contains("maxContains") && (!s.contains("minContains") || s["minContains"] == 1))) {
+      return false;
+    }
+    std::string at = to + "/x-lmcp-contains-schema";
+    out["x-lmcp-contains-schema"] = Sub(s["contains"], from + "/contains", at, st);
+    auto ref = ValijsonRef(at, from);
+    if (!ref.ok()) {
+      return ref.error();
+    }
+    out["x-lmcp-contains"] = Json{{"$ref", ref.value()["$ref"]},
+                                  {"min", s.contains("minContains") ? s["minContains"].get<double>() : 1.0}};
+    if (s.contains("maxContains")) {
+      out["x-lmcp-contains"]["max"] = s["maxContains"].get<double>();
+    }
+    counted_contains_ = true;
+    return true;
   }
 
   // The schemas whose annotations a sibling unevaluated* keyword of `s` sees, when that does not depend on
@@ -376,6 +405,14 @@ class Translator {
       } else if (k == "propertyNames") {
         out[k] = Json{{"$ref", ""}, {"x-lmcp", Sub(v, f, t(k) + "/x-lmcp", st)}};
         refs_.emplace_back(t(k), f);
+      } else if (k == "contains") {
+        auto counted = CountedContains(s, from, to, out, st);
+        if (!counted.ok()) {
+          return counted.error();
+        }
+        if (!counted.value()) {
+          out[k] = Sub(v, f, t(k), st);
+        }
       } else if (kSingle.count(k)) {
         out[k] = Sub(v, f, t(k), st);
       } else if (kArray.count(k) || kMap.count(k)) {
@@ -445,6 +482,7 @@ class Translator {
 
   const Json& root_;
   std::string root_id_;
+  bool counted_contains_ = false;
   int count_ = 0;
   std::set<std::string> schemas_;               // pointers of every subschema in the original
   std::map<std::string, std::string> anchors_;  // anchor → pointer

@@ -36,8 +36,8 @@ Status CheckSchemaBounds(const nlohmann::json& schema);
 //   to another document (never fetched: MCP forbids dereferencing network URIs).
 // - kFailedPrecondition: valid, but not validated here: unevaluatedProperties/Items next to anyOf, oneOf,
 //   if/then/else or dependentSchemas (directly or through allOf/$ref; with those alone they are validated),
-//   minContains/maxContains, schema resources embedded with $id, the keywords 2020-12 dropped (dependencies,
-//   additionalItems, $recursiveRef, $recursiveAnchor), or CheckSchemaBounds.
+//   minContains/maxContains with a $ref to the root, schema resources embedded with $id, the keywords 2020-12
+//   dropped (dependencies, additionalItems, $recursiveRef, $recursiveAnchor), or CheckSchemaBounds.
 Result<nlohmann::json> ToDraft7(const nlohmann::json& schema);
 
 // A draft-07 or draft-04 schema as valijson needs it: `pattern` over code points and a decimal `multipleOf`
