@@ -156,19 +156,26 @@ class CountedContains : public PolyConstraint {
 };
 
 constexpr int kMaxContainsNesting = 8;
+constexpr int kMaxContainsParses = 64;  // nested parses for one schema, however they nest
 
-void AddKeywords(valijson::SchemaParser& parser, const Json& document, int nesting);
+void AddKeywords(valijson::SchemaParser& parser, const Json& document, int nesting,
+                 std::shared_ptr<int> parses);
 
 // {"$ref": <the subschema in the document>, "min": n, "max": m}: the subschema is parsed from a copy of the
 // document whose root is that $ref, so its own $refs resolve as in the document.
 class ContainsBuilder : public valijson::ConstraintBuilder {
  public:
-  ContainsBuilder(const Json& document, int nesting) : document_(document), nesting_(nesting) {}
+  ContainsBuilder(const Json& document, int nesting, std::shared_ptr<int> parses)
+      : document_(document), nesting_(nesting), parses_(std::move(parses)) {}
 
   Constraint* make(const Adapter& value) const override {
     if (nesting_ >= kMaxContainsNesting) {
       throw UnsupportedByValidator("minContains/maxContains nest deeper than " +
                                    std::to_string(kMaxContainsNesting) + " (or through a $ref cycle)");
+    }
+    if (++*parses_ > kMaxContainsParses) {
+      throw UnsupportedByValidator("more than " + std::to_string(kMaxContainsParses) +
+                                   " minContains/maxContains subschemas to prepare");
     }
     std::string ref;
     double min = 1;
@@ -187,7 +194,7 @@ class ContainsBuilder : public valijson::ConstraintBuilder {
     rooted["$ref"] = ref;  // a root $ref: its siblings (the document's own root keywords) are ignored
     auto schema = std::make_shared<valijson::Schema>();
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    AddKeywords(parser, rooted, nesting_ + 1);
+    AddKeywords(parser, rooted, nesting_ + 1, parses_);
     valijson::adapters::NlohmannJsonAdapter adapter(rooted);
     parser.populateSchema(adapter, *schema);
     return new CountedContains(std::move(schema), min, max);
@@ -196,6 +203,7 @@ class ContainsBuilder : public valijson::ConstraintBuilder {
  private:
   const Json& document_;
   int nesting_;
+  std::shared_ptr<int> parses_;
 };
 
 class PatternBuilder : public valijson::ConstraintBuilder {
@@ -420,16 +428,17 @@ Status FixDraft7(Json& s, const std::string& at) {
 
 namespace {
 
-void AddKeywords(valijson::SchemaParser& parser, const Json& document, int nesting) {
+void AddKeywords(valijson::SchemaParser& parser, const Json& document, int nesting,
+                 std::shared_ptr<int> parses) {
   parser.addConstraintBuilder("x-lmcp-pattern", new PatternBuilder());  // the parser owns its builders
   parser.addConstraintBuilder("x-lmcp-multipleOf", new MultipleOfBuilder());
-  parser.addConstraintBuilder("x-lmcp-contains", new ContainsBuilder(document, nesting));
+  parser.addConstraintBuilder("x-lmcp-contains", new ContainsBuilder(document, nesting, std::move(parses)));
 }
 
 }  // namespace
 
 void AddLmcpKeywords(valijson::SchemaParser& parser, const Json& document) {
-  AddKeywords(parser, document, 0);
+  AddKeywords(parser, document, 0, std::make_shared<int>(0));
 }
 
 bool WideRegexCompiles(const std::string& pattern) {
