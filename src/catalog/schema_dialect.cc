@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <map>
-#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -241,28 +240,31 @@ class Translator {
     return true;
   }
 
-  // The schemas whose annotations a sibling unevaluated* keyword of `s` sees, when that does not depend on
-  // which subschemas pass: `s` and, transitively, its allOf members and $ref targets (each must pass, or the
-  // whole schema fails anyway). nullopt when a dynamic applicator (kDynamicApplicators, and `contains` for
-  // items) is among them.
-  Result<std::optional<std::vector<const Json*>>> StaticClosure(const Json& s, const std::string& at,
-                                                                bool items) {
+  // The schemas whose annotations the unevaluated* keyword at `keyword` (of `s`) sees, when that does not
+  // depend on which subschemas pass: `s` and, transitively, its allOf members and $ref targets (each must
+  // pass, or the whole schema fails anyway). kFailedPrecondition when a dynamic applicator
+  // (kDynamicApplicators, and `contains` for unevaluatedItems) is among them.
+  Result<std::vector<const Json*>> StaticClosure(const Json& s, const std::string& keyword) {
+    bool items = keyword.ends_with("/unevaluatedItems");
     std::vector<const Json*> out;
     std::set<const Json*> seen;
-    std::vector<std::pair<const Json*, std::string>> todo{{&s, at}};
+    std::vector<std::pair<const Json*, std::string>> todo{{&s, keyword.substr(0, keyword.rfind('/'))}};
     while (!todo.empty()) {
       auto [node, where] = todo.back();
       todo.pop_back();
       if (!node->is_object() || !seen.insert(node).second) {
         continue;
       }
+      bool dynamic = items && node->contains("contains");
       for (const char* k : kDynamicApplicators) {
-        if (node->contains(k)) {
-          return std::optional<std::vector<const Json*>>();
-        }
+        dynamic = dynamic || node->contains(k);
       }
-      if (items && node->contains("contains")) {
-        return std::optional<std::vector<const Json*>>();
+      if (dynamic) {
+        return Unsupported(keyword,
+                           std::string(items ? "unevaluatedItems" : "unevaluatedProperties") +
+                               " next to anyOf, oneOf, if/then/else, dependentSchemas" +
+                               (items ? " or contains" : "") +
+                               " (directly or through allOf and $ref) is not supported by the validator");
       }
       out.push_back(node);
       if (node->contains("allOf") && (*node)["allOf"].is_array()) {
@@ -280,29 +282,24 @@ class Translator {
         }
       }
     }
-    return std::optional<std::vector<const Json*>>(std::move(out));
+    return out;
   }
 
   // unevaluatedProperties: U as draft-07: additionalProperties U, with every property name and pattern of the
   // static closure listed (as `true`) so that additionalProperties sees exactly the unevaluated ones.
   Status UnevaluatedProperties(const Json& s, const std::string& f, const std::string& to, Json& out,
                                Status& st) {
-    auto closure = StaticClosure(s, f.substr(0, f.rfind('/')), false);
+    auto closure = StaticClosure(s, f);
     if (!closure.ok()) {
       return closure.error();
     }
-    if (!closure->has_value()) {
-      return Unsupported(f,
-                         "unevaluatedProperties next to anyOf, oneOf, if/then/else or dependentSchemas "
-                         "(directly or through allOf and $ref) is not supported by the validator");
-    }
-    for (const Json* n : **closure) {
+    for (const Json* n : closure.value()) {
       if (n->contains("additionalProperties") || (n != &s && n->contains("unevaluatedProperties"))) {
         return Ok();  // every property is evaluated already
       }
     }
     out["additionalProperties"] = Sub(s["unevaluatedProperties"], f, to + "/additionalProperties", st);
-    for (const Json* n : **closure) {
+    for (const Json* n : closure.value()) {
       for (const char* map : {"properties", "patternProperties"}) {
         if (n != &s && n->contains(map) && (*n)[map].is_object()) {
           for (const auto& [name, _] : (*n)[map].items()) {
@@ -318,17 +315,12 @@ class Translator {
 
   // unevaluatedItems: U as draft-07: past the longest prefixItems of the static closure, additionalItems U.
   Status UnevaluatedItems(const Json& s, const std::string& f, const std::string& to, Json& out, Status& st) {
-    auto closure = StaticClosure(s, f.substr(0, f.rfind('/')), true);
+    auto closure = StaticClosure(s, f);
     if (!closure.ok()) {
       return closure.error();
     }
-    if (!closure->has_value()) {
-      return Unsupported(f,
-                         "unevaluatedItems next to anyOf, oneOf, if/then/else, dependentSchemas or contains "
-                         "(directly or through allOf and $ref) is not supported by the validator");
-    }
     size_t prefix = 0;
-    for (const Json* n : **closure) {
+    for (const Json* n : closure.value()) {
       if (n->contains("items") || (n != &s && n->contains("unevaluatedItems"))) {
         return Ok();  // every item is evaluated already
       }

@@ -11,6 +11,7 @@
 #include "catalog/discovery.h"
 #include "emulator/local_endpoint.h"
 #include "mcp/protocol.h"
+#include "test_session.h"
 
 namespace lmcp::emulator {
 namespace {
@@ -21,13 +22,8 @@ constexpr char kAkid[] = "AKIDSCHEMA2020";
 constexpr char kSecret[] = "schema-2020-secret";
 
 TEST(Schema2020Test, RegistrySchemasReachToolsListAndValidateAs2020_12) {
-  LocalOptions o;
-  o.template_path = std::string(LMCP_TEST_DIR) + "/fixtures/schema_2020.yaml";
-  o.access_key_id = kAkid;
-  o.secret_access_key = kSecret;
-  auto ep = LocalEndpoint::Create(o);
+  auto ep = StartEndpoint(std::string(LMCP_TEST_DIR) + "/fixtures/schema_2020.yaml", kAkid, kSecret);
   ASSERT_TRUE(ep.ok()) << ep.error().message;
-  (*ep)->Start();
   std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", kAkid},
                                             {"AWS_SECRET_ACCESS_KEY", kSecret},
                                             {"AWS_MAX_ATTEMPTS", "1"},

@@ -1,5 +1,6 @@
 #pragma once
-// An AwsSession for the emulator integration tests: static keys, one attempt per call, no files, no IMDS.
+// An AwsSession for the emulator integration tests: static keys, one attempt per call, no files, no IMDS;
+// and a local endpoint serving a template, started.
 
 #include <map>
 #include <memory>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "aws/aws_session.h"
+#include "emulator/local_endpoint.h"
 
 namespace lmcp::emulator {
 
@@ -27,6 +29,21 @@ inline std::unique_ptr<aws::AwsSession> StaticKeySession(const std::string& url,
   o.endpoint_url = url;
   auto s = aws::AwsSession::Create(o);
   return s.ok() ? std::move(*s) : nullptr;
+}
+
+// A started endpoint serving `template_path` with the given keys; an error when the template does not load.
+inline Result<std::unique_ptr<LocalEndpoint>> StartEndpoint(const std::string& template_path,
+                                                            const std::string& akid,
+                                                            const std::string& secret) {
+  LocalOptions o;
+  o.template_path = template_path;
+  o.access_key_id = akid;
+  o.secret_access_key = secret;
+  auto ep = LocalEndpoint::Create(o);
+  if (ep.ok()) {
+    (*ep)->Start();
+  }
+  return ep;
 }
 
 }  // namespace lmcp::emulator
