@@ -24,22 +24,12 @@ constexpr char kSecret[] = "schema-2020-secret";
 TEST(Schema2020Test, RegistrySchemasReachToolsListAndValidateAs2020_12) {
   auto ep = StartEndpoint(std::string(LMCP_TEST_DIR) + "/fixtures/schema_2020.yaml", kAkid, kSecret);
   ASSERT_TRUE(ep.ok()) << ep.error().message;
-  std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", kAkid},
-                                            {"AWS_SECRET_ACCESS_KEY", kSecret},
-                                            {"AWS_MAX_ATTEMPTS", "1"},
-                                            {"AWS_CONFIG_FILE", "/nonexistent/config"},
-                                            {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"},
-                                            {"AWS_EC2_METADATA_DISABLED", "true"},
-                                            {"AWS_ENDPOINT_URL", (*ep)->url()}};
   auto options = catalog::LoadCatalogOptions({.env = {{"FUNCTION_PREFIX", "schema-"},
                                                       {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "schema"},
                                                       {"AWS_REGION", "us-east-1"}}});
   ASSERT_TRUE(options.ok()) << options.error().message;
-  auto backend = catalog::AwsLambdaBackend::Create(
-      options.value(), Clock::System(), [env](const std::string& name) -> std::optional<std::string> {
-        auto it = env.find(name);
-        return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
-      });
+  auto backend = catalog::AwsLambdaBackend::Create(options.value(), Clock::System(),
+                                                   StaticKeyEnv(kAkid, kSecret, (*ep)->url()));
   ASSERT_TRUE(backend.ok()) << backend.error().message;
   auto d = catalog::Discover(options.value(), **backend);
   ASSERT_TRUE(d.ok()) << d.error().message;
