@@ -306,9 +306,11 @@ Result<std::shared_ptr<const ArgumentValidator>> ArgumentValidator::Create(const
     valijson::SchemaParser parser(dialect.value() == SchemaDialect::kDraft4
                                       ? valijson::SchemaParser::kDraft4
                                       : valijson::SchemaParser::kDraft7);
-    AddLmcpKeywords(parser);
+    AddLmcpKeywords(parser, draft7);
     valijson::adapters::NlohmannJsonAdapter adapter(draft7);
     parser.populateSchema(adapter, impl->schema);
+  } catch (const UnsupportedByValidator& e) {
+    return Error::FailedPrecondition(e.what());
   } catch (const std::exception& e) {
     return Error::InvalidArgument(std::string("schema cannot be used for validation: ") + e.what());
   }

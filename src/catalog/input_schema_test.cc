@@ -182,10 +182,19 @@ TEST(SchemaDialectTest, WhatTheValidatorCannotCheckIsRefusedWithTheKeyword) {
     const char* reason;
   };
   const Case cases[] = {
-      {R"({"allOf":[{"properties":{"a":{}}}],"unevaluatedProperties":false})", "at /: unevaluatedProperties"},
+      {R"({"anyOf":[{"properties":{"a":{}}}],"unevaluatedProperties":false})", "at /unevaluatedProperties: "},
+      {R"({"allOf":[{"$ref":"#/$defs/b"}],"$defs":{"b":{"if":{}}},"unevaluatedProperties":false})",
+       "(directly or through allOf and $ref)"},
       {R"({"properties":{"l":{"prefixItems":[{}],"contains":{},"unevaluatedItems":false}}})",
-       "at /properties/l: unevaluatedItems"},
-      {R"({"properties":{"l":{"contains":{"type":"string"},"minContains":2}}})", "minContains/maxContains"},
+       "at /properties/l/unevaluatedItems: "},
+      {R"({"type":"array","contains":{"$ref":"#"},"minContains":2})", "with a $ref to its root"},
+      {R"({"$defs":{"a":{"contains":{"$ref":"#/$defs/a"},"minContains":2}},"$ref":"#/$defs/a"})",
+       "nest deeper than 8 (or through a $ref cycle)"},
+      {R"({"$defs":{"a":{"contains":{"allOf":[{"$ref":"#/$defs/b"},{"$ref":"#/$defs/c"}]},"minContains":2},
+                    "b":{"contains":{"allOf":[{"$ref":"#/$defs/a"},{"$ref":"#/$defs/c"}]},"minContains":2},
+                    "c":{"contains":{"allOf":[{"$ref":"#/$defs/a"},{"$ref":"#/$defs/b"}]},"minContains":2}},
+           "$ref":"#/$defs/a"})",
+       "minContains/maxContains"},
       {R"({"$defs":{"a":{"$id":"a.json","type":"string"}},"properties":{"a":{"$ref":"a.json"}}})",
        "at /$defs/a: schema resources embedded with $id"},
       {R"({"properties":{"a":{"type":"string","pattern":"^\\p{L}+$"}}})",
@@ -198,9 +207,25 @@ TEST(SchemaDialectTest, WhatTheValidatorCannotCheckIsRefusedWithTheKeyword) {
     EXPECT_EQ(v.error().code, ErrorCode::kFailedPrecondition) << c.schema;
     EXPECT_NE(v.error().message.find(c.reason), std::string::npos) << v.error().message;
   }
+  // minContains/maxContains are counted.
+  const char* counted =
+      R"({"properties":{"l":{"contains":{"type":"string"},"minContains":2,"maxContains":3}}})";
+  EXPECT_TRUE(Check(counted, R"({"l":["a",1,"b"]})").empty());
+  EXPECT_FALSE(Check(counted, R"({"l":["a",1]})").empty());
+  EXPECT_FALSE(Check(counted, R"({"l":["a","b","c","d"]})").empty());
   // Where unevaluatedProperties means additionalProperties, it is validated.
   EXPECT_FALSE(Check(R"({"properties":{"a":{}},"unevaluatedProperties":false})", R"({"b":1})").empty());
   EXPECT_TRUE(Check(R"({"properties":{"a":{}},"unevaluatedProperties":false})", R"({"a":1})").empty());
+  // So it is through allOf and $ref, whose subschemas must all pass: a base schema extended and closed.
+  const char* closed =
+      R"({"$defs":{"base":{"properties":{"id":{"type":"string"}},"patternProperties":{"^x-":{}}}},
+    "allOf":[{"$ref":"#/$defs/base"}],"properties":{"name":{"type":"string"}},"unevaluatedProperties":false})";
+  EXPECT_TRUE(Check(closed, R"({"id":"1","name":"n","x-trace":1})").empty());
+  EXPECT_FALSE(Check(closed, R"({"id":"1","other":1})").empty());
+  const char* tuple =
+      R"({"allOf":[{"prefixItems":[{"type":"string"},{"type":"integer"}]}],"unevaluatedItems":false})";
+  EXPECT_TRUE(Check(tuple, R"(["a",1])").empty());
+  EXPECT_FALSE(Check(tuple, R"(["a",1,true])").empty());
 }
 
 TEST(SchemaDialectTest, RefsStayInsideTheSchema) {
@@ -260,6 +285,10 @@ TEST(SchemaDialectTest, ValidatorFlawsAreFixedInEveryDialect) {
     std::string names = with(R"("propertyNames":{"maxLength":3})");
     EXPECT_FALSE(Check(names.c_str(), R"({"abcd":1})").empty()) << dialect;
     EXPECT_TRUE(Check(names.c_str(), R"({"abc":1})").empty()) << dialect;
+    // The validator's own keywords in a schema are unknown keywords there, not assertions.
+    std::string own = with(R"("properties":{"s":{"x-lmcp-pattern":"^a$","x-lmcp-multipleOf":0.5}})");
+    EXPECT_TRUE(Check(own.c_str(), R"({"s":"b"})").empty()) << dialect;
+    EXPECT_TRUE(Check(own.c_str(), R"({"s":0.3})").empty()) << dialect;
     std::string integer = with(R"("properties":{"n":{"type":"integer"}})");
     EXPECT_TRUE(Check(integer.c_str(), R"({"n":1.0})").empty()) << dialect;
     EXPECT_FALSE(Check(integer.c_str(), R"({"n":1.5})").empty()) << dialect;

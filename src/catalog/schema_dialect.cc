@@ -23,11 +23,9 @@ const std::set<std::string> kArray = {"allOf", "anyOf", "oneOf", "prefixItems"};
 const std::set<std::string> kMap = {"properties", "patternProperties", "$defs", "definitions",
                                     "dependentSchemas"};
 
-// Keywords that make a sibling unevaluatedProperties/unevaluatedItems depend on other subschemas' results.
-const char* const kPropertyApplicators[] = {"allOf", "anyOf",       "oneOf",           "if", "then", "else",
-                                            "$ref",  "$dynamicRef", "dependentSchemas"};
-const char* const kItemApplicators[] = {"allOf",       "anyOf",    "oneOf", "if",   "then",
-                                        "$dynamicRef", "contains", "else",  "$ref", "dependentSchemas"};
+// Applicators whose annotations depend on which of their subschemas pass: a sibling unevaluated* next to
+// them (directly or through allOf and $ref) cannot be written as draft-07.
+const char* const kDynamicApplicators[] = {"anyOf", "oneOf", "if", "then", "else", "dependentSchemas"};
 
 // Draft-07 and 2019-09 keywords that 2020-12 no longer has: validating them would not be 2020-12, ignoring
 // them would drop what the author meant.
@@ -70,15 +68,6 @@ Result<std::string> PercentDecode(const std::string& s) {
   return out;
 }
 
-bool HasAny(const Json& s, const char* const* begin, const char* const* end) {
-  for (auto k = begin; k != end; ++k) {
-    if (s.contains(*k)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 class Translator {
  public:
   explicit Translator(const Json& root) : root_(root) {}
@@ -99,6 +88,10 @@ class Translator {
       return out.error();
     }
     for (const auto& [holder, target] : refs_) {
+      if (counted_contains_ && target.empty()) {
+        // x-lmcp-contains validates with a schema whose root is a $ref to its subschema: "#" would loop.
+        return Unsupported(holder, "minContains/maxContains in a schema with a $ref to its root");
+      }
       auto moved = moved_.find(target);
       if (moved == moved_.end()) {
         return Unsupported(target, "a $ref points at a subschema that is not validated here");
@@ -215,21 +208,136 @@ class Translator {
                                    ", or declare the dialect the schema was written for in $schema)");
       }
     }
-    if (s.contains("unevaluatedProperties") &&
-        HasAny(s, std::begin(kPropertyApplicators), std::end(kPropertyApplicators))) {
-      return Unsupported(at,
-                         "unevaluatedProperties next to in-place applicators ($ref, allOf, anyOf, oneOf, "
-                         "if/then/else, dependentSchemas) is not supported by the validator");
+    for (const char* k : {"minContains", "maxContains"}) {
+      if (s.contains(k) && !(s[k].is_number() && s[k].get<double>() >= 0 &&
+                             std::floor(s[k].get<double>()) == s[k].get<double>())) {
+        return Invalid(at, std::string(k) + " must be a non-negative integer");
+      }
     }
-    if (s.contains("unevaluatedItems") &&
-        HasAny(s, std::begin(kItemApplicators), std::end(kItemApplicators))) {
-      return Unsupported(at,
-                         "unevaluatedItems next to in-place applicators or contains is not supported by the "
-                         "validator");
+    return Ok();
+  }
+
+  // contains with minContains/maxContains other than the default (at least one) → x-lmcp-contains
+  // (valijson_keywords.h), the subschema beside it; true when written.
+  Result<bool> CountedContains(const Json& s, const std::string& from, const std::string& to, Json& out,
+                               Status& st) {
+    if (!s.contains("contains") ||
+        (!s.contains("maxContains") && (!s.contains("minContains") || s["minContains"] == 1))) {
+      return false;
     }
-    bool plain_contains = !s.contains("maxContains") && (!s.contains("minContains") || s["minContains"] == 1);
-    if (s.contains("contains") && !plain_contains) {
-      return Unsupported(at, "minContains/maxContains are not supported by the validator");
+    std::string at = to + "/x-lmcp-contains-schema";
+    out["x-lmcp-contains-schema"] = Sub(s["contains"], from + "/contains", at, st);
+    auto ref = ValijsonRef(at, from);
+    if (!ref.ok()) {
+      return ref.error();
+    }
+    out["x-lmcp-contains"] = Json{{"$ref", ref.value()["$ref"]},
+                                  {"min", s.contains("minContains") ? s["minContains"].get<double>() : 1.0}};
+    if (s.contains("maxContains")) {
+      out["x-lmcp-contains"]["max"] = s["maxContains"].get<double>();
+    }
+    counted_contains_ = true;
+    return true;
+  }
+
+  // The schemas whose annotations the unevaluated* keyword at `keyword` (of `s`) sees, when that does not
+  // depend on which subschemas pass: `s` and, transitively, its allOf members and $ref targets (each must
+  // pass, or the whole schema fails anyway). kFailedPrecondition when a dynamic applicator
+  // (kDynamicApplicators, and `contains` for unevaluatedItems) is among them.
+  Result<std::vector<const Json*>> StaticClosure(const Json& s, const std::string& keyword) {
+    bool items = keyword.ends_with("/unevaluatedItems");
+    std::vector<const Json*> out;
+    std::set<const Json*> seen;
+    std::vector<std::pair<const Json*, std::string>> todo{{&s, keyword.substr(0, keyword.rfind('/'))}};
+    while (!todo.empty()) {
+      auto [node, where] = todo.back();
+      todo.pop_back();
+      if (!node->is_object() || !seen.insert(node).second) {
+        continue;
+      }
+      bool dynamic = items && node->contains("contains");
+      for (const char* k : kDynamicApplicators) {
+        dynamic = dynamic || node->contains(k);
+      }
+      if (dynamic) {
+        return Unsupported(keyword,
+                           std::string(items ? "unevaluatedItems" : "unevaluatedProperties") +
+                               " next to anyOf, oneOf, if/then/else, dependentSchemas" +
+                               (items ? " or contains" : "") +
+                               " (directly or through allOf and $ref) is not supported by the validator");
+      }
+      out.push_back(node);
+      if (node->contains("allOf") && (*node)["allOf"].is_array()) {
+        for (size_t i = 0; i < (*node)["allOf"].size(); ++i) {
+          todo.emplace_back(&(*node)["allOf"][i], where + "/allOf/" + std::to_string(i));
+        }
+      }
+      for (const char* ref : {"$ref", "$dynamicRef"}) {
+        if (node->contains(ref) && (*node)[ref].is_string()) {
+          auto target = Resolve((*node)[ref].get<std::string>(), where);
+          if (!target.ok()) {
+            return target.error();
+          }
+          todo.emplace_back(&root_.at(Json::json_pointer(target.value())), target.value());
+        }
+      }
+    }
+    return out;
+  }
+
+  // unevaluatedProperties: U as draft-07: additionalProperties U, with every property name and pattern of the
+  // static closure listed (as `true`) so that additionalProperties sees exactly the unevaluated ones.
+  Status UnevaluatedProperties(const Json& s, const std::string& f, const std::string& to, Json& out,
+                               Status& st) {
+    auto closure = StaticClosure(s, f);
+    if (!closure.ok()) {
+      return closure.error();
+    }
+    for (const Json* n : closure.value()) {
+      if (n->contains("additionalProperties") || (n != &s && n->contains("unevaluatedProperties"))) {
+        return Ok();  // every property is evaluated already
+      }
+    }
+    out["additionalProperties"] = Sub(s["unevaluatedProperties"], f, to + "/additionalProperties", st);
+    for (const Json* n : closure.value()) {
+      for (const char* map : {"properties", "patternProperties"}) {
+        if (n != &s && n->contains(map) && (*n)[map].is_object()) {
+          for (const auto& [name, _] : (*n)[map].items()) {
+            if (!out[map].contains(name)) {
+              out[map][name] = true;
+            }
+          }
+        }
+      }
+    }
+    return Ok();
+  }
+
+  // unevaluatedItems: U as draft-07: past the longest prefixItems of the static closure, additionalItems U.
+  Status UnevaluatedItems(const Json& s, const std::string& f, const std::string& to, Json& out, Status& st) {
+    auto closure = StaticClosure(s, f);
+    if (!closure.ok()) {
+      return closure.error();
+    }
+    size_t prefix = 0;
+    for (const Json* n : closure.value()) {
+      if (n->contains("items") || (n != &s && n->contains("unevaluatedItems"))) {
+        return Ok();  // every item is evaluated already
+      }
+      if (n->contains("prefixItems") && (*n)["prefixItems"].is_array()) {
+        prefix = std::max(prefix, (*n)["prefixItems"].size());
+      }
+    }
+    if (prefix == 0) {
+      out["items"] = Sub(s["unevaluatedItems"], f, to + "/items", st);
+      return Ok();
+    }
+    out["additionalItems"] = Sub(s["unevaluatedItems"], f, to + "/additionalItems", st);
+    if (!out.contains("items")) {
+      out["items"] = Json::array();
+    }
+    while (out["items"].size() < prefix) {
+      out["items"].push_back(true);
     }
     return Ok();
   }
@@ -261,22 +369,18 @@ class Translator {
       std::string f = from + "/" + Escape(k);
       auto t = [&](const std::string& key) { return to + "/" + Escape(key); };
       if (k == "format" || k == "id" || k == "minContains" || k == "maxContains" || k == "$ref" ||
-          k == "$dynamicRef") {
-        continue;  // annotations in 2020-12 (format), not a keyword (id), checked above, or the refs below
-      } else if (k == "items" && s.contains("prefixItems")) {
+          k == "$dynamicRef" || k == "unevaluatedProperties" || k == "unevaluatedItems" ||
+          k.starts_with("x-lmcp-")) {
+        // An annotation in 2020-12 (format), not a keyword (id, and the schema's own x-lmcp-* that the
+        // validator would take for its keywords), checked in Refuse, or written after the loop: the refs, and
+        // unevaluated* which add to what the other keywords wrote.
+        continue;
+      }
+      if (k == "items" && s.contains("prefixItems")) {
         out["additionalItems"] = Sub(v, f, t("additionalItems"), st);
       } else if (k == "prefixItems") {
         for (size_t i = 0; i < v.size(); ++i) {
           out["items"][i] = Sub(v[i], f + "/" + std::to_string(i), t("items") + "/" + std::to_string(i), st);
-        }
-      } else if (k == "unevaluatedProperties") {
-        if (!s.contains("additionalProperties")) {  // else every property is evaluated already
-          out["additionalProperties"] = Sub(v, f, t("additionalProperties"), st);
-        }
-      } else if (k == "unevaluatedItems") {
-        if (!s.contains("items")) {  // else every item is evaluated already
-          std::string key = s.contains("prefixItems") ? "additionalItems" : "items";
-          out[key] = Sub(v, f, t(key), st);
         }
       } else if (k == "dependentRequired" || k == "dependentSchemas") {
         if (!v.is_object()) {
@@ -293,6 +397,14 @@ class Translator {
       } else if (k == "propertyNames") {
         out[k] = Json{{"$ref", ""}, {"x-lmcp", Sub(v, f, t(k) + "/x-lmcp", st)}};
         refs_.emplace_back(t(k), f);
+      } else if (k == "contains") {
+        auto counted = CountedContains(s, from, to, out, st);
+        if (!counted.ok()) {
+          return counted.error();
+        }
+        if (!counted.value()) {
+          out[k] = Sub(v, f, t(k), st);
+        }
       } else if (kSingle.count(k)) {
         out[k] = Sub(v, f, t(k), st);
       } else if (kArray.count(k) || kMap.count(k)) {
@@ -317,6 +429,16 @@ class Translator {
         if (!handled.value()) {
           out[k] = v;  // assertions draft-07 shares, annotations, unknown keywords
         }
+      }
+    }
+    if (st.ok() && s.contains("unevaluatedProperties")) {
+      if (auto r = UnevaluatedProperties(s, from + "/unevaluatedProperties", to, out, st); !r.ok()) {
+        return r.error();
+      }
+    }
+    if (st.ok() && s.contains("unevaluatedItems")) {
+      if (auto r = UnevaluatedItems(s, from + "/unevaluatedItems", to, out, st); !r.ok()) {
+        return r.error();
       }
     }
     if (!st.ok()) {
@@ -352,6 +474,7 @@ class Translator {
 
   const Json& root_;
   std::string root_id_;
+  bool counted_contains_ = false;
   int count_ = 0;
   std::set<std::string> schemas_;               // pointers of every subschema in the original
   std::map<std::string, std::string> anchors_;  // anchor → pointer

@@ -29,13 +29,15 @@ Status CheckSchemaBounds(const nlohmann::json& schema);
 
 // A 2020-12 schema as a draft-07 schema with the same verdicts: prefixItems/items → items/additionalItems,
 // dependentRequired/dependentSchemas → dependencies, a $ref with siblings → allOf, $anchor and $dynamicRef
-// (one schema resource) → JSON pointers, format dropped (an annotation in 2020-12), unevaluated* only where
-// it equals additional*, and PrepareDraft7's rewrites. Errors:
+// (one schema resource) → JSON pointers, format dropped (an annotation in 2020-12), unevaluated* as
+// additional* with every name, pattern and prefix its allOf/$ref closure evaluates listed, and
+// PrepareDraft7's rewrites. Errors:
 // - kInvalidArgument: invalid in 2020-12 (items as an array, a $ref to nothing, an unknown anchor), or a $ref
 //   to another document (never fetched: MCP forbids dereferencing network URIs).
-// - kFailedPrecondition: valid, but not validated here: unevaluatedProperties/Items next to applicators,
-//   minContains/maxContains, schema resources embedded with $id, the keywords 2020-12 dropped (dependencies,
-//   additionalItems, $recursiveRef, $recursiveAnchor), or CheckSchemaBounds.
+// - kFailedPrecondition: valid, but not validated here: unevaluatedProperties/Items next to anyOf, oneOf,
+//   if/then/else or dependentSchemas (directly or through allOf/$ref; with those alone they are validated),
+//   minContains/maxContains with a $ref to the root, schema resources embedded with $id, the keywords 2020-12
+//   dropped (dependencies, additionalItems, $recursiveRef, $recursiveAnchor), or CheckSchemaBounds.
 Result<nlohmann::json> ToDraft7(const nlohmann::json& schema);
 
 // A draft-07 or draft-04 schema as valijson needs it: `pattern` over code points and a decimal `multipleOf`

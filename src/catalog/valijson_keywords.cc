@@ -2,6 +2,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <memory>
 #include <new>
 #include <regex>
 #include <set>
@@ -10,13 +11,18 @@
 #include <vector>
 
 #define VALIJSON_USE_EXCEPTIONS 1
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/constraint_builder.hpp>
 #include <valijson/constraints/concrete_constraints.hpp>
+#include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
 
 namespace lmcp::catalog {
 namespace {
+
+using Json = nlohmann::json;
 
 using valijson::adapters::Adapter;
 using valijson::constraints::Constraint;
@@ -107,6 +113,99 @@ class DecimalMultipleOf : public PolyConstraint {
   double divisor_;
 };
 
+// contains with minContains/maxContains: how many items validate against the subschema.
+class CountedContains : public PolyConstraint {
+ public:
+  CountedContains(std::shared_ptr<const valijson::Schema> schema, double min, double max)
+      : schema_(std::move(schema)), min_(min), max_(max) {}
+
+  bool validate(const Adapter& target, const std::vector<std::string>& context,
+                valijson::ValidationResults* results) const override {
+    if (!target.isArray()) {
+      return true;
+    }
+    double count = 0;
+    bool checkable = true;
+    target.applyToArray([&](const Adapter& item) {
+      const auto* json_item = dynamic_cast<const valijson::adapters::NlohmannJsonAdapter*>(&item);
+      if (!json_item) {
+        checkable = false;
+        return false;
+      }
+      valijson::Validator validator;
+      if (validator.validate(*schema_, *json_item, nullptr)) {
+        ++count;
+      }
+      return true;
+    });
+    bool ok = checkable && count >= min_ && (max_ < 0 || count <= max_);
+    if (!ok && results) {
+      results->pushError(context,
+                         "The number of items matching 'contains' is outside minContains/maxContains.");
+    }
+    return ok;
+  }
+
+ private:
+  Constraint* cloneInto(void* where) const override { return new (where) CountedContains(*this); }
+  size_t sizeOf() const override { return sizeof(CountedContains); }
+
+  std::shared_ptr<const valijson::Schema> schema_;
+  double min_;
+  double max_;  // < 0: none
+};
+
+constexpr int kMaxContainsNesting = 8;
+constexpr int kMaxContainsParses = 64;  // nested parses for one schema, however they nest
+
+void AddKeywords(valijson::SchemaParser& parser, const Json& document, int nesting,
+                 std::shared_ptr<int> parses);
+
+// {"$ref": <the subschema in the document>, "min": n, "max": m}: the subschema is parsed from a copy of the
+// document whose root is that $ref, so its own $refs resolve as in the document.
+class ContainsBuilder : public valijson::ConstraintBuilder {
+ public:
+  ContainsBuilder(const Json& document, int nesting, std::shared_ptr<int> parses)
+      : document_(document), nesting_(nesting), parses_(std::move(parses)) {}
+
+  Constraint* make(const Adapter& value) const override {
+    if (nesting_ >= kMaxContainsNesting) {
+      throw UnsupportedByValidator("minContains/maxContains nest deeper than " +
+                                   std::to_string(kMaxContainsNesting) + " (or through a $ref cycle)");
+    }
+    if (++*parses_ > kMaxContainsParses) {
+      throw UnsupportedByValidator("more than " + std::to_string(kMaxContainsParses) +
+                                   " minContains/maxContains subschemas to prepare");
+    }
+    std::string ref;
+    double min = 1;
+    double max = -1;
+    value.applyToObject([&](const std::string& key, const Adapter& member) {
+      if (key == "$ref") {
+        member.getString(ref);
+      } else if (key == "min") {
+        member.getNumber(min);
+      } else if (key == "max") {
+        member.getNumber(max);
+      }
+      return true;
+    });
+    Json rooted = document_;
+    rooted["$ref"] = ref;  // a root $ref: its siblings (the document's own root keywords) are ignored
+    auto schema = std::make_shared<valijson::Schema>();
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    AddKeywords(parser, rooted, nesting_ + 1, parses_);
+    valijson::adapters::NlohmannJsonAdapter adapter(rooted);
+    parser.populateSchema(adapter, *schema);
+    return new CountedContains(std::move(schema), min, max);
+  }
+
+ private:
+  const Json& document_;
+  int nesting_;
+  std::shared_ptr<int> parses_;
+};
+
 class PatternBuilder : public valijson::ConstraintBuilder {
  public:
   Constraint* make(const Adapter& value) const override {
@@ -128,8 +227,6 @@ class MultipleOfBuilder : public valijson::ConstraintBuilder {
     return new DecimalMultipleOf(divisor);
   }
 };
-
-using Json = nlohmann::json;
 
 std::string Escape(const std::string& token) { return (Json::json_pointer() / token).to_string().substr(1); }
 
@@ -290,6 +387,9 @@ Status FixDraft7(Json& s, const std::string& at) {
   }
   Json out = Json::object();
   for (auto& [k, v] : s.items()) {
+    if (k.starts_with("x-lmcp-")) {
+      continue;  // the schema's own: the validator would take them for its keywords
+    }
     std::string sub = at + "/" + Escape(k);
     auto handled = ForValijson(k, v, sub, out);
     if (!handled.ok()) {
@@ -326,9 +426,19 @@ Status FixDraft7(Json& s, const std::string& at) {
   return Ok();
 }
 
-void AddLmcpKeywords(valijson::SchemaParser& parser) {
+namespace {
+
+void AddKeywords(valijson::SchemaParser& parser, const Json& document, int nesting,
+                 std::shared_ptr<int> parses) {
   parser.addConstraintBuilder("x-lmcp-pattern", new PatternBuilder());  // the parser owns its builders
   parser.addConstraintBuilder("x-lmcp-multipleOf", new MultipleOfBuilder());
+  parser.addConstraintBuilder("x-lmcp-contains", new ContainsBuilder(document, nesting, std::move(parses)));
+}
+
+}  // namespace
+
+void AddLmcpKeywords(valijson::SchemaParser& parser, const Json& document) {
+  AddKeywords(parser, document, 0, std::make_shared<int>(0));
 }
 
 bool WideRegexCompiles(const std::string& pattern) {

@@ -1,10 +1,12 @@
 #pragma once
 // A schema as valijson 1.0 needs it to validate right, and the keywords lambda-mcp adds to valijson where its
-// own are wrong: "x-lmcp-pattern" (ECMAScript over code points, not UTF-8 bytes) and "x-lmcp-multipleOf" (a
-// decimal divisor checked to the precision of a double, not to a fixed epsilon). schema_dialect.cc writes
-// the validator's copy of a schema with these. Pure functions.
+// own are wrong or missing: "x-lmcp-pattern" (ECMAScript over code points, not UTF-8 bytes),
+// "x-lmcp-multipleOf" (a decimal divisor checked to the precision of a double, not to a fixed epsilon) and
+// "x-lmcp-contains" (minContains/maxContains). schema_dialect.cc writes the validator's copy of a schema with
+// these. Pure functions.
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
 #include "common/result.h"
@@ -31,8 +33,15 @@ Result<bool> ForValijson(const std::string& k, const nlohmann::json& v, const st
 // parent's cache key and so validates names against the parent).
 Status FixDraft7(nlohmann::json& s, const std::string& at);
 
-// Registers both keywords on `parser`.
-void AddLmcpKeywords(valijson::SchemaParser& parser);
+// Thrown out of valijson's parser by a keyword that cannot validate this schema (not an invalid schema).
+struct UnsupportedByValidator : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Registers the keywords on `parser`, which parses `document`: x-lmcp-pattern, x-lmcp-multipleOf, and
+// x-lmcp-contains ({"$ref": <its subschema in document>, "min": n, "max": m}: minContains/maxContains).
+// `document` must outlive the parse.
+void AddLmcpKeywords(valijson::SchemaParser& parser, const nlohmann::json& document);
 
 // Whether std::wregex (ECMAScript) compiles `pattern` (UTF-8).
 bool WideRegexCompiles(const std::string& pattern);
