@@ -14,6 +14,7 @@
 #include "transport/http_responses.h"
 #include "transport/http_server.h"
 #include "transport/http_session.h"
+#include "transport/trace_headers.h"
 
 namespace lmcp::transport {
 
@@ -187,6 +188,9 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
     return std::move(*refused);
   }
   Post& post = std::get<Post>(read);
+  for (auto& m : post.messages) {
+    CopyTraceHeaders(head, m);  // the HTTP traceparent/tracestate reach the tools through _meta
+  }
   auto found = post.initialize ? NewSession(head) : PostSession(head, post);
   if (auto* refused = std::get_if<HttpResponse>(&found)) {
     return std::move(*refused);
