@@ -308,6 +308,7 @@ Reply SessionImpl::CallTool(Message& m, const jsonrpc::Responder& responder) {
         token != meta->end() && (token->is_string() || token->is_number_integer())) {
       call->progress_token = *token;
     }
+    call->meta = *meta;
   }
   std::string key = jsonrpc::IdKey(m.id);
   std::string refused;

@@ -74,6 +74,7 @@ class SessionImpl::Context final : public CallContext {
   }
 
   const std::string& protocol_version() const override { return version_; }
+  const Json& request_meta() const override { return call_.meta; }
   const std::string& principal() const override { return session_.options_.principal; }
 
   Result<Json> RequestClient(const std::string& method, const Json& params) override {

@@ -103,6 +103,7 @@ struct SessionImpl::Call {
   std::string name;
   Json arguments;
   Json progress_token;  // null = none
+  Json meta = Json::object();  // params._meta (CallContext::request_meta): traceparent, tracestate, …
   jsonrpc::Responder responder;
   CallScheduler::JobId job = 0;  // set under the session's mu_ by CallTool
   std::mutex mu;
