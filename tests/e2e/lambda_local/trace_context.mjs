@@ -1,0 +1,95 @@
+// Black-box: a caller's W3C trace context reaches the Lambda function. `lambda-mcp serve` against
+// `lambda-mcp local` (examples/template.yaml), whose echo function returns its _X_AMZN_TRACE_ID and its
+// client context's `custom`: over stdio the traceparent/tracestate ride in the tools/call's _meta, over
+// Streamable HTTP in the request headers; the function sees the X-Ray header and both W3C values; an invalid
+// traceparent reaches it as nothing; the audit line records the trace id.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, Client, StdioClientTransport, StreamableHTTPClientTransport, assert, assertEqual, run }
+  from '../client/common.mjs';
+import { serveEnv, startLocal } from './local_endpoint.mjs';
+
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const TRACEPARENT = `00-${TRACE_ID}-b7ad6b7169203331-01`;
+const XRAY = 'Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=b7ad6b7169203331;Sampled=1';
+const HTTP_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const HTTP_TRACEPARENT = `00-${HTTP_TRACE_ID}-00f067aa0ba902b7-00`;
+const HTTP_XRAY = 'Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=00f067aa0ba902b7;Sampled=0';
+
+// What the echo function saw, from the tool result's text.
+function seen(result) {
+  assert(!result.isError, `echo succeeded: ${JSON.stringify(result)}`);
+  return JSON.parse(result.content[0].text);
+}
+
+function startHttp(env) {
+  const child = spawn(BIN, ['serve', '--http', '127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line:\n${log}`)), 15_000);
+    child.stderr.on('data', (d) => {
+      log += d;
+      const m = /^lambda-mcp: listening on (http:\/\/\S+)$/m.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: new URL(m[1]) });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}:\n${log}`)));
+  });
+}
+
+run(async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lmcp-trace-'));
+  const audit = path.join(dir, 'audit.log');
+  const local = await startLocal();
+  const env = { ...serveEnv(local.url), LAMBDA_MCP_AUDIT_LOG: audit };
+  let stdio;
+  let http;
+  try {
+    // stdio: _meta carries the trace context.
+    stdio = new Client({ name: 'lmcp-trace-e2e', version: '1.0.0' });
+    await stdio.connect(new StdioClientTransport({ command: BIN, args: ['serve'], env, stderr: 'inherit' }),
+      { timeout: 15_000 });
+    const traced = seen(await stdio.callTool({ name: 'echo', arguments: { n: 1 },
+      _meta: { traceparent: TRACEPARENT, tracestate: 'congo=t61rcWkgMzE' } }));
+    assertEqual(traced.traceId, XRAY, 'the function sees the X-Ray trace header');
+    assertEqual(traced.clientContext, { traceparent: TRACEPARENT, tracestate: 'congo=t61rcWkgMzE' },
+      'the function sees traceparent and tracestate in ClientContext.custom');
+    console.log('ok   stdio: _meta traceparent → X-Amzn-Trace-Id and ClientContext.custom');
+
+    const invalid = seen(await stdio.callTool({ name: 'echo', arguments: { n: 2 },
+      _meta: { traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01`, tracestate: 'congo=x' } }));
+    assertEqual([invalid.traceId, invalid.clientContext], [null, null], 'an invalid traceparent is not forwarded');
+    console.log('ok   stdio: an all-zero trace id reaches the function as nothing');
+
+    // Streamable HTTP: the traceparent/tracestate headers.
+    const token = randomBytes(24).toString('base64url');
+    const server = await startHttp({ ...env, LAMBDA_MCP_AUTH_TOKEN: token });
+    http = { child: server.child };
+    const headers = { Authorization: `Bearer ${token}`, traceparent: HTTP_TRACEPARENT, tracestate: 'rojo=00f067aa0ba902b7' };
+    http.client = new Client({ name: 'lmcp-trace-e2e', version: '1.0.0' });
+    await http.client.connect(new StreamableHTTPClientTransport(server.url, { requestInit: { headers } }),
+      { timeout: 15_000 });
+    const overHttp = seen(await http.client.callTool({ name: 'echo', arguments: { n: 3 } }));
+    assertEqual(overHttp.traceId, HTTP_XRAY, 'the HTTP traceparent header reaches the function');
+    assertEqual(overHttp.clientContext, { traceparent: HTTP_TRACEPARENT, tracestate: 'rojo=00f067aa0ba902b7' },
+      'the HTTP trace headers reach ClientContext.custom');
+    console.log('ok   HTTP: traceparent/tracestate headers → X-Amzn-Trace-Id and ClientContext.custom');
+
+    // The audit lines (both servers append to one file) record the trace ids, and none for the invalid one.
+    const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const traceIds = lines.map((l) => l.trace_id ?? null);
+    assertEqual(traceIds, [TRACE_ID, null, HTTP_TRACE_ID], 'audit trace_id per call');
+    console.log('ok   the audit line records the trace id');
+  } finally {
+    await stdio?.close().catch(() => {});
+    await http?.client?.close().catch(() => {});
+    http?.child.kill('SIGTERM');
+    local.proc.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
