@@ -3,13 +3,12 @@
 // client context's `custom`: over stdio the traceparent/tracestate ride in the tools/call's _meta, over
 // Streamable HTTP in the request headers; the function sees the X-Ray header and both W3C values; an invalid
 // traceparent reaches it as nothing; the audit line records the trace id.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, Client, StdioClientTransport, StreamableHTTPClientTransport, assert, assertEqual, run }
-  from '../client/common.mjs';
+import { BIN, Client, StdioClientTransport, StreamableHTTPClientTransport, assert, assertEqual, run,
+  startHttpServer } from '../client/common.mjs';
 import { serveEnv, startLocal } from './local_endpoint.mjs';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
@@ -23,23 +22,6 @@ const HTTP_XRAY = 'Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=00f067aa0ba90
 function seen(result) {
   assert(!result.isError, `echo succeeded: ${JSON.stringify(result)}`);
   return JSON.parse(result.content[0].text);
-}
-
-function startHttp(env) {
-  const child = spawn(BIN, ['serve', '--http', '127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line:\n${log}`)), 15_000);
-    child.stderr.on('data', (d) => {
-      log += d;
-      const m = /^lambda-mcp: listening on (http:\/\/\S+)$/m.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: new URL(m[1]) });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}:\n${log}`)));
-  });
 }
 
 run(async () => {
@@ -68,7 +50,7 @@ run(async () => {
 
     // Streamable HTTP: the traceparent/tracestate headers.
     const token = randomBytes(24).toString('base64url');
-    const server = await startHttp({ ...env, LAMBDA_MCP_AUTH_TOKEN: token });
+    const server = await startHttpServer(['serve', '--http', '127.0.0.1:0'], { ...env, LAMBDA_MCP_AUTH_TOKEN: token });
     http = { child: server.child };
     const headers = { Authorization: `Bearer ${token}`, traceparent: HTTP_TRACEPARENT, tracestate: 'rojo=00f067aa0ba902b7' };
     http.client = new Client({ name: 'lmcp-trace-e2e', version: '1.0.0' });
