@@ -102,8 +102,8 @@ struct SessionImpl::Call {
   Json id;
   std::string name;
   Json arguments;
-  Json progress_token;  // null = none
-  Json meta = Json::object();  // params._meta (CallContext::request_meta): traceparent, tracestate, …
+  Json progress_token;         // null = none
+  Json meta = Json::object();  // params._meta, for CallContext::request_meta
   jsonrpc::Responder responder;
   CallScheduler::JobId job = 0;  // set under the session's mu_ by CallTool
   std::mutex mu;
