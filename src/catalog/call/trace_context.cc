@@ -27,8 +27,8 @@ bool IsKeyChar(char c) {
   return IsLowerAlpha(c) || IsDigit(c) || c == '_' || c == '-' || c == '*' || c == '/';
 }
 
-// simple-key: lcalpha then up to 255 key characters. With `tenant`, a leading digit is allowed too and
-// `max` is the tenant id's 241; a system id is at most 14.
+// One part of a W3C tracestate key: a lower-case letter (or, with `digit_first`, a digit) then key
+// characters, at most `max` in all: a simple key 256, a multi-tenant key's tenant id 241 and system id 14.
 bool KeyPart(std::string_view s, bool digit_first, std::size_t max) {
   if (s.empty() || s.size() > max || !(IsLowerAlpha(s[0]) || (digit_first && IsDigit(s[0])))) {
     return false;
