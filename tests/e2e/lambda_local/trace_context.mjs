@@ -1,6 +1,7 @@
 // Black-box: a caller's W3C trace context reaches the Lambda function. `lambda-mcp serve` against
 // `lambda-mcp local` (examples/template.yaml), whose echo function returns its _X_AMZN_TRACE_ID and its
-// client context's `custom`: over stdio the traceparent/tracestate ride in the tools/call's _meta, over
+// client context's `custom`: over stdio the traceparent/tracestate ride in the tools/call's _meta (2025-11-25
+// and a 2026-07-28 stateless request), over
 // Streamable HTTP in the request headers; the function sees the X-Ray header and both W3C values; an invalid
 // traceparent reaches it as nothing; the audit line records the trace id.
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,9 @@ import { serveEnv, startLocal } from './local_endpoint.mjs';
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const TRACEPARENT = `00-${TRACE_ID}-b7ad6b7169203331-01`;
 const XRAY = 'Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=b7ad6b7169203331;Sampled=1';
+const STATELESS_TRACE_ID = '5bf92f3577b34da6a3ce929d0e0e4737';
+const STATELESS_TRACEPARENT = `00-${STATELESS_TRACE_ID}-00f067aa0ba902b8-01`;
+const STATELESS_XRAY = 'Root=1-5bf92f35-77b34da6a3ce929d0e0e4737;Parent=00f067aa0ba902b8;Sampled=1';
 const HTTP_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const HTTP_TRACEPARENT = `00-${HTTP_TRACE_ID}-00f067aa0ba902b7-00`;
 const HTTP_XRAY = 'Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=00f067aa0ba902b7;Sampled=0';
@@ -43,7 +47,15 @@ run(async () => {
       'the function sees traceparent and tracestate in ClientContext.custom');
     console.log('ok   stdio: _meta traceparent → X-Amzn-Trace-Id and ClientContext.custom');
 
-    const invalid = seen(await stdio.callTool({ name: 'echo', arguments: { n: 2 },
+    // The same in the stateless era (MCP 2026-07-28: the request carries its own protocol version).
+    const stateless = seen(await stdio.callTool({ name: 'echo', arguments: { n: 2 }, _meta: {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {},
+      traceparent: STATELESS_TRACEPARENT } }));
+    assertEqual([stateless.traceId, stateless.clientContext], [STATELESS_XRAY, { traceparent: STATELESS_TRACEPARENT }],
+      'a 2026-07-28 request\'s traceparent reaches the function');
+    console.log('ok   stdio, 2026-07-28 stateless request: _meta traceparent → the function');
+
+    const invalid = seen(await stdio.callTool({ name: 'echo', arguments: { n: 3 },
       _meta: { traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01`, tracestate: 'congo=x' } }));
     assertEqual([invalid.traceId, invalid.clientContext], [null, null], 'an invalid traceparent is not forwarded');
     console.log('ok   stdio: an all-zero trace id reaches the function as nothing');
@@ -56,7 +68,7 @@ run(async () => {
     http.client = new Client({ name: 'lmcp-trace-e2e', version: '1.0.0' });
     await http.client.connect(new StreamableHTTPClientTransport(server.url, { requestInit: { headers } }),
       { timeout: 15_000 });
-    const overHttp = seen(await http.client.callTool({ name: 'echo', arguments: { n: 3 } }));
+    const overHttp = seen(await http.client.callTool({ name: 'echo', arguments: { n: 4 } }));
     assertEqual(overHttp.traceId, HTTP_XRAY, 'the HTTP traceparent header reaches the function');
     assertEqual(overHttp.clientContext, { traceparent: HTTP_TRACEPARENT, tracestate: 'rojo=00f067aa0ba902b7' },
       'the HTTP trace headers reach ClientContext.custom');
@@ -65,7 +77,7 @@ run(async () => {
     // The audit lines (both servers append to one file) record the trace ids, and none for the invalid one.
     const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const traceIds = lines.map((l) => l.trace_id ?? null);
-    assertEqual(traceIds, [TRACE_ID, null, HTTP_TRACE_ID], 'audit trace_id per call');
+    assertEqual(traceIds, [TRACE_ID, STATELESS_TRACE_ID, null, HTTP_TRACE_ID], 'audit trace_id per call');
     console.log('ok   the audit line records the trace id');
   } finally {
     await stdio?.close().catch(() => {});
