@@ -1,9 +1,9 @@
 // Black-box: a caller's W3C trace context reaches the Lambda function. `lambda-mcp serve` against
 // `lambda-mcp local` (examples/template.yaml), whose echo function returns its _X_AMZN_TRACE_ID and its
-// client context's `custom`: over stdio the traceparent/tracestate ride in the tools/call's _meta (2025-11-25
-// and a 2026-07-28 stateless request), over
-// Streamable HTTP in the request headers; the function sees the X-Ray header and both W3C values; an invalid
-// traceparent reaches it as nothing; the audit line records the trace id.
+// client context's `custom`: over stdio the traceparent/tracestate ride in the tools/call's _meta (of a
+// 2025-11-25 session and of a 2026-07-28 stateless request), over Streamable HTTP in the request headers; the
+// function sees the X-Ray header and both W3C values; an invalid traceparent reaches it as nothing; the audit
+// line records the trace id.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
