@@ -180,6 +180,9 @@ AwsResult<InvokeResult> LambdaClient::Invoke(InvokeRequest request) {
     }
     op.headers.emplace_back("X-Amz-Client-Context", std::move(encoded));
   }
+  if (!request.trace_header.empty()) {
+    op.headers.emplace_back("X-Amzn-Trace-Id", std::move(request.trace_header));
+  }
   op.body = std::move(request.payload);
   op.idempotent = false;
   op.read_timeout = request.read_timeout;

@@ -60,6 +60,7 @@ struct InvokeRequest {
   InvocationType invocation_type = InvocationType::kRequestResponse;
   bool tail_log = false;            // X-Amz-Log-Type: Tail (synchronous only)
   std::string client_context_json;  // a JSON object; sent base64-encoded (at most 3,583 bytes of base64)
+  std::string trace_header;         // X-Amzn-Trace-Id (X-Ray: "Root=1-…;Parent=…;Sampled=…"); "" = none
   std::string payload;
   std::chrono::milliseconds read_timeout{905'000};  // must exceed the function's timeout (max 900 s)
   std::stop_token stop;

@@ -128,12 +128,16 @@ Result<SchemaDocument> AwsLambdaBackend::DescribeSchema(const SchemaRequest& req
                         std::move(schema->schema_version)};
 }
 
+static_assert(kMaxClientContextBase64Bytes == aws::kMaxClientContextBytes);
+
 Result<InvokeResponse> AwsLambdaBackend::Invoke(InvokeRequest request, std::stop_token stop) {
   aws::InvokeRequest invoke;
   invoke.function_name = std::move(request.function);
   invoke.qualifier = std::move(request.qualifier);
   invoke.invocation_type = aws::InvocationType::kRequestResponse;
   invoke.tail_log = request.log_tail;
+  invoke.trace_header = std::move(request.trace_header);
+  invoke.client_context_json = std::move(request.client_context_json);
   invoke.payload = std::move(request.payload);
   invoke.read_timeout = request.read_timeout;
   invoke.stop = std::move(stop);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "aws/lambda_client.h"
+#include "common/base64.h"
 #include "tests/support/aws/fake_http_client.h"
 #include "tests/support/common/fake_clock.h"
 #include "tests/support/loopback.h"
@@ -119,6 +120,29 @@ TEST_F(AwsLambdaBackendTest, InvokeSendsOnceWithQualifierAndTimeout) {
   EXPECT_EQ(sent.read_timeout, std::chrono::milliseconds(13000));
   EXPECT_EQ(aws::FindHeader(sent.headers, "X-Amz-Log-Type"), "Tail");
   EXPECT_EQ(sent.body, R"({"a":1})");
+}
+
+// The trace context travels as X-Amzn-Trace-Id (outside the signature, so a proxy may rewrite it) and as the
+// base64 X-Amz-Client-Context.
+TEST_F(AwsLambdaBackendTest, InvokeSendsTheTraceHeaderAndClientContext) {
+  http_.PushResponse(200, "{}");
+  InvokeRequest req{
+      .function = "f",
+      .payload = "{}",
+      .trace_header = "Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=b7ad6b7169203331;Sampled=1",
+      .client_context_json = R"({"custom":{"traceparent":"tp"}})"};
+  ASSERT_TRUE(backend_.Invoke(req, {}).ok());
+  auto sent = http_.last_request();
+  EXPECT_EQ(aws::FindHeader(sent.headers, "X-Amzn-Trace-Id"), req.trace_header);
+  EXPECT_EQ(aws::FindHeader(sent.headers, "X-Amz-Client-Context"),
+            Base64Encode(R"({"custom":{"traceparent":"tp"}})"));
+  std::string auth = aws::FindHeader(sent.headers, "Authorization");
+  EXPECT_EQ(auth.find("x-amzn-trace-id"), std::string::npos) << auth;
+
+  http_.PushResponse(200, "{}");
+  ASSERT_TRUE(backend_.Invoke({.function = "f", .payload = "{}"}, {}).ok());
+  EXPECT_EQ(aws::FindHeader(http_.last_request().headers, "X-Amzn-Trace-Id"), "");
+  EXPECT_EQ(aws::FindHeader(http_.last_request().headers, "X-Amz-Client-Context"), "");
 }
 
 TEST_F(AwsLambdaBackendTest, InvokeReadTimeoutIsNeverRetried) {

@@ -12,6 +12,7 @@
 // The message starts with the AWS error code when there is one: "AccessDeniedException: User ... is not ...".
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <stop_token>
@@ -53,12 +54,17 @@ struct SchemaDocument {
   std::string version;
 };
 
+// Lambda's limit on the ClientContext, as base64.
+inline constexpr std::size_t kMaxClientContextBase64Bytes = 3583;
+
 struct InvokeRequest {
   std::string function;   // name or ARN
   std::string qualifier;  // "" = $LATEST
   std::string payload;    // the event, JSON text
   std::chrono::milliseconds read_timeout{63'000};
-  bool log_tail = false;  // LogType=Tail
+  bool log_tail = false;            // LogType=Tail
+  std::string trace_header;         // X-Amzn-Trace-Id (X-Ray form); "" = none
+  std::string client_context_json;  // a JSON object, base64 within kMaxClientContextBase64Bytes; "" = none
 };
 
 struct InvokeResponse {

@@ -368,7 +368,8 @@ InvokeOutput RunOnWorker(ProcessRuntime::Worker& w, const FunctionSpec& f, const
        std::chrono::duration_cast<std::chrono::milliseconds>(wall_deadline.time_since_epoch()).count()},
       {"invokedFunctionArn", in.invoked_arn},
       {"version", in.version},
-      {"clientContext", in.client_context.empty() ? json(nullptr) : json(in.client_context)}};
+      {"clientContext", in.client_context.empty() ? json(nullptr) : json(in.client_context)},
+      {"traceId", in.trace_id.empty() ? json(nullptr) : json(in.trace_id)}};
   std::string line;
   int got = WriteAll(w.req_fd, request.dump() + "\n") ? ReadResponseLine(w, deadline, &line) : -1;
   double ms = std::chrono::duration<double, std::milli>(Steady::now() - start).count();

@@ -21,6 +21,7 @@ struct InvokeInput {
   std::string invoked_arn;     // the ARN as invoked (qualified when a qualifier was given)
   std::string payload;         // JSON text ("{}" for an empty request body)
   std::string client_context;  // decoded ClientContext JSON, or empty
+  std::string trace_id;  // the X-Amzn-Trace-Id header; the handler's _X_AMZN_TRACE_ID (unset when empty)
 };
 
 struct InvokeOutput {

@@ -111,6 +111,7 @@ ServerResponse LocalService::Invoke(const ServerRequest& req, const Route& route
   }
   input.request_id = rid;
   input.version = version;
+  input.trace_id = HeaderValue(req.headers, "X-Amzn-Trace-Id");  // Lambda passes it on, Event too
   bool has_q = false;
   std::string q = QueryParam(route.query, "Qualifier", &has_q);
   input.invoked_arn =

@@ -15,6 +15,7 @@
 #include "transport/http_server.h"
 #include "transport/http_server_post.h"
 #include "transport/http_session.h"
+#include "transport/trace_headers.h"
 
 namespace lmcp::transport {
 
@@ -184,6 +185,9 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
     return std::move(*refused);
   }
   Post& post = std::get<Post>(read);
+  for (auto& m : post.messages) {
+    CopyTraceHeaders(head, m);  // the HTTP traceparent/tracestate reach the tools through _meta
+  }
   if (IsStatelessPost(head, post)) {
     return HandleStatelessPost(head, post);
   }

@@ -67,6 +67,9 @@ void CallAuditor::Write(const std::string& tool, const ToolEntry* entry, const s
       line["function_error"] = record.function_error;
     }
   }
+  if (!record.trace_id.empty()) {
+    line["trace_id"] = record.trace_id;
+  }
   if (!record.detail.empty()) {
     line["detail"] = record.detail;
   }

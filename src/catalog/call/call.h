@@ -35,6 +35,7 @@ struct CallRecord {
   std::string executed_version;
   std::string request_id;
   std::string function_error;  // "" | "Handled" | "Unhandled"
+  std::string trace_id;        // the W3C trace id of the request's valid traceparent; "" = none
 };
 
 struct LambdaCall {
@@ -52,7 +53,7 @@ struct LambdaCall {
   const mcp::Json* event = nullptr;        // ShapeEvent: the arguments, or (compat) their "parameters"
   mcp::Json parsed_parameters;             // ShapeEvent (compat): "parameters" sent as a JSON string
   mcp::Json event_with_input;              // AttachInput: on a retry, the event plus "_mcp"
-  InvokeRequest request;                   // BuildInvokeRequest; its payload moves into the Invoke
+  InvokeRequest request;                   // PropagateTrace, then BuildInvokeRequest; moves into the Invoke
   int timeout_seconds = 0;                 // BuildInvokeRequest: the read timeout, whole seconds
   std::optional<Result<InvokeResponse>> response;  // InvokeFunction (or a later cache): what Lambda said
   CallRecord record;

@@ -94,16 +94,18 @@ TEST_F(CallChainTest, ComposedChainIsTheRecipeAndLeavesOutWhatIsOff) {
   options.progress_interval = 5s;
   options.validate_arguments = true;
   auto chain = Compose(options);
-  EXPECT_EQ(chain.StageNames(), (std::vector<std::string_view>{
-                                    "resolve_tool", "encode_arguments", "audit", "shape_event",
-                                    "validate_arguments", "attach_input", "build_invoke_request",
-                                    "map_result", "function_concurrency", "report_progress", "invoke"}));
+  EXPECT_EQ(chain.StageNames(),
+            (std::vector<std::string_view>{"resolve_tool", "encode_arguments", "propagate_trace", "audit",
+                                           "shape_event", "validate_arguments", "attach_input",
+                                           "build_invoke_request", "map_result", "function_concurrency",
+                                           "report_progress", "invoke"}));
   options.max_concurrency_per_function = 0;
   options.progress_interval = 0s;
   options.validate_arguments = false;
-  EXPECT_EQ(Compose(options, /*audit=*/false).StageNames(),
-            (std::vector<std::string_view>{"resolve_tool", "encode_arguments", "shape_event", "attach_input",
-                                           "build_invoke_request", "map_result", "invoke"}));
+  EXPECT_EQ(
+      Compose(options, /*audit=*/false).StageNames(),
+      (std::vector<std::string_view>{"resolve_tool", "encode_arguments", "propagate_trace", "shape_event",
+                                     "attach_input", "build_invoke_request", "map_result", "invoke"}));
 }
 
 TEST_F(CallChainTest, AStageEndsTheCallAndTheStagesAboveSeeHow) {
@@ -143,6 +145,65 @@ TEST_F(CallChainTest, UnknownToolIsAnErrorAndNotAudited) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(sink_.lines().empty());
+}
+
+std::uint64_t CounterValue(const CallChain& chain, const std::string& name) {
+  for (const auto& [n, v] : chain.Counters()) {
+    if (n == name) {
+      return v;
+    }
+  }
+  return 999;
+}
+
+// The request's trace context goes with the Invoke (X-Ray header, ClientContext.custom) and into the audit.
+TEST_F(CallChainTest, TraceContextReachesTheInvokeAndTheAuditLine) {
+  auto chain = Compose(CatalogOptions{});
+  TestCallContext ctx;
+  ctx.meta = {{"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+              {"tracestate", "congo=t61rcWkgMzE"},
+              {"progressToken", 7}};
+  ASSERT_TRUE(Call(chain, mcp::Json{{"a", 1}}, ctx).ok());
+  auto invokes = backend_.invokes();
+  ASSERT_EQ(invokes.size(), 1u);
+  const InvokeRequest& sent = invokes[0];
+  EXPECT_EQ(sent.trace_header, "Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=b7ad6b7169203331;Sampled=1");
+  EXPECT_EQ(mcp::Json::parse(sent.client_context_json),
+            (mcp::Json{{"custom",
+                        {{"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+                         {"tracestate", "congo=t61rcWkgMzE"}}}}));
+  EXPECT_EQ(sent.payload, R"({"a":1})");
+  EXPECT_EQ(mcp::Json::parse(sink_.lines().at(0))["trace_id"], "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(CounterValue(chain, "propagate_trace.propagated"), 1u);
+
+  // A call that ends before the Invoke is audited with its trace id too.
+  ASSERT_TRUE(Call(chain, mcp::Json::array(), ctx).ok());
+  auto refused = mcp::Json::parse(sink_.lines().at(1));
+  EXPECT_EQ(refused["outcome"], "invalid_arguments");
+  EXPECT_EQ(refused["trace_id"], "0af7651916cd43dd8448eb211c80319c");
+}
+
+TEST_F(CallChainTest, AnInvalidOrAbsentTraceparentSendsNothing) {
+  auto chain = Compose(CatalogOptions{});
+  TestCallContext invalid;
+  invalid.meta = {{"traceparent", "00-00000000000000000000000000000000-b7ad6b7169203331-01"},
+                  {"tracestate", "congo=t61rcWkgMzE"}};
+  TestCallContext none;
+  TestCallContext state_only;
+  state_only.meta = {{"tracestate", "congo=t61rcWkgMzE"}};
+  for (TestCallContext* ctx : {&invalid, &none, &state_only}) {
+    ASSERT_TRUE(Call(chain, mcp::Json::object(), *ctx).ok());
+  }
+  ASSERT_EQ(backend_.invokes().size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(backend_.invokes()[i].trace_header, "") << i;
+    EXPECT_EQ(backend_.invokes()[i].client_context_json, "") << i;
+    auto line = mcp::Json::parse(sink_.lines().at(i));
+    EXPECT_EQ(line["outcome"], "ok");
+    EXPECT_FALSE(line.contains("trace_id")) << line;
+  }
+  EXPECT_EQ(CounterValue(chain, "propagate_trace.ignored"), 1u);
+  EXPECT_EQ(CounterValue(chain, "propagate_trace.propagated"), 0u);
 }
 
 // Each call has its own schedule: first progress 1 s after its invoke starts, then every 5 s.

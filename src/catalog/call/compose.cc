@@ -6,6 +6,7 @@
 #include "catalog/call/function_concurrency.h"
 #include "catalog/call/invoke_function.h"
 #include "catalog/call/map_result.h"
+#include "catalog/call/propagate_trace.h"
 #include "catalog/call/report_progress.h"
 #include "catalog/call/shape_event.h"
 #include "catalog/call/validate_arguments.h"
@@ -20,6 +21,7 @@ CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies
   CallChain chain;
   chain.Add(std::make_unique<ResolveTool>(deps.tools));
   chain.Add(std::make_unique<EncodeArguments>());
+  chain.Add(std::make_unique<PropagateTrace>());
   if (deps.auditor) {
     chain.Add(std::make_unique<AuditCall>(*deps.auditor));
   }

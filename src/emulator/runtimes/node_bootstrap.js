@@ -135,6 +135,9 @@ async function main() {
     while (queue.length) {
       const req = JSON.parse(queue.shift());
       currentRequestId = req.requestId;
+      // As Lambda does: the invocation's X-Amzn-Trace-Id is the environment's _X_AMZN_TRACE_ID.
+      if (req.traceId) process.env._X_AMZN_TRACE_ID = req.traceId;
+      else delete process.env._X_AMZN_TRACE_ID;
       let response;
       try {
         const event = JSON.parse(req.event);

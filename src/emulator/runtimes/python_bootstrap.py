@@ -109,6 +109,11 @@ def main():
     for line in req_in:
         req = json.loads(line)
         request_id = req["requestId"]
+        # As Lambda does: the invocation's X-Amzn-Trace-Id is the environment's _X_AMZN_TRACE_ID.
+        if req.get("traceId"):
+            os.environ["_X_AMZN_TRACE_ID"] = req["traceId"]
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
         try:
             event = json.loads(req["event"])
             result = handler(event, Context(req))

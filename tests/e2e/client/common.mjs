@@ -1,6 +1,7 @@
 // Shared helpers for the SDK client e2e scripts (here and in tests/e2e/lambda_*): the pinned SDK's client
 // classes, the binary under test, `lambda-mcp serve --conformance-fixtures` over stdio, and small assertions
 // that fail the process loudly.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 if (!existsSync(new URL('./node_modules/@modelcontextprotocol/sdk/', import.meta.url))) {
@@ -9,6 +10,7 @@ if (!existsSync(new URL('./node_modules/@modelcontextprotocol/sdk/', import.meta
 }
 export const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
 export const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+export const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
 
 export const BIN = process.env.LMCP_BIN;
 if (!BIN || !existsSync(BIN)) {
@@ -40,6 +42,25 @@ export async function connect({ capabilities = {}, args = [], stderr = 'inherit'
   const client = new Client({ name: 'lmcp-e2e', version: '1.0.0' }, { capabilities });
   await client.connect(transport, { timeout: 10_000 });
   return { client, transport };
+}
+
+// Starts `lambda-mcp <args>` (a `serve --http 127.0.0.1:0`) with exactly `env`; resolves to the child and
+// the URL of its "listening on" line.
+export function startHttpServer(args, env) {
+  const child = spawn(BIN, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line:\n${log}`)), 15_000);
+    child.stderr.on('data', (d) => {
+      log += d;
+      const m = /^lambda-mcp: listening on (http:\/\/\S+)$/m.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: new URL(m[1]) });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}:\n${log}`)));
+  });
 }
 
 // Every tool name, following tools/list cursors.

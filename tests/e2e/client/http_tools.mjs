@@ -2,29 +2,15 @@
 // (bearer token on): lists and calls tools, progress and log notifications on the call's stream, sampling
 // answered by this client, concurrent calls, a client without the token refused, DELETE via
 // terminateSession, then SIGTERM ends the server cleanly.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { BIN, assert, assertEqual, listAllToolNames, run } from './common.mjs';
+import { assert, assertEqual, listAllToolNames, run, startHttpServer } from './common.mjs';
 
 function startServer(env) {
-  const child = spawn(BIN, ['--log-level', 'warn', 'serve', '--http', '127.0.0.1:0', '--conformance-fixtures'],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line:\n${log}`)), 10_000);
-    child.stderr.on('data', (d) => {
-      log += d;
-      const m = /^lambda-mcp: listening on (http:\/\/\S+)$/m.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: new URL(m[1]) });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}:\n${log}`)));
-  });
+  return startHttpServer(['--log-level', 'warn', 'serve', '--http', '127.0.0.1:0', '--conformance-fixtures'],
+    { ...process.env, ...env });
 }
 
 async function connect(url, token, capabilities = {}) {

@@ -183,6 +183,7 @@ TEST_P(RuntimeTest, SuccessWithContextAndWarmReuse) {
   r.qualifier = "live";
   r.payload = R"({"hello":"world"})";
   r.client_context_json = R"({"custom":{"tenant":"t1"}})";
+  r.trace_header = "Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=b7ad6b7169203331;Sampled=1";
   auto first = session_->lambda().Invoke(r);
   ASSERT_TRUE(first.ok()) << first.error().ToString();
   EXPECT_EQ(first->status_code, 200);
@@ -198,9 +199,13 @@ TEST_P(RuntimeTest, SuccessWithContextAndWarmReuse) {
   EXPECT_EQ(j["remainingPositive"], true);
   EXPECT_EQ(j["custom"]["tenant"], "t1");
   EXPECT_EQ(j["env"], "from-template");
+  EXPECT_EQ(j["traceId"], r.trace_header);  // _X_AMZN_TRACE_ID, as Lambda sets it
+  r.trace_header.clear();
   auto second = session_->lambda().Invoke(r);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(json::parse(second->payload)["pid"], j["pid"]);  // the warm worker was reused
+  EXPECT_TRUE(json::parse(second->payload)["traceId"].is_null())
+      << "one invocation's trace id, not the next's";
   EXPECT_NE(json::parse(second->payload)["requestId"], j["requestId"]);
 }
 

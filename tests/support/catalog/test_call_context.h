@@ -1,5 +1,6 @@
 #pragma once
-// A CallContext for unit tests: a stop source the test controls, recorded progress and log messages.
+// A CallContext for unit tests: a stop source the test controls, the request's _meta, recorded progress and
+// log messages.
 
 #include <atomic>
 #include <mutex>
@@ -34,6 +35,7 @@ class TestCallContext : public mcp::CallContext {
   Result<mcp::Json> RequestClient(const std::string&, const mcp::Json&) override {
     return Error::FailedPrecondition("not supported in tests");
   }
+  const mcp::Json& request_meta() const override { return meta; }
   void Cancel() { stop_.request_stop(); }
   // As the session does at shutdown (kAbandoned) or for a client that is gone (kClientGone, no stop).
   void SetFate(mcp::CallFate fate, bool stop) {
@@ -43,6 +45,7 @@ class TestCallContext : public mcp::CallContext {
     }
   }
 
+  mcp::Json meta = mcp::Json::object();  // the request's params._meta
   std::vector<mcp::Json> logs;
   std::vector<double> progress_values;
   std::vector<std::string> progress_messages;
