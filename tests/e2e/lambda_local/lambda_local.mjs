@@ -3,47 +3,12 @@
 // inputSchema; invalid arguments are rejected with zero invokes; a FunctionError is an isError result with its
 // type and message; an MCP-content payload (the chart) passes through as an image; a read timeout produces
 // exactly one invoke; concurrent calls are in flight together at the endpoint.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BIN, Client, StdioClientTransport, assert } from '../client/common.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..', '..');
-
-async function startLocal() {
-  const proc = spawn(BIN, ['local', '--template', path.join(root, 'examples', 'template.yaml'), '--port', '0',
-    '--access-key-id', 'AKIDLOCAL', '--secret-access-key', 'local-secret'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr.on('data', (d) => { err += d; });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`lambda-mcp local exited with ${code}: ${err}`)));
-    setTimeout(() => reject(new Error('lambda-mcp local did not start within 30 s')), 30_000);
-  });
-  return { proc, url };
-}
-
-async function stats(url) {
-  const r = await fetch(`${url}/__admin/stats`);
-  return r.json();
-}
-const invocations = (s, fn) => (s.functions[fn] ? s.functions[fn].invocations : 0);
+import { invocations, lambdaEnv, startLocal, stats } from './local.mjs';
 
 async function main() {
   const local = await startLocal();
-  const env = {
-    PATH: process.env.PATH, HOME: process.env.HOME, XDG_STATE_HOME: process.env.XDG_STATE_HOME,
-    AWS_ENDPOINT_URL: local.url, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local-secret',
-    AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true',
-    FUNCTION_PREFIX: 'mcp-', FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY: 'tool-input-schema-arn',
-    LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS: '3',
-  };
+  const env = lambdaEnv(local.url, { LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS: '3' });
   const transport = new StdioClientTransport({ command: BIN, args: ['serve', '--workers', '32'], env, stderr: 'pipe' });
   let serverLog = '';
   transport.stderr.on('data', (d) => { serverLog += d; });

@@ -1,0 +1,169 @@
+// Black-box, "stateless means stateless": two `lambda-mcp serve --http` replicas sharing one Lambda endpoint
+// (`lambda-mcp local`) behind haproxy with `balance roundrobin` and no stickiness (no cookie, no
+// prefer-last-server), so consecutive requests of one client go to alternate replicas. A 2026-07-28 client
+// (SDK v2, pinned) connects, lists and calls CALLS times sequentially and CALLS times concurrently without a
+// single error; haproxy's stats and each replica's audit lines prove both replicas served. A 2025-era client
+// (SDK v1.32.2, initialize + Mcp-Session-Id) behind the same proxy is refused: its session lives on one
+// replica only (sharing sessions is the scale-out issue's). The test starts and stops its own haproxy.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client as V1Client, StreamableHTTPClientTransport as V1HttpTransport, assert, assertEqual, run }
+  from '../client/common.mjs';
+import { StreamableHTTPClientTransport, connectModern, modernClient } from '../client/modern.mjs';
+import { lambdaEnv, startHttpServe, startLocal } from './local.mjs';
+
+const CALLS = 24;  // sequential calls, then as many at once
+
+function findHaproxy() {
+  for (const dir of [...(process.env.PATH || '').split(':'), '/usr/sbin', '/usr/local/sbin']) {
+    if (dir && existsSync(path.join(dir, 'haproxy'))) {
+      return path.join(dir, 'haproxy');
+    }
+  }
+  console.error('FAIL: haproxy is not installed; run scripts/setup.sh (or: apt-get install haproxy)');
+  process.exit(1);
+}
+
+async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Starts haproxy in the foreground with a generated config: one frontend, the replicas round-robin without
+// any stickiness, and a stats page; resolves to { url, statsUrl, stop() }.
+async function startHaproxy(replicas) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lmcp-rr-'));
+  const [port, statsPort] = [await freePort(), await freePort()];
+  const config = path.join(dir, 'haproxy.cfg');
+  writeFileSync(config, [
+    'global', '  maxconn 512',
+    'defaults', '  mode http', '  timeout connect 2s', '  timeout client 30s', '  timeout server 30s',
+    'frontend mcp', `  bind 127.0.0.1:${port}`, '  default_backend replicas',
+    'backend replicas', '  balance roundrobin',
+    ...replicas.map((r, i) => `  server r${i} ${r.url.host}`),
+    'frontend stats', `  bind 127.0.0.1:${statsPort}`, '  stats enable', '  stats uri /stats',
+    '',
+  ].join('\n'));
+  const bin = findHaproxy();
+  const check = spawnSync(bin, ['-c', '-q', '-f', config], { encoding: 'utf8' });
+  assert(check.status === 0, `haproxy config check: ${check.stderr}`);
+  const proc = spawn(bin, ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve([code, sig])));
+  const statsUrl = `http://127.0.0.1:${statsPort}/stats;csv`;
+  for (let i = 0; ; i++) {
+    const up = await fetch(statsUrl).then((r) => r.ok, () => false);
+    if (up) {
+      break;
+    }
+    assert(i < 100 && proc.exitCode === null, `haproxy did not come up:\n${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: new URL(`http://127.0.0.1:${port}/mcp`), statsUrl, log: () => log,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Per-replica counters from haproxy's CSV stats: requests forwarded (stot) and 4xx/5xx answers.
+async function replicaStats(statsUrl) {
+  const csv = (await (await fetch(statsUrl)).text()).trim().split('\n');
+  const header = csv[0].replace(/^# /, '').split(',');
+  const col = (row, name) => Number(row[header.indexOf(name)] || 0);
+  const out = {};
+  for (const line of csv.slice(1)) {
+    const row = line.split(',');
+    if (row[0] === 'replicas' && /^r\d$/.test(row[1])) {
+      out[row[1]] = { requests: col(row, 'stot'), errors: col(row, 'hrsp_4xx') + col(row, 'hrsp_5xx') };
+    }
+  }
+  return out;
+}
+
+const auditedCalls = (replica) => (replica.log().match(/"event":"tools\/call"/g) || []).length;
+
+async function modernClientThroughProxy(proxy) {
+  const transport = new StreamableHTTPClientTransport(proxy.url);
+  const client = modernClient('pinned');
+  await connectModern(client, transport, 'pinned behind round-robin');
+  for (let i = 0; i < CALLS; i++) {
+    const { tools } = await client.listTools(undefined, { cacheMode: 'bypass' });
+    assert(tools.some((t) => t.name === 'echo'), `list ${i}: ${tools.map((t) => t.name)}`);
+    const r = await client.callTool({ name: 'echo', arguments: { i } });
+    assert(!r.isError, `call ${i}: ${JSON.stringify(r)}`);
+    assertEqual(JSON.parse(r.content[0].text).echo, { i }, `call ${i} echoes its own arguments`);
+  }
+  const results = await Promise.all(Array.from({ length: CALLS },
+    (_, i) => client.callTool({ name: 'customer_lookup', arguments: { customerId: `C00${1 + (i % 3)}` } })));
+  results.forEach((r, i) => assert(!r.isError && r.content[0].text.includes(`C00${1 + (i % 3)}`),
+    `concurrent call ${i}: ${JSON.stringify(r)}`));
+  assertEqual(transport.sessionId, undefined, 'no session id through the proxy');
+  await client.close();
+  console.log(`ok   2026-07-28 client: ${CALLS} lists + ${CALLS} calls in turn, ${CALLS} calls at once, no error`);
+}
+
+// The 2025-era client: its session exists on the replica that answered initialize; the next request goes
+// to the other replica, which does not know it (404), so connecting or a following call fails.
+async function legacyClientThroughProxy(proxy) {
+  const client = new V1Client({ name: 'lmcp-e2e-v1', version: '1.32.2' });
+  let refused;
+  try {
+    await client.connect(new V1HttpTransport(proxy.url), { timeout: 10_000 });
+    for (let i = 0; i < 4; i++) {
+      await client.callTool({ name: 'echo', arguments: { i } });
+    }
+  } catch (e) {
+    refused = e;
+  }
+  await client.close().catch(() => {});
+  assert(refused && /404|session/i.test(String(refused)),
+    `the 2025-era client is refused behind round-robin without stickiness (got ${refused})`);
+  console.log(`ok   2025-era client refused behind round-robin: ${String(refused).slice(0, 120)}`);
+}
+
+run(async () => {
+  const local = await startLocal();
+  const replicas = [];
+  let proxy;
+  try {
+    for (let i = 0; i < 2; i++) {
+      replicas.push(await startHttpServe(lambdaEnv(local.url)));
+    }
+    proxy = await startHaproxy(replicas);
+    await modernClientThroughProxy(proxy);
+
+    const stats = await replicaStats(proxy.statsUrl);
+    const audited = replicas.map(auditedCalls);
+    console.log(`     haproxy requests per replica ${JSON.stringify(stats)}; audited calls ${JSON.stringify(audited)}`);
+    assert(stats.r0 && stats.r1, `both replicas in the stats: ${JSON.stringify(stats)}`);
+    assert(stats.r0.requests >= CALLS && stats.r1.requests >= CALLS, 'both replicas served about half the requests');
+    assertEqual([stats.r0.errors, stats.r1.errors], [0, 0], 'no 4xx/5xx from either replica');
+    assertEqual(audited[0] + audited[1], 2 * CALLS, 'every call audited once');
+    assert(audited[0] > 0 && audited[1] > 0, 'both replicas invoked functions');
+
+    await legacyClientThroughProxy(proxy);
+  } catch (e) {
+    replicas.forEach((r, i) => console.error(`--- replica ${i} log (tail) ---\n${r.log().slice(-2000)}`));
+    if (proxy) {
+      console.error(`--- haproxy log ---\n${proxy.log().slice(-2000)}`);
+    }
+    throw e;
+  } finally {
+    if (proxy) {
+      await proxy.stop();
+    }
+    await Promise.all(replicas.map((r) => r.stop()));
+    local.proc.kill('SIGTERM');
+  }
+});
