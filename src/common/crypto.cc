@@ -3,9 +3,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <cstring>
+#include <memory>
 
 #include "common/strings.h"
 
@@ -98,6 +100,76 @@ Result<std::string> HexDecode(std::string_view hex) {
 
 std::string HexEncode(const Digest& digest) {
   return HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+Result<std::string> RandomBytes(std::size_t n) {
+  std::string out(n, '\0');
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    return Error::Internal("RAND_bytes failed");
+  }
+  return out;
+}
+
+namespace {
+
+constexpr std::size_t kNonceBytes = 12;
+constexpr std::size_t kTagBytes = 16;
+
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+unsigned char* Bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
+const unsigned char* Bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+}  // namespace
+
+Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext, std::string_view aad) {
+  if (key.size() != kAeadKeyBytes) {
+    return Error::InvalidArgument("AES-256-GCM needs a 32-byte key");
+  }
+  auto nonce = RandomBytes(kNonceBytes);
+  if (!nonce.ok()) {
+    return nonce.error();
+  }
+  std::string out = *nonce;
+  out.resize(kNonceBytes + plaintext.size() + kTagBytes);
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  int len = 0;
+  bool ok = ctx &&
+            EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(*nonce)) == 1 &&
+            EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+            EVP_EncryptUpdate(ctx.get(), Bytes(out) + kNonceBytes, &len, Bytes(plaintext),
+                              static_cast<int>(plaintext.size())) == 1 &&
+            EVP_EncryptFinal_ex(ctx.get(), Bytes(out) + kNonceBytes + len, &len) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
+                                Bytes(out) + kNonceBytes + plaintext.size()) == 1;
+  if (!ok) {
+    return Error::Internal("AES-256-GCM sealing failed");
+  }
+  return out;
+}
+
+Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
+  if (key.size() != kAeadKeyBytes) {
+    return Error::InvalidArgument("AES-256-GCM needs a 32-byte key");
+  }
+  if (sealed.size() < kNonceBytes + kTagBytes) {
+    return Error::InvalidArgument("sealed data is too short");
+  }
+  std::string_view nonce = sealed.substr(0, kNonceBytes);
+  std::string_view body = sealed.substr(kNonceBytes, sealed.size() - kNonceBytes - kTagBytes);
+  std::string tag(sealed.substr(sealed.size() - kTagBytes));
+  std::string out(body.size(), '\0');
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  int len = 0;
+  bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(nonce)) == 1 &&
+            EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+            EVP_DecryptUpdate(ctx.get(), Bytes(out), &len, Bytes(body), static_cast<int>(body.size())) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) == 1 &&
+            EVP_DecryptFinal_ex(ctx.get(), Bytes(out) + len, &len) == 1;
+  if (!ok) {
+    return Error::InvalidArgument("sealed data failed authentication");
+  }
+  return out;
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

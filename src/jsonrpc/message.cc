@@ -21,6 +21,12 @@ const char* ErrorCodeName(int code) {
       return "Internal error";
     case kSessionNotFound:
       return "Session not found";
+    case kHeaderMismatch:
+      return "Header mismatch";
+    case kMissingClientCapability:
+      return "Missing required client capability";
+    case kUnsupportedProtocolVersion:
+      return "Unsupported protocol version";
     case kTransportError:
     default:
       return "Server error";
@@ -34,6 +40,28 @@ RpcError RpcError::InvalidParams(std::string m) { return {kInvalidParams, std::m
 RpcError RpcError::Internal(std::string m) { return {kInternalError, std::move(m), nullptr}; }
 RpcError RpcError::TransportError(std::string m) { return {kTransportError, std::move(m), nullptr}; }
 RpcError RpcError::SessionNotFound() { return {kSessionNotFound, ErrorCodeName(kSessionNotFound), nullptr}; }
+
+RpcError RpcError::HeaderMismatch(std::string m) { return {kHeaderMismatch, std::move(m), nullptr}; }
+
+RpcError RpcError::MissingClientCapability(Json required) {
+  std::string names;
+  for (const auto& [name, value] : required.items()) {
+    names += (names.empty() ? "" : ", ") + name;
+  }
+  return {kMissingClientCapability,
+          "Missing required client capability: this request needs the client to declare " + names,
+          Json{{"requiredCapabilities", std::move(required)}}};
+}
+
+RpcError RpcError::UnsupportedProtocolVersion(const std::vector<std::string>& supported,
+                                              const std::string& requested) {
+  std::string list;
+  for (const auto& v : supported) {
+    list += (list.empty() ? "" : ", ") + v;
+  }
+  return {kUnsupportedProtocolVersion, "Unsupported protocol version (supported versions: " + list + ")",
+          Json{{"supported", supported}, {"requested", requested}}};
+}
 
 RpcError RpcError::MessageTooLarge(std::size_t bytes, std::size_t limit) {
   return InvalidRequest("Invalid Request: message of " + std::to_string(bytes) +

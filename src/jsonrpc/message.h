@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace lmcp::jsonrpc {
 
@@ -27,6 +28,12 @@ struct RpcError {
   static RpcError TransportError(std::string m);
   // With the code's default message, "Session not found".
   static RpcError SessionNotFound();
+  // MCP 2026-07-28: -32020; -32021 with data {requiredCapabilities: {name: {}}}; -32022 with data
+  // {supported, requested}.
+  static RpcError HeaderMismatch(std::string m);
+  static RpcError MissingClientCapability(Json required);
+  static RpcError UnsupportedProtocolVersion(const std::vector<std::string>& supported,
+                                             const std::string& requested);
   // -32600 for a raw message of `bytes` over the `limit` (stdio line, HTTP session input).
   static RpcError MessageTooLarge(std::size_t bytes, std::size_t limit);
 };

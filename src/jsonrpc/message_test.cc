@@ -156,6 +156,9 @@ TEST(ErrorCodeTest, EveryCodeHasItsValueAndDefaultMessage) {
       {kInternalError, -32603, "Internal error"},
       {kTransportError, -32000, "Server error"},
       {kSessionNotFound, -32001, "Session not found"},
+      {kHeaderMismatch, -32020, "Header mismatch"},
+      {kMissingClientCapability, -32021, "Missing required client capability"},
+      {kUnsupportedProtocolVersion, -32022, "Unsupported protocol version"},
   };
   for (const Row& row : rows) {
     EXPECT_EQ(static_cast<int>(row.code), row.value);
@@ -164,6 +167,18 @@ TEST(ErrorCodeTest, EveryCodeHasItsValueAndDefaultMessage) {
   EXPECT_STREQ(ErrorCodeName(-32099), "Server error");
   EXPECT_STREQ(ErrorCodeName(0), "Server error");
   EXPECT_EQ(RpcError::SessionNotFound().message, "Session not found");
+}
+
+// MCP 2026-07-28's errors carry the data the schema requires.
+TEST(ErrorCodeTest, StatelessEraErrorData) {
+  RpcError missing = RpcError::MissingClientCapability(Json{{"sampling", Json::object()}});
+  EXPECT_EQ(missing.code, -32021);
+  EXPECT_EQ(missing.data, Json::parse(R"({"requiredCapabilities":{"sampling":{}}})"));
+  EXPECT_NE(missing.message.find("sampling"), std::string::npos);
+  RpcError unsupported = RpcError::UnsupportedProtocolVersion({"2026-07-28"}, "v999");
+  EXPECT_EQ(unsupported.code, -32022);
+  EXPECT_EQ(unsupported.data, Json::parse(R"({"supported":["2026-07-28"],"requested":"v999"})"));
+  EXPECT_EQ(RpcError::HeaderMismatch("Mcp-Method").code, -32020);
 }
 
 // The transports' error bodies: id null, keys in nlohmann's (sorted) order, byte for byte.

@@ -1,14 +1,32 @@
 #include "mcp/server.h"
 
+#include <cstdlib>
 #include <utility>
 
+#include "common/crypto.h"
 #include "mcp/session_impl.h"
 
 namespace lmcp::mcp {
+namespace {
+
+std::string StateKey(const std::string& configured) {
+  if (!configured.empty()) {
+    return configured;
+  }
+  auto random = RandomBytes(kAeadKeyBytes);
+  if (!random.ok()) {
+    std::abort();  // no CSPRNG: nothing can be sealed safely
+  }
+  return *random;
+}
+
+}  // namespace
 
 McpServer::McpServer(ToolProvider& provider, ServerOptions options)
     : provider_(provider),
       options_(std::move(options)),
+      sealer_(StateKey(options_.request_state_key),
+              options_.clock != nullptr ? *options_.clock : Clock::System(), options_.request_state_ttl),
       scheduler_(
           SchedulerLimits{
               .worker_threads = options_.worker_threads,

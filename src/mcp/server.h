@@ -14,6 +14,7 @@
 
 #include "common/clock.h"
 #include "mcp/call_scheduler.h"
+#include "mcp/request_state.h"
 #include "mcp/session.h"
 #include "mcp/tool_provider.h"
 
@@ -36,6 +37,15 @@ struct ServerOptions {
   Clock* clock = nullptr;  // null = Clock::System(); the call queue timeout reads it
   std::chrono::milliseconds client_request_timeout{std::chrono::minutes(5)};  // sampling/elicitation wait
   LogLevel initial_log_level = LogLevel::kInfo;  // notifications/message threshold before logging/setLevel
+  // The stateless era (MCP 2026-07-28). Caching hints of server/discover and tools/list: how long a client
+  // may keep them (list changes are also announced on subscriptions/listen), and who may share a cached
+  // copy ("public": the list is the same for every caller; "private" once lists differ per client).
+  std::chrono::milliseconds list_ttl{std::chrono::minutes(5)};
+  std::string list_cache_scope = "public";
+  // The key that seals MRTR request state (kAeadKeyBytes); every replica behind one endpoint needs the
+  // same one. Empty: a random key, so state sealed by this process opens only in this process.
+  std::string request_state_key;
+  std::chrono::milliseconds request_state_ttl{std::chrono::minutes(10)};
 };
 
 class SessionImpl;
@@ -54,6 +64,7 @@ class McpServer {
   const ServerOptions& options() const { return options_; }
   ToolProvider& provider() { return provider_; }
   CallScheduler& scheduler() { return scheduler_; }
+  const RequestStateSealer& sealer() const { return sealer_; }
 
  private:
   friend class SessionImpl;
@@ -67,6 +78,7 @@ class McpServer {
   std::mutex sessions_mu_;
   std::unordered_set<SessionImpl*> sessions_;
   std::atomic<uint64_t> next_session_key_{1};
+  RequestStateSealer sealer_;
   CallScheduler scheduler_;  // last member: its threads stop before the rest is destroyed
 };
 

@@ -42,9 +42,11 @@ SessionImpl::~SessionImpl() {
 void SessionImpl::RegisterHandlers() {
   dispatcher_.OnRequest(kInitializeMethod, [this](Message& m, const auto&) { return Initialize(m); });
   dispatcher_.OnRequest("ping", [](const Message&, const auto&) { return Reply::Ok(Json::object()); });
-  dispatcher_.OnRequest("tools/list", [this](const Message& m, const auto&) { return ListTools(m); });
+  dispatcher_.OnRequest("tools/list", [this](const Message& m, const auto&) {
+    return ListTools(m, protocol_version(), false);
+  });
   dispatcher_.OnRequest("tools/call",
-                        [this](Message& m, const jsonrpc::Responder& r) { return CallTool(m, r); });
+                        [this](Message& m, const jsonrpc::Responder& r) { return CallTool(m, r, nullptr); });
   dispatcher_.OnRequest("logging/setLevel", [this](const Message& m, const auto&) { return SetLevel(m); });
   dispatcher_.OnNotification("notifications/initialized", [this](const Message&) {
     std::lock_guard lock(mu_);
@@ -52,7 +54,12 @@ void SessionImpl::RegisterHandlers() {
       client_ready_ = true;
     }
   });
-  dispatcher_.OnNotification("notifications/cancelled", [this](const Message& m) { Cancel(m); });
+  dispatcher_.OnNotification("notifications/cancelled", [this](const Message& m) {
+    if (m.params.is_object() && m.params.contains("requestId")) {
+      Cancel(m.params["requestId"]);
+    }
+  });
+  RegisterStatelessHandlers();
 }
 
 void SessionImpl::Send(const Json& message, const Json& related) { sink_.Send(message, related); }
@@ -171,6 +178,10 @@ void SessionImpl::HandleOne(std::variant<Message, jsonrpc::Invalid> classified, 
     case MessageKind::kRequest:
       break;
   }
+  if (options_.stateless_only || IsStatelessRequest(m)) {
+    HandleStateless(std::move(m), reply);
+    return;
+  }
   if (m.method != kInitializeMethod && m.method != "ping" && !initialized()) {
     reply(m.id, jsonrpc::MakeError(m.id, RpcError::InvalidRequest(
                                              "Invalid Request: server not initialized; send initialize first "
@@ -231,7 +242,7 @@ Reply SessionImpl::Initialize(Message& m) {
   return Reply::Ok(std::move(result));
 }
 
-Reply SessionImpl::ListTools(const Message& m) {
+Reply SessionImpl::ListTools(const Message& m, const std::string& version, bool stateless) {
   size_t offset = 0;
   if (m.params.is_object()) {
     if (auto cursor = m.params.find("cursor"); cursor != m.params.end() && !cursor->is_null()) {
@@ -255,7 +266,6 @@ Reply SessionImpl::ListTools(const Message& m) {
   }
   size_t page = server_.options().page_size > 0 ? server_.options().page_size : list.size() + 1;
   size_t end = std::min(list.size(), offset + page);
-  std::string version = protocol_version();
   Json rendered = Json::array();
   for (size_t i = offset; i < end; ++i) {
     rendered.push_back(RenderTool(list[i], version));
@@ -263,6 +273,11 @@ Reply SessionImpl::ListTools(const Message& m) {
   Json result{{"tools", std::move(rendered)}};
   if (end < list.size()) {
     result["nextCursor"] = EncodeCursor(end);
+  }
+  if (stateless) {
+    result["resultType"] = "complete";
+    result["ttlMs"] = server_.options().list_ttl.count();
+    result["cacheScope"] = server_.options().list_cache_scope;
   }
   return Reply::Ok(std::move(result));
 }
@@ -283,7 +298,8 @@ Reply SessionImpl::SetLevel(const Message& m) {
   return Reply::Ok(Json::object());
 }
 
-Reply SessionImpl::CallTool(Message& m, const jsonrpc::Responder& responder) {
+Reply SessionImpl::CallTool(Message& m, const jsonrpc::Responder& responder,
+                            std::shared_ptr<const RequestMeta> meta) {
   if (!m.params.is_object()) {
     return RpcError::InvalidParams("Invalid params: tools/call needs params with a tool name");
   }
@@ -303,10 +319,17 @@ Reply SessionImpl::CallTool(Message& m, const jsonrpc::Responder& responder) {
   call->name = name->get<std::string>();
   call->arguments = std::move(arguments);
   call->responder = responder;
-  if (auto meta = m.params.find("_meta"); meta != m.params.end() && meta->is_object()) {
-    if (auto token = meta->find("progressToken");
-        token != meta->end() && (token->is_string() || token->is_number_integer())) {
+  if (auto raw_meta = m.params.find("_meta"); raw_meta != m.params.end() && raw_meta->is_object()) {
+    if (auto token = raw_meta->find("progressToken");
+        token != raw_meta->end() && (token->is_string() || token->is_number_integer())) {
       call->progress_token = *token;
+    }
+    call->request_meta = std::move(*raw_meta);
+  }
+  if (meta) {
+    call->meta = std::move(meta);
+    if (auto refused = AdmitStatelessCall(m, *call)) {
+      return std::move(*refused);
     }
   }
   std::string key = jsonrpc::IdKey(m.id);
@@ -412,13 +435,25 @@ void SessionImpl::HandleClientResponse(Message m) {
 // ---- Lifecycle ----
 
 void SessionImpl::SendListChanged() {
+  bool initialized_client = false;
   {
     std::lock_guard lock(mu_);
-    if (!client_ready_ || !accepting_) {
+    if (!accepting_) {
       return;
     }
+    initialized_client = client_ready_;
+    // Under mu_: never before a subscription's acknowledgement (Listen sends it under mu_ too).
+    for (const auto& [key, subscription] : subscriptions_) {
+      if (subscription.tools_list_changed) {
+        Send(jsonrpc::MakeNotification("notifications/tools/list_changed",
+                                       Json{{"_meta", {{kMetaSubscriptionId, subscription.id}}}}),
+             subscription.id);
+      }
+    }
   }
-  Send(jsonrpc::MakeNotification("notifications/tools/list_changed"), nullptr);
+  if (initialized_client) {
+    Send(jsonrpc::MakeNotification("notifications/tools/list_changed"), nullptr);
+  }
 }
 
 }  // namespace lmcp::mcp

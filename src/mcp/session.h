@@ -34,6 +34,9 @@ class MessageSink {
 struct SessionOptions {
   std::string principal = "stdio";  // who is on the other end, for audit
   std::string transport = "stdio";  // "stdio" or "http": HTTP rejects batches differently
+  // HTTP's per-request sessions of the stateless era (MCP 2026-07-28): every request is served statelessly,
+  // so one without _meta is refused (-32602) instead of asking for initialize.
+  bool stateless_only = false;
 };
 
 class Session {
@@ -61,6 +64,10 @@ class Session {
   // ClientGone for every request in flight (the client itself is gone: stdio EOF with stdout closed, an
   // HTTP session deleted or expired).
   virtual void ClientGoneAll() = 0;
+  // The client cancelled request `id`, as notifications/cancelled does (MCP 2026-07-28 over HTTP: its
+  // response stream closed). A queued call is dropped without invoking, a running one is stopped; neither
+  // gets a response. A subscriptions/listen ends. Unknown ids are ignored. Not from inside Send.
+  virtual void Cancel(const Json& id) = 0;
   // Stops accepting work and answers every pending tools/call. Calls already accepted, queued or running,
   // may finish within `grace` and are answered with their result; when it ends, a call still queued is
   // answered -32603 "not invoked" and a running one -32603 "may have run" (the tool sees its stop requested

@@ -32,7 +32,9 @@ Json Number(double value) {
 class SessionImpl::Context final : public CallContext {
  public:
   Context(SessionImpl& session, Call& call)
-      : session_(session), call_(call), version_(session.protocol_version()) {}
+      : session_(session),
+        call_(call),
+        version_(call.meta ? call.meta->protocol_version : session.protocol_version()) {}
 
   std::stop_token stop_token() const override { return call_.stop.get_token(); }
   CallFate fate() const override { return call_.fate.load(); }
@@ -58,7 +60,15 @@ class SessionImpl::Context final : public CallContext {
   }
 
   void Log(LogLevel level, const Json& data, std::string logger) override {
-    if (static_cast<int>(level) < session_.log_level_.load()) {
+    // The stateless era: only at or above the request's own logLevel, and nothing without one.
+    int threshold = session_.log_level_.load();
+    if (call_.meta) {
+      if (!call_.meta->log_level) {
+        return;
+      }
+      threshold = static_cast<int>(*call_.meta->log_level);
+    }
+    if (static_cast<int>(level) < threshold) {
       return;
     }
     Json params{{"level", LogLevelName(level)}};
@@ -77,8 +87,20 @@ class SessionImpl::Context final : public CallContext {
   const std::string& principal() const override { return session_.options_.principal; }
 
   Result<Json> RequestClient(const std::string& method, const Json& params) override {
+    if (call_.meta) {
+      return Error::FailedPrecondition(
+          "MCP 2026-07-28 has no server-to-client requests: return ToolResult::input_required instead");
+    }
     return session_.RequestClient(call_, method, params);
   }
+
+  bool stateless() const override { return call_.meta != nullptr; }
+  const Json& request_meta() const override { return call_.request_meta; }
+  const Json& client_capabilities() const override {
+    return call_.meta ? call_.meta->client_capabilities : session_.client_capabilities_;
+  }
+  const Json& input_responses() const override { return call_.input_responses; }
+  const Json& request_state() const override { return call_.request_state; }
 
  private:
   SessionImpl& session_;
@@ -109,23 +131,39 @@ void SessionImpl::RunCall(const std::shared_ptr<Call>& call) {
     Context ctx(*this, *call);
     // Started: CallNotInvoked (the only other reader of the arguments) can no longer happen, so they move.
     Result<ToolResult> result = server_.provider().CallTool(call->name, std::move(call->arguments), ctx);
-    if (result.ok()) {
-      response = jsonrpc::MakeResult(call->id, RenderToolResult(std::move(*result), ctx.protocol_version()));
-    } else if (result.error().code == ErrorCode::kNotFound) {
-      response = jsonrpc::MakeError(call->id, RpcError::InvalidParams("Unknown tool: " + call->name));
-    } else if (result.error().code == ErrorCode::kInvalidArgument) {
-      response =
-          jsonrpc::MakeError(call->id, RpcError::InvalidParams("Invalid params: " + result.error().message));
-    } else {
-      response = jsonrpc::MakeError(
-          call->id, RpcError::Internal("tools/call " + call->name + " failed: " + result.error().ToString()));
-    }
+    response = CallResponse(*call, std::move(result), ctx.protocol_version());
   } catch (const std::exception& e) {
     spdlog::error("mcp: tool {} threw: {}", ForLog(call->name), ForLog(e.what(), 1000));
     response =
         jsonrpc::MakeError(call->id, RpcError::Internal("Internal error: tool " + call->name + " failed"));
   }
   FinishCall(call, std::move(response));
+}
+
+Json SessionImpl::CallResponse(Call& call, Result<ToolResult> result, const std::string& version) {
+  if (result.ok()) {
+    if (call.meta) {
+      return StatelessResponse(call, std::move(*result));
+    }
+    if (result->input_required) {
+      return jsonrpc::MakeResult(
+          call.id, RenderToolResult(ToolResult::Text("Tool " + call.name +
+                                                         " needs input from the user, which needs MCP "
+                                                         "2026-07-28; this client speaks " +
+                                                         version,
+                                                     /*is_error=*/true),
+                                    version));
+    }
+    return jsonrpc::MakeResult(call.id, RenderToolResult(std::move(*result), version));
+  }
+  if (result.error().code == ErrorCode::kNotFound) {
+    return jsonrpc::MakeError(call.id, RpcError::InvalidParams("Unknown tool: " + call.name));
+  }
+  if (result.error().code == ErrorCode::kInvalidArgument) {
+    return jsonrpc::MakeError(call.id, RpcError::InvalidParams("Invalid params: " + result.error().message));
+  }
+  return jsonrpc::MakeError(
+      call.id, RpcError::Internal("tools/call " + call.name + " failed: " + result.error().ToString()));
 }
 
 void SessionImpl::FinishCall(const std::shared_ptr<Call>& call, std::optional<Json> response) {
@@ -206,18 +244,17 @@ std::vector<std::shared_ptr<SessionImpl::Call>> SessionImpl::CallsSnapshot() {
 
 // ---- Cancellation and clients that are gone ----
 
-void SessionImpl::Cancel(const Message& m) {
-  if (!m.params.is_object()) {
+void SessionImpl::Cancel(const Json& request_id) {
+  if (!jsonrpc::IsValidId(request_id)) {
     return;
   }
-  auto request_id = m.params.find("requestId");
-  if (request_id == m.params.end() || !jsonrpc::IsValidId(*request_id)) {
+  if (EndSubscription(jsonrpc::IdKey(request_id), std::nullopt)) {
     return;
   }
   std::shared_ptr<Call> call;
   {
     std::lock_guard lock(mu_);
-    auto it = calls_.find(jsonrpc::IdKey(*request_id));
+    auto it = calls_.find(jsonrpc::IdKey(request_id));
     if (it == calls_.end()) {
       return;  // unknown or already finished: races are normal
     }
@@ -239,6 +276,9 @@ void SessionImpl::Cancel(const Message& m) {
 
 void SessionImpl::ClientGone(const Json& id) {
   if (!jsonrpc::IsValidId(id)) {
+    return;
+  }
+  if (EndSubscription(jsonrpc::IdKey(id), std::nullopt)) {
     return;
   }
   std::shared_ptr<Call> call;
@@ -273,9 +313,27 @@ void SessionImpl::ClientGoneAll() {
 // ---- Shutdown ----
 
 void SessionImpl::Shutdown(std::chrono::milliseconds grace) {
+  std::vector<std::string> subscriptions;
   {
     std::lock_guard lock(mu_);
     accepting_ = false;
+    for (const auto& [key, subscription] : subscriptions_) {
+      subscriptions.push_back(key);
+    }
+  }
+  // An open subscription ends gracefully: its response says so (a dropped stream would not).
+  for (const std::string& key : subscriptions) {
+    Json id;
+    {
+      std::lock_guard lock(mu_);
+      auto it = subscriptions_.find(key);
+      if (it == subscriptions_.end()) {
+        continue;
+      }
+      id = it->second.id;
+    }
+    EndSubscription(key, jsonrpc::MakeResult(
+                             id, Json{{"resultType", "complete"}, {"_meta", {{kMetaSubscriptionId, id}}}}));
   }
   // Calls accepted before the shutdown, queued or running, may finish within the grace.
   {

@@ -18,6 +18,7 @@
 #include "jsonrpc/dispatcher.h"
 #include "jsonrpc/message.h"
 #include "mcp/call_scheduler.h"
+#include "mcp/request_meta.h"
 #include "mcp/server.h"
 #include "mcp/session.h"
 #include "mcp/tool_provider.h"
@@ -35,15 +36,18 @@ class SessionImpl final : public Session {
   bool initialized() const override;
   void ClientGone(const Json& id) override;
   void ClientGoneAll() override;
+  void Cancel(const Json& id) override;
   void Shutdown(std::chrono::milliseconds grace) override;
 
-  // Sends notifications/tools/list_changed if the client finished initialization.
+  // Sends notifications/tools/list_changed if the client finished initialization, and on every
+  // subscriptions/listen stream that asked for tool-list changes.
   void SendListChanged();
 
  private:
   struct Call;
   class Context;
   struct PendingClientRequest;
+  struct Subscription;
   // Delivers one answer for a request: its response, or nullopt for none (cancelled).
   using Replier = std::function<void(const Json& id, std::optional<Json> response)>;
 
@@ -53,15 +57,29 @@ class SessionImpl final : public Session {
   Replier DirectReplier();
 
   jsonrpc::Reply Initialize(jsonrpc::Message& m);
-  jsonrpc::Reply ListTools(const jsonrpc::Message& m);
-  jsonrpc::Reply CallTool(jsonrpc::Message& m, const jsonrpc::Responder& responder);
+  jsonrpc::Reply ListTools(const jsonrpc::Message& m, const std::string& version, bool stateless);
+  // `meta`: the stateless era's checked _meta; null for a session-era call.
+  jsonrpc::Reply CallTool(jsonrpc::Message& m, const jsonrpc::Responder& responder,
+                          std::shared_ptr<const RequestMeta> meta);
   jsonrpc::Reply SetLevel(const jsonrpc::Message& m);
-  void Cancel(const jsonrpc::Message& m);
   void HandleClientResponse(jsonrpc::Message m);
+
+  // The stateless era (session_stateless.cc): requests that carry their own _meta.
+  void RegisterStatelessHandlers();
+  void HandleStateless(jsonrpc::Message m, const Replier& reply);
+  jsonrpc::Reply Discover();
+  jsonrpc::Reply Listen(const jsonrpc::Message& m, const jsonrpc::Responder& responder);
+  // The checks a stateless tools/call passes before it is queued: the tool's required client
+  // capabilities, then the MRTR retry's inputResponses and requestState (opened into `call`).
+  std::optional<jsonrpc::RpcError> AdmitStatelessCall(const jsonrpc::Message& m, Call& call);
+  // A stateless call's response: input-required (capabilities checked, state sealed) or complete.
+  Json StatelessResponse(const Call& call, ToolResult result);
+  bool EndSubscription(const std::string& key, std::optional<Json> response);
 
   // The call's life after CallTool queued it (session_calls.cc). Exactly one of RunCall, ExpireCall or a
   // successful Withdraw ends its job; ReleaseCall then forgets it.
   void RunCall(const std::shared_ptr<Call>& call);
+  Json CallResponse(Call& call, Result<ToolResult> result, const std::string& version);
   void ExpireCall(const std::shared_ptr<Call>& call);
   void FinishCall(const std::shared_ptr<Call>& call, std::optional<Json> response);
   bool AnswerUnstarted(Call& call, std::optional<Json> response, CallFate fate);
@@ -78,6 +96,7 @@ class SessionImpl final : public Session {
   const SessionOptions options_;
   const uint64_t scheduler_key_;  // this session in the server's CallScheduler
   jsonrpc::Dispatcher dispatcher_;
+  jsonrpc::Dispatcher stateless_dispatcher_;  // methods of the stateless era
 
   mutable std::mutex mu_;  // guards everything below up to in_flight_
   std::condition_variable idle_cv_;
@@ -86,6 +105,7 @@ class SessionImpl final : public Session {
   bool client_ready_ = false;                                     // notifications/initialized received
   bool accepting_ = true;                                         // false once Shutdown began
   std::unordered_map<std::string, std::shared_ptr<Call>> calls_;  // by jsonrpc::IdKey, until answered
+  std::unordered_map<std::string, Subscription> subscriptions_;   // open subscriptions/listen, by IdKey
   int in_flight_ = 0;  // calls whose job the scheduler has not given back (queued or running)
 
   std::atomic<int> log_level_;
@@ -104,6 +124,13 @@ struct SessionImpl::Call {
   Json arguments;
   Json progress_token;  // null = none
   jsonrpc::Responder responder;
+  // The stateless era: the request's checked _meta, its raw _meta, and an MRTR retry's inputs (null if
+  // none; the state already opened). Null meta = a session-era call.
+  std::shared_ptr<const RequestMeta> meta;
+  Json request_meta = Json::object();
+  Json input_responses;
+  Json request_state;
+  std::string arguments_digest;  // binds a sealed requestState to these arguments
   CallScheduler::JobId job = 0;  // set under the session's mu_ by CallTool
   std::mutex mu;
   std::stop_source stop;
@@ -111,6 +138,13 @@ struct SessionImpl::Call {
   bool started = false;  // a worker began running the tool
   bool done = false;     // answered, or dropped without an answer: nothing more is sent for it
   std::atomic<CallFate> fate{CallFate::kDeliver};
+};
+
+// One open subscriptions/listen: which notifications it asked for, and how it is answered when it ends.
+struct SessionImpl::Subscription {
+  Json id;
+  bool tools_list_changed = false;
+  jsonrpc::Responder responder;
 };
 
 }  // namespace lmcp::mcp
