@@ -18,6 +18,7 @@
 #include "app/memory_reclaimer.h"
 #include "app/serve_http.h"
 #include "catalog/lambda_tool_source.h"
+#include "common/crypto.h"
 #include "common/log_text.h"
 #include "mcp/conformance_fixtures.h"
 #include "mcp/server.h"
@@ -67,8 +68,11 @@ class SignalWatcher {
   std::thread thread_;
 };
 
-// Where the tools come from. The Lambda catalog plugs in here.
-std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda) {
+// Where the tools come from. The Lambda catalog plugs in here. `state_key` gets the key that seals MRTR
+// request state: derived from the deployment's audit key, so replicas that share that key (one
+// LAMBDA_MCP_AUDIT_KEY_FILE) open each other's state; empty (a key for this process) when there is none.
+std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda,
+                                                    std::string* state_key) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
   }
@@ -80,6 +84,11 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
     return nullptr;
   }
   catalog::LogCatalogOptions(options.value());
+  if (auto deployment_key = catalog::LoadLambdaAuditKey(options.value());
+      deployment_key.ok() && !deployment_key->empty()) {
+    Digest derived = HmacSha256(*deployment_key, "lambda-mcp MRTR request state v1");
+    state_key->assign(reinterpret_cast<const char*>(derived.data()), derived.size());
+  }
   auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System());
   if (!source.ok()) {
     spdlog::error("{}", ForLog(source.error().message, 1000));
@@ -89,8 +98,9 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
   return std::move(source).value();
 }
 
-mcp::ServerOptions MakeServerOptions(const ServeConfig& config) {
+mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string state_key) {
   mcp::ServerOptions options;
+  options.request_state_key = std::move(state_key);
   options.page_size = config.page_size;
   options.max_message_bytes = config.max_message_bytes;
   options.worker_threads = config.worker_threads;
@@ -122,7 +132,8 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   BlockTerminationSignals();  // before any thread starts; SignalWatcher handles them below
 
   // Tools.
-  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda);
+  std::string state_key;
+  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, &state_key);
   if (!provider) {
     return 2;
   }
@@ -132,7 +143,7 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   reclaimer.Start();
 
   // The MCP core.
-  mcp::McpServer server(*provider, MakeServerOptions(config));
+  mcp::McpServer server(*provider, MakeServerOptions(config, std::move(state_key)));
 
   // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
   if (config.transport == "http") {

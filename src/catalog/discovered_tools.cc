@@ -1,5 +1,7 @@
 #include "catalog/discovered_tools.h"
 
+#include <algorithm>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -59,11 +61,15 @@ Status DiscoveredTools::DiscoverNow() { return RunOnce(); }
 // Under mu_. Swaps in a new snapshot when the tool set changed; `notify` gets the list-changed callback
 // when that is not the first outcome.
 void DiscoveredTools::Publish(const DiscoveryResult& d, std::function<void()>* notify) {
-  if (snapshot_ && SameTools(*snapshot_->entries, d.tools)) {
+  // Sorted by tool name: tools/list is the same for every caller and every replica, whatever order
+  // ListFunctions pages arrive in (MCP 2026-07-28: deterministic lists, cacheable by anyone).
+  auto entries = std::make_shared<std::vector<ToolEntry>>(d.tools);
+  std::sort(entries->begin(), entries->end(),
+            [](const ToolEntry& a, const ToolEntry& b) { return a.definition.name < b.definition.name; });
+  if (snapshot_ && SameTools(*snapshot_->entries, *entries)) {
     return;
   }
   auto snap = std::make_shared<Snapshot>();
-  auto entries = std::make_shared<std::vector<ToolEntry>>(d.tools);
   auto tools = std::make_shared<std::vector<mcp::ToolDefinition>>();
   for (const auto& e : *entries) {
     tools->push_back(e.definition);

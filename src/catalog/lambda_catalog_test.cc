@@ -63,8 +63,10 @@ TEST_F(LambdaCatalogTest, ListsAfterFirstDiscovery) {
   auto tools = c->ListTools();  // waits for the first pass
   ASSERT_TRUE(tools.ok()) << tools.error().message;
   ASSERT_EQ((*tools)->size(), 2u);
-  EXPECT_EQ((*tools)->at(0).name, "echo");
-  EXPECT_EQ((*tools)->at(1).input_schema["required"], mcp::Json::array({"customerId"}));
+  // Sorted by name, whatever order ListFunctions gave (mcp-echo came first there).
+  EXPECT_EQ((*tools)->at(0).name, "customer_info");
+  EXPECT_EQ((*tools)->at(0).input_schema["required"], mcp::Json::array({"customerId"}));
+  EXPECT_EQ((*tools)->at(1).name, "echo");
 }
 
 TEST_F(LambdaCatalogTest, DiscoveryFailureThenRecoveryAndListChanged) {

@@ -188,6 +188,8 @@ void HttpServer::Stop() {
     std::lock_guard lock(state_mu_);
     sessions.insert(sessions.end(), closing_.begin(), closing_.end());
     closing_.clear();
+    sessions.insert(sessions.end(), stateless_.begin(), stateless_.end());
+    stateless_.clear();
   }
   CloseSessions(std::move(sessions), options_.shutdown_grace, "closed: the server is stopping",
                 /*client_gone=*/false);

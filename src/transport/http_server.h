@@ -1,8 +1,9 @@
 #pragma once
-// The MCP Streamable HTTP transport (MCP 2025-11-25, compatible back to 2025-03-26): POST/GET/DELETE on one
-// endpoint, MCP sessions keyed by a random Mcp-Session-Id, per-POST SSE streams for a call's progress, logs,
-// server→client requests and response, a GET stream for unsolicited messages, bearer/OAuth authentication,
-// Host/Origin validation, size limits, idle-session expiry, /healthz, /readyz and RFC 9728 metadata.
+// The MCP Streamable HTTP transport of both eras on one endpoint: MCP 2026-07-28 (stateless: every POST
+// stands alone) and 2025-11-25 back to 2025-03-26: POST/GET/DELETE, MCP sessions keyed by a random
+// Mcp-Session-Id, per-POST SSE streams for a call's progress, logs, server→client requests and response, a
+// GET stream for unsolicited messages, bearer/OAuth authentication, Host/Origin validation, size limits,
+// idle-session expiry, /healthz, /readyz and RFC 9728 metadata.
 //
 // The wire (framing, limits, connection slots, streaming) is HttpListener's (Boost.Beast, asynchronous: an
 // open SSE stream costs a socket and a few KB, not a thread). This class is the MCP part: routes, Host/Origin
@@ -125,6 +126,12 @@ class HttpServer {
   std::optional<HttpResponse> AdmitSession(const HttpHead& head, Post& post);
   // The answer once the session has every message: a JSON body, or the stream the answers go on.
   HttpResponse AnswerPost(Post& post, Exchange::Decision decision, HttpResponse res);
+  // MCP 2026-07-28 (http_server_stateless.cc): a POST that carries the stateless era's _meta or version
+  // header is served by a session of its own, created for it and closed after it: no Mcp-Session-Id, the
+  // era's header checks (-32020) and status codes (400, 404), and a dropped stream cancels the request.
+  static bool IsStatelessPost(const HttpHead& head, const Post& post);
+  HttpResponse HandleStatelessPost(const HttpHead& head, Post& post);
+  void ForgetStatelessSession(const std::shared_ptr<HttpSession>& session, bool dropped);
   HttpResponse HandleGet(const HttpHead& head);
   HttpResponse HandleDelete(const HttpHead& head);
   // The request's session, or the 400/404 response (400 too for an MCP-Protocol-Version it does not accept).
@@ -152,7 +159,8 @@ class HttpServer {
 
   std::mutex state_mu_;
   std::condition_variable state_cv_;
-  std::vector<std::shared_ptr<HttpSession>> closing_;  // ended by DELETE, closed on the reaper thread
+  std::vector<std::shared_ptr<HttpSession>> closing_;    // ended by DELETE, closed on the reaper thread
+  std::vector<std::shared_ptr<HttpSession>> stateless_;  // per-request sessions with an open stream
   bool stopped_ = false;
   bool started_ = false;
 };

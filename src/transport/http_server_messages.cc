@@ -13,6 +13,7 @@
 #include "mcp/protocol.h"
 #include "transport/http_responses.h"
 #include "transport/http_server.h"
+#include "transport/http_server_post.h"
 #include "transport/http_session.h"
 
 namespace lmcp::transport {
@@ -86,18 +87,6 @@ HttpResponse HttpServer::StreamResponse(std::shared_ptr<SseChannel> channel,
   };
   return res;
 }
-
-// One POST: its messages (a batch's elements, or the one message) and, once a session takes them, the
-// requests among them and the exchange that collects their answers.
-struct HttpServer::Post {
-  std::vector<Json> messages;
-  bool batch = false;
-  bool initialize = false;  // an initialize request, then the only message
-  std::shared_ptr<HttpSession> session;
-  std::vector<std::string> keys;  // jsonrpc::IdKey of each request
-  std::vector<Json> ids;          // and its id
-  std::shared_ptr<Exchange> exchange;
-};
 
 std::variant<HttpServer::Post, HttpResponse> HttpServer::ReadPost(std::string& body_text) {
   auto parsed = jsonrpc::ParseJson(body_text);
@@ -187,6 +176,9 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
     return std::move(*refused);
   }
   Post& post = std::get<Post>(read);
+  if (IsStatelessPost(head, post)) {
+    return HandleStatelessPost(head, post);
+  }
   auto found = post.initialize ? NewSession(head) : PostSession(head, post);
   if (auto* refused = std::get_if<HttpResponse>(&found)) {
     return std::move(*refused);

@@ -22,6 +22,7 @@ class RecordingSession final : public mcp::Session {
   bool initialized() const override { return false; }
   void ClientGone(const Json& id) override { gone.push_back(id); }
   void ClientGoneAll() override { gone_all = true; }
+  void Cancel(const Json& id) override { (void)id; }
   void Shutdown(std::chrono::milliseconds) override {}
   std::vector<std::string> lines;
   std::vector<Json> gone;

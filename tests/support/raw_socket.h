@@ -69,6 +69,28 @@ inline std::string ReadSome(int fd, std::chrono::milliseconds timeout, size_t ma
   return out;
 }
 
+// Reads until what arrived contains `needle` (appending to `out`), the peer closes, or `timeout` passes;
+// whether the needle arrived.
+inline bool ReadUntil(int fd, std::string& out, std::string_view needle, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[16384];
+  while (out.find(needle) == std::string::npos) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count();
+    pollfd p{fd, POLLIN, 0};
+    if (left <= 0 || poll(&p, 1, static_cast<int>(left)) <= 0) {
+      return false;
+    }
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      return false;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return true;
+}
+
 // One whole HTTP response with a Content-Length body (or none), for keep-alive connections where reading
 // until close would wait for the timeout; what arrived when `timeout` passes first.
 inline std::string ReadResponse(int fd, std::chrono::milliseconds timeout) {

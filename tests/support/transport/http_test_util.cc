@@ -35,6 +35,16 @@ void FakeSession::ClientGone(const Json& id) {
   gone_.push_back(id);
 }
 
+void FakeSession::Cancel(const Json& id) {
+  std::lock_guard lock(mu_);
+  cancelled_.push_back(id);
+}
+
+std::vector<Json> FakeSession::cancelled() const {
+  std::lock_guard lock(mu_);
+  return cancelled_;
+}
+
 std::vector<Json> FakeSession::gone() const {
   std::lock_guard lock(mu_);
   return gone_;

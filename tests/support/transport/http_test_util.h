@@ -34,6 +34,7 @@ class FakeSession final : public mcp::Session {
   bool initialized() const override;
   void ClientGone(const Json& id) override;
   void ClientGoneAll() override { gone_all_++; }
+  void Cancel(const Json& id) override;
   void Shutdown(std::chrono::milliseconds grace) override;
 
   // Sends an unsolicited message (as tools/list_changed would be).
@@ -46,6 +47,8 @@ class FakeSession final : public mcp::Session {
   // The ids the transport reported gone, and how often it reported the whole client gone.
   std::vector<Json> gone() const;
   int gone_all() const { return gone_all_.load(); }
+  // The ids the transport cancelled (a stateless request whose stream closed).
+  std::vector<Json> cancelled() const;
 
  private:
   mcp::MessageSink& sink_;
@@ -61,6 +64,7 @@ class FakeSession final : public mcp::Session {
   std::atomic<bool> shut_down_{false};
   std::atomic<int> gone_all_{0};
   std::vector<Json> gone_;
+  std::vector<Json> cancelled_;
   std::function<void()> on_shutdown_;
 };
 
