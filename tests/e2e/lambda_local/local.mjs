@@ -23,7 +23,10 @@ export async function startLocal() {
       if (m) resolve(m[1]);
     });
     proc.on('exit', (code) => reject(new Error(`lambda-mcp local exited with ${code}: ${err}`)));
-    setTimeout(() => reject(new Error('lambda-mcp local did not start within 30 s')), 30_000);
+    setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error('lambda-mcp local did not start within 30 s'));
+    }, 30_000);
   });
   return { proc, url };
 }
@@ -55,7 +58,10 @@ export async function startHttpServe(env, args = []) {
   child.stderr.on('data', (d) => { log += d; });
   const exited = new Promise((resolve) => child.on('exit', (code, sig) => resolve([code, sig])));
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve --http printed no listening line:\n${log}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve --http printed no listening line:\n${log}`));
+    }, 15_000);
     child.stderr.on('data', () => {
       const m = /^lambda-mcp: listening on (http:\/\/\S+)$/m.exec(log);
       if (m) {
