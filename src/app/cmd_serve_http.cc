@@ -137,6 +137,18 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   };
   deps.authenticator = *auth;
   deps.ready = std::move(ready);
+  deps.input_schema = [&server](const std::string& tool) -> std::optional<mcp::Json> {
+    auto tools = server.provider().ListTools();
+    if (!tools.ok()) {
+      return std::nullopt;
+    }
+    for (const mcp::ToolDefinition& t : **tools) {
+      if (t.name == tool) {
+        return t.input_schema;
+      }
+    }
+    return std::nullopt;
+  };
 
   auto http = std::make_unique<transport::HttpServer>(std::move(options), std::move(deps));
   if (Status started = http->Start(); !started.ok()) {

@@ -1,9 +1,9 @@
 #include "catalog/discovered_tools.h"
 
-#include <algorithm>
-
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "common/log_text.h"
 

@@ -5,6 +5,7 @@
 
 #include "aws/function_ref.h"
 #include "catalog/tool_naming.h"
+#include "mcp/x_mcp_header.h"
 
 namespace lmcp::catalog {
 namespace {
@@ -189,7 +190,9 @@ using SchemaCache = std::map<std::string, Result<SchemaDocument>>;
 
 // The input schema named by the schema tag's registry ARN, read once per ARN. Sets the entry's schema,
 // validator and schema_source; returns the schema document's text ("" when none is used). A schema that
-// cannot be used is a warning naming why, and the tool takes any object.
+// cannot be used is a warning naming why, and the tool takes any object. A valid schema whose arguments the
+// validator cannot check (a 2020-12 keyword or dialect it lacks) is published as it is, unvalidated, with a
+// warning naming the keyword: the client still sees the real schema.
 std::string ResolveSchema(const std::string& arn_text, LambdaBackend& backend, SchemaCache& cache,
                           ToolEntry& e, DiscoveryResult& out) {
   const FunctionInfo& f = e.function;
@@ -221,29 +224,44 @@ std::string ResolveSchema(const std::string& arn_text, LambdaBackend& backend, S
     return why_not(schema.error().message);
   }
   auto validator = ArgumentValidator::Create(schema.value());
-  if (!validator.ok()) {
+  if (!validator.ok() && validator.error().code != ErrorCode::kFailedPrecondition) {
     return why_not(validator.error().message);
   }
   e.event_schema = schema.value();
-  e.validator = validator.value();
   e.schema_source = "registry " + key;
+  if (validator.ok()) {
+    e.validator = validator.value();
+  } else {
+    e.schema_source += " (arguments not validated: " + validator.error().message + ")";
+    out.warnings.push_back("function " + f.name + ": schema " + arn_text +
+                           " is published as it is, but lambda-mcp does not validate arguments against it: " +
+                           validator.error().message);
+  }
   return cached->second->content;
 }
 
-// The tool definition: name, description and schemas (the reference's wrapper in compat mode).
-void Define(const CatalogOptions& o, const std::string& name, const std::string& schema_content,
-            ToolEntry& e) {
+// The tool definition: name, description and schemas (the reference's wrapper in compat mode). An
+// x-mcp-header annotation that is invalid is removed with a warning: clients drop a tool that has one, and
+// without it the tool stays usable (its parameter is just not mirrored into a header).
+void Define(const CatalogOptions& o, const std::string& name, const std::string& schema_content, ToolEntry& e,
+            DiscoveryResult& out) {
   const FunctionInfo& f = e.function;
   e.definition.name = name;
   e.definition.description = f.description.empty() ? GeneratedDescription(f) : f.description;
   if (o.compat == CompatMode::kReference) {
-    if (!schema_content.empty() && e.validator) {
+    if (!schema_content.empty() && !e.event_schema.is_null()) {
       e.definition.description += "\n\nInput Schema:\n" + schema_content;
     }
     e.definition.input_schema = ReferenceInputSchema();
     e.definition.output_schema = ReferenceOutputSchema();
   } else {
-    e.definition.input_schema = e.validator ? e.event_schema : OpenInputSchema();
+    e.definition.input_schema = e.event_schema.is_null() ? OpenInputSchema() : e.event_schema;
+    for (const auto& removed : mcp::RemoveInvalidHeaderParams(e.definition.input_schema)) {
+      out.warnings.push_back("function " + f.name +
+                             ": invalid x-mcp-header annotation removed from the input "
+                             "schema (clients would drop the tool): " +
+                             removed);
+    }
   }
 }
 
@@ -319,7 +337,7 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
         schema_content = ResolveSchema(arn_text, backend, schema_cache, e, out);
       }
     }
-    Define(o, assigned.names[i], schema_content, e);
+    Define(o, assigned.names[i], schema_content, e, out);
     out.infos.push_back("Registering tool " + e.definition.name + " for function " + e.function.name +
                         (e.qualifier.empty() ? "" : ":" + e.qualifier) + " (schema: " + e.schema_source +
                         ")");

@@ -21,9 +21,11 @@ struct ToolEntry {
   FunctionInfo function;
   std::string qualifier;         // "" = $LATEST
   std::string qualifier_source;  // "list", "tag", "default" or ""
-  std::string schema_source;  // "registry <arn>", "none", or "none (<why the registry schema was not used>)"
-  Json event_schema;          // the schema the arguments (the event) must satisfy; null when none
-  std::shared_ptr<const ArgumentValidator> validator;  // null: no validation
+  // "registry <arn>", "registry <arn> (arguments not validated: <why>)", "none", or
+  // "none (<why the registry schema was not used>)"
+  std::string schema_source;
+  Json event_schema;  // the schema the arguments (the event) must satisfy; null when none
+  std::shared_ptr<const ArgumentValidator> validator;  // null: no validation (also when event_schema is set)
 };
 
 struct DiscoveryResult {

@@ -1,5 +1,6 @@
 #include "catalog/input_schema.h"
 
+#include <cmath>
 #include <functional>
 #include <set>
 #include <utility>
@@ -11,6 +12,8 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "catalog/schema_dialect.h"
+#include "catalog/valijson_keywords.h"
 #include "common/json.h"
 
 namespace lmcp::catalog {
@@ -69,7 +72,21 @@ void CollectRefs(const Json& node, std::set<std::string>& out) {
   }
 }
 
-// OpenAPI 3.0 "nullable: true" → JSON Schema type unions, so valijson and clients read it alike.
+// OpenAPI 3.0's boolean exclusiveMinimum/exclusiveMaximum (draft-04 style) → the numeric form of 2020-12.
+void ConvertExclusive(Json& node, const char* exclusive, const char* bound) {
+  if (!node.contains(exclusive) || !node[exclusive].is_boolean()) {
+    return;
+  }
+  if (node[exclusive] == true && node.contains(bound) && node[bound].is_number()) {
+    node[exclusive] = node[bound];
+    node.erase(bound);
+  } else {
+    node.erase(exclusive);
+  }
+}
+
+// OpenAPI 3.0 "nullable: true" → JSON Schema type unions, and boolean exclusive bounds → numbers, so the
+// validator (2020-12, as the schema declares no dialect) and clients read it alike.
 void ConvertNullable(Json& node) {
   if (node.is_object()) {
     if (node.contains("nullable") && node["nullable"] == true && node.contains("type") &&
@@ -77,6 +94,8 @@ void ConvertNullable(Json& node) {
       node["type"] = Json::array({node["type"], "null"});
     }
     node.erase("nullable");
+    ConvertExclusive(node, "exclusiveMinimum", "minimum");
+    ConvertExclusive(node, "exclusiveMaximum", "maximum");
     for (auto& [k, v] : node.items()) {
       ConvertNullable(v);
     }
@@ -216,21 +235,79 @@ Result<Json> ToInputSchema(const SchemaDocument& doc, const std::string& schema_
 
 struct ArgumentValidator::Impl {
   valijson::Schema schema;
+  bool float_integers = false;  // 1.0 is an integer (draft-06 on); valijson reads it as a float
 };
+
+namespace {
+
+bool IsIntegralFloat(const Json& v) {
+  if (!v.is_number_float()) {
+    return false;
+  }
+  double d = v.get<double>();
+  return std::floor(d) == d && std::fabs(d) < 9.2e18;
+}
+
+bool HasIntegralFloat(const Json& v) {
+  if (IsIntegralFloat(v)) {
+    return true;
+  }
+  if (v.is_structured()) {
+    for (const auto& member : v) {
+      if (HasIntegralFloat(member)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// `v` with every integral float (1.0) as an integer: same value, so only "type": "integer" sees a difference.
+void IntegersAsIntegers(Json& v) {
+  if (IsIntegralFloat(v)) {
+    v = static_cast<int64_t>(v.get<double>());
+  } else if (v.is_structured()) {
+    for (auto& member : v) {
+      IntegersAsIntegers(member);
+    }
+  }
+}
+
+}  // namespace
 
 ArgumentValidator::ArgumentValidator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ArgumentValidator::~ArgumentValidator() = default;
 
 Result<std::shared_ptr<const ArgumentValidator>> ArgumentValidator::Create(const Json& schema) {
-  auto impl = std::make_unique<Impl>();
-  auto version = valijson::SchemaParser::kDraft7;
-  if (schema.contains("$schema") && schema["$schema"].is_string() &&
-      schema["$schema"].get<std::string>().find("draft-04") != std::string::npos) {
-    version = valijson::SchemaParser::kDraft4;
+  auto dialect = DeclaredDialect(schema);
+  if (!dialect.ok()) {
+    return dialect.error();
   }
+  if (auto bounds = CheckSchemaBounds(schema); !bounds.ok()) {
+    return bounds.error();
+  }
+  Json draft7;  // the validator's copy (schema_dialect.h); the published schema stays as it is
+  if (dialect.value() == SchemaDialect::k2020_12) {
+    auto translated = ToDraft7(schema);
+    if (!translated.ok()) {
+      return translated.error();
+    }
+    draft7 = std::move(translated).value();
+  } else {
+    auto prepared = PrepareDraft7(schema);
+    if (!prepared.ok()) {
+      return prepared.error();
+    }
+    draft7 = std::move(prepared).value();
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->float_integers = dialect.value() != SchemaDialect::kDraft4;
   try {
-    valijson::SchemaParser parser(version);
-    valijson::adapters::NlohmannJsonAdapter adapter(schema);
+    valijson::SchemaParser parser(dialect.value() == SchemaDialect::kDraft4
+                                      ? valijson::SchemaParser::kDraft4
+                                      : valijson::SchemaParser::kDraft7);
+    AddLmcpKeywords(parser);
+    valijson::adapters::NlohmannJsonAdapter adapter(draft7);
     parser.populateSchema(adapter, impl->schema);
   } catch (const std::exception& e) {
     return Error::InvalidArgument(std::string("schema cannot be used for validation: ") + e.what());
@@ -241,7 +318,12 @@ Result<std::shared_ptr<const ArgumentValidator>> ArgumentValidator::Create(const
 std::vector<std::string> ArgumentValidator::Validate(const Json& arguments) const {
   valijson::Validator validator;  // holds a regex cache: one per call keeps Validate thread-safe
   valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(arguments);
+  Json normalized;
+  if (impl_->float_integers && HasIntegralFloat(arguments)) {
+    normalized = arguments;
+    IntegersAsIntegers(normalized);
+  }
+  valijson::adapters::NlohmannJsonAdapter target(normalized.is_null() ? arguments : normalized);
   std::vector<std::string> out;
   try {
     if (validator.validate(impl_->schema, target, &results)) {
@@ -265,6 +347,9 @@ std::vector<std::string> ArgumentValidator::Validate(const Json& arguments) cons
     if (seen.insert(line).second) {
       out.push_back(line);
     }
+  }
+  if (out.empty()) {  // some valijson checks (propertyNames) fail without saying why
+    out.push_back("(root): the arguments do not match the input schema");
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
-// Schema Registry schemas as MCP inputSchema: ARN parsing, conversion of JSON Schema (draft 4/7) or an
-// OpenAPI 3 document's component into a self-contained object schema, and argument validation (valijson).
+// Schema Registry schemas as MCP inputSchema: ARN parsing, conversion of a JSON Schema document or an
+// OpenAPI 3 document's component into a self-contained object schema, and argument validation (valijson) in
+// the schema's declared dialect: 2020-12 when `$schema` is absent (MCP's default), draft-07/06 or draft-04.
 // ArgumentValidator is immutable after Create and safe to use from many threads.
 
 #include <memory>
@@ -37,7 +38,10 @@ Result<Json> ToInputSchema(const SchemaDocument& doc, const std::string& schema_
 
 class ArgumentValidator {
  public:
-  // Fails (kInvalidArgument) when valijson cannot use the schema (unsupported keyword, remote $ref, ...).
+  // kInvalidArgument: the schema is invalid in its dialect or not self-contained (a $ref to another
+  // document, never fetched). kFailedPrecondition: the schema is valid but its arguments cannot be validated
+  // here (a dialect or 2020-12 keyword the validator lacks, or a schema past the size bounds; see
+  // schema_dialect.h); the message names the keyword and where it is.
   static Result<std::shared_ptr<const ArgumentValidator>> Create(const Json& schema);
   ~ArgumentValidator();
   // Empty when valid; else one line per problem: "<json pointer>: <what is wrong>".

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "catalog/input_required.h"
 #include "common/json.h"
 #include "common/strings.h"
 #include "mcp/protocol.h"
@@ -260,6 +261,11 @@ mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx)
     return MapFunctionError(resp, ctx);
   }
   if (ctx.compat_reference) {
+    if (resp.payload.find("input_required") != std::string::npos) {
+      if (Result<Json> value = ParseJson(resp.payload); value.ok() && IsInputRequiredPayload(*value)) {
+        return MapInputRequired(std::move(value).value(), ctx);
+      }
+    }
     return MapCompatSuccess(resp, ctx);
   }
 
@@ -287,6 +293,9 @@ mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx)
   }
   Json value = std::move(parsed).value();
 
+  if (IsInputRequiredPayload(value)) {
+    return MapInputRequired(std::move(value), ctx);
+  }
   if (IsMcpContent(value)) {
     mcp::ToolResult r;
     r.content = std::move(value["content"]);

@@ -13,6 +13,8 @@
 //    revision has structured content (mcp::HasStructuredContent);
 //  - UTF-8 text that is not JSON → a text block; non-UTF-8 bytes → an image block for PNG/JPEG/GIF/WebP,
 //    else an embedded resource with a base64 blob.
+//  - an object whose "resultType" is "input_required" asks the client for input (catalog/input_required.h),
+//    in both modes.
 // Text longer than max_text_bytes is cut at a UTF-8 boundary and ends with a visible truncation notice.
 
 #include <nlohmann/json.hpp>
@@ -31,6 +33,7 @@ struct ResultContext {
   std::string function_arn;
   std::string qualifier;
   std::string protocol_version;  // negotiated, e.g. "2025-06-18"
+  bool stateless = false;        // the 2026-07-28 era: input-required results can reach the client
   std::size_t max_text_bytes = 1024 * 1024;
   bool compat_reference = false;
   int timeout_seconds = 0;  // the read timeout used, for the timeout message

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "mcp/conformance_fixtures_2026.h"
+
 namespace lmcp::mcp {
 
 const char* ConformanceFixtures::kPngBase64 =
@@ -18,16 +20,7 @@ const char* ConformanceFixtures::kWavBase64 =
 
 namespace {
 
-const Json kNoArguments =
-    Json{{"type", "object"}, {"properties", Json::object()}, {"additionalProperties", false}};
-
-ToolDefinition Tool(std::string name, std::string description, Json schema = kNoArguments) {
-  ToolDefinition t;
-  t.name = std::move(name);
-  t.description = std::move(description);
-  t.input_schema = std::move(schema);
-  return t;
-}
+using fixtures2026::FixtureTool;
 
 Json StringArgumentSchema(const std::string& name, const std::string& description) {
   return Json{{"type", "object"},
@@ -74,17 +67,22 @@ bool Pause(const std::stop_token& stop, int ms) {
   return !cv.wait_for(lock, stop, std::chrono::milliseconds(ms), [] { return false; });
 }
 
-// The text of a sampling result: content is a block or (newer revisions) an array of blocks.
-std::string SampledText(const Json& result) {
-  const Json* content = result.contains("content") ? &result["content"] : nullptr;
-  if (content != nullptr && content->is_array() && !content->empty()) {
-    content = &(*content)[0];
+// The client's answer to one request: through RequestClient in the 2025 era. In the stateless era it is the
+// retry's inputResponses["input"]; without one, `ask` becomes the input-required result asking for it and
+// the answer is nullopt.
+std::optional<Result<Json>> AskClient(CallContext& ctx, const std::string& method, Json params,
+                                      ToolResult& ask) {
+  if (!ctx.stateless()) {
+    return ctx.RequestClient(method, params);
   }
-  if (content != nullptr && content->is_object() && content->contains("text") &&
-      (*content)["text"].is_string()) {
-    return (*content)["text"].get<std::string>();
+  const Json& responses = ctx.input_responses();
+  if (auto it = responses.is_object() ? responses.find("input") : responses.end();
+      responses.is_object() && it != responses.end() && it->is_object()) {
+    return Result<Json>(*it);
   }
-  return result.dump();
+  ask.input_required =
+      InputRequired{Json{{"input", {{"method", method}, {"params", std::move(params)}}}}, nullptr};
+  return std::nullopt;
 }
 
 ToolResult ElicitationResult(const char* prefix, const Result<Json>& answer) {
@@ -113,23 +111,28 @@ std::optional<std::string> StringArgument(const Json& arguments, const char* nam
 
 ConformanceFixtures::ConformanceFixtures(bool hidden_test_tools) : hidden_test_tools_(hidden_test_tools) {
   auto tools = std::make_shared<std::vector<ToolDefinition>>();
-  tools->push_back(Tool("test_simple_text", "Returns a simple text response."));
-  tools->push_back(Tool("test_image_content", "Returns a 1x1 PNG image content block."));
-  tools->push_back(Tool("test_audio_content", "Returns a short WAV audio content block."));
-  tools->push_back(Tool("test_embedded_resource", "Returns an embedded text resource."));
-  tools->push_back(Tool("test_multiple_content_types", "Returns text, image and resource content."));
-  tools->push_back(Tool("test_tool_with_logging", "Sends three info log notifications while running."));
-  tools->push_back(Tool("test_tool_with_progress", "Sends progress notifications 0, 50 and 100 of 100."));
-  tools->push_back(Tool("test_error_handling", "Always fails with an isError result."));
-  tools->push_back(Tool("test_sampling", "Asks the client to sample an LLM response for the prompt.",
-                        StringArgumentSchema("prompt", "Prompt to send to sampling/createMessage")));
-  tools->push_back(Tool("test_elicitation", "Asks the client to elicit a username and an email.",
-                        StringArgumentSchema("message", "Prompt message shown to the user")));
+  tools->push_back(FixtureTool("test_simple_text", "Returns a simple text response."));
+  tools->push_back(FixtureTool("test_image_content", "Returns a 1x1 PNG image content block."));
+  tools->push_back(FixtureTool("test_audio_content", "Returns a short WAV audio content block."));
+  tools->push_back(FixtureTool("test_embedded_resource", "Returns an embedded text resource."));
+  tools->push_back(FixtureTool("test_multiple_content_types", "Returns text, image and resource content."));
   tools->push_back(
-      Tool("test_elicitation_sep1034_defaults", "Elicitation with defaults for every primitive type."));
-  tools->push_back(Tool("test_elicitation_sep1330_enums", "Elicitation with every enum variant."));
+      FixtureTool("test_tool_with_logging", "Sends three info log notifications while running."));
   tools->push_back(
-      Tool("json_schema_2020_12_tool", "Lists a JSON Schema 2020-12 input schema.", SchemaTool2020_12()));
+      FixtureTool("test_tool_with_progress", "Sends progress notifications 0, 50 and 100 of 100."));
+  tools->push_back(FixtureTool("test_error_handling", "Always fails with an isError result."));
+  tools->push_back(FixtureTool("test_sampling", "Asks the client to sample an LLM response for the prompt.",
+                               StringArgumentSchema("prompt", "Prompt to send to sampling/createMessage")));
+  tools->push_back(FixtureTool("test_elicitation", "Asks the client to elicit a username and an email.",
+                               StringArgumentSchema("message", "Prompt message shown to the user")));
+  tools->push_back(FixtureTool("test_elicitation_sep1034_defaults",
+                               "Elicitation with defaults for every primitive type."));
+  tools->push_back(FixtureTool("test_elicitation_sep1330_enums", "Elicitation with every enum variant."));
+  tools->push_back(FixtureTool("json_schema_2020_12_tool", "Lists a JSON Schema 2020-12 input schema.",
+                               SchemaTool2020_12()));
+  for (ToolDefinition& t : fixtures2026::Tools()) {
+    tools->push_back(std::move(t));
+  }
   tools_ = std::move(tools);
 }
 
@@ -137,7 +140,7 @@ Result<ToolList> ConformanceFixtures::ListTools() { return tools_; }
 
 void ConformanceFixtures::SetListChangedCallback(std::function<void()> callback) {
   std::lock_guard lock(mu_);
-  list_changed_ = std::move(callback);  // the fixture list never changes
+  list_changed_ = std::move(callback);  // fired by test_trigger_tool_change; the list itself never changes
 }
 
 namespace {
@@ -220,14 +223,19 @@ Result<ToolResult> TestSampling(const Json& arguments, CallContext& ctx) {
   }
   Json params{{"messages", {{{"role", "user"}, {"content", {{"type", "text"}, {"text", *prompt}}}}}},
               {"maxTokens", 100}};
-  auto answer = ctx.RequestClient("sampling/createMessage", params);
+  ToolResult ask;
+  auto asked = AskClient(ctx, "sampling/createMessage", params, ask);
+  if (!asked) {
+    return ask;
+  }
+  const Result<Json>& answer = *asked;
   if (!answer.ok()) {
     if (answer.error().code == ErrorCode::kFailedPrecondition) {
       return ToolResult::Text("Sampling is not supported by this client.", true);
     }
     return ToolResult::Text("Sampling failed: " + answer.error().message, true);
   }
-  return ToolResult::Text("LLM response: " + SampledText(*answer));
+  return ToolResult::Text("LLM response: " + fixtures2026::SampledText(*answer));
 }
 
 Result<ToolResult> TestElicitation(const Json& arguments, CallContext& ctx) {
@@ -240,9 +248,10 @@ Result<ToolResult> TestElicitation(const Json& arguments, CallContext& ctx) {
                {{"username", {{"type", "string"}, {"description", "User's response"}}},
                 {"email", {{"type", "string"}, {"description", "User's email address"}}}}},
               {"required", {"username", "email"}}};
-  return ElicitationResult(
-      "User response: ",
-      ctx.RequestClient("elicitation/create", {{"message", *message}, {"requestedSchema", schema}}));
+  ToolResult ask;
+  auto answer =
+      AskClient(ctx, "elicitation/create", {{"message", *message}, {"requestedSchema", schema}}, ask);
+  return answer ? ElicitationResult("User response: ", *answer) : ask;
 }
 
 Result<ToolResult> TestElicitationSep1034Defaults(const Json&, CallContext& ctx) {
@@ -257,11 +266,12 @@ Result<ToolResult> TestElicitationSep1034Defaults(const Json&, CallContext& ctx)
     },
     "required": ["name", "age", "score", "status", "verified"]
   })");
-  return ElicitationResult(
-      "Elicitation completed: ",
-      ctx.RequestClient("elicitation/create",
-                        {{"message", "Please review and update the form fields with defaults"},
-                         {"requestedSchema", schema}}));
+  ToolResult ask;
+  auto answer = AskClient(
+      ctx, "elicitation/create",
+      {{"message", "Please review and update the form fields with defaults"}, {"requestedSchema", schema}},
+      ask);
+  return answer ? ElicitationResult("Elicitation completed: ", *answer) : ask;
 }
 
 Result<ToolResult> TestElicitationSep1330Enums(const Json&, CallContext& ctx) {
@@ -283,9 +293,10 @@ Result<ToolResult> TestElicitationSep1330Enums(const Json&, CallContext& ctx) {
     },
     "required": ["untitledSingle", "titledSingle", "legacyEnum", "untitledMulti", "titledMulti"]
   })");
-  return ElicitationResult("Elicitation completed: ",
-                           ctx.RequestClient("elicitation/create", {{"message", "Choose enum variants"},
-                                                                    {"requestedSchema", schema}}));
+  ToolResult ask;
+  auto answer = AskClient(ctx, "elicitation/create",
+                          {{"message", "Choose enum variants"}, {"requestedSchema", schema}}, ask);
+  return answer ? ElicitationResult("Elicitation completed: ", *answer) : ask;
 }
 
 Result<ToolResult> JsonSchema202012Tool(const Json& arguments, CallContext&) {
@@ -328,6 +339,19 @@ Result<ToolResult> ConformanceFixtures::CallTool(const std::string& name, Json a
   };
   if (auto fixture = kFixtures.find(name); fixture != kFixtures.end()) {
     return fixture->second(arguments, ctx);
+  }
+  auto list_changed = [this] {
+    std::function<void()> callback;
+    {
+      std::lock_guard lock(mu_);
+      callback = list_changed_;
+    }
+    if (callback) {
+      callback();
+    }
+  };
+  if (auto result = fixtures2026::Call(name, arguments, ctx, list_changed)) {
+    return std::move(*result);
   }
   if (name == "test_slow" && hidden_test_tools_) {
     return TestSlow(arguments, ctx);

@@ -1,8 +1,11 @@
 #pragma once
 // A ToolProvider serving the MCP conformance suite's fixture tools (test_simple_text, test_image_content,
-// ..., json_schema_2020_12_tool) with their exact names and outputs, for `lambda-mcp serve
-// --conformance-fixtures`. With `hidden_test_tools`, also answers the unlisted `test_slow` (sleeps until
-// cancelled or `ms` elapse, reporting progress) that the e2e tests use for cancellation. Thread-safe.
+// ..., json_schema_2020_12_tool, and the 2026-07-28 ones of conformance_fixtures_2026.h: input-required
+// results, x-mcp-header parameters, test_missing_capability ...) with their exact names and outputs, for
+// `lambda-mcp serve --conformance-fixtures`. Every fixture is listed in both eras; sampling and elicitation
+// go through RequestClient in the 2025 era and through input-required results in the stateless era. With
+// `hidden_test_tools`, also answers the unlisted `test_slow` (sleeps until cancelled or `ms` elapse,
+// reporting progress) that the e2e tests use for cancellation. Thread-safe.
 
 #include <functional>
 #include <mutex>

@@ -47,12 +47,20 @@ TEST_F(ConformanceFixturesTest, ListsExactlyTheSuiteTools) {
     names.push_back(t["name"]);
     EXPECT_EQ(t["inputSchema"]["type"], "object");
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"test_simple_text", "test_image_content", "test_audio_content",
-                                             "test_embedded_resource", "test_multiple_content_types",
-                                             "test_tool_with_logging", "test_tool_with_progress",
-                                             "test_error_handling", "test_sampling", "test_elicitation",
-                                             "test_elicitation_sep1034_defaults",
-                                             "test_elicitation_sep1330_enums", "json_schema_2020_12_tool"}));
+  EXPECT_EQ(
+      names,
+      (std::vector<std::string>{
+          "test_simple_text", "test_image_content", "test_audio_content", "test_embedded_resource",
+          "test_multiple_content_types", "test_tool_with_logging", "test_tool_with_progress",
+          "test_error_handling", "test_sampling", "test_elicitation", "test_elicitation_sep1034_defaults",
+          "test_elicitation_sep1330_enums", "json_schema_2020_12_tool",
+          // the 2026-07-28 scenarios' fixtures (conformance_fixtures_2026)
+          "test_missing_capability", "test_streaming_elicitation", "test_logging_tool",
+          "test_trigger_tool_change", "test_custom_headers", "test_custom_headers_null",
+          "test_input_required_result_elicitation", "test_input_required_result_sampling",
+          "test_input_required_result_list_roots", "test_input_required_result_request_state",
+          "test_input_required_result_multiple_inputs", "test_input_required_result_multi_round",
+          "test_input_required_result_tampered_state", "test_input_required_result_capabilities"}));
 }
 
 TEST_F(ConformanceFixturesTest, SimpleText) {
@@ -182,7 +190,12 @@ TEST_F(ConformanceFixturesTest, ElicitationDefaultsAndEnums) {
 
 TEST_F(ConformanceFixturesTest, JsonSchema2020_12KeywordsSurvive) {
   Json tools = client_.Request(0, "tools/list")["result"]["tools"];
-  Json schema = tools.back()["inputSchema"];
+  Json schema;
+  for (const Json& t : tools) {
+    if (t["name"] == "json_schema_2020_12_tool") {
+      schema = t["inputSchema"];
+    }
+  }
   EXPECT_EQ(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
   EXPECT_EQ(schema["$defs"]["address"]["$anchor"], "addressDef");
   EXPECT_EQ(schema["properties"]["address"]["$ref"], "#/$defs/address");

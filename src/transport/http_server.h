@@ -74,6 +74,9 @@ struct HttpServerDeps {
   std::shared_ptr<Authenticator> authenticator;  // null = no authentication (loopback only)
   std::function<bool()> ready;                   // /readyz; null = always ready
   Clock* clock = nullptr;                        // null = Clock::System()
+  // A tool's inputSchema, for checking a stateless tools/call's Mcp-Param-* headers against its arguments
+  // (x-mcp-header); nullopt for an unknown tool. Null = no tool declares any.
+  std::function<std::optional<Json>(const std::string& tool)> input_schema;
 };
 
 class HttpServer {
@@ -130,6 +133,8 @@ class HttpServer {
   // header is served by a session of its own, created for it and closed after it: no Mcp-Session-Id, the
   // era's header checks (-32020) and status codes (400, 404), and a dropped stream cancels the request.
   static bool IsStatelessPost(const HttpHead& head, const Post& post);
+  // The -32020 reason when the request's headers do not match its body, or nullopt.
+  std::optional<std::string> HeaderMismatch(const HttpHead& head, const Json& message) const;
   HttpResponse HandleStatelessPost(const HttpHead& head, Post& post);
   void ForgetStatelessSession(const std::shared_ptr<HttpSession>& session, bool dropped);
   HttpResponse HandleGet(const HttpHead& head);

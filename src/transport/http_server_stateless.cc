@@ -7,11 +7,11 @@
 
 #include <algorithm>
 
-#include "common/base64.h"
 #include "common/log_text.h"
 #include "jsonrpc/error_codes.h"
 #include "mcp/protocol.h"
 #include "mcp/request_meta.h"
+#include "mcp/x_mcp_header.h"
 #include "transport/http_responses.h"
 #include "transport/http_server.h"
 #include "transport/http_server_post.h"
@@ -33,25 +33,6 @@ const Json* MetaField(const Json& message, const char* key) {
   return meta != nullptr ? Field(*meta, key) : nullptr;
 }
 
-// A header value as the spec's Value Encoding sends it: plain visible ASCII, or "=?base64?...?=".
-std::optional<std::string> DecodeHeaderValue(const std::string& value) {
-  constexpr std::string_view kOpen = "=?base64?";
-  constexpr std::string_view kClose = "?=";
-  if (value.size() >= kOpen.size() + kClose.size() && value.compare(0, kOpen.size(), kOpen) == 0 &&
-      value.compare(value.size() - kClose.size(), kClose.size(), kClose) == 0) {
-    auto decoded = Base64Decode(
-        std::string_view(value).substr(kOpen.size(), value.size() - kOpen.size() - kClose.size()));
-    return decoded.ok() ? std::optional<std::string>(*decoded) : std::nullopt;
-  }
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\t') || u > 0x7e) {
-      return std::nullopt;
-    }
-  }
-  return value;
-}
-
 // Where Mcp-Name's value comes from for a method, or nullptr when the method has none.
 const char* NameField(const std::string& method) {
   if (method == "tools/call" || method == "prompts/get") {
@@ -63,24 +44,25 @@ const char* NameField(const std::string& method) {
   return nullptr;
 }
 
-// The -32020 reason when the request's headers do not match its body, or nullopt.
-std::optional<std::string> HeaderMismatch(const HttpHead& head, const Json& message) {
+}  // namespace
+
+std::optional<std::string> HttpServer::HeaderMismatch(const HttpHead& head, const Json& message) const {
   if (!head.HasHeader("MCP-Protocol-Version")) {
-    return "the MCP-Protocol-Version header is required";
+    return "Header mismatch: the MCP-Protocol-Version header is required";
   }
   std::string version = head.Header("MCP-Protocol-Version");
   if (const Json* body = MetaField(message, mcp::kMetaProtocolVersion);
       body != nullptr && body->is_string() && *body != version) {
-    return "MCP-Protocol-Version header '" + ForLog(version, 40) + "' does not match _meta's '" +
-           ForLog(body->get<std::string>(), 40) + "'";
+    return "Header mismatch: MCP-Protocol-Version header '" + ForLog(version, 40) +
+           "' does not match _meta's '" + ForLog(body->get<std::string>(), 40) + "'";
   }
   std::string method = message.value("method", "");
   if (!head.HasHeader("Mcp-Method")) {
-    return "the Mcp-Method header is required";
+    return "Header mismatch: the Mcp-Method header is required";
   }
   if (head.Header("Mcp-Method") != method) {
-    return "Mcp-Method header '" + ForLog(head.Header("Mcp-Method"), 80) + "' does not match the body's '" +
-           ForLog(method, 80) + "'";
+    return "Header mismatch: Mcp-Method header '" + ForLog(head.Header("Mcp-Method"), 80) +
+           "' does not match the body's '" + ForLog(method, 80) + "'";
   }
   const char* name_field = NameField(method);
   if (name_field == nullptr) {
@@ -91,19 +73,35 @@ std::optional<std::string> HeaderMismatch(const HttpHead& head, const Json& mess
   if (name == nullptr || !name->is_string()) {
     return std::nullopt;  // the body is wrong: the MCP core says how (-32602)
   }
-  if (!head.HasHeader("Mcp-Name")) {
-    return std::string("the Mcp-Name header is required for ") + method;
+  std::string mcp_name = head.Header("Mcp-Name");
+  if (Status checked =
+          mcp::CheckMcpNameHeader(head.HasHeader("Mcp-Name") ? &mcp_name : nullptr, name->get<std::string>());
+      !checked.ok()) {
+    return checked.error().message;
   }
-  auto decoded = DecodeHeaderValue(head.Header("Mcp-Name"));
-  if (!decoded) {
-    return "the Mcp-Name header is not a valid header value";
+  if (method != "tools/call" || !deps_.input_schema) {
+    return std::nullopt;
   }
-  if (*decoded != name->get<std::string>()) {
-    return "Mcp-Name header '" + ForLog(*decoded, 80) + "' does not match params." + name_field + " '" +
-           ForLog(name->get<std::string>(), 80) + "'";
+  // x-mcp-header: the tool's annotated arguments must match their Mcp-Param-* headers.
+  std::optional<Json> schema = deps_.input_schema(name->get<std::string>());
+  if (!schema) {
+    return std::nullopt;  // an unknown tool: the MCP core answers it
+  }
+  auto params_of_tool = mcp::ParseHeaderParams(*schema);
+  if (!params_of_tool.ok() || params_of_tool->empty()) {
+    return std::nullopt;  // the catalog publishes no invalid annotation; none to check
+  }
+  static const Json kNoArguments = Json::object();
+  const Json* arguments = Field(*params, "arguments");
+  if (Status checked =
+          mcp::CheckHeaderParams(*params_of_tool, arguments ? *arguments : kNoArguments, head.headers);
+      !checked.ok()) {
+    return checked.error().message;
   }
   return std::nullopt;
 }
+
+namespace {
 
 // The era's status for an answer given as JSON: 404 for an unknown method, 400 for a request the server
 // refused as malformed or unsupported, 200 otherwise (tool failures are results).
@@ -169,7 +167,7 @@ HttpResponse HttpServer::HandleStatelessPost(const HttpHead& head, Post& post) {
   }
   Json id = message["id"];
   if (auto mismatch = HeaderMismatch(head, message)) {
-    return ErrorFor(400, id, RpcError::HeaderMismatch("Header mismatch: " + *mismatch));
+    return ErrorFor(400, id, RpcError::HeaderMismatch(*mismatch));
   }
   auto session = std::make_shared<HttpSession>("stateless", head.principal, clock_);
   mcp::SessionOptions session_options;

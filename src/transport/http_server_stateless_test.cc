@@ -37,6 +37,14 @@ class StatelessHttpTest : public ::testing::Test {
     deps.session_factory = [this](mcp::MessageSink& sink, const mcp::SessionOptions& options) {
       return mcp_.CreateSession(sink, options);
     };
+    // `echo` mirrors its "region" argument into Mcp-Param-Region.
+    deps.input_schema = [](const std::string& tool) -> std::optional<Json> {
+      if (tool != "echo") {
+        return std::nullopt;
+      }
+      return Json{{"type", "object"},
+                  {"properties", {{"region", {{"type", "string"}, {"x-mcp-header", "Region"}}}}}};
+    };
     HttpServerOptions options;
     options.reap_interval = std::chrono::seconds(1);
     options.shutdown_grace = std::chrono::milliseconds(2000);
@@ -142,6 +150,31 @@ TEST_F(StatelessHttpTest, ACallStreamsItsResultAndABase64NameIsDecoded) {
   Json answer = Answer(r);
   EXPECT_EQ(answer["result"]["resultType"], "complete");
   EXPECT_EQ(answer["result"]["content"][0]["text"], R"({"a":1})");
+}
+
+TEST_F(StatelessHttpTest, McpParamHeadersMustMatchTheAnnotatedArguments) {
+  Json call = Request(10, "tools/call", {{"name", "echo"}, {"arguments", {{"region", "us-west1"}}}});
+  auto ok = Post(call, HeadersFor(call, "", {{"Mcp-Param-Region", "us-west1"}}));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(Answer(ok)["result"]["resultType"], "complete");
+  auto base64 = Post(call, HeadersFor(call, "", {{"mcp-param-region", "=?base64?dXMtd2VzdDE=?="}}));
+  ASSERT_TRUE(base64);
+  EXPECT_EQ(base64->status, 200);
+  for (const auto& bad : std::vector<httplib::Headers>{
+           HeadersFor(call),                                          // the value is there, the header is not
+           HeadersFor(call, "", {{"Mcp-Param-Region", "eu-west1"}}),  // a different value
+           HeadersFor(call, "", {{"Mcp-Param-Region", "=?base64?dXMtd2VzdDE?="}}),  // bad padding
+       }) {
+    auto r = Post(call, bad);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_EQ(Answer(r)["error"]["code"], -32020) << r->body;
+  }
+  Json without = Request(11, "tools/call", {{"name", "echo"}, {"arguments", Json::object()}});
+  auto extra = Post(without, HeadersFor(without, "", {{"Mcp-Param-Region", "us-west1"}}));
+  ASSERT_TRUE(extra);
+  EXPECT_EQ(extra->status, 400);  // a header for an absent value
 }
 
 TEST_F(StatelessHttpTest, AClosedStreamCancelsItsCall) {

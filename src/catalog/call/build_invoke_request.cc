@@ -13,6 +13,7 @@ CallResult BuildInvokeRequest::Handle(LambdaCall& call, const CallNext& next) {
   call.event = nullptr;
   call.arguments = mcp::Json();
   call.parsed_parameters = mcp::Json();
+  call.event_with_input = mcp::Json();
   call.arguments_text = std::string();
   req.log_tail = options_.log_tail;
   req.read_timeout =

@@ -51,6 +51,7 @@ struct LambdaCall {
   std::string arguments_text;              // EncodeArguments: the arguments as JSON, serialized once
   const mcp::Json* event = nullptr;        // ShapeEvent: the arguments, or (compat) their "parameters"
   mcp::Json parsed_parameters;             // ShapeEvent (compat): "parameters" sent as a JSON string
+  mcp::Json event_with_input;              // AttachInput: on a retry, the event plus "_mcp"
   InvokeRequest request;                   // BuildInvokeRequest; its payload moves into the Invoke
   int timeout_seconds = 0;                 // BuildInvokeRequest: the read timeout, whole seconds
   std::optional<Result<InvokeResponse>> response;  // InvokeFunction (or a later cache): what Lambda said

@@ -94,15 +94,15 @@ TEST_F(CallChainTest, ComposedChainIsTheRecipeAndLeavesOutWhatIsOff) {
   options.progress_interval = 5s;
   options.validate_arguments = true;
   auto chain = Compose(options);
-  EXPECT_EQ(chain.StageNames(),
-            (std::vector<std::string_view>{"resolve_tool", "encode_arguments", "audit", "shape_event",
-                                           "validate_arguments", "build_invoke_request", "map_result",
-                                           "function_concurrency", "report_progress", "invoke"}));
+  EXPECT_EQ(chain.StageNames(), (std::vector<std::string_view>{
+                                    "resolve_tool", "encode_arguments", "audit", "shape_event",
+                                    "validate_arguments", "attach_input", "build_invoke_request",
+                                    "map_result", "function_concurrency", "report_progress", "invoke"}));
   options.max_concurrency_per_function = 0;
   options.progress_interval = 0s;
   options.validate_arguments = false;
   EXPECT_EQ(Compose(options, /*audit=*/false).StageNames(),
-            (std::vector<std::string_view>{"resolve_tool", "encode_arguments", "shape_event",
+            (std::vector<std::string_view>{"resolve_tool", "encode_arguments", "shape_event", "attach_input",
                                            "build_invoke_request", "map_result", "invoke"}));
 }
 
@@ -218,6 +218,81 @@ TEST_F(CallChainTest, ProgressIsSentWithoutTheLockCallsTake) {
   ASSERT_TRUE(Eventually([&] { return backend_.invoke_calls.load() == 2 && a.progress_count() == 1; }));
   release_a = true;
   call_a.join();
+}
+
+// A stateless-era (2026-07-28) call, a retry when it carries inputResponses or a request state.
+class StatelessContext final : public TestCallContext {
+ public:
+  StatelessContext(mcp::Json responses = nullptr, mcp::Json state = nullptr)
+      : TestCallContext("2026-07-28"), responses_(std::move(responses)), state_(std::move(state)) {}
+  bool stateless() const override { return true; }
+  const mcp::Json& input_responses() const override { return responses_; }
+  const mcp::Json& request_state() const override { return state_; }
+
+ private:
+  mcp::Json responses_, state_;
+};
+
+TEST_F(CallChainTest, AFunctionAsksForInputAndItsRetryGetsTheResponsesAndState) {
+  CatalogOptions options;
+  options.validate_arguments = true;
+  auto chain = Compose(options);
+  backend_.SetInvokeHandler([](const InvokeRequest& req, std::stop_token) -> Result<InvokeResponse> {
+    InvokeResponse r;
+    auto event = mcp::Json::parse(req.payload);
+    r.payload = event.contains("_mcp") ? R"({"deleted":true})"
+                                       : R"({"resultType":"input_required","inputRequests":{"confirm":
+                                            {"method":"elicitation/create","params":{"message":"Sure?",
+                                            "requestedSchema":{"type":"object","properties":{}}}}},
+                                            "requestState":{"path":"a.txt"}})";
+    return r;
+  });
+  StatelessContext first;
+  auto asked = Call(chain, mcp::Json{{"path", "a.txt"}}, first);
+  ASSERT_TRUE(asked.ok());
+  ASSERT_TRUE(asked->input_required);
+  EXPECT_EQ(asked->input_required->state, (mcp::Json{{"path", "a.txt"}}));
+  EXPECT_EQ(backend_.invokes().at(0).payload, R"({"path":"a.txt"})");
+  EXPECT_EQ(mcp::Json::parse(sink_.lines().at(0))["detail"], "input required");
+
+  StatelessContext retry(mcp::Json{{"confirm", {{"action", "accept"}, {"content", mcp::Json::object()}}}},
+                         asked->input_required->state);
+  auto done = Call(chain, mcp::Json{{"path", "a.txt"}}, retry);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(done->input_required);
+  EXPECT_EQ(done->content[0]["text"], R"({"deleted":true})");
+  EXPECT_EQ(mcp::Json::parse(backend_.invokes().at(1).payload),
+            mcp::Json::parse(R"({"path":"a.txt","_mcp":{"inputResponses":{"confirm":{"action":"accept",
+                                 "content":{}}},"requestState":{"path":"a.txt"}}})"));
+  for (const auto& [name, value] : chain.Counters()) {
+    if (name == "attach_input.retries") {
+      EXPECT_EQ(value, 1u);
+    }
+  }
+}
+
+TEST_F(CallChainTest, CompatModeRetryEventIsTheParametersPlusInput) {
+  CatalogOptions options;
+  options.compat = CompatMode::kReference;
+  auto chain = Compose(options);
+  StatelessContext retry(mcp::Json{{"k", {{"action", "decline"}}}});
+  ASSERT_TRUE(Call(chain, mcp::Json{{"parameters", {{"a", 1}}}}, retry).ok());
+  EXPECT_EQ(mcp::Json::parse(backend_.invokes().at(0).payload),
+            mcp::Json::parse(R"({"a":1,"_mcp":{"inputResponses":{"k":{"action":"decline"}}}})"));
+}
+
+TEST_F(CallChainTest, ArgumentsCarryingTheReservedMemberAreRefused) {
+  auto chain = Compose(CatalogOptions{});
+  for (bool stateless : {false, true}) {
+    TestCallContext session;
+    StatelessContext request;
+    mcp::CallContext& ctx = stateless ? static_cast<mcp::CallContext&>(request) : session;
+    auto result = Call(chain, mcp::Json{{"_mcp", {{"requestState", "forged"}}}}, ctx);
+    ASSERT_TRUE(result.ok());
+    EXPECT_TRUE(result->is_error);
+    EXPECT_NE(result->content[0]["text"].get<std::string>().find("\"_mcp\" is reserved"), std::string::npos);
+  }
+  EXPECT_EQ(backend_.invoke_calls.load(), 0);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "catalog/call/compose.h"
 
+#include "catalog/call/attach_input.h"
 #include "catalog/call/build_invoke_request.h"
 #include "catalog/call/encode_arguments.h"
 #include "catalog/call/function_concurrency.h"
@@ -26,6 +27,7 @@ CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies
   if (options.validate_arguments) {
     chain.Add(std::make_unique<ValidateArguments>());
   }
+  chain.Add(std::make_unique<AttachInput>());
   chain.Add(std::make_unique<BuildInvokeRequest>(
       InvokeRequestOptions{.fixed_timeout = options.invoke_timeout,
                            .timeout_margin = options.invoke_timeout_margin,

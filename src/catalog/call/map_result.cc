@@ -15,6 +15,7 @@ CallResult MapResult::Handle(LambdaCall& call, const CallNext& next) {
   rc.function_arn = call.entry->function.arn;
   rc.qualifier = call.entry->qualifier;
   rc.protocol_version = call.ctx.protocol_version();
+  rc.stateless = call.ctx.stateless();
   rc.max_text_bytes = options_.max_text_bytes;
   rc.compat_reference = options_.compat_reference;
   rc.timeout_seconds = call.timeout_seconds;
@@ -22,7 +23,11 @@ CallResult MapResult::Handle(LambdaCall& call, const CallNext& next) {
   if (!response.ok()) {
     return MapInvokeError(response.error(), rc);
   }
-  return MapInvokeResponse(std::move(response).value(), rc);
+  mcp::ToolResult result = MapInvokeResponse(std::move(response).value(), rc);
+  if (result.input_required && call.record.detail.empty()) {
+    call.record.detail = "input required";  // the audit line tells a question from an answer
+  }
+  return result;
 }
 
 }  // namespace lmcp::catalog

@@ -1,5 +1,6 @@
 #include "catalog/call/shape_event.h"
 
+#include "catalog/input_required.h"
 #include "common/json.h"
 
 namespace lmcp::catalog {
@@ -38,6 +39,12 @@ CallResult ShapeEvent::Handle(LambdaCall& call, const CallNext& next) {
                         ": 1 validation error for lambda_functionArguments\nparameters\n  Input should be "
                         "a valid dictionary [type=dict_type]");
     }
+  }
+  if (event->contains(kInputEventMember)) {
+    return Reject(call,
+                  std::string("The argument \"") + kInputEventMember +
+                      "\" is reserved: lambda-mcp puts the client's input responses there when a function "
+                      "that asked for input is invoked again. The function was not invoked.");
   }
   call.event = event;
   return next(call);

@@ -1,7 +1,8 @@
 #pragma once
 // Stage: picks the event from the arguments. They must be a JSON object (absent counts as {}). In the
 // reference server's compat mode the event is their "parameters" member (an object, or an object given as a
-// JSON string), and the errors read as the reference's do. Ends the call with an isError result otherwise.
+// JSON string), and the errors read as the reference's do. The event must not carry "_mcp", reserved for the
+// input responses of a retry (catalog/input_required.h). Ends the call with an isError result otherwise.
 
 #include "catalog/call/call.h"
 

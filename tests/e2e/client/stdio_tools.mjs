@@ -8,6 +8,13 @@ const EXPECTED_TOOLS = [
   'test_multiple_content_types', 'test_tool_with_logging', 'test_tool_with_progress', 'test_error_handling',
   'test_sampling', 'test_elicitation', 'test_elicitation_sep1034_defaults', 'test_elicitation_sep1330_enums',
   'json_schema_2020_12_tool',
+  // The 2026-07-28 scenarios' fixtures, listed in both eras.
+  'test_missing_capability', 'test_streaming_elicitation', 'test_logging_tool', 'test_trigger_tool_change',
+  'test_custom_headers', 'test_custom_headers_null', 'test_input_required_result_elicitation',
+  'test_input_required_result_sampling', 'test_input_required_result_list_roots',
+  'test_input_required_result_request_state', 'test_input_required_result_multiple_inputs',
+  'test_input_required_result_multi_round', 'test_input_required_result_tampered_state',
+  'test_input_required_result_capabilities',
 ];
 
 run(async () => {

@@ -1,0 +1,19 @@
+#include "catalog/call/attach_input.h"
+
+#include "catalog/input_required.h"
+
+namespace lmcp::catalog {
+
+CallResult AttachInput::Handle(LambdaCall& call, const CallNext& next) {
+  const mcp::Json& responses = call.ctx.input_responses();
+  const mcp::Json& state = call.ctx.request_state();
+  if (!call.ctx.stateless() || (responses.is_null() && state.is_null())) {
+    return next(call);
+  }
+  retries_.Add();
+  call.event_with_input = EventWithInput(*call.event, responses, state);
+  call.event = &call.event_with_input;
+  return next(call);
+}
+
+}  // namespace lmcp::catalog
