@@ -9,9 +9,9 @@ import { BIN } from '../client/common.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '..', '..', '..');
 
-// Starts `lambda-mcp local`; resolves to { proc, url } once it prints its URL.
-export async function startLocal() {
-  const proc = spawn(BIN, ['local', '--template', path.join(ROOT, 'examples', 'template.yaml'), '--port', '0',
+// Starts `lambda-mcp local` serving examples/<template>; resolves to { proc, url } once it prints its URL.
+export async function startLocal(template = 'template.yaml') {
+  const proc = spawn(BIN, ['local', '--template', path.join(ROOT, 'examples', template), '--port', '0',
     '--access-key-id', 'AKIDLOCAL', '--secret-access-key', 'local-secret'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });

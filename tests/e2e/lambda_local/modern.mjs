@@ -35,7 +35,8 @@ async function exercise(client, localUrl, label) {
 
   const before = invocations(await stats(localUrl), 'mcp-customer-lookup');
   const bad = await client.callTool({ name: 'customer_lookup', arguments: { customerId: 'X1', extra: 1 } });
-  assert(bad.isError && /customerId/.test(text(bad)), `${label}: invalid arguments → isError: ${JSON.stringify(bad)}`);
+  assert(bad.isError && /customerId/.test(text(bad)),
+    `${label}: invalid arguments → isError: ${JSON.stringify(bad)}`);
   assertEqual(invocations(await stats(localUrl), 'mcp-customer-lookup') - before, 0,
     `${label}: no invoke for invalid arguments`);
   console.log(`ok   ${label}: ${MODERN}, ${tools.length} tools listed, result, isError, validation error`);

@@ -4,7 +4,9 @@
 // (SDK v2, pinned) connects, lists and calls CALLS times sequentially and CALLS times concurrently without a
 // single error; haproxy's stats and each replica's audit lines prove both replicas served. A 2025-era client
 // (SDK v1.32.2, initialize + Mcp-Session-Id) behind the same proxy is refused: its session lives on one
-// replica only (sharing sessions is the scale-out issue's). The test starts and stops its own haproxy.
+// replica only (sharing sessions is the scale-out issue's). Then an input-required Lambda tool behind the same
+// kind of proxy: each call's question and answer go to different replicas. The test starts and stops its own
+// haproxy.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -12,8 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client as V1Client, StreamableHTTPClientTransport as V1HttpTransport, assert, assertEqual, run }
   from '../client/common.mjs';
-import { StreamableHTTPClientTransport, connectModern, modernClient } from '../client/modern.mjs';
-import { lambdaEnv, startHttpServe, startLocal } from './local.mjs';
+import { Client, MODES, StreamableHTTPClientTransport, connectModern, modernClient } from '../client/modern.mjs';
+import { invocations, lambdaEnv, startHttpServe, startLocal, stats as localStats } from './local.mjs';
 
 const CALLS = 24;  // sequential calls, then as many at once
 const HAPROXY = findHaproxy();  // before anything is started
@@ -91,7 +93,10 @@ async function replicaStats(statsUrl) {
   return out;
 }
 
-const auditedCalls = (replica) => (replica.log().match(/"event":"tools\/call"/g) || []).length;
+// The replica's audit records (one JSON line per tools/call on its stderr).
+const auditRecords = (replica) => replica.log().split('\n')
+  .filter((l) => l.startsWith('{') && l.includes('"event":"tools/call"')).map((l) => JSON.parse(l));
+const auditedCalls = (replica) => auditRecords(replica).length;
 
 async function modernClientThroughProxy(proxy) {
   const transport = new StreamableHTTPClientTransport(proxy.url);
@@ -136,40 +141,79 @@ async function legacyClientThroughProxy(proxy) {
   console.log(`ok   2025-era client refused behind round-robin: ${String(refused).slice(0, 120)}`);
 }
 
-run(async () => {
-  const local = await startLocal();
-  const replicas = [];
-  let proxy;
+// The 2026-07-28 client behind the proxy calls the confirm-before-delete sample (examples/
+// template-input-required.yaml): the input-required result comes from one replica, the SDK answers the
+// elicitation and retries, and the retry goes to the other replica, which opens the state the first sealed
+// (replicas that share the audit key share the state key) and invokes the function with the answer.
+async function inputRequiredAcrossReplicas(cluster) {
+  const client = new Client({ name: 'lmcp-e2e-v2', version: '2.4.0' },
+    { versionNegotiation: { mode: MODES.pinned }, capabilities: { elicitation: { form: {} } } });
+  const asked = [];
+  client.setRequestHandler('elicitation/create', async (request) => {
+    asked.push(request.params.message);
+    return asked.length === 1 ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };
+  });
+  await connectModern(client, new StreamableHTTPClientTransport(cluster.proxy.url), 'pinned, input required');
+  const before = replicaStatsTotal(await replicaStats(cluster.proxy.statsUrl));
+  const done = await client.callTool({ name: 'confirm_delete', arguments: { path: 'a.txt' } });
+  assertEqual(JSON.parse(done.content[0].text), { deleted: 'a.txt' }, 'confirmed: the retry deleted');
+  const declined = await client.callTool({ name: 'confirm_delete', arguments: { path: 'b.txt' } });
+  assertEqual(JSON.parse(declined.content[0].text).deleted, null, 'declined: nothing deleted');
+  assertEqual(asked, ['Delete a.txt? This cannot be undone.', 'Delete b.txt? This cannot be undone.'],
+    'the elicitations the function asked for');
+  await client.close();
+  const stats = await replicaStats(cluster.proxy.statsUrl);
+  assertEqual(replicaStatsTotal(stats) - before, 4, 'two rounds per call, one request each');
+  assertEqual(invocations(await localStats(cluster.local.url), 'mcp-confirm-delete'), 4, 'four invokes');
+  // Per replica, its invokes: 'ask' (the function answered input-required) or 'act' (the retry, with state).
+  const rounds = cluster.replicas.map((r) => auditRecords(r)
+    .map((a) => (a.detail === 'input required' ? 'ask' : 'act')));
+  assertEqual(rounds.map((r) => r.join()).sort(), ['act,act', 'ask,ask'],
+    'every question came from one replica and every answer went to the other');
+  console.log('ok   input-required Lambda tool: each question from one replica, its answer to the other');
+}
+
+const replicaStatsTotal = (stats) => Object.values(stats).reduce((n, r) => n + r.requests, 0);
+
+// `lambda-mcp local` serving examples/<template>, two `serve --http` replicas on it, haproxy in front. Runs
+// fn(cluster) and stops everything; on failure prints the replicas' and haproxy's logs.
+async function withCluster(template, fn) {
+  const local = await startLocal(template);
+  const cluster = { local, replicas: [], proxy: undefined };
   try {
     for (let i = 0; i < 2; i++) {
-      replicas.push(await startHttpServe(lambdaEnv(local.url)));
+      cluster.replicas.push(await startHttpServe(lambdaEnv(local.url)));
     }
-    proxy = await startHaproxy(replicas);
-    await modernClientThroughProxy(proxy);
+    cluster.proxy = await startHaproxy(cluster.replicas);
+    await fn(cluster);
+  } catch (e) {
+    cluster.replicas.forEach((r, i) => console.error(`--- replica ${i} log (tail) ---\n${r.log().slice(-2000)}`));
+    if (cluster.proxy) {
+      console.error(`--- haproxy log ---\n${cluster.proxy.log().slice(-2000)}`);
+    }
+    throw e;
+  } finally {
+    if (cluster.proxy) {
+      await cluster.proxy.stop();
+    }
+    await Promise.all(cluster.replicas.map((r) => r.stop()));
+    local.proc.kill('SIGTERM');
+  }
+}
 
+run(async () => {
+  await withCluster('template.yaml', async ({ replicas, proxy }) => {
+    await modernClientThroughProxy(proxy);
     const stats = await replicaStats(proxy.statsUrl);
     const audited = replicas.map(auditedCalls);
     console.log(`     haproxy requests per replica ${JSON.stringify(stats)}; audited calls ${JSON.stringify(audited)}`);
     assert(stats.r0 && stats.r1, `both replicas in the stats: ${JSON.stringify(stats)}`);
-    const total = stats.r0.requests + stats.r1.requests;
-    assert(Math.abs(stats.r0.requests - stats.r1.requests) <= 1 && total >= 2.5 * CALLS,
+    assert(Math.abs(stats.r0.requests - stats.r1.requests) <= 1 && replicaStatsTotal(stats) >= 2.5 * CALLS,
       'the replicas served the requests in turn');
     assertEqual([stats.r0.errors, stats.r1.errors], [0, 0], 'no 4xx/5xx from either replica');
     assertEqual(audited[0] + audited[1], 2 * CALLS, 'every call audited once');
     assert(audited[0] > 0 && audited[1] > 0, 'both replicas invoked functions');
-
     await legacyClientThroughProxy(proxy);
-  } catch (e) {
-    replicas.forEach((r, i) => console.error(`--- replica ${i} log (tail) ---\n${r.log().slice(-2000)}`));
-    if (proxy) {
-      console.error(`--- haproxy log ---\n${proxy.log().slice(-2000)}`);
-    }
-    throw e;
-  } finally {
-    if (proxy) {
-      await proxy.stop();
-    }
-    await Promise.all(replicas.map((r) => r.stop()));
-    local.proc.kill('SIGTERM');
-  }
+  });
+  await withCluster('template-input-required.yaml', inputRequiredAcrossReplicas);
 });
