@@ -5,9 +5,10 @@
 // single error; haproxy's stats and each replica's audit lines prove both replicas served. A 2025-era client
 // (SDK v1.32.2, initialize + Mcp-Session-Id) behind the same proxy is refused: its session lives on one
 // replica only (sharing sessions is the scale-out issue's). Then an input-required Lambda tool behind the same
-// kind of proxy: each call's question and answer go to different replicas. The test starts and stops its own
-// haproxy.
+// kind of proxy: each call's question and answer go to different replicas, which works when they share the
+// deployment key and is refused when they do not. The test starts and stops its own haproxy.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -145,15 +146,20 @@ async function legacyClientThroughProxy(proxy) {
 // template-input-required.yaml): the input-required result comes from one replica, the SDK answers the
 // elicitation and retries, and the retry goes to the other replica, which opens the state the first sealed
 // (replicas that share the audit key share the state key) and invokes the function with the answer.
-async function inputRequiredAcrossReplicas(cluster) {
+async function elicitingClient(cluster, asked) {
   const client = new Client({ name: 'lmcp-e2e-v2', version: '2.4.0' },
     { versionNegotiation: { mode: MODES.pinned }, capabilities: { elicitation: { form: {} } } });
-  const asked = [];
   client.setRequestHandler('elicitation/create', async (request) => {
     asked.push(request.params.message);
     return asked.length === 1 ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };
   });
   await connectModern(client, new StreamableHTTPClientTransport(cluster.proxy.url), 'pinned, input required');
+  return client;
+}
+
+async function inputRequiredAcrossReplicas(cluster) {
+  const asked = [];
+  const client = await elicitingClient(cluster, asked);
   const before = replicaStatsTotal(await replicaStats(cluster.proxy.statsUrl));
   const done = await client.callTool({ name: 'confirm_delete', arguments: { path: 'a.txt' } });
   assertEqual(JSON.parse(done.content[0].text), { deleted: 'a.txt' }, 'confirmed: the retry deleted');
@@ -173,16 +179,35 @@ async function inputRequiredAcrossReplicas(cluster) {
   console.log('ok   input-required Lambda tool: each question from one replica, its answer to the other');
 }
 
+// The same with replicas that do not share the key: the retry's state, sealed by the other replica, is refused
+// and the function is not invoked again. (So the test above can fail.)
+async function inputRequiredWithoutSharedKey(cluster) {
+  const client = await elicitingClient(cluster, []);
+  let refused;
+  await client.callTool({ name: 'confirm_delete', arguments: { path: 'a.txt' } }).catch((e) => { refused = e; });
+  await client.close();
+  assert(refused, 'a state sealed under another key is refused');
+  assertEqual(invocations(await localStats(cluster.local.url), 'mcp-confirm-delete'), 1, 'only the question invoked');
+  console.log(`ok   replicas with different keys: the retry is refused (${String(refused).slice(0, 100)})`);
+}
+
 const replicaStatsTotal = (stats) => Object.values(stats).reduce((n, r) => n + r.requests, 0);
 
 // `lambda-mcp local` serving examples/<template>, two `serve --http` replicas on it, haproxy in front. Runs
-// fn(cluster) and stops everything; on failure prints the replicas' and haproxy's logs.
-async function withCluster(template, fn) {
+// fn(cluster) and stops everything; on failure prints the replicas' and haproxy's logs. The replicas share one
+// deployment key (LAMBDA_MCP_AUDIT_KEY_FILE, from which the MRTR state key is derived) unless `sharedKey` is
+// false.
+async function withCluster(template, fn, { sharedKey = true } = {}) {
   const local = await startLocal(template);
   const cluster = { local, replicas: [], proxy: undefined };
+  const keys = mkdtempSync(path.join(os.tmpdir(), 'lmcp-rr-keys-'));
   try {
     for (let i = 0; i < 2; i++) {
-      cluster.replicas.push(await startHttpServe(lambdaEnv(local.url)));
+      const keyFile = path.join(keys, sharedKey ? 'audit.key' : `audit-${i}.key`);
+      if (!existsSync(keyFile)) {
+        writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+      }
+      cluster.replicas.push(await startHttpServe(lambdaEnv(local.url, { LAMBDA_MCP_AUDIT_KEY_FILE: keyFile })));
     }
     cluster.proxy = await startHaproxy(cluster.replicas);
     await fn(cluster);
@@ -198,6 +223,7 @@ async function withCluster(template, fn) {
     }
     await Promise.all(cluster.replicas.map((r) => r.stop()));
     local.proc.kill('SIGTERM');
+    rmSync(keys, { recursive: true, force: true });
   }
 }
 
@@ -216,4 +242,5 @@ run(async () => {
     await legacyClientThroughProxy(proxy);
   });
   await withCluster('template-input-required.yaml', inputRequiredAcrossReplicas);
+  await withCluster('template-input-required.yaml', inputRequiredWithoutSharedKey, { sharedKey: false });
 });
