@@ -25,6 +25,14 @@ HttpResponse HttpServer::OnRequest(HttpRequest request) {
   if (request.head.method == "POST") {
     return HandlePost(request);
   }
+  if (mcp::IsStateless(request.head.Header("MCP-Protocol-Version"))) {
+    // The stateless era has no GET stream and no session to DELETE (list changes: subscriptions/listen).
+    HttpResponse res = JsonRpcError(
+        405, RpcError::TransportError("Method not allowed: MCP " +
+                                      request.head.Header("MCP-Protocol-Version") + " has only POST"));
+    res.SetHeader("Allow", "POST");
+    return res;
+  }
   if (request.head.method == "GET") {
     return HandleGet(request.head);
   }

@@ -225,6 +225,17 @@ TEST_F(StatelessHttpTest, SubscriptionStreamsListChangesAndEndsGracefullyOnStop)
   EXPECT_EQ(frames.back()["result"]["resultType"], "complete");
 }
 
+TEST_F(StatelessHttpTest, GetAndDeleteAreNotAllowedInTheNewEra) {
+  httplib::Headers h = {{"Accept", "text/event-stream"}, {"MCP-Protocol-Version", "2026-07-28"}};
+  auto get = client_->Get("/mcp", h);
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405);
+  EXPECT_EQ(get->get_header_value("Allow"), "POST");
+  auto del = client_->Delete("/mcp", h);
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 405);
+}
+
 TEST_F(StatelessHttpTest, TheSessionEraStillWorksOnTheSameEndpoint) {
   Json init{{"jsonrpc", "2.0"},
             {"id", 1},

@@ -16,15 +16,20 @@ ReportProgress::~ReportProgress() {
 
 CallResult ReportProgress::Handle(LambdaCall& call, const CallNext& next) {
   std::uint64_t id;
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     id = next_id_++;
     const auto now = clock_.Steady();
-    waiting_.emplace(
-        id, Waiting{&call.ctx, now, now + options_.first, call.timeout_seconds, call.entry->function.name});
-    changed_ = true;
+    const auto due = now + options_.first;
+    waiting_.emplace(id, Waiting{&call.ctx, now, due, call.timeout_seconds, call.entry->function.name});
+    if (due < planned_wake_) {
+      changed_ = wake = true;
+    }
   }
-  cv_.notify_all();
+  if (wake) {
+    cv_.notify_all();
+  }
   struct Unregister {
     ReportProgress& self;
     std::uint64_t id;
@@ -52,7 +57,9 @@ void ReportProgress::Loop(std::stop_token stop) {
       wake = std::min(wake, w.due);
     }
     changed_ = false;
+    planned_wake_ = wake;
     clock_.WaitUntil(lock, cv_, wake, stop, [&] { return changed_; });
+    planned_wake_ = Clock::SteadyTime::min();  // awake: calls registered now are seen below or next round
     if (stop.stop_requested()) {
       return;
     }

@@ -44,7 +44,10 @@ class ReportProgress final : public CallStage {
   std::condition_variable_any cv_;
   std::map<std::uint64_t, Waiting> waiting_;
   std::uint64_t next_id_ = 0;
-  bool changed_ = false;  // a call came: the ticker recomputes its next wake-up
+  bool changed_ = false;  // a call came that is due before the ticker's wake-up: it recomputes
+  // When the ticker wakes up next. A call due no earlier needs no wake-up of its own (calls arriving faster
+  // than progress is due would otherwise wake the ticker thread once each, for nothing).
+  Clock::SteadyTime planned_wake_ = Clock::SteadyTime::max();
   Counter sent_;
   std::jthread thread_;  // last: stopped and joined first
 };
