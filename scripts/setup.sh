@@ -10,7 +10,8 @@ DEBS=(build-essential cmake pkg-config git curl ca-certificates
       nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libboost1.81-dev zlib1g-dev libyaml-cpp-dev
       libvalijson-dev libcli11-dev libspdlog-dev libfmt-dev
       libgtest-dev libgmock-dev googletest libbenchmark-dev
-      clang libclang-rt-14-dev clang-format clang-tidy clang-tools python3)
+      clang libclang-rt-14-dev clang-format clang-tidy clang-tools python3
+      haproxy)  # the round-robin proxy in front of two replicas (tests/e2e/lambda_local/round_robin.mjs)
 
 missing=()
 for p in "${DEBS[@]}"; do

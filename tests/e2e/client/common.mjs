@@ -44,23 +44,35 @@ export async function connect({ capabilities = {}, args = [], stderr = 'inherit'
   return { client, transport };
 }
 
-// Starts `lambda-mcp <args>` (a `serve --http 127.0.0.1:0`) with exactly `env`; resolves to the child and
-// the URL of its "listening on" line.
-export function startHttpServer(args, env) {
+// Starts `lambda-mcp <args>` (a `serve --http 127.0.0.1:0`) with exactly `env`; resolves to
+// { child, url, log(), stop() } once it prints its "listening on" line. stop() sends SIGTERM and resolves to
+// [exit code, signal].
+export async function startHttpServer(args, env) {
   const child = spawn(BIN, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line:\n${log}`)), 15_000);
-    child.stderr.on('data', (d) => {
-      log += d;
+  child.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((resolve) => child.on('exit', (code, sig) => resolve([code, sig])));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve --http printed no listening line:\n${log}`));
+    }, 15_000);
+    child.stderr.on('data', () => {
       const m = /^lambda-mcp: listening on (http:\/\/\S+)$/m.exec(log);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: new URL(m[1]) });
+        resolve(new URL(m[1]));
       }
     });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}:\n${log}`)));
+    exited.then(([code]) => reject(new Error(`serve --http exited ${code}:\n${log}`)));
   });
+  return {
+    child, url, log: () => log,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }
 
 // Every tool name, following tools/list cursors.

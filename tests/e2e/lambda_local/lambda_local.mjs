@@ -4,11 +4,11 @@
 // type and message; an MCP-content payload (the chart) passes through as an image; a read timeout produces
 // exactly one invoke; concurrent calls are in flight together at the endpoint.
 import { BIN, Client, StdioClientTransport, assert } from '../client/common.mjs';
-import { invocations, serveEnv, startLocal, stats } from './local_endpoint.mjs';
+import { invocations, lambdaEnv, startLocal, stats } from './local.mjs';
 
 async function main() {
   const local = await startLocal();
-  const env = { ...serveEnv(local.url), LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS: '3' };
+  const env = lambdaEnv(local.url, { LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS: '3' });
   const transport = new StdioClientTransport({ command: BIN, args: ['serve', '--workers', '32'], env, stderr: 'pipe' });
   let serverLog = '';
   transport.stderr.on('data', (d) => { serverLog += d; });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BIN, Client, StdioClientTransport, StreamableHTTPClientTransport, assert, assertEqual, run,
   startHttpServer } from '../client/common.mjs';
-import { serveEnv, startLocal } from './local_endpoint.mjs';
+import { lambdaEnv, startLocal } from './local.mjs';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const TRACEPARENT = `00-${TRACE_ID}-b7ad6b7169203331-01`;
@@ -35,7 +35,7 @@ run(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lmcp-trace-'));
   const audit = path.join(dir, 'audit.log');
   const local = await startLocal();
-  const env = { ...serveEnv(local.url), LAMBDA_MCP_AUDIT_LOG: audit };
+  const env = lambdaEnv(local.url, { LAMBDA_MCP_AUDIT_LOG: audit });
   let stdio;
   let http;
   try {
