@@ -2,6 +2,7 @@
 
 #include "catalog/call/compose.h"
 #include "catalog/call/encode_arguments.h"
+#include "catalog/call/trace_context.h"
 
 namespace lmcp::catalog {
 
@@ -24,7 +25,8 @@ Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, mcp::Js
 }
 
 void LambdaCatalog::CallNotInvoked(const std::string& name, const mcp::Json& arguments,
-                                   const std::string& principal, NotInvoked why, const std::string& detail) {
+                                   const mcp::Json& request_meta, const std::string& principal,
+                                   NotInvoked why, const std::string& detail) {
   if (!auditor_) {
     return;
   }
@@ -47,6 +49,9 @@ void LambdaCatalog::CallNotInvoked(const std::string& name, const mcp::Json& arg
       break;
   }
   record.detail = detail + "; the function was not invoked";
+  if (auto trace = ReadTraceContext(request_meta)) {
+    record.trace_id = trace->trace_id;
+  }
   const std::string args_text = DumpJson(arguments);
   record.request_bytes = args_text.size();
   auditor_->Write(name, tools_.Peek(name).get(), principal, clock_.Steady(),

@@ -36,8 +36,8 @@ class LambdaCatalog : public mcp::ToolProvider {
                                    mcp::CallContext& ctx) override;
   // Audits a call the MCP core answered without invoking (outcome `refused`, `queue_timeout`, `cancelled`,
   // `client_gone` or `not_started`).
-  void CallNotInvoked(const std::string& name, const mcp::Json& arguments, const std::string& principal,
-                      NotInvoked why, const std::string& detail) override;
+  void CallNotInvoked(const std::string& name, const mcp::Json& arguments, const mcp::Json& request_meta,
+                      const std::string& principal, NotInvoked why, const std::string& detail) override;
   void SetListChangedCallback(std::function<void()> callback) override {
     tools_.SetListChangedCallback(std::move(callback));
   }

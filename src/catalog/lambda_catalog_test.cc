@@ -368,8 +368,9 @@ TEST_F(LambdaCatalogTest, AuditOutcomeSaysWhenTheClientIsGone) {
 TEST_F(LambdaCatalogTest, CallsTheCoreNeverStartedAreAuditedNotInvoked) {
   auto c = Make({});
   ASSERT_TRUE(c->DiscoverNow().ok());
-  c->CallNotInvoked("echo", mcp::Json{{"secret", "hunter2"}}, "alice",
-                    mcp::ToolProvider::NotInvoked::kClientGone,
+  c->CallNotInvoked("echo", mcp::Json{{"secret", "hunter2"}},
+                    mcp::Json{{"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}},
+                    "alice", mcp::ToolProvider::NotInvoked::kClientGone,
                     "the client was gone before the call started");
   auto lines = audit_.lines();
   ASSERT_EQ(lines.size(), 1u);
@@ -379,9 +380,11 @@ TEST_F(LambdaCatalogTest, CallsTheCoreNeverStartedAreAuditedNotInvoked) {
   EXPECT_EQ(j["principal"], "alice");
   EXPECT_EQ(j["function_arn"], "arn:aws:lambda:us-east-1:123456789012:function:mcp-echo");
   EXPECT_NE(j.value("detail", "").find("not invoked"), std::string::npos);
-  c->CallNotInvoked("echo", mcp::Json::object(), "alice", mcp::ToolProvider::NotInvoked::kRefused,
-                    "too many tool calls");
+  EXPECT_EQ(j["trace_id"], "0af7651916cd43dd8448eb211c80319c");  // a refused call is still traceable
+  c->CallNotInvoked("echo", mcp::Json::object(), mcp::Json::object(), "alice",
+                    mcp::ToolProvider::NotInvoked::kRefused, "too many tool calls");
   EXPECT_EQ(LastAudit(audit_)["outcome"], "refused");
+  EXPECT_FALSE(LastAudit(audit_).contains("trace_id"));
   EXPECT_EQ(backend_.invoke_calls, 0);
 }
 

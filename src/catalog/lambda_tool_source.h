@@ -29,9 +29,9 @@ class LambdaToolSource : public mcp::ToolProvider {
                                    mcp::CallContext& ctx) override {
     return catalog_->CallTool(name, std::move(arguments), ctx);
   }
-  void CallNotInvoked(const std::string& name, const mcp::Json& arguments, const std::string& principal,
-                      NotInvoked why, const std::string& detail) override {
-    catalog_->CallNotInvoked(name, arguments, principal, why, detail);
+  void CallNotInvoked(const std::string& name, const mcp::Json& arguments, const mcp::Json& request_meta,
+                      const std::string& principal, NotInvoked why, const std::string& detail) override {
+    catalog_->CallNotInvoked(name, arguments, request_meta, principal, why, detail);
   }
   void SetListChangedCallback(std::function<void()> callback) override {
     catalog_->SetListChangedCallback(std::move(callback));

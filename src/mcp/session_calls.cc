@@ -194,7 +194,8 @@ void SessionImpl::ExpireCall(const std::shared_ptr<Call>& call) {
 }
 
 void SessionImpl::NotInvoked(const Call& call, ToolProvider::NotInvoked why, const std::string& detail) {
-  server_.provider().CallNotInvoked(call.name, call.arguments, options_.principal, why, detail);
+  server_.provider().CallNotInvoked(call.name, call.arguments, call.request_meta, options_.principal, why,
+                                    detail);
 }
 
 // Answers (or, with nullopt, ends without an answer) a call no worker has started; false if it started or

@@ -50,8 +50,8 @@ class GateProvider final : public ToolProvider {
     return ToolResult::Text("done " + tag);
   }
 
-  void CallNotInvoked(const std::string&, const Json& arguments, const std::string&, NotInvoked why,
-                      const std::string&) override {
+  void CallNotInvoked(const std::string&, const Json& arguments, const Json&, const std::string&,
+                      NotInvoked why, const std::string&) override {
     std::lock_guard lock(mu_);
     not_invoked_[arguments.value("tag", "")] = why;
   }

@@ -149,11 +149,12 @@ class ToolProvider {
     kClientGone,    // the client was gone before it started
     kShutdown,      // the server shut down before it started
   };
-  // For audit: a tools/call the core answered without calling CallTool. `detail` says more (which cap).
-  // Called from any thread, without the core's locks held. Default: nothing.
-  virtual void CallNotInvoked(const std::string& name, const Json& arguments, const std::string& principal,
-                              NotInvoked why, const std::string& detail) {
-    (void)name, (void)arguments, (void)principal, (void)why, (void)detail;
+  // For audit: a tools/call the core answered without calling CallTool. `request_meta` is its params._meta
+  // (an object; trace context), `detail` says more (which cap). Called from any thread, without the core's
+  // locks held. Default: nothing.
+  virtual void CallNotInvoked(const std::string& name, const Json& arguments, const Json& request_meta,
+                              const std::string& principal, NotInvoked why, const std::string& detail) {
+    (void)name, (void)arguments, (void)request_meta, (void)principal, (void)why, (void)detail;
   }
 
   // Called (from any thread) whenever the tool set changes; the core then sends
