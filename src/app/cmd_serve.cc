@@ -110,6 +110,7 @@ mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string stat
   options.max_calls_per_principal = config.max_calls_per_principal;
   options.max_queued_calls_per_principal = config.max_queued_calls_per_principal;
   options.call_queue_timeout = std::chrono::milliseconds(config.call_queue_timeout_ms);
+  options.list_ttl = std::chrono::milliseconds(config.list_ttl_ms);
   if (config.transport == "stdio") {
     // One client, one session: the per-session and per-principal caps (fairness between HTTP clients) would
     // only shrink the server below --workers and --max-queued-calls.
@@ -216,6 +217,12 @@ void AddCoreFlags(CLI::App& command, ServeConfig& config) {
   command
       .add_option("--call-queue-timeout-ms", config.call_queue_timeout_ms,
                   "A tools/call waiting longer for a worker is answered 'not invoked' (0: no limit)")
+      ->capture_default_str();
+  command
+      .add_option(
+          "--list-ttl-ms", config.list_ttl_ms,
+          "MCP 2026-07-28: how long clients may cache server/discover and tools/list (ttlMs; 0: always "
+          "refetch)")
       ->capture_default_str();
   command
       .add_option("--shutdown-grace-ms", config.shutdown_grace_ms,

@@ -75,6 +75,9 @@ std::vector<std::string> ServeConfig::Problems() const {
     problems.push_back("call queue timeout must not be negative (got " +
                        std::to_string(call_queue_timeout_ms) + " ms)");
   }
+  if (list_ttl_ms < 0) {
+    problems.push_back("list TTL must not be negative (got " + std::to_string(list_ttl_ms) + " ms)");
+  }
   if (shutdown_grace_ms < 0) {
     problems.push_back("shutdown grace must not be negative (got " + std::to_string(shutdown_grace_ms) +
                        " ms)");

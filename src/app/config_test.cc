@@ -43,11 +43,13 @@ TEST(ServeConfigTest, FairCallCapsAreChecked) {
   config.max_calls_per_session = 0;
   config.max_queued_calls_per_principal = 10;  // under the per-session default of 64
   config.call_queue_timeout_ms = -1;
+  config.list_ttl_ms = -5;
   auto problems = config.Problems();
-  ASSERT_EQ(problems.size(), 3u);
+  ASSERT_EQ(problems.size(), 4u);
   EXPECT_NE(problems[0].find("per session"), std::string::npos);
   EXPECT_NE(problems[1].find("max queued calls per principal (10)"), std::string::npos);
   EXPECT_NE(problems[2].find("call queue timeout"), std::string::npos);
+  EXPECT_NE(problems[3].find("list TTL"), std::string::npos);
 }
 
 }  // namespace
