@@ -111,6 +111,7 @@ mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string stat
   options.max_queued_calls_per_principal = config.max_queued_calls_per_principal;
   options.call_queue_timeout = std::chrono::milliseconds(config.call_queue_timeout_ms);
   options.list_ttl = std::chrono::milliseconds(config.list_ttl_ms);
+  options.request_state_ttl = std::chrono::milliseconds(config.request_state_ttl_ms);
   if (config.transport == "stdio") {
     // One client, one session: the per-session and per-principal caps (fairness between HTTP clients) would
     // only shrink the server below --workers and --max-queued-calls.
@@ -223,6 +224,11 @@ void AddCoreFlags(CLI::App& command, ServeConfig& config) {
           "--list-ttl-ms", config.list_ttl_ms,
           "MCP 2026-07-28: how long clients may cache server/discover and tools/list (ttlMs; 0: always "
           "refetch)")
+      ->capture_default_str();
+  command
+      .add_option(
+          "--request-state-ttl-ms", config.request_state_ttl_ms,
+          "MCP 2026-07-28: how long the state of a tool that asked for input stays valid for its retry")
       ->capture_default_str();
   command
       .add_option("--shutdown-grace-ms", config.shutdown_grace_ms,

@@ -78,6 +78,10 @@ std::vector<std::string> ServeConfig::Problems() const {
   if (list_ttl_ms < 0) {
     problems.push_back("list TTL must not be negative (got " + std::to_string(list_ttl_ms) + " ms)");
   }
+  if (request_state_ttl_ms <= 0) {
+    problems.push_back("request state TTL must be positive (got " + std::to_string(request_state_ttl_ms) +
+                       " ms)");
+  }
   if (shutdown_grace_ms < 0) {
     problems.push_back("shutdown grace must not be negative (got " + std::to_string(shutdown_grace_ms) +
                        " ms)");

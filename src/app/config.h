@@ -23,7 +23,8 @@ struct ServeConfig {
   size_t max_calls_per_principal = 32;          // running at once over all sessions of one principal
   size_t max_queued_calls_per_principal = 128;  // waiting, over all sessions of one principal
   int call_queue_timeout_ms = 30000;            // a call waiting longer is answered "not invoked"; 0 = none
-  int list_ttl_ms = 300000;      // MCP 2026-07-28: how long clients may cache server/discover and tools/list
+  int list_ttl_ms = 300000;  // MCP 2026-07-28: how long clients may cache server/discover and tools/list
+  int request_state_ttl_ms = 600000;  // MCP 2026-07-28: how long a sealed MRTR requestState is accepted
   int shutdown_grace_ms = 5000;  // on stdin EOF or SIGTERM: running calls may finish within this, then -32603
   std::string instructions;      // empty = the built-in text
 

@@ -44,12 +44,14 @@ TEST(ServeConfigTest, FairCallCapsAreChecked) {
   config.max_queued_calls_per_principal = 10;  // under the per-session default of 64
   config.call_queue_timeout_ms = -1;
   config.list_ttl_ms = -5;
+  config.request_state_ttl_ms = 0;
   auto problems = config.Problems();
-  ASSERT_EQ(problems.size(), 4u);
+  ASSERT_EQ(problems.size(), 5u);
   EXPECT_NE(problems[0].find("per session"), std::string::npos);
   EXPECT_NE(problems[1].find("max queued calls per principal (10)"), std::string::npos);
   EXPECT_NE(problems[2].find("call queue timeout"), std::string::npos);
   EXPECT_NE(problems[3].find("list TTL"), std::string::npos);
+  EXPECT_NE(problems[4].find("request state TTL"), std::string::npos);
 }
 
 }  // namespace
