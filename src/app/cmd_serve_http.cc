@@ -139,15 +139,8 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   deps.ready = std::move(ready);
   deps.input_schema = [&server](const std::string& tool) -> std::optional<mcp::Json> {
     auto tools = server.provider().ListTools();
-    if (!tools.ok()) {
-      return std::nullopt;
-    }
-    for (const mcp::ToolDefinition& t : **tools) {
-      if (t.name == tool) {
-        return t.input_schema;
-      }
-    }
-    return std::nullopt;
+    const mcp::ToolDefinition* found = tools.ok() ? mcp::FindTool(**tools, tool) : nullptr;
+    return found != nullptr ? std::optional<mcp::Json>(found->input_schema) : std::nullopt;
   };
 
   auto http = std::make_unique<transport::HttpServer>(std::move(options), std::move(deps));

@@ -46,4 +46,15 @@ std::string_view Trim(std::string_view s, std::string_view chars) {
   return s.substr(begin, end - begin + 1);
 }
 
+std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) {
+      out += separator;
+    }
+    out += parts[i];
+  }
+  return out;
+}
+
 }  // namespace lmcp

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lmcp {
 
@@ -20,6 +21,9 @@ int HexDigitValue(char c);
 
 // Equal after ASCII lower-casing.
 bool IEquals(std::string_view a, std::string_view b);
+
+// The parts with `separator` between them ("" for none).
+std::string Join(const std::vector<std::string>& parts, std::string_view separator);
 
 // `s` without leading and trailing characters from `chars`.
 std::string_view Trim(std::string_view s, std::string_view chars = kAsciiWhitespace);

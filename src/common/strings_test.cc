@@ -42,6 +42,12 @@ TEST(Strings, Trim) {
   EXPECT_EQ(Trim("//path//", "/"), "path");
 }
 
+TEST(Strings, Join) {
+  EXPECT_EQ(Join({}, ", "), "");
+  EXPECT_EQ(Join({"a"}, ", "), "a");
+  EXPECT_EQ(Join({"a", "", "c"}, " "), "a  c");
+}
+
 TEST(Strings, HexDigitValue) {
   const std::string lower = "0123456789abcdef", upper = "0123456789ABCDEF";
   for (int i = 0; i < 16; ++i) {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/json.h"
+#include "common/strings.h"
 #include "jsonrpc/error_codes.h"
 
 namespace lmcp::jsonrpc {
@@ -44,22 +45,19 @@ RpcError RpcError::SessionNotFound() { return {kSessionNotFound, ErrorCodeName(k
 RpcError RpcError::HeaderMismatch(std::string m) { return {kHeaderMismatch, std::move(m), nullptr}; }
 
 RpcError RpcError::MissingClientCapability(Json required) {
-  std::string names;
+  std::vector<std::string> names;
   for (const auto& [name, value] : required.items()) {
-    names += (names.empty() ? "" : ", ") + name;
+    names.push_back(name);
   }
   return {kMissingClientCapability,
-          "Missing required client capability: this request needs the client to declare " + names,
+          "Missing required client capability: this request needs the client to declare " + Join(names, ", "),
           Json{{"requiredCapabilities", std::move(required)}}};
 }
 
 RpcError RpcError::UnsupportedProtocolVersion(const std::vector<std::string>& supported,
                                               const std::string& requested) {
-  std::string list;
-  for (const auto& v : supported) {
-    list += (list.empty() ? "" : ", ") + v;
-  }
-  return {kUnsupportedProtocolVersion, "Unsupported protocol version (supported versions: " + list + ")",
+  return {kUnsupportedProtocolVersion,
+          "Unsupported protocol version (supported versions: " + Join(supported, ", ") + ")",
           Json{{"supported", supported}, {"requested", requested}}};
 }
 

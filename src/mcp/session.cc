@@ -274,8 +274,7 @@ Reply SessionImpl::ListTools(const Message& m, const std::string& version, bool 
   if (end < list.size()) {
     result["nextCursor"] = EncodeCursor(end);
   }
-  if (stateless) {
-    result["resultType"] = "complete";
+  if (stateless) {  // resultType: HandleStateless adds it to every synchronous result
     result["ttlMs"] = server_.options().list_ttl.count();
     result["cacheScope"] = server_.options().list_cache_scope;
   }

@@ -19,19 +19,6 @@ using jsonrpc::Message;
 using jsonrpc::Reply;
 using jsonrpc::RpcError;
 
-namespace {
-
-const ToolDefinition* FindTool(const std::vector<ToolDefinition>& tools, const std::string& name) {
-  for (const ToolDefinition& tool : tools) {
-    if (tool.name == name) {
-      return &tool;
-    }
-  }
-  return nullptr;
-}
-
-}  // namespace
-
 void SessionImpl::RegisterStatelessHandlers() {
   stateless_dispatcher_.OnRequest("server/discover",
                                   [this](const Message&, const auto&) { return Discover(); });
@@ -73,7 +60,6 @@ void SessionImpl::HandleStateless(Message m, const Replier& reply) {
 Reply SessionImpl::Discover() {
   const ServerOptions& options = server_.options();
   Json result{
-      {"resultType", "complete"},
       {"supportedVersions", StatelessProtocolVersions()},
       {"capabilities", {{"tools", {{"listChanged", true}}}, {"logging", Json::object()}}},
       {"_meta", {{kMetaServerInfo, {{"name", kServerName}, {"title", "Lambda MCP"}, {"version", kVersion}}}}},

@@ -21,6 +21,15 @@ std::optional<LogLevel> ParseLogLevel(std::string_view name) {
   return std::nullopt;
 }
 
+const ToolDefinition* FindTool(const std::vector<ToolDefinition>& tools, const std::string& name) {
+  for (const ToolDefinition& tool : tools) {
+    if (tool.name == name) {
+      return &tool;
+    }
+  }
+  return nullptr;
+}
+
 ToolResult ToolResult::Text(std::string text, bool is_error) {
   ToolResult result;
   result.content = Json::array({Json{{"type", "text"}, {"text", std::move(text)}}});

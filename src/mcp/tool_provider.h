@@ -40,6 +40,8 @@ struct ToolDefinition {
 
 // An immutable snapshot of the tool list; providers swap in a new one when the set changes.
 using ToolList = std::shared_ptr<const std::vector<ToolDefinition>>;
+// The tool named `name` in `tools`, or nullptr.
+const ToolDefinition* FindTool(const std::vector<ToolDefinition>& tools, const std::string& name);
 
 // A call that needs input from the client before it can finish (MCP 2026-07-28 multi round-trip requests):
 // the core answers with an input-required result, and the client retries the call with the responses.

@@ -14,11 +14,11 @@ using jsonrpc::RpcError;
 inline constexpr char kJson[] = "application/json";
 inline constexpr char kSse[] = "text/event-stream";
 
-// A JSON-RPC error with id null as the body of an HTTP `status` answer.
-inline HttpResponse JsonRpcError(int status, const RpcError& error) {
+// A JSON-RPC error as the body of an HTTP `status` answer: id null unless the request's is known.
+inline HttpResponse JsonRpcError(int status, const RpcError& error, const jsonrpc::Json& id = nullptr) {
   HttpResponse res;
   res.status = status;
-  res.body = jsonrpc::Serialize(jsonrpc::MakeError(nullptr, error));
+  res.body = jsonrpc::Serialize(jsonrpc::MakeError(id, error));
   res.content_type = kJson;
   return res;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/log_text.h"
+#include "common/strings.h"
 #include "transport/http_responses.h"
 #include "transport/http_session.h"
 
@@ -13,17 +14,6 @@ namespace {
 
 std::string UrlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
-}
-
-std::string JoinScopes(const std::vector<std::string>& scopes) {
-  std::string out;
-  for (const auto& s : scopes) {
-    if (!out.empty()) {
-      out += ' ';
-    }
-    out += s;
-  }
-  return out;
 }
 
 // Quoted-string for WWW-Authenticate parameters (no quotes, backslashes or control characters inside).
@@ -295,7 +285,7 @@ std::optional<HttpResponse> HttpServer::Authenticate(HttpHead& head) {
   }
   const Error& err = principal.error();
   bool oauth = !deps_.authenticator->authorization_servers().empty();
-  std::string scope = JoinScopes(deps_.authenticator->required_scopes());
+  std::string scope = Join(deps_.authenticator->required_scopes(), " ");
   std::string challenge = "Bearer realm=\"lambda-mcp\"";
   if (oauth) {
     challenge += ", resource_metadata=" + Quote(ResourceMetadataUrl());

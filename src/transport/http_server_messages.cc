@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/log_text.h"
+#include "common/strings.h"
 #include "jsonrpc/batch.h"
 #include "jsonrpc/message.h"
 #include "mcp/protocol.h"
@@ -66,13 +67,9 @@ std::optional<HttpResponse> HttpServer::CheckProtocolVersion(const HttpHead& hea
   if (std::find(ok.begin(), ok.end(), version) != ok.end()) {
     return std::nullopt;
   }
-  std::string list;
-  for (const auto& v : ok) {
-    list += (list.empty() ? "" : ", ") + v;
-  }
   return JsonRpcError(
       400, RpcError::TransportError("Bad Request: Unsupported protocol version: " + ForLog(version, 40) +
-                                    " (supported versions: " + list + ")"));
+                                    " (supported versions: " + Join(ok, ", ") + ")"));
 }
 
 HttpResponse HttpServer::StreamResponse(std::shared_ptr<SseChannel> channel,

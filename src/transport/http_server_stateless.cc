@@ -125,10 +125,6 @@ int StatusFor(const Json& response) {
   }
 }
 
-HttpResponse ErrorFor(int status, const Json& id, const RpcError& error) {
-  return JsonBody(status, jsonrpc::Serialize(jsonrpc::MakeError(id, error)));
-}
-
 }  // namespace
 
 bool HttpServer::IsStatelessPost(const HttpHead& head, const Post& post) {
@@ -167,7 +163,7 @@ HttpResponse HttpServer::HandleStatelessPost(const HttpHead& head, Post& post) {
   }
   Json id = message["id"];
   if (auto mismatch = HeaderMismatch(head, message)) {
-    return ErrorFor(400, id, RpcError::HeaderMismatch(*mismatch));
+    return JsonRpcError(400, RpcError::HeaderMismatch(*mismatch), id);
   }
   auto session = std::make_shared<HttpSession>("stateless", head.principal, clock_);
   mcp::SessionOptions session_options;
