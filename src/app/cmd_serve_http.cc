@@ -43,19 +43,15 @@ namespace {
 // loopback it is a warning. The token itself is never logged.
 Status CheckStaticTokenStrength(const std::string& token, const std::string& source,
                                 const std::string& host) {
-  double bits = transport::EstimateTokenBits(token);
-  if (bits >= transport::kMinTokenBits) {
+  auto weak = transport::WeakTokenProblem(token, source);
+  if (!weak) {
     return Ok();
   }
-  std::string what = "the bearer token from " + source + " looks weak (about " +
-                     std::to_string(static_cast<int>(bits)) + " bits of entropy estimated, " +
-                     std::to_string(static_cast<int>(transport::kMinTokenBits)) +
-                     " needed beyond loopback); make a random one with `openssl rand -hex 32`";
   if (IsLoopbackBindAddress(host)) {
-    spdlog::warn("http: {}", what);
+    spdlog::warn("http: {}", *weak);
     return Ok();
   }
-  return Error::InvalidArgument("refusing to serve " + ForLog(host) + ": " + what);
+  return Error::InvalidArgument("refusing to serve " + ForLog(host) + ": " + *weak);
 }
 
 Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeConfig& config) {
@@ -137,8 +133,9 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   };
   deps.authenticator = *auth;
   deps.ready = std::move(ready);
-  deps.input_schema = [&server](const std::string& tool) -> std::optional<mcp::Json> {
-    auto tools = server.provider().ListTools();
+  deps.input_schema = [&server](const mcp::Identity& caller,
+                                const std::string& tool) -> std::optional<mcp::Json> {
+    auto tools = server.provider().ListToolsFor(caller);
     const mcp::ToolDefinition* found = tools.ok() ? mcp::FindTool(**tools, tool) : nullptr;
     return found != nullptr ? std::optional<mcp::Json>(found->input_schema) : std::nullopt;
   };

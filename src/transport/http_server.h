@@ -74,9 +74,10 @@ struct HttpServerDeps {
   std::shared_ptr<Authenticator> authenticator;  // null = no authentication (loopback only)
   std::function<bool()> ready;                   // /readyz; null = always ready
   Clock* clock = nullptr;                        // null = Clock::System()
-  // A tool's inputSchema, for checking a stateless tools/call's Mcp-Param-* headers against its arguments
-  // (x-mcp-header); nullopt for an unknown tool. Null = no tool declares any.
-  std::function<std::optional<Json>(const std::string& tool)> input_schema;
+  // The inputSchema of a tool the caller may call, for checking a stateless tools/call's Mcp-Param-* headers
+  // against its arguments (x-mcp-header); nullopt for a tool unknown or hidden to that caller (the MCP core
+  // answers it). Null = no tool declares any.
+  std::function<std::optional<Json>(const mcp::Identity& caller, const std::string& tool)> input_schema;
 };
 
 class HttpServer {
