@@ -72,11 +72,11 @@ class SignalWatcher {
 // request state: derived from the deployment's audit key, so replicas that share that key (one
 // LAMBDA_MCP_AUDIT_KEY_FILE) open each other's state; empty (a key for this process) when there is none.
 std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda,
-                                                    std::string* state_key) {
+                                                    const GatewayConfig& file, std::string* state_key) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
   }
-  auto options = LoadLambdaOptions(lambda);
+  auto options = LoadLambdaOptions(lambda, file);
   if (!options.ok()) {
     for (const auto& line : ForLogLines(options.error().message)) {
       spdlog::error("{}", line);
@@ -133,9 +133,18 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
   signal(SIGPIPE, SIG_IGN);   // a closed stdout shows up as EPIPE from write()
   BlockTerminationSignals();  // before any thread starts; SignalWatcher handles them below
 
+  // The config file: the catalog's options, targets, principals and policy.
+  auto file = LoadConfigFile(lambda);
+  if (!file.ok()) {
+    for (const auto& line : ForLogLines(file.error().message)) {
+      spdlog::error("{}", line);
+    }
+    return 2;
+  }
+
   // Tools.
   std::string state_key;
-  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, &state_key);
+  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, *file, &state_key);
   if (!provider) {
     return 2;
   }
