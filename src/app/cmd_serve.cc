@@ -27,37 +27,47 @@
 namespace lmcp::app {
 namespace {
 
-// Blocks SIGTERM/SIGINT in every thread (workers inherit the mask) and waits for them on a dedicated
-// thread, which then calls `on_signal`. No global state and no work inside a signal handler.
-// Call BlockTerminationSignals() before any thread starts.
-sigset_t TerminationSignals() {
+// Blocks SIGTERM/SIGINT/SIGHUP in every thread (workers inherit the mask) and waits for them on a dedicated
+// thread: SIGTERM or SIGINT calls `on_stop` once and ends the watch; each SIGHUP calls `on_reload`. No global
+// state and no work inside a signal handler. Call BlockSignals() before any thread starts.
+sigset_t WatchedSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
-void BlockTerminationSignals() {
-  sigset_t set = TerminationSignals();
+void BlockSignals() {
+  sigset_t set = WatchedSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 class SignalWatcher {
  public:
-  explicit SignalWatcher(std::function<void(int)> on_signal) : set_(TerminationSignals()) {
-    BlockTerminationSignals();
-    thread_ = std::thread([this, on_signal = std::move(on_signal)] {
+  SignalWatcher(std::function<void(int)> on_stop, std::function<void()> on_reload = {})
+      : set_(WatchedSignals()) {
+    BlockSignals();
+    thread_ = std::thread([this, on_stop = std::move(on_stop), on_reload = std::move(on_reload)] {
       int sig = 0;
-      if (sigwait(&set_, &sig) == 0 && !done_) {
-        on_signal(sig);
+      while (sigwait(&set_, &sig) == 0 && !done_) {
+        if (sig != SIGHUP) {
+          on_stop(sig);
+          return;
+        }
+        if (on_reload) {
+          on_reload();
+        } else {
+          spdlog::info("received SIGHUP; nothing to reload");
+        }
       }
     });
   }
   ~SignalWatcher() {
     done_ = true;
     // Wakes sigwait; ignored since done_. Not a kill: SIGTERM is blocked in every thread
-    // (BlockTerminationSignals), so only that sigwait ever consumes it.
+    // (BlockSignals), so only that sigwait ever consumes it.
     pthread_kill(thread_.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
     thread_.join();
   }
@@ -131,7 +141,7 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);   // a closed stdout shows up as EPIPE from write()
-  BlockTerminationSignals();  // before any thread starts; SignalWatcher handles them below
+  BlockSignals();  // before any thread starts; SignalWatcher handles them below
 
   // The config file: the catalog's options, targets, principals and policy.
   auto file = LoadConfigFile(lambda);
