@@ -135,15 +135,8 @@ mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string stat
   return options;
 }
 
-int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
-  if (Status valid = config.Validate(); !valid.ok()) {
-    spdlog::error("{}", ForLog(valid.error().message, 2000));
-    return 2;
-  }
-  signal(SIGPIPE, SIG_IGN);   // a closed stdout shows up as EPIPE from write()
-  BlockSignals();  // before any thread starts; SignalWatcher handles them below
-
-  // The config file: the catalog's options, targets, principals and policy.
+int RunServe(ServeConfig config, const LambdaFlags& lambda) {
+  // The config file: the catalog's options, targets, principals and policy; flags beat it.
   auto file = LoadConfigFile(lambda);
   if (!file.ok()) {
     for (const auto& line : ForLogLines(file.error().message)) {
@@ -151,6 +144,13 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
     }
     return 2;
   }
+  ApplyToServeConfig(*file, config);
+  if (Status valid = config.Validate(); !valid.ok()) {
+    spdlog::error("{}", ForLog(valid.error().message, 2000));
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);   // a closed stdout shows up as EPIPE from write()
+  BlockSignals();  // before any thread starts; SignalWatcher handles them below
 
   // Tools.
   std::string state_key;
@@ -194,7 +194,7 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
     stdio.Stop();
   });
   std::unique_ptr<mcp::Session> session =
-      server.CreateSession(stdio, {.principal = "stdio", .transport = "stdio"});
+      server.CreateSession(stdio, {.principal = config.stdio_principal, .transport = "stdio"});
   spdlog::info("lambda-mcp serving on stdio");
   stdio.Run(*session);
 

@@ -401,4 +401,15 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path, const LoadConfi
   return ParseGatewayConfig(*text, path, options);
 }
 
+void ApplyToServeConfig(const GatewayConfig& file, ServeConfig& config) {
+  config.auth_tokens = file.tokens;
+  config.stdio_principal = file.stdio_principal;
+  if (config.oauth_issuer.empty() && !file.oauth.issuer.empty()) {
+    config.oauth_issuer = file.oauth.issuer;
+    config.oauth_audiences = file.oauth.audiences;
+    config.oauth_jwks_url = file.oauth.jwks_url;
+    config.oauth_required_scopes = file.oauth.required_scopes;
+  }
+}
+
 }  // namespace lmcp::app

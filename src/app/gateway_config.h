@@ -11,18 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "app/config.h"
 #include "catalog/catalog_options.h"
 #include "catalog/policy_options.h"
 #include "catalog/target_options.h"
 #include "common/result.h"
 
 namespace lmcp::app {
-
-// A static bearer token with a name: its holder is the principal "token:<name>".
-struct NamedToken {
-  std::string name;
-  std::string file;  // the token is the file's first line; relative paths are the config file's directory's
-};
 
 struct OAuthSettings {
   std::string issuer;
@@ -36,7 +31,7 @@ struct GatewayConfig {
   catalog::OptionValues flat;                   // the plain top-level keys, canonical (FUNCTION_PREFIX)
   std::vector<catalog::TargetOptions> targets;  // empty = one target from the flat keys
   std::string stdio_principal = "stdio";
-  std::vector<NamedToken> tokens;
+  std::vector<NamedToken> tokens;  // files relative to the config file's directory, made absolute
   OAuthSettings oauth;
   catalog::PolicyOptions policy;
 };
@@ -48,6 +43,9 @@ struct LoadConfigOptions {
 // Reads and checks `path`. kNotFound when it cannot be read; kInvalidArgument listing every problem, one per
 // line ("config file F:\n  targets[1].region: ...").
 Result<GatewayConfig> LoadGatewayConfig(const std::string& path, const LoadConfigOptions& options = {});
+
+// The file's settings of `serve` (principals, OAuth) where the flags left them unset: flags beat the file.
+void ApplyToServeConfig(const GatewayConfig& file, ServeConfig& config);
 
 // The same for text already in memory (tests); `path` only names it and anchors relative token files.
 Result<GatewayConfig> ParseGatewayConfig(const std::string& text, const std::string& path,
