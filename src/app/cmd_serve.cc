@@ -149,12 +149,18 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
 
   // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
   if (config.transport == "http") {
-    // /readyz: ready once the catalog's first discovery succeeded (the fixtures are always ready).
+    // /readyz: ready once some target's first discovery succeeded, with each target's status (the fixtures
+    // are always ready).
     std::function<bool()> ready;
+    std::function<mcp::Json()> ready_detail;
     if (auto* lambda_tools = dynamic_cast<catalog::LambdaToolSource*>(provider.get())) {
       ready = [lambda_tools] { return lambda_tools->catalog().Ready(); };
+      ready_detail = [lambda_tools] {
+        return mcp::Json{{"targets", catalog::TargetStatusJson(lambda_tools->catalog().TargetStatuses(),
+                                                               /*with_errors=*/false)}};
+      };
     }
-    auto http = StartHttpServer(config, server, ready);
+    auto http = StartHttpServer(config, server, ready, ready_detail);
     if (!http.ok()) {
       spdlog::error("{}", ForLog(http.error().message, 1000));
       return 2;

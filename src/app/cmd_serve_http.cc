@@ -101,7 +101,8 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
 
 Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
                                                                mcp::McpServer& server,
-                                                               std::function<bool()> ready) {
+                                                               std::function<bool()> ready,
+                                                               std::function<mcp::Json()> ready_detail) {
   auto auth = MakeAuthenticator(config);
   if (!auth.ok()) {
     return auth.error();
@@ -137,6 +138,7 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   };
   deps.authenticator = *auth;
   deps.ready = std::move(ready);
+  deps.ready_detail = std::move(ready_detail);
   deps.input_schema = [&server](const std::string& tool) -> std::optional<mcp::Json> {
     auto tools = server.provider().ListTools();
     const mcp::ToolDefinition* found = tools.ok() ? mcp::FindTool(**tools, tool) : nullptr;

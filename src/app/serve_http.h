@@ -17,9 +17,10 @@ namespace lmcp::app {
 // Parses "HOST:PORT", "[::1]:PORT" or ":PORT" into config.http_host / http_port and sets transport "http".
 Status ParseHttpListen(const std::string& spec, ServeConfig& config);
 
-// `ready` backs /readyz (the catalog's first discovery); null = always ready.
-Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
-                                                               mcp::McpServer& server,
-                                                               std::function<bool()> ready);
+// `ready` backs /readyz (the catalog's first discovery); null = always ready. `ready_detail` adds members to
+// its body (each target's status); null = none.
+Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(
+    const ServeConfig& config, mcp::McpServer& server, std::function<bool()> ready,
+    std::function<mcp::Json()> ready_detail = nullptr);
 
 }  // namespace lmcp::app
