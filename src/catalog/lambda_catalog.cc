@@ -6,15 +6,22 @@
 
 namespace lmcp::catalog {
 
-LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
-    : options_(std::move(options)), clock_(clock), tools_(options_, backend, clock) {
+LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit)
+    : options_(std::move(options)), clock_(clock), tools_(options_, std::move(backends), clock) {
   if (audit) {
     auditor_.emplace(*audit, clock);
   }
-  chain_ = ComposeCallChain(
-      options_,
-      {.tools = tools_, .backend = backend, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr});
+  chain_ = ComposeCallChain(options_,
+                            {.tools = tools_, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr});
 }
+
+LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
+    : LambdaCatalog(
+          std::move(options),
+          [&backend](const TargetOptions&) -> Result<std::shared_ptr<LambdaBackend>> {
+            return std::shared_ptr<LambdaBackend>(std::shared_ptr<LambdaBackend>(), &backend);  // not owned
+          },
+          clock, audit) {}
 
 LambdaCatalog::~LambdaCatalog() = default;
 

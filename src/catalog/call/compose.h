@@ -10,9 +10,9 @@ namespace lmcp::catalog {
 
 struct CallDependencies {
   ToolDirectory& tools;
-  LambdaBackend& backend;
   Clock& clock;
-  CallAuditor* auditor = nullptr;  // null: no audit
+  CallAuditor* auditor = nullptr;    // null: no audit
+  LambdaBackend* backend = nullptr;  // invokes entries without a backend of their own (tests)
 };
 
 CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies& deps);
