@@ -325,6 +325,9 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
       auto t = tags->find(key);
       return t == tags->end() ? "" : t->second;
     };
+    if (tags) {
+      e.tags = *tags;
+    }
     ChooseQualifier(o, listed_refs, tag(o.qualifier_tag_key), e);
     e.schema_source = "none";
     std::string schema_content;
@@ -355,7 +358,8 @@ bool SameTools(const std::vector<ToolEntry>& a, const std::vector<ToolEntry>& b)
     const auto& y = b[i];
     if (x.definition.name != y.definition.name || x.definition.description != y.definition.description ||
         x.definition.input_schema != y.definition.input_schema || x.function.arn != y.function.arn ||
-        x.qualifier != y.qualifier || x.function.timeout_seconds != y.function.timeout_seconds) {
+        x.qualifier != y.qualifier || x.function.timeout_seconds != y.function.timeout_seconds ||
+        x.target != y.target || x.tags != y.tags || x.definition.annotations != y.definition.annotations) {
       return false;
     }
   }

@@ -26,6 +26,8 @@ struct ToolEntry {
   std::string schema_source;
   Json event_schema;  // the schema the arguments (the event) must satisfy; null when none
   std::shared_ptr<const ArgumentValidator> validator;  // null: no validation (also when event_schema is set)
+  std::string target;  // the name of the target (account/region) the function was discovered in
+  Tags tags;           // the function's tags, when discovery read them (policy rules match them)
 };
 
 struct DiscoveryResult {
