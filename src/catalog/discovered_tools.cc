@@ -174,6 +174,26 @@ Result<mcp::ToolList> DiscoveredTools::List() {
   return snap->tools;
 }
 
+Result<std::shared_ptr<const std::vector<ToolEntry>>> DiscoveredTools::ListEntries() {
+  std::optional<Error> error;
+  auto snap = WaitForFirstDiscovery(&error);
+  if (!snap) {
+    return *error;
+  }
+  return snap->entries;
+}
+
+void DiscoveredTools::NotifyListChanged() {
+  std::function<void()> notify;
+  {
+    std::lock_guard lock(mu_);
+    notify = list_changed_;
+  }
+  if (notify) {
+    notify();
+  }
+}
+
 Result<std::shared_ptr<const ToolEntry>> DiscoveredTools::Find(const std::string& tool) {
   std::optional<Error> error;
   auto snap = WaitForFirstDiscovery(&error);

@@ -32,11 +32,15 @@ class DiscoveredTools final : public ToolDirectory {
   Status DiscoverNow();
 
   Result<mcp::ToolList> List();
+  // The current entries, waiting for the first discovery like List().
+  Result<std::shared_ptr<const std::vector<ToolEntry>>> ListEntries();
   Result<std::shared_ptr<const ToolEntry>> Find(const std::string& tool) override;
   // The entry of `tool` in the current snapshot, without waiting; null if none.
   std::shared_ptr<const ToolEntry> Peek(const std::string& tool) const;
   // Called after a published change (not the first one).
   void SetListChangedCallback(std::function<void()> callback);
+  // Calls it now, if set (what each caller may see changed for another reason: a new policy).
+  void NotifyListChanged();
 
   // The current entries (null before the first successful discovery).
   std::shared_ptr<const std::vector<ToolEntry>> entries() const;

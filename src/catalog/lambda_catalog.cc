@@ -11,9 +11,34 @@ LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clo
   if (audit) {
     auditor_.emplace(*audit, clock);
   }
-  chain_ = ComposeCallChain(
-      options_,
-      {.tools = tools_, .backend = backend, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr});
+  chain_ = ComposeCallChain(options_, {.tools = tools_,
+                                       .backend = backend,
+                                       .clock = clock,
+                                       .auditor = auditor_ ? &*auditor_ : nullptr,
+                                       .policy = &policy_});
+}
+
+Result<mcp::ToolList> LambdaCatalog::ListToolsFor(const mcp::Identity& caller) {
+  const std::shared_ptr<const Policy> policy = policy_.Get();
+  if (!policy->enabled()) {
+    return tools_.List();
+  }
+  auto entries = tools_.ListEntries();
+  if (!entries.ok()) {
+    return entries.error();
+  }
+  auto visible = std::make_shared<std::vector<mcp::ToolDefinition>>();
+  for (const ToolEntry& e : **entries) {
+    if (policy->Evaluate(caller, e).allowed) {
+      visible->push_back(e.definition);
+    }
+  }
+  return mcp::ToolList(std::move(visible));
+}
+
+void LambdaCatalog::SetPolicy(std::shared_ptr<const Policy> policy) {
+  policy_.Set(policy ? std::move(policy) : Policy::AllowAll());
+  tools_.NotifyListChanged();
 }
 
 LambdaCatalog::~LambdaCatalog() = default;

@@ -5,6 +5,7 @@
 #include "catalog/call/call.h"
 #include "catalog/call/resolve_tool.h"
 #include "catalog/catalog_options.h"
+#include "catalog/policy.h"
 
 namespace lmcp::catalog {
 
@@ -12,7 +13,8 @@ struct CallDependencies {
   ToolDirectory& tools;
   LambdaBackend& backend;
   Clock& clock;
-  CallAuditor* auditor = nullptr;  // null: no audit
+  CallAuditor* auditor = nullptr;        // null: no audit
+  const PolicyHolder* policy = nullptr;  // null: no policy stage (nothing can ever be denied)
 };
 
 CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies& deps);
