@@ -27,13 +27,7 @@ Result<mcp::ToolList> LambdaCatalog::ListToolsFor(const mcp::Identity& caller) {
   if (!entries.ok()) {
     return entries.error();
   }
-  auto visible = std::make_shared<std::vector<mcp::ToolDefinition>>();
-  for (const ToolEntry& e : **entries) {
-    if (policy->Evaluate(caller, e).allowed) {
-      visible->push_back(e.definition);
-    }
-  }
-  return mcp::ToolList(std::move(visible));
+  return visible_.For(caller, policy, *entries);
 }
 
 void LambdaCatalog::SetPolicy(std::shared_ptr<const Policy> policy) {

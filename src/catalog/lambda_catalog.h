@@ -63,6 +63,7 @@ class LambdaCatalog : public mcp::ToolProvider {
   Clock& clock_;
   std::optional<CallAuditor> auditor_;
   PolicyHolder policy_;
+  VisibleTools visible_;  // each caller's list under policy_
   DiscoveredTools tools_;
   CallChain chain_;  // last: its threads stop first
 };

