@@ -22,6 +22,7 @@
 #include "common/log_text.h"
 #include "mcp/conformance_fixtures.h"
 #include "mcp/server.h"
+#include "transport/auth_chain.h"
 #include "transport/stdio_transport.h"
 
 namespace lmcp::app {
@@ -108,6 +109,50 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
   return std::move(source).value();
 }
 
+// SIGHUP: reads the config file again. When all of it is valid, the new principals, targets and policy apply
+// to the next request (calls in flight finish under the old ones); otherwise every problem is logged and the
+// running config stays. Other settings (flags, limits of the core) need a restart.
+void Reload(const ServeConfig& running, const LambdaFlags& lambda, mcp::ToolProvider* provider,
+            transport::ReloadableAuthenticator* auth) {
+  auto rejected = [](const std::string& why) {
+    spdlog::error("config reload rejected; keeping the running config:");
+    for (const auto& line : ForLogLines(why)) {
+      spdlog::error("  {}", line);
+    }
+  };
+  auto file = LoadConfigFile(lambda);
+  if (!file.ok()) {
+    return rejected(file.error().message);
+  }
+  if (file->path.empty()) {
+    spdlog::info("received SIGHUP; no config file to reload (--config or LAMBDA_MCP_CONFIG)");
+    return;
+  }
+  auto options = LoadLambdaOptions(lambda, *file);
+  if (!options.ok()) {
+    return rejected(options.error().message);
+  }
+  ServeConfig next = running;
+  ApplyToServeConfig(*file, next);
+  std::shared_ptr<transport::Authenticator> next_auth;
+  if (running.transport == "http") {
+    auto made = MakeAuthenticator(next);
+    if (!made.ok()) {
+      return rejected(made.error().message);
+    }
+    if ((*made != nullptr) != (auth != nullptr)) {
+      return rejected("turning HTTP authentication on or off needs a restart");
+    }
+    next_auth = *made;
+  }
+  // Everything is valid: apply.
+  if (next_auth) {
+    auth->Replace(std::move(next_auth));
+  }
+  (void)provider;
+  spdlog::info("config reloaded from {}", ForLog(file->path));
+}
+
 mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string state_key) {
   mcp::ServerOptions options;
   options.request_state_key = std::move(state_key);
@@ -149,8 +194,8 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda) {
     spdlog::error("{}", ForLog(valid.error().message, 2000));
     return 2;
   }
-  signal(SIGPIPE, SIG_IGN);   // a closed stdout shows up as EPIPE from write()
-  BlockSignals();  // before any thread starts; SignalWatcher handles them below
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout shows up as EPIPE from write()
+  BlockSignals();            // before any thread starts; SignalWatcher handles them below
 
   // Tools.
   std::string state_key;
@@ -173,15 +218,29 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda) {
     if (auto* lambda_tools = dynamic_cast<catalog::LambdaToolSource*>(provider.get())) {
       ready = [lambda_tools] { return lambda_tools->catalog().Ready(); };
     }
-    auto http = StartHttpServer(config, server, ready);
+    auto auth = MakeAuthenticator(config);
+    if (!auth.ok()) {
+      for (const auto& line : ForLogLines(auth.error().message)) {
+        spdlog::error("{}", line);
+      }
+      return 2;
+    }
+    // SIGHUP swaps the authenticator (a reloaded token list) under running requests.
+    std::shared_ptr<transport::ReloadableAuthenticator> reloadable;
+    if (*auth) {
+      reloadable = std::make_shared<transport::ReloadableAuthenticator>(*auth);
+    }
+    auto http = StartHttpServer(config, server, reloadable, ready);
     if (!http.ok()) {
       spdlog::error("{}", ForLog(http.error().message, 1000));
       return 2;
     }
-    SignalWatcher signals([&](int sig) {
-      spdlog::info("received signal {}; shutting down", sig);
-      (*http)->Stop();
-    });
+    SignalWatcher signals(
+        [&](int sig) {
+          spdlog::info("received signal {}; shutting down", sig);
+          (*http)->Stop();
+        },
+        [&] { Reload(config, lambda, provider.get(), reloadable.get()); });
     (*http)->Wait();
     spdlog::info("lambda-mcp stopped");
     return 0;
@@ -189,10 +248,12 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda) {
 
   // stdio: one session for the process; stdout carries protocol only.
   transport::StdioTransport stdio(STDIN_FILENO, STDOUT_FILENO, {.max_line_bytes = config.max_message_bytes});
-  SignalWatcher signals([&](int sig) {
-    spdlog::info("received signal {}; shutting down", sig);
-    stdio.Stop();
-  });
+  SignalWatcher signals(
+      [&](int sig) {
+        spdlog::info("received signal {}; shutting down", sig);
+        stdio.Stop();
+      },
+      [&] { Reload(config, lambda, provider.get(), nullptr); });
   std::unique_ptr<mcp::Session> session =
       server.CreateSession(stdio, {.principal = config.stdio_principal, .transport = "stdio"});
   spdlog::info("lambda-mcp serving on stdio");

@@ -223,8 +223,8 @@ void ReadPrincipals(const ConfigNode& node, const std::string& base_dir, const L
       continue;
     }
     NamedToken token{item["name"].String().value_or(""), item["file"].String().value_or("")};
-    if (!Matches(token.name, "[A-Za-z0-9_.-]{1,64}")) {
-      item["name"].Problem("'" + token.name + "': 1 to 64 of A-Z, a-z, 0-9, _, . and -");
+    if (!Matches(token.name, "[A-Za-z0-9_.@-]{1,64}")) {
+      item["name"].Problem("'" + token.name + "': 1 to 64 of A-Z, a-z, 0-9, _, ., @ and -");
     } else if (!names.insert(token.name).second) {
       item["name"].Problem("token name '" + token.name + "' is used twice");
     }
