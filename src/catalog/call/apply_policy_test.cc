@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 
 #include "catalog/lambda_catalog.h"
 #include "tests/support/catalog/fake_lambda_backend.h"
@@ -140,18 +141,11 @@ TEST_F(ApplyPolicyTest, ArgumentConstraintViolationsNameTheRuleAndNeverInvoke) {
   EXPECT_EQ(lines[1]["decision"], "allow");
   EXPECT_EQ(lines[1]["rule"], "bob-pay-small");
   EXPECT_EQ(lines[1]["outcome"], "ok");
-  auto counters = catalog_->CallCounters();
-  auto count = [&](const std::string& name) {
-    for (const auto& [n, v] : counters) {
-      if (n == name) {
-        return v;
-      }
-    }
-    return std::uint64_t{999};
-  };
-  EXPECT_EQ(count("apply_policy.allowed"), 1u);
-  EXPECT_EQ(count("apply_policy.arguments_denied"), 1u);
-  EXPECT_EQ(count("apply_policy.denied"), 0u);
+  StageCounters counters = catalog_->CallCounters();
+  std::map<std::string, std::uint64_t> count(counters.begin(), counters.end());
+  EXPECT_EQ(count.at("apply_policy.allowed"), 1u);
+  EXPECT_EQ(count.at("apply_policy.arguments_denied"), 1u);
+  EXPECT_EQ(count.at("apply_policy.denied"), 0u);
 }
 
 TEST_F(ApplyPolicyTest, ANewPolicyAppliesToTheNextRequestAndAnnouncesIt) {
