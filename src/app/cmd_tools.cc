@@ -102,6 +102,12 @@ int RunTools(const LambdaFlags& flags, const ToolsArgs& args) {
     return 2;
   }
   catalog::LambdaCatalog& catalog = (*source)->catalog();
+  auto policy = CompilePolicy(*file);
+  if (!policy.ok()) {
+    spdlog::error("{}", ForLog(policy.error().message, 2000));
+    return 2;
+  }
+  catalog.SetPolicy(*policy);
   Status s = catalog.DiscoverNow();
   auto statuses = catalog.TargetStatuses();
   auto entries = catalog.entries();

@@ -10,6 +10,7 @@
 
 #include "app/config_reader.h"
 #include "aws/function_ref.h"
+#include "catalog/policy.h"
 #include "catalog/target_checks.h"
 #include "common/file.h"
 #include "common/strings.h"
@@ -29,8 +30,6 @@ const std::vector<std::string> kSelectionKeys = {"FUNCTION_PREFIX",
                                                  "FUNCTION_QUALIFIER",
                                                  "AWS_PROFILE",
                                                  "AWS_REGION"};
-const std::vector<std::string> kAnnotations = {"readOnlyHint", "destructiveHint", "idempotentHint",
-                                               "openWorldHint"};
 
 bool Matches(const std::string& text, const char* pattern) {
   return std::regex_match(text, std::regex(pattern));
@@ -232,12 +231,9 @@ catalog::ToolMatch ReadToolMatch(const ConfigNode& node, const std::set<std::str
   for (auto& [tag, value] : node["tags"].Entries()) {
     m.tags[tag] = value.String().value_or("");
   }
-  ConfigNode annotations = node["annotations"];
-  if (annotations.present() && annotations.ExpectMap(kAnnotations)) {
-    for (auto& [name, value] : annotations.Entries()) {
-      if (auto b = value.Bool()) {
-        m.annotations[name] = *b;
-      }
+  for (auto& [name, value] : node["annotations"].Entries()) {  // names checked by Policy::Compile
+    if (auto b = value.Bool()) {
+      m.annotations[name] = *b;
     }
   }
   return m;
@@ -248,18 +244,12 @@ void ReadPolicy(const ConfigNode& node, const std::set<std::string>& target_name
   if (!node.present()) {
     return;  // `policy:` with no rules: everything denied
   }
-  std::set<std::string> ids;
   for (const auto& item : node.Items()) {
     if (!item.ExpectMap({"id", "effect", "principals", "tools", "arguments"})) {
       continue;
     }
     catalog::PolicyRule rule;
     rule.id = item["id"].String().value_or("");
-    if (rule.id.empty()) {
-      item["id"].Problem("missing: every rule needs an id (it goes to the audit log)");
-    } else if (!ids.insert(rule.id).second) {
-      item["id"].Problem("rule id '" + rule.id + "' is used twice");
-    }
     std::string effect = item["effect"].String().value_or("allow");
     if (effect != "allow" && effect != "deny") {
       item["effect"].Problem("'" + effect + "': allow or deny");
@@ -268,13 +258,6 @@ void ReadPolicy(const ConfigNode& node, const std::set<std::string>& target_name
     rule.principals = ReadPrincipalMatch(item["principals"]);
     rule.tools = ReadToolMatch(item["tools"], target_names);
     rule.arguments = item["arguments"].Json();
-    if (!rule.arguments.is_null()) {
-      if (!rule.arguments.is_object()) {
-        item["arguments"].Problem("a JSON Schema object, e.g. {properties: {amount: {maximum: 500}}}");
-      } else if (!rule.allow) {
-        item["arguments"].Problem("only allow rules constrain arguments");
-      }
-    }
     out.policy.rules.push_back(std::move(rule));
   }
 }
@@ -319,6 +302,11 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
   ReadPrincipals(doc["principals"], base_dir, options, out);
   if (has_policy) {
     ReadPolicy(doc["policy"], target_names, out);
+    std::vector<std::string> policy_problems;  // ids, globs, claims, annotations, argument schemas
+    catalog::Policy::Compile(out.policy, policy_problems);
+    for (auto& line : policy_problems) {
+      problems.AddLine(std::move(line));
+    }
   }
   if (!problems.empty()) {
     std::string message = "config file " + path + ":";
@@ -349,6 +337,15 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path, const LoadConfi
     return Error::NotFound("config file " + path + ": cannot be read (" + text.error().message + ")");
   }
   return ParseGatewayConfig(*text, path, options);
+}
+
+Result<std::shared_ptr<const catalog::Policy>> CompilePolicy(const GatewayConfig& file) {
+  std::vector<std::string> problems;
+  auto policy = catalog::Policy::Compile(file.policy, problems);
+  if (!policy) {
+    return Error::InvalidArgument("policy: " + Join(problems, "; "));
+  }
+  return policy;
 }
 
 void ApplyToServeConfig(const GatewayConfig& file, ServeConfig& config) {
