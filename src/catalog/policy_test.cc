@@ -170,8 +170,7 @@ TEST(PolicyTest, CompileReportsEveryProblemWithItsPath) {
   for (const char* expected :
        {"policy[0].id: missing", "policy[0].principals.names: an empty name",
         "policy[1].principals.claims: claim 'groups' needs",
-        "policy[1].tools.annotations: unknown annotation 'destructivHint'; did you "
-        "mean 'destructiveHint'?",
+        "policy[1].tools.annotations: unknown annotation 'destructivHint'; did you mean 'destructiveHint'?",
         "policy[2].arguments: only allow rules", "policy[2].id: rule id 'a' is used twice",
         "policy[3].tools.names: an empty name",
         "policy[3].arguments: ", "policy[4].arguments: a JSON Schema object"}) {
