@@ -11,9 +11,14 @@ LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clo
   if (audit) {
     auditor_.emplace(*audit, clock);
   }
-  chain_ = ComposeCallChain(
-      options_,
-      {.tools = tools_, .backend = backend, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr});
+  if (options_.guardrails.breaker.enabled) {
+    breakers_ = std::make_shared<CircuitBreakers>(options_.guardrails.breaker, clock);
+  }
+  chain_ = ComposeCallChain(options_, {.tools = tools_,
+                                       .backend = backend,
+                                       .clock = clock,
+                                       .auditor = auditor_ ? &*auditor_ : nullptr,
+                                       .breakers = breakers_});
 }
 
 LambdaCatalog::~LambdaCatalog() = default;

@@ -12,6 +12,7 @@
 #include "catalog/audit_log.h"
 #include "catalog/call/audit_call.h"
 #include "catalog/call/call.h"
+#include "catalog/call/circuit_breaker.h"
 #include "catalog/catalog_options.h"
 #include "catalog/discovered_tools.h"
 #include "catalog/lambda_backend.h"
@@ -49,13 +50,16 @@ class LambdaCatalog : public mcp::ToolProvider {
   bool Ready() const { return tools_.Ready(); }
   // Every call stage's counters, "stage.counter" → value.
   StageCounters CallCounters() const { return chain_.Counters(); }
+  // The circuit breakers' states (null when the breaker is off): for metrics, and keep-warm's IsOpen.
+  std::shared_ptr<const CircuitBreakers> breakers() const { return breakers_; }
 
  private:
   const CatalogOptions options_;
   Clock& clock_;
   std::optional<CallAuditor> auditor_;
   DiscoveredTools tools_;
-  CallChain chain_;  // last: its threads stop first
+  std::shared_ptr<CircuitBreakers> breakers_;  // null: breaker off
+  CallChain chain_;                            // last: its threads stop first
 };
 
 }  // namespace lmcp::catalog

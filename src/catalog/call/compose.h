@@ -3,7 +3,10 @@
 
 #include "catalog/call/audit_call.h"
 #include "catalog/call/call.h"
+#include "catalog/call/circuit_breaker.h"
+#include "catalog/call/rate_limit_store.h"
 #include "catalog/call/resolve_tool.h"
+#include "catalog/call/result_cache_store.h"
 #include "catalog/catalog_options.h"
 
 namespace lmcp::catalog {
@@ -13,6 +16,11 @@ struct CallDependencies {
   LambdaBackend& backend;
   Clock& clock;
   CallAuditor* auditor = nullptr;  // null: no audit
+  // Guardrail state that may outlive one chain or be shared (metrics, keep-warm, a store for replicas);
+  // null: a guardrail that is on gets its own, in memory.
+  std::shared_ptr<CircuitBreakers> breakers;
+  std::shared_ptr<RateLimitStore> rate_limit_store;
+  std::shared_ptr<ResultCacheStore> result_cache_store;
 };
 
 CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies& deps);

@@ -37,6 +37,7 @@ class TestCallContext : public mcp::CallContext {
   }
   const mcp::Json& request_meta() const override { return meta; }
   void Cancel() { stop_.request_stop(); }
+  void SetPrincipal(std::string principal) { principal_ = std::move(principal); }
   // As the session does at shutdown (kAbandoned) or for a client that is gone (kClientGone, no stop).
   void SetFate(mcp::CallFate fate, bool stop) {
     fate_ = fate;
