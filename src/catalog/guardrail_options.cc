@@ -1,6 +1,9 @@
 #include "catalog/guardrail_options.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <optional>
 
 #include "common/strings.h"
@@ -73,6 +76,13 @@ Result<Rate> ParseRate(std::string_view text) {
     rate.burst = static_cast<std::uint32_t>(*burst);
   }
   return rate;
+}
+
+std::string RetryAfterSeconds(std::chrono::nanoseconds wait) {
+  const double tenths = std::max(1.0, std::ceil(std::chrono::duration<double>(wait).count() * 10.0 - 1e-9));
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", tenths / 10.0);
+  return text;
 }
 
 Result<std::chrono::seconds> ParseCacheTtl(std::string_view text) {

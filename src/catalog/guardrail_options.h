@@ -96,6 +96,9 @@ struct GuardrailOptions {
   ResultCacheOptions cache;
 };
 
+// A guardrail's "retry in" wait as seconds with one decimal, rounded up, at least "0.1".
+std::string RetryAfterSeconds(std::chrono::nanoseconds wait);
+
 // "300" → 300 s. kInvalidArgument for anything but a whole number of seconds (0..31536000).
 Result<std::chrono::seconds> ParseCacheTtl(std::string_view text);
 

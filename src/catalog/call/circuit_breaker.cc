@@ -2,9 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cmath>
-#include <cstdio>
-
 #include "catalog/result_mapping.h"
 #include "common/log_text.h"
 
@@ -14,13 +11,6 @@ namespace {
 std::string Label(const BreakerKey& key) {
   std::string s = key.function + (key.qualifier.empty() ? "" : ":" + key.qualifier);
   return key.target.empty() ? s : key.target + "/" + s;
-}
-
-std::string Seconds(Clock::Duration d) {
-  const double tenths = std::max(1.0, std::ceil(std::chrono::duration<double>(d).count() * 10.0 - 1e-9));
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f", tenths / 10.0);
-  return text;
 }
 
 }  // namespace
@@ -210,7 +200,7 @@ CallResult CircuitBreaker::Handle(LambdaCall& call, const CallNext& next) {
   CircuitBreakers::Admission admission = breakers_->Admit(key);
   if (!admission.allowed) {
     std::string message = "circuit breaker for " + Label(key) + " is open (" + admission.reason +
-                          "); retry in " + Seconds(admission.retry_after) + " s";
+                          "); retry in " + RetryAfterSeconds(admission.retry_after) + " s";
     call.record.outcome = "breaker_open";
     call.record.detail = message;
     return ErrorResult(message + " (tool " + call.tool + "; the function was not invoked)");

@@ -3,9 +3,6 @@
 #include <fnmatch.h>
 #include <spdlog/spdlog.h>
 
-#include <cmath>
-#include <cstdio>
-
 #include "common/log_text.h"
 
 namespace lmcp::catalog {
@@ -41,11 +38,8 @@ std::string Key(std::string_view kind, std::string_view name) {
 }  // namespace
 
 std::string RateLimitMessage(std::string_view limit, const Rate& rate, Clock::Duration retry_after) {
-  const double seconds = std::chrono::duration<double>(retry_after).count();
-  const double tenths = std::max(1.0, std::ceil(seconds * 10.0 - 1e-9));
-  char wait[32];
-  std::snprintf(wait, sizeof wait, "%.1f", tenths / 10.0);
-  return "rate limit '" + std::string(limit) + "' (" + rate.ToString() + ") reached; retry in " + wait + " s";
+  return "rate limit '" + std::string(limit) + "' (" + rate.ToString() + ") reached; retry in " +
+         RetryAfterSeconds(retry_after) + " s";
 }
 
 RateLimiter::RateLimiter(RateLimitOptions options, Clock& clock, std::shared_ptr<RateLimitStore> store)
