@@ -6,20 +6,26 @@
 
 namespace lmcp::catalog {
 
-LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
-    : options_(std::move(options)), clock_(clock), tools_(options_, backend, clock) {
+LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit)
+    : options_(std::move(options)), clock_(clock), tools_(options_, std::move(backends), clock) {
   if (audit) {
     auditor_.emplace(*audit, clock);
   }
   if (options_.guardrails.breaker.enabled) {
     breakers_ = std::make_shared<CircuitBreakers>(options_.guardrails.breaker, clock);
   }
-  chain_ = ComposeCallChain(options_, {.tools = tools_,
-                                       .backend = backend,
-                                       .clock = clock,
-                                       .auditor = auditor_ ? &*auditor_ : nullptr,
-                                       .breakers = breakers_});
+  chain_ = ComposeCallChain(
+      options_,
+      {.tools = tools_, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr, .breakers = breakers_});
 }
+
+LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
+    : LambdaCatalog(
+          std::move(options),
+          [&backend](const TargetOptions&) -> Result<std::shared_ptr<LambdaBackend>> {
+            return std::shared_ptr<LambdaBackend>(std::shared_ptr<LambdaBackend>(), &backend);  // not owned
+          },
+          clock, audit) {}
 
 LambdaCatalog::~LambdaCatalog() = default;
 

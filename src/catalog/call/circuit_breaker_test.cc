@@ -29,9 +29,9 @@ class CircuitBreakerTest : public ::testing::Test {
     options.guardrails.cache.tool_tags = false;
     options.guardrails.rate_limits.tool_tags = false;
     return ComposeCallChain(options, {.tools = h_.tools,
-                                      .backend = h_.backend,
                                       .clock = h_.clock,
                                       .auditor = &h_.auditor,
+                                      .backend = &h_.backend,
                                       .breakers = breakers_});
   }
   // Each call answered by `handler`; true when it was refused by the breaker.

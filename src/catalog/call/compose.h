@@ -13,9 +13,9 @@ namespace lmcp::catalog {
 
 struct CallDependencies {
   ToolDirectory& tools;
-  LambdaBackend& backend;
   Clock& clock;
-  CallAuditor* auditor = nullptr;  // null: no audit
+  CallAuditor* auditor = nullptr;    // null: no audit
+  LambdaBackend* backend = nullptr;  // invokes entries without a backend of their own (tests)
   // Guardrail state that may outlive one chain or be shared (metrics, keep-warm, a store for replicas);
   // null: a guardrail that is on gets its own, in memory.
   std::shared_ptr<CircuitBreakers> breakers;

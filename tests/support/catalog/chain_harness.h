@@ -41,13 +41,13 @@ class ToolTable final : public ToolDirectory {
 struct ChainHarness {
   CallChain Compose(const CatalogOptions& options) {
     return ComposeCallChain(options,
-                            {.tools = tools, .backend = backend, .clock = clock, .auditor = &auditor});
+                            {.tools = tools, .clock = clock, .auditor = &auditor, .backend = &backend});
   }
   // One call of `tool` by `principal`; the result, and the audit line it wrote in last_audit().
   CallResult Call(const CallChain& chain, const std::string& tool, mcp::Json arguments = mcp::Json::object(),
                   const std::string& principal = "alice") {
     TestCallContext ctx;
-    ctx.SetPrincipal(principal);
+    ctx.caller.name = principal;
     LambdaCall call(tool, std::move(arguments), ctx, clock.Steady());
     return chain.Run(call);
   }

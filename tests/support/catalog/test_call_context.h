@@ -31,13 +31,12 @@ class TestCallContext : public mcp::CallContext {
     logs.push_back(data);
   }
   const std::string& protocol_version() const override { return version_; }
-  const std::string& principal() const override { return principal_; }
+  const mcp::Identity& identity() const override { return caller; }
   Result<mcp::Json> RequestClient(const std::string&, const mcp::Json&) override {
     return Error::FailedPrecondition("not supported in tests");
   }
   const mcp::Json& request_meta() const override { return meta; }
   void Cancel() { stop_.request_stop(); }
-  void SetPrincipal(std::string principal) { principal_ = std::move(principal); }
   // As the session does at shutdown (kAbandoned) or for a client that is gone (kClientGone, no stop).
   void SetFate(mcp::CallFate fate, bool stop) {
     fate_ = fate;
@@ -46,7 +45,8 @@ class TestCallContext : public mcp::CallContext {
     }
   }
 
-  mcp::Json meta = mcp::Json::object();  // the request's params._meta
+  mcp::Json meta = mcp::Json::object();    // the request's params._meta
+  mcp::Identity caller{.name = "test"};  // who is calling; set before the call
   std::vector<mcp::Json> logs;
   std::vector<double> progress_values;
   std::vector<std::string> progress_messages;
@@ -56,7 +56,6 @@ class TestCallContext : public mcp::CallContext {
   std::stop_source stop_;
   std::atomic<mcp::CallFate> fate_{mcp::CallFate::kDeliver};
   std::string version_;
-  std::string principal_ = "test";
 };
 
 }  // namespace lmcp::catalog
