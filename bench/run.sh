@@ -10,7 +10,7 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$ROOT/results"
 mkdir -p "$OUT" "$BUILD/bench-work"
 micro_args=()
-for name in jsonrpc_bench sigv4_bench; do  # the Google Benchmark binaries (http_bench is mcp_bench's helper)
+for name in jsonrpc_bench sigv4_bench chain_bench; do  # the Google Benchmark binaries (http_bench is mcp_bench's helper)
   b="$BUILD/bench/$name"
   [[ -x "$b" ]] || { echo "bench: $b is missing" >&2; exit 1; }
   "$b" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \

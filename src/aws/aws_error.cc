@@ -82,6 +82,7 @@ bool FillFromJson(AwsError& e, const std::string& body, bool json11) {
     e.code = CutAt(AfterLast(code, '#'), ':');
   }
   e.message = JsonString(j, {"message", "Message", "errorMessage"});
+  e.reason = JsonString(j, {"Reason"});
   return true;
 }
 

@@ -25,6 +25,8 @@ struct AwsError {
   std::optional<HttpErrorKind> transport;  // set for transport failures
   bool may_have_reached_server = true;     // false only when the request certainly never left
   std::optional<std::chrono::seconds> retry_after;
+  std::string
+      reason;  // Lambda's "Reason" of a TooManyRequestsException (ReservedFunction..., ...); "" = none
   std::string operation;  // "Invoke"; filled in by the caller
   int attempts = 1;
 

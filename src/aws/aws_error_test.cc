@@ -34,6 +34,7 @@ TEST(AwsErrorParse, RestJsonBodyCodeAndThrottling) {
   EXPECT_EQ(e.message, "Rate exceeded");
   EXPECT_TRUE(e.throttling);
   EXPECT_EQ(e.retry_after, std::chrono::seconds(3));
+  EXPECT_EQ(e.reason, "ConcurrentInvocationLimitExceeded");
   EXPECT_EQ(e.ToError().code, ErrorCode::kResourceExhausted);
   HttpResponse schemas{404, {}, R"({"Code":"NotFoundException","Message":"Schema not found"})"};
   EXPECT_EQ(ParseRestJsonError(schemas).code, "NotFoundException");

@@ -6,12 +6,16 @@
 namespace lmcp::catalog {
 namespace {
 
-// lmcp::Error classified by the aws layer, with the message "<Code>: <message> (request id <id>)" when AWS
-// answered with an error code (result_mapping.cc reads the code back), else the aws layer's description.
+// lmcp::Error classified by the aws layer, with the message "<Code>: <message> (reason <Reason>) (request id
+// <id>)" when AWS answered with an error code (result_mapping.cc reads the code and Lambda's throttling
+// reason back), else the aws layer's description.
 Error ToCatalogError(const aws::AwsError& e) {
   Error out = e.ToError();
   if (!e.code.empty()) {
     out.message = e.code + ": " + (e.message.empty() ? "(no message)" : e.message);
+    if (!e.reason.empty()) {
+      out.message += " (reason " + e.reason + ")";
+    }
     if (!e.request_id.empty()) {
       out.message += " (request id " + e.request_id + ")";
     }

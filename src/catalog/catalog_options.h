@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "aws/function_ref.h"
+#include "catalog/guardrail_options.h"
 #include "catalog/target_options.h"
 #include "common/result.h"
 
@@ -38,6 +39,7 @@ struct CatalogOptions {
   bool validate_arguments = true;             // validate arguments against the input schema
   std::string audit_log = "stderr";           // "stderr", "off" or a file path (appended)
   std::string audit_key_file;                 // audit HMAC key; "" = the default path, generated there
+  GuardrailOptions guardrails;                // rate limits, circuit breaker, result cache (all off)
 
   // Non-fatal findings of loading, to be logged at WARNING (e.g. only one tag variable set).
   std::vector<std::string> warnings;

@@ -11,9 +11,14 @@ LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Cl
   if (audit) {
     auditor_.emplace(*audit, clock);
   }
-  chain_ = ComposeCallChain(
-      options_,
-      {.tools = tools_, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr, .policy = &policy_});
+  if (options_.guardrails.breaker.enabled) {
+    breakers_ = std::make_shared<CircuitBreakers>(options_.guardrails.breaker, clock);
+  }
+  chain_ = ComposeCallChain(options_, {.tools = tools_,
+                                       .clock = clock,
+                                       .auditor = auditor_ ? &*auditor_ : nullptr,
+                                       .policy = &policy_,
+                                       .breakers = breakers_});
 }
 
 Result<mcp::ToolList> LambdaCatalog::ListToolsFor(const mcp::Identity& caller) {

@@ -14,6 +14,7 @@
 #include "catalog/audit_log.h"
 #include "catalog/call/audit_call.h"
 #include "catalog/call/call.h"
+#include "catalog/call/circuit_breaker.h"
 #include "catalog/catalog_options.h"
 #include "catalog/lambda_backend.h"
 #include "catalog/policy.h"
@@ -67,6 +68,8 @@ class LambdaCatalog : public mcp::ToolProvider {
   std::vector<TargetStatus> TargetStatuses() const { return tools_.Statuses(); }
   // Every call stage's counters, "stage.counter" → value.
   StageCounters CallCounters() const { return chain_.Counters(); }
+  // The circuit breakers' states (null when the breaker is off): for metrics, and keep-warm's IsOpen.
+  std::shared_ptr<const CircuitBreakers> breakers() const { return breakers_; }
 
  private:
   const CatalogOptions options_;
@@ -75,7 +78,8 @@ class LambdaCatalog : public mcp::ToolProvider {
   PolicyHolder policy_;
   VisibleTools visible_;  // each caller's list under policy_
   TargetTools tools_;
-  CallChain chain_;  // last: its threads stop first
+  std::shared_ptr<CircuitBreakers> breakers_;  // null: breaker off
+  CallChain chain_;                            // last: its threads stop first
 };
 
 }  // namespace lmcp::catalog

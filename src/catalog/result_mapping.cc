@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "aws/aws_error.h"
 #include "catalog/input_required.h"
 #include "common/json.h"
 #include "common/strings.h"
@@ -175,7 +176,52 @@ mcp::ToolResult MapCompatSuccess(const InvokeResponse& resp, const ResultContext
   return r;
 }
 
+// AWS messages arrive as "<Code>: <Message>": {code, message}; no code when the message has none.
+std::pair<std::string, std::string> SplitAwsCode(const std::string& text) {
+  auto colon = text.find(": ");
+  if (colon != std::string::npos && colon < 64 && text.find(' ') > colon) {
+    return {text.substr(0, colon), text.substr(colon + 2)};
+  }
+  return {"", text};
+}
+
+// Lambda's 429: its Reason (aws_lambda_backend.cc adds "(reason X)") says which limit.
+std::string ThrottledText(const std::string& fn, const std::string& message) {
+  std::string why;
+  if (message.find("reason ReservedFunction") != std::string::npos) {
+    why =
+        ": the function's reserved concurrency is used up. Try again shortly, or raise its reserved "
+        "concurrency";
+  } else if (message.find("reason ConcurrentInvocationLimitExceeded") != std::string::npos) {
+    why = ": the account's concurrency limit in this region is reached. Try again shortly";
+  } else if (message.find("RateLimitExceeded") != std::string::npos) {
+    why = ": the invocation rate limit is reached. Try again shortly";
+  } else {
+    why = ". Try again shortly";
+  }
+  return "The call to Lambda function " + fn + " was throttled by Lambda (" + message + ")" + why +
+         "; the function did not run.";
+}
+
+// Lambda's 413 RequestTooLargeException, or a response over the synchronous limit.
+std::string TooLargeText(const std::string& fn, const std::string& code, const std::string& message) {
+  if (code == "RequestTooLargeException" || code == "HTTP413") {
+    return "The input for Lambda function " + fn + " is too large (" + message +
+           "): Lambda accepts at most 6 MB for a synchronous call. Send a smaller input.";
+  }
+  return "Lambda function " + fn + " could not be called within a size limit (" + message +
+         "): its input or its response is over 6 MB.";
+}
+
 }  // namespace
+
+bool IsLambdaThrottle(const Error& error) {
+  if (error.code != ErrorCode::kResourceExhausted) {
+    return false;
+  }
+  const std::string code = SplitAwsCode(error.message).first;
+  return aws::IsThrottlingCode(code) || code == "HTTP429";
+}
 
 bool IsValidUtf8(const std::string& s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -336,13 +382,7 @@ mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx)
 }
 
 mcp::ToolResult MapInvokeError(const Error& error, const ResultContext& ctx) {
-  // AWS messages arrive as "<Code>: <Message>".
-  std::string code, message = error.message;
-  auto colon = error.message.find(": ");
-  if (colon != std::string::npos && colon < 64 && error.message.find(' ') > colon) {
-    code = error.message.substr(0, colon);
-    message = error.message.substr(colon + 2);
-  }
+  auto [code, message] = SplitAwsCode(error.message);
   if (ctx.compat_reference) {
     std::string text = "Error executing tool " + ctx.tool + ": ";
     if (!code.empty()) {
@@ -368,8 +408,8 @@ mcp::ToolResult MapInvokeError(const Error& error, const ResultContext& ctx) {
              "). Refresh the credentials (e.g. aws sso login) or check AWS_PROFILE.";
       break;
     case ErrorCode::kResourceExhausted:
-      text = "Lambda refused the call to " + fn + " (" + error.message +
-             "): throttled or over a size limit. Try again later or with a smaller input.";
+      text =
+          IsLambdaThrottle(error) ? ThrottledText(fn, error.message) : TooLargeText(fn, code, error.message);
       break;
     case ErrorCode::kTimeout:
       text = "No response from Lambda function " + fn + " within " + std::to_string(ctx.timeout_seconds) +

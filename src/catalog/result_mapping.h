@@ -43,6 +43,9 @@ struct ResultContext {
 // kMaxJsonDepth (common/json.h) becomes an isError result saying so; the deep value is never built.
 mcp::ToolResult MapInvokeResponse(InvokeResponse response, const ResultContext& ctx);
 mcp::ToolResult MapInvokeError(const Error& error, const ResultContext& ctx);
+// Lambda throttled the call (TooManyRequestsException or another AWS throttling code, HTTP 429), as opposed
+// to a request or response over a size limit: both arrive as kResourceExhausted ("<Code>: ...").
+bool IsLambdaThrottle(const Error& error);
 
 // Python's json.dumps(value, indent=2) (ensure_ascii, key order kept) of a JSON text; nullopt if not JSON.
 std::optional<std::string> PythonJsonDumpsIndent2(const std::string& json_text);

@@ -201,7 +201,21 @@ TEST(ResultMappingTest, InvokeErrorsAreActionable) {
   EXPECT_NE(to.content[0]["text"].get<std::string>().find("13 s"), std::string::npos);
   EXPECT_NE(to.content[0]["text"].get<std::string>().find("did not retry"), std::string::npos);
   auto thr = MapInvokeError(Error::ResourceExhausted("TooManyRequestsException: Rate exceeded"), Ctx());
-  EXPECT_NE(thr.content[0]["text"].get<std::string>().find("throttled"), std::string::npos);
+  EXPECT_NE(thr.content[0]["text"].get<std::string>().find("throttled by Lambda"), std::string::npos);
+  auto reserved = MapInvokeError(
+      Error::ResourceExhausted("TooManyRequestsException: Rate Exceeded. (reason "
+                               "ReservedFunctionConcurrentInvocationLimitExceeded) (request id r)"),
+      Ctx());
+  EXPECT_NE(reserved.content[0]["text"].get<std::string>().find("reserved concurrency"), std::string::npos);
+  auto large = MapInvokeError(
+      Error::ResourceExhausted("RequestTooLargeException: Request must be smaller than 6291456 bytes"),
+      Ctx());
+  EXPECT_NE(large.content[0]["text"].get<std::string>().find("is too large"), std::string::npos);
+  EXPECT_EQ(large.content[0]["text"].get<std::string>().find("throttled"), std::string::npos);
+  EXPECT_TRUE(IsLambdaThrottle(Error::ResourceExhausted("TooManyRequestsException: Rate exceeded")));
+  EXPECT_TRUE(IsLambdaThrottle(Error::ResourceExhausted("HTTP429: HTTP status 429")));
+  EXPECT_FALSE(IsLambdaThrottle(Error::ResourceExhausted("RequestTooLargeException: too large")));
+  EXPECT_FALSE(IsLambdaThrottle(Error::Unavailable("TooManyRequestsException: Rate exceeded")));
   auto compat =
       MapInvokeError(Error::NotFound("ResourceNotFoundException: Function not found: arn:x"), Ctx(true));
   EXPECT_EQ(

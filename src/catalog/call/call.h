@@ -25,8 +25,9 @@ using CallResult = Result<mcp::ToolResult>;
 
 // What the audit line of a call says; each stage that ends the call, or learns how it ended, fills it in.
 struct CallRecord {
-  // ok | function_error | timeout | error (the invocation's) | cancelled | invalid_arguments | too_large |
-  // denied (by the policy)
+  // ok | function_error | timeout | error (the invocation's) | throttled (by Lambda, or by a rate limit:
+  // nothing invoked) | cancelled | invalid_arguments | too_large | breaker_open | cache_hit | denied (by the
+  // policy)
   std::string outcome;
   std::string detail;
   bool invoked = false;           // the request went to Lambda: the outcome is the invocation's

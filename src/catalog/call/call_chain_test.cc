@@ -93,15 +93,19 @@ TEST_F(CallChainTest, ComposedChainIsTheRecipeAndLeavesOutWhatIsOff) {
   options.max_concurrency_per_function = 2;
   options.progress_interval = 5s;
   options.validate_arguments = true;
+  options.guardrails.breaker.enabled = true;
   auto chain = Compose(options);
   EXPECT_EQ(chain.StageNames(),
-            (std::vector<std::string_view>{"resolve_tool", "encode_arguments", "propagate_trace", "audit",
-                                           "shape_event", "validate_arguments", "attach_input",
-                                           "build_invoke_request", "map_result", "function_concurrency",
-                                           "report_progress", "invoke"}));
+            (std::vector<std::string_view>{
+                "resolve_tool", "encode_arguments", "propagate_trace", "audit", "shape_event",
+                "validate_arguments", "attach_input", "build_invoke_request", "map_result", "result_cache",
+                "rate_limit", "function_concurrency", "circuit_breaker", "report_progress", "invoke"}));
   options.max_concurrency_per_function = 0;
   options.progress_interval = 0s;
   options.validate_arguments = false;
+  options.guardrails.breaker.enabled = false;
+  options.guardrails.rate_limits.tool_tags = false;  // and nothing else configured
+  options.guardrails.cache.tool_tags = false;
   EXPECT_EQ(
       Compose(options, /*audit=*/false).StageNames(),
       (std::vector<std::string_view>{"resolve_tool", "encode_arguments", "propagate_trace", "shape_event",

@@ -8,15 +8,22 @@
 #include "catalog/call/invoke_function.h"
 #include "catalog/call/map_result.h"
 #include "catalog/call/propagate_trace.h"
+#include "catalog/call/rate_limit.h"
 #include "catalog/call/report_progress.h"
+#include "catalog/call/result_cache.h"
 #include "catalog/call/shape_event.h"
 #include "catalog/call/validate_arguments.h"
 
 namespace lmcp::catalog {
 
 // A stage wraps every stage after it: the audit stage sees how the call below it ended, MapResult turns what
-// the invoke stage left into the MCP result, and a stage placed between them (concurrency, progress; later
-// breaker and cache) works on the raw response. Stages whose option is off are left out.
+// the invoke stage left into the MCP result, and a stage placed between them (cache, limits, concurrency,
+// breaker, progress) works on the raw response. Stages whose option is off are left out.
+//
+// Guardrail order: a cache hit costs Lambda nothing, so the cache comes before the rate limits (a hit takes
+// no token, no slot, and is served while the breaker is open); the limits refuse before a call queues for a
+// per-function slot; the breaker is asked last, right before the invoke, so a half-open probe is invoked at
+// once instead of waiting in the concurrency queue.
 CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies& deps) {
   const bool compat = options.compat == CompatMode::kReference;
   CallChain chain;
@@ -40,11 +47,21 @@ CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies
                            .log_tail = options.log_tail}));
   chain.Add(std::make_unique<MapResult>(
       MapResultOptions{.max_text_bytes = options.max_result_bytes, .compat_reference = compat}));
-  // rate limits: a later issue.
+  const GuardrailOptions& guard = options.guardrails;
+  if (guard.cache.enabled()) {
+    chain.Add(std::make_unique<ResultCache>(guard.cache, deps.clock, deps.result_cache_store));
+  }
+  if (guard.rate_limits.enabled()) {
+    chain.Add(std::make_unique<RateLimiter>(guard.rate_limits, deps.clock, deps.rate_limit_store));
+  }
   if (options.max_concurrency_per_function > 0) {
     chain.Add(std::make_unique<FunctionConcurrency>(options.max_concurrency_per_function));
   }
-  // circuit breaker and cache: later issues.
+  if (guard.breaker.enabled) {
+    auto breakers =
+        deps.breakers ? deps.breakers : std::make_shared<CircuitBreakers>(guard.breaker, deps.clock);
+    chain.Add(std::make_unique<CircuitBreaker>(std::move(breakers)));
+  }
   if (options.progress_interval.count() > 0) {
     chain.Add(std::make_unique<ReportProgress>(
         deps.clock, ProgressOptions{.first = std::min<Clock::Duration>(std::chrono::seconds(1),

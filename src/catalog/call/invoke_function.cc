@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "catalog/result_mapping.h"
+
 namespace lmcp::catalog {
 
 CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this stage is the last*/) {
@@ -24,7 +26,12 @@ CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this
       return Error::Cancelled("call cancelled");
     }
     errors_.Add();
-    record.outcome = e.code == ErrorCode::kTimeout ? "timeout" : "error";
+    if (IsLambdaThrottle(e)) {
+      throttled_.Add();
+      record.outcome = "throttled";  // by Lambda (TooManyRequestsException); the function did not run
+    } else {
+      record.outcome = e.code == ErrorCode::kTimeout ? "timeout" : "error";
+    }
   } else {
     record.responded = true;
     record.response_bytes = response->payload.size();

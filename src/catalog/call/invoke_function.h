@@ -17,6 +17,7 @@ class InvokeFunction final : public CallStage {
     return {{"invoked", invoked_.value()},
             {"function_errors", function_errors_.value()},
             {"errors", errors_.value()},
+            {"throttled", throttled_.value()},
             {"cancelled", cancelled_.value()}};
   }
 
@@ -25,6 +26,7 @@ class InvokeFunction final : public CallStage {
   Counter invoked_;
   Counter function_errors_;
   Counter errors_;
+  Counter throttled_;  // errors that are Lambda's throttling
   Counter cancelled_;
 };
 
