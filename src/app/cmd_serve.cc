@@ -149,7 +149,9 @@ void Reload(const ServeConfig& running, const LambdaFlags& lambda, mcp::ToolProv
   if (next_auth) {
     auth->Replace(std::move(next_auth));
   }
-  (void)provider;
+  if (auto* lambda_tools = dynamic_cast<catalog::LambdaToolSource*>(provider)) {
+    lambda_tools->catalog().SetTargets(std::move(options->targets));
+  }
   spdlog::info("config reloaded from {}", ForLog(file->path));
 }
 
@@ -213,10 +215,16 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda) {
 
   // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
   if (config.transport == "http") {
-    // /readyz: ready once the catalog's first discovery succeeded (the fixtures are always ready).
+    // /readyz: ready once some target's first discovery succeeded, with each target's status (the fixtures
+    // are always ready).
     std::function<bool()> ready;
+    std::function<mcp::Json()> ready_detail;
     if (auto* lambda_tools = dynamic_cast<catalog::LambdaToolSource*>(provider.get())) {
       ready = [lambda_tools] { return lambda_tools->catalog().Ready(); };
+      ready_detail = [lambda_tools] {
+        return mcp::Json{{"targets", catalog::TargetStatusJson(lambda_tools->catalog().TargetStatuses(),
+                                                               /*with_errors=*/false)}};
+      };
     }
     auto auth = MakeAuthenticator(config);
     if (!auth.ok()) {
@@ -230,7 +238,7 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda) {
     if (*auth) {
       reloadable = std::make_shared<transport::ReloadableAuthenticator>(*auth);
     }
-    auto http = StartHttpServer(config, server, reloadable, ready);
+    auto http = StartHttpServer(config, server, reloadable, ready, ready_detail);
     if (!http.ok()) {
       spdlog::error("{}", ForLog(http.error().message, 1000));
       return 2;

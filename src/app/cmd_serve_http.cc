@@ -135,7 +135,8 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
 Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
                                                                mcp::McpServer& server,
                                                                std::shared_ptr<transport::Authenticator> auth,
-                                                               std::function<bool()> ready) {
+                                                               std::function<bool()> ready,
+                                                               std::function<mcp::Json()> ready_detail) {
   if (!auth) {
     spdlog::warn("http: authentication is off (loopback only)");
   }
@@ -167,6 +168,7 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   };
   deps.authenticator = std::move(auth);
   deps.ready = std::move(ready);
+  deps.ready_detail = std::move(ready_detail);
   deps.input_schema = [&server](const mcp::Identity& caller,
                                 const std::string& tool) -> std::optional<mcp::Json> {
     auto tools = server.provider().ListToolsFor(caller);

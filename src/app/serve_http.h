@@ -23,10 +23,9 @@ Status ParseHttpListen(const std::string& spec, ServeConfig& config);
 Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeConfig& config);
 
 // `auth` null = no authentication (loopback only); `ready` backs /readyz (the catalog's first discovery),
-// null = always ready.
-Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
-                                                               mcp::McpServer& server,
-                                                               std::shared_ptr<transport::Authenticator> auth,
-                                                               std::function<bool()> ready);
+// null = always ready; `ready_detail` adds members to its body (each target's status), null = none.
+Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(
+    const ServeConfig& config, mcp::McpServer& server, std::shared_ptr<transport::Authenticator> auth,
+    std::function<bool()> ready, std::function<mcp::Json()> ready_detail = nullptr);
 
 }  // namespace lmcp::app

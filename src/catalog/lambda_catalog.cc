@@ -6,16 +6,14 @@
 
 namespace lmcp::catalog {
 
-LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
-    : options_(std::move(options)), clock_(clock), tools_(options_, backend, clock) {
+LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit)
+    : options_(std::move(options)), clock_(clock), tools_(options_, std::move(backends), clock) {
   if (audit) {
     auditor_.emplace(*audit, clock);
   }
-  chain_ = ComposeCallChain(options_, {.tools = tools_,
-                                       .backend = backend,
-                                       .clock = clock,
-                                       .auditor = auditor_ ? &*auditor_ : nullptr,
-                                       .policy = &policy_});
+  chain_ = ComposeCallChain(
+      options_,
+      {.tools = tools_, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr, .policy = &policy_});
 }
 
 Result<mcp::ToolList> LambdaCatalog::ListToolsFor(const mcp::Identity& caller) {
@@ -34,6 +32,14 @@ void LambdaCatalog::SetPolicy(std::shared_ptr<const Policy> policy) {
   policy_.Set(policy ? std::move(policy) : Policy::AllowAll());
   tools_.NotifyListChanged();
 }
+
+LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
+    : LambdaCatalog(
+          std::move(options),
+          [&backend](const TargetOptions&) -> Result<std::shared_ptr<LambdaBackend>> {
+            return std::shared_ptr<LambdaBackend>(std::shared_ptr<LambdaBackend>(), &backend);  // not owned
+          },
+          clock, audit) {}
 
 LambdaCatalog::~LambdaCatalog() = default;
 

@@ -253,7 +253,9 @@ std::optional<HttpResponse> HttpServer::Route(const HttpHead& head) {
   }
   if (head.method == "GET" && head.path == "/readyz") {
     bool ready = !stopping_ && (!deps_.ready || deps_.ready());
-    return JsonBody(ready ? 200 : 503, ready ? R"({"status":"ready"})" : R"({"status":"not ready"})");
+    Json body = deps_.ready_detail ? deps_.ready_detail() : Json::object();
+    body["status"] = ready ? "ready" : "not ready";
+    return JsonBody(ready ? 200 : 503, jsonrpc::Serialize(body));
   }
   const std::string metadata = "/.well-known/oauth-protected-resource";
   bool oauth = deps_.authenticator && !deps_.authenticator->authorization_servers().empty();

@@ -11,9 +11,9 @@ namespace lmcp::catalog {
 
 struct CallDependencies {
   ToolDirectory& tools;
-  LambdaBackend& backend;
   Clock& clock;
   CallAuditor* auditor = nullptr;        // null: no audit
+  LambdaBackend* backend = nullptr;      // invokes entries without a backend of their own (tests)
   const PolicyHolder* policy = nullptr;  // null: no policy stage (nothing can ever be denied)
 };
 
