@@ -85,6 +85,9 @@ TEST(GlobMatchTest, StarsAndQuestionMarks) {
   EXPECT_FALSE(GlobMatch("", "x"));
   EXPECT_TRUE(GlobMatch("**a**", "a"));
   EXPECT_FALSE(GlobMatch("*a", "b"));
+  EXPECT_TRUE(GlobMatch("*-report-?", "crm-report-7"));
+  EXPECT_FALSE(GlobMatch("delete-*", "undelete-user"));
+  EXPECT_FALSE(GlobMatch("?", ""));
 }
 
 }  // namespace
