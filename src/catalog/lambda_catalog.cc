@@ -6,14 +6,20 @@
 
 namespace lmcp::catalog {
 
-LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
+LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit,
+                             metrics::Registry* metrics)
     : options_(std::move(options)), clock_(clock), tools_(options_, backend, clock) {
   if (audit) {
     auditor_.emplace(*audit, clock);
   }
-  chain_ = ComposeCallChain(
-      options_,
-      {.tools = tools_, .backend = backend, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr});
+  if (metrics) {
+    call_metrics_.emplace(CallMetrics::Register(*metrics));
+  }
+  chain_ = ComposeCallChain(options_, {.tools = tools_,
+                                       .backend = backend,
+                                       .clock = clock,
+                                       .auditor = auditor_ ? &*auditor_ : nullptr,
+                                       .metrics = call_metrics_ ? &*call_metrics_ : nullptr});
 }
 
 LambdaCatalog::~LambdaCatalog() = default;

@@ -12,6 +12,7 @@
 #include "catalog/audit_log.h"
 #include "catalog/call/audit_call.h"
 #include "catalog/call/call.h"
+#include "catalog/call/record_metrics.h"
 #include "catalog/catalog_options.h"
 #include "catalog/discovered_tools.h"
 #include "catalog/lambda_backend.h"
@@ -22,8 +23,10 @@ namespace lmcp::catalog {
 
 class LambdaCatalog : public mcp::ToolProvider {
  public:
-  // `backend`, `clock` and `audit` (may be null: no audit) must outlive the catalog.
-  LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit);
+  // `backend`, `clock`, `audit` (may be null: no audit) and `metrics` (may be null: no call metrics) must
+  // outlive the catalog.
+  LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit,
+                metrics::Registry* metrics = nullptr);
   ~LambdaCatalog() override;
 
   // Starts background discovery. Without Start, DiscoverNow() must be called before listing.
@@ -54,6 +57,7 @@ class LambdaCatalog : public mcp::ToolProvider {
   const CatalogOptions options_;
   Clock& clock_;
   std::optional<CallAuditor> auditor_;
+  std::optional<CallMetrics> call_metrics_;
   DiscoveredTools tools_;
   CallChain chain_;  // last: its threads stop first
 };

@@ -11,10 +11,10 @@
 namespace lmcp::catalog {
 
 LambdaToolSource::LambdaToolSource(const CatalogOptions& options, std::unique_ptr<LambdaBackend> backend,
-                                   std::unique_ptr<AuditSink> audit, Clock& clock)
+                                   std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics)
     : backend_(std::move(backend)),
       audit_(std::move(audit)),
-      catalog_(std::make_unique<LambdaCatalog>(options, *backend_, clock, audit_.get())) {}
+      catalog_(std::make_unique<LambdaCatalog>(options, *backend_, clock, audit_.get(), metrics)) {}
 
 Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options) {
   if (!options.audit_key_file.empty()) {
@@ -37,7 +37,7 @@ Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options) {
 }
 
 Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const CatalogOptions& options,
-                                                                   Clock& clock) {
+                                                                   Clock& clock, metrics::Registry* metrics) {
   auto backend = AwsLambdaBackend::Create(options, clock, aws::ProcessEnvironment());
   if (!backend.ok()) {
     return backend.error();
@@ -55,7 +55,7 @@ Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const Catalog
     return audit.error();
   }
   return std::make_unique<LambdaToolSource>(options, std::move(backend).value(), std::move(audit).value(),
-                                            clock);
+                                            clock, metrics);
 }
 
 void LogCatalogOptions(const CatalogOptions& o) {

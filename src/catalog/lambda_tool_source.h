@@ -16,13 +16,16 @@ class LambdaToolSource : public mcp::ToolProvider {
  public:
   // Fails on configuration the AWS layer rejects (unknown profile, no region, unwritable audit file).
   // Missing credentials are not an error here: discovery reports them to the client and keeps retrying.
-  static Result<std::unique_ptr<LambdaToolSource>> Create(const CatalogOptions& options, Clock& clock);
+  // `metrics` (may be null) gets the call series and must outlive the source.
+  static Result<std::unique_ptr<LambdaToolSource>> Create(const CatalogOptions& options, Clock& clock,
+                                                          metrics::Registry* metrics = nullptr);
   // For tests and other backends: `backend` is owned.
   LambdaToolSource(const CatalogOptions& options, std::unique_ptr<LambdaBackend> backend,
-                   std::unique_ptr<AuditSink> audit, Clock& clock);
+                   std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics = nullptr);
 
   void Start() { catalog_->Start(); }
   LambdaCatalog& catalog() { return *catalog_; }
+  LambdaBackend& backend() { return *backend_; }
 
   Result<mcp::ToolList> ListTools() override { return catalog_->ListTools(); }
   Result<mcp::ToolResult> CallTool(const std::string& name, mcp::Json arguments,

@@ -3,6 +3,7 @@
 
 #include "catalog/call/audit_call.h"
 #include "catalog/call/call.h"
+#include "catalog/call/record_metrics.h"
 #include "catalog/call/resolve_tool.h"
 #include "catalog/catalog_options.h"
 
@@ -13,6 +14,7 @@ struct CallDependencies {
   LambdaBackend& backend;
   Clock& clock;
   CallAuditor* auditor = nullptr;  // null: no audit
+  CallMetrics* metrics = nullptr;  // null: no metrics
 };
 
 CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies& deps);

@@ -9,8 +9,10 @@ CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this
   auto stop = call.ctx.stop_token();
   invoked_.Add();
   call.record.invoked = true;
+  const auto invoke_start = clock_.Steady();
   Result<InvokeResponse> response = backend_.Invoke(std::move(call.request), stop);
   CallRecord& record = call.record;
+  record.invoke_duration = clock_.Steady() - invoke_start;
   if (!response.ok()) {
     const Error& e = response.error();
     record.detail = e.message;

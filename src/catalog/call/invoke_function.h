@@ -9,7 +9,7 @@ namespace lmcp::catalog {
 
 class InvokeFunction final : public CallStage {
  public:
-  explicit InvokeFunction(LambdaBackend& backend) : backend_(backend) {}
+  InvokeFunction(LambdaBackend& backend, Clock& clock) : backend_(backend), clock_(clock) {}
   std::string_view name() const override { return "invoke"; }
   CallResult Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override {
@@ -21,6 +21,7 @@ class InvokeFunction final : public CallStage {
 
  private:
   LambdaBackend& backend_;
+  Clock& clock_;
   Counter invoked_;
   Counter function_errors_;
   Counter errors_;
