@@ -67,6 +67,8 @@ struct HttpServerOptions {
   std::string public_url;  // scheme://host[:port] clients use; default http://<host>:<bound port>
   // Serve a non-loopback address without authentication anyway (logged as a warning).
   bool allow_unauthenticated_remote = false;
+  // GET /metrics without authentication (otherwise it takes the same credentials as /mcp).
+  bool metrics_public = false;
 };
 
 struct HttpServerDeps {
@@ -77,6 +79,8 @@ struct HttpServerDeps {
   // A tool's inputSchema, for checking a stateless tools/call's Mcp-Param-* headers against its arguments
   // (x-mcp-header); nullopt for an unknown tool. Null = no tool declares any.
   std::function<std::optional<Json>(const std::string& tool)> input_schema;
+  // The body of GET /metrics (Prometheus text exposition, common/metrics.h); null = no /metrics route.
+  std::function<std::string()> metrics;
 };
 
 class HttpServer {
@@ -110,6 +114,8 @@ class HttpServer {
   std::optional<HttpResponse> OnHead(HttpHead& head);
   HttpResponse OnRequest(HttpRequest request);
   std::optional<HttpResponse> Route(const HttpHead& head);
+  // GET /metrics: authenticated like /mcp unless metrics_public.
+  HttpResponse ServeMetrics(HttpHead& head);
   // Authenticates; on failure the 401/403/503 response.
   std::optional<HttpResponse> Authenticate(HttpHead& head);
   // POST, in steps: ReadPost checks the body before any session is looked up (as the MCP TypeScript SDK
