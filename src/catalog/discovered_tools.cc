@@ -51,6 +51,11 @@ int DiscoveredTools::attempts() const {
   return attempts_;
 }
 
+int DiscoveredTools::failures() const {
+  std::lock_guard lock(mu_);
+  return failures_;
+}
+
 bool DiscoveredTools::Ready() const {
   std::lock_guard lock(mu_);
   return snapshot_ != nullptr;
@@ -93,6 +98,7 @@ Status DiscoveredTools::RunOnce() {
     if (!result.ok()) {
       last_error_ = result.error();
       status = result.error();
+      ++failures_;
     } else {
       Publish(result.value(), &notify);
       last_error_.reset();

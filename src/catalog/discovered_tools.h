@@ -41,6 +41,7 @@ class DiscoveredTools final : public ToolDirectory {
   // The current entries (null before the first successful discovery).
   std::shared_ptr<const std::vector<ToolEntry>> entries() const;
   int attempts() const;
+  int failures() const;  // attempts that failed
   // True once a discovery has succeeded; stays true while later refreshes fail.
   bool Ready() const;
 
@@ -66,6 +67,7 @@ class DiscoveredTools final : public ToolDirectory {
   std::optional<Error> last_error_;
   bool first_attempt_done_ = false;
   int attempts_ = 0;
+  int failures_ = 0;
   std::function<void()> list_changed_;
   std::jthread thread_;  // last: stopped and joined first
 };

@@ -48,6 +48,7 @@ class LambdaCatalog : public mcp::ToolProvider {
   // The current entries (null before the first successful discovery).
   std::shared_ptr<const std::vector<ToolEntry>> entries() const { return tools_.entries(); }
   int discovery_attempts() const { return tools_.attempts(); }
+  int discovery_failures() const { return tools_.failures(); }
   // True once a discovery has succeeded (backs /readyz); stays true while later refreshes fail.
   bool Ready() const { return tools_.Ready(); }
   // Every call stage's counters, "stage.counter" → value.
