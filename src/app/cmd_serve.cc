@@ -27,37 +27,47 @@
 namespace lmcp::app {
 namespace {
 
-// Blocks SIGTERM/SIGINT in every thread (workers inherit the mask) and waits for them on a dedicated
-// thread, which then calls `on_signal`. No global state and no work inside a signal handler.
-// Call BlockTerminationSignals() before any thread starts.
-sigset_t TerminationSignals() {
+// Blocks SIGTERM/SIGINT/SIGHUP in every thread (workers inherit the mask) and waits for them on a dedicated
+// thread: SIGTERM or SIGINT calls `on_stop` once and ends the watch; each SIGHUP calls `on_reload`. No global
+// state and no work inside a signal handler. Call BlockSignals() before any thread starts.
+sigset_t WatchedSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
-void BlockTerminationSignals() {
-  sigset_t set = TerminationSignals();
+void BlockSignals() {
+  sigset_t set = WatchedSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 class SignalWatcher {
  public:
-  explicit SignalWatcher(std::function<void(int)> on_signal) : set_(TerminationSignals()) {
-    BlockTerminationSignals();
-    thread_ = std::thread([this, on_signal = std::move(on_signal)] {
+  SignalWatcher(std::function<void(int)> on_stop, std::function<void()> on_reload = {})
+      : set_(WatchedSignals()) {
+    BlockSignals();
+    thread_ = std::thread([this, on_stop = std::move(on_stop), on_reload = std::move(on_reload)] {
       int sig = 0;
-      if (sigwait(&set_, &sig) == 0 && !done_) {
-        on_signal(sig);
+      while (sigwait(&set_, &sig) == 0 && !done_) {
+        if (sig != SIGHUP) {
+          on_stop(sig);
+          return;
+        }
+        if (on_reload) {
+          on_reload();
+        } else {
+          spdlog::info("received SIGHUP; nothing to reload");
+        }
       }
     });
   }
   ~SignalWatcher() {
     done_ = true;
     // Wakes sigwait; ignored since done_. Not a kill: SIGTERM is blocked in every thread
-    // (BlockTerminationSignals), so only that sigwait ever consumes it.
+    // (BlockSignals), so only that sigwait ever consumes it.
     pthread_kill(thread_.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
     thread_.join();
   }
@@ -72,11 +82,11 @@ class SignalWatcher {
 // request state: derived from the deployment's audit key, so replicas that share that key (one
 // LAMBDA_MCP_AUDIT_KEY_FILE) open each other's state; empty (a key for this process) when there is none.
 std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda,
-                                                    std::string* state_key) {
+                                                    const GatewayConfig& file, std::string* state_key) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
   }
-  auto options = LoadLambdaOptions(lambda);
+  auto options = LoadLambdaOptions(lambda, file);
   if (!options.ok()) {
     for (const auto& line : ForLogLines(options.error().message)) {
       spdlog::error("{}", line);
@@ -125,17 +135,26 @@ mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string stat
   return options;
 }
 
-int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
+int RunServe(ServeConfig config, const LambdaFlags& lambda) {
+  // The config file: the catalog's options, targets, principals and policy; flags beat it.
+  auto file = LoadConfigFile(lambda);
+  if (!file.ok()) {
+    for (const auto& line : ForLogLines(file.error().message)) {
+      spdlog::error("{}", line);
+    }
+    return 2;
+  }
+  ApplyToServeConfig(*file, config);
   if (Status valid = config.Validate(); !valid.ok()) {
     spdlog::error("{}", ForLog(valid.error().message, 2000));
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);   // a closed stdout shows up as EPIPE from write()
-  BlockTerminationSignals();  // before any thread starts; SignalWatcher handles them below
+  BlockSignals();  // before any thread starts; SignalWatcher handles them below
 
   // Tools.
   std::string state_key;
-  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, &state_key);
+  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, *file, &state_key);
   if (!provider) {
     return 2;
   }
@@ -175,7 +194,7 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
     stdio.Stop();
   });
   std::unique_ptr<mcp::Session> session =
-      server.CreateSession(stdio, {.principal = "stdio", .transport = "stdio"});
+      server.CreateSession(stdio, {.principal = config.stdio_principal, .transport = "stdio"});
   spdlog::info("lambda-mcp serving on stdio");
   stdio.Run(*session);
 
