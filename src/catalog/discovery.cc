@@ -112,7 +112,8 @@ Result<std::map<std::string, Tags>> ReadTags(const CatalogOptions& o, LambdaBack
                                              std::vector<const FunctionInfo*>& selected,
                                              DiscoveryResult& out) {
   std::map<std::string, Tags> tags_by_arn;
-  bool need_tags = o.tag_filter() || !o.schema_arn_tag_key.empty() || !o.qualifier_tag_key.empty();
+  bool need_tags =
+      o.tag_filter() || !o.schema_arn_tag_key.empty() || !o.qualifier_tag_key.empty() || o.read_tags;
   if (!need_tags || selected.empty()) {
     return tags_by_arn;
   }
@@ -317,6 +318,7 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
     const Tags* tags = nullptr;
     if (auto it = tags_by_arn->find(e.function.arn); it != tags_by_arn->end()) {
       tags = &it->second;
+      e.tags = *tags;
     }
     auto tag = [&](const std::string& key) -> std::string {
       if (key.empty() || !tags) {
@@ -355,7 +357,8 @@ bool SameTools(const std::vector<ToolEntry>& a, const std::vector<ToolEntry>& b)
     const auto& y = b[i];
     if (x.definition.name != y.definition.name || x.definition.description != y.definition.description ||
         x.definition.input_schema != y.definition.input_schema || x.function.arn != y.function.arn ||
-        x.qualifier != y.qualifier || x.function.timeout_seconds != y.function.timeout_seconds) {
+        x.qualifier != y.qualifier || x.function.timeout_seconds != y.function.timeout_seconds ||
+        x.tags != y.tags) {
       return false;
     }
   }
