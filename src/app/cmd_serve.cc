@@ -17,6 +17,7 @@
 #include "app/lambda_options.h"
 #include "app/memory_reclaimer.h"
 #include "app/serve_http.h"
+#include "app/serve_metrics.h"
 #include "catalog/lambda_tool_source.h"
 #include "common/crypto.h"
 #include "common/log_text.h"
@@ -82,7 +83,9 @@ class SignalWatcher {
 // request state: derived from the deployment's audit key, so replicas that share that key (one
 // LAMBDA_MCP_AUDIT_KEY_FILE) open each other's state; empty (a key for this process) when there is none.
 std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda,
-                                                    const GatewayConfig& file, std::string* state_key) {
+                                                    const GatewayConfig& file, std::string* state_key,
+                                                    const MetricsConfig& metrics_config,
+                                                    metrics::Registry& registry) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
   }
@@ -93,13 +96,14 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
     }
     return nullptr;
   }
+  options->read_tags = options->read_tags || NeedsFunctionTags(metrics_config);
   catalog::LogCatalogOptions(options.value());
   if (auto deployment_key = catalog::LoadLambdaAuditKey(options.value());
       deployment_key.ok() && !deployment_key->empty()) {
     Digest derived = HmacSha256(*deployment_key, "lambda-mcp MRTR request state v1");
     state_key->assign(reinterpret_cast<const char*>(derived.data()), derived.size());
   }
-  auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System());
+  auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System(), &registry);
   if (!source.ok()) {
     spdlog::error("{}", ForLog(source.error().message, 1000));
     return nullptr;
@@ -135,7 +139,7 @@ mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string stat
   return options;
 }
 
-int RunServe(ServeConfig config, const LambdaFlags& lambda) {
+int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metrics_config) {
   // The config file: the catalog's options, targets, principals and policy; flags beat it.
   auto file = LoadConfigFile(lambda);
   if (!file.ok()) {
@@ -149,13 +153,26 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda) {
     spdlog::error("{}", ForLog(valid.error().message, 2000));
     return 2;
   }
-  signal(SIGPIPE, SIG_IGN);   // a closed stdout shows up as EPIPE from write()
-  BlockSignals();  // before any thread starts; SignalWatcher handles them below
+  if (Status valid = PrepareMetricsConfig(metrics_config); !valid.ok()) {
+    spdlog::error("{}", ForLog(valid.error().message, 2000));
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout shows up as EPIPE from write()
+  BlockSignals();            // before any thread starts; SignalWatcher handles them below
 
-  // Tools.
+  // Tools, with the metrics registry their calls are recorded in.
+  metrics::Registry registry;
   std::string state_key;
-  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, *file, &state_key);
+  std::unique_ptr<mcp::ToolProvider> provider =
+      MakeToolProvider(config, lambda, *file, &state_key, metrics_config, registry);
   if (!provider) {
+    return 2;
+  }
+  // Metrics collectors, keep-warm pings, and (if asked) the separate /metrics listener.
+  // TODO(limits): pass the circuit breakers' states and IsOpen once the breaker stage lands.
+  auto observability = ServeMetrics::Start(metrics_config, registry, *provider);
+  if (!observability.ok()) {
+    spdlog::error("{}", ForLog(observability.error().message, 1000));
     return 2;
   }
 
@@ -173,7 +190,9 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda) {
     if (auto* lambda_tools = dynamic_cast<catalog::LambdaToolSource*>(provider.get())) {
       ready = [lambda_tools] { return lambda_tools->catalog().Ready(); };
     }
-    auto http = StartHttpServer(config, server, ready);
+    auto http =
+        StartHttpServer(config, server, ready,
+                        {.expose = (*observability)->Exposition(), .is_public = metrics_config.http_public});
     if (!http.ok()) {
       spdlog::error("{}", ForLog(http.error().message, 1000));
       return 2;
@@ -329,14 +348,16 @@ CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
   AddHttpFlags(command, *config, *http_listen);
   auto lambda = std::make_shared<LambdaFlags>();
   AddLambdaFlags(command, *lambda);
-  return [config, lambda, http_listen] {
+  auto metrics_config = std::make_shared<MetricsConfig>();
+  AddMetricsFlags(command, *metrics_config);
+  return [config, lambda, http_listen, metrics_config] {
     if (!http_listen->empty()) {
       if (Status parsed = ParseHttpListen(*http_listen, *config); !parsed.ok()) {
         spdlog::error("{}", ForLog(parsed.error().message));
         return 2;
       }
     }
-    return RunServe(*config, *lambda);
+    return RunServe(*config, *lambda, *metrics_config);
   };
 }
 

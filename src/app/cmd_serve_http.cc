@@ -101,7 +101,8 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
 
 Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
                                                                mcp::McpServer& server,
-                                                               std::function<bool()> ready) {
+                                                               std::function<bool()> ready,
+                                                               HttpMetrics metrics) {
   auto auth = MakeAuthenticator(config);
   if (!auth.ok()) {
     return auth.error();
@@ -130,6 +131,7 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   options.public_url = config.public_url;
   options.allow_unauthenticated_remote = config.allow_unauthenticated_remote;
   options.protocol_versions = mcp::SupportedProtocolVersions();
+  options.metrics_public = metrics.is_public;
 
   transport::HttpServerDeps deps;
   deps.session_factory = [&server](mcp::MessageSink& sink, const mcp::SessionOptions& session_options) {
@@ -137,6 +139,7 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   };
   deps.authenticator = *auth;
   deps.ready = std::move(ready);
+  deps.metrics = std::move(metrics.expose);
   deps.input_schema = [&server](const std::string& tool) -> std::optional<mcp::Json> {
     auto tools = server.provider().ListTools();
     const mcp::ToolDefinition* found = tools.ok() ? mcp::FindTool(**tools, tool) : nullptr;

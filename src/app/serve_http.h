@@ -17,9 +17,16 @@ namespace lmcp::app {
 // Parses "HOST:PORT", "[::1]:PORT" or ":PORT" into config.http_host / http_port and sets transport "http".
 Status ParseHttpListen(const std::string& spec, ServeConfig& config);
 
+// GET /metrics on the MCP listener: the exposition, and whether it skips authentication.
+struct HttpMetrics {
+  std::function<std::string()> expose;  // null = no /metrics route
+  bool is_public = false;
+};
+
 // `ready` backs /readyz (the catalog's first discovery); null = always ready.
 Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
                                                                mcp::McpServer& server,
-                                                               std::function<bool()> ready);
+                                                               std::function<bool()> ready,
+                                                               HttpMetrics metrics = {});
 
 }  // namespace lmcp::app

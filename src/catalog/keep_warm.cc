@@ -255,7 +255,9 @@ Clock::SteadyTime KeepWarm::RunDue(std::stop_token stop) {
     due.push_back({&s, s.plan.concurrency});
   }
   PingAll(due, stop);
-  auto wake = now + options_.rescan;
+  // Before the first discovery, look again soon; afterwards new tools are picked up at each rescan.
+  auto wake = now + (snapshot_ ? options_.rescan
+                               : std::min<Clock::Duration>(options_.rescan, std::chrono::seconds(1)));
   for (const auto& [key, s] : schedule_) {
     wake = std::min(wake, s.due);
   }

@@ -222,6 +222,14 @@ TEST_F(KeepWarmTest, TheThreadWaitsOnTheClockAndStopsPromptly) {
   kw.reset();  // joins: a hang here fails the test by its timeout
 }
 
+TEST_F(KeepWarmTest, BeforeTheFirstDiscoveryItLooksAgainSoon) {
+  auto kw = Make({});
+  EXPECT_EQ(kw->RunDue({}), clock_.Steady() + 1s);
+  SetEntries({Entry("a", {{"mcp:keep-warm", "1m"}})});
+  clock_.Advance(1s);
+  EXPECT_EQ(kw->RunDue({}), clock_.Steady() + 3s);
+}
+
 TEST_F(KeepWarmTest, DisabledNeverStarts) {
   SetEntries({Entry("a", {{"mcp:keep-warm", "1m"}})});
   KeepWarmOptions o;
