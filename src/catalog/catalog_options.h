@@ -50,9 +50,8 @@ struct CatalogOptions {
   std::chrono::seconds progress_interval{5};  // progress notifications while waiting (if asked); 0 = none
   bool log_tail = false;                      // LogType=Tail; the log tail goes into error results
   bool validate_arguments = true;             // validate arguments against the input schema
-  bool read_tags = false;  // read every selected function's tags into ToolEntry::tags (keep-warm tags)
-  std::string audit_log = "stderr";  // "stderr", "off" or a file path (appended)
-  std::string audit_key_file;        // audit HMAC key; "" = the default path, generated there
+  std::string audit_log = "stderr";           // "stderr", "off" or a file path (appended)
+  std::string audit_key_file;                 // audit HMAC key; "" = the default path, generated there
 
   // Non-fatal findings of loading, to be logged at WARNING (e.g. only one tag variable set).
   std::vector<std::string> warnings;

@@ -112,8 +112,7 @@ Result<std::map<std::string, Tags>> ReadTags(const CatalogOptions& o, LambdaBack
                                              std::vector<const FunctionInfo*>& selected,
                                              DiscoveryResult& out) {
   std::map<std::string, Tags> tags_by_arn;
-  bool need_tags =
-      o.tag_filter() || !o.schema_arn_tag_key.empty() || !o.qualifier_tag_key.empty() || o.read_tags;
+  bool need_tags = o.tag_filter() || !o.schema_arn_tag_key.empty() || !o.qualifier_tag_key.empty();
   if (!need_tags || selected.empty()) {
     return tags_by_arn;
   }
@@ -318,7 +317,6 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
     const Tags* tags = nullptr;
     if (auto it = tags_by_arn->find(e.function.arn); it != tags_by_arn->end()) {
       tags = &it->second;
-      e.tags = *tags;
     }
     auto tag = [&](const std::string& key) -> std::string {
       if (key.empty() || !tags) {
@@ -357,8 +355,7 @@ bool SameTools(const std::vector<ToolEntry>& a, const std::vector<ToolEntry>& b)
     const auto& y = b[i];
     if (x.definition.name != y.definition.name || x.definition.description != y.definition.description ||
         x.definition.input_schema != y.definition.input_schema || x.function.arn != y.function.arn ||
-        x.qualifier != y.qualifier || x.function.timeout_seconds != y.function.timeout_seconds ||
-        x.tags != y.tags) {
+        x.qualifier != y.qualifier || x.function.timeout_seconds != y.function.timeout_seconds) {
       return false;
     }
   }

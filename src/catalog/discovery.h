@@ -26,7 +26,6 @@ struct ToolEntry {
   std::string schema_source;
   Json event_schema;  // the schema the arguments (the event) must satisfy; null when none
   std::shared_ptr<const ArgumentValidator> validator;  // null: no validation (also when event_schema is set)
-  Tags tags;  // the function's tags when discovery read them (a tag-based option or read_tags); else empty
 };
 
 struct DiscoveryResult {
