@@ -26,6 +26,8 @@ struct ToolEntry {
   std::string schema_source;
   Json event_schema;  // the schema the arguments (the event) must satisfy; null when none
   std::shared_ptr<const ArgumentValidator> validator;  // null: no validation (also when event_schema is set)
+  Tags tags;           // the function's tags (mcp:rate-limit, mcp:cache-ttl, ... are read per call)
+  std::string target;  // the name of the target (account/region) it was discovered in; "" = the only one
 };
 
 struct DiscoveryResult {
