@@ -84,7 +84,6 @@ class SignalWatcher {
 // LAMBDA_MCP_AUDIT_KEY_FILE) open each other's state; empty (a key for this process) when there is none.
 std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda,
                                                     const GatewayConfig& file, std::string* state_key,
-                                                    const MetricsConfig& metrics_config,
                                                     metrics::Registry& registry) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
@@ -96,7 +95,6 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
     }
     return nullptr;
   }
-  options->read_tags = options->read_tags || NeedsFunctionTags(metrics_config);
   catalog::LogCatalogOptions(options.value());
   if (auto deployment_key = catalog::LoadLambdaAuditKey(options.value());
       deployment_key.ok() && !deployment_key->empty()) {
@@ -163,8 +161,7 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
   // Tools, with the metrics registry their calls are recorded in.
   metrics::Registry registry;
   std::string state_key;
-  std::unique_ptr<mcp::ToolProvider> provider =
-      MakeToolProvider(config, lambda, *file, &state_key, metrics_config, registry);
+  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, *file, &state_key, registry);
   if (!provider) {
     return 2;
   }

@@ -54,10 +54,6 @@ Status PrepareMetricsConfig(MetricsConfig& config) {
   return Ok();
 }
 
-bool NeedsFunctionTags(const MetricsConfig& config) {
-  return config.keep_warm.enabled && !config.keep_warm.tag_key.empty();
-}
-
 namespace {
 
 // "HOST:PORT", "[::1]:PORT" or ":PORT" (loopback).

@@ -30,9 +30,6 @@ void AddMetricsFlags(CLI::App& command, MetricsConfig& config);
 // Parses the --keep-warm flags into config.keep_warm.rules and checks everything; every problem at once.
 Status PrepareMetricsConfig(MetricsConfig& config);
 
-// Whether discovery must read every function's tags (keep-warm tags).
-bool NeedsFunctionTags(const MetricsConfig& config);
-
 class ServeMetrics {
  public:
   // Adds the process collector and, when `provider` is the Lambda catalog, its collectors and the keep-warm

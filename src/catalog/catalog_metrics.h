@@ -15,7 +15,7 @@
 namespace lmcp::catalog {
 
 // One circuit breaker (per target, function and qualifier) as metrics see it.
-struct BreakerState {
+struct BreakerGauge {
   enum class State { kClosed = 0, kHalfOpen = 1, kOpen = 2 };
   std::string target;
   std::string function;
@@ -25,7 +25,7 @@ struct BreakerState {
 
 struct CatalogMetricsSources {
   // Every breaker's state: the circuit_breaker stage's (issue 17). Null until that stage is wired.
-  std::function<std::vector<BreakerState>()> breakers;
+  std::function<std::vector<BreakerGauge>()> breakers;
 };
 
 void AddCatalogCollectors(metrics::Registry& registry, const LambdaCatalog& catalog,

@@ -31,7 +31,7 @@ class CatalogMetricsTest : public ::testing::Test {
 };
 
 TEST_F(CatalogMetricsTest, DiscoveryStagesAndBreakersAreReadAtScrapeTime) {
-  std::vector<BreakerState> breakers;
+  std::vector<BreakerGauge> breakers;
   AddCatalogCollectors(registry_, *catalog_, backend_, {.breakers = [&] { return breakers; }});
   backend_.FailListFunctions(Error::Unavailable("down"));
   EXPECT_FALSE(catalog_->DiscoverNow().ok());
@@ -39,7 +39,7 @@ TEST_F(CatalogMetricsTest, DiscoveryStagesAndBreakersAreReadAtScrapeTime) {
   ASSERT_TRUE(catalog_->DiscoverNow().ok());
   TestCallContext ctx;
   ASSERT_TRUE(catalog_->CallTool("echo", mcp::Json::object(), ctx).ok());
-  breakers.push_back({"default", "mcp-echo", "", BreakerState::State::kOpen});
+  breakers.push_back({"default", "mcp-echo", "", BreakerGauge::State::kOpen});
 
   const std::string text = registry_.Expose();
   EXPECT_THAT(text, HasSubstr("lambda_mcp_discovery_runs_total 2\n"));

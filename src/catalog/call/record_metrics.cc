@@ -5,17 +5,15 @@ namespace {
 
 double Seconds(Clock::Duration d) { return std::chrono::duration<double>(d).count(); }
 
-// Where a throttled call was refused: "gateway" (our own limits refused it; nothing was sent), "lambda"
-// (Lambda answered TooManyRequestsException: reserved or account concurrency), or null.
+// Where a throttled call was refused: "gateway" (our rate limits: outcome `throttled`, nothing invoked),
+// "lambda" (Lambda answered TooManyRequestsException: reserved or account concurrency), or null.
 const char* ThrottleSource(const CallRecord& record) {
   if (!record.invoked) {
-    // The outcome the rate-limit stage (issue 17, being built) records for a refused call.
-    return record.outcome == "rate_limited" || record.outcome == "throttled" ? "gateway" : nullptr;
+    return record.outcome == "throttled" ? "gateway" : nullptr;
   }
-  if (!record.responded && record.detail.starts_with("TooManyRequestsException")) {
-    return "lambda";
-  }
-  return nullptr;
+  const bool lambda_throttle = record.outcome == "throttled" ||
+                               (!record.responded && record.detail.starts_with("TooManyRequestsException"));
+  return lambda_throttle ? "lambda" : nullptr;
 }
 
 }  // namespace
@@ -42,7 +40,9 @@ CallMetrics CallMetrics::Register(metrics::Registry& registry) {
   };
 }
 
-std::string_view TargetOf(const ToolEntry& /*entry*/) { return "default"; }
+std::string_view TargetOf(const ToolEntry& entry) {
+  return entry.target.empty() ? std::string_view("default") : std::string_view(entry.target);
+}
 
 CallResult RecordMetrics::Handle(LambdaCall& call, const CallNext& next) {
   metrics_.in_flight.Add(1);

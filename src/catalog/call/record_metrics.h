@@ -21,8 +21,7 @@ struct CallMetrics {
   static CallMetrics Register(metrics::Registry& registry);
 };
 
-// The target a tool belongs to, for the `target` label. Until entries carry their target (issue 16's
-// multi-target catalog), every tool is in "default".
+// The target a tool belongs to, for the `target` label: "default" for the one unnamed target.
 std::string_view TargetOf(const ToolEntry& entry);
 
 class RecordMetrics final : public CallStage {
