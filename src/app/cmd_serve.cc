@@ -23,6 +23,7 @@
 #include "common/log_text.h"
 #include "mcp/conformance_fixtures.h"
 #include "mcp/server.h"
+#include "transport/auth_chain.h"
 #include "transport/stdio_transport.h"
 
 namespace lmcp::app {
@@ -110,6 +111,52 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
   return std::move(source).value();
 }
 
+// SIGHUP: reads the config file again. When all of it is valid, the new principals, targets and policy apply
+// to the next request (calls in flight finish under the old ones); otherwise every problem is logged and the
+// running config stays. Other settings (flags, limits of the core) need a restart.
+void Reload(const ServeConfig& running, const LambdaFlags& lambda, mcp::ToolProvider* provider,
+            transport::ReloadableAuthenticator* auth) {
+  auto rejected = [](const std::string& why) {
+    spdlog::error("config reload rejected; keeping the running config:");
+    for (const auto& line : ForLogLines(why)) {
+      spdlog::error("  {}", line);
+    }
+  };
+  auto file = LoadConfigFile(lambda);
+  if (!file.ok()) {
+    return rejected(file.error().message);
+  }
+  if (file->path.empty()) {
+    spdlog::info("received SIGHUP; no config file to reload (--config or LAMBDA_MCP_CONFIG)");
+    return;
+  }
+  auto options = LoadLambdaOptions(lambda, *file);
+  if (!options.ok()) {
+    return rejected(options.error().message);
+  }
+  ServeConfig next = running;
+  ApplyToServeConfig(*file, next);
+  std::shared_ptr<transport::Authenticator> next_auth;
+  if (running.transport == "http") {
+    auto made = MakeAuthenticator(next);
+    if (!made.ok()) {
+      return rejected(made.error().message);
+    }
+    if ((*made != nullptr) != (auth != nullptr)) {
+      return rejected("turning HTTP authentication on or off needs a restart");
+    }
+    next_auth = *made;
+  }
+  // Everything is valid: apply.
+  if (next_auth) {
+    auth->Replace(std::move(next_auth));
+  }
+  if (auto* lambda_tools = dynamic_cast<catalog::LambdaToolSource*>(provider)) {
+    lambda_tools->catalog().SetTargets(std::move(options->targets));
+  }
+  spdlog::info("config reloaded from {}", ForLog(file->path));
+}
+
 mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string state_key) {
   mcp::ServerOptions options;
   options.request_state_key = std::move(state_key);
@@ -182,22 +229,42 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
 
   // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
   if (config.transport == "http") {
-    // /readyz: ready once the catalog's first discovery succeeded (the fixtures are always ready).
+    // /readyz: ready once some target's first discovery succeeded, with each target's status (the fixtures
+    // are always ready).
     std::function<bool()> ready;
+    std::function<mcp::Json()> ready_detail;
     if (auto* lambda_tools = dynamic_cast<catalog::LambdaToolSource*>(provider.get())) {
       ready = [lambda_tools] { return lambda_tools->catalog().Ready(); };
+      ready_detail = [lambda_tools] {
+        return mcp::Json{{"targets", catalog::TargetStatusJson(lambda_tools->catalog().TargetStatuses(),
+                                                               /*with_errors=*/false)}};
+      };
+    }
+    auto auth = MakeAuthenticator(config);
+    if (!auth.ok()) {
+      for (const auto& line : ForLogLines(auth.error().message)) {
+        spdlog::error("{}", line);
+      }
+      return 2;
+    }
+    // SIGHUP swaps the authenticator (a reloaded token list) under running requests.
+    std::shared_ptr<transport::ReloadableAuthenticator> reloadable;
+    if (*auth) {
+      reloadable = std::make_shared<transport::ReloadableAuthenticator>(*auth);
     }
     auto http =
-        StartHttpServer(config, server, ready,
+        StartHttpServer(config, server, reloadable, ready, ready_detail,
                         {.expose = (*observability)->Exposition(), .is_public = metrics_config.http_public});
     if (!http.ok()) {
       spdlog::error("{}", ForLog(http.error().message, 1000));
       return 2;
     }
-    SignalWatcher signals([&](int sig) {
-      spdlog::info("received signal {}; shutting down", sig);
-      (*http)->Stop();
-    });
+    SignalWatcher signals(
+        [&](int sig) {
+          spdlog::info("received signal {}; shutting down", sig);
+          (*http)->Stop();
+        },
+        [&] { Reload(config, lambda, provider.get(), reloadable.get()); });
     (*http)->Wait();
     spdlog::info("lambda-mcp stopped");
     return 0;
@@ -205,10 +272,12 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
 
   // stdio: one session for the process; stdout carries protocol only.
   transport::StdioTransport stdio(STDIN_FILENO, STDOUT_FILENO, {.max_line_bytes = config.max_message_bytes});
-  SignalWatcher signals([&](int sig) {
-    spdlog::info("received signal {}; shutting down", sig);
-    stdio.Stop();
-  });
+  SignalWatcher signals(
+      [&](int sig) {
+        spdlog::info("received signal {}; shutting down", sig);
+        stdio.Stop();
+      },
+      [&] { Reload(config, lambda, provider.get(), nullptr); });
   std::unique_ptr<mcp::Session> session =
       server.CreateSession(stdio, {.principal = config.stdio_principal, .transport = "stdio"});
   spdlog::info("lambda-mcp serving on stdio");

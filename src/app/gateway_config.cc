@@ -10,6 +10,7 @@
 
 #include "app/config_reader.h"
 #include "aws/function_ref.h"
+#include "catalog/target_checks.h"
 #include "common/file.h"
 #include "common/strings.h"
 #include "transport/http_auth.h"
@@ -81,27 +82,12 @@ void ReadCredentials(const ConfigNode& node, catalog::CredentialOptions& c) {
     }
     return;
   }
-  if (!Matches(c.role_arn, R"(arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512})")) {
-    node["role_arn"].Problem("'" + c.role_arn +
-                             "' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)");
-  }
-  if (auto id = node["external_id"].String()) {
-    c.external_id = *id;
-    if (!Matches(*id, R"([\w+=,.@:/-]{2,1224})")) {
-      node["external_id"].Problem("2 to 1224 characters of letters, digits and +=,.@:/-");
-    }
-  }
+  c.external_id = node["external_id"].String().value_or("");
   if (auto name = node["session_name"].String()) {
     c.session_name = *name;
-    if (!Matches(*name, R"([\w+=,.@-]{2,64})")) {
-      node["session_name"].Problem("2 to 64 characters of letters, digits and +=,.@-");
-    }
   }
   if (auto d = node["duration"].Duration()) {
     c.duration = std::chrono::duration_cast<std::chrono::seconds>(*d);
-    if (c.duration < std::chrono::minutes(15) || c.duration > std::chrono::hours(12)) {
-      node["duration"].Problem("STS allows 15m to 12h (and at most the role's own maximum)");
-    }
   }
 }
 
@@ -147,9 +133,6 @@ void ReadToolOverrides(const ConfigNode& node, std::vector<catalog::ToolOverride
     }
     catalog::ToolOverride o;
     o.function = item["function"].String().value_or("");
-    if (o.function.empty()) {
-      item.Problem("missing 'function' (a function name or glob)");
-    }
     o.title = item["title"].String().value_or("");
     o.read_only = item["read_only"].Bool();
     o.destructive = item["destructive"].Bool();
@@ -164,51 +147,16 @@ catalog::TargetOptions ReadTarget(const ConfigNode& node) {
   node.ExpectMap({"name", "namespace", "region", "endpoint_url", "credentials", "select", "qualifier_tag",
                   "default_qualifier", "schema_tag", "tools"});
   t.name = node["name"].String().value_or("");
-  if (!Matches(t.name, "[a-z0-9_-]{1,32}")) {
-    node["name"].Problem(t.name.empty() ? "missing: every target needs a name"
-                                        : "'" + t.name + "': 1 to 32 of a-z, 0-9, _ and -");
-  }
   t.tool_prefix = node["namespace"].String().value_or("");
-  if (!Matches(t.tool_prefix, "[A-Za-z0-9_.-]{0,24}")) {
-    node["namespace"].Problem("'" + t.tool_prefix + "': up to 24 of A-Z, a-z, 0-9, _, . and -");
-  }
   t.region = node["region"].String().value_or("");
-  if (!t.region.empty() && !Matches(t.region, "[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")) {
-    node["region"].Problem("'" + t.region + "' is not an AWS region (like us-east-1)");
-  }
   t.endpoint_url = node["endpoint_url"].String().value_or("");
-  if (!t.endpoint_url.empty() && !Matches(t.endpoint_url, R"(https?://[^\s/]+(/.*)?)")) {
-    node["endpoint_url"].Problem("'" + t.endpoint_url + "' is not an http:// or https:// URL");
-  }
   ReadCredentials(node["credentials"], t.credentials);
   ReadSelection(node["select"], t.selection);
   t.qualifier_tag_key = node["qualifier_tag"].String().value_or("");
   t.schema_arn_tag_key = node["schema_tag"].String().value_or("");
   t.default_qualifier = node["default_qualifier"].String().value_or("");
-  if (!t.default_qualifier.empty() && !aws::IsValidQualifier(t.default_qualifier)) {
-    node["default_qualifier"].Problem("'" + t.default_qualifier + "' is not an alias or version");
-  }
   ReadToolOverrides(node["tools"], t.tools);
   return t;
-}
-
-// Names unique; no namespace a prefix of another (their tool names could collide).
-void CheckTargets(const ConfigNode& node, const std::vector<catalog::TargetOptions>& targets) {
-  std::set<std::string> names;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    if (!targets[i].name.empty() && !names.insert(targets[i].name).second) {
-      node.Problem("target name '" + targets[i].name + "' is used twice");
-    }
-    for (size_t j = 0; j < i; ++j) {
-      const std::string& a = targets[j].tool_prefix;
-      const std::string& b = targets[i].tool_prefix;
-      if (a.starts_with(b) || b.starts_with(a)) {
-        node.Problem("namespaces of '" + targets[j].name + "' ('" + a + "') and '" + targets[i].name +
-                     "' ('" + b +
-                     "') overlap, so their tool names could collide; give each target a distinct namespace");
-      }
-    }
-  }
 }
 
 void ReadPrincipals(const ConfigNode& node, const std::string& base_dir, const LoadConfigOptions& options,
@@ -223,8 +171,8 @@ void ReadPrincipals(const ConfigNode& node, const std::string& base_dir, const L
       continue;
     }
     NamedToken token{item["name"].String().value_or(""), item["file"].String().value_or("")};
-    if (!Matches(token.name, "[A-Za-z0-9_.-]{1,64}")) {
-      item["name"].Problem("'" + token.name + "': 1 to 64 of A-Z, a-z, 0-9, _, . and -");
+    if (!Matches(token.name, "[A-Za-z0-9_.@-]{1,64}")) {
+      item["name"].Problem("'" + token.name + "': 1 to 64 of A-Z, a-z, 0-9, _, ., @ and -");
     } else if (!names.insert(token.name).second) {
       item["name"].Problem("token name '" + token.name + "' is used twice");
     }
@@ -350,7 +298,9 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
   for (const auto& item : doc["targets"].Items()) {
     out.targets.push_back(ReadTarget(item));
   }
-  CheckTargets(doc["targets"], out.targets);
+  for (const auto& problem : catalog::ValidateTargets(out.targets)) {
+    problems.AddLine(problem);
+  }
   std::set<std::string> target_names = {"default"};
   if (!out.targets.empty()) {
     target_names.clear();

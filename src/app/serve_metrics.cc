@@ -86,12 +86,12 @@ Result<std::unique_ptr<ServeMetrics>> ServeMetrics::Start(const MetricsConfig& c
   std::unique_ptr<ServeMetrics> self(new ServeMetrics(registry));
   metrics::AddProcessCollector(registry);
   if (auto* lambda = dynamic_cast<catalog::LambdaToolSource*>(&provider)) {
-    catalog::AddCatalogCollectors(registry, lambda->catalog(), lambda->backend(), std::move(sources));
+    catalog::AddCatalogCollectors(registry, lambda->catalog(), std::move(sources));
     if (config.keep_warm.enabled) {
       catalog::LambdaCatalog& catalog = lambda->catalog();
       self->keep_warm_ = std::make_unique<catalog::KeepWarm>(
-          config.keep_warm, [&catalog] { return catalog.entries(); }, lambda->backend(), Clock::System(),
-          &registry, std::move(is_open));
+          config.keep_warm, [&catalog] { return catalog.entries(); }, nullptr, Clock::System(), &registry,
+          std::move(is_open));
       self->keep_warm_->Start();
     }
   }

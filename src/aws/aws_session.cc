@@ -87,6 +87,11 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(AwsSessionOptions options
       return chain.error();
     }
   }
+  if (options.assume_role) {
+    s->credentials_ = MakeAssumeRoleProvider(*options.assume_role, s->credentials_,
+                                             s->EndpointFor(StsService(), s->region_), *http, clock,
+                                             std::make_shared<RetryPolicy>(*retry));
+  }
   s->caller_ = std::make_unique<ServiceCaller>(*http, s->credentials_.get(), clock, *s->retry_);
 
   s->lambda_ = std::make_unique<LambdaClient>(*s->caller_, s->EndpointFor(LambdaService(), s->region_));

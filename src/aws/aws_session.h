@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "aws/assume_role.h"
 #include "aws/aws_config.h"
 #include "aws/credentials_provider.h"
 #include "aws/http_client.h"
@@ -35,6 +36,10 @@ struct AwsSessionOptions {
   // When the chain finds no credentials: false fails Create(); true lets Create() succeed and every signed
   // call fail with the chain's error (kUnauthenticated), for a server that reports it and keeps running.
   bool defer_credentials_error = false;
+  // Set: the credentials above (given, or the chain's) only sign STS AssumeRole calls to this session's STS
+  // endpoint; every other call is signed with the assumed role's, fetched on first use and refreshed before
+  // expiry (assume_role.h). A role that cannot be assumed fails each call, not Create().
+  std::optional<AssumeRoleOptions> assume_role;
 };
 
 class AwsSession {

@@ -7,28 +7,33 @@
 namespace lmcp::aws {
 
 RefreshingCredentialsProvider::RefreshingCredentialsProvider(Fetch fetch, Clock& clock, std::string source,
-                                                             std::optional<Credentials> initial)
-    : fetch_(std::move(fetch)), clock_(clock), source_(std::move(source)), current_(std::move(initial)) {}
+                                                             std::optional<Credentials> initial,
+                                                             Margins margins)
+    : fetch_(std::move(fetch)),
+      clock_(clock),
+      source_(std::move(source)),
+      margins_(margins),
+      current_(std::move(initial)) {}
 
-bool RefreshingCredentialsProvider::Fresh(const Credentials& c, std::chrono::minutes margin) const {
+bool RefreshingCredentialsProvider::Fresh(const Credentials& c, std::chrono::seconds margin) const {
   return !c.expiration || *c.expiration - clock_.Now() > margin;
 }
 
 Result<Credentials> RefreshingCredentialsProvider::GetCredentials() {
   std::unique_lock lock(mu_);
   while (true) {
-    if (current_ && Fresh(*current_, kAdvisoryRefresh)) {
+    if (current_ && Fresh(*current_, margins_.advisory)) {
       return *current_;
     }
     if (!refreshing_) {
       break;
     }
     // Someone else is refreshing: use the current set while it is outside the mandatory window, else wait.
-    if (current_ && Fresh(*current_, kMandatoryRefresh)) {
+    if (current_ && Fresh(*current_, margins_.mandatory)) {
       return *current_;
     }
     cv_.wait(lock);
-    if (current_ && Fresh(*current_, kMandatoryRefresh)) {
+    if (current_ && Fresh(*current_, margins_.mandatory)) {
       return *current_;
     }
     if (!refreshing_ && !current_) {
@@ -46,7 +51,7 @@ Result<Credentials> RefreshingCredentialsProvider::GetCredentials() {
     current_ = fresh.value();
     return *current_;
   }
-  if (current_ && Fresh(*current_, kMandatoryRefresh)) {
+  if (current_ && Fresh(*current_, margins_.mandatory)) {
     spdlog::warn("credentials refresh from {} failed, using the current set: {}", ForLog(source_),
                  ForLog(fresh.error().ToString(), 1000));
     return *current_;

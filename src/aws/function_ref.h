@@ -26,6 +26,7 @@ struct FunctionRef {
   std::string account;    // from a full or partial ARN, else ""
 
   bool is_arn() const { return form != Form::kName; }
+  bool operator==(const FunctionRef&) const = default;
 };
 
 // kInvalidArgument naming what is wrong: not one of the forms above (another service's ARN, too many

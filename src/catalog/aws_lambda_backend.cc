@@ -41,21 +41,28 @@ AwsLambdaBackend::AwsLambdaBackend(std::unique_ptr<aws::AwsSession> session) : s
 
 AwsLambdaBackend::~AwsLambdaBackend() = default;
 
-Result<std::unique_ptr<LambdaBackend>> AwsLambdaBackend::Create(const CatalogOptions& options, Clock& clock,
+Result<std::unique_ptr<LambdaBackend>> AwsLambdaBackend::Create(const TargetOptions& target, Clock& clock,
                                                                 const aws::EnvLookup& env,
                                                                 aws::HttpClient* http) {
   aws::AwsSessionOptions session_options;
   // --region stands in for AWS_REGION everywhere the AWS layer reads it (the credential chain's STS too).
-  session_options.env = [region = options.aws_region,
-                         env](const std::string& name) -> std::optional<std::string> {
+  session_options.env = [region = target.region, env](const std::string& name) -> std::optional<std::string> {
     if (name == "AWS_REGION" && !region.empty()) {
       return region;
     }
     return env(name);
   };
-  if (!options.aws_profile.empty()) {
-    session_options.profile = options.aws_profile;
+  const CredentialOptions& creds = target.credentials;
+  if (creds.kind != CredentialOptions::Kind::kDefaultChain && !creds.profile.empty()) {
+    session_options.profile = creds.profile;
   }
+  if (creds.kind == CredentialOptions::Kind::kAssumeRole) {
+    session_options.assume_role = aws::AssumeRoleOptions{.role_arn = creds.role_arn,
+                                                         .external_id = creds.external_id,
+                                                         .session_name = creds.session_name,
+                                                         .duration = creds.duration};
+  }
+  session_options.endpoint_url = target.endpoint_url;
   session_options.http = http;
   session_options.clock = &clock;
   session_options.defer_credentials_error = true;
@@ -64,6 +71,9 @@ Result<std::unique_ptr<LambdaBackend>> AwsLambdaBackend::Create(const CatalogOpt
     Error e = session.error();
     if (e.message.starts_with("no AWS region")) {  // aws::ResolveRegion's error, which cannot name our flag
       e.message += " (set AWS_REGION, --region, or a region in the AWS profile)";
+    }
+    if (target.name != "default") {
+      e.message = "target " + target.name + ": " + e.message;
     }
     return e;
   }

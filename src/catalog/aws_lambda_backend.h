@@ -13,8 +13,8 @@
 #include "aws/aws_config.h"
 #include "aws/aws_session.h"
 #include "aws/http_client.h"
-#include "catalog/catalog_options.h"
 #include "catalog/lambda_backend.h"
+#include "catalog/target_options.h"
 #include "common/clock.h"
 
 namespace lmcp::catalog {
@@ -24,12 +24,13 @@ class AwsLambdaBackend final : public LambdaBackend {
   explicit AwsLambdaBackend(std::unique_ptr<aws::AwsSession> session);
   ~AwsLambdaBackend() override;
 
-  // The production backend: the options' profile and region (else the environment's, as the AWS CLI),
-  // endpoints, retry mode, CA bundle and credential chain, all resolved by aws::AwsSession::Create. `http`
-  // (tests) replaces the session's own CurlHttpClient and must outlive the backend. Missing credentials are
-  // not an error here: each call then fails with kUnauthenticated, which discovery reports to the client.
-  // Fails with a message naming the fix (no region, unknown profile, bad retry settings).
-  static Result<std::unique_ptr<LambdaBackend>> Create(const CatalogOptions& options, Clock& clock,
+  // The production backend of one target: its region (else the environment's or profile's, as the AWS CLI),
+  // endpoint_url (else AWS_ENDPOINT_URL*), credentials (the default chain, a profile, or a role assumed with
+  // those, aws/assume_role.h), retry mode and CA bundle, all resolved by aws::AwsSession::Create. `http`
+  // (tests) replaces the session's own CurlHttpClient and must outlive the backend. Missing credentials, or
+  // a role that cannot be assumed, are not an error here: each call then fails with kUnauthenticated, which
+  // discovery reports. Fails with a message naming the fix (no region, unknown profile, bad retry settings).
+  static Result<std::unique_ptr<LambdaBackend>> Create(const TargetOptions& target, Clock& clock,
                                                        const aws::EnvLookup& env,
                                                        aws::HttpClient* http = nullptr);
 

@@ -210,7 +210,7 @@ class AwsLambdaBackendCreateTest : public ::testing::Test {
             {"AWS_ENDPOINT_URL", loopback_->url()}};
   }
 
-  std::unique_ptr<LambdaBackend> Create(CatalogOptions options = {}) {
+  std::unique_ptr<LambdaBackend> Create(TargetOptions options = {}) {
     auto env = env_;
     auto backend = AwsLambdaBackend::Create(options, clock_, [env](const std::string& name) {
       auto it = env.find(name);
@@ -312,8 +312,8 @@ TEST_F(AwsLambdaBackendCreateTest, MissingCredentialsFailEachCall) {
 
 // --region beats AWS_REGION; a schema is read in its ARN's region (the signing scope shows both).
 TEST_F(AwsLambdaBackendCreateTest, RegionOptionAndSchemaRegion) {
-  CatalogOptions options;
-  options.aws_region = "eu-west-1";
+  TargetOptions options;
+  options.region = "eu-west-1";
   auto backend = Create(options);
   ASSERT_NE(backend, nullptr);
   ASSERT_TRUE(backend->ListFunctions().ok());

@@ -12,27 +12,55 @@ using metrics::Type;
 
 double Value(std::uint64_t v) { return static_cast<double>(v); }
 
+// Per target: discovery passes, failed passes, whether the last one succeeded, and its tools.
 void AddDiscovery(const LambdaCatalog& catalog, std::vector<CollectedFamily>& out) {
-  out.push_back({"lambda_mcp_discovery_runs_total",
-                 "Discovery passes run (first, periodic refreshes, retries).",
-                 Type::kCounter,
-                 {{{}, static_cast<double>(catalog.discovery_attempts())}}});
-  out.push_back({"lambda_mcp_discovery_failures_total",
-                 "Discovery passes that failed (the previous tool list stays).",
-                 Type::kCounter,
-                 {{{}, static_cast<double>(catalog.discovery_failures())}}});
-  std::map<std::string, double> by_target;
+  CollectedFamily runs{"lambda_mcp_discovery_runs_total",
+                       "Discovery passes run per target (first, periodic refreshes, retries).",
+                       Type::kCounter,
+                       {}};
+  CollectedFamily failures{"lambda_mcp_discovery_failures_total",
+                           "Discovery passes that failed per target (its previous tools stay).",
+                           Type::kCounter,
+                           {}};
+  CollectedFamily up{
+      "lambda_mcp_target_up", "1 when the target's last discovery pass succeeded, else 0.", Type::kGauge, {}};
+  CollectedFamily tools{
+      "lambda_mcp_tools", "Tools published per target (its last successful discovery).", Type::kGauge, {}};
+  for (const TargetStatus& t : catalog.TargetStatuses()) {
+    metrics::Labels target{{"target", t.name}};
+    runs.samples.push_back({target, static_cast<double>(t.attempts)});
+    failures.samples.push_back({target, static_cast<double>(t.failures)});
+    up.samples.push_back({target, t.ok ? 1.0 : 0.0});
+    tools.samples.push_back({target, static_cast<double>(t.tools)});
+  }
+  out.push_back(std::move(runs));
+  out.push_back(std::move(failures));
+  out.push_back(std::move(up));
+  out.push_back(std::move(tools));
+}
+
+// AWS retries per target, from the backends of the current entries (a target without tools is not seen).
+void AddRetries(const LambdaCatalog& catalog, std::vector<CollectedFamily>& out) {
+  CollectedFamily retries{
+      "lambda_mcp_aws_retries_total",
+      "AWS requests re-sent after a retryable failure, by target and reason (an Invoke that "
+      "may have reached Lambda is never re-sent).",
+      Type::kCounter,
+      {}};
+  std::map<std::string, const LambdaBackend*> by_target;
   if (auto entries = catalog.entries()) {
     for (const auto& e : *entries) {
-      by_target[std::string(TargetOf(e))] += 1;
+      if (e.backend) {
+        by_target.emplace(std::string(TargetOf(e)), e.backend.get());
+      }
     }
   }
-  CollectedFamily tools{
-      "lambda_mcp_tools", "Tools published by the last successful discovery, by target.", Type::kGauge, {}};
-  for (const auto& [target, n] : by_target) {
-    tools.samples.push_back({{{"target", target}}, n});
+  for (const auto& [target, backend] : by_target) {
+    for (const auto& [reason, n] : backend->RetryCounts()) {
+      retries.samples.push_back({{{"target", target}, {"reason", reason}}, Value(n)});
+    }
   }
-  out.push_back(std::move(tools));
+  out.push_back(std::move(retries));
 }
 
 // Every stage's counters generically, and the result cache's under their own names.
@@ -81,30 +109,20 @@ void AddBreakers(const CatalogMetricsSources& sources, std::vector<CollectedFami
 
 }  // namespace
 
-std::vector<CollectedFamily> CollectCatalogMetrics(const LambdaCatalog& catalog, const LambdaBackend& backend,
+std::vector<CollectedFamily> CollectCatalogMetrics(const LambdaCatalog& catalog,
                                                    const CatalogMetricsSources& sources) {
   std::vector<CollectedFamily> out;
   AddDiscovery(catalog, out);
   AddStages(catalog, out);
   AddBreakers(sources, out);
-  CollectedFamily retries{
-      "lambda_mcp_aws_retries_total",
-      "AWS requests re-sent after a retryable failure, by its reason (an Invoke that may have "
-      "reached Lambda is never re-sent).",
-      Type::kCounter,
-      {}};
-  for (const auto& [reason, n] : backend.RetryCounts()) {
-    retries.samples.push_back({{{"reason", reason}}, Value(n)});
-  }
-  out.push_back(std::move(retries));
+  AddRetries(catalog, out);
   return out;
 }
 
 void AddCatalogCollectors(metrics::Registry& registry, const LambdaCatalog& catalog,
-                          const LambdaBackend& backend, CatalogMetricsSources sources) {
-  registry.AddCollector([&catalog, &backend, sources = std::move(sources)] {
-    return CollectCatalogMetrics(catalog, backend, sources);
-  });
+                          CatalogMetricsSources sources) {
+  registry.AddCollector(
+      [&catalog, sources = std::move(sources)] { return CollectCatalogMetrics(catalog, sources); });
 }
 
 }  // namespace lmcp::catalog

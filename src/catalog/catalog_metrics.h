@@ -2,7 +2,7 @@
 // The catalog's scrape-time series (read when /metrics is scraped, not on the call path): discovery runs,
 // failures and tool counts; every call stage's counters; the result cache's hits, misses and evictions; the
 // circuit breakers' states; the AWS request retries. The call series themselves are the record_metrics
-// stage's. Registered once, by the app; the catalog and backend must outlive every Expose().
+// stage's. Registered once, by the app; the catalog must outlive every Expose().
 
 #include <functional>
 #include <string>
@@ -29,11 +29,10 @@ struct CatalogMetricsSources {
 };
 
 void AddCatalogCollectors(metrics::Registry& registry, const LambdaCatalog& catalog,
-                          const LambdaBackend& backend, CatalogMetricsSources sources = {});
+                          CatalogMetricsSources sources = {});
 
 // The collected families alone (tests).
 std::vector<metrics::CollectedFamily> CollectCatalogMetrics(const LambdaCatalog& catalog,
-                                                            const LambdaBackend& backend,
                                                             const CatalogMetricsSources& sources);
 
 }  // namespace lmcp::catalog

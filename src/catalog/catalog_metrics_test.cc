@@ -18,9 +18,9 @@ class CatalogMetricsTest : public ::testing::Test {
   CatalogMetricsTest() {
     backend_.AddFunction("mcp-echo", "Echo");
     backend_.AddFunction("mcp-other", "Other");
-    CatalogOptions options;
-    options.function_prefix = "mcp-";
-    catalog_ = std::make_unique<LambdaCatalog>(options, backend_, clock_, &audit_, &registry_);
+    auto options = LoadCatalogOptions({.env = {{"FUNCTION_PREFIX", "mcp-"}}});
+    EXPECT_TRUE(options.ok());
+    catalog_ = std::make_unique<LambdaCatalog>(*options, backend_, clock_, &audit_, &registry_);
   }
 
   FakeLambdaBackend backend_;
@@ -32,7 +32,7 @@ class CatalogMetricsTest : public ::testing::Test {
 
 TEST_F(CatalogMetricsTest, DiscoveryStagesAndBreakersAreReadAtScrapeTime) {
   std::vector<BreakerGauge> breakers;
-  AddCatalogCollectors(registry_, *catalog_, backend_, {.breakers = [&] { return breakers; }});
+  AddCatalogCollectors(registry_, *catalog_, {.breakers = [&] { return breakers; }});
   backend_.FailListFunctions(Error::Unavailable("down"));
   EXPECT_FALSE(catalog_->DiscoverNow().ok());
   backend_.FailListFunctions(std::nullopt);
@@ -42,8 +42,9 @@ TEST_F(CatalogMetricsTest, DiscoveryStagesAndBreakersAreReadAtScrapeTime) {
   breakers.push_back({"default", "mcp-echo", "", BreakerGauge::State::kOpen});
 
   const std::string text = registry_.Expose();
-  EXPECT_THAT(text, HasSubstr("lambda_mcp_discovery_runs_total 2\n"));
-  EXPECT_THAT(text, HasSubstr("lambda_mcp_discovery_failures_total 1\n"));
+  EXPECT_THAT(text, HasSubstr("lambda_mcp_discovery_runs_total{target=\"default\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("lambda_mcp_discovery_failures_total{target=\"default\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("lambda_mcp_target_up{target=\"default\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("lambda_mcp_tools{target=\"default\"} 2\n"));
   EXPECT_THAT(text,
               HasSubstr("lambda_mcp_call_stage_events_total{stage=\"invoke\",counter=\"invoked\"} 1\n"));

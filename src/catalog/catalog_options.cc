@@ -180,7 +180,7 @@ class OptionReader {
 };
 
 // FUNCTION_LIST: names, name:qualifier or (partial) ARNs; a function listed twice must name one qualifier.
-void ReadFunctionList(OptionReader& r, CatalogOptions& o) {
+void ReadFunctionList(OptionReader& r, SelectionOptions& o) {
   auto list = r.Get("FUNCTION_LIST");
   if (!list) {
     return;
@@ -222,25 +222,30 @@ void ReadCompat(OptionReader& r, CatalogOptions& o) {
 Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   OptionReader r(sources);
   CatalogOptions o;
+  TargetOptions& t = o.targets.emplace_back();  // "default", no namespace
+  SelectionOptions& sel = t.selection;
   // The reference server uses these three verbatim (no trimming), so do we.
-  r.String("FUNCTION_PREFIX", o.function_prefix);
-  r.String("FUNCTION_TAG_KEY", o.tag_key);
-  r.String("FUNCTION_TAG_VALUE", o.tag_value);
-  r.String("FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", o.schema_arn_tag_key);
-  r.String("FUNCTION_QUALIFIER_TAG_KEY", o.qualifier_tag_key);
-  r.String("AWS_PROFILE", o.aws_profile);
-  r.String("AWS_REGION", o.aws_region);
-  o.aws_region = std::string(Trim(o.aws_region));
-  r.Bool("FUNCTION_ALLOW_ALL", o.allow_all);
+  r.String("FUNCTION_PREFIX", sel.function_prefix);
+  r.String("FUNCTION_TAG_KEY", sel.tag_key);
+  r.String("FUNCTION_TAG_VALUE", sel.tag_value);
+  r.String("FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", t.schema_arn_tag_key);
+  r.String("FUNCTION_QUALIFIER_TAG_KEY", t.qualifier_tag_key);
+  r.String("AWS_PROFILE", t.credentials.profile);
+  if (!t.credentials.profile.empty()) {
+    t.credentials.kind = CredentialOptions::Kind::kProfile;
+  }
+  r.String("AWS_REGION", t.region);
+  t.region = std::string(Trim(t.region));
+  r.Bool("FUNCTION_ALLOW_ALL", sel.allow_all);
   r.Bool("LAMBDA_MCP_LOG_TAIL", o.log_tail);
   r.Bool("LAMBDA_MCP_VALIDATE_ARGUMENTS", o.validate_arguments);
   if (auto q = r.Get("FUNCTION_QUALIFIER")) {
-    o.default_qualifier = std::string(Trim(*q));
-    if (!o.default_qualifier.empty() && !aws::IsValidQualifier(o.default_qualifier)) {
+    t.default_qualifier = std::string(Trim(*q));
+    if (!t.default_qualifier.empty() && !aws::IsValidQualifier(t.default_qualifier)) {
       r.Problem("FUNCTION_QUALIFIER: \"" + *q + "\" is not an alias or version");
     }
   }
-  ReadFunctionList(r, o);
+  ReadFunctionList(r, sel);
   ReadCompat(r, o);
   r.Integer("LAMBDA_MCP_REFRESH_SECONDS", 0, 7 * 24 * 3600, o.refresh_interval);
   r.Integer("LAMBDA_MCP_DISCOVERY_WAIT_SECONDS", 0, 3600, o.discovery_wait);
@@ -258,10 +263,10 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   if (auto k = r.Get("LAMBDA_MCP_AUDIT_KEY_FILE")) {
     o.audit_key_file = std::string(Trim(*k));
   }
-  if (o.half_tag_filter()) {
+  if (sel.half_tag_filter()) {
     o.warnings.push_back("Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE must be set to filter by tag.");
   }
-  if (!o.has_selection() && !o.half_tag_filter()) {
+  if (!sel.has_selection() && !sel.half_tag_filter()) {
     o.warnings.push_back(
         "No functions are selected, so no tools are exposed: set FUNCTION_PREFIX, FUNCTION_LIST or "
         "FUNCTION_TAG_KEY+FUNCTION_TAG_VALUE, or FUNCTION_ALLOW_ALL=true to expose every function in the "

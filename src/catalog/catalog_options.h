@@ -13,31 +13,17 @@
 #include <vector>
 
 #include "aws/function_ref.h"
+#include "catalog/target_options.h"
 #include "common/result.h"
 
 namespace lmcp::catalog {
 
-// One FUNCTION_LIST entry: a name, name:qualifier, a full or partial ARN (optionally qualified); `raw` is the
-// entry as written (trimmed).
-using FunctionRef = aws::FunctionRef;
-
 enum class CompatMode { kNone, kReference };
 
 struct CatalogOptions {
-  // Selection. Name stage = prefix OR list; tag stage intersects. Nothing is selected without one of them
-  // unless allow_all is set.
-  std::string function_prefix;             // case-sensitive starts-with; stripped from tool names
-  std::vector<FunctionRef> function_list;  // exact names, ARNs or name:qualifier
-  std::string tag_key;                     // both key and value set → tag filter
-  std::string tag_value;
-  bool allow_all = false;          // FUNCTION_ALLOW_ALL: expose every function when no filter is set
-  std::string schema_arn_tag_key;  // tag whose value is a Schema Registry ARN
-  std::string qualifier_tag_key;   // tag whose value is the alias/version to invoke
-  std::string default_qualifier;   // "" = $LATEST
-
-  // AWS; empty = the aws layer's own resolution (AWS_PROFILE / AWS_REGION / profile / defaults).
-  std::string aws_profile;
-  std::string aws_region;
+  // Where functions come from and which become tools: one target per account/region (target_options.h).
+  // The flat keys (FUNCTION_PREFIX, AWS_REGION, ...) build exactly one, named "default", with no namespace.
+  std::vector<TargetOptions> targets;
 
   // Behaviour.
   CompatMode compat = CompatMode::kNone;       // kReference: {"parameters":{...}} wrapper and reference texts
@@ -55,12 +41,6 @@ struct CatalogOptions {
 
   // Non-fatal findings of loading, to be logged at WARNING (e.g. only one tag variable set).
   std::vector<std::string> warnings;
-
-  bool tag_filter() const { return !tag_key.empty() && !tag_value.empty(); }
-  bool half_tag_filter() const { return tag_key.empty() != tag_value.empty(); }
-  bool name_filter() const { return !function_prefix.empty() || !function_list.empty(); }
-  // True when some filter selects functions (or allow_all is set); false → no tools, said clearly.
-  bool has_selection() const { return name_filter() || tag_filter() || allow_all; }
 };
 
 struct OptionSpec {
@@ -83,8 +63,8 @@ struct OptionSources {
 // The catalog keys present in the process environment.
 OptionValues CatalogEnvironment();
 
-// Merges flags > env > file and validates. On failure, one kInvalidArgument whose message lists every
-// problem, one per line.
+// Merges flags > env > file and validates; the target keys fill targets[0] ("default"). On failure, one
+// kInvalidArgument whose message lists every problem, one per line.
 Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources);
 
 // Reads a YAML or JSON config file into a flat map: scalar values as text, sequences joined with ",".

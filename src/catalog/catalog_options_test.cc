@@ -16,41 +16,41 @@ CatalogOptions LoadEnv(OptionValues env) {
 
 TEST(CatalogOptionsTest, FunctionListIsTrimmedAndEmptiesDropped) {
   auto o = LoadEnv({{"FUNCTION_LIST", "customer-id-from-email, 2fa-verify ,,"}});
-  ASSERT_EQ(o.function_list.size(), 2u);
-  EXPECT_EQ(o.function_list[0].name, "customer-id-from-email");
-  EXPECT_EQ(o.function_list[1].name, "2fa-verify");
+  ASSERT_EQ(o.targets[0].selection.function_list.size(), 2u);
+  EXPECT_EQ(o.targets[0].selection.function_list[0].name, "customer-id-from-email");
+  EXPECT_EQ(o.targets[0].selection.function_list[1].name, "2fa-verify");
 }
 
 TEST(CatalogOptionsTest, FunctionListAcceptsArnsAndQualifiers) {
   auto o = LoadEnv({{"FUNCTION_LIST",
                      "arn:aws:lambda:us-east-1:123456789012:function:mcp-echo,a:prod,"
                      "123456789012:function:b:7,arn:aws:lambda:eu-west-1:123456789012:function:c:live"}});
-  ASSERT_EQ(o.function_list.size(), 4u);
-  EXPECT_EQ(o.function_list[0].name, "mcp-echo");
-  EXPECT_EQ(o.function_list[0].region, "us-east-1");
-  EXPECT_TRUE(o.function_list[0].qualifier.empty());
-  EXPECT_EQ(o.function_list[1].name, "a");
-  EXPECT_EQ(o.function_list[1].qualifier, "prod");
-  EXPECT_EQ(o.function_list[2].name, "b");
-  EXPECT_EQ(o.function_list[2].account, "123456789012");
-  EXPECT_EQ(o.function_list[2].qualifier, "7");
-  EXPECT_EQ(o.function_list[3].region, "eu-west-1");
-  EXPECT_EQ(o.function_list[3].qualifier, "live");
+  ASSERT_EQ(o.targets[0].selection.function_list.size(), 4u);
+  EXPECT_EQ(o.targets[0].selection.function_list[0].name, "mcp-echo");
+  EXPECT_EQ(o.targets[0].selection.function_list[0].region, "us-east-1");
+  EXPECT_TRUE(o.targets[0].selection.function_list[0].qualifier.empty());
+  EXPECT_EQ(o.targets[0].selection.function_list[1].name, "a");
+  EXPECT_EQ(o.targets[0].selection.function_list[1].qualifier, "prod");
+  EXPECT_EQ(o.targets[0].selection.function_list[2].name, "b");
+  EXPECT_EQ(o.targets[0].selection.function_list[2].account, "123456789012");
+  EXPECT_EQ(o.targets[0].selection.function_list[2].qualifier, "7");
+  EXPECT_EQ(o.targets[0].selection.function_list[3].region, "eu-west-1");
+  EXPECT_EQ(o.targets[0].selection.function_list[3].qualifier, "live");
 }
 
 TEST(CatalogOptionsTest, LeastPrivilegeByDefault) {
   auto o = LoadEnv({});
-  EXPECT_FALSE(o.has_selection());
+  EXPECT_FALSE(o.targets[0].selection.has_selection());
   ASSERT_EQ(o.warnings.size(), 1u);
   EXPECT_NE(o.warnings[0].find("FUNCTION_ALLOW_ALL"), std::string::npos);
   auto all = LoadEnv({{"FUNCTION_ALLOW_ALL", "true"}});
-  EXPECT_TRUE(all.has_selection());
+  EXPECT_TRUE(all.targets[0].selection.has_selection());
   EXPECT_TRUE(all.warnings.empty());
 }
 
 TEST(CatalogOptionsTest, HalfTagFilterWarnsLikeReference) {
   auto o = LoadEnv({{"FUNCTION_TAG_KEY", "mcp"}});
-  EXPECT_TRUE(o.half_tag_filter());
+  EXPECT_TRUE(o.targets[0].selection.half_tag_filter());
   ASSERT_EQ(o.warnings.size(), 1u);
   EXPECT_EQ(o.warnings[0], "Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE must be set to filter by tag.");
 }
@@ -62,9 +62,9 @@ TEST(CatalogOptionsTest, FlagsOverEnvOverFile) {
   s.flags = {{"FUNCTION_PREFIX", "flag-"}};
   auto r = LoadCatalogOptions(s);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->function_prefix, "flag-");
-  EXPECT_EQ(r->tag_key, "ek");
-  EXPECT_EQ(r->tag_value, "v");
+  EXPECT_EQ(r->targets[0].selection.function_prefix, "flag-");
+  EXPECT_EQ(r->targets[0].selection.tag_key, "ek");
+  EXPECT_EQ(r->targets[0].selection.tag_value, "v");
 }
 
 TEST(CatalogOptionsTest, EveryProblemReportedAtOnce) {
@@ -112,7 +112,7 @@ TEST_F(ConfigFileTest, Yaml) {
   EXPECT_EQ(r->at("LAMBDA_MCP_REFRESH_SECONDS"), "60");
   auto o = LoadCatalogOptions({.file = r.value()});
   ASSERT_TRUE(o.ok());
-  EXPECT_EQ(o->function_list.size(), 2u);
+  EXPECT_EQ(o->targets[0].selection.function_list.size(), 2u);
   EXPECT_EQ(o->refresh_interval.count(), 60);
 }
 

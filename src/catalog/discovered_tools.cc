@@ -22,8 +22,16 @@ spdlog::logger& Log() {
 
 }  // namespace
 
-DiscoveredTools::DiscoveredTools(const CatalogOptions& options, LambdaBackend& backend, Clock& clock)
-    : options_(options), backend_(backend), clock_(clock) {}
+DiscoveredTools::DiscoveredTools(TargetOptions target, const CatalogOptions& settings,
+                                 Result<std::shared_ptr<LambdaBackend>> backend, Clock& clock,
+                                 std::function<void()> on_pass)
+    : target_(std::move(target)),
+      settings_(settings),
+      backend_(std::move(backend)),
+      clock_(clock),
+      on_pass_(std::move(on_pass)) {
+  status_.name = target_.name;
+}
 
 DiscoveredTools::~DiscoveredTools() {
   if (thread_.joinable()) {
@@ -36,90 +44,67 @@ void DiscoveredTools::Start() {
   thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
 }
 
-void DiscoveredTools::SetListChangedCallback(std::function<void()> callback) {
-  std::lock_guard lock(mu_);
-  list_changed_ = std::move(callback);
-}
-
 std::shared_ptr<const std::vector<ToolEntry>> DiscoveredTools::entries() const {
   std::lock_guard lock(mu_);
-  return snapshot_ ? snapshot_->entries : nullptr;
+  return entries_;
 }
 
-int DiscoveredTools::attempts() const {
+TargetStatus DiscoveredTools::status() const {
   std::lock_guard lock(mu_);
-  return attempts_;
-}
-
-int DiscoveredTools::failures() const {
-  std::lock_guard lock(mu_);
-  return failures_;
-}
-
-bool DiscoveredTools::Ready() const {
-  std::lock_guard lock(mu_);
-  return snapshot_ != nullptr;
+  return status_;
 }
 
 Status DiscoveredTools::DiscoverNow() { return RunOnce(); }
 
-// Under mu_. Swaps in a new snapshot when the tool set changed; `notify` gets the list-changed callback
-// when that is not the first outcome.
-void DiscoveredTools::Publish(const DiscoveryResult& d, std::function<void()>* notify) {
-  // Sorted by tool name: tools/list is the same for every caller and every replica, whatever order
-  // ListFunctions pages arrive in (MCP 2026-07-28: deterministic lists, cacheable by anyone).
-  auto entries = std::make_shared<std::vector<ToolEntry>>(d.tools);
-  std::sort(entries->begin(), entries->end(),
-            [](const ToolEntry& a, const ToolEntry& b) { return a.definition.name < b.definition.name; });
-  if (snapshot_ && SameTools(*snapshot_->entries, *entries)) {
-    return;
-  }
-  auto snap = std::make_shared<Snapshot>();
-  auto tools = std::make_shared<std::vector<mcp::ToolDefinition>>();
-  for (const auto& e : *entries) {
-    tools->push_back(e.definition);
-    snap->by_name[e.definition.name] = &e;
-  }
-  snap->entries = std::move(entries);
-  snap->tools = std::move(tools);
-  snapshot_ = std::move(snap);
-  if (first_attempt_done_) {
-    *notify = list_changed_;
-  }
-}
-
 Status DiscoveredTools::RunOnce() {
-  auto result = Discover(options_, backend_);
-  std::function<void()> notify;
+  // Log lines name the target when there are several (the flat setup's one target stays unnamed, as before).
+  const std::string who = target_.name == "default" ? "" : "target " + target_.name + ": ";
+  Result<DiscoveryResult> result = backend_.ok() ? Discover(target_, settings_.compat, **backend_)
+                                                 : Result<DiscoveryResult>(backend_.error());
   Status status;
+  std::size_t tool_count = 0;
   {
     std::lock_guard lock(mu_);
-    ++attempts_;
+    ++status_.attempts;
+    status_.attempted = true;
+    status_.ok = result.ok();
     if (!result.ok()) {
-      last_error_ = result.error();
+      status_.last_error = result.error().message;
+      status_.last_error_code = result.error().code;
+      ++status_.failures;
       status = result.error();
-      ++failures_;
     } else {
-      Publish(result.value(), &notify);
-      last_error_.reset();
+      // Sorted by tool name: tools/list is the same for every caller and every replica, whatever order
+      // ListFunctions pages arrive in (MCP 2026-07-28: deterministic lists, cacheable by anyone).
+      auto fresh = std::make_shared<std::vector<ToolEntry>>(std::move(result->tools));
+      std::sort(fresh->begin(), fresh->end(),
+                [](const ToolEntry& a, const ToolEntry& b) { return a.definition.name < b.definition.name; });
+      for (auto& e : *fresh) {
+        e.backend = *backend_;
+      }
+      if (!entries_ || !SameTools(*entries_, *fresh)) {
+        entries_ = std::move(fresh);
+      }
+      status_.tools = entries_->size();
+      status_.last_error.clear();
+      status_.last_success = clock_.Now();
     }
-    first_attempt_done_ = true;
+    tool_count = status_.tools;
   }
-  cv_.notify_all();
   if (result.ok()) {
     for (const auto& w : result->warnings) {
-      Log().warn("{}", ForLog(w, 1000));
+      Log().warn("{}{}", who, ForLog(w, 1000));
     }
     for (const auto& i : result->infos) {
-      Log().info("{}", ForLog(i, 1000));
+      Log().info("{}{}", who, ForLog(i, 1000));
     }
-    Log().info("discovery: {} tool(s) from {} function(s){}", result->tools.size(), result->functions_listed,
+    Log().info("{}discovery: {} tool(s) from {} function(s){}", who, tool_count, result->functions_listed,
                result->used_list_tags_fallback ? " (tags via lambda:ListTags)" : "");
   } else {
-    Log().error("Lambda discovery failed: {}", ForLog(result.error().message, 1000));
+    Log().error("{}Lambda discovery failed: {}", who, ForLog(result.error().message, 1000));
   }
-  if (notify) {
-    notify();
+  if (on_pass_) {
+    on_pass_();
   }
   return status;
 }
@@ -133,73 +118,23 @@ void DiscoveredTools::Loop(std::stop_token stop) {
     Clock::Duration wait;
     if (s.ok()) {
       failures = 0;
-      if (options_.refresh_interval.count() == 0) {
+      if (settings_.refresh_interval.count() == 0) {
         std::unique_lock lock(m);
         cv.wait(lock, stop, [] { return false; });  // no periodic refresh: until stopped
         return;
       }
-      wait = options_.refresh_interval;
+      wait = settings_.refresh_interval;
     } else {
       ++failures;
       auto backoff = std::chrono::seconds(1) * (1LL << std::min(failures - 1, 6));
       wait = std::min<Clock::Duration>(backoff, std::chrono::seconds(60));
-      Log().info("retrying discovery in {} s",
+      Log().info("retrying discovery{} in {} s",
+                 target_.name == "default" ? "" : " of target " + target_.name,
                  std::chrono::duration_cast<std::chrono::seconds>(wait).count());
     }
     std::unique_lock lock(m);
     clock_.WaitUntil(lock, cv, clock_.Steady() + wait, stop, [] { return false; });
   }
-}
-
-std::shared_ptr<const DiscoveredTools::Snapshot> DiscoveredTools::WaitForFirstDiscovery(
-    std::optional<Error>* error) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, options_.discovery_wait, [&] { return first_attempt_done_; });
-  if (snapshot_) {
-    return snapshot_;
-  }
-  if (last_error_) {
-    *error = Error{last_error_->code,
-                   "Lambda function discovery failed: " + last_error_->message +
-                       " Discovery is retried in the background; the tool list will be sent again "
-                       "(notifications/tools/list_changed) once it succeeds."};
-  } else {
-    *error = Error::Unavailable("Lambda function discovery has not finished after " +
-                                std::to_string(options_.discovery_wait.count()) +
-                                " s (slow or unreachable AWS endpoint?); try again shortly.");
-  }
-  return nullptr;
-}
-
-Result<mcp::ToolList> DiscoveredTools::List() {
-  std::optional<Error> error;
-  auto snap = WaitForFirstDiscovery(&error);
-  if (!snap) {
-    return *error;
-  }
-  return snap->tools;
-}
-
-Result<std::shared_ptr<const ToolEntry>> DiscoveredTools::Find(const std::string& tool) {
-  std::optional<Error> error;
-  auto snap = WaitForFirstDiscovery(&error);
-  if (!snap) {
-    return *error;
-  }
-  auto it = snap->by_name.find(tool);
-  if (it == snap->by_name.end()) {
-    return Error::NotFound("Unknown tool: " + tool);
-  }
-  return std::shared_ptr<const ToolEntry>(snap, it->second);  // shares the snapshot's ownership
-}
-
-std::shared_ptr<const ToolEntry> DiscoveredTools::Peek(const std::string& tool) const {
-  std::lock_guard lock(mu_);
-  if (!snapshot_) {
-    return nullptr;
-  }
-  auto it = snapshot_->by_name.find(tool);
-  return it == snapshot_->by_name.end() ? nullptr : std::shared_ptr<const ToolEntry>(snapshot_, it->second);
 }
 
 }  // namespace lmcp::catalog

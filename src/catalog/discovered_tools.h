@@ -1,74 +1,72 @@
 #pragma once
-// The discovered tools: runs discovery in the background (a first pass at Start, then every refresh
+// One target's discovered tools: runs discovery in the background (a first pass at Start, then every refresh
 // interval; after a failure, retries with exponential backoff on the injected clock) and publishes each
-// result as an immutable snapshot. Serves tools/list and the call chain's tool lookup (ToolDirectory); both
-// wait up to `discovery_wait` for the first pass. Thread-safe. The destructor stops the background thread.
+// result as an immutable, name-sorted snapshot whose entries carry the target's backend. A failed refresh
+// keeps the last good snapshot (its status says why). TargetTools merges every target's snapshot.
+// Thread-safe. The destructor stops the background thread (a pass in progress finishes first).
 
 #include <condition_variable>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
 
-#include "catalog/call/resolve_tool.h"
 #include "catalog/catalog_options.h"
 #include "catalog/discovery.h"
+#include "catalog/target_options.h"
 #include "common/clock.h"
-#include "mcp/tool_provider.h"
 
 namespace lmcp::catalog {
 
-class DiscoveredTools final : public ToolDirectory {
- public:
-  // `backend` and `clock` must outlive this.
-  DiscoveredTools(const CatalogOptions& options, LambdaBackend& backend, Clock& clock);
-  ~DiscoveredTools() override;
+// What /readyz and `lambda-mcp tools` show for one target.
+struct TargetStatus {
+  std::string name;
+  bool attempted = false;  // a discovery pass has finished
+  bool ok = false;         // the last pass succeeded
+  std::size_t tools = 0;   // tools in the current snapshot (the last good one)
+  std::string last_error;  // the last pass's error; "" after a success
+  ErrorCode last_error_code = ErrorCode::kUnavailable;
+  std::optional<Clock::WallTime> last_success;
+  int attempts = 0;
+  int failures = 0;  // passes that failed (metrics)
+};
 
-  // Starts background discovery. Without Start, DiscoverNow() must be called before listing.
+class DiscoveredTools {
+ public:
+  // `settings` (compat, refresh interval) and `clock` must outlive this. `backend` is the target's, or why
+  // it could not be built (then every pass fails with that error). `on_pass` runs after every pass, outside
+  // any lock of this object.
+  DiscoveredTools(TargetOptions target, const CatalogOptions& settings,
+                  Result<std::shared_ptr<LambdaBackend>> backend, Clock& clock,
+                  std::function<void()> on_pass);
+  ~DiscoveredTools();
+  DiscoveredTools(const DiscoveredTools&) = delete;
+  DiscoveredTools& operator=(const DiscoveredTools&) = delete;
+
+  // Starts background discovery.
   void Start();
   // One synchronous discovery pass, published like a background one.
   Status DiscoverNow();
 
-  Result<mcp::ToolList> List();
-  Result<std::shared_ptr<const ToolEntry>> Find(const std::string& tool) override;
-  // The entry of `tool` in the current snapshot, without waiting; null if none.
-  std::shared_ptr<const ToolEntry> Peek(const std::string& tool) const;
-  // Called after a published change (not the first one).
-  void SetListChangedCallback(std::function<void()> callback);
-
-  // The current entries (null before the first successful discovery).
+  const TargetOptions& target() const { return target_; }
+  // The current entries, sorted by tool name (null before the first successful discovery).
   std::shared_ptr<const std::vector<ToolEntry>> entries() const;
-  int attempts() const;
-  int failures() const;  // attempts that failed
-  // True once a discovery has succeeded; stays true while later refreshes fail.
-  bool Ready() const;
+  TargetStatus status() const;
 
  private:
-  struct Snapshot {
-    std::shared_ptr<const std::vector<ToolEntry>> entries;
-    mcp::ToolList tools;
-    std::map<std::string, const ToolEntry*> by_name;
-  };
-  // Runs Discover, logs, publishes; returns the error, if any.
   Status RunOnce();
-  void Publish(const DiscoveryResult& d, std::function<void()>* notify);
   void Loop(std::stop_token stop);
-  std::shared_ptr<const Snapshot> WaitForFirstDiscovery(std::optional<Error>* error);
 
-  const CatalogOptions& options_;
-  LambdaBackend& backend_;
+  const TargetOptions target_;
+  const CatalogOptions& settings_;
+  const Result<std::shared_ptr<LambdaBackend>> backend_;
   Clock& clock_;
+  const std::function<void()> on_pass_;
 
   mutable std::mutex mu_;
-  std::condition_variable_any cv_;
-  std::shared_ptr<const Snapshot> snapshot_;
-  std::optional<Error> last_error_;
-  bool first_attempt_done_ = false;
-  int attempts_ = 0;
-  int failures_ = 0;
-  std::function<void()> list_changed_;
+  std::shared_ptr<const std::vector<ToolEntry>> entries_;
+  TargetStatus status_;
   std::jthread thread_;  // last: stopped and joined first
 };
 

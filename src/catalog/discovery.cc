@@ -4,6 +4,7 @@
 #include <set>
 
 #include "aws/function_ref.h"
+#include "catalog/tool_annotations.h"
 #include "catalog/tool_naming.h"
 #include "mcp/x_mcp_header.h"
 
@@ -68,7 +69,7 @@ using ListedRefs = std::map<std::string, const FunctionRef*>;
 
 // The name stage: the prefix, FUNCTION_LIST entries (matching region and account when they name them), or
 // every function when no name filter is set.
-std::vector<const FunctionInfo*> SelectByName(const CatalogOptions& o,
+std::vector<const FunctionInfo*> SelectByName(const SelectionOptions& o,
                                               const std::vector<FunctionInfo>& functions,
                                               const ListedRefs& listed_refs, DiscoveryResult& out) {
   std::set<std::string> found_refs;
@@ -106,14 +107,16 @@ std::vector<const FunctionInfo*> SelectByName(const CatalogOptions& o,
 }
 
 // The tags of the selected functions, in one pass for everything that needs them (filter, schema tag,
-// qualifier tag): Tagging GetResources, or one lambda:ListTags per function when that is denied, fails or
-// finds nothing. Functions deleted since they were listed leave `selected`.
-Result<std::map<std::string, Tags>> ReadTags(const CatalogOptions& o, LambdaBackend& backend,
+// qualifier tag, title and annotations): Tagging GetResources, or one lambda:ListTags per function when that
+// is denied, fails or finds nothing. Functions deleted since they were listed leave `selected`. Only the
+// filter and the schema/qualifier tags make unreadable tags an error; otherwise the tools go without them.
+Result<std::map<std::string, Tags>> ReadTags(const TargetOptions& t, LambdaBackend& backend,
                                              std::vector<const FunctionInfo*>& selected,
                                              DiscoveryResult& out) {
   std::map<std::string, Tags> tags_by_arn;
-  bool need_tags = o.tag_filter() || !o.schema_arn_tag_key.empty() || !o.qualifier_tag_key.empty();
-  if (!need_tags || selected.empty()) {
+  const SelectionOptions& o = t.selection;
+  const bool required = o.tag_filter() || !t.schema_arn_tag_key.empty() || !t.qualifier_tag_key.empty();
+  if (selected.empty()) {
     return tags_by_arn;
   }
   auto tagged = o.tag_filter() ? backend.GetTaggedFunctions(o.tag_key, o.tag_value)
@@ -134,7 +137,8 @@ Result<std::map<std::string, Tags>> ReadTags(const CatalogOptions& o, LambdaBack
                            "); falling back to one lambda:ListTags per function");
   }
   std::vector<const FunctionInfo*> kept;
-  for (const FunctionInfo* f : selected) {
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    const FunctionInfo* f = selected[i];
     auto tags = backend.ListTags(f->arn);
     if (tags.ok()) {
       tags_by_arn[f->arn] = tags.value();
@@ -146,13 +150,20 @@ Result<std::map<std::string, Tags>> ReadTags(const CatalogOptions& o, LambdaBack
       out.warnings.push_back("Error getting tags for function " + f->name + ": " + e.message);
       continue;  // deleted since it was listed
     }
-    return Error{e.code, ExplainDiscoveryError(e, "tag:GetResources and lambda:ListTags")};
+    if (required) {
+      return Error{e.code, ExplainDiscoveryError(e, "tag:GetResources and lambda:ListTags")};
+    }
+    out.warnings.push_back("function tags cannot be read (" + e.message +
+                           "); tools are published without tag-based titles and annotations. Fix: allow "
+                           "tag:GetResources or lambda:ListTags.");
+    kept.insert(kept.end(), selected.begin() + static_cast<std::ptrdiff_t>(i), selected.end());
+    break;
   }
   selected = kept;
   return tags_by_arn;
 }
 
-void FilterByTag(const CatalogOptions& o, const std::map<std::string, Tags>& tags_by_arn,
+void FilterByTag(const SelectionOptions& o, const std::map<std::string, Tags>& tags_by_arn,
                  std::vector<const FunctionInfo*>& selected, DiscoveryResult& out) {
   std::vector<const FunctionInfo*> kept;
   for (const FunctionInfo* f : selected) {
@@ -171,7 +182,7 @@ void FilterByTag(const CatalogOptions& o, const std::map<std::string, Tags>& tag
 }
 
 // The qualifier: FUNCTION_LIST entry > tag > global default.
-void ChooseQualifier(const CatalogOptions& o, const ListedRefs& listed_refs, const std::string& qualifier_tag,
+void ChooseQualifier(const TargetOptions& o, const ListedRefs& listed_refs, const std::string& qualifier_tag,
                      ToolEntry& e) {
   if (auto it = listed_refs.find(e.function.name);
       it != listed_refs.end() && !it->second->qualifier.empty()) {
@@ -243,12 +254,13 @@ std::string ResolveSchema(const std::string& arn_text, LambdaBackend& backend, S
 // The tool definition: name, description and schemas (the reference's wrapper in compat mode). An
 // x-mcp-header annotation that is invalid is removed with a warning: clients drop a tool that has one, and
 // without it the tool stays usable (its parameter is just not mirrored into a header).
-void Define(const CatalogOptions& o, const std::string& name, const std::string& schema_content, ToolEntry& e,
-            DiscoveryResult& out) {
+void Define(const TargetOptions& t, CompatMode compat, const std::string& name,
+            const std::string& schema_content, ToolEntry& e, DiscoveryResult& out) {
   const FunctionInfo& f = e.function;
   e.definition.name = name;
   e.definition.description = f.description.empty() ? GeneratedDescription(f) : f.description;
-  if (o.compat == CompatMode::kReference) {
+  ApplyToolAnnotations(t, e.function.name, e.tags, e.definition, out.warnings);
+  if (compat == CompatMode::kReference) {
     if (!schema_content.empty() && !e.event_schema.is_null()) {
       e.definition.description += "\n\nInput Schema:\n" + schema_content;
     }
@@ -267,8 +279,9 @@ void Define(const CatalogOptions& o, const std::string& name, const std::string&
 
 }  // namespace
 
-Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend) {
+Result<DiscoveryResult> Discover(const TargetOptions& t, CompatMode compat, LambdaBackend& backend) {
   DiscoveryResult out;
+  const SelectionOptions& o = t.selection;
   if (o.half_tag_filter()) {
     out.warnings.push_back("Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE must be set to filter by tag.");
     return out;
@@ -293,7 +306,7 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
     listed_refs[ref.name] = &ref;
   }
   std::vector<const FunctionInfo*> selected = SelectByName(o, functions, listed_refs, out);
-  auto tags_by_arn = ReadTags(o, backend, selected, out);
+  auto tags_by_arn = ReadTags(t, backend, selected, out);
   if (!tags_by_arn.ok()) {
     return tags_by_arn.error();
   }
@@ -305,7 +318,9 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
   for (const FunctionInfo* f : selected) {
     names.push_back(f->name);
   }
-  NameAssignment assigned = AssignToolNames(names, o.function_prefix);
+  // The namespace comes first; the rest of the name fits in what it leaves of the 64 characters.
+  NameAssignment assigned =
+      AssignToolNames(names, o.function_prefix, kMaxToolNameLength - t.tool_prefix.size());
   for (auto& n : assigned.notes) {
     out.warnings.push_back(std::move(n));
   }
@@ -314,30 +329,27 @@ Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& backend
   for (size_t i = 0; i < selected.size(); ++i) {
     ToolEntry e;
     e.function = *selected[i];
-    const Tags* tags = nullptr;
+    e.target = t.name;
     if (auto it = tags_by_arn->find(e.function.arn); it != tags_by_arn->end()) {
-      tags = &it->second;
+      e.tags = it->second;
     }
     auto tag = [&](const std::string& key) -> std::string {
-      if (key.empty() || !tags) {
-        return "";
-      }
-      auto t = tags->find(key);
-      return t == tags->end() ? "" : t->second;
+      auto found = key.empty() ? e.tags.end() : e.tags.find(key);
+      return found == e.tags.end() ? "" : found->second;
     };
-    ChooseQualifier(o, listed_refs, tag(o.qualifier_tag_key), e);
+    ChooseQualifier(t, listed_refs, tag(t.qualifier_tag_key), e);
     e.schema_source = "none";
     std::string schema_content;
-    if (!o.schema_arn_tag_key.empty()) {
-      std::string arn_text = tag(o.schema_arn_tag_key);
+    if (!t.schema_arn_tag_key.empty()) {
+      std::string arn_text = tag(t.schema_arn_tag_key);
       if (arn_text.empty()) {
         out.infos.push_back("No schema arn provided for function " + e.function.arn + " via tag " +
-                            o.schema_arn_tag_key);
+                            t.schema_arn_tag_key);
       } else {
         schema_content = ResolveSchema(arn_text, backend, schema_cache, e, out);
       }
     }
-    Define(o, assigned.names[i], schema_content, e, out);
+    Define(t, compat, t.tool_prefix + assigned.names[i], schema_content, e, out);
     out.infos.push_back("Registering tool " + e.definition.name + " for function " + e.function.name +
                         (e.qualifier.empty() ? "" : ":" + e.qualifier) + " (schema: " + e.schema_source +
                         ")");
@@ -355,7 +367,9 @@ bool SameTools(const std::vector<ToolEntry>& a, const std::vector<ToolEntry>& b)
     const auto& y = b[i];
     if (x.definition.name != y.definition.name || x.definition.description != y.definition.description ||
         x.definition.input_schema != y.definition.input_schema || x.function.arn != y.function.arn ||
-        x.qualifier != y.qualifier || x.function.timeout_seconds != y.function.timeout_seconds) {
+        x.qualifier != y.qualifier || x.function.timeout_seconds != y.function.timeout_seconds ||
+        x.definition.title != y.definition.title || x.definition.annotations != y.definition.annotations ||
+        x.tags != y.tags || x.target != y.target) {
       return false;
     }
   }

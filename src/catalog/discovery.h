@@ -1,7 +1,9 @@
 #pragma once
-// One discovery pass: list every function, apply the selection (name stage ∪, tag stage ∩), read tags once
-// (Tagging GetResources, falling back to per-function ListTags), resolve qualifiers and Schema Registry
-// schemas, and name the tools. Synchronous and stateless; LambdaCatalog runs it in the background.
+// One discovery pass over one target: list every function, apply the target's selection (name stage ∪, tag
+// stage ∩), read every selected function's tags once (Tagging GetResources, falling back to per-function
+// ListTags), resolve qualifiers and Schema Registry schemas, name the tools (the target's namespace first)
+// and describe them (title and annotations, tool_annotations.h). Synchronous and stateless; DiscoveredTools
+// runs it in the background, one per target.
 
 #include <memory>
 #include <string>
@@ -10,6 +12,7 @@
 #include "catalog/catalog_options.h"
 #include "catalog/input_schema.h"
 #include "catalog/lambda_backend.h"
+#include "catalog/target_options.h"
 #include "common/result.h"
 #include "mcp/tool_provider.h"
 
@@ -26,8 +29,11 @@ struct ToolEntry {
   std::string schema_source;
   Json event_schema;  // the schema the arguments (the event) must satisfy; null when none
   std::shared_ptr<const ArgumentValidator> validator;  // null: no validation (also when event_schema is set)
-  Tags tags;           // the function's tags (mcp:rate-limit, mcp:cache-ttl, ... are read per call)
-  std::string target;  // the name of the target (account/region) it was discovered in; "" = the only one
+  std::string target;                                  // the target's name
+  Tags tags;  // all of the function's tags (empty when they could not be read)
+  // The target's backend, which invokes the function; kept alive by the entry after the target is removed
+  // (null in tests that invoke through the chain's own backend).
+  std::shared_ptr<LambdaBackend> backend;
 };
 
 struct DiscoveryResult {
@@ -38,9 +44,11 @@ struct DiscoveryResult {
   bool used_list_tags_fallback = false;
 };
 
-// Fails only when the tool set cannot be known (ListFunctions failed, tags needed for the filter cannot be
-// read). The error message names the cause and the fix.
-Result<DiscoveryResult> Discover(const CatalogOptions& options, LambdaBackend& backend);
+// Fails only when the tool set cannot be known (ListFunctions failed, tags needed for the filter, schema or
+// qualifier tag cannot be read). Tags that nothing selects by are read too (title, annotations, policy);
+// when they cannot be read that is a warning. The error message names the cause and the fix. Entries get
+// the target's name; their `backend` is left for the caller to set.
+Result<DiscoveryResult> Discover(const TargetOptions& target, CompatMode compat, LambdaBackend& backend);
 
 // Whether two discoveries expose the same tools (names, definitions, targets).
 bool SameTools(const std::vector<ToolEntry>& a, const std::vector<ToolEntry>& b);

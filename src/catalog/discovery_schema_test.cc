@@ -13,6 +13,11 @@
 namespace lmcp::catalog {
 namespace {
 
+// The flat configuration's one target.
+Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& b) {
+  return catalog::Discover(o.targets.at(0), o.compat, b);
+}
+
 const char* kArn = "arn:aws:schemas:us-east-1:123456789012:schema/reg/Order";
 
 CatalogOptions SchemaOptions() {

@@ -7,6 +7,11 @@
 namespace lmcp::catalog {
 namespace {
 
+// The flat configuration's one target.
+Result<DiscoveryResult> Discover(const CatalogOptions& o, LambdaBackend& b) {
+  return catalog::Discover(o.targets.at(0), o.compat, b);
+}
+
 // The five functions of reference-measurements.md, in ListFunctions order.
 void SeedReferenceFunctions(FakeLambdaBackend& b) {
   b.AddFunction("mcp-echo", "Echo the event back (moto simple backend)",

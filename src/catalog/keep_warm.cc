@@ -151,11 +151,11 @@ Clock::Duration NextPingInterval(Clock::Duration every, double jitter, double u)
   return every + Scale(every, jitter * u);
 }
 
-KeepWarm::KeepWarm(KeepWarmOptions options, Entries entries, LambdaBackend& backend, Clock& clock,
+KeepWarm::KeepWarm(KeepWarmOptions options, Entries entries, LambdaBackend* fallback, Clock& clock,
                    metrics::Registry* metrics, IsOpen is_open, Random random)
     : options_(std::move(options)),
       entries_(std::move(entries)),
-      backend_(backend),
+      fallback_(fallback),
       clock_(clock),
       is_open_(std::move(is_open)),
       random_(std::move(random)) {
@@ -212,13 +212,8 @@ void KeepWarm::Refresh(Clock::SteadyTime now) {
     if (!*plan) {
       continue;
     }
-    Scheduled s{std::string(TargetOf(e)),
-                e.function.name,
-                e.function.arn,
-                e.qualifier,
-                e.function.timeout_seconds,
-                **plan,
-                {}};
+    Scheduled s{std::string(TargetOf(e)),   e.function.name, e.function.arn, e.qualifier,
+                e.function.timeout_seconds, e.backend,       **plan,         {}};
     auto old = schedule_.find(key);
     if (old != schedule_.end() && old->second.plan.every == s.plan.every) {
       s.due = old->second.due;
@@ -281,7 +276,11 @@ void KeepWarm::PingOnce(const Scheduled& s, std::stop_token stop) {
   request.qualifier = s.qualifier;
   request.payload = options_.payload;
   request.read_timeout = std::chrono::seconds(s.timeout_seconds + 10);
-  auto response = backend_.Invoke(std::move(request), stop);
+  LambdaBackend* backend = s.backend ? s.backend.get() : fallback_;
+  if (backend == nullptr) {
+    return;  // an entry without a backend and no fallback: nothing to invoke through
+  }
+  auto response = backend->Invoke(std::move(request), stop);
   pings_.Add();
   std::string outcome = "ok";
   if (!response.ok()) {

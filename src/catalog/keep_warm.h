@@ -75,9 +75,10 @@ class KeepWarm {
                                     const std::string& qualifier)>;
   using Random = std::function<double()>;  // uniform in [0, 1)
 
-  // `entries` is the catalog's current tool list (LambdaCatalog::entries). `metrics` may be null. `random`
+  // `entries` is the catalog's current tool list (LambdaCatalog::entries); each is pinged through its own
+  // target's backend, or `fallback` (may be null) when it has none (tests). `metrics` may be null. `random`
   // defaults to a seeded generator. All references must outlive this.
-  KeepWarm(KeepWarmOptions options, Entries entries, LambdaBackend& backend, Clock& clock,
+  KeepWarm(KeepWarmOptions options, Entries entries, LambdaBackend* fallback, Clock& clock,
            metrics::Registry* metrics, IsOpen is_open = nullptr, Random random = nullptr);
   ~KeepWarm();
 
@@ -97,6 +98,7 @@ class KeepWarm {
     std::string arn;
     std::string qualifier;
     int timeout_seconds = 3;
+    std::shared_ptr<LambdaBackend> backend;  // the entry's target's; null = fallback_
     KeepWarmPlan plan;
     Clock::SteadyTime due;
   };
@@ -111,7 +113,7 @@ class KeepWarm {
 
   const KeepWarmOptions options_;
   Entries entries_;
-  LambdaBackend& backend_;
+  LambdaBackend* fallback_;
   Clock& clock_;
   IsOpen is_open_;
   Random random_;

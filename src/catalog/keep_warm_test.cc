@@ -96,7 +96,7 @@ class KeepWarmTest : public ::testing::Test {
  protected:
   std::unique_ptr<KeepWarm> Make(KeepWarmOptions options, KeepWarm::IsOpen is_open = nullptr) {
     return std::make_unique<KeepWarm>(
-        std::move(options), [this] { return entries_; }, backend_, clock_, &registry_, std::move(is_open),
+        std::move(options), [this] { return entries_; }, &backend_, clock_, &registry_, std::move(is_open),
         [] { return 0.5; });
   }
   void SetEntries(std::vector<ToolEntry> entries) {

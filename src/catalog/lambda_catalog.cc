@@ -6,9 +6,9 @@
 
 namespace lmcp::catalog {
 
-LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit,
+LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit,
                              metrics::Registry* metrics)
-    : options_(std::move(options)), clock_(clock), tools_(options_, backend, clock) {
+    : options_(std::move(options)), clock_(clock), tools_(options_, std::move(backends), clock) {
   if (audit) {
     auditor_.emplace(*audit, clock);
   }
@@ -16,11 +16,19 @@ LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clo
     call_metrics_.emplace(CallMetrics::Register(*metrics));
   }
   chain_ = ComposeCallChain(options_, {.tools = tools_,
-                                       .backend = backend,
                                        .clock = clock,
                                        .auditor = auditor_ ? &*auditor_ : nullptr,
                                        .metrics = call_metrics_ ? &*call_metrics_ : nullptr});
 }
+
+LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit,
+                             metrics::Registry* metrics)
+    : LambdaCatalog(
+          std::move(options),
+          [&backend](const TargetOptions&) -> Result<std::shared_ptr<LambdaBackend>> {
+            return std::shared_ptr<LambdaBackend>(std::shared_ptr<LambdaBackend>(), &backend);  // not owned
+          },
+          clock, audit, metrics) {}
 
 LambdaCatalog::~LambdaCatalog() = default;
 

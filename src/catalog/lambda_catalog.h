@@ -1,6 +1,7 @@
 #pragma once
-// The Lambda ToolProvider: the discovered tools (DiscoveredTools: background discovery, snapshots) and the
-// tools/call chain (catalog/call/compose.cc: resolve, validate, concurrency, progress, invoke, map, audit).
+// The Lambda ToolProvider: the discovered tools of every target (TargetTools: per-target background
+// discovery, one merged snapshot) and the tools/call chain (catalog/call/compose.cc: resolve, validate,
+// concurrency, progress, invoke through the entry's own target backend, map, audit).
 // Thread-safe: ListTools/CallTool may run concurrently from the MCP core's pool. The destructor stops the
 // background threads; no call may be running then.
 
@@ -14,8 +15,8 @@
 #include "catalog/call/call.h"
 #include "catalog/call/record_metrics.h"
 #include "catalog/catalog_options.h"
-#include "catalog/discovered_tools.h"
 #include "catalog/lambda_backend.h"
+#include "catalog/target_tools.h"
 #include "common/clock.h"
 #include "mcp/tool_provider.h"
 
@@ -23,8 +24,11 @@ namespace lmcp::catalog {
 
 class LambdaCatalog : public mcp::ToolProvider {
  public:
-  // `backend`, `clock`, `audit` (may be null: no audit) and `metrics` (may be null: no call metrics) must
-  // outlive the catalog.
+  // Every target's backend comes from `backends`. `clock`, `audit` (may be null: no audit) and `metrics`
+  // (may be null: no call metrics) must outlive the catalog.
+  LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit,
+                metrics::Registry* metrics = nullptr);
+  // One backend, which must outlive the catalog, for every target (tests).
   LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit,
                 metrics::Registry* metrics = nullptr);
   ~LambdaCatalog() override;
@@ -45,12 +49,17 @@ class LambdaCatalog : public mcp::ToolProvider {
     tools_.SetListChangedCallback(std::move(callback));
   }
 
+  // A reload's new targets (target_tools.h): unchanged ones keep their discovery, new ones start, removed
+  // ones stop; calls in flight finish on what they resolved. The behaviour settings stay as constructed.
+  void SetTargets(std::vector<TargetOptions> targets) { tools_.SetTargets(std::move(targets)); }
+
   // The current entries (null before the first successful discovery).
   std::shared_ptr<const std::vector<ToolEntry>> entries() const { return tools_.entries(); }
   int discovery_attempts() const { return tools_.attempts(); }
-  int discovery_failures() const { return tools_.failures(); }
-  // True once a discovery has succeeded (backs /readyz); stays true while later refreshes fail.
+  // True once some target's discovery has succeeded (backs /readyz); stays true while later refreshes fail.
   bool Ready() const { return tools_.Ready(); }
+  // Each target's discovery status, in configuration order (/readyz, `lambda-mcp tools`).
+  std::vector<TargetStatus> TargetStatuses() const { return tools_.Statuses(); }
   // Every call stage's counters, "stage.counter" → value.
   StageCounters CallCounters() const { return chain_.Counters(); }
 
@@ -59,7 +68,7 @@ class LambdaCatalog : public mcp::ToolProvider {
   Clock& clock_;
   std::optional<CallAuditor> auditor_;
   std::optional<CallMetrics> call_metrics_;
-  DiscoveredTools tools_;
+  TargetTools tools_;
   CallChain chain_;  // last: its threads stop first
 };
 

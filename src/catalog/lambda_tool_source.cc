@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <map>
 
 #include "aws/aws_config.h"
 #include "catalog/aws_lambda_backend.h"
@@ -15,6 +16,11 @@ LambdaToolSource::LambdaToolSource(const CatalogOptions& options, std::unique_pt
     : backend_(std::move(backend)),
       audit_(std::move(audit)),
       catalog_(std::make_unique<LambdaCatalog>(options, *backend_, clock, audit_.get(), metrics)) {}
+
+LambdaToolSource::LambdaToolSource(const CatalogOptions& options, BackendFactory backends,
+                                   std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics)
+    : audit_(std::move(audit)),
+      catalog_(std::make_unique<LambdaCatalog>(options, std::move(backends), clock, audit_.get(), metrics)) {}
 
 Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options) {
   if (!options.audit_key_file.empty()) {
@@ -38,10 +44,29 @@ Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options) {
 
 Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const CatalogOptions& options,
                                                                    Clock& clock, metrics::Registry* metrics) {
-  auto backend = AwsLambdaBackend::Create(options, clock, aws::ProcessEnvironment());
-  if (!backend.ok()) {
-    return backend.error();
+  // The targets given now are built first, so a configuration error stops the start; later ones (a reload)
+  // are built by the catalog, and one that fails is a failing target.
+  auto built = std::make_shared<std::map<std::string, std::shared_ptr<LambdaBackend>>>();
+  for (const auto& t : options.targets) {
+    auto backend = AwsLambdaBackend::Create(t, clock, aws::ProcessEnvironment());
+    if (!backend.ok()) {
+      return backend.error();
+    }
+    (*built)[t.name] = std::move(backend).value();
   }
+  BackendFactory backends = [built,
+                             &clock](const TargetOptions& t) -> Result<std::shared_ptr<LambdaBackend>> {
+    if (auto it = built->find(t.name); it != built->end()) {
+      auto backend = std::move(it->second);
+      built->erase(it);
+      return backend;
+    }
+    auto backend = AwsLambdaBackend::Create(t, clock, aws::ProcessEnvironment());
+    if (!backend.ok()) {
+      return backend.error();
+    }
+    return std::shared_ptr<LambdaBackend>(std::move(backend).value());
+  };
   std::string key;
   if (options.audit_log != "off") {
     auto loaded = LoadLambdaAuditKey(options);
@@ -54,25 +79,33 @@ Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const Catalog
   if (!audit.ok()) {
     return audit.error();
   }
-  return std::make_unique<LambdaToolSource>(options, std::move(backend).value(), std::move(audit).value(),
-                                            clock, metrics);
+  return std::unique_ptr<LambdaToolSource>(
+      new LambdaToolSource(options, std::move(backends), std::move(audit).value(), clock, metrics));
 }
 
 void LogCatalogOptions(const CatalogOptions& o) {
-  std::string list;
-  for (const auto& r : o.function_list) {
-    list += (list.empty() ? "" : ",") + r.raw;
-  }
-  spdlog::info("FUNCTION_PREFIX: {}", ForLog(o.function_prefix));
-  spdlog::info("FUNCTION_LIST: [{}]", ForLog(list, 2000));
-  spdlog::info("FUNCTION_TAG_KEY: {}", ForLog(o.tag_key));
-  spdlog::info("FUNCTION_TAG_VALUE: {}", ForLog(o.tag_value));
-  spdlog::info("FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY: {}", ForLog(o.schema_arn_tag_key));
-  if (o.allow_all) {
-    spdlog::info("FUNCTION_ALLOW_ALL: true");
-  }
-  if (!o.default_qualifier.empty()) {
-    spdlog::info("FUNCTION_QUALIFIER: {}", ForLog(o.default_qualifier));
+  for (const auto& t : o.targets) {
+    // The flat setup's one target logs like the reference server; named targets say whose settings they are.
+    const std::string who = t.name == "default" ? "" : "target " + t.name + " ";
+    const SelectionOptions& sel = t.selection;
+    std::string list;
+    for (const auto& r : sel.function_list) {
+      list += (list.empty() ? "" : ",") + r.raw;
+    }
+    if (!who.empty()) {
+      spdlog::info("{}namespace: {}, region: {}", who, ForLog(t.tool_prefix), ForLog(t.region));
+    }
+    spdlog::info("{}FUNCTION_PREFIX: {}", who, ForLog(sel.function_prefix));
+    spdlog::info("{}FUNCTION_LIST: [{}]", who, ForLog(list, 2000));
+    spdlog::info("{}FUNCTION_TAG_KEY: {}", who, ForLog(sel.tag_key));
+    spdlog::info("{}FUNCTION_TAG_VALUE: {}", who, ForLog(sel.tag_value));
+    spdlog::info("{}FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY: {}", who, ForLog(t.schema_arn_tag_key));
+    if (sel.allow_all) {
+      spdlog::info("{}FUNCTION_ALLOW_ALL: true", who);
+    }
+    if (!t.default_qualifier.empty()) {
+      spdlog::info("{}FUNCTION_QUALIFIER: {}", who, ForLog(t.default_qualifier));
+    }
   }
   if (o.compat == CompatMode::kReference) {
     spdlog::info("LAMBDA_MCP_COMPAT: reference");

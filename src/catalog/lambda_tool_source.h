@@ -1,7 +1,7 @@
 #pragma once
-// The production wiring of the catalog in one call: the AWS backend (profile, region, endpoints,
-// credentials), the audit sink and the LambdaCatalog, owned together behind mcp::ToolProvider, with
-// background discovery started. Used by `lambda-mcp serve` and `lambda-mcp tools`.
+// The production wiring of the catalog in one call: one AWS backend per target (region, endpoint,
+// credentials), the audit sink and the LambdaCatalog, owned together behind mcp::ToolProvider. Used by
+// `lambda-mcp serve` and `lambda-mcp tools`.
 
 #include <memory>
 
@@ -14,18 +14,18 @@ namespace lmcp::catalog {
 
 class LambdaToolSource : public mcp::ToolProvider {
  public:
-  // Fails on configuration the AWS layer rejects (unknown profile, no region, unwritable audit file).
-  // Missing credentials are not an error here: discovery reports them to the client and keeps retrying.
+  // Fails on configuration the AWS layer rejects for a target given now (unknown profile, no region) or an
+  // unwritable audit file. Missing or broken credentials are not an error here: discovery reports them and
+  // keeps retrying. Targets added later (SetTargets) that cannot be built are failing targets instead.
   // `metrics` (may be null) gets the call series and must outlive the source.
   static Result<std::unique_ptr<LambdaToolSource>> Create(const CatalogOptions& options, Clock& clock,
                                                           metrics::Registry* metrics = nullptr);
-  // For tests and other backends: `backend` is owned.
+  // For tests and other backends: `backend` is owned and serves every target.
   LambdaToolSource(const CatalogOptions& options, std::unique_ptr<LambdaBackend> backend,
                    std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics = nullptr);
 
   void Start() { catalog_->Start(); }
   LambdaCatalog& catalog() { return *catalog_; }
-  LambdaBackend& backend() { return *backend_; }
 
   Result<mcp::ToolList> ListTools() override { return catalog_->ListTools(); }
   Result<mcp::ToolResult> CallTool(const std::string& name, mcp::Json arguments,
@@ -41,7 +41,10 @@ class LambdaToolSource : public mcp::ToolProvider {
   }
 
  private:
-  std::unique_ptr<LambdaBackend> backend_;
+  LambdaToolSource(const CatalogOptions& options, BackendFactory backends, std::unique_ptr<AuditSink> audit,
+                   Clock& clock, metrics::Registry* metrics);
+
+  std::shared_ptr<LambdaBackend> backend_;  // the test constructor's
   std::unique_ptr<AuditSink> audit_;
   std::unique_ptr<LambdaCatalog> catalog_;  // last: destroyed first
 };

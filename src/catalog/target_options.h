@@ -24,6 +24,7 @@ struct CredentialOptions {
   std::string external_id;  // "" = none
   std::string session_name = "lambda-mcp";
   std::chrono::seconds duration{3600};
+  bool operator==(const CredentialOptions&) const = default;
 };
 
 // Which functions become tools. Name stage = prefix OR list; tag stage intersects. Nothing is selected
@@ -39,6 +40,7 @@ struct SelectionOptions {
   bool half_tag_filter() const { return tag_key.empty() != tag_value.empty(); }
   bool name_filter() const { return !function_prefix.empty() || !function_list.empty(); }
   bool has_selection() const { return name_filter() || tag_filter() || allow_all; }
+  bool operator==(const SelectionOptions&) const = default;
 };
 
 // What a tool says about itself, set from config for functions whose name matches `function` (a glob);
@@ -50,6 +52,7 @@ struct ToolOverride {
   std::optional<bool> destructive;
   std::optional<bool> idempotent;
   std::optional<bool> open_world;
+  bool operator==(const ToolOverride&) const = default;
 };
 
 struct TargetOptions {
@@ -63,6 +66,8 @@ struct TargetOptions {
   std::string qualifier_tag_key;   // tag whose value is the alias/version to invoke
   std::string default_qualifier;   // "" = $LATEST
   std::vector<ToolOverride> tools;
+  // Equal targets keep their discovery across a reload (LambdaCatalog::SetTargets).
+  bool operator==(const TargetOptions&) const = default;
 };
 
 }  // namespace lmcp::catalog

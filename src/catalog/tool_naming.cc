@@ -23,9 +23,9 @@ std::string Sanitize(const std::string& s) {
   return out;
 }
 
-std::string WithSuffix(const std::string& base, const std::string& key) {
+std::string WithSuffix(const std::string& base, const std::string& key, std::size_t max_length) {
   std::string suffix = "_" + ShortHash(key);
-  return base.substr(0, std::min(base.size(), kMaxToolNameLength - suffix.size())) + suffix;
+  return base.substr(0, std::min(base.size(), max_length - suffix.size())) + suffix;
 }
 
 }  // namespace
@@ -49,7 +49,8 @@ std::string ShortHash(const std::string& text) {
   return buf;
 }
 
-NameAssignment AssignToolNames(const std::vector<std::string>& function_names, const std::string& prefix) {
+NameAssignment AssignToolNames(const std::vector<std::string>& function_names, const std::string& prefix,
+                               std::size_t max_length) {
   NameAssignment out;
   const size_t n = function_names.size();
   std::vector<std::string> base(n);
@@ -61,10 +62,10 @@ NameAssignment AssignToolNames(const std::vector<std::string>& function_names, c
       out.notes.push_back("function " + fn + " is named exactly like FUNCTION_PREFIX; its tool is named " +
                           base[i]);
     }
-    if (base[i].size() > kMaxToolNameLength) {
-      std::string shortened = WithSuffix(base[i], fn);
-      out.notes.push_back("tool name for function " + fn + " is longer than 64 characters; shortened to " +
-                          shortened);
+    if (base[i].size() > max_length) {
+      std::string shortened = WithSuffix(base[i], fn, max_length);
+      out.notes.push_back("tool name for function " + fn + " is longer than " + std::to_string(max_length) +
+                          " characters; shortened to " + shortened);
       base[i] = shortened;
     }
   }
@@ -98,10 +99,10 @@ NameAssignment AssignToolNames(const std::vector<std::string>& function_names, c
     for (size_t k = 1; k < order.size(); ++k) {
       const std::string& fn = function_names[order[k]];
       std::string key = fn;
-      std::string candidate = WithSuffix(name, key);
+      std::string candidate = WithSuffix(name, key, max_length);
       while (taken.count(candidate)) {
         key += "#";
-        candidate = WithSuffix(name, key);
+        candidate = WithSuffix(name, key, max_length);
       }
       taken.insert(candidate);
       out.names[order[k]] = candidate;

@@ -21,7 +21,9 @@ struct NameAssignment {
   std::vector<std::string> notes;  // one human-readable line per renamed function (log at WARNING)
 };
 
-// Names for `function_names` (distinct function names), in order.
-NameAssignment AssignToolNames(const std::vector<std::string>& function_names, const std::string& prefix);
+// Names for `function_names` (distinct function names), in order, each at most `max_length` characters
+// (less than 64 when a target's namespace goes in front).
+NameAssignment AssignToolNames(const std::vector<std::string>& function_names, const std::string& prefix,
+                               std::size_t max_length = kMaxToolNameLength);
 
 }  // namespace lmcp::catalog

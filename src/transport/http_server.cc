@@ -257,7 +257,9 @@ std::optional<HttpResponse> HttpServer::Route(const HttpHead& head) {
   }
   if (head.method == "GET" && head.path == "/readyz") {
     bool ready = !stopping_ && (!deps_.ready || deps_.ready());
-    return JsonBody(ready ? 200 : 503, ready ? R"({"status":"ready"})" : R"({"status":"not ready"})");
+    Json body = deps_.ready_detail ? deps_.ready_detail() : Json::object();
+    body["status"] = ready ? "ready" : "not ready";
+    return JsonBody(ready ? 200 : 503, jsonrpc::Serialize(body));
   }
   const std::string metadata = "/.well-known/oauth-protected-resource";
   bool oauth = deps_.authenticator && !deps_.authenticator->authorization_servers().empty();
@@ -297,15 +299,17 @@ HttpResponse HttpServer::ServeMetrics(HttpHead& head) {
 
 std::optional<HttpResponse> HttpServer::Authenticate(HttpHead& head) {
   if (!deps_.authenticator) {
-    head.principal = "anonymous";
+    head.identity = std::make_shared<const mcp::Identity>(mcp::Identity{.name = "anonymous"});
+    head.principal = head.identity->name;
     return std::nullopt;
   }
-  auto principal = deps_.authenticator->Authenticate(head.Header("Authorization"));
-  if (principal.ok()) {
-    head.principal = *principal;
+  auto identity = deps_.authenticator->Authenticate(head.Header("Authorization"));
+  if (identity.ok()) {
+    head.identity = std::make_shared<const mcp::Identity>(std::move(identity).value());
+    head.principal = head.identity->name;
     return std::nullopt;
   }
-  const Error& err = principal.error();
+  const Error& err = identity.error();
   bool oauth = !deps_.authenticator->authorization_servers().empty();
   std::string scope = Join(deps_.authenticator->required_scopes(), " ");
   std::string challenge = "Bearer realm=\"lambda-mcp\"";

@@ -54,7 +54,7 @@ class CallChainTest : public ::testing::Test {
   CallChain Compose(CatalogOptions options, bool audit = true) {
     return ComposeCallChain(
         options,
-        {.tools = tools_, .backend = backend_, .clock = clock_, .auditor = audit ? &auditor_ : nullptr});
+        {.tools = tools_, .clock = clock_, .auditor = audit ? &auditor_ : nullptr, .backend = &backend_});
   }
   CallResult Call(const CallChain& chain, mcp::Json arguments, mcp::CallContext& ctx) {
     LambdaCall call("echo", std::move(arguments), ctx, clock_.Steady());

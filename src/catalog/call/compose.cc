@@ -51,7 +51,7 @@ CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies
                                                                        options.progress_interval),
                                     .every = options.progress_interval}));
   }
-  chain.Add(std::make_unique<InvokeFunction>(deps.backend, deps.clock));
+  chain.Add(std::make_unique<InvokeFunction>(deps.backend, deps.clock));  // the entry's target backend first
   return chain;
 }
 

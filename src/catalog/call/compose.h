@@ -11,10 +11,10 @@ namespace lmcp::catalog {
 
 struct CallDependencies {
   ToolDirectory& tools;
-  LambdaBackend& backend;
   Clock& clock;
-  CallAuditor* auditor = nullptr;  // null: no audit
-  CallMetrics* metrics = nullptr;  // null: no metrics
+  CallAuditor* auditor = nullptr;    // null: no audit
+  LambdaBackend* backend = nullptr;  // invokes entries without a backend of their own (tests)
+  CallMetrics* metrics = nullptr;    // null: no metrics
 };
 
 CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies& deps);

@@ -1,5 +1,7 @@
 #include "catalog/call/invoke_function.h"
 
+#include <cassert>
+
 namespace lmcp::catalog {
 
 CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this stage is the last*/) {
@@ -9,8 +11,10 @@ CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this
   auto stop = call.ctx.stop_token();
   invoked_.Add();
   call.record.invoked = true;
+  LambdaBackend* backend = entry.backend ? entry.backend.get() : fallback_;
+  assert(backend != nullptr && "an entry without a backend needs the chain's fallback");
   const auto invoke_start = clock_.Steady();
-  Result<InvokeResponse> response = backend_.Invoke(std::move(call.request), stop);
+  Result<InvokeResponse> response = backend->Invoke(std::move(call.request), stop);
   CallRecord& record = call.record;
   record.invoke_duration = clock_.Steady() - invoke_start;
   if (!response.ok()) {

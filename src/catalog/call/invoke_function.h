@@ -1,5 +1,6 @@
 #pragma once
-// Stage, the innermost: invokes the function once (an Invoke that may have reached Lambda is never re-sent)
+// Stage, the innermost: invokes the function once, through the backend of the target the entry came from
+// (else the fallback given here, for tests) (an Invoke that may have reached Lambda is never re-sent)
 // and leaves what Lambda said in LambdaCall::response for MapResult; its own result carries nothing. A stop
 // (the client cancelled, the server shuts down) ends the call as cancelled.
 
@@ -9,7 +10,7 @@ namespace lmcp::catalog {
 
 class InvokeFunction final : public CallStage {
  public:
-  InvokeFunction(LambdaBackend& backend, Clock& clock) : backend_(backend), clock_(clock) {}
+  InvokeFunction(LambdaBackend* fallback, Clock& clock) : fallback_(fallback), clock_(clock) {}
   std::string_view name() const override { return "invoke"; }
   CallResult Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override {
@@ -20,7 +21,7 @@ class InvokeFunction final : public CallStage {
   }
 
  private:
-  LambdaBackend& backend_;
+  LambdaBackend* fallback_;
   Clock& clock_;
   Counter invoked_;
   Counter function_errors_;

@@ -52,7 +52,7 @@ class RecordMetricsTest : public ::testing::Test {
   CallMetrics metrics_ = CallMetrics::Register(registry_);
   CallChain chain_ = ComposeCallChain(
       CatalogOptions{},
-      {.tools = tools_, .backend = backend_, .clock = clock_, .auditor = &auditor_, .metrics = &metrics_});
+      {.tools = tools_, .clock = clock_, .auditor = &auditor_, .backend = &backend_, .metrics = &metrics_});
 };
 
 TEST_F(RecordMetricsTest, WrapsTheAuditStage) {

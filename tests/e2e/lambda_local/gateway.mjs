@@ -2,11 +2,11 @@
 // (two targets on `lambda-mcp local`, a policy) served to three principals — two named static tokens and an
 // OAuth JWT (RS256, JWKS served here on port 0) — who each see a different tool list. A denied call and an
 // argument-constraint violation are refused with zero Invoke requests at the local endpoint (its stats), and
-// the audit log records principal, rule and decision for each call. Also: `check-config` on the example, and
-// `tools --principal` printing one principal's view.
+// the audit log records principal, rule and decision for each call. SIGHUP applies a changed file and keeps
+// the old config when the new one is bad. Also: `check-config` on the example, and `tools --principal`.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,6 +131,26 @@ async function main() {
     assert(constraint[0].outcome !== 'ok' && constraint[1].outcome === 'ok', 'outcomes of bob\'s two calls');
     assertEqual(find('token:alice', 'support_echo').map((l) => [l.decision, l.rule]),
       [['allow', 'support-team']], 'alice\'s call names her rule');
+
+    // SIGHUP: a valid new file applies to the next request; a bad one is logged and the old config stays.
+    const original = readFileSync(config, 'utf8');
+    writeFileSync(config, original.replace('tools: {names: [ops_mcp_echo]}',
+      'tools: {names: [ops_mcp_echo, support_echo]}'));
+    server.child.kill('SIGHUP');
+    const widened = ['ops_mcp_echo', 'support_echo'];
+    for (let i = 0; i < 100 && JSON.stringify(await names(bob)) !== JSON.stringify(widened); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assertEqual(await names(bob), widened, 'after SIGHUP bob also sees support_echo');
+    writeFileSync(config, `${original}\n  - id: broken\n    effect: maybe\n`);
+    server.child.kill('SIGHUP');
+    for (let i = 0; i < 100 && !/reload rejected/.test(server.log()); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert(/reload rejected/.test(server.log()) && /effect: 'maybe'/.test(server.log()),
+      `a bad file is rejected with its problems: ${server.log().slice(-2000)}`);
+    assertEqual(await names(bob), widened, 'the previous config stays');
+    writeFileSync(config, original);
     for (const client of [alice, bob, sre]) {
       await client.close();
     }

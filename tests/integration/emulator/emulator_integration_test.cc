@@ -138,8 +138,8 @@ TEST_F(EndpointTest, ProductionBackendDiscoversAndInvokes) {
                                             {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"},
                                             {"AWS_EC2_METADATA_DISABLED", "true"},
                                             {"AWS_ENDPOINT_URL", endpoint_->url()}};
-  catalog::CatalogOptions options;
-  options.aws_region = "us-east-1";
+  catalog::TargetOptions options;
+  options.region = "us-east-1";
   auto backend = catalog::AwsLambdaBackend::Create(
       options, Clock::System(), [env](const std::string& name) -> std::optional<std::string> {
         auto it = env.find(name);

@@ -28,10 +28,10 @@ TEST(Schema2020Test, RegistrySchemasReachToolsListAndValidateAs2020_12) {
                                                       {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "schema"},
                                                       {"AWS_REGION", "us-east-1"}}});
   ASSERT_TRUE(options.ok()) << options.error().message;
-  auto backend = catalog::AwsLambdaBackend::Create(options.value(), Clock::System(),
+  auto backend = catalog::AwsLambdaBackend::Create(options->targets.at(0), Clock::System(),
                                                    StaticKeyEnv(kAkid, kSecret, (*ep)->url()));
   ASSERT_TRUE(backend.ok()) << backend.error().message;
-  auto d = catalog::Discover(options.value(), **backend);
+  auto d = catalog::Discover(options->targets.at(0), options->compat, **backend);
   ASSERT_TRUE(d.ok()) << d.error().message;
   ASSERT_EQ(d->tools.size(), 2u);
   std::map<std::string, const catalog::ToolEntry*> by_name;
