@@ -137,8 +137,9 @@ def stdio_part(url, env, audit_path):
     inf = value(parsed, "lambda_mcp_lambda_invoke_duration_seconds_bucket", tool="echo", target="default", le="+Inf")
     check(inf == 3, f"+Inf bucket = count: {inf}")
     check(value(parsed, "lambda_mcp_tool_calls_in_flight") == 0, "nothing in flight")
-    check(value(parsed, "lambda_mcp_discovery_runs_total") >= 1, "a discovery ran")
-    check(value(parsed, "lambda_mcp_discovery_failures_total") == 0, "no discovery failed")
+    check((value(parsed, "lambda_mcp_discovery_runs_total", target="default") or 0) >= 1, "a discovery ran")
+    check(value(parsed, "lambda_mcp_discovery_failures_total", target="default") == 0, "no discovery failed")
+    check(value(parsed, "lambda_mcp_target_up", target="default") == 1, "the target is up")
     check(value(parsed, "lambda_mcp_tools", target="default") == 5, f"5 mcp- tools: {text}")
     check(value(parsed, "lambda_mcp_call_stage_events_total", stage="invoke", counter="invoked") == 3,
           "the invoke stage's counter")
