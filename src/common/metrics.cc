@@ -259,14 +259,15 @@ std::string Registry::Expose() const {
   return out;
 }
 
-std::string EscapeLabelValue(std::string_view v) {
+namespace {
+// Backslash and newline escaped, and the double quote too when `quote`.
+std::string Escape(std::string_view v, bool quote) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
+    if (c == '\\' || (quote && c == '"')) {
+      out += '\\';
+      out += c;
     } else if (c == '\n') {
       out += "\\n";
     } else {
@@ -275,21 +276,11 @@ std::string EscapeLabelValue(std::string_view v) {
   }
   return out;
 }
+}  // namespace
 
-std::string EscapeHelp(std::string_view v) {
-  std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string EscapeLabelValue(std::string_view v) { return Escape(v, /*quote=*/true); }
+
+std::string EscapeHelp(std::string_view v) { return Escape(v, /*quote=*/false); }
 
 std::string FormatValue(double v) {
   if (std::isnan(v)) {
