@@ -17,6 +17,7 @@
 #include "app/lambda_options.h"
 #include "app/memory_reclaimer.h"
 #include "app/serve_http.h"
+#include "app/serve_metrics.h"
 #include "catalog/lambda_tool_source.h"
 #include "common/crypto.h"
 #include "common/log_text.h"
@@ -83,7 +84,8 @@ class SignalWatcher {
 // request state: derived from the deployment's audit key, so replicas that share that key (one
 // LAMBDA_MCP_AUDIT_KEY_FILE) open each other's state; empty (a key for this process) when there is none.
 std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda,
-                                                    const GatewayConfig& file, std::string* state_key) {
+                                                    const GatewayConfig& file, std::string* state_key,
+                                                    metrics::Registry& registry) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
   }
@@ -100,7 +102,7 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
     Digest derived = HmacSha256(*deployment_key, "lambda-mcp MRTR request state v1");
     state_key->assign(reinterpret_cast<const char*>(derived.data()), derived.size());
   }
-  auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System());
+  auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System(), &registry);
   if (!source.ok()) {
     spdlog::error("{}", ForLog(source.error().message, 1000));
     return nullptr;
@@ -193,7 +195,7 @@ mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string stat
   return options;
 }
 
-int RunServe(ServeConfig config, const LambdaFlags& lambda) {
+int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metrics_config) {
   // The config file: the catalog's options, targets, principals and policy; flags beat it.
   auto file = LoadConfigFile(lambda);
   if (!file.ok()) {
@@ -207,13 +209,24 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda) {
     spdlog::error("{}", ForLog(valid.error().message, 2000));
     return 2;
   }
+  if (Status valid = PrepareMetricsConfig(metrics_config); !valid.ok()) {
+    spdlog::error("{}", ForLog(valid.error().message, 2000));
+    return 2;
+  }
   signal(SIGPIPE, SIG_IGN);  // a closed stdout shows up as EPIPE from write()
   BlockSignals();            // before any thread starts; SignalWatcher handles them below
 
-  // Tools.
+  // Tools, with the metrics registry their calls are recorded in.
+  metrics::Registry registry;
   std::string state_key;
-  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, *file, &state_key);
+  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, *file, &state_key, registry);
   if (!provider) {
+    return 2;
+  }
+  // Metrics collectors, keep-warm pings, and (if asked) the separate /metrics listener.
+  auto observability = ServeMetrics::Start(metrics_config, registry, *provider);
+  if (!observability.ok()) {
+    spdlog::error("{}", ForLog(observability.error().message, 1000));
     return 2;
   }
 
@@ -249,7 +262,9 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda) {
     if (*auth) {
       reloadable = std::make_shared<transport::ReloadableAuthenticator>(*auth);
     }
-    auto http = StartHttpServer(config, server, reloadable, ready, ready_detail);
+    auto http =
+        StartHttpServer(config, server, reloadable, ready, ready_detail,
+                        {.expose = (*observability)->Exposition(), .is_public = metrics_config.http_public});
     if (!http.ok()) {
       spdlog::error("{}", ForLog(http.error().message, 1000));
       return 2;
@@ -409,14 +424,16 @@ CommandRun SetUpServe(CLI::App& command, const GlobalOptions& /*globals*/) {
   AddHttpFlags(command, *config, *http_listen);
   auto lambda = std::make_shared<LambdaFlags>();
   AddLambdaFlags(command, *lambda);
-  return [config, lambda, http_listen] {
+  auto metrics_config = std::make_shared<MetricsConfig>();
+  AddMetricsFlags(command, *metrics_config);
+  return [config, lambda, http_listen, metrics_config] {
     if (!http_listen->empty()) {
       if (Status parsed = ParseHttpListen(*http_listen, *config); !parsed.ok()) {
         spdlog::error("{}", ForLog(parsed.error().message));
         return 2;
       }
     }
-    return RunServe(*config, *lambda);
+    return RunServe(*config, *lambda, *metrics_config);
   };
 }
 

@@ -132,11 +132,9 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
       std::make_shared<transport::AnyOfAuthenticator>(std::move(members)));
 }
 
-Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
-                                                               mcp::McpServer& server,
-                                                               std::shared_ptr<transport::Authenticator> auth,
-                                                               std::function<bool()> ready,
-                                                               std::function<mcp::Json()> ready_detail) {
+Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(
+    const ServeConfig& config, mcp::McpServer& server, std::shared_ptr<transport::Authenticator> auth,
+    std::function<bool()> ready, std::function<mcp::Json()> ready_detail, HttpMetrics metrics) {
   if (!auth) {
     spdlog::warn("http: authentication is off (loopback only)");
   }
@@ -161,6 +159,7 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   options.public_url = config.public_url;
   options.allow_unauthenticated_remote = config.allow_unauthenticated_remote;
   options.protocol_versions = mcp::SupportedProtocolVersions();
+  options.metrics_public = metrics.is_public;
 
   transport::HttpServerDeps deps;
   deps.session_factory = [&server](mcp::MessageSink& sink, const mcp::SessionOptions& session_options) {
@@ -168,6 +167,7 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   };
   deps.authenticator = std::move(auth);
   deps.ready = std::move(ready);
+  deps.metrics = std::move(metrics.expose);
   deps.ready_detail = std::move(ready_detail);
   deps.input_schema = [&server](const mcp::Identity& caller,
                                 const std::string& tool) -> std::optional<mcp::Json> {

@@ -18,6 +18,12 @@ namespace lmcp::app {
 // Parses "HOST:PORT", "[::1]:PORT" or ":PORT" into config.http_host / http_port and sets transport "http".
 Status ParseHttpListen(const std::string& spec, ServeConfig& config);
 
+// GET /metrics on the MCP listener: the exposition, and whether it skips authentication.
+struct HttpMetrics {
+  std::function<std::string()> expose;  // null = no /metrics route
+  bool is_public = false;
+};
+
 // The authenticator the config asks for: named tokens (config file), one static token (--auth-token-file or
 // LAMBDA_MCP_AUTH_TOKEN) and OAuth, any of which may accept a request; null when none is configured.
 Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeConfig& config);
@@ -26,6 +32,6 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
 // null = always ready; `ready_detail` adds members to its body (each target's status), null = none.
 Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(
     const ServeConfig& config, mcp::McpServer& server, std::shared_ptr<transport::Authenticator> auth,
-    std::function<bool()> ready, std::function<mcp::Json()> ready_detail = nullptr);
+    std::function<bool()> ready, std::function<mcp::Json()> ready_detail = nullptr, HttpMetrics metrics = {});
 
 }  // namespace lmcp::app

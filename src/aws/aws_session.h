@@ -57,6 +57,8 @@ class AwsSession {
   const std::string& region() const { return region_; }
   const std::string& profile() const { return profile_; }
   CredentialsProvider& credentials() { return *credentials_; }
+  // Retries of this session's requests so far (metrics).
+  ServiceCaller::RetryCounts retries() const { return caller_->retries(); }
 
  private:
   AwsSession() = default;

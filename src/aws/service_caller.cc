@@ -73,6 +73,10 @@ AwsResult<HttpResponse> ServiceCaller::Call(const ServiceEndpoint& endpoint, Pro
     if (!retry_.ShouldRetry(error, attempt, op.idempotent) || op.stop.stop_requested()) {
       return error;
     }
+    (error.throttling  ? retry_throttling_
+     : error.transport ? retry_transport_
+                       : retry_server_)
+        .fetch_add(1, std::memory_order_relaxed);
     body = std::move(request.body);  // for the next attempt
     auto delay = retry_.Backoff(error, attempt);
     spdlog::debug("{} attempt {} failed ({}), retrying in {} ms", op.operation, attempt,

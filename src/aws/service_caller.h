@@ -4,7 +4,9 @@
 // service's protocol, and retries per RetryPolicy, sleeping on the injected Clock. Holds references only;
 // the HttpClient, provider, clock and policy must outlive it. Thread-safe.
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <stop_token>
 #include <string>
@@ -52,6 +54,17 @@ class ServiceCaller {
 
   HttpClient& http() { return http_; }
 
+  // Retries sent so far, by why the attempt before failed (for metrics).
+  struct RetryCounts {
+    std::uint64_t throttling = 0;    // a throttling error reply
+    std::uint64_t server_error = 0;  // another retryable reply (5xx, transient codes)
+    std::uint64_t transport = 0;     // no reply: connection error or timeout
+  };
+  RetryCounts retries() const {
+    return {retry_throttling_.load(std::memory_order_relaxed), retry_server_.load(std::memory_order_relaxed),
+            retry_transport_.load(std::memory_order_relaxed)};
+  }
+
  private:
   Status SignRequest(HttpRequest& request, const ServiceEndpoint& endpoint);
 
@@ -59,6 +72,9 @@ class ServiceCaller {
   CredentialsProvider* credentials_;
   Clock& clock_;
   RetryPolicy& retry_;
+  std::atomic<std::uint64_t> retry_throttling_{0};
+  std::atomic<std::uint64_t> retry_server_{0};
+  std::atomic<std::uint64_t> retry_transport_{0};
 };
 
 }  // namespace lmcp::aws

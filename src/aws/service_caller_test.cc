@@ -125,6 +125,22 @@ TEST_F(ServiceCallerTest, InvokeRetriedWhenNothingWasSentOrLambdaThrottled) {
   EXPECT_EQ(http_.request_count(), 5u);
 }
 
+TEST_F(ServiceCallerTest, RetriesAreCountedByWhyTheAttemptFailed) {
+  http_.PushError(HttpErrorKind::kConnectFailed, false);
+  http_.PushResponse(429, "{}", {{"x-amzn-ErrorType", "TooManyRequestsException"}});
+  http_.PushResponse(200, "ok");
+  ASSERT_TRUE(Call().ok());
+  http_.PushResponse(503, "{}", {{"x-amzn-ErrorType", "ServiceException"}});
+  http_.PushResponse(200, "ok");
+  ASSERT_TRUE(Call().ok());
+  http_.PushResponse(400, "{}", {{"x-amzn-ErrorType", "InvalidParameterValueException"}});
+  ASSERT_FALSE(Call().ok());  // not retried: not counted
+  auto r = caller_.retries();
+  EXPECT_EQ(r.transport, 1u);
+  EXPECT_EQ(r.throttling, 1u);
+  EXPECT_EQ(r.server_error, 1u);
+}
+
 TEST_F(ServiceCallerTest, IdempotentCallsRetryAfterReadTimeout) {
   http_.PushError(HttpErrorKind::kReadTimeout, true);
   http_.PushResponse(200, "{}");

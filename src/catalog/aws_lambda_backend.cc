@@ -169,4 +169,9 @@ Result<InvokeResponse> AwsLambdaBackend::Invoke(InvokeRequest request, std::stop
   return out;
 }
 
+std::vector<std::pair<std::string, std::uint64_t>> AwsLambdaBackend::RetryCounts() const {
+  auto r = session_->retries();
+  return {{"throttling", r.throttling}, {"server_error", r.server_error}, {"transport", r.transport}};
+}
+
 }  // namespace lmcp::catalog

@@ -40,6 +40,7 @@ class AwsLambdaBackend final : public LambdaBackend {
   Result<Tags> ListTags(const std::string& function_arn) override;
   Result<SchemaDocument> DescribeSchema(const SchemaRequest& request) override;
   Result<InvokeResponse> Invoke(InvokeRequest request, std::stop_token stop) override;
+  std::vector<std::pair<std::string, std::uint64_t>> RetryCounts() const override;
 
  private:
   std::unique_ptr<aws::AwsSession> session_;

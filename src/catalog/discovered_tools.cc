@@ -71,6 +71,7 @@ Status DiscoveredTools::RunOnce() {
     if (!result.ok()) {
       status_.last_error = result.error().message;
       status_.last_error_code = result.error().code;
+      ++status_.failures;
       status = result.error();
     } else {
       // Sorted by tool name: tools/list is the same for every caller and every replica, whatever order

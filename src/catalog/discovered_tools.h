@@ -29,6 +29,7 @@ struct TargetStatus {
   ErrorCode last_error_code = ErrorCode::kUnavailable;
   std::optional<Clock::WallTime> last_success;
   int attempts = 0;
+  int failures = 0;  // passes that failed (metrics)
 };
 
 class DiscoveredTools {

@@ -13,10 +13,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -100,6 +102,10 @@ class LambdaBackend {
   // reached Lambda. Stops (kCancelled) when `stop` is requested. Takes the request so the payload (up to
   // 6 MB) moves into the HTTP request instead of being copied.
   virtual Result<InvokeResponse> Invoke(InvokeRequest request, std::stop_token stop) = 0;
+
+  // AWS request retries so far as reason → count ("throttling", "server_error", "transport"), for metrics.
+  // Backends that do not retry report none.
+  virtual std::vector<std::pair<std::string, std::uint64_t>> RetryCounts() const { return {}; }
 };
 
 }  // namespace lmcp::catalog

@@ -6,7 +6,8 @@
 
 namespace lmcp::catalog {
 
-LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit)
+LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit,
+                             metrics::Registry* metrics)
     : options_(std::move(options)), clock_(clock), tools_(options_, std::move(backends), clock) {
   if (audit) {
     auditor_.emplace(*audit, clock);
@@ -14,10 +15,14 @@ LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Cl
   if (options_.guardrails.breaker.enabled) {
     breakers_ = std::make_shared<CircuitBreakers>(options_.guardrails.breaker, clock);
   }
+  if (metrics) {
+    call_metrics_.emplace(CallMetrics::Register(*metrics));
+  }
   chain_ = ComposeCallChain(options_, {.tools = tools_,
                                        .clock = clock,
                                        .auditor = auditor_ ? &*auditor_ : nullptr,
                                        .policy = &policy_,
+                                       .metrics = call_metrics_ ? &*call_metrics_ : nullptr,
                                        .breakers = breakers_});
 }
 
@@ -38,13 +43,14 @@ void LambdaCatalog::SetPolicy(std::shared_ptr<const Policy> policy) {
   tools_.NotifyListChanged();
 }
 
-LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)
+LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit,
+                             metrics::Registry* metrics)
     : LambdaCatalog(
           std::move(options),
           [&backend](const TargetOptions&) -> Result<std::shared_ptr<LambdaBackend>> {
             return std::shared_ptr<LambdaBackend>(std::shared_ptr<LambdaBackend>(), &backend);  // not owned
           },
-          clock, audit) {}
+          clock, audit, metrics) {}
 
 LambdaCatalog::~LambdaCatalog() = default;
 

@@ -15,6 +15,7 @@
 #include "catalog/call/audit_call.h"
 #include "catalog/call/call.h"
 #include "catalog/call/circuit_breaker.h"
+#include "catalog/call/record_metrics.h"
 #include "catalog/catalog_options.h"
 #include "catalog/lambda_backend.h"
 #include "catalog/policy.h"
@@ -26,11 +27,13 @@ namespace lmcp::catalog {
 
 class LambdaCatalog : public mcp::ToolProvider {
  public:
-  // Every target's backend comes from `backends`. `clock` and `audit` (may be null: no audit) must outlive
-  // the catalog.
-  LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit);
+  // Every target's backend comes from `backends`. `clock`, `audit` (may be null: no audit) and `metrics`
+  // (may be null: no call metrics) must outlive the catalog.
+  LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit,
+                metrics::Registry* metrics = nullptr);
   // One backend, which must outlive the catalog, for every target (tests).
-  LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit);
+  LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit,
+                metrics::Registry* metrics = nullptr);
   ~LambdaCatalog() override;
 
   // Starts background discovery. Without Start, DiscoverNow() must be called before listing.
@@ -77,6 +80,7 @@ class LambdaCatalog : public mcp::ToolProvider {
   std::optional<CallAuditor> auditor_;
   PolicyHolder policy_;
   VisibleTools visible_;  // each caller's list under policy_
+  std::optional<CallMetrics> call_metrics_;
   TargetTools tools_;
   std::shared_ptr<CircuitBreakers> breakers_;  // null: breaker off
   CallChain chain_;                            // last: its threads stop first

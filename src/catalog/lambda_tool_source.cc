@@ -12,15 +12,15 @@
 namespace lmcp::catalog {
 
 LambdaToolSource::LambdaToolSource(const CatalogOptions& options, std::unique_ptr<LambdaBackend> backend,
-                                   std::unique_ptr<AuditSink> audit, Clock& clock)
+                                   std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics)
     : backend_(std::move(backend)),
       audit_(std::move(audit)),
-      catalog_(std::make_unique<LambdaCatalog>(options, *backend_, clock, audit_.get())) {}
+      catalog_(std::make_unique<LambdaCatalog>(options, *backend_, clock, audit_.get(), metrics)) {}
 
 LambdaToolSource::LambdaToolSource(const CatalogOptions& options, BackendFactory backends,
-                                   std::unique_ptr<AuditSink> audit, Clock& clock)
+                                   std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics)
     : audit_(std::move(audit)),
-      catalog_(std::make_unique<LambdaCatalog>(options, std::move(backends), clock, audit_.get())) {}
+      catalog_(std::make_unique<LambdaCatalog>(options, std::move(backends), clock, audit_.get(), metrics)) {}
 
 Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options) {
   if (!options.audit_key_file.empty()) {
@@ -43,7 +43,7 @@ Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options) {
 }
 
 Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const CatalogOptions& options,
-                                                                   Clock& clock) {
+                                                                   Clock& clock, metrics::Registry* metrics) {
   // The targets given now are built first, so a configuration error stops the start; later ones (a reload)
   // are built by the catalog, and one that fails is a failing target.
   auto built = std::make_shared<std::map<std::string, std::shared_ptr<LambdaBackend>>>();
@@ -80,7 +80,7 @@ Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const Catalog
     return audit.error();
   }
   return std::unique_ptr<LambdaToolSource>(
-      new LambdaToolSource(options, std::move(backends), std::move(audit).value(), clock));
+      new LambdaToolSource(options, std::move(backends), std::move(audit).value(), clock, metrics));
 }
 
 void LogCatalogOptions(const CatalogOptions& o) {

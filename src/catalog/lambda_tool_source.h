@@ -17,10 +17,12 @@ class LambdaToolSource : public mcp::ToolProvider {
   // Fails on configuration the AWS layer rejects for a target given now (unknown profile, no region) or an
   // unwritable audit file. Missing or broken credentials are not an error here: discovery reports them and
   // keeps retrying. Targets added later (SetTargets) that cannot be built are failing targets instead.
-  static Result<std::unique_ptr<LambdaToolSource>> Create(const CatalogOptions& options, Clock& clock);
+  // `metrics` (may be null) gets the call series and must outlive the source.
+  static Result<std::unique_ptr<LambdaToolSource>> Create(const CatalogOptions& options, Clock& clock,
+                                                          metrics::Registry* metrics = nullptr);
   // For tests and other backends: `backend` is owned and serves every target.
   LambdaToolSource(const CatalogOptions& options, std::unique_ptr<LambdaBackend> backend,
-                   std::unique_ptr<AuditSink> audit, Clock& clock);
+                   std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics = nullptr);
 
   void Start() { catalog_->Start(); }
   LambdaCatalog& catalog() { return *catalog_; }
@@ -44,7 +46,7 @@ class LambdaToolSource : public mcp::ToolProvider {
 
  private:
   LambdaToolSource(const CatalogOptions& options, BackendFactory backends, std::unique_ptr<AuditSink> audit,
-                   Clock& clock);
+                   Clock& clock, metrics::Registry* metrics);
 
   std::shared_ptr<LambdaBackend> backend_;  // the test constructor's
   std::unique_ptr<AuditSink> audit_;

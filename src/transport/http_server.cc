@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/log_text.h"
+#include "common/metrics.h"
 #include "common/strings.h"
 #include "transport/http_responses.h"
 #include "transport/http_session.h"
@@ -213,6 +214,9 @@ std::optional<HttpResponse> HttpServer::OnHead(HttpHead& head) {
     spdlog::warn("http: rejected Origin '{}' from {}", ForLog(head.Header("Origin"), 100), head.remote_addr);
     return JsonRpcError(403, RpcError::TransportError("Forbidden: Origin not allowed"));
   }
+  if (head.path == "/metrics" && deps_.metrics) {
+    return ServeMetrics(head);
+  }
   if (head.path != options_.path) {
     return Route(head);
   }
@@ -273,6 +277,24 @@ std::optional<HttpResponse> HttpServer::Route(const HttpHead& head) {
     return res;
   }
   return JsonRpcError(404, RpcError::TransportError("Not Found"));
+}
+
+HttpResponse HttpServer::ServeMetrics(HttpHead& head) {
+  if (head.method != "GET") {
+    HttpResponse res = JsonRpcError(405, RpcError::TransportError("Method not allowed."));
+    res.SetHeader("Allow", "GET");
+    return res;
+  }
+  if (!options_.metrics_public) {
+    if (auto refused = Authenticate(head)) {
+      return *refused;
+    }
+  }
+  HttpResponse res;
+  res.body = deps_.metrics();
+  res.content_type = metrics::kExpositionContentType;
+  res.SetHeader("Cache-Control", "no-store");
+  return res;
 }
 
 std::optional<HttpResponse> HttpServer::Authenticate(HttpHead& head) {

@@ -67,6 +67,8 @@ struct HttpServerOptions {
   std::string public_url;  // scheme://host[:port] clients use; default http://<host>:<bound port>
   // Serve a non-loopback address without authentication anyway (logged as a warning).
   bool allow_unauthenticated_remote = false;
+  // GET /metrics without authentication (otherwise it takes the same credentials as /mcp).
+  bool metrics_public = false;
 };
 
 struct HttpServerDeps {
@@ -80,6 +82,8 @@ struct HttpServerDeps {
   // against its arguments (x-mcp-header); nullopt for a tool unknown or hidden to that caller (the MCP core
   // answers it). Null = no tool declares any.
   std::function<std::optional<Json>(const mcp::Identity& caller, const std::string& tool)> input_schema;
+  // The body of GET /metrics (Prometheus text exposition, common/metrics.h); null = no /metrics route.
+  std::function<std::string()> metrics;
 };
 
 class HttpServer {
@@ -113,6 +117,8 @@ class HttpServer {
   std::optional<HttpResponse> OnHead(HttpHead& head);
   HttpResponse OnRequest(HttpRequest request);
   std::optional<HttpResponse> Route(const HttpHead& head);
+  // GET /metrics: authenticated like /mcp unless metrics_public.
+  HttpResponse ServeMetrics(HttpHead& head);
   // Authenticates; on failure the 401/403/503 response.
   std::optional<HttpResponse> Authenticate(HttpHead& head);
   // POST, in steps: ReadPost checks the body before any session is looked up (as the MCP TypeScript SDK

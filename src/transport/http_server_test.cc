@@ -46,6 +46,7 @@ class HttpServerTest : public ::testing::Test {
     deps.authenticator = std::move(auth);
     deps.ready = [this] { return ready_.load(); };
     deps.clock = &clock_;
+    deps.metrics = metrics_;
     options_.reap_interval = std::chrono::seconds(3600);  // tests expire explicitly
     options_.shutdown_grace = std::chrono::milliseconds(2000);
     server_ = std::make_unique<HttpServer>(options_, deps);
@@ -97,6 +98,7 @@ class HttpServerTest : public ::testing::Test {
   FakeClock clock_;
   FakeSessions fakes_;
   std::atomic<bool> ready_{false};
+  std::function<std::string()> metrics_;  // null: no /metrics route
   HttpServerOptions options_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<httplib::Client> client_;
@@ -567,6 +569,40 @@ TEST_F(HttpServerTest, StaticTokenAuthentication) {
   auto h = client_->Get("/healthz");
   ASSERT_TRUE(h);
   EXPECT_EQ(h->status, 200);
+}
+
+TEST_F(HttpServerTest, MetricsTakeTheSameTokenAsMcp) {
+  metrics_ = [] { return std::string("# TYPE up gauge\nup 1\n"); };
+  StartServer(std::make_shared<StaticTokenAuthenticator>("s3cret-token-0123456789"));
+  auto r = client_->Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(r->body.find("up 1"), std::string::npos);
+  r = client_->Get("/metrics", {{"Authorization", "Bearer s3cret-token-0123456789"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(r->body, "# TYPE up gauge\nup 1\n");
+  r = client_->Post("/metrics", {{"Authorization", "Bearer s3cret-token-0123456789"}}, "", "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+}
+
+TEST_F(HttpServerTest, PublicMetricsNeedNoToken) {
+  metrics_ = [] { return std::string("up 1\n"); };
+  options_.metrics_public = true;
+  StartServer(std::make_shared<StaticTokenAuthenticator>("s3cret-token-0123456789"));
+  auto r = client_->Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "up 1\n");
+}
+
+TEST_F(HttpServerTest, NoMetricsRouteWithoutASource) {
+  StartServer();
+  auto r = client_->Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
 }
 
 TEST(HttpServerStartTest, RefusesRemoteBindWithoutAuthentication) {

@@ -24,14 +24,15 @@ def check(condition, message):
 
 
 class Server:
-    def __init__(self, *extra_args, serve_args=None, env=None):
-        """`lambda-mcp serve --conformance-fixtures *extra_args`, or `serve *serve_args` with `env`."""
+    def __init__(self, *extra_args, serve_args=None, env=None, stderr=None):
+        """`lambda-mcp serve --conformance-fixtures *extra_args`, or `serve *serve_args` with `env`; stderr is
+        the test's unless `stderr` (e.g. subprocess.PIPE) says otherwise."""
         binary = os.environ.get("LMCP_BIN")
         check(binary and os.access(binary, os.X_OK), f"LMCP_BIN ({binary}) is not an executable lambda-mcp")
         args = ["--conformance-fixtures", *extra_args] if serve_args is None else list(serve_args)
         self.proc = subprocess.Popen(
             [binary, "--log-level", "warn", "serve", *args],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=sys.stderr.buffer, env=env)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr or sys.stderr.buffer, env=env)
         self.lines = queue.Queue()
         self.all_lines = []
         self._reader = threading.Thread(target=self._read, daemon=True)

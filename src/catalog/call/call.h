@@ -30,9 +30,10 @@ struct CallRecord {
   // policy)
   std::string outcome;
   std::string detail;
-  bool invoked = false;           // the request went to Lambda: the outcome is the invocation's
-  std::size_t request_bytes = 0;  // the arguments' size as JSON; the event's once it is built
-  bool responded = false;         // Lambda answered; the fields below describe the answer
+  bool invoked = false;                // the request went to Lambda: the outcome is the invocation's
+  Clock::Duration invoke_duration{0};  // InvokeFunction: time spent in the Invoke (Lambda alone)
+  std::size_t request_bytes = 0;       // the arguments' size as JSON; the event's once it is built
+  bool responded = false;              // Lambda answered; the fields below describe the answer
   std::size_t response_bytes = 0;
   std::string executed_version;
   std::string request_id;

@@ -9,6 +9,7 @@
 #include "catalog/call/map_result.h"
 #include "catalog/call/propagate_trace.h"
 #include "catalog/call/rate_limit.h"
+#include "catalog/call/record_metrics.h"
 #include "catalog/call/report_progress.h"
 #include "catalog/call/result_cache.h"
 #include "catalog/call/shape_event.h"
@@ -30,6 +31,9 @@ CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies
   chain.Add(std::make_unique<ResolveTool>(deps.tools));
   chain.Add(std::make_unique<EncodeArguments>());
   chain.Add(std::make_unique<PropagateTrace>());
+  if (deps.metrics) {
+    chain.Add(std::make_unique<RecordMetrics>(*deps.metrics, deps.clock));
+  }
   if (deps.auditor) {
     chain.Add(std::make_unique<AuditCall>(*deps.auditor));
   }
@@ -68,7 +72,7 @@ CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies
                                                                        options.progress_interval),
                                     .every = options.progress_interval}));
   }
-  chain.Add(std::make_unique<InvokeFunction>(deps.backend));  // the entry's target backend first
+  chain.Add(std::make_unique<InvokeFunction>(deps.backend, deps.clock));  // the entry's target backend first
   return chain;
 }
 

@@ -5,6 +5,7 @@
 #include "catalog/call/call.h"
 #include "catalog/call/circuit_breaker.h"
 #include "catalog/call/rate_limit_store.h"
+#include "catalog/call/record_metrics.h"
 #include "catalog/call/resolve_tool.h"
 #include "catalog/call/result_cache_store.h"
 #include "catalog/catalog_options.h"
@@ -18,6 +19,7 @@ struct CallDependencies {
   CallAuditor* auditor = nullptr;        // null: no audit
   LambdaBackend* backend = nullptr;      // invokes entries without a backend of their own (tests)
   const PolicyHolder* policy = nullptr;  // null: no policy stage (nothing can ever be denied)
+  CallMetrics* metrics = nullptr;        // null: no metrics
   // Guardrail state that may outlive one chain or be shared (metrics, keep-warm, a store for replicas);
   // null: a guardrail that is on gets its own, in memory.
   std::shared_ptr<CircuitBreakers> breakers;

@@ -15,8 +15,10 @@ CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this
   call.record.invoked = true;
   LambdaBackend* backend = entry.backend ? entry.backend.get() : fallback_;
   assert(backend != nullptr && "an entry without a backend needs the chain's fallback");
+  const auto invoke_start = clock_.Steady();
   Result<InvokeResponse> response = backend->Invoke(std::move(call.request), stop);
   CallRecord& record = call.record;
+  record.invoke_duration = clock_.Steady() - invoke_start;
   if (!response.ok()) {
     const Error& e = response.error();
     record.detail = e.message;

@@ -10,7 +10,7 @@ namespace lmcp::catalog {
 
 class InvokeFunction final : public CallStage {
  public:
-  explicit InvokeFunction(LambdaBackend* fallback) : fallback_(fallback) {}
+  InvokeFunction(LambdaBackend* fallback, Clock& clock) : fallback_(fallback), clock_(clock) {}
   std::string_view name() const override { return "invoke"; }
   CallResult Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override {
@@ -23,6 +23,7 @@ class InvokeFunction final : public CallStage {
 
  private:
   LambdaBackend* fallback_;
+  Clock& clock_;
   Counter invoked_;
   Counter function_errors_;
   Counter errors_;

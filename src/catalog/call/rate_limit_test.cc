@@ -177,7 +177,7 @@ struct LimiterChain {
     limiter = stage.get();
     chain.Add(std::make_unique<ResolveTool>(h.tools));
     chain.Add(std::move(stage));
-    chain.Add(std::make_unique<InvokeFunction>(&h.backend));
+    chain.Add(std::make_unique<InvokeFunction>(&h.backend, h.clock));
   }
   CallChain chain;
   RateLimiter* limiter = nullptr;
