@@ -168,6 +168,20 @@ void Reload(const ServeConfig& running, const LambdaFlags& lambda, mcp::ToolProv
   spdlog::info("config reloaded from {}", ForLog(file->path));
 }
 
+// The file's metrics and keep-warm settings where the flags left the defaults (--keep-warm rules add to it).
+void ApplyToMetricsConfig(const GatewayConfig& file, MetricsConfig& config) {
+  config.http_public = config.http_public || file.metrics_public;
+  config.allow_remote = config.allow_remote || file.metrics_allow_remote;
+  if (config.listen.empty()) {
+    config.listen = file.metrics_listen;
+  }
+  const catalog::KeepWarmOptions defaults;
+  if (file.has_keep_warm && config.keep_warm.enabled == defaults.enabled &&
+      config.keep_warm.jitter == defaults.jitter) {
+    config.keep_warm = file.keep_warm;
+  }
+}
+
 mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string state_key) {
   mcp::ServerOptions options;
   options.request_state_key = std::move(state_key);
@@ -209,6 +223,7 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
     spdlog::error("{}", ForLog(valid.error().message, 2000));
     return 2;
   }
+  ApplyToMetricsConfig(*file, metrics_config);
   if (Status valid = PrepareMetricsConfig(metrics_config); !valid.ok()) {
     spdlog::error("{}", ForLog(valid.error().message, 2000));
     return 2;

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -19,7 +21,8 @@
 namespace lmcp::app {
 namespace {
 
-const std::vector<std::string> kSections = {"targets", "principals", "policy"};
+const std::vector<std::string> kSections = {"targets", "principals", "policy",  "limits",
+                                            "breaker", "cache",      "metrics", "keep_warm"};
 const std::vector<std::string> kSelectionKeys = {"FUNCTION_PREFIX",
                                                  "FUNCTION_LIST",
                                                  "FUNCTION_TAG_KEY",
@@ -262,6 +265,149 @@ void ReadPolicy(const ConfigNode& node, const std::set<std::string>& target_name
   }
 }
 
+std::optional<catalog::Rate> ReadRate(const ConfigNode& node) {
+  auto text = node.String();
+  if (!text) {
+    return std::nullopt;
+  }
+  auto rate = catalog::ParseRate(*text);
+  if (!rate.ok()) {
+    node.Problem(rate.error().message);
+    return std::nullopt;
+  }
+  return *rate;
+}
+
+// {glob: rate, ...} in order.
+std::vector<catalog::GlobRate> ReadGlobRates(const ConfigNode& node) {
+  std::vector<catalog::GlobRate> out;
+  for (auto& [glob, value] : node.Entries()) {
+    if (auto rate = ReadRate(value)) {
+      out.push_back({.glob = glob, .rate = *rate});
+    }
+  }
+  return out;
+}
+
+void ReadLimits(const ConfigNode& node, catalog::RateLimitOptions& o) {
+  if (!node.present() ||
+      !node.ExpectMap({"global", "per_principal", "per_target", "per_tool", "principals", "tools",
+                       "concurrent_per_principal", "concurrent_per_tool", "tool_tags"})) {
+    return;
+  }
+  o.global = ReadRate(node["global"]).value_or(o.global);
+  o.per_principal = ReadRate(node["per_principal"]).value_or(o.per_principal);
+  o.per_target = ReadRate(node["per_target"]).value_or(o.per_target);
+  o.per_tool = ReadRate(node["per_tool"]).value_or(o.per_tool);
+  o.principals = ReadGlobRates(node["principals"]);
+  o.tools = ReadGlobRates(node["tools"]);
+  o.max_concurrent_per_principal =
+      static_cast<int>(node["concurrent_per_principal"].Integer(0, 100000).value_or(0));
+  o.max_concurrent_per_tool = static_cast<int>(node["concurrent_per_tool"].Integer(0, 100000).value_or(0));
+  o.tool_tags = node["tool_tags"].Bool().value_or(o.tool_tags);
+}
+
+std::chrono::seconds Seconds(const ConfigNode& node, std::chrono::seconds fallback) {
+  auto d = node.Duration();
+  return d ? std::chrono::duration_cast<std::chrono::seconds>(*d) : fallback;
+}
+
+void ReadBreaker(const ConfigNode& node, catalog::CircuitBreakerOptions& o) {
+  o.enabled = true;  // the section turns it on
+  if (!node.present() || !node.ExpectMap({"enabled", "consecutive_failures", "failure_rate", "window",
+                                          "min_calls", "cooldown"})) {
+    return;
+  }
+  o.enabled = node["enabled"].Bool().value_or(true);
+  o.consecutive_failures =
+      static_cast<int>(node["consecutive_failures"].Integer(0, 1000).value_or(o.consecutive_failures));
+  if (auto rate = node["failure_rate"].String()) {
+    char* end = nullptr;
+    double v = std::strtod(rate->c_str(), &end);
+    if (end == rate->c_str() || *end != '\0' || v < 0 || v > 1) {
+      node["failure_rate"].Problem("a fraction from 0 to 1, got '" + *rate + "'");
+    } else {
+      o.failure_rate = v;
+    }
+  }
+  o.window = Seconds(node["window"], o.window);
+  o.min_calls = static_cast<int>(node["min_calls"].Integer(1, 1000000).value_or(o.min_calls));
+  o.cooldown = Seconds(node["cooldown"], o.cooldown);
+}
+
+void ReadCache(const ConfigNode& node, catalog::ResultCacheOptions& o) {
+  if (!node.present() ||
+      !node.ExpectMap({"tools", "max_entries", "max_bytes", "max_entry_bytes", "tool_tags"})) {
+    return;
+  }
+  for (const auto& item : node["tools"].Items()) {
+    if (!item.ExpectMap({"match", "ttl", "shared"})) {
+      continue;
+    }
+    catalog::CacheRule rule;
+    rule.glob = item["match"].String().value_or("");
+    if (rule.glob.empty()) {
+      item["match"].Problem("missing: a tool name or glob");
+    }
+    rule.ttl = Seconds(item["ttl"], rule.ttl);
+    rule.shared = item["shared"].Bool().value_or(false);
+    o.tools.push_back(std::move(rule));
+  }
+  o.max_entries = static_cast<std::size_t>(
+      node["max_entries"].Integer(1, 10'000'000).value_or(static_cast<long long>(o.max_entries)));
+  o.max_bytes = static_cast<std::size_t>(
+      node["max_bytes"].Integer(1024, 1LL << 40).value_or(static_cast<long long>(o.max_bytes)));
+  o.max_entry_bytes = static_cast<std::size_t>(
+      node["max_entry_bytes"].Integer(1, 1LL << 32).value_or(static_cast<long long>(o.max_entry_bytes)));
+  o.tool_tags = node["tool_tags"].Bool().value_or(o.tool_tags);
+}
+
+void ReadKeepWarm(const ConfigNode& node, catalog::KeepWarmOptions& o, ConfigProblems& problems) {
+  if (!node.present() ||
+      !node.ExpectMap({"enabled", "tag", "payload", "jitter", "max_concurrency", "rules"})) {
+    return;
+  }
+  o.enabled = node["enabled"].Bool().value_or(o.enabled);
+  if (auto tag = node["tag"].String()) {
+    o.tag_key = *tag;
+  }
+  if (auto payload = node["payload"].String()) {
+    o.payload = *payload;
+  }
+  if (auto jitter = node["jitter"].String()) {
+    char* end = nullptr;
+    double v = std::strtod(jitter->c_str(), &end);
+    if (end == jitter->c_str() || *end != '\0') {
+      node["jitter"].Problem("a fraction from 0 to 1, got '" + *jitter + "'");
+    } else {
+      o.jitter = v;
+    }
+  }
+  o.max_concurrency = static_cast<int>(node["max_concurrency"].Integer(1, 1000).value_or(o.max_concurrency));
+  for (const auto& item : node["rules"].Items()) {
+    if (!item.ExpectMap({"function", "every", "concurrency"})) {
+      continue;
+    }
+    catalog::KeepWarmRule rule;
+    rule.function = item["function"].String().value_or("");
+    rule.every = Seconds(item["every"], rule.every);
+    rule.concurrency = static_cast<int>(item["concurrency"].Integer(1, 1000).value_or(1));
+    o.rules.push_back(std::move(rule));
+  }
+  for (const auto& problem : catalog::KeepWarmProblems(o)) {
+    problems.Add("keep_warm", problem);
+  }
+}
+
+void ReadMetrics(const ConfigNode& node, GatewayConfig& out) {
+  if (!node.present() || !node.ExpectMap({"listen", "public", "allow_remote"})) {
+    return;
+  }
+  out.metrics_listen = node["listen"].String().value_or("");
+  out.metrics_public = node["public"].Bool().value_or(false);
+  out.metrics_allow_remote = node["allow_remote"].Bool().value_or(false);
+}
+
 Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
                                 const LoadConfigOptions& options) {
   GatewayConfig out;
@@ -271,9 +417,13 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
     return Error::InvalidArgument("config file " + path + ": expected a map of settings");
   }
   ConfigNode doc(root, "", problems);
-  bool has_policy = false;  // `policy:` even without rules: default deny
+  bool has_policy = false;   // `policy:` even without rules: default deny
+  bool has_breaker = false;  // `breaker:` alone turns the breaker on with its defaults
   for (auto& [key, value] : doc.Entries()) {
     has_policy = has_policy || key == "policy";
+    has_breaker = has_breaker || key == "breaker";
+    out.has_guardrails = out.has_guardrails || key == "limits" || key == "breaker" || key == "cache";
+    out.has_keep_warm = out.has_keep_warm || key == "keep_warm";
     if (std::find(kSections.begin(), kSections.end(), key) == kSections.end()) {
       ReadFlatKey(key, value, out, problems);
     }
@@ -308,6 +458,13 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
       problems.AddLine(std::move(line));
     }
   }
+  ReadLimits(doc["limits"], out.guardrails.rate_limits);
+  if (has_breaker) {
+    ReadBreaker(doc["breaker"], out.guardrails.breaker);
+  }
+  ReadCache(doc["cache"], out.guardrails.cache);
+  ReadKeepWarm(doc["keep_warm"], out.keep_warm, problems);
+  ReadMetrics(doc["metrics"], out);
   if (!problems.empty()) {
     std::string message = "config file " + path + ":";
     for (const auto& line : problems.lines()) {

@@ -5,6 +5,8 @@
 //   targets:     accounts/regions, each with credentials, selection, namespace  → catalog::TargetOptions
 //   principals:  the stdio principal, named static bearer tokens, OAuth settings
 //   policy:      ordered allow/deny rules per principal                          → catalog::PolicyOptions
+//   limits, breaker, cache: the call chain's guardrails                         → catalog::GuardrailOptions
+//   metrics, keep_warm: /metrics and keep-warm pings                            → serve's MetricsConfig
 // Loading checks the whole file and reports every problem at once, each with its path and, for an unknown
 // key, the closest known one. Pure except for reading the file (and, with check_files, the token files).
 
@@ -13,6 +15,8 @@
 
 #include "app/config.h"
 #include "catalog/catalog_options.h"
+#include "catalog/guardrail_options.h"
+#include "catalog/keep_warm.h"
 #include "catalog/policy.h"
 #include "catalog/policy_options.h"
 #include "catalog/target_options.h"
@@ -35,6 +39,13 @@ struct GatewayConfig {
   std::vector<NamedToken> tokens;  // files relative to the config file's directory, made absolute
   OAuthSettings oauth;
   catalog::PolicyOptions policy;
+  bool has_guardrails = false;  // a limits, breaker or cache section is present
+  catalog::GuardrailOptions guardrails;
+  bool has_keep_warm = false;
+  catalog::KeepWarmOptions keep_warm;
+  std::string metrics_listen;  // "" = none
+  bool metrics_public = false;
+  bool metrics_allow_remote = false;
 };
 
 struct LoadConfigOptions {

@@ -188,6 +188,63 @@ TEST(GatewayConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(config.error().code, ErrorCode::kNotFound);
 }
 
+TEST(GatewayConfigTest, ReadsTheGuardrailsMetricsAndKeepWarm) {
+  auto config = Parse(R"(
+limits:
+  global: 200/s
+  per_principal: "10/s,burst=20"
+  principals: {"token:ci-*": 50/s}
+  tools: {"report_*": 5/m}
+  concurrent_per_tool: 8
+breaker:
+  consecutive_failures: 3
+  cooldown: 10s
+cache:
+  tools: [{match: "support_*", ttl: 300s, shared: true}]
+  max_entries: 100
+metrics: {listen: "127.0.0.1:9464", public: true}
+keep_warm:
+  jitter: 0.2
+  rules: [{function: "orders-*", every: 5m, concurrency: 2}]
+)");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_TRUE(config->has_guardrails);
+  const auto& g = config->guardrails;
+  EXPECT_EQ(g.rate_limits.global.ToString(), "200/s");
+  EXPECT_EQ(g.rate_limits.per_principal.capacity(), 20u);
+  ASSERT_EQ(g.rate_limits.principals.size(), 1u);
+  EXPECT_EQ(g.rate_limits.principals[0].glob, "token:ci-*");
+  EXPECT_EQ(g.rate_limits.tools[0].rate.per, std::chrono::minutes(1));
+  EXPECT_EQ(g.rate_limits.max_concurrent_per_tool, 8);
+  EXPECT_TRUE(g.breaker.enabled);
+  EXPECT_EQ(g.breaker.consecutive_failures, 3);
+  EXPECT_EQ(g.breaker.cooldown, std::chrono::seconds(10));
+  ASSERT_EQ(g.cache.tools.size(), 1u);
+  EXPECT_EQ(g.cache.tools[0].ttl, std::chrono::seconds(300));
+  EXPECT_TRUE(g.cache.tools[0].shared);
+  EXPECT_EQ(g.cache.max_entries, 100u);
+  EXPECT_EQ(config->metrics_listen, "127.0.0.1:9464");
+  EXPECT_TRUE(config->metrics_public);
+  ASSERT_TRUE(config->has_keep_warm);
+  EXPECT_DOUBLE_EQ(config->keep_warm.jitter, 0.2);
+  ASSERT_EQ(config->keep_warm.rules.size(), 1u);
+  EXPECT_EQ(config->keep_warm.rules[0].every, std::chrono::minutes(5));
+  EXPECT_EQ(config->keep_warm.rules[0].concurrency, 2);
+}
+
+TEST(GatewayConfigTest, GuardrailProblemsAreReportedWithTheRest) {
+  std::string message = Problems(R"(
+limits: {global: fast, per_tol: 1/s}
+breaker: {failure_rate: 2}
+cache: {tools: [{ttl: 5s}]}
+)");
+  for (const char* expected :
+       {"limits.global: ", "limits.per_tol: unknown key; did you mean 'per_tool'?",
+        "breaker.failure_rate: a fraction from 0 to 1", "cache.tools[0].match: missing"}) {
+    EXPECT_NE(message.find(expected), std::string::npos) << "missing: " << expected << "\nin:\n" << message;
+  }
+}
+
 TEST(ConfigReaderTest, Durations) {
   EXPECT_EQ(ParseDuration("90"), std::chrono::seconds(90));
   EXPECT_EQ(ParseDuration("90s"), std::chrono::seconds(90));

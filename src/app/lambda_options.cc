@@ -91,7 +91,13 @@ Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags, cons
     }
   }
   auto options = catalog::LoadCatalogOptions(sources);
-  if (!options.ok() || !file_targets) {
+  if (!options.ok()) {
+    return options;
+  }
+  if (file.has_guardrails) {
+    options->guardrails = file.guardrails;
+  }
+  if (!file_targets) {
     return options;
   }
   options->targets = file.targets;
