@@ -23,16 +23,6 @@ namespace {
 
 const std::vector<std::string> kSections = {"targets", "principals", "policy",  "limits",
                                             "breaker", "cache",      "metrics", "keep_warm"};
-const std::vector<std::string> kSelectionKeys = {"FUNCTION_PREFIX",
-                                                 "FUNCTION_LIST",
-                                                 "FUNCTION_TAG_KEY",
-                                                 "FUNCTION_TAG_VALUE",
-                                                 "FUNCTION_ALLOW_ALL",
-                                                 "FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY",
-                                                 "FUNCTION_QUALIFIER_TAG_KEY",
-                                                 "FUNCTION_QUALIFIER",
-                                                 "AWS_PROFILE",
-                                                 "AWS_REGION"};
 
 bool Matches(const std::string& text, const char* pattern) {
   return std::regex_match(text, std::regex(pattern));
@@ -440,7 +430,7 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
     for (const auto& t : out.targets) {
       target_names.insert(t.name);
     }
-    for (const auto& key : kSelectionKeys) {
+    for (const auto& key : TargetOptionKeys()) {
       if (out.flat.count(key)) {
         problems.Add(AsciiLower(key),
                      "with targets listed, set this per target (targets[].select, region, "
@@ -476,6 +466,20 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
 }
 
 }  // namespace
+
+const std::vector<std::string>& TargetOptionKeys() {
+  static const std::vector<std::string> kKeys = {"FUNCTION_PREFIX",
+                                                 "FUNCTION_LIST",
+                                                 "FUNCTION_TAG_KEY",
+                                                 "FUNCTION_TAG_VALUE",
+                                                 "FUNCTION_ALLOW_ALL",
+                                                 "FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY",
+                                                 "FUNCTION_QUALIFIER_TAG_KEY",
+                                                 "FUNCTION_QUALIFIER",
+                                                 "AWS_PROFILE",
+                                                 "AWS_REGION"};
+  return kKeys;
+}
 
 Result<GatewayConfig> ParseGatewayConfig(const std::string& text, const std::string& path,
                                          const LoadConfigOptions& options) {

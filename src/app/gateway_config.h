@@ -59,6 +59,10 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path, const LoadConfi
 // The file's settings of `serve` (principals, OAuth) where the flags left them unset: flags beat the file.
 void ApplyToServeConfig(const GatewayConfig& file, ServeConfig& config);
 
+// The plain keys that describe the one target of the env-only setup (FUNCTION_PREFIX, AWS_REGION, ...); with
+// `targets:` listed, each target says these itself.
+const std::vector<std::string>& TargetOptionKeys();
+
 // The file's policy, compiled (allow-all when it has none). The loader already checked it, so this fails
 // only for a GatewayConfig built by hand.
 Result<std::shared_ptr<const catalog::Policy>> CompilePolicy(const GatewayConfig& file);

@@ -36,6 +36,15 @@ TEST(GatewayConfigTest, FlatKeysKeepWorkingInEitherCase) {
   EXPECT_EQ(config->flat.at("LAMBDA_MCP_AUDIT_LOG"), "off");
 }
 
+TEST(GatewayConfigTest, JsonIsYaml) {
+  auto config = Parse(R"({"FUNCTION_TAG_KEY": "mcp", "function_list": ["x", "y"], "policy": []})");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->flat.at("FUNCTION_TAG_KEY"), "mcp");
+  EXPECT_EQ(config->flat.at("FUNCTION_LIST"), "x,y");
+  EXPECT_TRUE(config->policy.enabled);
+  EXPECT_FALSE(Parse("a: [1,\n").ok());
+}
+
 TEST(GatewayConfigTest, ReadsTargetsWithEveryField) {
   auto config = Parse(R"(
 targets:

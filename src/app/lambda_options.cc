@@ -1,7 +1,7 @@
 #include "app/lambda_options.h"
 
+#include <algorithm>
 #include <cstdlib>
-#include <set>
 
 #include "common/strings.h"
 
@@ -43,22 +43,6 @@ Result<GatewayConfig> LoadConfigFile(const LambdaFlags& flags) {
   return LoadGatewayConfig(file);
 }
 
-namespace {
-
-// The keys that describe the one target of the env-only setup; with `targets:` in the file each target says.
-const std::set<std::string> kTargetKeys = {"FUNCTION_PREFIX",
-                                           "FUNCTION_LIST",
-                                           "FUNCTION_TAG_KEY",
-                                           "FUNCTION_TAG_VALUE",
-                                           "FUNCTION_ALLOW_ALL",
-                                           "FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY",
-                                           "FUNCTION_QUALIFIER_TAG_KEY",
-                                           "FUNCTION_QUALIFIER",
-                                           "AWS_PROFILE",
-                                           "AWS_REGION"};
-
-}  // namespace
-
 Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags, const GatewayConfig& file) {
   const bool file_targets = !file.targets.empty();
   catalog::OptionSources sources;
@@ -69,7 +53,8 @@ Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags, cons
     if (opt->count() == 0) {
       continue;
     }
-    if (file_targets && kTargetKeys.count(key)) {
+    const auto& target_keys = TargetOptionKeys();
+    if (file_targets && std::find(target_keys.begin(), target_keys.end(), key) != target_keys.end()) {
       return Error::InvalidArgument("--" + std::string(opt->get_name(false, true)).substr(2) +
                                     ": the config file lists targets, so set this per target there");
     }
@@ -83,7 +68,7 @@ Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags, cons
     sources.flags[key] = (type == "bool" && v.empty()) ? "true" : v;
   }
   if (file_targets) {
-    for (const auto& key : kTargetKeys) {
+    for (const auto& key : TargetOptionKeys()) {
       // AWS_PROFILE and AWS_REGION stay what the AWS CLI makes of them: each target's defaults.
       if (sources.env.erase(key) > 0 && key.starts_with("FUNCTION_")) {
         ignored.push_back(key);

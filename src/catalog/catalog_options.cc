@@ -1,7 +1,5 @@
 #include "catalog/catalog_options.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -276,64 +274,6 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
     return verdict.error();
   }
   return o;
-}
-
-Result<OptionValues> ReadConfigFile(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Error::NotFound("config file " + path + ": cannot be read");
-  } catch (const YAML::Exception& e) {
-    return Error::InvalidArgument("config file " + path + ": " + e.what());
-  }
-  OptionValues out;
-  if (root.IsNull()) {
-    return out;
-  }
-  if (!root.IsMap()) {
-    return Error::InvalidArgument("config file " + path + ": expected a map of settings");
-  }
-  std::vector<std::string> problems;
-  for (const auto& kv : root) {
-    std::string key = CanonicalKey(kv.first.as<std::string>());
-    const YAML::Node& v = kv.second;
-    if (v.IsScalar()) {
-      out[key] = v.as<std::string>();
-    } else if (v.IsNull()) {
-      out[key] = "";
-    } else if (v.IsSequence()) {
-      std::string joined;
-      bool ok = true;
-      for (const auto& item : v) {
-        if (!item.IsScalar()) {
-          ok = false;
-        }
-        if (!ok) {
-          break;
-        }
-        if (!joined.empty()) {
-          joined += ",";
-        }
-        joined += item.as<std::string>();
-      }
-      if (ok) {
-        out[key] = joined;
-      } else {
-        problems.push_back(key + ": a list may only hold plain values");
-      }
-    } else {
-      problems.push_back(key + ": nested maps are not supported");
-    }
-  }
-  if (!problems.empty()) {
-    std::string msg = "config file " + path + ":";
-    for (const auto& p : problems) {
-      msg += "\n  " + p;
-    }
-    return Error::InvalidArgument(msg);
-  }
-  return out;
 }
 
 }  // namespace lmcp::catalog

@@ -3,7 +3,7 @@
 // with defaults, loaded from three flat key/value sources merged flags > environment > config file, every
 // problem reported at once. Keys are the reference server's environment names (FUNCTION_PREFIX, ...);
 // CatalogOptionSpecs() is the table the app registers its flags from and docs/config.md documents.
-// Pure values; no I/O except ReadConfigFile.
+// Pure values; no I/O (the app reads the config file: app/gateway_config.h).
 
 #include <chrono>
 #include <cstddef>
@@ -68,11 +68,6 @@ OptionValues CatalogEnvironment();
 // Merges flags > env > file and validates; the target keys fill targets[0] ("default"). On failure, one
 // kInvalidArgument whose message lists every problem, one per line.
 Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources);
-
-// Reads a YAML or JSON config file into a flat map: scalar values as text, sequences joined with ",".
-// Keys may be written FUNCTION_PREFIX or function_prefix (or function-prefix); they come back upper case
-// with '_'. Nested maps are rejected.
-Result<OptionValues> ReadConfigFile(const std::string& path);
 
 // Splits FUNCTION_LIST like the reference: on ",", trimmed, empty entries dropped.
 std::vector<std::string> SplitFunctionList(const std::string& text);

@@ -93,45 +93,6 @@ TEST(CatalogOptionsTest, CompatAndNumbers) {
   EXPECT_EQ(o.max_concurrency_per_function, 4);
 }
 
-class ConfigFileTest : public ::testing::Test {
- protected:
-  std::string Write(const std::string& name, const std::string& text) {
-    std::string path = ::testing::TempDir() + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-};
-
-TEST_F(ConfigFileTest, Yaml) {
-  auto r = ReadConfigFile(Write("c.yaml",
-                                "function_prefix: mcp-\nfunction_list:\n  - a\n  - b:prod\n"
-                                "FUNCTION_ALLOW_ALL: false\nlambda-mcp-refresh-seconds: 60\n"));
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->at("FUNCTION_PREFIX"), "mcp-");
-  EXPECT_EQ(r->at("FUNCTION_LIST"), "a,b:prod");
-  EXPECT_EQ(r->at("LAMBDA_MCP_REFRESH_SECONDS"), "60");
-  auto o = LoadCatalogOptions({.file = r.value()});
-  ASSERT_TRUE(o.ok());
-  EXPECT_EQ(o->targets[0].selection.function_list.size(), 2u);
-  EXPECT_EQ(o->refresh_interval.count(), 60);
-}
-
-TEST_F(ConfigFileTest, Json) {
-  auto r = ReadConfigFile(Write("c.json", R"({"FUNCTION_TAG_KEY": "mcp", "FUNCTION_TAG_VALUE": "enabled",
-                                              "function_list": ["x", "y"]})"));
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->at("FUNCTION_TAG_VALUE"), "enabled");
-  EXPECT_EQ(r->at("FUNCTION_LIST"), "x,y");
-}
-
-TEST_F(ConfigFileTest, Errors) {
-  EXPECT_EQ(ReadConfigFile(::testing::TempDir() + "/missing.yaml").error().code, ErrorCode::kNotFound);
-  auto nested = ReadConfigFile(Write("n.yaml", "a:\n  b: 1\n"));
-  ASSERT_FALSE(nested.ok());
-  EXPECT_NE(nested.error().message.find("nested"), std::string::npos);
-  EXPECT_FALSE(ReadConfigFile(Write("bad.yaml", "a: [1,\n")).ok());
-}
-
 }  // namespace
 }  // namespace lmcp::catalog
 
