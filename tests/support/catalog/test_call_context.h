@@ -45,7 +45,7 @@ class TestCallContext : public mcp::CallContext {
     }
   }
 
-  mcp::Json meta = mcp::Json::object();    // the request's params._meta
+  mcp::Json meta = mcp::Json::object();  // the request's params._meta
   mcp::Identity caller{.name = "test"};  // who is calling; set before the call
   std::vector<mcp::Json> logs;
   std::vector<double> progress_values;
