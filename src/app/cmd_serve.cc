@@ -22,42 +22,53 @@
 #include "common/log_text.h"
 #include "mcp/conformance_fixtures.h"
 #include "mcp/server.h"
+#include "transport/auth_chain.h"
 #include "transport/stdio_transport.h"
 
 namespace lmcp::app {
 namespace {
 
-// Blocks SIGTERM/SIGINT in every thread (workers inherit the mask) and waits for them on a dedicated
-// thread, which then calls `on_signal`. No global state and no work inside a signal handler.
-// Call BlockTerminationSignals() before any thread starts.
-sigset_t TerminationSignals() {
+// Blocks SIGTERM/SIGINT/SIGHUP in every thread (workers inherit the mask) and waits for them on a dedicated
+// thread: SIGTERM or SIGINT calls `on_stop` once and ends the watch; each SIGHUP calls `on_reload`. No global
+// state and no work inside a signal handler. Call BlockSignals() before any thread starts.
+sigset_t WatchedSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
-void BlockTerminationSignals() {
-  sigset_t set = TerminationSignals();
+void BlockSignals() {
+  sigset_t set = WatchedSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 class SignalWatcher {
  public:
-  explicit SignalWatcher(std::function<void(int)> on_signal) : set_(TerminationSignals()) {
-    BlockTerminationSignals();
-    thread_ = std::thread([this, on_signal = std::move(on_signal)] {
+  SignalWatcher(std::function<void(int)> on_stop, std::function<void()> on_reload = {})
+      : set_(WatchedSignals()) {
+    BlockSignals();
+    thread_ = std::thread([this, on_stop = std::move(on_stop), on_reload = std::move(on_reload)] {
       int sig = 0;
-      if (sigwait(&set_, &sig) == 0 && !done_) {
-        on_signal(sig);
+      while (sigwait(&set_, &sig) == 0 && !done_) {
+        if (sig != SIGHUP) {
+          on_stop(sig);
+          return;
+        }
+        if (on_reload) {
+          on_reload();
+        } else {
+          spdlog::info("received SIGHUP; nothing to reload");
+        }
       }
     });
   }
   ~SignalWatcher() {
     done_ = true;
     // Wakes sigwait; ignored since done_. Not a kill: SIGTERM is blocked in every thread
-    // (BlockTerminationSignals), so only that sigwait ever consumes it.
+    // (BlockSignals), so only that sigwait ever consumes it.
     pthread_kill(thread_.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
     thread_.join();
   }
@@ -72,11 +83,11 @@ class SignalWatcher {
 // request state: derived from the deployment's audit key, so replicas that share that key (one
 // LAMBDA_MCP_AUDIT_KEY_FILE) open each other's state; empty (a key for this process) when there is none.
 std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda,
-                                                    std::string* state_key) {
+                                                    const GatewayConfig& file, std::string* state_key) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
   }
-  auto options = LoadLambdaOptions(lambda);
+  auto options = LoadLambdaOptions(lambda, file);
   if (!options.ok()) {
     for (const auto& line : ForLogLines(options.error().message)) {
       spdlog::error("{}", line);
@@ -96,6 +107,50 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
   }
   (*source)->Start();  // background discovery; initialize is answered at once, tools/list waits
   return std::move(source).value();
+}
+
+// SIGHUP: reads the config file again. When all of it is valid, the new principals, targets and policy apply
+// to the next request (calls in flight finish under the old ones); otherwise every problem is logged and the
+// running config stays. Other settings (flags, limits of the core) need a restart.
+void Reload(const ServeConfig& running, const LambdaFlags& lambda, mcp::ToolProvider* provider,
+            transport::ReloadableAuthenticator* auth) {
+  auto rejected = [](const std::string& why) {
+    spdlog::error("config reload rejected; keeping the running config:");
+    for (const auto& line : ForLogLines(why)) {
+      spdlog::error("  {}", line);
+    }
+  };
+  auto file = LoadConfigFile(lambda);
+  if (!file.ok()) {
+    return rejected(file.error().message);
+  }
+  if (file->path.empty()) {
+    spdlog::info("received SIGHUP; no config file to reload (--config or LAMBDA_MCP_CONFIG)");
+    return;
+  }
+  auto options = LoadLambdaOptions(lambda, *file);
+  if (!options.ok()) {
+    return rejected(options.error().message);
+  }
+  ServeConfig next = running;
+  ApplyToServeConfig(*file, next);
+  std::shared_ptr<transport::Authenticator> next_auth;
+  if (running.transport == "http") {
+    auto made = MakeAuthenticator(next);
+    if (!made.ok()) {
+      return rejected(made.error().message);
+    }
+    if ((*made != nullptr) != (auth != nullptr)) {
+      return rejected("turning HTTP authentication on or off needs a restart");
+    }
+    next_auth = *made;
+  }
+  // Everything is valid: apply.
+  if (next_auth) {
+    auth->Replace(std::move(next_auth));
+  }
+  (void)provider;
+  spdlog::info("config reloaded from {}", ForLog(file->path));
 }
 
 mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string state_key) {
@@ -125,17 +180,26 @@ mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string stat
   return options;
 }
 
-int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
+int RunServe(ServeConfig config, const LambdaFlags& lambda) {
+  // The config file: the catalog's options, targets, principals and policy; flags beat it.
+  auto file = LoadConfigFile(lambda);
+  if (!file.ok()) {
+    for (const auto& line : ForLogLines(file.error().message)) {
+      spdlog::error("{}", line);
+    }
+    return 2;
+  }
+  ApplyToServeConfig(*file, config);
   if (Status valid = config.Validate(); !valid.ok()) {
     spdlog::error("{}", ForLog(valid.error().message, 2000));
     return 2;
   }
-  signal(SIGPIPE, SIG_IGN);   // a closed stdout shows up as EPIPE from write()
-  BlockTerminationSignals();  // before any thread starts; SignalWatcher handles them below
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout shows up as EPIPE from write()
+  BlockSignals();            // before any thread starts; SignalWatcher handles them below
 
   // Tools.
   std::string state_key;
-  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, &state_key);
+  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, *file, &state_key);
   if (!provider) {
     return 2;
   }
@@ -160,15 +224,29 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
                                                                /*with_errors=*/false)}};
       };
     }
-    auto http = StartHttpServer(config, server, ready, ready_detail);
+    auto auth = MakeAuthenticator(config);
+    if (!auth.ok()) {
+      for (const auto& line : ForLogLines(auth.error().message)) {
+        spdlog::error("{}", line);
+      }
+      return 2;
+    }
+    // SIGHUP swaps the authenticator (a reloaded token list) under running requests.
+    std::shared_ptr<transport::ReloadableAuthenticator> reloadable;
+    if (*auth) {
+      reloadable = std::make_shared<transport::ReloadableAuthenticator>(*auth);
+    }
+    auto http = StartHttpServer(config, server, reloadable, ready, ready_detail);
     if (!http.ok()) {
       spdlog::error("{}", ForLog(http.error().message, 1000));
       return 2;
     }
-    SignalWatcher signals([&](int sig) {
-      spdlog::info("received signal {}; shutting down", sig);
-      (*http)->Stop();
-    });
+    SignalWatcher signals(
+        [&](int sig) {
+          spdlog::info("received signal {}; shutting down", sig);
+          (*http)->Stop();
+        },
+        [&] { Reload(config, lambda, provider.get(), reloadable.get()); });
     (*http)->Wait();
     spdlog::info("lambda-mcp stopped");
     return 0;
@@ -176,12 +254,14 @@ int RunServe(const ServeConfig& config, const LambdaFlags& lambda) {
 
   // stdio: one session for the process; stdout carries protocol only.
   transport::StdioTransport stdio(STDIN_FILENO, STDOUT_FILENO, {.max_line_bytes = config.max_message_bytes});
-  SignalWatcher signals([&](int sig) {
-    spdlog::info("received signal {}; shutting down", sig);
-    stdio.Stop();
-  });
+  SignalWatcher signals(
+      [&](int sig) {
+        spdlog::info("received signal {}; shutting down", sig);
+        stdio.Stop();
+      },
+      [&] { Reload(config, lambda, provider.get(), nullptr); });
   std::unique_ptr<mcp::Session> session =
-      server.CreateSession(stdio, {.principal = "stdio", .transport = "stdio"});
+      server.CreateSession(stdio, {.principal = config.stdio_principal, .transport = "stdio"});
   spdlog::info("lambda-mcp serving on stdio");
   stdio.Run(*session);
 

@@ -8,6 +8,7 @@
 #include "common/host_policy.h"
 #include "common/log_text.h"
 #include "mcp/protocol.h"
+#include "transport/auth_chain.h"
 #include "transport/http_auth.h"
 #include "transport/jwt_verifier.h"
 
@@ -43,33 +44,19 @@ namespace {
 // loopback it is a warning. The token itself is never logged.
 Status CheckStaticTokenStrength(const std::string& token, const std::string& source,
                                 const std::string& host) {
-  double bits = transport::EstimateTokenBits(token);
-  if (bits >= transport::kMinTokenBits) {
+  auto weak = transport::WeakTokenProblem(token, source);
+  if (!weak) {
     return Ok();
   }
-  std::string what = "the bearer token from " + source + " looks weak (about " +
-                     std::to_string(static_cast<int>(bits)) + " bits of entropy estimated, " +
-                     std::to_string(static_cast<int>(transport::kMinTokenBits)) +
-                     " needed beyond loopback); make a random one with `openssl rand -hex 32`";
   if (IsLoopbackBindAddress(host)) {
-    spdlog::warn("http: {}", what);
+    spdlog::warn("http: {}", *weak);
     return Ok();
   }
-  return Error::InvalidArgument("refusing to serve " + ForLog(host) + ": " + what);
+  return Error::InvalidArgument("refusing to serve " + ForLog(host) + ": " + *weak);
 }
 
-Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeConfig& config) {
-  if (!config.oauth_issuer.empty()) {
-    transport::JwtConfig jwt;
-    jwt.issuer = config.oauth_issuer;
-    jwt.audiences = config.oauth_audiences;
-    jwt.jwks_url = config.oauth_jwks_url;
-    jwt.required_scopes = config.oauth_required_scopes;
-    jwt.min_refetch_interval = std::chrono::seconds(config.oauth_jwks_refetch_s);
-    spdlog::info("http: OAuth resource-server mode (issuer {}, JWKS {})", ForLog(jwt.issuer),
-                 ForLog(jwt.jwks_url));
-    return transport::NewJwtAuthenticator(std::move(jwt), Clock::System());
-  }
+// The one static token of --auth-token-file or LAMBDA_MCP_AUTH_TOKEN; null when neither is set.
+Result<std::shared_ptr<transport::Authenticator>> MakeStaticTokenAuthenticator(const ServeConfig& config) {
   std::string token;
   std::string source;
   if (!config.auth_token_file.empty()) {
@@ -99,15 +86,58 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
 
 }  // namespace
 
+Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeConfig& config) {
+  std::vector<std::shared_ptr<transport::Authenticator>> members;
+  if (!config.auth_tokens.empty()) {
+    std::vector<transport::NamedTokensAuthenticator::TokenFile> files;
+    for (const auto& token : config.auth_tokens) {
+      files.push_back({.name = token.name, .path = token.file});
+    }
+    auto named = transport::NamedTokensAuthenticator::Load(files, IsLoopbackBindAddress(config.http_host));
+    if (!named.ok()) {
+      return named.error();
+    }
+    spdlog::info("http: {} named bearer token(s)", files.size());
+    members.push_back(*named);
+  }
+  auto single = MakeStaticTokenAuthenticator(config);
+  if (!single.ok()) {
+    return single.error();
+  }
+  if (*single) {
+    members.push_back(*single);
+  }
+  if (!config.oauth_issuer.empty()) {
+    transport::JwtConfig jwt;
+    jwt.issuer = config.oauth_issuer;
+    jwt.audiences = config.oauth_audiences;
+    jwt.jwks_url = config.oauth_jwks_url;
+    jwt.required_scopes = config.oauth_required_scopes;
+    jwt.min_refetch_interval = std::chrono::seconds(config.oauth_jwks_refetch_s);
+    spdlog::info("http: OAuth resource-server mode (issuer {}, JWKS {})", ForLog(jwt.issuer),
+                 ForLog(jwt.jwks_url));
+    auto oauth = transport::NewJwtAuthenticator(std::move(jwt), Clock::System());
+    if (!oauth.ok()) {
+      return oauth.error();
+    }
+    members.push_back(*oauth);
+  }
+  if (members.empty()) {
+    return std::shared_ptr<transport::Authenticator>();
+  }
+  if (members.size() == 1) {
+    return members[0];
+  }
+  return std::shared_ptr<transport::Authenticator>(
+      std::make_shared<transport::AnyOfAuthenticator>(std::move(members)));
+}
+
 Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
                                                                mcp::McpServer& server,
+                                                               std::shared_ptr<transport::Authenticator> auth,
                                                                std::function<bool()> ready,
                                                                std::function<mcp::Json()> ready_detail) {
-  auto auth = MakeAuthenticator(config);
-  if (!auth.ok()) {
-    return auth.error();
-  }
-  if (!*auth) {
+  if (!auth) {
     spdlog::warn("http: authentication is off (loopback only)");
   }
 
@@ -136,11 +166,12 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig
   deps.session_factory = [&server](mcp::MessageSink& sink, const mcp::SessionOptions& session_options) {
     return server.CreateSession(sink, session_options);
   };
-  deps.authenticator = *auth;
+  deps.authenticator = std::move(auth);
   deps.ready = std::move(ready);
   deps.ready_detail = std::move(ready_detail);
-  deps.input_schema = [&server](const std::string& tool) -> std::optional<mcp::Json> {
-    auto tools = server.provider().ListTools();
+  deps.input_schema = [&server](const mcp::Identity& caller,
+                                const std::string& tool) -> std::optional<mcp::Json> {
+    auto tools = server.provider().ListToolsFor(caller);
     const mcp::ToolDefinition* found = tools.ok() ? mcp::FindTool(**tools, tool) : nullptr;
     return found != nullptr ? std::optional<mcp::Json>(found->input_schema) : std::nullopt;
   };

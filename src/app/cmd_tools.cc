@@ -17,7 +17,14 @@ namespace lmcp::app {
 namespace {
 
 int RunTools(const LambdaFlags& flags, bool json) {
-  auto options = LoadLambdaOptions(flags);
+  auto file = LoadConfigFile(flags);
+  if (!file.ok()) {
+    for (const auto& line : ForLogLines(file.error().message)) {
+      spdlog::error("{}", line);
+    }
+    return 2;
+  }
+  auto options = LoadLambdaOptions(flags, *file);
   if (!options.ok()) {
     for (const auto& line : ForLogLines(options.error().message)) {
       spdlog::error("{}", line);

@@ -25,9 +25,10 @@ struct CommandSpec {
   CommandSetup setup;
 };
 
-CommandRun SetUpServe(CLI::App& command, const GlobalOptions& globals);    // cmd_serve.cc
-CommandRun SetUpVersion(CLI::App& command, const GlobalOptions& globals);  // cmd_version.cc
-CommandRun SetUpTools(CLI::App& command, const GlobalOptions& globals);    // cmd_tools.cc
-CommandRun SetUpLocal(CLI::App& command, const GlobalOptions& globals);    // cmd_local.cc
+CommandRun SetUpServe(CLI::App& command, const GlobalOptions& globals);        // cmd_serve.cc
+CommandRun SetUpVersion(CLI::App& command, const GlobalOptions& globals);      // cmd_version.cc
+CommandRun SetUpTools(CLI::App& command, const GlobalOptions& globals);        // cmd_tools.cc
+CommandRun SetUpLocal(CLI::App& command, const GlobalOptions& globals);        // cmd_local.cc
+CommandRun SetUpCheckConfig(CLI::App& command, const GlobalOptions& globals);  // cmd_check_config.cc
 
 }  // namespace lmcp::app

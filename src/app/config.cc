@@ -35,9 +35,6 @@ std::vector<std::string> ServeConfig::Problems() const {
     if (oauth && (oauth_issuer.empty() || oauth_jwks_url.empty() || oauth_audiences.empty())) {
       problems.push_back("OAuth needs --oauth-issuer, --oauth-audience and --oauth-jwks-url together");
     }
-    if (oauth && !auth_token_file.empty()) {
-      problems.push_back("choose either a token file or OAuth, not both");
-    }
     if (!oauth_jwks_url.empty()) {
       if (Status url = transport::CheckJwksUrl(oauth_jwks_url); !url.ok()) {
         problems.push_back(url.error().message);

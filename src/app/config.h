@@ -10,6 +10,12 @@
 
 namespace lmcp::app {
 
+// A static bearer token with a name: its holder is the principal "token:<name>".
+struct NamedToken {
+  std::string name;
+  std::string file;  // the token is the file's first line
+};
+
 struct ServeConfig {
   std::string transport = "stdio";    // where MCP clients connect
   bool conformance_fixtures = false;  // serve the conformance fixture tools instead of Lambda functions
@@ -32,6 +38,8 @@ struct ServeConfig {
   std::string http_host = "127.0.0.1";       // anything but loopback requires authentication
   int http_port = 0;                         // 0 = any free port (the URL is printed on stderr)
   std::string auth_token_file;               // static bearer token (first line); or env LAMBDA_MCP_AUTH_TOKEN
+  std::vector<NamedToken> auth_tokens;       // named tokens (config file); with or without the one above
+  std::string stdio_principal = "stdio";     // the principal of the stdio client (policy, audit)
   std::string oauth_issuer;                  // OAuth resource-server mode: JWTs from this issuer
   std::vector<std::string> oauth_audiences;  // accepted `aud` values (this server's resource URL)
   std::string oauth_jwks_url;

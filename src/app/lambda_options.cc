@@ -1,7 +1,6 @@
 #include "app/lambda_options.h"
 
 #include <cstdlib>
-#include <set>
 
 namespace lmcp::app {
 
@@ -28,34 +27,22 @@ void AddLambdaFlags(CLI::App& command, LambdaFlags& flags) {
   }
 }
 
-Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags) {
-  catalog::OptionSources sources;
+Result<GatewayConfig> LoadConfigFile(const LambdaFlags& flags) {
   std::string file = flags.config_file;
   if (file.empty()) {
     if (const char* env = std::getenv("LAMBDA_MCP_CONFIG")) {
       file = env;
     }
   }
-  if (!file.empty()) {
-    auto values = catalog::ReadConfigFile(file);
-    if (!values.ok()) {
-      return values.error();
-    }
-    std::set<std::string> known;
-    for (const auto& spec : catalog::CatalogOptionSpecs()) {
-      known.insert(spec.key);
-    }
-    std::string unknown;
-    for (const auto& [k, v] : values.value()) {
-      if (!known.count(k)) {
-        unknown += (unknown.empty() ? "" : ", ") + k;
-      }
-    }
-    if (!unknown.empty()) {
-      return Error::InvalidArgument("config file " + file + ": unknown setting(s): " + unknown);
-    }
-    sources.file = std::move(values).value();
+  if (file.empty()) {
+    return GatewayConfig{};
   }
+  return LoadGatewayConfig(file);
+}
+
+Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags, const GatewayConfig& file) {
+  catalog::OptionSources sources;
+  sources.file = file.flat;
   sources.env = catalog::CatalogEnvironment();
   for (const auto& [key, opt] : flags.options) {
     if (opt->count() > 0) {

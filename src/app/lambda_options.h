@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "app/gateway_config.h"
 #include "catalog/catalog_options.h"
 #include "common/result.h"
 
@@ -20,7 +21,12 @@ struct LambdaFlags {
 // Registers the flags on `command`; `flags` must outlive parsing.
 void AddLambdaFlags(CLI::App& command, LambdaFlags& flags);
 
-// Reads the config file (if any), the environment and the given flags; validates; logs every problem.
-Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags);
+// The config file named by --config (else $LAMBDA_MCP_CONFIG), read and checked; an empty GatewayConfig
+// when there is none.
+Result<GatewayConfig> LoadConfigFile(const LambdaFlags& flags);
+
+// The catalog's options: the config file's plain keys and targets, the environment and the given flags
+// (flags > environment > file); validated, every problem in one error.
+Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags, const GatewayConfig& file);
 
 }  // namespace lmcp::app

@@ -21,6 +21,8 @@ constexpr CommandSpec kCommands[] = {
     {"serve", "Run the MCP server on stdio, or Streamable HTTP with --http", &SetUpServe},
     {"local", "Run a local AWS Lambda endpoint serving the handlers of a SAM template", &SetUpLocal},
     {"tools", "Discover the Lambda functions and print the tools serve would expose", &SetUpTools},
+    {"check-config", "Check a config file (targets, principals, policy) without starting anything",
+     &SetUpCheckConfig},
     {"version", "Print the version", &SetUpVersion},
 };
 

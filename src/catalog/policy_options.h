@@ -22,10 +22,10 @@ struct PrincipalMatch {
 
 // Which tools a rule covers. Every given condition must hold; an empty match is every tool.
 struct ToolMatch {
-  std::vector<std::string> names;            // globs on the tool name (namespace included); any of them
-  std::vector<std::string> targets;          // target names; any of them
-  std::map<std::string, std::string> tags;   // function tags; all of them, exact values ("*" = any value)
-  std::map<std::string, bool> annotations;   // readOnlyHint, destructiveHint, idempotentHint, openWorldHint
+  std::vector<std::string> names;           // globs on the tool name (namespace included); any of them
+  std::vector<std::string> targets;         // target names; any of them
+  std::map<std::string, std::string> tags;  // function tags; all of them, exact values ("*" = any value)
+  std::map<std::string, bool> annotations;  // readOnlyHint, destructiveHint, idempotentHint, openWorldHint
 };
 
 struct PolicyRule {

@@ -25,6 +25,11 @@ bool IEquals(std::string_view a, std::string_view b);
 // The parts with `separator` between them ("" for none).
 std::string Join(const std::vector<std::string>& parts, std::string_view separator);
 
+// The candidate closest to `word` by edit distance (ASCII case-insensitive), if it is close enough to be a
+// likely typo (distance at most 2, or a third of the word's length for long words); "" otherwise. For
+// "unknown key 'regoin'; did you mean 'region'?".
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
+
 // `s` without leading and trailing characters from `chars`.
 std::string_view Trim(std::string_view s, std::string_view chars = kAsciiWhitespace);
 

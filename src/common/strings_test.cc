@@ -59,5 +59,16 @@ TEST(Strings, HexDigitValue) {
   EXPECT_EQ(HexDigitValue('\xff'), -1);
 }
 
+TEST(ClosestMatchTest, SuggestsLikelyTypos) {
+  std::vector<std::string> keys = {"region", "endpoint_url", "credentials", "namespace"};
+  EXPECT_EQ(ClosestMatch("regoin", keys), "region");
+  EXPECT_EQ(ClosestMatch("Region", keys), "region");
+  EXPECT_EQ(ClosestMatch("credential", keys), "credentials");
+  EXPECT_EQ(ClosestMatch("endpoint-url", keys), "endpoint_url");
+  EXPECT_EQ(ClosestMatch("colour", keys), "");
+  EXPECT_EQ(ClosestMatch("", keys), "");
+  EXPECT_EQ(ClosestMatch("region", {}), "");
+}
+
 }  // namespace
 }  // namespace lmcp

@@ -25,7 +25,7 @@ class StatelessContext final : public CallContext {
   void Progress(double, std::optional<double>, std::string) override {}
   void Log(LogLevel, const Json& data, std::string) override { logs.push_back(data); }
   const std::string& protocol_version() const override { return version_; }
-  const std::string& principal() const override { return principal_; }
+  const Identity& identity() const override { return identity_; }
   Result<Json> RequestClient(const std::string&, const Json&) override {
     return Error::FailedPrecondition("no server-to-client requests in the stateless era");
   }
@@ -39,7 +39,7 @@ class StatelessContext final : public CallContext {
  private:
   std::stop_source stop_;
   std::string version_ = "2026-07-28";
-  std::string principal_ = "test";
+  Identity identity_{.name = "test"};
   Json capabilities_, responses_, state_;
 };
 
@@ -51,7 +51,7 @@ class SessionContext final : public CallContext {
   void Progress(double, std::optional<double>, std::string) override {}
   void Log(LogLevel, const Json&, std::string) override {}
   const std::string& protocol_version() const override { return version_; }
-  const std::string& principal() const override { return principal_; }
+  const Identity& identity() const override { return identity_; }
   Result<Json> RequestClient(const std::string& method, const Json& params) override {
     requests.push_back({{"method", method}, {"params", params}});
     auto it = answers_.find(method);
@@ -66,7 +66,7 @@ class SessionContext final : public CallContext {
  private:
   std::stop_source stop_;
   std::string version_ = "2025-11-25";
-  std::string principal_ = "test";
+  Identity identity_{.name = "test"};
   std::map<std::string, Json> answers_;
 };
 

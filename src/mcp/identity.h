@@ -14,7 +14,7 @@ struct Identity {
   // token, "oauth:<sub>" for an OAuth access token, "anonymous" for an unauthenticated loopback client.
   // Used for audit, caps and policy matching.
   std::string name;
-  std::vector<std::string> scopes;                 // OAuth scopes (the `scope`/`scp` claim); empty otherwise
+  std::vector<std::string> scopes;  // OAuth scopes (the `scope`/`scp` claim); empty otherwise
   nlohmann::json claims = nlohmann::json::object();  // the verified JWT claims (OAuth); empty otherwise
 };
 

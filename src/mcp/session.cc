@@ -24,10 +24,24 @@ struct SessionImpl::PendingClientRequest {
   std::optional<RpcError> error;
 };
 
+namespace {
+
+// Options whose identity is set and whose principal is its name.
+SessionOptions WithIdentity(SessionOptions options) {
+  if (options.identity) {
+    options.principal = options.identity->name;
+  } else {
+    options.identity = std::make_shared<const Identity>(Identity{.name = options.principal});
+  }
+  return options;
+}
+
+}  // namespace
+
 SessionImpl::SessionImpl(McpServer& server, MessageSink& sink, SessionOptions options)
     : server_(server),
       sink_(sink),
-      options_(std::move(options)),
+      options_(WithIdentity(std::move(options))),
       scheduler_key_(server.NewSessionKey()),
       log_level_(static_cast<int>(server.options().initial_log_level)) {
   RegisterHandlers();
@@ -256,7 +270,7 @@ Reply SessionImpl::ListTools(const Message& m, const std::string& version, bool 
       offset = *decoded;
     }
   }
-  auto tools = server_.provider().ListTools();
+  auto tools = server_.provider().ListToolsFor(*options_.identity);
   if (!tools.ok()) {
     return RpcError::Internal("tools/list failed: " + tools.error().ToString());
   }
@@ -276,7 +290,8 @@ Reply SessionImpl::ListTools(const Message& m, const std::string& version, bool 
   }
   if (stateless) {  // resultType: HandleStateless adds it to every synchronous result
     result["ttlMs"] = server_.options().list_ttl.count();
-    result["cacheScope"] = server_.options().list_cache_scope;
+    result["cacheScope"] =
+        server_.provider().ListsDifferPerPrincipal() ? "private" : server_.options().list_cache_scope;
   }
   return Reply::Ok(std::move(result));
 }

@@ -14,6 +14,8 @@
 #include <optional>
 #include <string>
 
+#include "mcp/identity.h"
+
 namespace lmcp::mcp {
 
 using Json = nlohmann::json;
@@ -32,7 +34,10 @@ class MessageSink {
 };
 
 struct SessionOptions {
-  std::string principal = "stdio";  // who is on the other end, for audit
+  std::string principal = "stdio";  // who is on the other end, for audit and caps; identity->name when set
+  // Who is calling, handed to the tool provider with every list and call. Null: an identity named
+  // `principal` with no scopes or claims.
+  std::shared_ptr<const Identity> identity;
   std::string transport = "stdio";  // "stdio" or "http": HTTP rejects batches differently
   // HTTP's per-request sessions of the stateless era (MCP 2026-07-28): every request is served statelessly,
   // so one without _meta is refused (-32602) instead of asking for initialize.

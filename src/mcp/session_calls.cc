@@ -84,7 +84,7 @@ class SessionImpl::Context final : public CallContext {
   }
 
   const std::string& protocol_version() const override { return version_; }
-  const std::string& principal() const override { return session_.options_.principal; }
+  const Identity& identity() const override { return *session_.options_.identity; }
 
   Result<Json> RequestClient(const std::string& method, const Json& params) override {
     if (call_.meta) {

@@ -74,7 +74,7 @@ Reply SessionImpl::Discover() {
 // ---- tools/call: admission and MRTR ----
 
 std::optional<RpcError> SessionImpl::AdmitStatelessCall(const Message& m, Call& call) {
-  if (auto tools = server_.provider().ListTools(); tools.ok()) {
+  if (auto tools = server_.provider().ListToolsFor(*options_.identity); tools.ok()) {
     if (const ToolDefinition* tool = FindTool(**tools, call.name)) {
       Json missing = MissingCapabilities(tool->required_client_capabilities, call.meta->client_capabilities);
       if (!missing.empty()) {

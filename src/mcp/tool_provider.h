@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "mcp/identity.h"
 
 namespace lmcp::mcp {
 
@@ -96,8 +97,10 @@ class CallContext {
   // Sends notifications/message if `level` is at or above the session's logging/setLevel threshold.
   virtual void Log(LogLevel level, const Json& data, std::string logger = {}) = 0;
   virtual const std::string& protocol_version() const = 0;
-  // Who is calling, for audit logs: "stdio", or the authenticated subject over HTTP.
-  virtual const std::string& principal() const = 0;
+  // Who is calling (mcp/identity.h): the session's identity, for policy, limits and audit.
+  virtual const Identity& identity() const = 0;
+  // The identity's name, for audit logs: "stdio", or the authenticated principal over HTTP.
+  const std::string& principal() const { return identity().name; }
   // Sends a request to the client (sampling/createMessage, elicitation/create) and waits for its answer.
   // Fails with kFailedPrecondition when the client did not declare the capability, kCancelled on stop. In
   // the stateless era there are no server→client requests: it fails with kFailedPrecondition, and a tool
@@ -136,6 +139,16 @@ class ToolProvider {
   // The current tools in a stable order. May block until the first discovery finishes. An error (e.g.
   // discovery failed: no credentials) reaches the client as a JSON-RPC error whose message names the cause.
   virtual Result<ToolList> ListTools() = 0;
+  // The tools `identity` may see and call: a subset of ListTools(), in the same order. The core lists these
+  // to that caller and looks tools up in them (capability and header checks), so a tool hidden from a caller
+  // is indistinguishable from an unknown one. Default: every tool.
+  virtual Result<ToolList> ListToolsFor(const Identity& identity) {
+    (void)identity;
+    return ListTools();
+  }
+  // True while ListToolsFor may differ between callers (a policy is configured): the stateless era's
+  // tools/list then says cacheScope "private". May change at runtime (a reloaded policy).
+  virtual bool ListsDifferPerPrincipal() const { return false; }
 
   // Runs a tool. kNotFound → the client gets JSON-RPC -32602 (unknown tool); every other failure of the
   // tool itself (bad arguments, function error, timeout) must be returned as a ToolResult with is_error.

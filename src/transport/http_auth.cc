@@ -1,6 +1,7 @@
 #include "transport/http_auth.h"
 
 #include <arpa/inet.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
@@ -40,7 +41,7 @@ std::string_view BearerToken(std::string_view authorization) {
 StaticTokenAuthenticator::StaticTokenAuthenticator(std::string token, std::string name)
     : token_(std::move(token)), principal_("token:" + std::move(name)) {}
 
-Result<std::string> StaticTokenAuthenticator::Authenticate(std::string_view authorization) {
+Result<mcp::Identity> StaticTokenAuthenticator::Authenticate(std::string_view authorization) {
   std::string_view token = BearerToken(authorization);
   if (token.empty()) {
     return Error::Unauthenticated("missing bearer token");
@@ -48,7 +49,93 @@ Result<std::string> StaticTokenAuthenticator::Authenticate(std::string_view auth
   if (!ConstantTimeEquals(token, token_)) {
     return Error::Unauthenticated("invalid token");
   }
-  return principal_;
+  return mcp::Identity{.name = principal_};
+}
+
+NamedTokensAuthenticator::NamedTokensAuthenticator(std::vector<std::pair<std::string, std::string>> tokens) {
+  for (auto& [name, token] : tokens) {
+    tokens_.emplace_back("token:" + name, std::move(token));
+  }
+}
+
+Result<mcp::Identity> NamedTokensAuthenticator::Authenticate(std::string_view authorization) {
+  std::string_view token = BearerToken(authorization);
+  if (token.empty()) {
+    return Error::Unauthenticated("missing bearer token");
+  }
+  const std::string* found = nullptr;
+  for (const auto& [principal, secret] : tokens_) {  // every one, so the time says nothing about which
+    if (ConstantTimeEquals(token, secret)) {
+      found = &principal;
+    }
+  }
+  if (found == nullptr) {
+    return Error::Unauthenticated("invalid token");
+  }
+  return mcp::Identity{.name = *found};
+}
+
+namespace {
+
+bool ValidTokenName(const std::string& name) {
+  if (name.empty() || name.size() > 64) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '.' || c == '@' || c == '-';
+  });
+}
+
+}  // namespace
+
+Result<std::shared_ptr<NamedTokensAuthenticator>> NamedTokensAuthenticator::Load(
+    const std::vector<TokenFile>& files, bool loopback) {
+  std::vector<std::string> problems;
+  std::vector<std::pair<std::string, std::string>> tokens;
+  std::set<std::string> names;
+  for (const auto& file : files) {
+    const std::string what = "token " + ForLog(file.name);
+    if (!ValidTokenName(file.name)) {
+      problems.push_back(what + ": the name must be 1-64 characters of A-Z a-z 0-9 _ . @ -");
+    } else if (!names.insert(file.name).second) {
+      problems.push_back(what + ": the name is used twice");
+    }
+    auto token = ReadTokenFile(file.path);
+    if (!token.ok()) {
+      problems.push_back(what + ": " + token.error().message);
+      continue;
+    }
+    for (const auto& [other, secret] : tokens) {
+      if (ConstantTimeEquals(*token, secret)) {
+        problems.push_back(what + ": the same token as " + ForLog(other) + " (each client needs its own)");
+      }
+    }
+    if (auto weak = WeakTokenProblem(*token, ForLog(file.path))) {
+      if (loopback) {
+        spdlog::warn("http: {}: {}", what, *weak);
+      } else {
+        problems.push_back(what + ": " + *weak);
+      }
+    }
+    tokens.emplace_back(file.name, std::move(token).value());
+  }
+  if (files.empty()) {
+    problems.push_back("no bearer tokens configured");
+  }
+  if (!problems.empty()) {
+    return Error::InvalidArgument(Join(problems, "\n"));
+  }
+  return std::make_shared<NamedTokensAuthenticator>(std::move(tokens));
+}
+
+std::optional<std::string> WeakTokenProblem(std::string_view token, const std::string& source) {
+  double bits = EstimateTokenBits(token);
+  if (bits >= kMinTokenBits) {
+    return std::nullopt;
+  }
+  return "the bearer token from " + source + " looks weak (about " + std::to_string(static_cast<int>(bits)) +
+         " bits of entropy estimated, " + std::to_string(static_cast<int>(kMinTokenBits)) +
+         " needed beyond loopback); make a random one with `openssl rand -hex 32`";
 }
 
 Result<std::string> ReadTokenFile(const std::string& path) {

@@ -1,7 +1,10 @@
 #include "transport/http_auth.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -44,10 +47,66 @@ TEST(TokenStrengthTest, ObviouslyWeakTokensFail) {
 
 TEST(StaticTokenTest, ComparesTheWholeToken) {
   StaticTokenAuthenticator auth("4f6c0e2a9d1b8c7e5a3f2d1c0b9a8e7d");
-  EXPECT_EQ(*auth.Authenticate("Bearer 4f6c0e2a9d1b8c7e5a3f2d1c0b9a8e7d"), "token:static");
+  EXPECT_EQ(auth.Authenticate("Bearer 4f6c0e2a9d1b8c7e5a3f2d1c0b9a8e7d")->name, "token:static");
   EXPECT_EQ(auth.Authenticate("Bearer 4f6c0e2a9d1b8c7e5a3f2d1c0b9a8e7").error().code,
             ErrorCode::kUnauthenticated);
   EXPECT_EQ(auth.Authenticate("").error().code, ErrorCode::kUnauthenticated);
+}
+
+class NamedTokensTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("lmcp-named-tokens-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& token) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path) << token << "\n";
+    return path;
+  }
+
+  std::filesystem::path dir_;
+};
+
+constexpr const char* kAlice = "4f6c0e2a9d1b8c7e5a3f2d1c0b9a8e7d4f6c0e2a9d1b8c7e";
+constexpr const char* kBob = "9a8e7d5a3f2d1c0b4f6c0e2a9d1b8c7e0b9a8e7d5a3f2d1c";
+
+TEST_F(NamedTokensTest, EachTokenNamesItsPrincipal) {
+  auto auth = NamedTokensAuthenticator::Load({{"alice", Write("a", kAlice)}, {"bob", Write("b", kBob)}},
+                                             /*loopback=*/false);
+  ASSERT_TRUE(auth.ok()) << auth.error().message;
+  auto alice = (*auth)->Authenticate(std::string("Bearer ") + kAlice);
+  ASSERT_TRUE(alice.ok());
+  EXPECT_EQ(alice->name, "token:alice");
+  EXPECT_TRUE(alice->scopes.empty());
+  EXPECT_TRUE(alice->claims.empty());
+  EXPECT_EQ((*auth)->Authenticate(std::string("Bearer ") + kBob)->name, "token:bob");
+  EXPECT_EQ((*auth)->Authenticate(std::string("Bearer ") + kBob + "x").error().code,
+            ErrorCode::kUnauthenticated);
+  EXPECT_EQ((*auth)->Authenticate("").error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_F(NamedTokensTest, ReportsEveryProblemAtOnceWithoutTheTokens) {
+  auto auth = NamedTokensAuthenticator::Load({{"alice", Write("a", kAlice)},
+                                              {"alice", Write("b", kBob)},
+                                              {"copy", Write("c", kAlice)},
+                                              {"bad name", Write("d", kBob + std::string("0"))},
+                                              {"weak", Write("e", "password12345678")},
+                                              {"missing", (dir_ / "nope").string()}},
+                                             /*loopback=*/false);
+  ASSERT_FALSE(auth.ok());
+  const std::string& m = auth.error().message;
+  EXPECT_NE(m.find("token alice: the name is used twice"), std::string::npos) << m;
+  EXPECT_NE(m.find("token copy: the same token as alice"), std::string::npos) << m;
+  EXPECT_NE(m.find("token bad name: the name must be"), std::string::npos) << m;
+  EXPECT_NE(m.find("token weak: the bearer token from"), std::string::npos) << m;
+  EXPECT_NE(m.find("token missing: cannot read token file"), std::string::npos) << m;
+  EXPECT_EQ(m.find(kAlice), std::string::npos);
+  EXPECT_EQ(m.find("password12345678"), std::string::npos);
+  // On loopback a weak token is only a warning.
+  EXPECT_TRUE(NamedTokensAuthenticator::Load({{"weak", Write("e", "password12345678")}}, true).ok());
+  EXPECT_FALSE(NamedTokensAuthenticator::Load({}, true).ok());
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "mcp/identity.h"
 #include "transport/http_session.h"
 
 namespace lmcp::transport {
@@ -46,6 +47,7 @@ struct HttpHead {
   bool has_body = false;  // Content-Length > 0 or chunked
   std::optional<uint64_t> content_length;
   std::string principal;  // set by OnHead once authenticated; counts toward the per-principal cap
+  std::shared_ptr<const mcp::Identity> identity;  // set with principal (its name): who is calling
 
   // The first value of header `name` (case-insensitive), "" when absent.
   std::string Header(std::string_view name) const;

@@ -68,7 +68,7 @@ TEST(BearerTokenTest, Parses) {
 TEST(StaticTokenAuthenticatorTest, ChecksToken) {
   StaticTokenAuthenticator auth("0123456789abcdef");
   EXPECT_TRUE(auth.Authenticate("Bearer 0123456789abcdef").ok());
-  EXPECT_EQ(*auth.Authenticate("Bearer 0123456789abcdef"), "token:static");
+  EXPECT_EQ(auth.Authenticate("Bearer 0123456789abcdef")->name, "token:static");
   auto wrong = auth.Authenticate("Bearer 0123456789abcdeX");
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().code, ErrorCode::kUnauthenticated);

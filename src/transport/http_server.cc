@@ -277,15 +277,17 @@ std::optional<HttpResponse> HttpServer::Route(const HttpHead& head) {
 
 std::optional<HttpResponse> HttpServer::Authenticate(HttpHead& head) {
   if (!deps_.authenticator) {
-    head.principal = "anonymous";
+    head.identity = std::make_shared<const mcp::Identity>(mcp::Identity{.name = "anonymous"});
+    head.principal = head.identity->name;
     return std::nullopt;
   }
-  auto principal = deps_.authenticator->Authenticate(head.Header("Authorization"));
-  if (principal.ok()) {
-    head.principal = *principal;
+  auto identity = deps_.authenticator->Authenticate(head.Header("Authorization"));
+  if (identity.ok()) {
+    head.identity = std::make_shared<const mcp::Identity>(std::move(identity).value());
+    head.principal = head.identity->name;
     return std::nullopt;
   }
-  const Error& err = principal.error();
+  const Error& err = identity.error();
   bool oauth = !deps_.authenticator->authorization_servers().empty();
   std::string scope = Join(deps_.authenticator->required_scopes(), " ");
   std::string challenge = "Bearer realm=\"lambda-mcp\"";

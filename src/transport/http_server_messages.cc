@@ -138,6 +138,7 @@ std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::NewSession(
   auto session = std::make_shared<HttpSession>(NewSessionId(), head.principal, clock_);
   mcp::SessionOptions session_options;
   session_options.principal = head.principal;
+  session_options.identity = head.identity;
   session_options.transport = "http";
   session->Attach(deps_.session_factory(*session, session_options));
   return session;

@@ -79,11 +79,11 @@ std::optional<std::string> HttpServer::HeaderMismatch(const HttpHead& head, cons
       !checked.ok()) {
     return checked.error().message;
   }
-  if (method != "tools/call" || !deps_.input_schema) {
+  if (method != "tools/call" || !deps_.input_schema || !head.identity) {
     return std::nullopt;
   }
   // x-mcp-header: the tool's annotated arguments must match their Mcp-Param-* headers.
-  std::optional<Json> schema = deps_.input_schema(name->get<std::string>());
+  std::optional<Json> schema = deps_.input_schema(*head.identity, name->get<std::string>());
   if (!schema) {
     return std::nullopt;  // an unknown tool: the MCP core answers it
   }
@@ -168,6 +168,7 @@ HttpResponse HttpServer::HandleStatelessPost(const HttpHead& head, Post& post) {
   auto session = std::make_shared<HttpSession>("stateless", head.principal, clock_);
   mcp::SessionOptions session_options;
   session_options.principal = head.principal;
+  session_options.identity = head.identity;
   session_options.transport = "http";
   session_options.stateless_only = true;
   session->Attach(deps_.session_factory(*session, session_options));

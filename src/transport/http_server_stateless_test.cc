@@ -38,7 +38,8 @@ class StatelessHttpTest : public ::testing::Test {
       return mcp_.CreateSession(sink, options);
     };
     // `echo` mirrors its "region" argument into Mcp-Param-Region.
-    deps.input_schema = [](const std::string& tool) -> std::optional<Json> {
+    deps.input_schema = [this](const mcp::Identity& caller, const std::string& tool) -> std::optional<Json> {
+      schema_callers_.push_back(caller.name);  // one request at a time in these tests
       if (tool != "echo") {
         return std::nullopt;
       }
@@ -88,6 +89,7 @@ class StatelessHttpTest : public ::testing::Test {
   mcp::testing::FakeProvider provider_;
   mcp::McpServer mcp_{provider_};
   std::unique_ptr<HttpServer> server_;
+  std::vector<std::string> schema_callers_;  // whose list each input_schema lookup was for
   std::unique_ptr<httplib::Client> client_;
 };
 
@@ -158,6 +160,8 @@ TEST_F(StatelessHttpTest, McpParamHeadersMustMatchTheAnnotatedArguments) {
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(Answer(ok)["result"]["resultType"], "complete");
+  EXPECT_EQ(schema_callers_,
+            std::vector<std::string>{"anonymous"});  // the tool looked up in the caller's list
   auto base64 = Post(call, HeadersFor(call, "", {{"mcp-param-region", "=?base64?dXMtd2VzdDE=?="}}));
   ASSERT_TRUE(base64);
   EXPECT_EQ(base64->status, 200);

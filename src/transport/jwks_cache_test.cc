@@ -91,7 +91,7 @@ class JwksCacheTest : public ::testing::Test {
   }
 
   // Verifies on another thread; the future is ready when Verify returned.
-  std::future<Result<std::string>> VerifyAsync(std::string token) {
+  std::future<Result<mcp::Identity>> VerifyAsync(std::string token) {
     return std::async(std::launch::async, [this, token] { return auth_->Verify(token); });
   }
 

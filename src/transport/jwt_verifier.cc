@@ -475,7 +475,7 @@ JwtAuthenticator::JwtAuthenticator(JwtConfig config, JwksFetcher& fetcher, Clock
       jwks_(config_.jwks_url, fetcher, clock, config_.jwks_ttl, config_.min_refetch_interval,
             config_.jwks_fetch_wait) {}
 
-Result<std::string> JwtAuthenticator::Authenticate(std::string_view authorization) {
+Result<mcp::Identity> JwtAuthenticator::Authenticate(std::string_view authorization) {
   std::string_view token = BearerToken(authorization);
   if (token.empty()) {
     return Error::Unauthenticated("missing bearer token");
@@ -483,7 +483,7 @@ Result<std::string> JwtAuthenticator::Authenticate(std::string_view authorizatio
   return Verify(token);
 }
 
-Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
+Result<mcp::Identity> JwtAuthenticator::Verify(std::string_view token) {
   if (token.size() > kMaxTokenBytes) {
     return Error::Unauthenticated("token too large");
   }
@@ -549,7 +549,10 @@ Result<std::string> JwtAuthenticator::Verify(std::string_view token) {
   }
   // Escaped (never cut, so distinct subjects stay distinct): the principal reaches log lines and audit
   // records.
-  return "oauth:" + ForLog(subject, 0);
+  std::set<std::string> scopes = TokenScopes(c);
+  return mcp::Identity{.name = "oauth:" + ForLog(subject, 0),
+                       .scopes = std::vector<std::string>(scopes.begin(), scopes.end()),
+                       .claims = std::move(claims).value()};
 }
 
 namespace {
@@ -557,7 +560,7 @@ class OwningJwtAuthenticator final : public Authenticator {
  public:
   OwningJwtAuthenticator(JwtConfig config, Clock& clock)
       : fetcher_(NewCurlJwksFetcher()), inner_(std::move(config), *fetcher_, clock) {}
-  Result<std::string> Authenticate(std::string_view authorization) override {
+  Result<mcp::Identity> Authenticate(std::string_view authorization) override {
     return inner_.Authenticate(authorization);
   }
   std::vector<std::string> required_scopes() const override { return inner_.required_scopes(); }

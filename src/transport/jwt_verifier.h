@@ -113,12 +113,13 @@ class JwtAuthenticator final : public Authenticator {
  public:
   // `fetcher` and `clock` must outlive this.
   JwtAuthenticator(JwtConfig config, JwksFetcher& fetcher, Clock& clock);
-  Result<std::string> Authenticate(std::string_view authorization) override;
+  Result<mcp::Identity> Authenticate(std::string_view authorization) override;
   std::vector<std::string> required_scopes() const override { return config_.required_scopes; }
   std::vector<std::string> authorization_servers() const override { return {config_.issuer}; }
 
-  // Verifies a compact JWS and its claims; returns the principal "oauth:<sub>".
-  Result<std::string> Verify(std::string_view token);
+  // Verifies a compact JWS and its claims; returns the principal "oauth:<sub>" (or "oauth:<client_id>"
+  // without a sub) with the token's scopes (`scope`/`scp`) and all its verified claims.
+  Result<mcp::Identity> Verify(std::string_view token);
   JwksCache& jwks() { return jwks_; }
 
  private:

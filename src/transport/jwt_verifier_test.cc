@@ -92,7 +92,7 @@ TEST_F(JwtTest, Base64Url) {
 TEST_F(JwtTest, AcceptsValidRs256AndEs256) {
   auto r = auth_->Authenticate("Bearer " + SignJwt(rsa_.get(), "rsa-1", Claims()));
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(*r, "oauth:alice");
+  EXPECT_EQ(r->name, "oauth:alice");
   auto e = auth_->Authenticate("Bearer " + SignJwt(ec_.get(), "ec-1", Claims()));
   ASSERT_TRUE(e.ok()) << e.error().message;
   // scp as an array also carries scopes; aud may be an array.
@@ -102,6 +102,26 @@ TEST_F(JwtTest, AcceptsValidRs256AndEs256) {
   c["aud"] = {"other", kAudience};
   EXPECT_TRUE(auth_->Verify(SignJwt(rsa_.get(), "rsa-1", c)).ok());
   EXPECT_EQ(auth_->jwks().fetch_count(), 1);  // cached
+}
+
+TEST_F(JwtTest, IdentityCarriesScopesAndEveryVerifiedClaim) {
+  Json c = Claims();
+  c["client_id"] = "desktop-app";
+  c["groups"] = {"crm", "finance"};
+  auto r = auth_->Verify(SignJwt(rsa_.get(), "rsa-1", c));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->name, "oauth:alice");
+  EXPECT_EQ(r->scopes, (std::vector<std::string>{"mcp:tools", "openid"}));
+  EXPECT_EQ(r->claims, c);
+  EXPECT_EQ(r->claims["client_id"], "desktop-app");
+  // Without a sub, the client_id names the principal.
+  c.erase("sub");
+  c["scp"] = {"mcp:tools", "crm:write"};
+  c.erase("scope");
+  auto machine = auth_->Verify(SignJwt(rsa_.get(), "rsa-1", c));
+  ASSERT_TRUE(machine.ok()) << machine.error().message;
+  EXPECT_EQ(machine->name, "oauth:desktop-app");
+  EXPECT_EQ(machine->scopes, (std::vector<std::string>{"crm:write", "mcp:tools"}));
 }
 
 TEST_F(JwtTest, RejectsBadTokens) {
@@ -184,7 +204,7 @@ TEST_F(JwtTest, PrincipalEscapesControlCharactersOfTheSubject) {
   c["sub"] = "alice\n2026-01-01 info forged\x1b[2J\\";
   auto r = auth_->Verify(SignJwt(rsa_.get(), "rsa-1", c));
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(*r, "oauth:alice\\x0A2026-01-01 info forged\\x1B[2J\\\\");
+  EXPECT_EQ(r->name, "oauth:alice\\x0A2026-01-01 info forged\\x1B[2J\\\\");
 }
 
 TEST(JwksTest, ParsesKeySetsAndSkipsBadKeysWithoutThrowing) {
@@ -320,6 +340,9 @@ TEST_F(JwtTest, HttpServerChallengesAndServesResourceMetadata) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(fakes.last()->options().principal, "oauth:alice");
+  ASSERT_NE(fakes.last()->options().identity, nullptr);  // the session gets the token's identity
+  EXPECT_EQ(fakes.last()->options().identity->claims["sub"], "alice");
+  EXPECT_EQ(fakes.last()->options().identity->scopes, (std::vector<std::string>{"mcp:tools", "openid"}));
 
   for (std::string path :
        {"/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"}) {

@@ -31,7 +31,7 @@ class TestCallContext : public mcp::CallContext {
     logs.push_back(data);
   }
   const std::string& protocol_version() const override { return version_; }
-  const std::string& principal() const override { return principal_; }
+  const mcp::Identity& identity() const override { return caller; }
   Result<mcp::Json> RequestClient(const std::string&, const mcp::Json&) override {
     return Error::FailedPrecondition("not supported in tests");
   }
@@ -45,7 +45,8 @@ class TestCallContext : public mcp::CallContext {
     }
   }
 
-  mcp::Json meta = mcp::Json::object();  // the request's params._meta
+  mcp::Json meta = mcp::Json::object();    // the request's params._meta
+  mcp::Identity caller{.name = "test"};  // who is calling; set before the call
   std::vector<mcp::Json> logs;
   std::vector<double> progress_values;
   std::vector<std::string> progress_messages;
@@ -55,7 +56,6 @@ class TestCallContext : public mcp::CallContext {
   std::stop_source stop_;
   std::atomic<mcp::CallFate> fate_{mcp::CallFate::kDeliver};
   std::string version_;
-  std::string principal_ = "test";
 };
 
 }  // namespace lmcp::catalog

@@ -237,8 +237,8 @@ class FakeProvider final : public ToolProvider {
 // One server + session + sink, with request helpers.
 class TestClient {
  public:
-  explicit TestClient(ToolProvider& provider, ServerOptions options = {})
-      : server_(provider, options), session_(server_.CreateSession(sink_)) {}
+  explicit TestClient(ToolProvider& provider, ServerOptions options = {}, SessionOptions session_options = {})
+      : server_(provider, options), session_(server_.CreateSession(sink_, std::move(session_options))) {}
 
   Json Request(const Json& id, const std::string& method, Json params = nullptr) {
     Json m{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};

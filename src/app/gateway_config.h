@@ -1,0 +1,54 @@
+#pragma once
+// The config file: a YAML (or JSON) map. Plain top-level keys are the catalog's flat options
+// (FUNCTION_PREFIX, LAMBDA_MCP_AUDIT_LOG, ... in either case; docs/config.md); the structured sections make
+// lambda-mcp a gateway (docs/gateway.md):
+//   targets:     accounts/regions, each with credentials, selection, namespace  → catalog::TargetOptions
+//   principals:  the stdio principal, named static bearer tokens, OAuth settings
+//   policy:      ordered allow/deny rules per principal                          → catalog::PolicyOptions
+// Loading checks the whole file and reports every problem at once, each with its path and, for an unknown
+// key, the closest known one. Pure except for reading the file (and, with check_files, the token files).
+
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "catalog/catalog_options.h"
+#include "catalog/policy_options.h"
+#include "catalog/target_options.h"
+#include "common/result.h"
+
+namespace lmcp::app {
+
+struct OAuthSettings {
+  std::string issuer;
+  std::vector<std::string> audiences;
+  std::string jwks_url;
+  std::vector<std::string> required_scopes;
+};
+
+struct GatewayConfig {
+  std::string path;                             // the file ("" = none: everything from flags and environment)
+  catalog::OptionValues flat;                   // the plain top-level keys, canonical (FUNCTION_PREFIX)
+  std::vector<catalog::TargetOptions> targets;  // empty = one target from the flat keys
+  std::string stdio_principal = "stdio";
+  std::vector<NamedToken> tokens;  // files relative to the config file's directory, made absolute
+  OAuthSettings oauth;
+  catalog::PolicyOptions policy;
+};
+
+struct LoadConfigOptions {
+  bool check_files = true;  // read the token files (that they exist and hold a strong token)
+};
+
+// Reads and checks `path`. kNotFound when it cannot be read; kInvalidArgument listing every problem, one per
+// line ("config file F:\n  targets[1].region: ...").
+Result<GatewayConfig> LoadGatewayConfig(const std::string& path, const LoadConfigOptions& options = {});
+
+// The file's settings of `serve` (principals, OAuth) where the flags left them unset: flags beat the file.
+void ApplyToServeConfig(const GatewayConfig& file, ServeConfig& config);
+
+// The same for text already in memory (tests); `path` only names it and anchors relative token files.
+Result<GatewayConfig> ParseGatewayConfig(const std::string& text, const std::string& path,
+                                         const LoadConfigOptions& options = {});
+
+}  // namespace lmcp::app

@@ -1,0 +1,203 @@
+#include "app/gateway_config.h"
+
+#include <gtest/gtest.h>
+
+#include "app/config_reader.h"
+
+namespace lmcp::app {
+namespace {
+
+const LoadConfigOptions kNoFiles{.check_files = false};
+
+Result<GatewayConfig> Parse(const std::string& yaml) {
+  return ParseGatewayConfig(yaml, "/etc/g.yaml", kNoFiles);
+}
+
+// The problem lines of a config that must fail.
+std::string Problems(const std::string& yaml) {
+  auto config = Parse(yaml);
+  EXPECT_FALSE(config.ok()) << yaml;
+  return config.ok() ? "" : config.error().message;
+}
+
+TEST(GatewayConfigTest, EmptyFileIsTheEnvOnlySetup) {
+  auto config = Parse("");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_TRUE(config->targets.empty());
+  EXPECT_FALSE(config->policy.enabled);
+  EXPECT_EQ(config->stdio_principal, "stdio");
+}
+
+TEST(GatewayConfigTest, FlatKeysKeepWorkingInEitherCase) {
+  auto config = Parse("function_prefix: crm-\nFUNCTION_LIST: [a, 'b:live']\nlambda-mcp-audit-log: off\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->flat.at("FUNCTION_PREFIX"), "crm-");
+  EXPECT_EQ(config->flat.at("FUNCTION_LIST"), "a,b:live");
+  EXPECT_EQ(config->flat.at("LAMBDA_MCP_AUDIT_LOG"), "off");
+}
+
+TEST(GatewayConfigTest, ReadsTargetsWithEveryField) {
+  auto config = Parse(R"(
+targets:
+  - name: prod
+    namespace: prod_
+    region: eu-west-1
+    endpoint_url: http://127.0.0.1:9001
+    credentials:
+      role_arn: arn:aws:iam::111122223333:role/lambda-mcp
+      external_id: ext-1
+      session_name: gw
+      duration: 30m
+    select:
+      prefix: crm-
+      functions: [orders, 'refunds:live']
+      tag: {team: crm}
+    qualifier_tag: mcp:qualifier
+    default_qualifier: live
+    schema_tag: mcp:schema
+    tools:
+      - function: "orders*"
+        title: Orders
+        destructive: true
+  - name: dev
+    namespace: dev_
+    credentials: {profile: dev}
+    select: {all: true}
+)");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_EQ(config->targets.size(), 2u);
+  const auto& prod = config->targets[0];
+  EXPECT_EQ(prod.name, "prod");
+  EXPECT_EQ(prod.tool_prefix, "prod_");
+  EXPECT_EQ(prod.region, "eu-west-1");
+  EXPECT_EQ(prod.endpoint_url, "http://127.0.0.1:9001");
+  EXPECT_EQ(prod.credentials.kind, catalog::CredentialOptions::Kind::kAssumeRole);
+  EXPECT_EQ(prod.credentials.role_arn, "arn:aws:iam::111122223333:role/lambda-mcp");
+  EXPECT_EQ(prod.credentials.external_id, "ext-1");
+  EXPECT_EQ(prod.credentials.session_name, "gw");
+  EXPECT_EQ(prod.credentials.duration, std::chrono::minutes(30));
+  EXPECT_EQ(prod.selection.function_prefix, "crm-");
+  ASSERT_EQ(prod.selection.function_list.size(), 2u);
+  EXPECT_EQ(prod.selection.function_list[1].qualifier, "live");
+  EXPECT_EQ(prod.selection.tag_key, "team");
+  EXPECT_EQ(prod.selection.tag_value, "crm");
+  EXPECT_EQ(prod.qualifier_tag_key, "mcp:qualifier");
+  EXPECT_EQ(prod.default_qualifier, "live");
+  EXPECT_EQ(prod.schema_arn_tag_key, "mcp:schema");
+  ASSERT_EQ(prod.tools.size(), 1u);
+  EXPECT_EQ(prod.tools[0].title, "Orders");
+  EXPECT_EQ(prod.tools[0].destructive, true);
+  EXPECT_FALSE(prod.tools[0].read_only.has_value());
+  EXPECT_EQ(config->targets[1].credentials.kind, catalog::CredentialOptions::Kind::kProfile);
+  EXPECT_TRUE(config->targets[1].selection.allow_all);
+}
+
+TEST(GatewayConfigTest, ReadsPrincipalsAndPolicy) {
+  auto config = Parse(R"(
+targets:
+  - {name: prod, namespace: p_, select: {all: true}}
+principals:
+  stdio: ops
+  tokens:
+    - {name: alice, file: tokens/alice}
+  oauth: {issuer: "https://issuer", audiences: "https://mcp/mcp", jwks_url: "https://issuer/jwks"}
+policy:
+  - id: no-destructive
+    effect: deny
+    tools: {annotations: {destructiveHint: true}}
+  - id: crm
+    principals: {names: ["token:alice"], claims: {groups: [crm, ops]}, scopes: lambda}
+    tools: {names: ["p_crm_*"], targets: [prod], tags: {team: crm}}
+    arguments: {properties: {amount: {maximum: 500}}}
+)");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->stdio_principal, "ops");
+  ASSERT_EQ(config->tokens.size(), 1u);
+  EXPECT_EQ(config->tokens[0].file, "/etc/tokens/alice");
+  EXPECT_EQ(config->oauth.audiences, std::vector<std::string>{"https://mcp/mcp"});
+  ASSERT_TRUE(config->policy.enabled);
+  ASSERT_EQ(config->policy.rules.size(), 2u);
+  EXPECT_FALSE(config->policy.rules[0].allow);
+  EXPECT_EQ(config->policy.rules[0].tools.annotations.at("destructiveHint"), true);
+  const auto& crm = config->policy.rules[1];
+  EXPECT_TRUE(crm.allow);
+  EXPECT_EQ(crm.principals.claims.at("groups"), (std::vector<std::string>{"crm", "ops"}));
+  EXPECT_EQ(crm.principals.scopes, std::vector<std::string>{"lambda"});
+  EXPECT_EQ(crm.tools.tags.at("team"), "crm");
+  EXPECT_EQ(crm.arguments["properties"]["amount"]["maximum"], 500);
+}
+
+TEST(GatewayConfigTest, AnEmptyPolicyDeniesEverything) {
+  auto config = Parse("policy:\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_TRUE(config->policy.enabled);
+  EXPECT_TRUE(config->policy.rules.empty());
+}
+
+TEST(GatewayConfigTest, ReportsEveryProblemAtOnceWithPathsAndSuggestions) {
+  std::string message = Problems(R"(
+functoin_prefix: x
+targets:
+  - name: prod
+    namespace: prod_
+    regoin: us-east-1
+    credentials: {role_arn: "arn:aws:iam::1234:user/bob", duration: 20h}
+    select: {prefix: a}
+  - name: prod
+    namespace: prod_eu_
+    select: {}
+policy:
+  - id: r1
+    tools: {targets: [prd]}
+  - id: r1
+    effect: maybe
+)");
+  for (const char* expected : {
+           "functoin_prefix: unknown key; did you mean 'function_prefix'?",
+           "targets[0].regoin: unknown key; did you mean 'region'?",
+           "targets[0].credentials.role_arn: 'arn:aws:iam::1234:user/bob' is not an IAM role ARN",
+           "targets[0].credentials.duration: STS allows 15m to 12h",
+           "targets[1].select: selects nothing",
+           "targets: target name 'prod' is used twice",
+           "namespaces of 'prod' ('prod_') and 'prod' ('prod_eu_') overlap",
+           "policy[0].tools.targets: unknown target 'prd'; did you mean 'prod'?",
+           "policy[1].id: rule id 'r1' is used twice",
+           "policy[1].effect: 'maybe': allow or deny",
+       }) {
+    EXPECT_NE(message.find(expected), std::string::npos) << "missing: " << expected << "\nin:\n" << message;
+  }
+}
+
+TEST(GatewayConfigTest, SelectionKeysBelongToTargetsOnceTargetsAreListed) {
+  std::string message = Problems("FUNCTION_PREFIX: x\ntargets:\n  - {name: a, select: {all: true}}\n");
+  EXPECT_NE(message.find("function_prefix: with targets listed, set this per target"), std::string::npos)
+      << message;
+}
+
+TEST(GatewayConfigTest, TokenFilesAreCheckedWhenAsked) {
+  auto config = ParseGatewayConfig("principals:\n  tokens:\n    - {name: a, file: /nonexistent/token}\n",
+                                   "/etc/g.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("principals.tokens[0].file:"), std::string::npos)
+      << config.error().message;
+}
+
+TEST(GatewayConfigTest, MissingFileIsNotFound) {
+  auto config = LoadGatewayConfig("/nonexistent/gateway.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code, ErrorCode::kNotFound);
+}
+
+TEST(ConfigReaderTest, Durations) {
+  EXPECT_EQ(ParseDuration("90"), std::chrono::seconds(90));
+  EXPECT_EQ(ParseDuration("90s"), std::chrono::seconds(90));
+  EXPECT_EQ(ParseDuration("250ms"), std::chrono::milliseconds(250));
+  EXPECT_EQ(ParseDuration("15m"), std::chrono::minutes(15));
+  EXPECT_EQ(ParseDuration("2h"), std::chrono::hours(2));
+  EXPECT_FALSE(ParseDuration("-1s"));
+  EXPECT_FALSE(ParseDuration("5 fortnights"));
+  EXPECT_FALSE(ParseDuration(""));
+}
+
+}  // namespace
+}  // namespace lmcp::app
