@@ -105,6 +105,12 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
     spdlog::error("{}", ForLog(source.error().message, 1000));
     return nullptr;
   }
+  auto policy = CompilePolicy(file);
+  if (!policy.ok()) {
+    spdlog::error("{}", ForLog(policy.error().message, 2000));
+    return nullptr;
+  }
+  (*source)->catalog().SetPolicy(*policy);
   (*source)->Start();  // background discovery; initialize is answered at once, tools/list waits
   return std::move(source).value();
 }
@@ -132,6 +138,10 @@ void Reload(const ServeConfig& running, const LambdaFlags& lambda, mcp::ToolProv
   if (!options.ok()) {
     return rejected(options.error().message);
   }
+  auto policy = CompilePolicy(*file);
+  if (!policy.ok()) {
+    return rejected(policy.error().message);
+  }
   ServeConfig next = running;
   ApplyToServeConfig(*file, next);
   std::shared_ptr<transport::Authenticator> next_auth;
@@ -149,7 +159,10 @@ void Reload(const ServeConfig& running, const LambdaFlags& lambda, mcp::ToolProv
   if (next_auth) {
     auth->Replace(std::move(next_auth));
   }
-  (void)provider;
+  if (auto* lambda_tools = dynamic_cast<catalog::LambdaToolSource*>(provider)) {
+    lambda_tools->catalog().SetTargets(std::move(options->targets));
+    lambda_tools->catalog().SetPolicy(*policy);
+  }
   spdlog::info("config reloaded from {}", ForLog(file->path));
 }
 

@@ -7,6 +7,9 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "app/commands.h"
 #include "app/lambda_options.h"
@@ -16,7 +19,68 @@
 namespace lmcp::app {
 namespace {
 
-int RunTools(const LambdaFlags& flags, bool json) {
+struct ToolsArgs {
+  bool json = false;
+  std::string principal;            // "" = every tool, regardless of policy
+  std::vector<std::string> claims;  // KEY=VALUE; a key given twice becomes an array claim
+  std::vector<std::string> scopes;
+};
+
+// The principal `tools --principal` shows the view of, with the claims and scopes given.
+Result<mcp::Identity> IdentityFromArgs(const ToolsArgs& args) {
+  mcp::Identity identity{.name = args.principal, .scopes = args.scopes};
+  for (const auto& claim : args.claims) {
+    auto eq = claim.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Error::InvalidArgument("--claim wants KEY=VALUE (got \"" + claim + "\")");
+    }
+    std::string key = claim.substr(0, eq);
+    nlohmann::json value = claim.substr(eq + 1);
+    nlohmann::json& slot = identity.claims[key];
+    if (slot.is_null()) {
+      slot = value;
+    } else {
+      if (!slot.is_array()) {
+        slot = nlohmann::json::array({slot});
+      }
+      slot.push_back(value);
+    }
+  }
+  return identity;
+}
+
+// The entries `identity` may see (ToolProvider::ListToolsFor: the policy), in order.
+std::vector<const catalog::ToolEntry*> VisibleEntries(mcp::ToolProvider& provider,
+                                                      const std::vector<catalog::ToolEntry>& entries,
+                                                      const mcp::Identity* identity) {
+  std::vector<const catalog::ToolEntry*> out;
+  mcp::ToolList visible;
+  if (identity != nullptr) {
+    auto listed = provider.ListToolsFor(*identity);
+    visible = listed.ok() ? *listed : std::make_shared<const std::vector<mcp::ToolDefinition>>();
+  }
+  for (const auto& e : entries) {
+    if (identity == nullptr || mcp::FindTool(*visible, e.definition.name) != nullptr) {
+      out.push_back(&e);
+    }
+  }
+  return out;
+}
+
+int RunTools(const LambdaFlags& flags, const ToolsArgs& args) {
+  const bool json = args.json;
+  std::optional<mcp::Identity> identity;
+  if (!args.principal.empty()) {
+    auto made = IdentityFromArgs(args);
+    if (!made.ok()) {
+      spdlog::error("{}", made.error().message);
+      return 2;
+    }
+    identity = std::move(made).value();
+  } else if (!args.claims.empty() || !args.scopes.empty()) {
+    spdlog::error("--claim and --scope describe a --principal");
+    return 2;
+  }
   auto file = LoadConfigFile(flags);
   if (!file.ok()) {
     for (const auto& line : ForLogLines(file.error().message)) {
@@ -38,6 +102,12 @@ int RunTools(const LambdaFlags& flags, bool json) {
     return 2;
   }
   catalog::LambdaCatalog& catalog = (*source)->catalog();
+  auto policy = CompilePolicy(*file);
+  if (!policy.ok()) {
+    spdlog::error("{}", ForLog(policy.error().message, 2000));
+    return 2;
+  }
+  catalog.SetPolicy(*policy);
   Status s = catalog.DiscoverNow();
   auto statuses = catalog.TargetStatuses();
   auto entries = catalog.entries();
@@ -49,9 +119,11 @@ int RunTools(const LambdaFlags& flags, bool json) {
   if (!entries) {
     return 1;
   }
+  auto shown = VisibleEntries(**source, *entries, identity ? &*identity : nullptr);
   if (json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& e : *entries) {
+    for (const auto* entry : shown) {
+      const catalog::ToolEntry& e = *entry;
       out.push_back({{"name", e.definition.name},
                      {"target", e.target},
                      {"function", e.function.name},
@@ -71,7 +143,8 @@ int RunTools(const LambdaFlags& flags, bool json) {
     return s.ok() ? 0 : 1;
   }
   std::printf("%-40s %-12s %-40s %-12s %s\n", "TOOL", "TARGET", "FUNCTION", "QUALIFIER", "SCHEMA");
-  for (const auto& e : *entries) {
+  for (const auto* entry : shown) {
+    const catalog::ToolEntry& e = *entry;
     std::printf("%-40s %-12s %-40s %-12s %s\n", e.definition.name.c_str(), e.target.c_str(),
                 e.function.name.c_str(), e.qualifier.empty() ? "$LATEST" : e.qualifier.c_str(),
                 e.schema_source.c_str());
@@ -82,7 +155,10 @@ int RunTools(const LambdaFlags& flags, bool json) {
                    t.ok ? "" : ": ", t.ok ? "" : ForLog(t.last_error, 1000).c_str());
     }
   }
-  std::fprintf(stderr, "%zu tool(s)\n", entries->size());
+  std::fprintf(
+      stderr, "%zu tool(s)%s\n", shown.size(),
+      identity ? (" visible to " + ForLog(identity->name) + " of " + std::to_string(entries->size())).c_str()
+               : "");
   return s.ok() ? 0 : 1;
 }
 
@@ -90,10 +166,15 @@ int RunTools(const LambdaFlags& flags, bool json) {
 
 CommandRun SetUpTools(CLI::App& command, const GlobalOptions& /*globals*/) {
   auto flags = std::make_shared<LambdaFlags>();
-  auto json = std::make_shared<bool>(false);
-  command.add_flag("--json", *json, "Print the tools as JSON (with their input schemas)");
+  auto args = std::make_shared<ToolsArgs>();
+  command.add_flag("--json", args->json, "Print the tools as JSON (with their input schemas)");
+  command.add_option("--principal", args->principal,
+                     "Show only what this principal may see under the config file's policy (token:NAME, "
+                     "oauth:SUB, or the stdio principal)");
+  command.add_option("--claim", args->claims, "With --principal: a claim KEY=VALUE it holds (repeatable)");
+  command.add_option("--scope", args->scopes, "With --principal: a scope it holds (repeatable)");
   AddLambdaFlags(command, *flags);
-  return [flags, json] { return RunTools(*flags, *json); };
+  return [flags, args] { return RunTools(*flags, *args); };
 }
 
 }  // namespace lmcp::app

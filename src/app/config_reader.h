@@ -17,6 +17,7 @@ namespace lmcp::app {
 class ConfigProblems {
  public:
   void Add(const std::string& path, const std::string& what) { lines_.push_back(path + ": " + what); }
+  void AddLine(std::string line) { lines_.push_back(std::move(line)); }  // already says where
   const std::vector<std::string>& lines() const { return lines_; }
   bool empty() const { return lines_.empty(); }
 

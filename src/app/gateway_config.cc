@@ -10,6 +10,8 @@
 
 #include "app/config_reader.h"
 #include "aws/function_ref.h"
+#include "catalog/policy.h"
+#include "catalog/target_checks.h"
 #include "common/file.h"
 #include "common/strings.h"
 #include "transport/http_auth.h"
@@ -28,8 +30,6 @@ const std::vector<std::string> kSelectionKeys = {"FUNCTION_PREFIX",
                                                  "FUNCTION_QUALIFIER",
                                                  "AWS_PROFILE",
                                                  "AWS_REGION"};
-const std::vector<std::string> kAnnotations = {"readOnlyHint", "destructiveHint", "idempotentHint",
-                                               "openWorldHint"};
 
 bool Matches(const std::string& text, const char* pattern) {
   return std::regex_match(text, std::regex(pattern));
@@ -81,27 +81,12 @@ void ReadCredentials(const ConfigNode& node, catalog::CredentialOptions& c) {
     }
     return;
   }
-  if (!Matches(c.role_arn, R"(arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512})")) {
-    node["role_arn"].Problem("'" + c.role_arn +
-                             "' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)");
-  }
-  if (auto id = node["external_id"].String()) {
-    c.external_id = *id;
-    if (!Matches(*id, R"([\w+=,.@:/-]{2,1224})")) {
-      node["external_id"].Problem("2 to 1224 characters of letters, digits and +=,.@:/-");
-    }
-  }
+  c.external_id = node["external_id"].String().value_or("");
   if (auto name = node["session_name"].String()) {
     c.session_name = *name;
-    if (!Matches(*name, R"([\w+=,.@-]{2,64})")) {
-      node["session_name"].Problem("2 to 64 characters of letters, digits and +=,.@-");
-    }
   }
   if (auto d = node["duration"].Duration()) {
     c.duration = std::chrono::duration_cast<std::chrono::seconds>(*d);
-    if (c.duration < std::chrono::minutes(15) || c.duration > std::chrono::hours(12)) {
-      node["duration"].Problem("STS allows 15m to 12h (and at most the role's own maximum)");
-    }
   }
 }
 
@@ -147,9 +132,6 @@ void ReadToolOverrides(const ConfigNode& node, std::vector<catalog::ToolOverride
     }
     catalog::ToolOverride o;
     o.function = item["function"].String().value_or("");
-    if (o.function.empty()) {
-      item.Problem("missing 'function' (a function name or glob)");
-    }
     o.title = item["title"].String().value_or("");
     o.read_only = item["read_only"].Bool();
     o.destructive = item["destructive"].Bool();
@@ -164,51 +146,16 @@ catalog::TargetOptions ReadTarget(const ConfigNode& node) {
   node.ExpectMap({"name", "namespace", "region", "endpoint_url", "credentials", "select", "qualifier_tag",
                   "default_qualifier", "schema_tag", "tools"});
   t.name = node["name"].String().value_or("");
-  if (!Matches(t.name, "[a-z0-9_-]{1,32}")) {
-    node["name"].Problem(t.name.empty() ? "missing: every target needs a name"
-                                        : "'" + t.name + "': 1 to 32 of a-z, 0-9, _ and -");
-  }
   t.tool_prefix = node["namespace"].String().value_or("");
-  if (!Matches(t.tool_prefix, "[A-Za-z0-9_.-]{0,24}")) {
-    node["namespace"].Problem("'" + t.tool_prefix + "': up to 24 of A-Z, a-z, 0-9, _, . and -");
-  }
   t.region = node["region"].String().value_or("");
-  if (!t.region.empty() && !Matches(t.region, "[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")) {
-    node["region"].Problem("'" + t.region + "' is not an AWS region (like us-east-1)");
-  }
   t.endpoint_url = node["endpoint_url"].String().value_or("");
-  if (!t.endpoint_url.empty() && !Matches(t.endpoint_url, R"(https?://[^\s/]+(/.*)?)")) {
-    node["endpoint_url"].Problem("'" + t.endpoint_url + "' is not an http:// or https:// URL");
-  }
   ReadCredentials(node["credentials"], t.credentials);
   ReadSelection(node["select"], t.selection);
   t.qualifier_tag_key = node["qualifier_tag"].String().value_or("");
   t.schema_arn_tag_key = node["schema_tag"].String().value_or("");
   t.default_qualifier = node["default_qualifier"].String().value_or("");
-  if (!t.default_qualifier.empty() && !aws::IsValidQualifier(t.default_qualifier)) {
-    node["default_qualifier"].Problem("'" + t.default_qualifier + "' is not an alias or version");
-  }
   ReadToolOverrides(node["tools"], t.tools);
   return t;
-}
-
-// Names unique; no namespace a prefix of another (their tool names could collide).
-void CheckTargets(const ConfigNode& node, const std::vector<catalog::TargetOptions>& targets) {
-  std::set<std::string> names;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    if (!targets[i].name.empty() && !names.insert(targets[i].name).second) {
-      node.Problem("target name '" + targets[i].name + "' is used twice");
-    }
-    for (size_t j = 0; j < i; ++j) {
-      const std::string& a = targets[j].tool_prefix;
-      const std::string& b = targets[i].tool_prefix;
-      if (a.starts_with(b) || b.starts_with(a)) {
-        node.Problem("namespaces of '" + targets[j].name + "' ('" + a + "') and '" + targets[i].name +
-                     "' ('" + b +
-                     "') overlap, so their tool names could collide; give each target a distinct namespace");
-      }
-    }
-  }
 }
 
 void ReadPrincipals(const ConfigNode& node, const std::string& base_dir, const LoadConfigOptions& options,
@@ -284,12 +231,9 @@ catalog::ToolMatch ReadToolMatch(const ConfigNode& node, const std::set<std::str
   for (auto& [tag, value] : node["tags"].Entries()) {
     m.tags[tag] = value.String().value_or("");
   }
-  ConfigNode annotations = node["annotations"];
-  if (annotations.present() && annotations.ExpectMap(kAnnotations)) {
-    for (auto& [name, value] : annotations.Entries()) {
-      if (auto b = value.Bool()) {
-        m.annotations[name] = *b;
-      }
+  for (auto& [name, value] : node["annotations"].Entries()) {  // names checked by Policy::Compile
+    if (auto b = value.Bool()) {
+      m.annotations[name] = *b;
     }
   }
   return m;
@@ -300,18 +244,12 @@ void ReadPolicy(const ConfigNode& node, const std::set<std::string>& target_name
   if (!node.present()) {
     return;  // `policy:` with no rules: everything denied
   }
-  std::set<std::string> ids;
   for (const auto& item : node.Items()) {
     if (!item.ExpectMap({"id", "effect", "principals", "tools", "arguments"})) {
       continue;
     }
     catalog::PolicyRule rule;
     rule.id = item["id"].String().value_or("");
-    if (rule.id.empty()) {
-      item["id"].Problem("missing: every rule needs an id (it goes to the audit log)");
-    } else if (!ids.insert(rule.id).second) {
-      item["id"].Problem("rule id '" + rule.id + "' is used twice");
-    }
     std::string effect = item["effect"].String().value_or("allow");
     if (effect != "allow" && effect != "deny") {
       item["effect"].Problem("'" + effect + "': allow or deny");
@@ -320,13 +258,6 @@ void ReadPolicy(const ConfigNode& node, const std::set<std::string>& target_name
     rule.principals = ReadPrincipalMatch(item["principals"]);
     rule.tools = ReadToolMatch(item["tools"], target_names);
     rule.arguments = item["arguments"].Json();
-    if (!rule.arguments.is_null()) {
-      if (!rule.arguments.is_object()) {
-        item["arguments"].Problem("a JSON Schema object, e.g. {properties: {amount: {maximum: 500}}}");
-      } else if (!rule.allow) {
-        item["arguments"].Problem("only allow rules constrain arguments");
-      }
-    }
     out.policy.rules.push_back(std::move(rule));
   }
 }
@@ -350,7 +281,9 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
   for (const auto& item : doc["targets"].Items()) {
     out.targets.push_back(ReadTarget(item));
   }
-  CheckTargets(doc["targets"], out.targets);
+  for (const auto& problem : catalog::ValidateTargets(out.targets)) {
+    problems.AddLine(problem);
+  }
   std::set<std::string> target_names = {"default"};
   if (!out.targets.empty()) {
     target_names.clear();
@@ -369,6 +302,11 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
   ReadPrincipals(doc["principals"], base_dir, options, out);
   if (has_policy) {
     ReadPolicy(doc["policy"], target_names, out);
+    std::vector<std::string> policy_problems;  // ids, globs, claims, annotations, argument schemas
+    catalog::Policy::Compile(out.policy, policy_problems);
+    for (auto& line : policy_problems) {
+      problems.AddLine(std::move(line));
+    }
   }
   if (!problems.empty()) {
     std::string message = "config file " + path + ":";
@@ -399,6 +337,15 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path, const LoadConfi
     return Error::NotFound("config file " + path + ": cannot be read (" + text.error().message + ")");
   }
   return ParseGatewayConfig(*text, path, options);
+}
+
+Result<std::shared_ptr<const catalog::Policy>> CompilePolicy(const GatewayConfig& file) {
+  std::vector<std::string> problems;
+  auto policy = catalog::Policy::Compile(file.policy, problems);
+  if (!policy) {
+    return Error::InvalidArgument("policy: " + Join(problems, "; "));
+  }
+  return policy;
 }
 
 void ApplyToServeConfig(const GatewayConfig& file, ServeConfig& config) {

@@ -13,6 +13,7 @@
 
 #include "app/config.h"
 #include "catalog/catalog_options.h"
+#include "catalog/policy.h"
 #include "catalog/policy_options.h"
 #include "catalog/target_options.h"
 #include "common/result.h"
@@ -46,6 +47,10 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path, const LoadConfi
 
 // The file's settings of `serve` (principals, OAuth) where the flags left them unset: flags beat the file.
 void ApplyToServeConfig(const GatewayConfig& file, ServeConfig& config);
+
+// The file's policy, compiled (allow-all when it has none). The loader already checked it, so this fails
+// only for a GatewayConfig built by hand.
+Result<std::shared_ptr<const catalog::Policy>> CompilePolicy(const GatewayConfig& file);
 
 // The same for text already in memory (tests); `path` only names it and anchors relative token files.
 Result<GatewayConfig> ParseGatewayConfig(const std::string& text, const std::string& path,

@@ -1,6 +1,9 @@
 #include "app/lambda_options.h"
 
 #include <cstdlib>
+#include <set>
+
+#include "common/strings.h"
 
 namespace lmcp::app {
 
@@ -40,23 +43,64 @@ Result<GatewayConfig> LoadConfigFile(const LambdaFlags& flags) {
   return LoadGatewayConfig(file);
 }
 
+namespace {
+
+// The keys that describe the one target of the env-only setup; with `targets:` in the file each target says.
+const std::set<std::string> kTargetKeys = {"FUNCTION_PREFIX",
+                                           "FUNCTION_LIST",
+                                           "FUNCTION_TAG_KEY",
+                                           "FUNCTION_TAG_VALUE",
+                                           "FUNCTION_ALLOW_ALL",
+                                           "FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY",
+                                           "FUNCTION_QUALIFIER_TAG_KEY",
+                                           "FUNCTION_QUALIFIER",
+                                           "AWS_PROFILE",
+                                           "AWS_REGION"};
+
+}  // namespace
+
 Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags, const GatewayConfig& file) {
+  const bool file_targets = !file.targets.empty();
   catalog::OptionSources sources;
   sources.file = file.flat;
   sources.env = catalog::CatalogEnvironment();
+  std::vector<std::string> ignored;
   for (const auto& [key, opt] : flags.options) {
-    if (opt->count() > 0) {
-      const std::string& v = flags.values.at(key);
-      std::string type;
-      for (const auto& spec : catalog::CatalogOptionSpecs()) {
-        if (key == spec.key) {
-          type = spec.type;
-        }
+    if (opt->count() == 0) {
+      continue;
+    }
+    if (file_targets && kTargetKeys.count(key)) {
+      return Error::InvalidArgument("--" + std::string(opt->get_name(false, true)).substr(2) +
+                                    ": the config file lists targets, so set this per target there");
+    }
+    const std::string& v = flags.values.at(key);
+    std::string type;
+    for (const auto& spec : catalog::CatalogOptionSpecs()) {
+      if (key == spec.key) {
+        type = spec.type;
       }
-      sources.flags[key] = (type == "bool" && v.empty()) ? "true" : v;
+    }
+    sources.flags[key] = (type == "bool" && v.empty()) ? "true" : v;
+  }
+  if (file_targets) {
+    for (const auto& key : kTargetKeys) {
+      // AWS_PROFILE and AWS_REGION stay what the AWS CLI makes of them: each target's defaults.
+      if (sources.env.erase(key) > 0 && key.starts_with("FUNCTION_")) {
+        ignored.push_back(key);
+      }
     }
   }
-  return catalog::LoadCatalogOptions(sources);
+  auto options = catalog::LoadCatalogOptions(sources);
+  if (!options.ok() || !file_targets) {
+    return options;
+  }
+  options->targets = file.targets;
+  options->warnings.clear();  // about the env-only target, which the file's targets replace
+  if (!ignored.empty()) {
+    options->warnings.push_back(
+        "The config file lists targets, so these environment variables are ignored: " + Join(ignored, ", "));
+  }
+  return options;
 }
 
 }  // namespace lmcp::app

@@ -24,10 +24,8 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
 
 // `auth` null = no authentication (loopback only); `ready` backs /readyz (the catalog's first discovery),
 // null = always ready; `ready_detail` adds members to its body (each target's status), null = none.
-Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(const ServeConfig& config,
-                                                               mcp::McpServer& server,
-                                                               std::shared_ptr<transport::Authenticator> auth,
-                                                               std::function<bool()> ready,
-                                                               std::function<mcp::Json()> ready_detail = nullptr);
+Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(
+    const ServeConfig& config, mcp::McpServer& server, std::shared_ptr<transport::Authenticator> auth,
+    std::function<bool()> ready, std::function<mcp::Json()> ready_detail = nullptr);
 
 }  // namespace lmcp::app

@@ -11,8 +11,26 @@ LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Cl
   if (audit) {
     auditor_.emplace(*audit, clock);
   }
-  chain_ = ComposeCallChain(options_,
-                            {.tools = tools_, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr});
+  chain_ = ComposeCallChain(
+      options_,
+      {.tools = tools_, .clock = clock, .auditor = auditor_ ? &*auditor_ : nullptr, .policy = &policy_});
+}
+
+Result<mcp::ToolList> LambdaCatalog::ListToolsFor(const mcp::Identity& caller) {
+  const std::shared_ptr<const Policy> policy = policy_.Get();
+  if (!policy->enabled()) {
+    return tools_.List();
+  }
+  auto entries = tools_.ListEntries();
+  if (!entries.ok()) {
+    return entries.error();
+  }
+  return visible_.For(caller, policy, *entries);
+}
+
+void LambdaCatalog::SetPolicy(std::shared_ptr<const Policy> policy) {
+  policy_.Set(policy ? std::move(policy) : Policy::AllowAll());
+  tools_.NotifyListChanged();
 }
 
 LambdaCatalog::LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit)

@@ -1,7 +1,8 @@
 #pragma once
 // The Lambda ToolProvider: the discovered tools of every target (TargetTools: per-target background
-// discovery, one merged snapshot) and the tools/call chain (catalog/call/compose.cc: resolve, validate,
-// concurrency, progress, invoke through the entry's own target backend, map, audit).
+// discovery, one merged snapshot), the tools/call chain (catalog/call/compose.cc: resolve, audit, policy,
+// validate, concurrency, progress, invoke through the entry's own target backend, map), and the per-client
+// policy (catalog/policy.h) that filters each caller's list and guards its calls.
 // Thread-safe: ListTools/CallTool may run concurrently from the MCP core's pool. The destructor stops the
 // background threads; no call may be running then.
 
@@ -15,6 +16,7 @@
 #include "catalog/call/call.h"
 #include "catalog/catalog_options.h"
 #include "catalog/lambda_backend.h"
+#include "catalog/policy.h"
 #include "catalog/target_tools.h"
 #include "common/clock.h"
 #include "mcp/tool_provider.h"
@@ -36,6 +38,12 @@ class LambdaCatalog : public mcp::ToolProvider {
   Status DiscoverNow() { return tools_.DiscoverNow(); }
 
   Result<mcp::ToolList> ListTools() override { return tools_.List(); }
+  // The tools the policy lets `caller` see (every tool without a policy).
+  Result<mcp::ToolList> ListToolsFor(const mcp::Identity& caller) override;
+  bool ListsDifferPerPrincipal() const override { return policy_.Get()->enabled(); }
+  // Puts `policy` (Policy::Compile's) in force for the calls and lists that start from now on; calls already
+  // past the policy stage finish under the one they started with. Sends tools/list_changed.
+  void SetPolicy(std::shared_ptr<const Policy> policy);
   Result<mcp::ToolResult> CallTool(const std::string& name, mcp::Json arguments,
                                    mcp::CallContext& ctx) override;
   // Audits a call the MCP core answered without invoking (outcome `refused`, `queue_timeout`, `cancelled`,
@@ -64,6 +72,8 @@ class LambdaCatalog : public mcp::ToolProvider {
   const CatalogOptions options_;
   Clock& clock_;
   std::optional<CallAuditor> auditor_;
+  PolicyHolder policy_;
+  VisibleTools visible_;  // each caller's list under policy_
   TargetTools tools_;
   CallChain chain_;  // last: its threads stop first
 };

@@ -26,6 +26,10 @@ class LambdaToolSource : public mcp::ToolProvider {
   LambdaCatalog& catalog() { return *catalog_; }
 
   Result<mcp::ToolList> ListTools() override { return catalog_->ListTools(); }
+  Result<mcp::ToolList> ListToolsFor(const mcp::Identity& caller) override {
+    return catalog_->ListToolsFor(caller);
+  }
+  bool ListsDifferPerPrincipal() const override { return catalog_->ListsDifferPerPrincipal(); }
   Result<mcp::ToolResult> CallTool(const std::string& name, mcp::Json arguments,
                                    mcp::CallContext& ctx) override {
     return catalog_->CallTool(name, std::move(arguments), ctx);

@@ -95,27 +95,4 @@ std::vector<std::string> ValidateTargets(const std::vector<TargetOptions>& targe
   return problems;
 }
 
-bool GlobMatch(const std::string& glob, const std::string& name) {
-  // Iterative wildcard match with backtracking to the last '*'.
-  std::size_t g = 0, n = 0, star = std::string::npos, mark = 0;
-  while (n < name.size()) {
-    if (g < glob.size() && (glob[g] == '?' || glob[g] == name[n])) {
-      ++g;
-      ++n;
-    } else if (g < glob.size() && glob[g] == '*') {
-      star = g++;
-      mark = n;
-    } else if (star != std::string::npos) {
-      g = star + 1;
-      n = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (g < glob.size() && glob[g] == '*') {
-    ++g;
-  }
-  return g == glob.size();
-}
-
 }  // namespace lmcp::catalog

@@ -19,7 +19,4 @@ namespace lmcp::catalog {
 // filter; a default qualifier that is not an alias or version; a tool override without a function glob.
 std::vector<std::string> ValidateTargets(const std::vector<TargetOptions>& targets);
 
-// Whether `name` matches `glob` ("*" any run, "?" one character; everything else literal).
-bool GlobMatch(const std::string& glob, const std::string& name);
-
 }  // namespace lmcp::catalog

@@ -78,16 +78,5 @@ TEST(ValidateTargetsTest, DuplicateNamesAndOverlappingNamespaces) {
   EXPECT_EQ(ValidateTargets({Target("g", ""), Target("h", "")}).size(), 1u);
 }
 
-TEST(GlobMatchTest, StarsAndQuestionMarks) {
-  EXPECT_TRUE(GlobMatch("*", ""));
-  EXPECT_TRUE(GlobMatch("delete-*", "delete-user"));
-  EXPECT_TRUE(GlobMatch("*-report-?", "crm-report-7"));
-  EXPECT_TRUE(GlobMatch("a*b*c", "aXXbYYc"));
-  EXPECT_FALSE(GlobMatch("a*b*c", "aXXbYY"));
-  EXPECT_FALSE(GlobMatch("delete-*", "undelete-user"));
-  EXPECT_FALSE(GlobMatch("?", ""));
-  EXPECT_TRUE(GlobMatch("exact", "exact"));
-}
-
 }  // namespace
 }  // namespace lmcp::catalog

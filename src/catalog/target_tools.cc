@@ -274,6 +274,26 @@ Result<mcp::ToolList> TargetTools::List() {
   return snap->tools;
 }
 
+Result<std::shared_ptr<const std::vector<ToolEntry>>> TargetTools::ListEntries() {
+  std::optional<Error> error;
+  auto snap = WaitForFirstDiscovery(&error);
+  if (!snap) {
+    return *error;
+  }
+  return snap->entries;
+}
+
+void TargetTools::NotifyListChanged() {
+  std::function<void()> notify;
+  {
+    std::lock_guard lock(mu_);
+    notify = list_changed_;
+  }
+  if (notify) {
+    notify();
+  }
+}
+
 Result<std::shared_ptr<const ToolEntry>> TargetTools::Find(const std::string& tool) {
   std::optional<Error> error;
   auto snap = WaitForFirstDiscovery(&error);

@@ -47,11 +47,15 @@ class TargetTools final : public ToolDirectory {
   Status DiscoverNow();
 
   Result<mcp::ToolList> List();
+  // The merged entries, waiting for the first discovery like List().
+  Result<std::shared_ptr<const std::vector<ToolEntry>>> ListEntries();
   Result<std::shared_ptr<const ToolEntry>> Find(const std::string& tool) override;
   // The entry of `tool` in the current snapshot, without waiting; null if none.
   std::shared_ptr<const ToolEntry> Peek(const std::string& tool) const;
   // Called after the merged tool set changed (not its first publication).
   void SetListChangedCallback(std::function<void()> callback);
+  // Calls it now, if set (what each caller may see changed for another reason: a new policy).
+  void NotifyListChanged();
 
   // The merged entries (null before any target's first successful discovery).
   std::shared_ptr<const std::vector<ToolEntry>> entries() const;

@@ -30,6 +30,10 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
 // "unknown key 'regoin'; did you mean 'region'?".
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
 
+// Whether `text` matches the glob `pattern`: "*" any run of characters (also none), "?" exactly one; every
+// other character stands for itself (case-sensitive). Linear in practice, at worst O(|pattern| * |text|).
+bool GlobMatch(std::string_view pattern, std::string_view text);
+
 // `s` without leading and trailing characters from `chars`.
 std::string_view Trim(std::string_view s, std::string_view chars = kAsciiWhitespace);
 

@@ -70,5 +70,22 @@ TEST(ClosestMatchTest, SuggestsLikelyTypos) {
   EXPECT_EQ(ClosestMatch("region", {}), "");
 }
 
+TEST(GlobMatchTest, StarsAndQuestionMarks) {
+  EXPECT_TRUE(GlobMatch("*", ""));
+  EXPECT_TRUE(GlobMatch("*", "anything"));
+  EXPECT_TRUE(GlobMatch("token:*", "token:alice"));
+  EXPECT_FALSE(GlobMatch("token:*", "oauth:alice"));
+  EXPECT_TRUE(GlobMatch("prod_*_read", "prod_orders_read"));
+  EXPECT_FALSE(GlobMatch("prod_*_read", "prod_orders_write"));
+  EXPECT_TRUE(GlobMatch("a*b*c", "aXbYbZc"));
+  EXPECT_TRUE(GlobMatch("?ob", "bob"));
+  EXPECT_FALSE(GlobMatch("?ob", "ob"));
+  EXPECT_FALSE(GlobMatch("bob", "Bob"));
+  EXPECT_TRUE(GlobMatch("", ""));
+  EXPECT_FALSE(GlobMatch("", "x"));
+  EXPECT_TRUE(GlobMatch("**a**", "a"));
+  EXPECT_FALSE(GlobMatch("*a", "b"));
+}
+
 }  // namespace
 }  // namespace lmcp

@@ -75,7 +75,7 @@ struct HttpServerDeps {
   std::function<bool()> ready;                   // /readyz; null = always ready
   // Members added to /readyz's JSON body (the catalog's per-target status); null = none.
   std::function<Json()> ready_detail;
-  Clock* clock = nullptr;                        // null = Clock::System()
+  Clock* clock = nullptr;  // null = Clock::System()
   // The inputSchema of a tool the caller may call, for checking a stateless tools/call's Mcp-Param-* headers
   // against its arguments (x-mcp-header); nullopt for a tool unknown or hidden to that caller (the MCP core
   // answers it). Null = no tool declares any.

@@ -70,6 +70,10 @@ void CallAuditor::Write(const std::string& tool, const ToolEntry* entry, const s
   if (!record.trace_id.empty()) {
     line["trace_id"] = record.trace_id;
   }
+  if (!record.decision.empty()) {
+    line["decision"] = record.decision;
+    line["rule"] = record.rule.empty() ? mcp::Json(nullptr) : mcp::Json(record.rule);
+  }
   if (!record.detail.empty()) {
     line["detail"] = record.detail;
   }

@@ -25,7 +25,8 @@ using CallResult = Result<mcp::ToolResult>;
 
 // What the audit line of a call says; each stage that ends the call, or learns how it ended, fills it in.
 struct CallRecord {
-  // ok | function_error | timeout | error (the invocation's) | cancelled | invalid_arguments | too_large
+  // ok | function_error | timeout | error (the invocation's) | cancelled | invalid_arguments | too_large |
+  // denied (by the policy)
   std::string outcome;
   std::string detail;
   bool invoked = false;           // the request went to Lambda: the outcome is the invocation's
@@ -36,6 +37,8 @@ struct CallRecord {
   std::string request_id;
   std::string function_error;  // "" | "Handled" | "Unhandled"
   std::string trace_id;        // the W3C trace id of the request's valid traceparent; "" = none
+  std::string decision;        // the policy's: "allow" | "deny"; "" = no policy configured
+  std::string rule;            // the policy rule that decided; "" = none (default deny, or no policy)
 };
 
 struct LambdaCall {

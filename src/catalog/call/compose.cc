@@ -1,5 +1,6 @@
 #include "catalog/call/compose.h"
 
+#include "catalog/call/apply_policy.h"
 #include "catalog/call/attach_input.h"
 #include "catalog/call/build_invoke_request.h"
 #include "catalog/call/encode_arguments.h"
@@ -25,6 +26,9 @@ CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies
   if (deps.auditor) {
     chain.Add(std::make_unique<AuditCall>(*deps.auditor));
   }
+  if (deps.policy) {  // after audit, so every decision is audited; before anything reaches AWS
+    chain.Add(std::make_unique<ApplyPolicy>(*deps.policy));
+  }
   chain.Add(std::make_unique<ShapeEvent>(compat));
   if (options.validate_arguments) {
     chain.Add(std::make_unique<ValidateArguments>());
@@ -36,7 +40,7 @@ CallChain ComposeCallChain(const CatalogOptions& options, const CallDependencies
                            .log_tail = options.log_tail}));
   chain.Add(std::make_unique<MapResult>(
       MapResultOptions{.max_text_bytes = options.max_result_bytes, .compat_reference = compat}));
-  // policy and rate limits: later issues.
+  // rate limits: a later issue.
   if (options.max_concurrency_per_function > 0) {
     chain.Add(std::make_unique<FunctionConcurrency>(options.max_concurrency_per_function));
   }

@@ -127,7 +127,7 @@ async function main() {
     assert(deniedLine && deniedLine.decision === 'deny', `denied call audited: ${JSON.stringify(deniedLine)}`);
     const constraint = find('token:bob', 'ops_mcp_echo');
     assertEqual(constraint.map((l) => [l.decision, l.rule]),
-      [['allow', 'ops-echo-small-amounts'], ['allow', 'ops-echo-small-amounts']], 'bob\'s calls name the rule');
+      [['deny', 'ops-echo-small-amounts'], ['allow', 'ops-echo-small-amounts']], 'bob\'s calls name the rule');
     assert(constraint[0].outcome !== 'ok' && constraint[1].outcome === 'ok', 'outcomes of bob\'s two calls');
     assertEqual(find('token:alice', 'support_echo').map((l) => [l.decision, l.rule]),
       [['allow', 'support-team']], 'alice\'s call names her rule');
