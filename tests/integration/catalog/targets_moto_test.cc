@@ -27,12 +27,6 @@ namespace {
 using aws::integration::MotoServer;
 using namespace std::chrono_literals;
 
-constexpr char kZip[] =
-    "UEsDBBQAAAAAAHY0el17R5BaNQAAADUAAAASAAAAbGFtYmRhX2Z1bmN0aW9uLnB5ZGVmIGxhbWJkYV9oYW5kbGVyKGV2ZW50LCBjb250"
-    "ZXh0KToKIC"
-    "AgIHJldHVybiBldmVudApQSwECFAMUAAAAAAB2NHpde0eQWjUAAAA1AAAAEgAAAAAAAAAAAAAAgAEAAAAAbGFtYmRhX2Z1bmN0aW9uLn"
-    "B5UEsFBgAA"
-    "AAABAAEAQAAAAGUAAAAAAA==";
 constexpr char kCrmRole[] = "arn:aws:iam::222222222222:role/lambda-mcp";
 
 // Counts the STS AssumeRole requests that pass through to the real client.
@@ -82,7 +76,7 @@ class Seeder {
         {"Runtime", "python3.12"},
         {"Role", role_},
         {"Handler", "lambda_function.lambda_handler"},
-        {"Code", {{"ZipFile", kZip}}},
+        {"Code", {{"ZipFile", aws::integration::kEchoZip}}},
         {"Tags",
          tags}}.dump();
     auto r = caller_.Call({endpoint_, region, "lambda"}, aws::Protocol::kRestJson, op);
