@@ -25,6 +25,14 @@ namespace lmcp::aws::integration {
 
 using test_support::FreeLoopbackPort;
 
+// A Python function's zip (lambda_function.lambda_handler returns its event), base64, for CreateFunction.
+inline constexpr char kEchoZip[] =
+    "UEsDBBQAAAAAAHY0el17R5BaNQAAADUAAAASAAAAbGFtYmRhX2Z1bmN0aW9uLnB5ZGVmIGxhbWJkYV9oYW5kbGVyKGV2ZW50LCBjb250"
+    "ZXh0KToKIC"
+    "AgIHJldHVybiBldmVudApQSwECFAMUAAAAAAB2NHpde0eQWjUAAAA1AAAAEgAAAAAAAAAAAAAAgAEAAAAAbGFtYmRhX2Z1bmN0aW9uLn"
+    "B5UEsFBgAA"
+    "AAABAAEAQAAAAGUAAAAAAA==";
+
 inline bool OnPath(const std::string& program) {
   const char* path = std::getenv("PATH");
   if (path == nullptr) {

@@ -21,12 +21,6 @@ namespace {
 
 using integration::MotoServer;
 
-constexpr char kZip[] =
-    "UEsDBBQAAAAAAHY0el17R5BaNQAAADUAAAASAAAAbGFtYmRhX2Z1bmN0aW9uLnB5ZGVmIGxhbWJkYV9oYW5kbGVyKGV2ZW50LCBjb250"
-    "ZXh0KToKIC"
-    "AgIHJldHVybiBldmVudApQSwECFAMUAAAAAAB2NHpde0eQWjUAAAA1AAAAEgAAAAAAAAAAAAAAgAEAAAAAbGFtYmRhX2Z1bmN0aW9uLn"
-    "B5UEsFBgAA"
-    "AAABAAEAQAAAAGUAAAAAAA==";
 constexpr char kRoleArn[] = "arn:aws:iam::123456789012:role/lambda-role";
 
 EnvLookup TestEnv(const std::string& endpoint) {
@@ -89,7 +83,7 @@ class Seeder {
         {"Role", kRoleArn},
         {"Handler", "lambda_function.lambda_handler"},
         {"Description", "integration " + name},
-        {"Code", {{"ZipFile", kZip}}},
+        {"Code", {{"ZipFile", integration::kEchoZip}}},
         {"Tags",
          tags}}.dump();
     return caller_.Call({endpoint_, "us-east-1", "lambda"}, Protocol::kRestJson, op);
