@@ -6,6 +6,8 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <mutex>
+
 #include "mcp/request_meta.h"
 #include "mcp/server.h"
 #include "tests/support/mcp/test_support.h"
@@ -39,7 +41,10 @@ class StatelessHttpTest : public ::testing::Test {
     };
     // `echo` mirrors its "region" argument into Mcp-Param-Region.
     deps.input_schema = [this](const mcp::Identity& caller, const std::string& tool) -> std::optional<Json> {
-      schema_callers_.push_back(caller.name);  // one request at a time in these tests
+      {
+        std::lock_guard lock(schema_callers_mu_);  // the server's thread; the test reads it after
+        schema_callers_.push_back(caller.name);
+      }
       if (tool != "echo") {
         return std::nullopt;
       }
@@ -89,6 +94,11 @@ class StatelessHttpTest : public ::testing::Test {
   mcp::testing::FakeProvider provider_;
   mcp::McpServer mcp_{provider_};
   std::unique_ptr<HttpServer> server_;
+  std::vector<std::string> SchemaCallers() {
+    std::lock_guard lock(schema_callers_mu_);
+    return schema_callers_;
+  }
+  std::mutex schema_callers_mu_;
   std::vector<std::string> schema_callers_;  // whose list each input_schema lookup was for
   std::unique_ptr<httplib::Client> client_;
 };
@@ -160,7 +170,7 @@ TEST_F(StatelessHttpTest, McpParamHeadersMustMatchTheAnnotatedArguments) {
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(Answer(ok)["result"]["resultType"], "complete");
-  EXPECT_EQ(schema_callers_,
+  EXPECT_EQ(SchemaCallers(),
             std::vector<std::string>{"anonymous"});  // the tool looked up in the caller's list
   auto base64 = Post(call, HeadersFor(call, "", {{"mcp-param-region", "=?base64?dXMtd2VzdDE=?="}}));
   ASSERT_TRUE(base64);

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
+
 namespace lmcp::transport {
 namespace {
 
 TEST(MetricsListenerTest, ServesMetricsAndHealthOnLoopback) {
-  int scrapes = 0;
+  std::atomic<int> scrapes{0};
   MetricsListener listener({.host = "127.0.0.1", .port = 0}, [&] {
     ++scrapes;
     return std::string("# TYPE up gauge\nup 1\n");
@@ -19,7 +21,7 @@ TEST(MetricsListenerTest, ServesMetricsAndHealthOnLoopback) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_EQ(r->body, "# TYPE up gauge\nup 1\n");
-  EXPECT_EQ(scrapes, 1);
+  EXPECT_EQ(scrapes.load(), 1);
   r = client.Get("/healthz");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -32,7 +34,7 @@ TEST(MetricsListenerTest, ServesMetricsAndHealthOnLoopback) {
   r = client.Get("/metrics", {{"Host", "evil.example"}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403);
-  EXPECT_EQ(scrapes, 1);
+  EXPECT_EQ(scrapes.load(), 1);
   listener.Stop();
 }
 
