@@ -3,11 +3,11 @@
 
 #include <cstdio>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "app/commands.h"
 #include "app/gateway_config.h"
+#include "common/log_text.h"
 #include "common/strings.h"
 
 namespace lmcp::app {
@@ -60,8 +60,7 @@ int RunCheckConfig(const std::string& path) {
   auto options = catalog::LoadCatalogOptions({.file = config->flat});
   if (!options.ok()) {
     std::fprintf(stderr, "config file %s:\n", path.c_str());
-    std::istringstream lines(options.error().message);
-    for (std::string line; std::getline(lines, line);) {
+    for (const auto& line : ForLogLines(options.error().message)) {
       std::fprintf(stderr, "  %s\n", line.c_str());
     }
     return 2;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 
 #include "common/strings.h"
 
@@ -141,6 +142,20 @@ std::optional<std::chrono::milliseconds> ConfigNode::Duration() const {
     Problem("expected a duration such as 90s, 15m or 1h, got '" + *text + "'");
   }
   return d;
+}
+
+std::optional<double> ConfigNode::Fraction() const {
+  auto text = String();
+  if (!text) {
+    return std::nullopt;
+  }
+  char* end = nullptr;
+  double v = std::strtod(text->c_str(), &end);
+  if (end == text->c_str() || *end != '\0' || !(v >= 0 && v <= 1)) {
+    Problem("a fraction from 0 to 1, got '" + *text + "'");
+    return std::nullopt;
+  }
+  return v;
 }
 
 std::vector<std::string> ConfigNode::StringList() const {

@@ -56,6 +56,8 @@ class ConfigNode {
   std::optional<bool> Bool() const;
   std::optional<long long> Integer(long long min, long long max) const;
   std::optional<std::chrono::milliseconds> Duration() const;
+  // A number from 0 to 1 (a rate, a jitter).
+  std::optional<double> Fraction() const;
   // A string or a sequence of strings.
   std::vector<std::string> StringList() const;
   // Any value as JSON (for embedded JSON Schemas).

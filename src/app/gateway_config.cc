@@ -3,8 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <regex>
@@ -28,18 +26,10 @@ bool Matches(const std::string& text, const char* pattern) {
   return std::regex_match(text, std::regex(pattern));
 }
 
-// FUNCTION_PREFIX, function_prefix and function-prefix are one key.
-std::string CanonicalKey(std::string key) {
-  for (auto& c : key) {
-    c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return key;
-}
-
 // A plain top-level key: a catalog option, with a scalar or a list of scalars as its value.
 void ReadFlatKey(const std::string& raw_key, const ConfigNode& value, GatewayConfig& out,
                  ConfigProblems& problems) {
-  std::string key = CanonicalKey(raw_key);
+  std::string key = catalog::CanonicalKey(raw_key);
   std::vector<std::string> known = kSections;
   bool is_option = false;
   for (const auto& spec : catalog::CatalogOptionSpecs()) {
@@ -311,15 +301,7 @@ void ReadBreaker(const ConfigNode& node, catalog::CircuitBreakerOptions& o) {
   o.enabled = node["enabled"].Bool().value_or(true);
   o.consecutive_failures =
       static_cast<int>(node["consecutive_failures"].Integer(0, 1000).value_or(o.consecutive_failures));
-  if (auto rate = node["failure_rate"].String()) {
-    char* end = nullptr;
-    double v = std::strtod(rate->c_str(), &end);
-    if (end == rate->c_str() || *end != '\0' || v < 0 || v > 1) {
-      node["failure_rate"].Problem("a fraction from 0 to 1, got '" + *rate + "'");
-    } else {
-      o.failure_rate = v;
-    }
-  }
+  o.failure_rate = node["failure_rate"].Fraction().value_or(o.failure_rate);
   o.window = Seconds(node["window"], o.window);
   o.min_calls = static_cast<int>(node["min_calls"].Integer(1, 1000000).value_or(o.min_calls));
   o.cooldown = Seconds(node["cooldown"], o.cooldown);
@@ -364,15 +346,7 @@ void ReadKeepWarm(const ConfigNode& node, catalog::KeepWarmOptions& o, ConfigPro
   if (auto payload = node["payload"].String()) {
     o.payload = *payload;
   }
-  if (auto jitter = node["jitter"].String()) {
-    char* end = nullptr;
-    double v = std::strtod(jitter->c_str(), &end);
-    if (end == jitter->c_str() || *end != '\0') {
-      node["jitter"].Problem("a fraction from 0 to 1, got '" + *jitter + "'");
-    } else {
-      o.jitter = v;
-    }
-  }
+  o.jitter = node["jitter"].Fraction().value_or(o.jitter);
   o.max_concurrency = static_cast<int>(node["max_concurrency"].Integer(1, 1000).value_or(o.max_concurrency));
   for (const auto& item : node["rules"].Items()) {
     if (!item.ExpectMap({"function", "every", "concurrency"})) {

@@ -61,13 +61,6 @@ const std::vector<OptionSpec> kSpecs = {
      "(else ~/.local/state/lambda-mcp/audit.key), generated on first use."},
 };
 
-std::string CanonicalKey(std::string key) {
-  for (auto& c : key) {
-    c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return key;
-}
-
 std::optional<bool> ParseBool(const std::string& v) {
   std::string l = AsciiLower(Trim(v));
   if (l == "true" || l == "1" || l == "yes" || l == "on") {
@@ -216,6 +209,13 @@ void ReadCompat(OptionReader& r, CatalogOptions& o) {
 }
 
 }  // namespace
+
+std::string CanonicalKey(std::string key) {
+  for (auto& c : key) {
+    c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return key;
+}
 
 Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   OptionReader r(sources);

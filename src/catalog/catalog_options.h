@@ -62,6 +62,9 @@ struct OptionSources {
   OptionValues flags;
 };
 
+// FUNCTION_PREFIX, function_prefix and function-prefix are one key: upper case, '-' → '_'.
+std::string CanonicalKey(std::string key);
+
 // The catalog keys present in the process environment.
 OptionValues CatalogEnvironment();
 

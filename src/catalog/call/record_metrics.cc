@@ -5,15 +5,13 @@ namespace {
 
 double Seconds(Clock::Duration d) { return std::chrono::duration<double>(d).count(); }
 
-// Where a throttled call was refused: "gateway" (our rate limits: outcome `throttled`, nothing invoked),
-// "lambda" (Lambda answered TooManyRequestsException: reserved or account concurrency), or null.
+// Where a throttled call was refused: "gateway" (our rate limits: nothing invoked) or "lambda" (the invoke
+// stage saw TooManyRequestsException: reserved or account concurrency); null when it was not throttled.
 const char* ThrottleSource(const CallRecord& record) {
-  if (!record.invoked) {
-    return record.outcome == "throttled" ? "gateway" : nullptr;
+  if (record.outcome != "throttled") {
+    return nullptr;
   }
-  const bool lambda_throttle = record.outcome == "throttled" ||
-                               (!record.responded && record.detail.starts_with("TooManyRequestsException"));
-  return lambda_throttle ? "lambda" : nullptr;
+  return record.invoked ? "lambda" : "gateway";
 }
 
 }  // namespace
