@@ -21,6 +21,21 @@ std::optional<LogLevel> ParseLogLevel(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+constexpr std::array<const char*, 3> kTaskSupportNames = {"forbidden", "optional", "required"};
+}  // namespace
+
+const char* TaskSupportName(TaskSupport support) { return kTaskSupportNames[static_cast<size_t>(support)]; }
+
+std::optional<TaskSupport> ParseTaskSupport(std::string_view name) {
+  for (size_t i = 0; i < kTaskSupportNames.size(); ++i) {
+    if (name == kTaskSupportNames[i]) {
+      return static_cast<TaskSupport>(i);
+    }
+  }
+  return std::nullopt;
+}
+
 const ToolDefinition* FindTool(const std::vector<ToolDefinition>& tools, const std::string& name) {
   for (const ToolDefinition& tool : tools) {
     if (tool.name == name) {

@@ -23,6 +23,12 @@ enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError, kCritical, kAler
 const char* LogLevelName(LogLevel level);
 std::optional<LogLevel> ParseLogLevel(std::string_view name);
 
+// Whether a tool runs as an MCP task (execution.taskSupport): never, when the client can take a task, or
+// only as one (a client that cannot take tasks is refused).
+enum class TaskSupport { kForbidden, kOptional, kRequired };
+const char* TaskSupportName(TaskSupport support);  // "forbidden", "optional", "required"
+std::optional<TaskSupport> ParseTaskSupport(std::string_view name);
+
 // One tool as listed by tools/list. The core drops fields the negotiated protocol version lacks
 // (title and output_schema before 2025-06-18, icons before 2025-11-25).
 struct ToolDefinition {
@@ -37,6 +43,12 @@ struct ToolDefinition {
   // Client capabilities a call needs ({"sampling": {}}); null = none. In the stateless era a call from a
   // client that did not declare one of them is refused with -32021 before the tool runs. Never rendered.
   Json required_client_capabilities;
+  // Task execution (2025-11-25 tasks, the 2026-07-28 io.modelcontextprotocol/tasks extension); rendered as
+  // execution.taskSupport where the era has it.
+  TaskSupport task_support = TaskSupport::kForbidden;
+  // The tool asks for input (MRTR) before its long work: a call without inputResponses runs synchronously
+  // and only its retry with the answers becomes a task (the 2026-07-28 extension's MRTR composition).
+  bool input_before_task = false;
 };
 
 // An immutable snapshot of the tool list; providers swap in a new one when the set changes.
