@@ -142,6 +142,11 @@ class CallContext {
     static const Json kNull;
     return kNull;
   }
+  // The task this call runs for (MCP tasks: it outlives its request); empty for a plain call. For audit.
+  virtual const std::string& task_id() const {
+    static const std::string kNone;
+    return kNone;
+  }
 };
 
 class ToolProvider {
