@@ -25,6 +25,9 @@ struct Revision {
   bool structured_content = false;  // structuredContent, Tool.outputSchema, titles, Tool._meta
   bool resource_links = false;      // resource_link content blocks
   bool icons = false;               // Tool.icons
+  // 2025-11-25's experimental tasks: the `tasks` capability, params.task on tools/call, tasks/get|result|
+  // list|cancel, Tool.execution.taskSupport. The stateless era replaced them with the tasks extension.
+  bool tasks = false;
   // The stateless era (2026-07-28 on): every request carries its version and client capabilities in
   // `_meta`, there is no initialize and no session; results carry resultType, list results caching hints;
   // server→client requests become input-required results (MRTR). Never negotiated through initialize.
@@ -38,7 +41,7 @@ inline constexpr Revision kRevisions[] = {
     {.version = "2026-07-28",                 .audio = true, .tool_annotations = true, .progress_message = true,
      .structured_content = true, .resource_links = true, .icons = true, .stateless = true},
     {.version = "2025-11-25",                 .audio = true, .tool_annotations = true, .progress_message = true,
-     .structured_content = true, .resource_links = true, .icons = true},
+     .structured_content = true, .resource_links = true, .icons = true, .tasks = true},
     {.version = "2025-06-18",                 .audio = true, .tool_annotations = true, .progress_message = true,
      .structured_content = true, .resource_links = true},
     {.version = "2025-03-26", .batches = true, .audio = true, .tool_annotations = true, .progress_message = true},
@@ -75,6 +78,7 @@ bool HasProgressMessage(std::string_view version);
 bool HasStructuredContent(std::string_view version);  // structuredContent, outputSchema, titles, Tool._meta
 bool HasResourceLinks(std::string_view version);
 bool HasIcons(std::string_view version);
+bool HasTasks(std::string_view version);  // 2025-11-25's tasks (not the stateless era's extension)
 // The batch rule of a version, for jsonrpc::CheckBatch.
 jsonrpc::BatchPolicy BatchPolicyFor(std::string_view version);
 
