@@ -111,6 +111,16 @@ Json RenderTool(const ToolDefinition& tool, std::string_view version) {
   return out;
 }
 
+jsonrpc::RpcError ToolCallError(const std::string& tool, const Error& error) {
+  if (error.code == ErrorCode::kNotFound) {
+    return jsonrpc::RpcError::InvalidParams("Unknown tool: " + tool);
+  }
+  if (error.code == ErrorCode::kInvalidArgument) {
+    return jsonrpc::RpcError::InvalidParams("Invalid params: " + error.message);
+  }
+  return jsonrpc::RpcError::Internal("tools/call " + tool + " failed: " + error.ToString());
+}
+
 namespace {
 
 std::string StringField(const Json& object, const char* key) {

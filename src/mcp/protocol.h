@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "jsonrpc/batch.h"
+#include "jsonrpc/message.h"
 #include "mcp/tool_provider.h"
 
 namespace lmcp::mcp {
@@ -83,6 +84,9 @@ bool HasTasks(std::string_view version);  // 2025-11-25's tasks (not the statele
 jsonrpc::BatchPolicy BatchPolicyFor(std::string_view version);
 
 Json RenderTool(const ToolDefinition& tool, std::string_view version);
+// The JSON-RPC error for a tools/call whose provider failed: kNotFound → -32602 unknown tool,
+// kInvalidArgument → -32602, anything else → -32603 naming the tool and the cause.
+jsonrpc::RpcError ToolCallError(const std::string& tool, const Error& error);
 // Takes the result so its content moves into the rendered JSON (a function's result can be megabytes).
 Json RenderToolResult(ToolResult result, std::string_view version);
 

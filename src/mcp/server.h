@@ -1,6 +1,6 @@
 #pragma once
-// McpServer: the shared MCP core. Holds the ToolProvider, the options and the fair scheduler whose workers
-// run tools/call (mcp/call_scheduler.h), and creates one Session per client connection (see mcp/session.h).
+// McpServer: the shared MCP core. Holds the ToolProvider, the options, the fair scheduler whose workers
+// run tools/call (mcp/call_scheduler.h) and the task runner (mcp/task_runner.h), and creates one Session per client connection (see mcp/session.h).
 // Fans tool-list changes out to every initialized session. Thread-safe; must outlive its sessions.
 
 #include <atomic>
@@ -66,6 +66,8 @@ class McpServer {
   const ServerOptions& options() const { return options_; }
   ToolProvider& provider() { return provider_; }
   CallScheduler& scheduler() { return scheduler_; }
+  // Task-augmented calls (mcp/task_runner.h); outlive the sessions that create them.
+  TaskRunner& tasks() { return tasks_; }
   const RequestStateSealer& sealer() const { return sealer_; }
 
  private:
@@ -81,7 +83,8 @@ class McpServer {
   std::unordered_set<SessionImpl*> sessions_;
   std::atomic<uint64_t> next_session_key_{1};
   RequestStateSealer sealer_;
-  CallScheduler scheduler_;  // last member: its threads stop before the rest is destroyed
+  CallScheduler scheduler_;
+  TaskRunner tasks_;  // last member: its runs stop before the rest is destroyed
 };
 
 }  // namespace lmcp::mcp

@@ -27,6 +27,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "mcp/call_scheduler.h"
+#include "jsonrpc/message.h"
 #include "mcp/identity.h"
 #include "mcp/task_store.h"
 #include "mcp/tool_provider.h"
@@ -95,11 +96,14 @@ class TaskRunner {
   struct Run;
   class Context;
 
-  void Submit(const std::shared_ptr<Run>& run);
+  Status Submit(const std::shared_ptr<Run>& run);
+  void RoundOver();
   void RunRound(const std::shared_ptr<Run>& run);
   void Finish(const std::shared_ptr<Run>& run, Result<ToolResult> result);
   void AskForInput(const std::shared_ptr<Run>& run, InputRequired input);
-  void Settle(const std::string& id, const std::function<bool(TaskRecord&)>& change);
+  void FailRun(const std::shared_ptr<Run>& run, const jsonrpc::RpcError& error);
+  // store_.Update, then the watchers when `change` changed the record; nullopt when the record is gone.
+  std::optional<TaskRecord> Settle(const std::string& id, const std::function<bool(TaskRecord&)>& change);
   std::shared_ptr<Run> FindRun(const std::string& id);
   void ForgetRun(const std::string& id);
   void Notify(const TaskRecord& record);
@@ -112,7 +116,8 @@ class TaskRunner {
   TaskStore& store_;
 
   mutable std::mutex mu_;  // guards runs_, accepting_, watchers_, last_sweep_
-  std::condition_variable idle_cv_;
+  std::condition_variable_any idle_cv_;
+  int rounds_ = 0;  // rounds queued or running
   std::unordered_map<std::string, std::shared_ptr<Run>> runs_;  // tasks not yet ended, by id
   bool accepting_ = true;
   uint64_t next_watch_ = 1;
