@@ -89,7 +89,8 @@ export const MODERN = '2026-07-28';
 // One MCP 2026-07-28 request as a stateless HTTP POST (no session): the era's _meta (protocol version, the
 // client's capabilities with `extensions`) and headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name from
 // params.name or, for tasks/*, params.taskId), `token` as bearer. Resolves to the JSON-RPC response, read
-// from a JSON body or from the SSE event that holds it.
+// from a JSON body or from the SSE event that holds it, with the HTTP status as `httpStatus` (the era's
+// status codes: 400 for an invalid request or params, 404 for an unknown method).
 export async function postModern(url, token, method, params = {}, { extensions = {}, id = 1 } = {}) {
   const meta = { 'io.modelcontextprotocol/protocolVersion': MODERN,
     'io.modelcontextprotocol/clientCapabilities': { extensions },
@@ -103,13 +104,10 @@ export async function postModern(url, token, method, params = {}, { extensions =
   const r = await fetch(url, { method: 'POST', headers,
     body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }) });
   const body = await r.text();
-  if (r.status !== 200) {
-    throw new Error(`${method}: HTTP ${r.status} ${body}`);
-  }
   const events = body.startsWith('{') ? [body] : [...body.matchAll(/^data: (.*)$/gm)].map((m) => m[1]);
   const response = events.map((e) => JSON.parse(e)).find((m) => m.id === id);
   if (!response) {
-    throw new Error(`${method}: no response with id ${id} in ${body}`);
+    throw new Error(`${method}: no response with id ${id} in HTTP ${r.status} ${body}`);
   }
-  return response;
+  return Object.assign(response, { httpStatus: r.status });
 }

@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assert, assertEqual, run } from '../client/common.mjs';
+import { CallToolResultSchema, assert, assertEqual, run } from '../client/common.mjs';
 import { connectWithToken, lambdaEnv, postModern, startHttpServe, startTasksLocal, stats, writeTokens }
   from './local.mjs';
 
@@ -121,8 +121,8 @@ async function ownershipCase(alice, bob, taskIds) {
   for (const id of taskIds) {
     assertEqual(await errorCode(bob.experimental.tasks.getTask(id, TIMEOUT), 'bob tasks/get'), NOT_FOUND,
       'bob tasks/get on alice\'s task');
-    assertEqual(await errorCode(bob.experimental.tasks.getTaskResult(id, undefined, TIMEOUT), 'bob tasks/result'),
-      NOT_FOUND, 'bob tasks/result on alice\'s task');
+    assertEqual(await errorCode(bob.experimental.tasks.getTaskResult(id, CallToolResultSchema, TIMEOUT),
+      'bob tasks/result'), NOT_FOUND, 'bob tasks/result on alice\'s task');
     assertEqual(await errorCode(bob.experimental.tasks.cancelTask(id, TIMEOUT), 'bob tasks/cancel'), NOT_FOUND,
       'bob tasks/cancel on alice\'s task');
   }
@@ -141,7 +141,7 @@ async function survivesDisconnect(serverUrl, token, alice) {
   await creator.close();
   await until(async () => (await alice.experimental.tasks.getTask(task.taskId, TIMEOUT)).status === 'completed',
     15_000, 'the orphaned task to complete');
-  const result = await alice.experimental.tasks.getTaskResult(task.taskId, undefined, TIMEOUT);
+  const result = await alice.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema, TIMEOUT);
   assertEqual(JSON.parse(text(result)), { survives: true }, 'its result, read by another connection');
   console.log('ok   a. a task outlives its client\'s connection');
 }
@@ -180,7 +180,8 @@ async function modernCase(serverUrl, tokens) {
   assert(done.result && !done.result.isError, `the result is inlined: ${JSON.stringify(done)}`);
   assertEqual(JSON.parse(text(done.result)), args, 'the inlined result is slow2\'s');
   const foreign = await get(tokens.bob);
-  assertEqual(foreign.error?.code, NOT_FOUND, `bob's tasks/get of alice's 2026 task: ${JSON.stringify(foreign)}`);
+  assertEqual([foreign.httpStatus, foreign.error?.code], [400, NOT_FOUND],
+    `bob's tasks/get of alice's 2026 task: ${JSON.stringify(foreign)}`);
 
   assert(plain.result && plain.result.resultType !== 'task' && !plain.result.isError,
     `without the extension: a plain result: ${JSON.stringify(plain)}`);
@@ -222,6 +223,7 @@ run(async () => {
       `execution.taskSupport in tools/list: ${JSON.stringify(tools)}`);
 
     const slow = slowTask(alice);
+    slow.catch(() => {});  // awaited below; a failure before that must not end the process unreported
     const cancelled = await cancelCase(alice, local.url);
     const running = await until(async () => (await alice.experimental.tasks.listTasks(undefined, TIMEOUT)).tasks
       .find((t) => t.status === 'working'), 5_000, 'slow20 task in alice\'s tasks/list');
