@@ -88,20 +88,18 @@ export const MODERN = '2026-07-28';
 
 // One MCP 2026-07-28 request as a stateless HTTP POST (no session): the era's _meta (protocol version, the
 // client's capabilities with `extensions`) and headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name from
-// params.name or, for tasks/*, params.taskId), `token` as bearer. Resolves to the JSON-RPC response, read
-// from a JSON body or from the SSE event that holds it, with the HTTP status as `httpStatus` (the era's
-// status codes: 400 for an invalid request or params, 404 for an unknown method).
-export async function postModern(url, token, method, params = {}, { extensions = {}, id = 1 } = {}) {
+// params.name or, for tasks/*, params.taskId; `headers` override them), `token` as bearer. Resolves to the
+// JSON-RPC response, read from a JSON body or from the SSE event that holds it, with the HTTP status as
+// `httpStatus` (the era's status codes: 400 for an invalid request or params, 404 for an unknown method).
+export async function postModern(url, token, method, params = {}, { extensions = {}, id = 1, headers = {} } = {}) {
   const meta = { 'io.modelcontextprotocol/protocolVersion': MODERN,
     'io.modelcontextprotocol/clientCapabilities': { extensions },
     'io.modelcontextprotocol/clientInfo': { name: 'lmcp-e2e-raw', version: '1.0.0' } };
-  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json',
-    Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': MODERN, 'Mcp-Method': method };
   const name = params.name ?? params.taskId;
-  if (name !== undefined) {
-    headers['Mcp-Name'] = name;
-  }
-  const r = await fetch(url, { method: 'POST', headers,
+  const sent = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json',
+    Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': MODERN, 'Mcp-Method': method,
+    ...(name === undefined ? {} : { 'Mcp-Name': name }), ...headers };
+  const r = await fetch(url, { method: 'POST', headers: sent,
     body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }) });
   const body = await r.text();
   const events = body.startsWith('{') ? [body] : [...body.matchAll(/^data: (.*)$/gm)].map((m) => m[1]);

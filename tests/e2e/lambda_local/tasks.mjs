@@ -11,6 +11,7 @@
 //     tasks/list does not show them;
 //  e. 2026-07-28 raw over HTTP: with the io.modelcontextprotocol/tasks extension a tools/call of slow2 is a
 //     task (resultType "task") whose tasks/get inlines the result; without it the same call is synchronous;
+//     tasks/get's Mcp-Name must be the task id;
 //  f. the Event tool answers accepted with a request id, and the endpoint counts an Event invocation.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,9 +21,11 @@ import { connectWithToken, lambdaEnv, postModern, startHttpServe, startTasksLoca
   from './local.mjs';
 
 const TIMEOUT = { timeout: 5_000 };  // the client's request timeout, far below slow20's 20 s
+const TTL_MS = 300_000;  // the task.ttl the 2025-11-25 client asks for
 const TASKS_EXTENSION = { 'io.modelcontextprotocol/tasks': {} };
 const NOT_FOUND = -32602;
 const REQUEST_TIMEOUT = -32001;  // the SDK's McpError code when a request times out
+const HEADER_MISMATCH = -32020;
 
 const text = (result) => result.content.filter((b) => b.type === 'text').map((b) => b.text).join('\n');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,7 +59,7 @@ async function errorCode(promise, what) {
 // Creates a task for `name` through the SDK's task stream and stops there: resolves to the created task.
 async function createTask(client, name, args) {
   const stream = client.experimental.tasks.callToolStream({ name, arguments: args }, undefined,
-    { ...TIMEOUT, task: { ttl: 300_000 } });
+    { ...TIMEOUT, task: { ttl: TTL_MS } });
   const first = (await stream.next()).value;
   await stream.return();
   assertEqual(first.type, 'taskCreated', `tools/call ${name} as a task: ${JSON.stringify(first)}`);
@@ -68,7 +71,7 @@ async function slowTask(alice) {
   const start = Date.now();
   const seen = { polls: 0 };
   const stream = alice.experimental.tasks.callToolStream({ name: 'slow20', arguments: { n: 21, word: 'tasks' } },
-    undefined, { ...TIMEOUT, task: { ttl: 300_000 } });
+    undefined, { ...TIMEOUT, task: { ttl: TTL_MS } });
   for await (const message of stream) {
     if (message.type === 'taskCreated') {
       seen.task = message.task;
@@ -88,8 +91,8 @@ async function slowTask(alice) {
 
 function checkSlowTask(seen) {
   assert(seen.task && seen.createdAfterMs < 2_000, `the task came back at once (${seen.createdAfterMs} ms)`);
-  assertEqual([seen.task.status, typeof seen.task.taskId, typeof seen.task.pollInterval],
-    ['working', 'string', 'number'], `CreateTaskResult: ${JSON.stringify(seen.task)}`);
+  assertEqual([seen.task.status, typeof seen.task.taskId, typeof seen.task.pollInterval, seen.task.ttl],
+    ['working', 'string', 'number', TTL_MS], `CreateTaskResult: ${JSON.stringify(seen.task)}`);
   assert(seen.polls >= 2 && seen.status === 'completed', `tasks/get polled to completion (${seen.polls} polls)`);
   assert(seen.elapsedMs >= 20_000, `the result took the function's 20 s (${seen.elapsedMs} ms)`);
   assert(!seen.result.isError, `slow20's result: ${JSON.stringify(seen.result)}`);
@@ -176,9 +179,13 @@ async function modernCase(serverUrl, tokens) {
     assert(r.result, `tasks/get: ${JSON.stringify(r)}`);
     return r.result.status === 'working' ? null : r.result;
   }, 15_000, 'the 2026 task to end');
-  assertEqual(done.status, 'completed', `tasks/get: ${JSON.stringify(done)}`);
+  assertEqual([done.status, done.resultType], ['completed', 'complete'], `tasks/get: ${JSON.stringify(done)}`);
   assert(done.result && !done.result.isError, `the result is inlined: ${JSON.stringify(done)}`);
   assertEqual(JSON.parse(text(done.result)), args, 'the inlined result is slow2\'s');
+  const misrouted = await postModern(serverUrl, tokens.alice, 'tasks/get', { taskId: task.taskId },
+    { extensions: TASKS_EXTENSION, headers: { 'Mcp-Name': 'another-task' } });
+  assertEqual([misrouted.httpStatus, misrouted.error?.code], [400, HEADER_MISMATCH],
+    `Mcp-Name must be the taskId: ${JSON.stringify(misrouted)}`);
   const foreign = await get(tokens.bob);
   assertEqual([foreign.httpStatus, foreign.error?.code], [400, NOT_FOUND],
     `bob's tasks/get of alice's 2026 task: ${JSON.stringify(foreign)}`);
@@ -187,7 +194,7 @@ async function modernCase(serverUrl, tokens) {
     `without the extension: a plain result: ${JSON.stringify(plain)}`);
   assertEqual(JSON.parse(text(plain.result)), args, 'the synchronous result is slow2\'s');
   console.log(`ok   e. 2026-07-28: resultType "task", tasks/get inlines the result (${Date.now() - start} ms); ` +
-    'without the extension the call is synchronous; bob gets -32602');
+    'without the extension the call is synchronous; Mcp-Name is checked; bob gets -32602');
 }
 
 // f. The Event tool: accepted, with a request id; the endpoint runs it as an Event invocation.
