@@ -437,7 +437,7 @@ TEST(SamplesTest, EverySampleAnswers) {
   auto session = Session((*ep)->url());
   auto fns = session->lambda().ListAllFunctions();
   ASSERT_TRUE(fns.ok());
-  EXPECT_EQ(fns->size(), 6u);
+  EXPECT_EQ(fns->size(), 8u);
   // Each sample's schema tag resolves through DescribeSchema.
   for (const char* name : {"mcp-customer-lookup", "mcp-create-ticket"}) {
     auto tags =
