@@ -140,7 +140,7 @@ TEST_F(TaskRunnerTest, StoresTheTaskBeforeStartReturnsAndKeepsTheResultForTheTtl
   auto started = runner.Start(Request("echo", "alice", {{"x", 1}}));
   ASSERT_TRUE(started.ok()) << started.error().ToString();
   EXPECT_EQ(started->status, TaskStatus::kWorking);
-  EXPECT_EQ(started->id.size(), 32u);  // 128 random bits, hex
+  EXPECT_EQ(started->id.size(), 32u);                         // 128 random bits, hex
   ASSERT_TRUE(runner.Get("alice", started->id).has_value());  // durable create
 
   TaskRecord done = WaitNot(runner, started->id, TaskStatus::kWorking);
