@@ -21,6 +21,7 @@ const char* ConformanceFixtures::kWavBase64 =
 namespace {
 
 using fixtures2026::FixtureTool;
+using fixtures2026::Pause;
 
 Json StringArgumentSchema(const std::string& name, const std::string& description) {
   return Json{{"type", "object"},
@@ -57,14 +58,6 @@ Json SchemaTool2020_12() {
 Json Text(std::string text) { return Json{{"type", "text"}, {"text", std::move(text)}}; }
 Json Image() {
   return Json{{"type", "image"}, {"data", ConformanceFixtures::kPngBase64}, {"mimeType", "image/png"}};
-}
-
-// Sleeps up to `ms`; false when the call was cancelled meanwhile.
-bool Pause(const std::stop_token& stop, int ms) {
-  std::mutex mu;
-  std::condition_variable_any cv;
-  std::unique_lock lock(mu);
-  return !cv.wait_for(lock, stop, std::chrono::milliseconds(ms), [] { return false; });
 }
 
 // The client's answer to one request: through RequestClient in the 2025 era. In the stateless era it is the

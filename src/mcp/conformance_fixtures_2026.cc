@@ -1,6 +1,9 @@
 #include "mcp/conformance_fixtures_2026.h"
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <utility>
 
 namespace lmcp::mcp::fixtures2026 {
@@ -300,6 +303,112 @@ const std::map<std::string, RoundFn>& RoundFixtures() {
   return kRounds;
 }
 
+// --- the tasks extension's fixtures (tasks-* scenarios) ---
+
+Json SlowComputeSchema() {
+  return Json{{"type", "object"},
+              {"properties",
+               {{"seconds", {{"type", "number"}, {"minimum", 0}, {"maximum", 600}}},
+                {"label", {{"type", "string"}}}}}};
+}
+
+Result<ToolResult> SlowCompute(const Json& arguments, CallContext& ctx) {
+  double seconds = arguments.value("seconds", 1.0);
+  std::string label = arguments.value("label", std::string("job"));
+  if (!Pause(ctx.stop_token(), static_cast<int>(seconds * 1000))) {
+    return Error::Cancelled("slow_compute cancelled");
+  }
+  return ToolResult::Text("Computed " + label + " in " + arguments.value("seconds", Json(1)).dump() + " s");
+}
+
+ToolResult ConfirmDeleteRound(const Round& r) {
+  std::string file = r.arguments.value("filename", std::string("file"));
+  const Json* answer = Response(r, "confirm");
+  if (answer == nullptr) {
+    return Ask({{"confirm", Elicit("Delete " + file + "?", "confirm", "boolean")}});
+  }
+  return ToolResult::Text(Action(answer) == "accept" ? "Deleted " + file : "Kept " + file);
+}
+
+ToolResult MultiInputRound(const Round& r) {
+  const Json* first = Response(r, "name");
+  const Json* second = Response(r, "confirm");
+  if (first == nullptr || second == nullptr) {
+    return Ask({{"name", Elicit("What is your name?", "name", "string")},
+                {"confirm", Elicit("Go ahead?", "confirm", "boolean")}});
+  }
+  return ToolResult::Text("Got " + AcceptedString(first, "name").value_or("(no name)") + " and " +
+                          Action(second));
+}
+
+ToolResult GreetLaterRound(const Round& r) {
+  if (auto name = AcceptedString(Response(r, "user_name"), "name")) {
+    return ToolResult::Text("Hello, " + *name + "! (finished in a task)");
+  }
+  return Ask({{"user_name", Elicit("What is your name?", "name", "string")}});
+}
+
+std::vector<ToolDefinition> TaskTools() {
+  std::vector<ToolDefinition> tools;
+  tools.push_back(FixtureTool("greet", "Greets synchronously; never a task.",
+                              Json{{"type", "object"}, {"properties", {{"name", {{"type", "string"}}}}}}));
+  ToolDefinition slow =
+      FixtureTool("slow_compute", "Sleeps `seconds`, then answers; may run as a task.", SlowComputeSchema());
+  slow.task_support = TaskSupport::kOptional;
+  tools.push_back(std::move(slow));
+  ToolDefinition failing =
+      FixtureTool("failing_job", "Fails with a tool error after a second; only as a task.");
+  failing.task_support = TaskSupport::kRequired;
+  tools.push_back(std::move(failing));
+  ToolDefinition protocol =
+      FixtureTool("protocol_error_job", "Fails with a protocol error; may run as a task.");
+  protocol.task_support = TaskSupport::kOptional;
+  tools.push_back(std::move(protocol));
+  ToolDefinition confirm =
+      FixtureTool("confirm_delete", "Asks to confirm, then deletes (pretends to); may run as a task.",
+                  Json{{"type", "object"}, {"properties", {{"filename", {{"type", "string"}}}}}});
+  confirm.task_support = TaskSupport::kOptional;
+  tools.push_back(std::move(confirm));
+  ToolDefinition multi = FixtureTool("multi_input", "Asks two questions at once; may run as a task.");
+  multi.task_support = TaskSupport::kOptional;
+  tools.push_back(std::move(multi));
+  ToolDefinition later =
+      FixtureTool("test_tool_with_task", "Asks for a name, then greets from a task (input before the task).");
+  later.task_support = TaskSupport::kRequired;
+  later.input_before_task = true;
+  tools.push_back(std::move(later));
+  return tools;
+}
+
+std::optional<Result<ToolResult>> CallTaskTool(const std::string& name, const Json& arguments,
+                                               CallContext& ctx) {
+  if (name == "greet") {
+    return ToolResult::Text("Hello, " + arguments.value("name", std::string("world")) + "!");
+  }
+  if (name == "slow_compute") {
+    return SlowCompute(arguments, ctx);
+  }
+  if (name == "failing_job") {
+    if (!Pause(ctx.stop_token(), 1000)) {
+      return Result<ToolResult>(Error::Cancelled("failing_job cancelled"));
+    }
+    return ToolResult::Text("The job failed: the fixture always fails", /*is_error=*/true);
+  }
+  if (name == "protocol_error_job") {
+    return Result<ToolResult>(Error::Internal("protocol_error_job always fails at the protocol level"));
+  }
+  if (name == "confirm_delete") {
+    return RunRounds(ConfirmDeleteRound, arguments, ctx);
+  }
+  if (name == "multi_input") {
+    return RunRounds(MultiInputRound, arguments, ctx);
+  }
+  if (name == "test_tool_with_task") {
+    return RunRounds(GreetLaterRound, arguments, ctx);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ToolDefinition FixtureTool(std::string name, std::string description, Json schema) {
@@ -356,6 +465,9 @@ std::vector<ToolDefinition> Tools() {
                               "Asks for a confirmation; a tampered request state is refused."));
   tools.push_back(FixtureTool("test_input_required_result_capabilities",
                               "Asks only for the kinds of input the client declared."));
+  for (ToolDefinition& t : TaskTools()) {
+    tools.push_back(std::move(t));
+  }
   return tools;
 }
 
@@ -376,7 +488,14 @@ std::optional<Result<ToolResult>> Call(const std::string& name, const Json& argu
   if (name == "test_custom_headers" || name == "test_custom_headers_null") {
     return CustomHeaders(arguments);
   }
-  return std::nullopt;
+  return CallTaskTool(name, arguments, ctx);
+}
+
+bool Pause(const std::stop_token& stop, int ms) {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mu);
+  return !cv.wait_for(lock, stop, std::chrono::milliseconds(ms), [] { return false; });
 }
 
 Result<ToolResult> RunRounds(const RoundFn& round, const Json& arguments, CallContext& ctx, int max_rounds) {

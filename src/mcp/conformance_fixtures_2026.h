@@ -1,6 +1,8 @@
 #pragma once
 // The fixture tools of the MCP 2026-07-28 conformance scenarios (server-stateless, http-custom-header-*,
-// input-required-result-*), for ConformanceFixtures. Internal to the fixtures.
+// input-required-result-*, and the tasks extension's tasks-*: greet, slow_compute, failing_job,
+// protocol_error_job, confirm_delete, multi_input, test_tool_with_task), for ConformanceFixtures. Internal
+// to the fixtures.
 //
 // The input-required fixtures are written as rounds: given the arguments, the client's inputResponses and the
 // tool's own state, a round either finishes or asks for input (ToolResult::input_required). In the stateless
@@ -9,6 +11,7 @@
 
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,9 @@ namespace lmcp::mcp::fixtures2026 {
 inline const Json kNoArguments =
     Json{{"type", "object"}, {"properties", Json::object()}, {"additionalProperties", false}};
 ToolDefinition FixtureTool(std::string name, std::string description, Json schema = kNoArguments);
+
+// Sleeps up to `ms`; false when the call was stopped meanwhile.
+bool Pause(const std::stop_token& stop, int ms);
 
 // The text of a sampling result: content is a block or (newer revisions) an array of blocks.
 std::string SampledText(const Json& result);

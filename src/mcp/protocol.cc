@@ -76,6 +76,7 @@ bool HasProgressMessage(std::string_view version) { return Has(version, &Revisio
 bool HasStructuredContent(std::string_view version) { return Has(version, &Revision::structured_content); }
 bool HasResourceLinks(std::string_view version) { return Has(version, &Revision::resource_links); }
 bool HasIcons(std::string_view version) { return Has(version, &Revision::icons); }
+bool HasTasks(std::string_view version) { return Has(version, &Revision::tasks); }
 
 jsonrpc::BatchPolicy BatchPolicyFor(std::string_view version) {
   return {.allowed = AllowsBatches(version), .protocol_version = std::string(version)};
@@ -104,7 +105,20 @@ Json RenderTool(const ToolDefinition& tool, std::string_view version) {
   if (tool.meta.is_object() && HasStructuredContent(version)) {
     out["_meta"] = tool.meta;
   }
+  if (tool.task_support != TaskSupport::kForbidden && HasTasks(version)) {
+    out["execution"] = {{"taskSupport", TaskSupportName(tool.task_support)}};
+  }
   return out;
+}
+
+jsonrpc::RpcError ToolCallError(const std::string& tool, const Error& error) {
+  if (error.code == ErrorCode::kNotFound) {
+    return jsonrpc::RpcError::InvalidParams("Unknown tool: " + tool);
+  }
+  if (error.code == ErrorCode::kInvalidArgument) {
+    return jsonrpc::RpcError::InvalidParams("Invalid params: " + error.message);
+  }
+  return jsonrpc::RpcError::Internal("tools/call " + tool + " failed: " + error.ToString());
 }
 
 namespace {

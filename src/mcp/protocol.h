@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "jsonrpc/batch.h"
+#include "jsonrpc/message.h"
 #include "mcp/tool_provider.h"
 
 namespace lmcp::mcp {
@@ -25,6 +26,9 @@ struct Revision {
   bool structured_content = false;  // structuredContent, Tool.outputSchema, titles, Tool._meta
   bool resource_links = false;      // resource_link content blocks
   bool icons = false;               // Tool.icons
+  // 2025-11-25's experimental tasks: the `tasks` capability, params.task on tools/call, tasks/get|result|
+  // list|cancel, Tool.execution.taskSupport. The stateless era replaced them with the tasks extension.
+  bool tasks = false;
   // The stateless era (2026-07-28 on): every request carries its version and client capabilities in
   // `_meta`, there is no initialize and no session; results carry resultType, list results caching hints;
   // server→client requests become input-required results (MRTR). Never negotiated through initialize.
@@ -38,7 +42,7 @@ inline constexpr Revision kRevisions[] = {
     {.version = "2026-07-28",                 .audio = true, .tool_annotations = true, .progress_message = true,
      .structured_content = true, .resource_links = true, .icons = true, .stateless = true},
     {.version = "2025-11-25",                 .audio = true, .tool_annotations = true, .progress_message = true,
-     .structured_content = true, .resource_links = true, .icons = true},
+     .structured_content = true, .resource_links = true, .icons = true, .tasks = true},
     {.version = "2025-06-18",                 .audio = true, .tool_annotations = true, .progress_message = true,
      .structured_content = true, .resource_links = true},
     {.version = "2025-03-26", .batches = true, .audio = true, .tool_annotations = true, .progress_message = true},
@@ -75,10 +79,14 @@ bool HasProgressMessage(std::string_view version);
 bool HasStructuredContent(std::string_view version);  // structuredContent, outputSchema, titles, Tool._meta
 bool HasResourceLinks(std::string_view version);
 bool HasIcons(std::string_view version);
+bool HasTasks(std::string_view version);  // 2025-11-25's tasks (not the stateless era's extension)
 // The batch rule of a version, for jsonrpc::CheckBatch.
 jsonrpc::BatchPolicy BatchPolicyFor(std::string_view version);
 
 Json RenderTool(const ToolDefinition& tool, std::string_view version);
+// The JSON-RPC error for a tools/call whose provider failed: kNotFound → -32602 unknown tool,
+// kInvalidArgument → -32602, anything else → -32603 naming the tool and the cause.
+jsonrpc::RpcError ToolCallError(const std::string& tool, const Error& error);
 // Takes the result so its content moves into the rendered JSON (a function's result can be megabytes).
 Json RenderToolResult(ToolResult result, std::string_view version);
 

@@ -37,7 +37,8 @@ McpServer::McpServer(ToolProvider& provider, ServerOptions options)
               .principal_queued = options_.max_queued_calls_per_principal,
               .queue_timeout = options_.call_queue_timeout,
           },
-          options_.clock != nullptr ? *options_.clock : Clock::System()) {
+          options_.clock != nullptr ? *options_.clock : Clock::System()),
+      tasks_(provider, options_.tasks, options_.clock != nullptr ? *options_.clock : Clock::System()) {
   provider_.SetListChangedCallback([this] { NotifyListChanged(); });
 }
 

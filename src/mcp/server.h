@@ -1,7 +1,8 @@
 #pragma once
-// McpServer: the shared MCP core. Holds the ToolProvider, the options and the fair scheduler whose workers
-// run tools/call (mcp/call_scheduler.h), and creates one Session per client connection (see mcp/session.h).
-// Fans tool-list changes out to every initialized session. Thread-safe; must outlive its sessions.
+// McpServer: the shared MCP core. Holds the ToolProvider, the options, the fair scheduler whose workers
+// run tools/call (mcp/call_scheduler.h) and the task runner (mcp/task_runner.h), and creates one Session per
+// client connection (see mcp/session.h). Fans tool-list changes out to every initialized session.
+// Thread-safe; must outlive its sessions.
 
 #include <atomic>
 #include <chrono>
@@ -16,22 +17,10 @@
 #include "mcp/call_scheduler.h"
 #include "mcp/request_state.h"
 #include "mcp/session.h"
-#include "mcp/task_store.h"
+#include "mcp/task_runner.h"
 #include "mcp/tool_provider.h"
 
 namespace lmcp::mcp {
-
-// MCP tasks (2025-11-25 tasks/*, the 2026-07-28 io.modelcontextprotocol/tasks extension): tools whose
-// task_support allows it run in the background and the client polls for the result.
-struct TaskOptions {
-  bool enabled = true;  // false: no task capability; optional tools run synchronously, required ones refuse
-  std::chrono::milliseconds ttl{std::chrono::hours(1)};  // a result is kept this long after its task ends
-  std::chrono::milliseconds min_ttl{std::chrono::minutes(1)};  // floor for a 2025-11-25 client's task.ttl
-  std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};  // suggested tasks/get interval
-  int max_running = 256;  // task runs at once (their own workers, beside the tools/call ones)
-  TaskStoreLimits store;  // the in-memory store's bounds
-  TaskStore* shared_store = nullptr;  // null: an in-memory store bounded by `store`; else not owned
-};
 
 struct ServerOptions {
   size_t page_size = 100;                      // tools per tools/list page
@@ -78,6 +67,8 @@ class McpServer {
   const ServerOptions& options() const { return options_; }
   ToolProvider& provider() { return provider_; }
   CallScheduler& scheduler() { return scheduler_; }
+  // Task-augmented calls (mcp/task_runner.h); outlive the sessions that create them.
+  TaskRunner& tasks() { return tasks_; }
   const RequestStateSealer& sealer() const { return sealer_; }
 
  private:
@@ -93,7 +84,8 @@ class McpServer {
   std::unordered_set<SessionImpl*> sessions_;
   std::atomic<uint64_t> next_session_key_{1};
   RequestStateSealer sealer_;
-  CallScheduler scheduler_;  // last member: its threads stop before the rest is destroyed
+  CallScheduler scheduler_;
+  TaskRunner tasks_;  // last member: its runs stop before the rest is destroyed
 };
 
 }  // namespace lmcp::mcp

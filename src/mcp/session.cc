@@ -74,6 +74,7 @@ void SessionImpl::RegisterHandlers() {
     }
   });
   RegisterStatelessHandlers();
+  RegisterTaskHandlers();
 }
 
 void SessionImpl::Send(const Json& message, const Json& related) { sink_.Send(message, related); }
@@ -250,6 +251,11 @@ Reply SessionImpl::Initialize(Message& m) {
   Json result{{"protocolVersion", version},
               {"capabilities", {{"tools", {{"listChanged", true}}}, {"logging", Json::object()}}},
               {"serverInfo", std::move(server_info)}};
+  if (HasTasks(version) && server_.tasks().options().enabled) {
+    result["capabilities"]["tasks"] = {{"list", Json::object()},
+                                       {"cancel", Json::object()},
+                                       {"requests", {{"tools", {{"call", Json::object()}}}}}};
+  }
   if (!server_.options().instructions.empty()) {
     result["instructions"] = server_.options().instructions;
   }
@@ -340,11 +346,18 @@ Reply SessionImpl::CallTool(Message& m, const jsonrpc::Responder& responder,
     }
     call->request_meta = std::move(*raw_meta);
   }
+  // One lookup serves the stateless era's capability checks and the task decision; the list is the
+  // caller's own, so a hidden tool is answered like an unknown one.
+  auto tools = server_.provider().ListToolsFor(*options_.identity);
+  const ToolDefinition* tool = tools.ok() ? FindTool(**tools, call->name) : nullptr;
   if (meta) {
     call->meta = std::move(meta);
-    if (auto refused = AdmitStatelessCall(m, *call)) {
+    if (auto refused = AdmitStatelessCall(m, *call, tool)) {
       return std::move(*refused);
     }
+  }
+  if (auto task = RouteToTask(m, *call, tool)) {
+    return std::move(*task);
   }
   std::string key = jsonrpc::IdKey(m.id);
   std::string refused;

@@ -156,14 +156,7 @@ Json SessionImpl::CallResponse(Call& call, Result<ToolResult> result, const std:
     }
     return jsonrpc::MakeResult(call.id, RenderToolResult(std::move(*result), version));
   }
-  if (result.error().code == ErrorCode::kNotFound) {
-    return jsonrpc::MakeError(call.id, RpcError::InvalidParams("Unknown tool: " + call.name));
-  }
-  if (result.error().code == ErrorCode::kInvalidArgument) {
-    return jsonrpc::MakeError(call.id, RpcError::InvalidParams("Invalid params: " + result.error().message));
-  }
-  return jsonrpc::MakeError(
-      call.id, RpcError::Internal("tools/call " + call.name + " failed: " + result.error().ToString()));
+  return jsonrpc::MakeError(call.id, ToolCallError(call.name, result.error()));
 }
 
 void SessionImpl::FinishCall(const std::shared_ptr<Call>& call, std::optional<Json> response) {
@@ -249,7 +242,8 @@ void SessionImpl::Cancel(const Json& request_id) {
   if (!jsonrpc::IsValidId(request_id)) {
     return;
   }
-  if (EndSubscription(jsonrpc::IdKey(request_id), std::nullopt)) {
+  if (EndSubscription(jsonrpc::IdKey(request_id), std::nullopt) ||
+      EndTaskWait(jsonrpc::IdKey(request_id), std::nullopt)) {
     return;
   }
   std::shared_ptr<Call> call;
@@ -279,7 +273,7 @@ void SessionImpl::ClientGone(const Json& id) {
   if (!jsonrpc::IsValidId(id)) {
     return;
   }
-  if (EndSubscription(jsonrpc::IdKey(id), std::nullopt)) {
+  if (EndSubscription(jsonrpc::IdKey(id), std::nullopt) || EndTaskWait(jsonrpc::IdKey(id), std::nullopt)) {
     return;
   }
   std::shared_ptr<Call> call;
@@ -315,12 +309,22 @@ void SessionImpl::ClientGoneAll() {
 
 void SessionImpl::Shutdown(std::chrono::milliseconds grace) {
   std::vector<std::string> subscriptions;
+  std::vector<std::pair<std::string, Json>> waits;
   {
     std::lock_guard lock(mu_);
     accepting_ = false;
     for (const auto& [key, subscription] : subscriptions_) {
       subscriptions.push_back(key);
     }
+    for (const auto& [key, wait] : task_waits_) {
+      waits.emplace_back(key, wait->id);
+    }
+  }
+  // A pending tasks/result is answered; its task goes on in the server (poll tasks/get).
+  for (const auto& [key, id] : waits) {
+    EndTaskWait(key,
+                jsonrpc::MakeError(id, RpcError::Internal("Internal error: the session ended before the task "
+                                                          "finished; poll tasks/get for its result")));
   }
   // An open subscription ends gracefully: its response says so (a dropped stream would not).
   for (const std::string& key : subscriptions) {

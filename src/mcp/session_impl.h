@@ -48,6 +48,8 @@ class SessionImpl final : public Session {
   class Context;
   struct PendingClientRequest;
   struct Subscription;
+  struct TaskWait;
+  struct TaskFeed;
   // Delivers one answer for a request: its response, or nullopt for none (cancelled).
   using Replier = std::function<void(const Json& id, std::optional<Json> response)>;
 
@@ -71,10 +73,31 @@ class SessionImpl final : public Session {
   jsonrpc::Reply Listen(const jsonrpc::Message& m, const jsonrpc::Responder& responder);
   // The checks a stateless tools/call passes before it is queued: the tool's required client
   // capabilities, then the MRTR retry's inputResponses and requestState (opened into `call`).
-  std::optional<jsonrpc::RpcError> AdmitStatelessCall(const jsonrpc::Message& m, Call& call);
+  std::optional<jsonrpc::RpcError> AdmitStatelessCall(const jsonrpc::Message& m, Call& call,
+                                                      const ToolDefinition* tool);
   // A stateless call's response: input-required (capabilities checked, state sealed) or complete.
   Json StatelessResponse(const Call& call, ToolResult result);
   bool EndSubscription(const std::string& key, std::optional<Json> response);
+
+  // Tasks (session_tasks.cc): 2025-11-25's tasks/* in a session, the 2026-07-28 extension's statelessly.
+  void RegisterTaskHandlers();
+  // Whether a tools/call becomes a task: nullopt = run it now as usual; else the reply (the created task,
+  // or a refusal: a forbidden tool asked as a task, a required one asked without).
+  std::optional<jsonrpc::Reply> RouteToTask(const jsonrpc::Message& m, Call& call,
+                                            const ToolDefinition* tool);
+  jsonrpc::Reply StartTask(const jsonrpc::Message& m, Call& call);
+  // The era's gate for tasks/* (nullopt: allowed) and the request's task id.
+  std::optional<jsonrpc::RpcError> TasksGate(const jsonrpc::Message& m, bool stateless);
+  jsonrpc::Reply TaskGet(const jsonrpc::Message& m, bool stateless);
+  jsonrpc::Reply TaskResult(const jsonrpc::Message& m, const jsonrpc::Responder& responder);
+  jsonrpc::Reply TaskList(const jsonrpc::Message& m);
+  jsonrpc::Reply TaskCancel(const jsonrpc::Message& m, bool stateless);
+  jsonrpc::Reply TaskUpdate(const jsonrpc::Message& m);
+  // Listen's taskIds: the caller's own ones get notifications/tasks on the subscription's stream.
+  std::optional<jsonrpc::RpcError> WatchTasks(const jsonrpc::Message& m, const Json& filter,
+                                              Subscription& sub, Json& acknowledged);
+  // Ends a pending tasks/result without an answer (cancelled, client gone); false if `key` is none.
+  bool EndTaskWait(const std::string& key, std::optional<Json> response);
 
   // The call's life after CallTool queued it (session_calls.cc). Exactly one of RunCall, ExpireCall or a
   // successful Withdraw ends its job; ReleaseCall then forgets it.
@@ -106,6 +129,7 @@ class SessionImpl final : public Session {
   bool accepting_ = true;                                         // false once Shutdown began
   std::unordered_map<std::string, std::shared_ptr<Call>> calls_;  // by jsonrpc::IdKey, until answered
   std::unordered_map<std::string, Subscription> subscriptions_;   // open subscriptions/listen, by IdKey
+  std::unordered_map<std::string, std::shared_ptr<TaskWait>> task_waits_;  // pending tasks/result, by IdKey
   int in_flight_ = 0;  // calls whose job the scheduler has not given back (queued or running)
 
   std::atomic<int> log_level_;
@@ -145,6 +169,27 @@ struct SessionImpl::Subscription {
   Json id;
   bool tools_list_changed = false;
   jsonrpc::Responder responder;
+  std::shared_ptr<TaskFeed> tasks;  // its taskIds' notifications/tasks; null = none asked
+};
+
+// A pending tasks/result (2025-11-25): answered once, by the runner's watcher when the task ends or by the
+// session (cancelled, client gone, shutdown). `mu` is held while answering, so once the session has closed
+// it no watcher can answer through it any more.
+struct SessionImpl::TaskWait {
+  std::mutex mu;
+  bool open = true;
+  Json id;
+  jsonrpc::Responder responder;
+  uint64_t watch = 0;
+};
+
+// A subscription's task notifications, sent by the runner's watcher while `open` (under `mu`).
+struct SessionImpl::TaskFeed {
+  std::mutex mu;
+  bool open = true;
+  SessionImpl* session = nullptr;
+  Json subscription_id;
+  uint64_t watch = 0;
 };
 
 }  // namespace lmcp::mcp

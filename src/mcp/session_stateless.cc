@@ -12,6 +12,7 @@
 #include "mcp/protocol.h"
 #include "mcp/request_state.h"
 #include "mcp/session_impl.h"
+#include "mcp/task_wire.h"
 
 namespace lmcp::mcp {
 
@@ -68,20 +69,22 @@ Reply SessionImpl::Discover() {
   if (!options.instructions.empty()) {
     result["instructions"] = options.instructions;
   }
+  if (server_.tasks().options().enabled) {
+    result["capabilities"]["extensions"][kTasksExtension] = Json::object();
+  }
   return Reply::Ok(std::move(result));
 }
 
 // ---- tools/call: admission and MRTR ----
 
-std::optional<RpcError> SessionImpl::AdmitStatelessCall(const Message& m, Call& call) {
-  if (auto tools = server_.provider().ListToolsFor(*options_.identity); tools.ok()) {
-    if (const ToolDefinition* tool = FindTool(**tools, call.name)) {
-      Json missing = MissingCapabilities(tool->required_client_capabilities, call.meta->client_capabilities);
-      if (!missing.empty()) {
-        return RpcError::MissingClientCapability(std::move(missing));
-      }
+std::optional<RpcError> SessionImpl::AdmitStatelessCall(const Message& m, Call& call,
+                                                        const ToolDefinition* tool) {
+  if (tool != nullptr) {  // an unknown tool, or a failed listing, is the provider's to report
+    Json missing = MissingCapabilities(tool->required_client_capabilities, call.meta->client_capabilities);
+    if (!missing.empty()) {
+      return RpcError::MissingClientCapability(std::move(missing));
     }
-  }  // an unknown tool, or a failed listing, is the provider's to report
+  }
   if (auto responses = m.params.find("inputResponses");
       responses != m.params.end() && !responses->is_null()) {
     if (!responses->is_object()) {
@@ -155,22 +158,38 @@ Reply SessionImpl::Listen(const Message& m, const jsonrpc::Responder& responder)
   }
   Json acknowledged = Json::object();
   if (tools) {
-    acknowledged["toolsListChanged"] = true;  // the only kind this server sends
+    acknowledged["toolsListChanged"] = true;
   }
+  Subscription subscription{m.id, tools, responder, nullptr};
+  if (auto filter = m.params.find("notifications"); filter != m.params.end() && filter->is_object()) {
+    if (auto refused = WatchTasks(m, *filter, subscription, acknowledged)) {
+      return std::move(*refused);
+    }
+  }
+  std::shared_ptr<TaskFeed> feed = subscription.tasks;
   std::string key = jsonrpc::IdKey(m.id);
-  std::lock_guard lock(mu_);
-  if (!accepting_) {
-    return RpcError::Internal("Internal error: the server is shutting down");
+  {
+    std::lock_guard lock(mu_);
+    if (!accepting_ || subscriptions_.count(key) > 0 || calls_.count(key) > 0 || task_waits_.count(key) > 0) {
+      if (feed) {
+        server_.tasks().Unwatch(feed->watch);
+      }
+      if (!accepting_) {
+        return RpcError::Internal("Internal error: the server is shutting down");
+      }
+      return RpcError::InvalidRequest("Invalid Request: request id is already in use");
+    }
+    // Under mu_, so no list change can go out on this stream before its acknowledgement.
+    Send(jsonrpc::MakeNotification(
+             "notifications/subscriptions/acknowledged",
+             Json{{"_meta", {{kMetaSubscriptionId, m.id}}}, {"notifications", acknowledged}}),
+         m.id);
+    subscriptions_[key] = std::move(subscription);
   }
-  if (subscriptions_.count(key) > 0 || calls_.count(key) > 0) {
-    return RpcError::InvalidRequest("Invalid Request: request id is already in use");
+  if (feed) {
+    std::lock_guard lock(feed->mu);
+    feed->open = feed->session != nullptr;  // after the acknowledgement, unless EndSubscription closed it
   }
-  // Under mu_, so no list change can go out on this stream before its acknowledgement.
-  Send(jsonrpc::MakeNotification(
-           "notifications/subscriptions/acknowledged",
-           Json{{"_meta", {{kMetaSubscriptionId, m.id}}}, {"notifications", acknowledged}}),
-       m.id);
-  subscriptions_[key] = Subscription{m.id, tools, responder};
   return Reply::Deferred();
 }
 
@@ -184,6 +203,12 @@ bool SessionImpl::EndSubscription(const std::string& key, std::optional<Json> re
     }
     ended = std::move(it->second);
     subscriptions_.erase(it);
+  }
+  if (ended.tasks) {
+    server_.tasks().Unwatch(ended.tasks->watch);
+    std::lock_guard lock(ended.tasks->mu);
+    ended.tasks->open = false;
+    ended.tasks->session = nullptr;
   }
   ended.responder(std::move(response));
   return true;

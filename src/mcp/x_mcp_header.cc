@@ -347,7 +347,7 @@ Status CheckHeaderParams(const std::vector<HeaderParam>& params, const Json& arg
   return Ok();
 }
 
-Status CheckMcpNameHeader(const std::string* header, const std::string& name) {
+Status CheckMcpNameHeader(const std::string* header, const std::string& name, std::string_view field) {
   if (!header) {
     return Error::InvalidArgument("Header mismatch: the Mcp-Name header is missing");
   }
@@ -356,7 +356,8 @@ Status CheckMcpNameHeader(const std::string* header, const std::string& name) {
     return Error::InvalidArgument("Header mismatch: Mcp-Name: " + decoded.error().message);
   }
   if (decoded.value() != name) {
-    return Error::InvalidArgument("Header mismatch: the Mcp-Name header does not match params.name");
+    return Error::InvalidArgument("Header mismatch: the Mcp-Name header does not match params." +
+                                  std::string(field));
   }
   return Ok();
 }

@@ -41,6 +41,9 @@ const char* NameField(const std::string& method) {
   if (method == "resources/read") {
     return "uri";
   }
+  if (method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel") {
+    return "taskId";  // the tasks extension: Mcp-Name routes a task's requests to the replica holding it
+  }
   return nullptr;
 }
 
@@ -74,8 +77,8 @@ std::optional<std::string> HttpServer::HeaderMismatch(const HttpHead& head, cons
     return std::nullopt;  // the body is wrong: the MCP core says how (-32602)
   }
   std::string mcp_name = head.Header("Mcp-Name");
-  if (Status checked =
-          mcp::CheckMcpNameHeader(head.HasHeader("Mcp-Name") ? &mcp_name : nullptr, name->get<std::string>());
+  if (Status checked = mcp::CheckMcpNameHeader(head.HasHeader("Mcp-Name") ? &mcp_name : nullptr,
+                                               name->get<std::string>(), name_field);
       !checked.ok()) {
     return checked.error().message;
   }
