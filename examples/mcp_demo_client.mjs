@@ -1,5 +1,6 @@
 // The `make run` demo: starts `lambda-mcp serve` over stdio (environment from scripts/run.sh), lists the
-// tools, makes one successful call and one that ends in a function error, and prints what came back.
+// tools, makes one successful call and one that ends in a function error, runs the long job (as an MCP task
+// when the server offers tasks for it) and calls the fire-and-forget notify tool, and prints what came back.
 // Uses the pinned @modelcontextprotocol/sdk from $LMCP_CLIENT_DIR (tests/e2e/client).
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -48,6 +49,26 @@ try {
   if (chart) {
     console.log(`== tools/call ${chart.name} {"values":[3,1,4,1,5]}`);
     show(await client.callTool({ name: chart.name, arguments: { values: [3, 1, 4, 1, 5], title: 'Pi' } }));
+  }
+
+  const job = find('long_job');
+  if (job) {
+    const support = job.execution?.taskSupport ?? 'forbidden';
+    console.log(`== tools/call ${job.name} {"seconds":2} (Timeout 120 s: taskSupport ${support})`);
+    // callToolStream asks for a task when the server offers tasks for the tool, else calls it plainly.
+    const stream = client.experimental.tasks.callToolStream({ name: job.name, arguments: { seconds: 2 } });
+    for await (const message of stream) {
+      if (message.type === 'taskCreated') console.log(`  task ${message.task.taskId}: ${message.task.status}`);
+      else if (message.type === 'taskStatus') console.log(`  task status: ${message.task.status}`);
+      else if (message.type === 'result') show(message.result);
+      else if (message.type === 'error') console.log('  error:', message.error.message);
+    }
+  }
+
+  const notify = find('notify');
+  if (notify) {
+    console.log(`== tools/call ${notify.name} {"channel":"ops","message":"demo"} (fire and forget: Event)`);
+    show(await client.callTool({ name: notify.name, arguments: { channel: 'ops', message: 'demo' } }));
   }
   await client.close();
 } catch (err) {

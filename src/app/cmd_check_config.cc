@@ -48,6 +48,16 @@ void PrintSummary(const GatewayConfig& config) {
   } else {
     std::printf("  policy: %zu rule(s), first match decides, otherwise denied\n", config.policy.rules.size());
   }
+  const mcp::TaskOptions& t = config.tasks;
+  if (!t.enabled) {
+    std::printf("  tasks: off\n");
+  } else {
+    using std::chrono::duration_cast;
+    using std::chrono::seconds;
+    std::printf("  tasks: results kept %llds, %d running at most, %zu kept (%zu per principal), %zu MiB\n",
+                static_cast<long long>(duration_cast<seconds>(t.ttl).count()), t.max_running,
+                t.store.max_tasks, t.store.max_tasks_per_owner, t.store.max_bytes >> 20);
+  }
 }
 
 int RunCheckConfig(const std::string& path) {

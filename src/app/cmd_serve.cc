@@ -18,6 +18,7 @@
 #include "app/memory_reclaimer.h"
 #include "app/serve_http.h"
 #include "app/serve_metrics.h"
+#include "app/task_config.h"
 #include "catalog/lambda_tool_source.h"
 #include "common/crypto.h"
 #include "common/log_text.h"
@@ -182,8 +183,11 @@ void ApplyToMetricsConfig(const GatewayConfig& file, MetricsConfig& config) {
   }
 }
 
-mcp::ServerOptions MakeServerOptions(const ServeConfig& config, std::string state_key) {
+mcp::ServerOptions MakeServerOptions(const ServeConfig& config, const GatewayConfig& file,
+                                     std::string state_key) {
   mcp::ServerOptions options;
+  options.tasks = file.tasks;  // the file's `tasks:` section; the flags beat it
+  ApplyTaskFlags(config.tasks, options.tasks);
   options.request_state_key = std::move(state_key);
   options.page_size = config.page_size;
   options.max_message_bytes = config.max_message_bytes;
@@ -250,7 +254,7 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
   reclaimer.Start();
 
   // The MCP core.
-  mcp::McpServer server(*provider, MakeServerOptions(config, std::move(state_key)));
+  mcp::McpServer server(*provider, MakeServerOptions(config, *file, std::move(state_key)));
 
   // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
   if (config.transport == "http") {
@@ -359,6 +363,11 @@ void AddCoreFlags(CLI::App& command, ServeConfig& config) {
           "--request-state-ttl-ms", config.request_state_ttl_ms,
           "MCP 2026-07-28: how long the state of a tool that asked for input stays valid for its retry")
       ->capture_default_str();
+  command.add_flag("--no-tasks", config.tasks.no_tasks,
+                   "No MCP tasks: task-optional tools run synchronously, task-required ones are refused");
+  command.add_option("--task-ttl", config.tasks.ttl,
+                     "How long a finished task's result is kept, e.g. 30m, 1h (beats the config file's "
+                     "tasks.ttl; default 1h)");
   command
       .add_option("--shutdown-grace-ms", config.shutdown_grace_ms,
                   "On EOF or SIGTERM, running calls may finish within this; then they are answered -32603")

@@ -1,5 +1,6 @@
 // `lambda-mcp tools`: runs one discovery of every target (in parallel) with the serve configuration and
-// prints the tools that would be exposed (name, target, function, qualifier, schema source) and, with
+// prints the tools that would be exposed (name, target, function, qualifier, task support, invocation type,
+// schema source) and, with
 // several targets, each target's status. A target that failed is named with its reason; the others' tools
 // are still printed (exit status 1 when any target failed).
 
@@ -132,6 +133,9 @@ int RunTools(const LambdaFlags& flags, const ToolsArgs& args) {
                      {"schema", e.schema_source},
                      {"title", e.definition.title},
                      {"annotations", e.definition.annotations},
+                     {"taskSupport", mcp::TaskSupportName(e.definition.task_support)},
+                     {"inputBeforeTask", e.definition.input_before_task},
+                     {"invocationType", catalog::InvocationTypeName(e.invocation_type)},
                      {"tags", e.tags},
                      {"description", e.definition.description},
                      {"inputSchema", e.definition.input_schema}});
@@ -142,12 +146,14 @@ int RunTools(const LambdaFlags& flags, const ToolsArgs& args) {
     std::printf("%s\n", out.dump(2).c_str());
     return s.ok() ? 0 : 1;
   }
-  std::printf("%-40s %-12s %-40s %-12s %s\n", "TOOL", "TARGET", "FUNCTION", "QUALIFIER", "SCHEMA");
+  std::printf("%-40s %-12s %-40s %-12s %-9s %-15s %s\n", "TOOL", "TARGET", "FUNCTION", "QUALIFIER", "TASK",
+              "INVOKE", "SCHEMA");
   for (const auto* entry : shown) {
     const catalog::ToolEntry& e = *entry;
-    std::printf("%-40s %-12s %-40s %-12s %s\n", e.definition.name.c_str(), e.target.c_str(),
+    std::printf("%-40s %-12s %-40s %-12s %-9s %-15s %s\n", e.definition.name.c_str(), e.target.c_str(),
                 e.function.name.c_str(), e.qualifier.empty() ? "$LATEST" : e.qualifier.c_str(),
-                e.schema_source.c_str());
+                mcp::TaskSupportName(e.definition.task_support),
+                catalog::InvocationTypeName(e.invocation_type), e.schema_source.c_str());
   }
   if (statuses.size() > 1) {
     for (const auto& t : statuses) {

@@ -1,11 +1,12 @@
 #include "app/config.h"
 
+#include "app/task_config.h"
 #include "transport/jwt_verifier.h"
 
 namespace lmcp::app {
 
 std::vector<std::string> ServeConfig::Problems() const {
-  std::vector<std::string> problems;
+  std::vector<std::string> problems = TaskFlagProblems(tasks);
   if (transport != "stdio" && transport != "http") {
     problems.push_back("transport must be \"stdio\" or \"http\" (got \"" + transport + "\")");
   }

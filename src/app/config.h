@@ -16,6 +16,12 @@ struct NamedToken {
   std::string file;  // the token is the file's first line
 };
 
+// serve's task flags, over the config file's `tasks:` section (app/task_config.h).
+struct TaskFlags {
+  bool no_tasks = false;  // --no-tasks: no task capability; optional tools run synchronously
+  std::string ttl;        // --task-ttl: how long a finished task's result is kept ("" = the file's or 1h)
+};
+
 struct ServeConfig {
   std::string transport = "stdio";    // where MCP clients connect
   bool conformance_fixtures = false;  // serve the conformance fixture tools instead of Lambda functions
@@ -33,6 +39,7 @@ struct ServeConfig {
   int request_state_ttl_ms = 600000;  // MCP 2026-07-28: how long a sealed MRTR requestState is accepted
   int shutdown_grace_ms = 5000;  // on stdin EOF or SIGTERM: running calls may finish within this, then -32603
   std::string instructions;      // empty = the built-in text
+  TaskFlags tasks;               // MCP tasks: over the config file's `tasks:` section
 
   // Streamable HTTP (transport "http", chosen by --http HOST:PORT). See transport/http_server.h.
   std::string http_host = "127.0.0.1";       // anything but loopback requires authentication

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "app/config_reader.h"
+#include "app/task_config.h"
 #include "aws/function_ref.h"
 #include "catalog/policy.h"
 #include "catalog/target_checks.h"
@@ -19,8 +20,8 @@
 namespace lmcp::app {
 namespace {
 
-const std::vector<std::string> kSections = {"targets", "principals", "policy",  "limits",
-                                            "breaker", "cache",      "metrics", "keep_warm"};
+const std::vector<std::string> kSections = {"targets", "principals", "policy",    "limits", "breaker",
+                                            "cache",   "metrics",    "keep_warm", "tasks"};
 
 bool Matches(const std::string& text, const char* pattern) {
   return std::regex_match(text, std::regex(pattern));
@@ -110,7 +111,8 @@ void ReadSelection(const ConfigNode& node, catalog::SelectionOptions& s) {
 
 void ReadToolOverrides(const ConfigNode& node, std::vector<catalog::ToolOverride>& out) {
   for (const auto& item : node.Items()) {
-    if (!item.ExpectMap({"function", "title", "read_only", "destructive", "idempotent", "open_world"})) {
+    if (!item.ExpectMap(
+            {"function", "title", "read_only", "destructive", "idempotent", "open_world", "task_support"})) {
       continue;
     }
     catalog::ToolOverride o;
@@ -120,6 +122,12 @@ void ReadToolOverrides(const ConfigNode& node, std::vector<catalog::ToolOverride
     o.destructive = item["destructive"].Bool();
     o.idempotent = item["idempotent"].Bool();
     o.open_world = item["open_world"].Bool();
+    if (auto support = item["task_support"].String()) {
+      o.task_support = mcp::ParseTaskSupport(*support);
+      if (!o.task_support) {
+        item["task_support"].Problem("'" + *support + "': forbidden, optional or required");
+      }
+    }
     out.push_back(std::move(o));
   }
 }
@@ -429,6 +437,7 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
   ReadCache(doc["cache"], out.guardrails.cache);
   ReadKeepWarm(doc["keep_warm"], out.keep_warm, problems);
   ReadMetrics(doc["metrics"], out);
+  ReadTasksSection(doc["tasks"], out.tasks, out.flat);
   if (!problems.empty()) {
     std::string message = "config file " + path + ":";
     for (const auto& line : problems.lines()) {

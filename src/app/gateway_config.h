@@ -7,6 +7,7 @@
 //   policy:      ordered allow/deny rules per principal                          → catalog::PolicyOptions
 //   limits, breaker, cache: the call chain's guardrails                         → catalog::GuardrailOptions
 //   metrics, keep_warm: /metrics and keep-warm pings                            → serve's MetricsConfig
+//   tasks:       MCP tasks (TTL, limits; optional_over is the catalog's)        → mcp::TaskOptions
 // Loading checks the whole file and reports every problem at once, each with its path and, for an unknown
 // key, the closest known one. Pure except for reading the file (and, with check_files, the token files).
 
@@ -21,6 +22,7 @@
 #include "catalog/policy_options.h"
 #include "catalog/target_options.h"
 #include "common/result.h"
+#include "mcp/server.h"
 
 namespace lmcp::app {
 
@@ -43,6 +45,7 @@ struct GatewayConfig {
   catalog::GuardrailOptions guardrails;
   bool has_keep_warm = false;
   catalog::KeepWarmOptions keep_warm;
+  mcp::TaskOptions tasks;      // the `tasks:` section (its optional_over is in `flat`)
   std::string metrics_listen;  // "" = none
   bool metrics_public = false;
   bool metrics_allow_remote = false;

@@ -143,12 +143,15 @@ Result<SchemaDocument> AwsLambdaBackend::DescribeSchema(const SchemaRequest& req
 }
 
 static_assert(kMaxClientContextBase64Bytes == aws::kMaxClientContextBytes);
+static_assert(kMaxSyncInvokePayloadBytes == aws::kMaxSyncPayloadBytes);
+static_assert(kMaxEventInvokePayloadBytes == aws::kMaxEventPayloadBytes);
 
 Result<InvokeResponse> AwsLambdaBackend::Invoke(InvokeRequest request, std::stop_token stop) {
   aws::InvokeRequest invoke;
   invoke.function_name = std::move(request.function);
   invoke.qualifier = std::move(request.qualifier);
-  invoke.invocation_type = aws::InvocationType::kRequestResponse;
+  invoke.invocation_type = request.type == InvocationType::kEvent ? aws::InvocationType::kEvent
+                                                                  : aws::InvocationType::kRequestResponse;
   invoke.tail_log = request.log_tail;
   invoke.trace_header = std::move(request.trace_header);
   invoke.client_context_json = std::move(request.client_context_json);

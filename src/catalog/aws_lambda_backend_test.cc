@@ -145,6 +145,20 @@ TEST_F(AwsLambdaBackendTest, InvokeSendsTheTraceHeaderAndClientContext) {
   EXPECT_EQ(aws::FindHeader(http_.last_request().headers, "X-Amz-Client-Context"), "");
 }
 
+// An Event tool's Invoke asks Lambda to queue the event; the 202 and its request id come back as they are.
+TEST_F(AwsLambdaBackendTest, InvokeEventSendsTheInvocationType) {
+  http_.PushResponse(202, "", {{"x-amzn-RequestId", "rid-event"}});
+  auto r = backend_.Invoke({.function = "f", .payload = "{}", .type = InvocationType::kEvent}, {});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 202);
+  EXPECT_EQ(r->request_id, "rid-event");
+  EXPECT_EQ(aws::FindHeader(http_.last_request().headers, "X-Amz-Invocation-Type"), "Event");
+
+  http_.PushResponse(200, "{}");
+  ASSERT_TRUE(backend_.Invoke({.function = "f", .payload = "{}"}, {}).ok());
+  EXPECT_EQ(aws::FindHeader(http_.last_request().headers, "X-Amz-Invocation-Type"), "RequestResponse");
+}
+
 TEST_F(AwsLambdaBackendTest, InvokeReadTimeoutIsNeverRetried) {
   http_.PushError(aws::HttpErrorKind::kReadTimeout, /*sent=*/true);
   http_.PushResponse(200, "{}");

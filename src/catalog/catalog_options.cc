@@ -49,6 +49,9 @@ const std::vector<OptionSpec> kSpecs = {
     {"LAMBDA_MCP_PROGRESS_SECONDS", "progress-seconds", "int", "5",
      "While a call waits for its function, send progress notifications this often (when the client asked; 0: "
      "never)."},
+    {"LAMBDA_MCP_TASK_OPTIONAL_OVER_SECONDS", "task-optional-over-seconds", "int", "60",
+     "A function whose Timeout exceeds this may run as an MCP task (execution.taskSupport optional) unless "
+     "its mcp:task-support tag says otherwise (900: never by Timeout)."},
     {"LAMBDA_MCP_LOG_TAIL", "log-tail", "bool", "false",
      "Invoke with LogType=Tail and add the last 4 KB of the function's log to error results."},
     {"LAMBDA_MCP_VALIDATE_ARGUMENTS", "validate-arguments", "bool", "true",
@@ -252,6 +255,7 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   r.Integer("LAMBDA_MCP_MAX_RESULT_BYTES", 1024, 64LL * 1024 * 1024, o.max_result_bytes);
   r.Integer("LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", 0, 100000, o.max_concurrency_per_function);
   r.Integer("LAMBDA_MCP_PROGRESS_SECONDS", 0, 3600, o.progress_interval);
+  r.Integer("LAMBDA_MCP_TASK_OPTIONAL_OVER_SECONDS", 0, 900, o.task_optional_over);
   if (auto a = r.Get("LAMBDA_MCP_AUDIT_LOG")) {
     o.audit_log = std::string(Trim(*a));
     if (o.audit_log.empty()) {

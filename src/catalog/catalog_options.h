@@ -21,6 +21,9 @@ namespace lmcp::catalog {
 
 enum class CompatMode { kNone, kReference };
 
+// Functions whose Timeout exceeds this may run as MCP tasks unless a tag says otherwise (tool_execution.h).
+inline constexpr std::chrono::seconds kDefaultTaskOptionalOver{60};
+
 struct CatalogOptions {
   // Where functions come from and which become tools: one target per account/region (target_options.h).
   // The flat keys (FUNCTION_PREFIX, AWS_REGION, ...) build exactly one, named "default", with no namespace.
@@ -40,6 +43,9 @@ struct CatalogOptions {
   std::string audit_log = "stderr";           // "stderr", "off" or a file path (appended)
   std::string audit_key_file;                 // audit HMAC key; "" = the default path, generated there
   GuardrailOptions guardrails;                // rate limits, circuit breaker, result cache (all off)
+  // A function whose Timeout exceeds this is task-optional (execution.taskSupport) unless its
+  // mcp:task-support tag or a tool override says otherwise; 900 (Lambda's maximum) = never by Timeout.
+  std::chrono::seconds task_optional_over = kDefaultTaskOptionalOver;
 
   // Non-fatal findings of loading, to be logged at WARNING (e.g. only one tag variable set).
   std::vector<std::string> warnings;

@@ -59,8 +59,9 @@ Status DiscoveredTools::DiscoverNow() { return RunOnce(); }
 Status DiscoveredTools::RunOnce() {
   // Log lines name the target when there are several (the flat setup's one target stays unnamed, as before).
   const std::string who = target_.name == "default" ? "" : "target " + target_.name + ": ";
-  Result<DiscoveryResult> result = backend_.ok() ? Discover(target_, settings_.compat, **backend_)
-                                                 : Result<DiscoveryResult>(backend_.error());
+  Result<DiscoveryResult> result =
+      backend_.ok() ? Discover(target_, settings_.compat, **backend_, settings_.task_optional_over)
+                    : Result<DiscoveryResult>(backend_.error());
   Status status;
   std::size_t tool_count = 0;
   {

@@ -5,6 +5,7 @@
 
 #include "aws/function_ref.h"
 #include "catalog/tool_annotations.h"
+#include "catalog/tool_execution.h"
 #include "catalog/tool_naming.h"
 #include "mcp/x_mcp_header.h"
 
@@ -279,7 +280,8 @@ void Define(const TargetOptions& t, CompatMode compat, const std::string& name,
 
 }  // namespace
 
-Result<DiscoveryResult> Discover(const TargetOptions& t, CompatMode compat, LambdaBackend& backend) {
+Result<DiscoveryResult> Discover(const TargetOptions& t, CompatMode compat, LambdaBackend& backend,
+                                 std::chrono::seconds task_optional_over) {
   DiscoveryResult out;
   const SelectionOptions& o = t.selection;
   if (o.half_tag_filter()) {
@@ -350,6 +352,7 @@ Result<DiscoveryResult> Discover(const TargetOptions& t, CompatMode compat, Lamb
       }
     }
     Define(t, compat, t.tool_prefix + assigned.names[i], schema_content, e, out);
+    ApplyToolExecution(t, task_optional_over, e, out.warnings);
     out.infos.push_back("Registering tool " + e.definition.name + " for function " + e.function.name +
                         (e.qualifier.empty() ? "" : ":" + e.qualifier) + " (schema: " + e.schema_source +
                         ")");
@@ -369,7 +372,9 @@ bool SameTools(const std::vector<ToolEntry>& a, const std::vector<ToolEntry>& b)
         x.definition.input_schema != y.definition.input_schema || x.function.arn != y.function.arn ||
         x.qualifier != y.qualifier || x.function.timeout_seconds != y.function.timeout_seconds ||
         x.definition.title != y.definition.title || x.definition.annotations != y.definition.annotations ||
-        x.tags != y.tags || x.target != y.target) {
+        x.tags != y.tags || x.target != y.target || x.invocation_type != y.invocation_type ||
+        x.definition.task_support != y.definition.task_support ||
+        x.definition.input_before_task != y.definition.input_before_task) {
       return false;
     }
   }

@@ -5,6 +5,7 @@
 // and describe them (title and annotations, tool_annotations.h). Synchronous and stateless; DiscoveredTools
 // runs it in the background, one per target.
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ struct ToolEntry {
   std::shared_ptr<const ArgumentValidator> validator;  // null: no validation (also when event_schema is set)
   std::string target;                                  // the target's name
   Tags tags;  // all of the function's tags (empty when they could not be read)
+  // RequestResponse, or Event (tag mcp:invocation-type): Lambda queues the event and answers 202 at once.
+  InvocationType invocation_type = InvocationType::kRequestResponse;
   // The target's backend, which invokes the function; kept alive by the entry after the target is removed
   // (null in tests that invoke through the chain's own backend).
   std::shared_ptr<LambdaBackend> backend;
@@ -47,8 +50,10 @@ struct DiscoveryResult {
 // Fails only when the tool set cannot be known (ListFunctions failed, tags needed for the filter, schema or
 // qualifier tag cannot be read). Tags that nothing selects by are read too (title, annotations, policy);
 // when they cannot be read that is a warning. The error message names the cause and the fix. Entries get
-// the target's name; their `backend` is left for the caller to set.
-Result<DiscoveryResult> Discover(const TargetOptions& target, CompatMode compat, LambdaBackend& backend);
+// the target's name; their `backend` is left for the caller to set. Functions whose Timeout exceeds
+// `task_optional_over` may run as MCP tasks unless tagged otherwise (tool_execution.h).
+Result<DiscoveryResult> Discover(const TargetOptions& target, CompatMode compat, LambdaBackend& backend,
+                                 std::chrono::seconds task_optional_over = kDefaultTaskOptionalOver);
 
 // Whether two discoveries expose the same tools (names, definitions, targets).
 bool SameTools(const std::vector<ToolEntry>& a, const std::vector<ToolEntry>& b);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/support/catalog/fake_lambda_backend.h"
 
 namespace lmcp::catalog {
@@ -282,6 +284,46 @@ TEST(DiscoveryTest, SameToolsDetectsChanges) {
   auto n = Discover(o, b);
   ASSERT_TRUE(n.ok());
   EXPECT_FALSE(SameTools(a->tools, n->tools));
+}
+
+// How each tool runs comes from its tags and Timeout (tool_execution.h), with the catalog's threshold;
+// a change of it is a change of the tool set.
+TEST(DiscoveryTest, TaskSupportAndInvocationTypeFromTagsAndTimeout) {
+  FakeLambdaBackend b;
+  b.AddFunction("mcp-quick").timeout_seconds = 3;
+  b.AddFunction("mcp-long").timeout_seconds = 120;
+  b.AddFunction("mcp-notify", "", {{"mcp:invocation-type", "Event"}}).timeout_seconds = 300;
+  b.AddFunction("mcp-ask", "", {{"mcp:task-support", "required"}, {"mcp:task-after-input", "true"}});
+  b.AddFunction("mcp-odd", "", {{"mcp:task-support", "always"}}).timeout_seconds = 120;
+  auto o = Options({{"FUNCTION_PREFIX", "mcp-"}});
+  auto d = Discover(o, b);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  std::map<std::string, const ToolEntry*> by_name;
+  for (const auto& t : d->tools) {
+    by_name[t.definition.name] = &t;
+  }
+  using mcp::TaskSupport;
+  EXPECT_EQ(by_name.at("quick")->definition.task_support, TaskSupport::kForbidden);
+  EXPECT_EQ(by_name.at("long")->definition.task_support, TaskSupport::kOptional);
+  EXPECT_EQ(by_name.at("notify")->definition.task_support, TaskSupport::kForbidden);
+  EXPECT_EQ(by_name.at("notify")->invocation_type, InvocationType::kEvent);
+  EXPECT_EQ(by_name.at("ask")->definition.task_support, TaskSupport::kRequired);
+  EXPECT_TRUE(by_name.at("ask")->definition.input_before_task);
+  EXPECT_EQ(by_name.at("odd")->definition.task_support, TaskSupport::kOptional);
+  bool warned = false;
+  for (const auto& w : d->warnings) {
+    warned = warned || w.find("function mcp-odd: tag mcp:task-support=\"always\"") != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+
+  auto higher = catalog::Discover(o.targets.at(0), o.compat, b, std::chrono::seconds(300));
+  ASSERT_TRUE(higher.ok());
+  for (const auto& t : higher->tools) {
+    if (t.definition.name == "long") {
+      EXPECT_EQ(t.definition.task_support, TaskSupport::kForbidden);
+    }
+  }
+  EXPECT_FALSE(SameTools(d->tools, higher->tools));
 }
 
 }  // namespace

@@ -59,6 +59,21 @@ struct SchemaDocument {
 // Lambda's limit on the ClientContext, as base64.
 inline constexpr std::size_t kMaxClientContextBase64Bytes = 3583;
 
+// How Lambda runs an Invoke: synchronously (the response carries the result), or queued for asynchronous
+// execution (Event: 202 at once with a request id, the result is never returned).
+enum class InvocationType { kRequestResponse, kEvent };
+// "RequestResponse", "Event": as AWS spells them.
+inline const char* InvocationTypeName(InvocationType type) {
+  return type == InvocationType::kEvent ? "Event" : "RequestResponse";
+}
+
+// Lambda's request limits: 6 MB for a synchronous Invoke, 1 MB for an asynchronous (Event) one.
+inline constexpr std::size_t kMaxSyncInvokePayloadBytes = 6 * 1024 * 1024;
+inline constexpr std::size_t kMaxEventInvokePayloadBytes = 1024 * 1024;
+inline std::size_t MaxInvokePayloadBytes(InvocationType type) {
+  return type == InvocationType::kEvent ? kMaxEventInvokePayloadBytes : kMaxSyncInvokePayloadBytes;
+}
+
 struct InvokeRequest {
   std::string function;   // name or ARN
   std::string qualifier;  // "" = $LATEST
@@ -67,10 +82,11 @@ struct InvokeRequest {
   bool log_tail = false;            // LogType=Tail
   std::string trace_header;         // X-Amzn-Trace-Id (X-Ray form); "" = none
   std::string client_context_json;  // a JSON object, base64 within kMaxClientContextBase64Bytes; "" = none
+  InvocationType type = InvocationType::kRequestResponse;
 };
 
 struct InvokeResponse {
-  int status = 200;
+  int status = 200;              // 200; 202 for an accepted Event invoke (no payload)
   std::string function_error;    // X-Amz-Function-Error: "" | "Handled" | "Unhandled"
   std::string payload;           // raw response bytes
   std::string log_tail;          // decoded X-Amz-Log-Result, when asked for
@@ -98,9 +114,9 @@ class LambdaBackend {
   // schemas:DescribeSchema in the request's region.
   virtual Result<SchemaDocument> DescribeSchema(const SchemaRequest& request) = 0;
 
-  // A synchronous (RequestResponse) Invoke, sent at most once: never retried once the request may have
-  // reached Lambda. Stops (kCancelled) when `stop` is requested. Takes the request so the payload (up to
-  // 6 MB) moves into the HTTP request instead of being copied.
+  // An Invoke of the request's type, sent at most once: never retried once the request may have reached
+  // Lambda. Stops (kCancelled) when `stop` is requested. Takes the request so the payload (up to 6 MB)
+  // moves into the HTTP request instead of being copied.
   virtual Result<InvokeResponse> Invoke(InvokeRequest request, std::stop_token stop) = 0;
 
   // AWS request retries so far as reason → count ("throttling", "server_error", "transport"), for metrics.

@@ -302,6 +302,19 @@ std::string PythonBytesRepr(const std::string& bytes) {
   return out;
 }
 
+mcp::ToolResult MapEventAccepted(const InvokeResponse& resp, const ResultContext& ctx) {
+  const std::string id = resp.request_id.empty() ? "(none given)" : resp.request_id;
+  mcp::ToolResult r = TextResult("Accepted: " + FunctionLabel(ctx) +
+                                     " was invoked asynchronously (InvocationType=Event), request id " + id +
+                                     "; its result is not returned.",
+                                 false);
+  if (mcp::HasStructuredContent(ctx.protocol_version)) {
+    r.structured_content =
+        Json{{"accepted", true}, {"requestId", resp.request_id}, {"invocationType", "Event"}};
+  }
+  return r;
+}
+
 mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx) {
   if (!resp.function_error.empty()) {
     return MapFunctionError(resp, ctx);

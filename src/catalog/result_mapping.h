@@ -43,6 +43,9 @@ struct ResultContext {
 // kMaxJsonDepth (common/json.h) becomes an isError result saying so; the deep value is never built.
 mcp::ToolResult MapInvokeResponse(InvokeResponse response, const ResultContext& ctx);
 mcp::ToolResult MapInvokeError(const Error& error, const ResultContext& ctx);
+// An Event (asynchronous) invoke Lambda accepted: says so, with the request id (also as structuredContent
+// {accepted, requestId, invocationType} where the revision has it); the function's result is never known.
+mcp::ToolResult MapEventAccepted(const InvokeResponse& response, const ResultContext& ctx);
 // Lambda throttled the call (TooManyRequestsException or another AWS throttling code, HTTP 429), as opposed
 // to a request or response over a size limit: both arrive as kResourceExhausted ("<Code>: ...").
 bool IsLambdaThrottle(const Error& error);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "aws/function_ref.h"
+#include "mcp/tool_provider.h"
 
 namespace lmcp::catalog {
 
@@ -44,7 +45,8 @@ struct SelectionOptions {
 };
 
 // What a tool says about itself, set from config for functions whose name matches `function` (a glob);
-// a function tag (mcp:title, mcp:read-only, mcp:destructive, mcp:idempotent, mcp:open-world) wins over it.
+// a function tag (mcp:title, mcp:read-only, mcp:destructive, mcp:idempotent, mcp:open-world,
+// mcp:task-support) wins over it.
 struct ToolOverride {
   std::string function;  // glob on the function name ("*" any run, "?" one character)
   std::string title;     // "" = unset
@@ -52,6 +54,7 @@ struct ToolOverride {
   std::optional<bool> destructive;
   std::optional<bool> idempotent;
   std::optional<bool> open_world;
+  std::optional<mcp::TaskSupport> task_support;  // unset: by the function's Timeout
   bool operator==(const ToolOverride&) const = default;
 };
 

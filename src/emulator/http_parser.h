@@ -21,6 +21,9 @@ struct ServerRequest {
   std::string version;  // "HTTP/1.1" or "HTTP/1.0"
   aws::Headers headers;
   std::string body;
+  // The connection's socket while the request is handled (-1 = none): a handler may poll it for POLLRDHUP to
+  // notice a client that went away (local Invoke aborts its handler then). Never read or written by handlers.
+  int peer_fd = -1;
 };
 
 // Lambda refuses synchronous Invoke payloads over 6 MB (RequestTooLargeException, which the service answers

@@ -443,6 +443,7 @@ void HttpServer::ServeConnection(Connection* conn) {
       break;
     }
     ServerRequest req = parser.TakeRequest();
+    req.peer_fd = fd;
     first = false;
     bool keep_alive = req.version == "HTTP/1.1" && !IEquals(HeaderValue(req.headers, "Connection"), "close");
     if (!Respond(fd, handler_(req), keep_alive, &reset) || !keep_alive || stopping_) {

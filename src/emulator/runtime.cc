@@ -130,9 +130,15 @@ struct ProcessRuntime::Worker {
 
 namespace {
 
-// Waits for one '\n'-terminated line on the response pipe, collecting log output meanwhile.
-// Returns 1 with the line, 0 on timeout, -1 when the worker closed its pipe (exited).
-int ReadResponseLine(ProcessRuntime::Worker& w, Steady::time_point deadline, std::string* line) {
+constexpr int kLineTimedOut = 0;
+constexpr int kLineWorkerExited = -1;
+constexpr int kLineClientGone = -2;
+
+// Waits for one '\n'-terminated line on the response pipe, collecting log output meanwhile. Returns 1 with
+// the line, kLineTimedOut, kLineWorkerExited when the worker closed its pipe, or kLineClientGone when
+// `client_fd` (>= 0) hung up first.
+int ReadResponseLine(ProcessRuntime::Worker& w, Steady::time_point deadline, std::string* line,
+                     int client_fd = -1) {
   for (;;) {
     size_t nl = w.res_buf.find('\n');
     if (nl != std::string::npos) {
@@ -140,13 +146,19 @@ int ReadResponseLine(ProcessRuntime::Worker& w, Steady::time_point deadline, std
       w.res_buf.erase(0, nl + 1);
       return 1;
     }
-    pollfd pfds[2] = {{w.res_fd, POLLIN, 0}, {w.log_eof ? -1 : w.log_fd, POLLIN, 0}};
-    int r = ::poll(pfds, 2, MillisUntil(deadline));
+    // The client's socket is watched for a hang-up only (POLLRDHUP), never for data: a pipelined request
+    // waiting in it is no reason to stop.
+    pollfd pfds[3] = {
+        {w.res_fd, POLLIN, 0}, {w.log_eof ? -1 : w.log_fd, POLLIN, 0}, {client_fd, POLLRDHUP, 0}};
+    int r = ::poll(pfds, 3, MillisUntil(deadline));
     if (r < 0 && errno == EINTR) {
       continue;
     }
     if (r == 0) {
-      return 0;
+      return kLineTimedOut;
+    }
+    if (pfds[2].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+      return kLineClientGone;
     }
     if ((pfds[1].revents & (POLLIN | POLLHUP)) && !ReadSome(w.log_fd, w.log_buf)) {
       w.log_eof = true;
@@ -157,7 +169,7 @@ int ReadResponseLine(ProcessRuntime::Worker& w, Steady::time_point deadline, std
         while (!w.log_eof && ReadSome(w.log_fd, w.log_buf)) {
         }
         w.log_eof = true;
-        return -1;
+        return kLineWorkerExited;
       }
     }
   }
@@ -313,7 +325,9 @@ std::map<std::string, std::string> WorkerEnvironment(const FunctionSpec& f, cons
 }
 
 // Spawns `args` in `dir`, in its own process group, with stdin from /dev/null, stdout and stderr to
-// `child_log` and the request/response pipes as fds 3 and 4. Returns posix_spawnp's result.
+// `child_log` and the request/response pipes as fds 3 and 4, and no other descriptor of ours: a socket the
+// process holds without FD_CLOEXEC (libcurl's, when a client shares the process) must not outlive its
+// closing in a worker. Returns posix_spawnp's result.
 int SpawnProcess(pid_t* pid, std::vector<std::string> args, const std::map<std::string, std::string>& env,
                  const std::string& dir, int child_req, int child_res, int child_log) {
   std::vector<std::string> env_strings;
@@ -337,6 +351,7 @@ int SpawnProcess(pid_t* pid, std::vector<std::string> args, const std::map<std::
   posix_spawn_file_actions_adddup2(&fa, child_log, 2);
   posix_spawn_file_actions_adddup2(&fa, child_req, 3);
   posix_spawn_file_actions_adddup2(&fa, child_res, 4);
+  posix_spawn_file_actions_addclosefrom_np(&fa, 5);
   posix_spawn_file_actions_addchdir_np(&fa, dir.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -371,10 +386,18 @@ InvokeOutput RunOnWorker(ProcessRuntime::Worker& w, const FunctionSpec& f, const
       {"clientContext", in.client_context.empty() ? json(nullptr) : json(in.client_context)},
       {"traceId", in.trace_id.empty() ? json(nullptr) : json(in.trace_id)}};
   std::string line;
-  int got = WriteAll(w.req_fd, request.dump() + "\n") ? ReadResponseLine(w, deadline, &line) : -1;
+  int got = WriteAll(w.req_fd, request.dump() + "\n") ? ReadResponseLine(w, deadline, &line, in.client_fd)
+                                                      : kLineWorkerExited;
   double ms = std::chrono::duration<double, std::milli>(Steady::now() - start).count();
   *reusable = false;
-  if (got == 0) {
+  if (got == kLineClientGone) {
+    InvokeOutput out = Failed(ErrorObject("Client.Gone", "RequestId: " + in.request_id +
+                                                             " Error: the client closed the connection"),
+                              init_prefix + InvocationLog(f, in, w.log_buf, ms, MaxMemoryMb(w.pid), init_ms));
+    out.aborted = true;
+    return out;  // destroying the worker kills the handler
+  }
+  if (got == kLineTimedOut) {
     std::string log;
     log.swap(w.log_buf);
     if (!log.empty() && log.back() != '\n') {
@@ -391,7 +414,7 @@ InvokeOutput RunOnWorker(ProcessRuntime::Worker& w, const FunctionSpec& f, const
     out.timed_out = true;
     return out;  // destroying the worker kills the handler
   }
-  if (got < 0) {
+  if (got == kLineWorkerExited) {
     std::string log;
     log.swap(w.log_buf);
     std::string reason = w.Reap();

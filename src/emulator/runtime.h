@@ -1,8 +1,9 @@
 #pragma once
 // Runs a function's handler with Lambda's contract. FunctionRuntime is the seam the service calls;
 // ProcessRuntime runs Python and Node.js handlers in warm worker processes (one invocation per worker at a
-// time, workers reused between invocations, killed on timeout) and answers the built-in "echo" runtime
-// without a process. Thread-safe: concurrent invocations get separate workers.
+// time, workers reused between invocations, killed on timeout or when the waiting client hangs up) and
+// answers the built-in "echo" runtime without a process. Thread-safe: concurrent invocations get separate
+// workers.
 
 #include <chrono>
 #include <map>
@@ -22,6 +23,9 @@ struct InvokeInput {
   std::string payload;         // JSON text ("{}" for an empty request body)
   std::string client_context;  // decoded ClientContext JSON, or empty
   std::string trace_id;  // the X-Amzn-Trace-Id header; the handler's _X_AMZN_TRACE_ID (unset when empty)
+  // The waiting client's socket (-1 = none, e.g. an Event invocation): when the client hangs up (POLLRDHUP,
+  // POLLHUP or POLLERR) before the handler finished, the invocation is aborted and the handler killed.
+  int client_fd = -1;
 };
 
 struct InvokeOutput {
@@ -29,6 +33,7 @@ struct InvokeOutput {
   std::string function_error;  // "" or "Unhandled"
   std::string log;             // the full execution log of this invocation (START … REPORT)
   bool timed_out = false;
+  bool aborted = false;  // the client went away first (client_fd); the handler was stopped, nobody gets this
 };
 
 class FunctionRuntime {

@@ -78,7 +78,9 @@ ServerResponse LocalService::Handle(const ServerRequest& req) {
     return std::move(*fault.answer);
   }
   ServerResponse res = (this->*route.handler)(req, route, request_id);
-  res.disconnect = fault.disconnect;
+  if (res.disconnect == Disconnect::kNone) {  // an operation's own reset (its client is gone) stays
+    res.disconnect = fault.disconnect;
+  }
   if (fault.cut_body_status) {
     res.status = *fault.cut_body_status;
     res.body.resize(res.body.size() / 2);

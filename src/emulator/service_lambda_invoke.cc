@@ -1,5 +1,6 @@
-// Lambda's Invoke: RequestResponse (runs now, within the concurrency limits, or 429), Event (queued in the
-// background, 202 at once) and DryRun (checks only, 204).
+// Lambda's Invoke: RequestResponse (runs now, within the concurrency limits, or 429; a client that hangs up
+// first aborts the handler, counted `aborted`), Event (queued in the background, 202 at once) and DryRun
+// (checks only, 204).
 
 #include <spdlog/spdlog.h>
 
@@ -121,6 +122,7 @@ ServerResponse LocalService::Invoke(const ServerRequest& req, const Route& route
     return QueueEvent(*f, std::move(input), rid);
   }
   input.client_context = std::move(client_context);
+  input.client_fd = req.peer_fd;
   return InvokeNow(*f, std::move(input), log_type, rid);
 }
 
@@ -169,6 +171,13 @@ ServerResponse LocalService::InvokeNow(const FunctionSpec& f, InvokeInput input,
   stats_.InvokeStarted(f.name, "RequestResponse");
   InvokeOutput out = runtime_->Invoke(f, input);
   stats_.Release(f.name);
+  if (out.aborted) {
+    stats_.InvokeAborted(f.name);
+    spdlog::debug("{} {} aborted: the client went away", ForLog(f.name), ForLog(input.version));
+    ServerResponse gone = StatusOnly(500, rid);
+    gone.disconnect = Disconnect::kResetNoResponse;  // nobody is there to read an answer
+    return gone;
+  }
   stats_.InvokeFinished(f.name, !out.function_error.empty(), out.timed_out);
   if (out.payload.size() > kResponseLimit) {
     out.function_error = "Unhandled";

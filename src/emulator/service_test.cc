@@ -2,6 +2,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <nlohmann/json.hpp>
@@ -29,11 +32,20 @@ class FakeRuntime : public FunctionRuntime {
   InvokeOutput Invoke(const FunctionSpec& f, const InvokeInput& in) override {
     std::unique_lock<std::mutex> lock(mu);
     calls.push_back(f.name + "@" + in.version + " " + in.payload + " cc=" + in.client_context);
+    client_fds.push_back(in.client_fd);
     ++running;
     cv.notify_all();
     cv.wait(lock, [&] { return !hold || f.name != "limited"; });
-    --running;
     InvokeOutput out;
+    if (watch_client && in.client_fd >= 0) {  // runs until the client hangs up, as a long handler would
+      lock.unlock();
+      pollfd p{in.client_fd, POLLRDHUP, 0};
+      out.aborted = ::poll(&p, 1, 10'000) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+      lock.lock();
+      --running;
+      return out;
+    }
+    --running;
     if (f.name == "fails") {
       out.function_error = "Unhandled";
       out.payload = R"({"errorType":"Error","errorMessage":"boom"})";
@@ -46,8 +58,10 @@ class FakeRuntime : public FunctionRuntime {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::string> calls;
+  std::vector<int> client_fds;  // InvokeInput::client_fd of each call
   int running = 0;
   bool hold = false;
+  bool watch_client = false;  // wait for the client to hang up, then report the invocation aborted
 };
 
 Deployment TestDeployment() {
@@ -119,6 +133,7 @@ class ServiceTest : public ::testing::Test {
     s.query = q == std::string::npos ? "" : target.substr(q + 1);
     s.headers = headers;
     s.body = body;
+    s.peer_fd = peer_fd_;
     return service_->Handle(s);
   }
   ServerResponse Invoke(const std::string& name, const std::string& body = "{}", aws::Headers headers = {},
@@ -131,6 +146,7 @@ class ServiceTest : public ::testing::Test {
   FakeClock clock_;
   FakeRuntime* runtime_;
   std::unique_ptr<LocalService> service_;
+  int peer_fd_ = -1;  // the connection the requests arrive on (ServerRequest::peer_fd)
 };
 
 TEST_F(ServiceTest, ListFunctionsPagesOf50WithMarkers) {
@@ -310,6 +326,49 @@ TEST_F(ServiceTest, ReservedConcurrencyThrottles) {
   EXPECT_EQ(stats["functions"]["limited"]["throttles"], 1);
   EXPECT_EQ(stats["functions"]["limited"]["concurrency"]["peak"], 1);
   EXPECT_EQ(Invoke("limited").status, 200);
+}
+
+// The client of a RequestResponse Invoke hangs up while its handler runs: the runtime is told (client_fd),
+// stops, and the invocation counts as aborted, per function and overall; nobody is answered.
+TEST_F(ServiceTest, AClientThatHangsUpAbortsItsInvocation) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  peer_fd_ = fds[0];
+  runtime_->watch_client = true;
+  ServerResponse answer;
+  std::thread call([&] { answer = Invoke("aliased", R"({"seconds":20})"); });
+  {
+    std::unique_lock<std::mutex> lock(runtime_->mu);
+    runtime_->cv.wait(lock, [&] { return runtime_->running == 1; });
+  }
+  EXPECT_EQ(service_->stats().Aborted("aliased"), 0);
+  ::close(fds[1]);  // the client goes away
+  call.join();
+  ::close(fds[0]);
+  EXPECT_EQ(answer.disconnect, Disconnect::kResetNoResponse);
+  EXPECT_EQ(runtime_->client_fds.back(), fds[0]);
+  auto stats = service_->stats().ToJson();
+  EXPECT_EQ(stats["functions"]["aliased"]["aborted"], 1);
+  EXPECT_EQ(stats["functions"]["aliased"]["invocations"], 1);
+  EXPECT_EQ(stats["functions"]["aliased"]["errors"], 0);
+  EXPECT_EQ(stats["functions"]["aliased"]["concurrency"]["current"], 0);
+  EXPECT_EQ(stats["aborted"], 1);
+
+  // A client that stays gets its answer; an Event invocation has no client to watch.
+  runtime_->watch_client = false;
+  int live[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, live), 0);
+  peer_fd_ = live[0];
+  EXPECT_EQ(Invoke("aliased").status, 200);
+  EXPECT_EQ(runtime_->client_fds.back(), live[0]);
+  EXPECT_EQ(Invoke("aliased", "{}", {{"X-Amz-Invocation-Type", "Event"}}).status, 202);
+  service_->WaitForEventInvocations();
+  EXPECT_EQ(runtime_->client_fds.back(), -1);
+  ::close(live[0]);
+  ::close(live[1]);
+  EXPECT_EQ(service_->stats().ToJson()["aborted"], 1);
+  service_->stats().Reset();
+  EXPECT_EQ(service_->stats().ToJson()["aborted"], 0);
 }
 
 TEST_F(ServiceTest, SignatureFailures) {

@@ -58,6 +58,12 @@ void Stats::InvokeFinished(const std::string& function, bool function_error, boo
   }
 }
 
+void Stats::InvokeAborted(const std::string& function) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++functions_[function].aborted;
+  ++aborted_;
+}
+
 void Stats::CountThrottle(const std::string& function) {
   std::lock_guard<std::mutex> lock(mu_);
   ++functions_[function].throttles;
@@ -67,6 +73,12 @@ int Stats::Invocations(const std::string& function) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = functions_.find(function);
   return it == functions_.end() ? 0 : it->second.invocations;
+}
+
+int Stats::Aborted(const std::string& function) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = functions_.find(function);
+  return it == functions_.end() ? 0 : it->second.aborted;
 }
 
 int Stats::Operations(const std::string& operation) const {
@@ -85,23 +97,32 @@ nlohmann::json Stats::ToJson() const {
   nlohmann::json fns = nlohmann::json::object();
   int total = 0;
   for (const auto& [name, f] : functions_) {
-    fns[name] = {{"invocations", f.invocations}, {"by_type", f.by_type},
-                 {"errors", f.errors},           {"timeouts", f.timeouts},
-                 {"throttles", f.throttles},     {"concurrency", {{"current", f.current}, {"peak", f.peak}}}};
+    fns[name] = {{"invocations", f.invocations},
+                 {"by_type", f.by_type},
+                 {"errors", f.errors},
+                 {"timeouts", f.timeouts},
+                 {"throttles", f.throttles},
+                 {"aborted", f.aborted},
+                 {"concurrency", {{"current", f.current}, {"peak", f.peak}}}};
     total += f.invocations;
   }
-  return {{"operations", operations_},       {"functions", fns},
-          {"invocations_total", total},      {"concurrency", {{"current", current_}, {"peak", peak_}}},
-          {"auth_failures", auth_failures_}, {"faults_applied", faults_}};
+  return {{"operations", operations_},
+          {"functions", fns},
+          {"invocations_total", total},
+          {"aborted", aborted_},
+          {"concurrency", {{"current", current_}, {"peak", peak_}}},
+          {"auth_failures", auth_failures_},
+          {"faults_applied", faults_}};
 }
 
 void Stats::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
   operations_.clear();
   for (auto& [name, f] : functions_) {
-    f = Fn{0, {}, 0, 0, 0, f.current, f.current};
+    f = Fn{0, {}, 0, 0, 0, 0, f.current, f.current};
   }
   peak_ = current_;
+  aborted_ = 0;
   auth_failures_ = 0;
   faults_ = 0;
 }

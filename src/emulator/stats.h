@@ -1,6 +1,7 @@
 #pragma once
 // Counters the tests read through /__admin/stats: AWS calls per operation, invocations per function (started,
-// by type, errors, timeouts, throttles), and current/peak concurrency per function and overall. Also the
+// by type, errors, timeouts, throttles, aborted: the client of a RequestResponse Invoke went away before the
+// handler finished), and current/peak concurrency per function and overall. Also the
 // concurrency gate for ReservedConcurrentExecutions and the account limit. Thread-safe.
 
 #include <map>
@@ -25,9 +26,12 @@ class Stats {
 
   void InvokeStarted(const std::string& function, const std::string& invocation_type);
   void InvokeFinished(const std::string& function, bool function_error, bool timed_out);
+  // The client hung up before the handler finished: the invocation was stopped (instead of InvokeFinished).
+  void InvokeAborted(const std::string& function);
   void CountThrottle(const std::string& function);
 
   int Invocations(const std::string& function) const;
+  int Aborted(const std::string& function) const;
   int Operations(const std::string& operation) const;
   int InFlight() const;
   nlohmann::json ToJson() const;
@@ -40,6 +44,7 @@ class Stats {
     int errors = 0;
     int timeouts = 0;
     int throttles = 0;
+    int aborted = 0;
     int current = 0;
     int peak = 0;
   };
@@ -48,6 +53,7 @@ class Stats {
   std::map<std::string, Fn> functions_;
   int current_ = 0;
   int peak_ = 0;
+  int aborted_ = 0;
   int auth_failures_ = 0;
   int faults_ = 0;
 };

@@ -38,7 +38,7 @@ const FunctionSpec* Find(const Deployment& d, const std::string& name) {
 TEST_F(TemplateTest, LoadsTheSamples) {
   auto d = LoadTemplateFile(std::string(LMCP_EXAMPLES_DIR) + "/template.yaml", {});
   ASSERT_TRUE(d.ok()) << d.error().message;
-  ASSERT_EQ(d->functions.size(), 6u);
+  ASSERT_EQ(d->functions.size(), 8u);
   EXPECT_EQ(d->functions.front().name, "internal-billing-job");  // sorted by name
   const FunctionSpec* lookup = Find(*d, "mcp-customer-lookup");
   ASSERT_NE(lookup, nullptr);

@@ -308,7 +308,8 @@ const std::map<std::string, RoundFn>& RoundFixtures() {
 Json SlowComputeSchema() {
   return Json{{"type", "object"},
               {"properties",
-               {{"seconds", {{"type", "number"}, {"minimum", 0}, {"maximum", 600}}}, {"label", {{"type", "string"}}}}}};
+               {{"seconds", {{"type", "number"}, {"minimum", 0}, {"maximum", 600}}},
+                {"label", {{"type", "string"}}}}}};
 }
 
 Result<ToolResult> SlowCompute(const Json& arguments, CallContext& ctx) {
@@ -336,7 +337,8 @@ ToolResult MultiInputRound(const Round& r) {
     return Ask({{"name", Elicit("What is your name?", "name", "string")},
                 {"confirm", Elicit("Go ahead?", "confirm", "boolean")}});
   }
-  return ToolResult::Text("Got " + AcceptedString(first, "name").value_or("(no name)") + " and " + Action(second));
+  return ToolResult::Text("Got " + AcceptedString(first, "name").value_or("(no name)") + " and " +
+                          Action(second));
 }
 
 ToolResult GreetLaterRound(const Round& r) {
@@ -350,33 +352,36 @@ std::vector<ToolDefinition> TaskTools() {
   std::vector<ToolDefinition> tools;
   tools.push_back(FixtureTool("greet", "Greets synchronously; never a task.",
                               Json{{"type", "object"}, {"properties", {{"name", {{"type", "string"}}}}}}));
-  ToolDefinition slow = FixtureTool("slow_compute", "Sleeps `seconds`, then answers; may run as a task.",
-                                    SlowComputeSchema());
+  ToolDefinition slow =
+      FixtureTool("slow_compute", "Sleeps `seconds`, then answers; may run as a task.", SlowComputeSchema());
   slow.task_support = TaskSupport::kOptional;
   tools.push_back(std::move(slow));
-  ToolDefinition failing = FixtureTool("failing_job", "Fails with a tool error after a second; only as a task.");
+  ToolDefinition failing =
+      FixtureTool("failing_job", "Fails with a tool error after a second; only as a task.");
   failing.task_support = TaskSupport::kRequired;
   tools.push_back(std::move(failing));
-  ToolDefinition protocol = FixtureTool("protocol_error_job", "Fails with a protocol error; may run as a task.");
+  ToolDefinition protocol =
+      FixtureTool("protocol_error_job", "Fails with a protocol error; may run as a task.");
   protocol.task_support = TaskSupport::kOptional;
   tools.push_back(std::move(protocol));
-  ToolDefinition confirm = FixtureTool(
-      "confirm_delete", "Asks to confirm, then deletes (pretends to); may run as a task.",
-      Json{{"type", "object"}, {"properties", {{"filename", {{"type", "string"}}}}}});
+  ToolDefinition confirm =
+      FixtureTool("confirm_delete", "Asks to confirm, then deletes (pretends to); may run as a task.",
+                  Json{{"type", "object"}, {"properties", {{"filename", {{"type", "string"}}}}}});
   confirm.task_support = TaskSupport::kOptional;
   tools.push_back(std::move(confirm));
   ToolDefinition multi = FixtureTool("multi_input", "Asks two questions at once; may run as a task.");
   multi.task_support = TaskSupport::kOptional;
   tools.push_back(std::move(multi));
-  ToolDefinition later = FixtureTool("test_tool_with_task",
-                                     "Asks for a name, then greets from a task (input before the task).");
+  ToolDefinition later =
+      FixtureTool("test_tool_with_task", "Asks for a name, then greets from a task (input before the task).");
   later.task_support = TaskSupport::kRequired;
   later.input_before_task = true;
   tools.push_back(std::move(later));
   return tools;
 }
 
-std::optional<Result<ToolResult>> CallTaskTool(const std::string& name, const Json& arguments, CallContext& ctx) {
+std::optional<Result<ToolResult>> CallTaskTool(const std::string& name, const Json& arguments,
+                                               CallContext& ctx) {
   if (name == "greet") {
     return ToolResult::Text("Hello, " + arguments.value("name", std::string("world")) + "!");
   }

@@ -10,8 +10,8 @@
 // retry); in the 2025 era the rounds run within one call, each input request sent with RequestClient.
 
 #include <functional>
-#include <stop_token>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 

@@ -1,7 +1,8 @@
 #pragma once
 // McpServer: the shared MCP core. Holds the ToolProvider, the options, the fair scheduler whose workers
-// run tools/call (mcp/call_scheduler.h) and the task runner (mcp/task_runner.h), and creates one Session per client connection (see mcp/session.h).
-// Fans tool-list changes out to every initialized session. Thread-safe; must outlive its sessions.
+// run tools/call (mcp/call_scheduler.h) and the task runner (mcp/task_runner.h), and creates one Session per
+// client connection (see mcp/session.h). Fans tool-list changes out to every initialized session.
+// Thread-safe; must outlive its sessions.
 
 #include <atomic>
 #include <chrono>

@@ -252,8 +252,9 @@ Reply SessionImpl::Initialize(Message& m) {
               {"capabilities", {{"tools", {{"listChanged", true}}}, {"logging", Json::object()}}},
               {"serverInfo", std::move(server_info)}};
   if (HasTasks(version) && server_.tasks().options().enabled) {
-    result["capabilities"]["tasks"] = {
-        {"list", Json::object()}, {"cancel", Json::object()}, {"requests", {{"tools", {{"call", Json::object()}}}}}};
+    result["capabilities"]["tasks"] = {{"list", Json::object()},
+                                       {"cancel", Json::object()},
+                                       {"requests", {{"tools", {{"call", Json::object()}}}}}};
   }
   if (!server_.options().instructions.empty()) {
     result["instructions"] = server_.options().instructions;

@@ -322,8 +322,9 @@ void SessionImpl::Shutdown(std::chrono::milliseconds grace) {
   }
   // A pending tasks/result is answered; its task goes on in the server (poll tasks/get).
   for (const auto& [key, id] : waits) {
-    EndTaskWait(key, jsonrpc::MakeError(id, RpcError::Internal("Internal error: the session ended before the task "
-                                                                "finished; poll tasks/get for its result")));
+    EndTaskWait(key,
+                jsonrpc::MakeError(id, RpcError::Internal("Internal error: the session ended before the task "
+                                                          "finished; poll tasks/get for its result")));
   }
   // An open subscription ends gracefully: its response says so (a dropped stream would not).
   for (const std::string& key : subscriptions) {

@@ -83,7 +83,8 @@ class SessionImpl final : public Session {
   void RegisterTaskHandlers();
   // Whether a tools/call becomes a task: nullopt = run it now as usual; else the reply (the created task,
   // or a refusal: a forbidden tool asked as a task, a required one asked without).
-  std::optional<jsonrpc::Reply> RouteToTask(const jsonrpc::Message& m, Call& call, const ToolDefinition* tool);
+  std::optional<jsonrpc::Reply> RouteToTask(const jsonrpc::Message& m, Call& call,
+                                            const ToolDefinition* tool);
   jsonrpc::Reply StartTask(const jsonrpc::Message& m, Call& call);
   // The era's gate for tasks/* (nullopt: allowed) and the request's task id.
   std::optional<jsonrpc::RpcError> TasksGate(const jsonrpc::Message& m, bool stateless);
@@ -93,8 +94,8 @@ class SessionImpl final : public Session {
   jsonrpc::Reply TaskCancel(const jsonrpc::Message& m, bool stateless);
   jsonrpc::Reply TaskUpdate(const jsonrpc::Message& m);
   // Listen's taskIds: the caller's own ones get notifications/tasks on the subscription's stream.
-  std::optional<jsonrpc::RpcError> WatchTasks(const jsonrpc::Message& m, const Json& filter, Subscription& sub,
-                                              Json& acknowledged);
+  std::optional<jsonrpc::RpcError> WatchTasks(const jsonrpc::Message& m, const Json& filter,
+                                              Subscription& sub, Json& acknowledged);
   // Ends a pending tasks/result without an answer (cancelled, client gone); false if `key` is none.
   bool EndTaskWait(const std::string& key, std::optional<Json> response);
 

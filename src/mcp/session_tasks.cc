@@ -49,9 +49,12 @@ void SessionImpl::RegisterTaskHandlers() {
   dispatcher_.OnRequest("tasks/result",
                         [this](const Message& m, const jsonrpc::Responder& r) { return TaskResult(m, r); });
   dispatcher_.OnRequest("tasks/list", [this](const Message& m, const auto&) { return TaskList(m); });
-  dispatcher_.OnRequest("tasks/cancel", [this](const Message& m, const auto&) { return TaskCancel(m, false); });
-  stateless_dispatcher_.OnRequest("tasks/get", [this](const Message& m, const auto&) { return TaskGet(m, true); });
-  stateless_dispatcher_.OnRequest("tasks/update", [this](const Message& m, const auto&) { return TaskUpdate(m); });
+  dispatcher_.OnRequest("tasks/cancel",
+                        [this](const Message& m, const auto&) { return TaskCancel(m, false); });
+  stateless_dispatcher_.OnRequest("tasks/get",
+                                  [this](const Message& m, const auto&) { return TaskGet(m, true); });
+  stateless_dispatcher_.OnRequest("tasks/update",
+                                  [this](const Message& m, const auto&) { return TaskUpdate(m); });
   stateless_dispatcher_.OnRequest("tasks/cancel",
                                   [this](const Message& m, const auto&) { return TaskCancel(m, true); });
 }
@@ -352,7 +355,8 @@ std::optional<RpcError> SessionImpl::WatchTasks(const Message& m, const Json& fi
     }
     Json params = RenderTaskExtension(record, true);
     params["_meta"] = {{kMetaSubscriptionId, feed->subscription_id}};
-    feed->session->Send(jsonrpc::MakeNotification("notifications/tasks", std::move(params)), feed->subscription_id);
+    feed->session->Send(jsonrpc::MakeNotification("notifications/tasks", std::move(params)),
+                        feed->subscription_id);
   });
   sub.tasks = std::move(feed);
   return std::nullopt;

@@ -30,7 +30,8 @@ class LifecycleTest : public ::testing::Test {
 TEST_F(LifecycleTest, InitializeResultHasCapabilitiesServerInfoAndInstructions) {
   Json result = client_.Initialize();
   EXPECT_EQ(result["protocolVersion"], "2025-11-25");
-  EXPECT_EQ(result["capabilities"], Json::parse(R"({"tools":{"listChanged":true},"logging":{}})"));
+  EXPECT_EQ(result["capabilities"], Json::parse(R"({"tools":{"listChanged":true},"logging":{},
+                            "tasks":{"list":{},"cancel":{},"requests":{"tools":{"call":{}}}}})"));
   EXPECT_EQ(result["serverInfo"]["name"], "lambda-mcp");
   EXPECT_EQ(result["serverInfo"]["version"], kVersion);
   EXPECT_FALSE(result["instructions"].get<std::string>().empty());

@@ -83,7 +83,8 @@ TaskRunner::TaskRunner(ToolProvider& provider, const TaskOptions& options, Clock
     : provider_(provider),
       options_(options),
       clock_(clock),
-      owned_store_(options.shared_store ? nullptr : std::make_unique<InMemoryTaskStore>(options.store, clock)),
+      owned_store_(options.shared_store ? nullptr
+                                        : std::make_unique<InMemoryTaskStore>(options.store, clock)),
       store_(options.shared_store ? *options.shared_store : *owned_store_),
       scheduler_(std::make_unique<CallScheduler>(RunLimits(options), clock)) {}
 
@@ -136,8 +137,9 @@ Result<TaskRecord> TaskRunner::Start(TaskRequest request) {
 
 Status TaskRunner::Submit(const std::shared_ptr<Run>& run) {
   std::lock_guard lock(mu_);
-  auto job = scheduler_->Submit(next_key_++, run->request.identity->name,
-                                {.run = [this, run] { RunRound(run); }, .expired = [this, run] { RoundOver(); }});
+  auto job =
+      scheduler_->Submit(next_key_++, run->request.identity->name,
+                         {.run = [this, run] { RunRound(run); }, .expired = [this, run] { RoundOver(); }});
   if (!job.ok()) {
     return job.error();
   }
@@ -169,7 +171,8 @@ void TaskRunner::RunRound(const std::shared_ptr<Run>& run) {
       Context ctx(*run);
       return provider_.CallTool(run->request.tool, std::move(arguments), ctx);
     } catch (const std::exception& e) {
-      spdlog::error("mcp: tool {} threw in task {}: {}", ForLog(run->request.tool), run->id, ForLog(e.what(), 1000));
+      spdlog::error("mcp: tool {} threw in task {}: {}", ForLog(run->request.tool), run->id,
+                    ForLog(e.what(), 1000));
       return Error::Internal("tool " + run->request.tool + " failed");
     }
   }();
@@ -194,12 +197,13 @@ void TaskRunner::Finish(const std::shared_ptr<Run>& run, Result<ToolResult> resu
     if (result.ok()) {
       r.status = TaskStatus::kCompleted;
       if (result->input_required) {  // 2025-11-25: input needs the stateless era
-        r.result = RenderToolResult(ToolResult::Text("Tool " + r.tool +
-                                                         " needs input from the user, which needs MCP 2026-07-28; "
-                                                         "this task was created over " +
-                                                         version,
-                                                     /*is_error=*/true),
-                                    version);
+        r.result =
+            RenderToolResult(ToolResult::Text("Tool " + r.tool +
+                                                  " needs input from the user, which needs MCP 2026-07-28; "
+                                                  "this task was created over " +
+                                                  version,
+                                              /*is_error=*/true),
+                             version);
       } else {
         r.result = RenderToolResult(std::move(*result), version);
       }
@@ -221,7 +225,8 @@ void TaskRunner::Finish(const std::shared_ptr<Run>& run, Result<ToolResult> resu
 void TaskRunner::AskForInput(const std::shared_ptr<Run>& run, InputRequired input) {
   Json required = Json::object();
   for (const auto& [key, request] : input.input_requests.items()) {
-    std::string capability = CapabilityForInputRequest(request.is_object() ? request.value("method", "") : "");
+    std::string capability =
+        CapabilityForInputRequest(request.is_object() ? request.value("method", "") : "");
     if (capability.empty()) {
       FailRun(run, jsonrpc::RpcError::Internal("Internal error: tool " + run->request.tool +
                                                " asked for input with an unknown method"));
@@ -250,9 +255,8 @@ void TaskRunner::AskForInput(const std::shared_ptr<Run>& run, InputRequired inpu
     Json keys = Json::object();
     for (auto& [key, request] : input.input_requests.items()) {
       std::string name = key;
-      for (int n = round; std::find(resume["issued"].begin(), resume["issued"].end(), name) !=
-                          resume["issued"].end();
-           ++n) {
+      for (int n = round;
+           std::find(resume["issued"].begin(), resume["issued"].end(), name) != resume["issued"].end(); ++n) {
         name = key + "." + std::to_string(n);  // a key is never reused within one task
       }
       resume["issued"].push_back(name);
@@ -274,8 +278,9 @@ void TaskRunner::AskForInput(const std::shared_ptr<Run>& run, InputRequired inpu
     return true;
   });
   if (too_many) {
-    FailRun(run, jsonrpc::RpcError::Internal("Internal error: tool " + run->request.tool + " asked for input " +
-                                             std::to_string(kMaxInputRounds) + " times"));
+    FailRun(run,
+            jsonrpc::RpcError::Internal("Internal error: tool " + run->request.tool + " asked for input " +
+                                        std::to_string(kMaxInputRounds) + " times"));
     return;
   }
   if (again) {
@@ -323,7 +328,8 @@ Result<TaskRecord> TaskRunner::Cancel(const std::string& owner, const std::strin
     return Error::NotFound("task not found");
   }
   if (IsTerminal(known->status)) {
-    return Error::FailedPrecondition(std::string("the task already ended (") + TaskStatusName(known->status) + ")");
+    return Error::FailedPrecondition(std::string("the task already ended (") + TaskStatusName(known->status) +
+                                     ")");
   }
   bool started = true;  // no run here (another replica's, or between states): assume the tool may have run
   if (std::shared_ptr<Run> run = FindRun(id)) {
@@ -341,8 +347,9 @@ Result<TaskRecord> TaskRunner::Cancel(const std::string& owner, const std::strin
     }
     r.status = TaskStatus::kCancelled;
     r.cancel_requested = true;
-    r.status_message = started ? "Cancelled by the client; the tool had started, so the function may still have run"
-                               : "Cancelled by the client before the tool started; nothing was invoked";
+    r.status_message =
+        started ? "Cancelled by the client; the tool had started, so the function may still have run"
+                : "Cancelled by the client before the tool started; nothing was invoked";
     r.input_requests = nullptr;
     r.resume = nullptr;
     r.updated_at = now;
@@ -354,8 +361,8 @@ Result<TaskRecord> TaskRunner::Cancel(const std::string& owner, const std::strin
     return Error::NotFound("task not found");
   }
   if (ended) {
-    return Error::FailedPrecondition(std::string("the task already ended (") + TaskStatusName(record->status) +
-                                     ")");
+    return Error::FailedPrecondition(std::string("the task already ended (") +
+                                     TaskStatusName(record->status) + ")");
   }
   spdlog::info("mcp: task {} ({}) cancelled by {}", id, ForLog(record->tool), ForLog(owner));
   return std::move(*record);
@@ -409,7 +416,8 @@ Status TaskRunner::Update(const std::string& owner, const std::string& id, const
         return false;
       }
       r.status = TaskStatus::kFailed;
-      r.error = ErrorJson(jsonrpc::RpcError::Internal("Internal error: the task's run is gone (server restarted?)"));
+      r.error = ErrorJson(
+          jsonrpc::RpcError::Internal("Internal error: the task's run is gone (server restarted?)"));
       r.status_message = r.error["message"];
       r.updated_at = now;
       r.expires_at = now + r.ttl;

@@ -3,7 +3,8 @@
 // io.modelcontextprotocol/tasks extension). Start stores the task before it returns (a tasks/get right after
 // finds it) and queues its run on the runner's own workers, beside the tools/call ones; the run calls the
 // ToolProvider like any call, with a context that belongs to no session, so a task outlives the request and
-// the client that created it. The result goes to the TaskStore, where the owner reads it until the TTL passes.
+// the client that created it. The result goes to the TaskStore, where the owner reads it until the TTL
+// passes.
 //
 // Ownership: a task belongs to the identity name that created it; for anyone else it does not exist (Get,
 // Cancel, Update and Watch behave as for an unknown id). Cancel stops the run through the tool's stop token
@@ -26,8 +27,8 @@
 
 #include "common/clock.h"
 #include "common/result.h"
-#include "mcp/call_scheduler.h"
 #include "jsonrpc/message.h"
+#include "mcp/call_scheduler.h"
 #include "mcp/identity.h"
 #include "mcp/task_store.h"
 #include "mcp/tool_provider.h"
@@ -41,8 +42,8 @@ struct TaskOptions {
   std::chrono::milliseconds ttl{std::chrono::hours(1)};  // a result is kept this long after its task ends
   std::chrono::milliseconds min_ttl{std::chrono::minutes(1)};  // floor for a 2025-11-25 client's task.ttl
   std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};  // suggested tasks/get interval
-  int max_running = 256;  // task runs at once (their own workers, beside the tools/call ones)
-  TaskStoreLimits store;  // the in-memory store's bounds
+  int max_running = 256;              // task runs at once (their own workers, beside the tools/call ones)
+  TaskStoreLimits store;              // the in-memory store's bounds
   TaskStore* shared_store = nullptr;  // null: an in-memory store bounded by `store`; else not owned
 };
 
@@ -52,11 +53,11 @@ struct TaskRequest {
   Json arguments = Json::object();
   std::shared_ptr<const Identity> identity;  // the owner
   std::string protocol_version;
-  bool stateless = false;               // the 2026-07-28 era: input rounds are possible
-  Json request_meta = Json::object();   // params._meta (trace context)
+  bool stateless = false;              // the 2026-07-28 era: input rounds are possible
+  Json request_meta = Json::object();  // params._meta (trace context)
   Json client_capabilities = Json::object();
-  Json input_responses;                 // an MRTR retry's answers (null: none)
-  Json request_state;                   // an MRTR retry's opened state (null: none)
+  Json input_responses;                                    // an MRTR retry's answers (null: none)
+  Json request_state;                                      // an MRTR retry's opened state (null: none)
   std::optional<std::chrono::milliseconds> requested_ttl;  // 2025-11-25's params.task.ttl
 };
 
@@ -117,7 +118,7 @@ class TaskRunner {
 
   mutable std::mutex mu_;  // guards runs_, accepting_, watchers_, last_sweep_
   std::condition_variable_any idle_cv_;
-  int rounds_ = 0;  // rounds queued or running
+  int rounds_ = 0;                                              // rounds queued or running
   std::unordered_map<std::string, std::shared_ptr<Run>> runs_;  // tasks not yet ended, by id
   bool accepting_ = true;
   uint64_t next_watch_ = 1;

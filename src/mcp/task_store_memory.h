@@ -23,7 +23,12 @@ class InMemoryTaskStore final : public TaskStore {
 
   Result<void> Create(TaskRecord record) override;
   std::optional<TaskRecord> Get(const std::string& id) override;
+  // `change` works on a copy. A change of id or owner is refused (kInternal, the record stays as it was). A
+  // write that takes the total past max_bytes (a big result) is kept, and other ended records are evicted,
+  // soonest expiry first, until the total fits again or none is left.
   Result<TaskRecord> Update(const std::string& id, const std::function<bool(TaskRecord&)>& change) override;
+  // Creation order (the order of Create calls); `limit` 0 counts as 1. The cursor names a position, not an
+  // owner: given to another owner it still lists only that owner's records.
   Result<TaskPage> List(const std::string& owner, const std::string& cursor, size_t limit) override;
   void Remove(const std::string& id) override;
   size_t RemoveExpired() override;

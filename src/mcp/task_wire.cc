@@ -43,7 +43,8 @@ bool DeclaresTasksExtension(const Json& client_capabilities) {
 }
 
 jsonrpc::RpcError TasksExtensionRequired() {
-  return jsonrpc::RpcError::MissingClientCapability(Json{{"extensions", {{kTasksExtension, Json::object()}}}});
+  return jsonrpc::RpcError::MissingClientCapability(
+      Json{{"extensions", {{kTasksExtension, Json::object()}}}});
 }
 
 Json RenderTask2025(const TaskRecord& task) {
@@ -80,7 +81,8 @@ Json RenderTaskExtension(const TaskRecord& task, bool detailed) {
   if (task.status == TaskStatus::kCompleted) {
     out["result"] = task.result.is_object() ? task.result : Json::object();
   } else if (task.status == TaskStatus::kFailed) {
-    out["error"] = task.error.is_object() ? task.error : Json{{"code", -32603}, {"message", "Internal error"}};
+    out["error"] =
+        task.error.is_object() ? task.error : Json{{"code", -32603}, {"message", "Internal error"}};
   } else if (task.status == TaskStatus::kInputRequired) {
     out["inputRequests"] = task.input_requests.is_object() ? task.input_requests : Json::object();
   }

@@ -356,7 +356,8 @@ Status CheckMcpNameHeader(const std::string* header, const std::string& name, st
     return Error::InvalidArgument("Header mismatch: Mcp-Name: " + decoded.error().message);
   }
   if (decoded.value() != name) {
-    return Error::InvalidArgument("Header mismatch: the Mcp-Name header does not match params." + std::string(field));
+    return Error::InvalidArgument("Header mismatch: the Mcp-Name header does not match params." +
+                                  std::string(field));
   }
   return Ok();
 }

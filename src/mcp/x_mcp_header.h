@@ -71,6 +71,7 @@ Status CheckHeaderParams(const std::vector<HeaderParam>& params, const nlohmann:
 // The Mcp-Name header (nullptr: absent) against the body's name-shaped field (params.name of tools/call,
 // params.taskId of tasks/*; `field` names it in the reason): decoded like DecodeHeaderValue, then compared
 // exactly. kInvalidArgument (HeaderMismatch) when absent, undecodable or different.
-Status CheckMcpNameHeader(const std::string* header, const std::string& name, std::string_view field = "name");
+Status CheckMcpNameHeader(const std::string* header, const std::string& name,
+                          std::string_view field = "name");
 
 }  // namespace lmcp::mcp

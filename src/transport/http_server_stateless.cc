@@ -77,9 +77,8 @@ std::optional<std::string> HttpServer::HeaderMismatch(const HttpHead& head, cons
     return std::nullopt;  // the body is wrong: the MCP core says how (-32602)
   }
   std::string mcp_name = head.Header("Mcp-Name");
-  if (Status checked =
-          mcp::CheckMcpNameHeader(head.HasHeader("Mcp-Name") ? &mcp_name : nullptr, name->get<std::string>(),
-                                  name_field);
+  if (Status checked = mcp::CheckMcpNameHeader(head.HasHeader("Mcp-Name") ? &mcp_name : nullptr,
+                                               name->get<std::string>(), name_field);
       !checked.ok()) {
     return checked.error().message;
   }

@@ -27,7 +27,7 @@ using CallResult = Result<mcp::ToolResult>;
 struct CallRecord {
   // ok | function_error | timeout | error (the invocation's) | throttled (by Lambda, or by a rate limit:
   // nothing invoked) | cancelled | invalid_arguments | too_large | breaker_open | cache_hit | denied (by the
-  // policy)
+  // policy) | accepted (an Event tool's invoke Lambda queued)
   std::string outcome;
   std::string detail;
   bool invoked = false;                // the request went to Lambda: the outcome is the invocation's

@@ -43,6 +43,9 @@ CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this
     record.outcome = response->function_error.empty() ? "ok" : "function_error";
     if (!response->function_error.empty()) {
       function_errors_.Add();
+    } else if (entry.invocation_type == InvocationType::kEvent) {
+      accepted_.Add();
+      record.outcome = "accepted";  // queued by Lambda; the function's own outcome is never known
     }
   }
   call.response = std::move(response);

@@ -23,6 +23,9 @@ CallResult MapResult::Handle(LambdaCall& call, const CallNext& next) {
   if (!response.ok()) {
     return MapInvokeError(response.error(), rc);
   }
+  if (call.entry->invocation_type == InvocationType::kEvent && response->function_error.empty()) {
+    return MapEventAccepted(*response, rc);  // Lambda queued the event; there is no result to map
+  }
   mcp::ToolResult result = MapInvokeResponse(std::move(response).value(), rc);
   if (result.input_required && call.record.detail.empty()) {
     call.record.detail = "input required";  // the audit line tells a question from an answer

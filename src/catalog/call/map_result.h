@@ -1,7 +1,8 @@
 #pragma once
 // Stage: turns what Lambda said (LambdaCall::response, set by the stages below) into the MCP result: the
 // payload as text/structured content, a function error or an AWS error as an isError result whose text says
-// whether the function may have run. Cancellations pass through as errors.
+// whether the function may have run; an Event tool's accepted invoke as "Accepted: ..., request id ...".
+// Cancellations pass through as errors.
 
 #include "catalog/call/call.h"
 

@@ -89,7 +89,9 @@ bool IsCacheableResponse(const InvokeResponse& response) {
 
 CallResult ResultCache::Handle(LambdaCall& call, const CallNext& next) {
   const CachePolicy policy = PolicyFor(*call.entry);
-  if (policy.ttl.count() <= 0 || !call.ctx.input_responses().is_null()) {
+  // An Event tool's call is a side effect with no result: serving it from the cache would skip the Invoke.
+  if (policy.ttl.count() <= 0 || !call.ctx.input_responses().is_null() ||
+      call.entry->invocation_type == InvocationType::kEvent) {
     return next(call);
   }
   const std::string key = ResultCacheKey(call, policy.shared);

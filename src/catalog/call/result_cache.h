@@ -5,7 +5,8 @@
 // BuildInvokeRequest wrote it) and, unless shared, the principal. A hit leaves the stored response for
 // MapResult, so it is mapped for each caller's protocol revision; nothing is invoked and the audit outcome
 // is `cache_hit`. Only successful answers are stored: no FunctionError, no isError payload, no input
-// request; a retry that carries input responses is never served from or stored in the cache.
+// request; a retry that carries input responses is never served from or stored in the cache, nor is a call of
+// an Event tool (mcp:invocation-type=Event: its Invoke is the point).
 
 #include <memory>
 

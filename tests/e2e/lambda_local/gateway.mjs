@@ -72,8 +72,8 @@ async function main() {
     const sre = await connect(server.url, issuer.token({ sub: 'carol', groups: ['sre'] }));
 
     // Three principals, three lists; the destructive billing job is nobody's over HTTP.
-    const support = ['support_create_ticket', 'support_customer_lookup', 'support_echo', 'support_render_chart',
-      'support_slow_report'];
+    const support = ['support_create_ticket', 'support_customer_lookup', 'support_echo', 'support_long_job',
+      'support_notify', 'support_render_chart', 'support_slow_report'];
     assertEqual(await names(alice), support, 'token:alice sees the support target');
     assertEqual(await names(bob), ['ops_mcp_echo'], 'token:bob sees one ops tool');
     assertEqual(await names(sre), [...support, 'ops_mcp_echo'].sort(), 'oauth:carol (group sre) sees both');

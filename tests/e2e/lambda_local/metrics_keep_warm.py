@@ -140,7 +140,7 @@ def stdio_part(url, env, audit_path):
     check((value(parsed, "lambda_mcp_discovery_runs_total", target="default") or 0) >= 1, "a discovery ran")
     check(value(parsed, "lambda_mcp_discovery_failures_total", target="default") == 0, "no discovery failed")
     check(value(parsed, "lambda_mcp_target_up", target="default") == 1, "the target is up")
-    check(value(parsed, "lambda_mcp_tools", target="default") == 5, f"5 mcp- tools: {text}")
+    check(value(parsed, "lambda_mcp_tools", target="default") == 7, f"7 mcp- tools: {text}")
     check(value(parsed, "lambda_mcp_call_stage_events_total", stage="invoke", counter="invoked") == 3,
           "the invoke stage's counter")
     check(value(parsed, "process_resident_memory_bytes") > 1e6, "RSS")

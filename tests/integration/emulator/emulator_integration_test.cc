@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "aws/aws_session.h"
@@ -289,6 +290,43 @@ TEST_P(RuntimeTest, ReservedConcurrencyThrottles) {
   EXPECT_EQ(stats["concurrency"]["peak"], 1);
 }
 
+// A client that gives up on a RequestResponse Invoke (as lambda-mcp does for tasks/cancel: the stop aborts
+// the HTTP request) aborts the handler: the endpoint counts it `aborted` and kills the worker, so the
+// function's one reserved slot is free again long before the handler would have finished.
+TEST_P(RuntimeTest, AClientThatGivesUpAbortsTheHandler) {
+  std::string fn = Fn("limited");  // Timeout 10 s, reserved concurrency 1
+  const int aborted = FnStats(fn).value("aborted", 0);
+  const int aborted_total = Stats().value("aborted", 0);
+  std::stop_source stop;
+  std::optional<aws::AwsResult<aws::InvokeResult>> result;
+  std::thread call([&] {
+    auto session = Session(endpoint_->url());
+    aws::InvokeRequest r;
+    r.function_name = fn;
+    r.payload = R"({"seconds":9})";
+    r.stop = stop.get_token();
+    result.emplace(session->lambda().Invoke(std::move(r)));
+  });
+  auto current = [&] { return FnStats(fn).value("concurrency", json::object()).value("current", 0); };
+  for (int i = 0; i < 500 && current() < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(current(), 1);
+  stop.request_stop();
+  call.join();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_FALSE(result->ok());
+  for (int i = 0; i < 500 && FnStats(fn).value("aborted", 0) == aborted; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(FnStats(fn).value("aborted", 0), aborted + 1);
+  EXPECT_EQ(Stats().value("aborted", 0), aborted_total + 1);
+  EXPECT_EQ(current(), 0);
+  auto next = Invoke(fn, R"({"seconds":0})");  // not throttled: the aborted handler holds no slot
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(next->function_error, "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Runtimes, RuntimeTest, ::testing::Values("py", "node"));
 
 TEST_F(EndpointTest, EventAndDryRun) {
@@ -399,7 +437,7 @@ TEST(SamplesTest, EverySampleAnswers) {
   auto session = Session((*ep)->url());
   auto fns = session->lambda().ListAllFunctions();
   ASSERT_TRUE(fns.ok());
-  EXPECT_EQ(fns->size(), 6u);
+  EXPECT_EQ(fns->size(), 8u);
   // Each sample's schema tag resolves through DescribeSchema.
   for (const char* name : {"mcp-customer-lookup", "mcp-create-ticket"}) {
     auto tags =

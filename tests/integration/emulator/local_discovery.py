@@ -61,18 +61,22 @@ def main():
         rc, out, err = tools(url, FUNCTION_PREFIX="mcp-")
         names = sorted(t["function"] for t in out)
         check(rc == 0, "tools with FUNCTION_PREFIX=mcp- exits 0 (%s)" % err.strip()[-300:])
-        check(names == ["mcp-create-ticket", "mcp-customer-lookup", "mcp-echo", "mcp-render-chart",
-                        "mcp-slow-report"], "prefix selects the five samples: %s" % names)
+        check(names == ["mcp-create-ticket", "mcp-customer-lookup", "mcp-echo", "mcp-long-job", "mcp-notify",
+                        "mcp-render-chart", "mcp-slow-report"], "prefix selects the seven samples: %s" % names)
         by_fn = {t["function"]: t for t in out}
         lookup = by_fn.get("mcp-customer-lookup", {})
         props = json.dumps(lookup.get("inputSchema", {})) + lookup.get("description", "")
         check("customerId" in props, "the registry schema reaches the customer lookup tool")
         check("internal-billing-job" not in names, "the untagged internal function stays hidden")
+        check(by_fn.get("mcp-long-job", {}).get("taskSupport") == "optional",
+              "the 120-second long job is task-optional: %s" % by_fn.get("mcp-long-job"))
+        check(by_fn.get("mcp-notify", {}).get("invocationType") == "Event",
+              "the notify tool is invoked with InvocationType=Event: %s" % by_fn.get("mcp-notify"))
 
         before = stats(url)["operations"].get("ListFunctions", 0)
         rc, out, err = tools(url, FUNCTION_TAG_KEY="mcp", FUNCTION_TAG_VALUE="enabled")
         check(rc == 0, "tools by tag exits 0 (%s)" % err.strip()[-300:])
-        check(len(out) == 125, "tag selection finds 5 samples + 120 synthetic functions: %d" % len(out))
+        check(len(out) == 127, "tag selection finds 7 samples + 120 synthetic functions: %d" % len(out))
         after = stats(url)["operations"].get("ListFunctions", 0)
         check(after - before in (0, 3), "discovery pages ListFunctions in 3 calls of 50 or uses tagging (%d)" % (after - before))
 

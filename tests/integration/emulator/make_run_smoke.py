@@ -51,7 +51,9 @@ except subprocess.TimeoutExpired:
     sys.exit("FAIL: run.sh did not stop on SIGINT")
 leftover = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
 failures = [what for what, ok in [
-    ("tools listed", "== tools/list: 5 tools" in text),
+    ("tools listed", "== tools/list: 7 tools" in text),
+    ("a fire-and-forget call", "was invoked asynchronously (InvocationType=Event)" in text),
+    ("the long job's result", "rows" in text),
     ("a successful call", "isError: false" in text),
     ("a function error", "isError: true" in text),
     ("connection help", "mcpServers" in text or "Claude Desktop" in text),
