@@ -15,10 +15,10 @@ const RSS_LIMIT_MB = 200;
 const TASKS_EXTENSION = { extensions: { 'io.modelcontextprotocol/tasks': {} } };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// A process's peak resident set (VmHWM), in MB.
-function peakRssMb(pid) {
-  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  assert(m, `VmHWM of ${pid}`);
+// A memory figure of a process from /proc/<pid>/status (VmHWM: peak resident set, VmRSS: now), in MB.
+function memoryMb(pid, field) {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  assert(m, `${field} of ${pid}`);
   return Number(m[1]) / 1024;
 }
 
@@ -45,6 +45,7 @@ run(async () => {
   const local = await startTasksLocal(['--max-connections', '1024']);
   const server = await startHttpServe(lambdaEnv(local.url, { LAMBDA_MCP_AUTH_TOKEN: token }));
   try {
+    const idle = memoryMb(server.child.pid, 'VmRSS');
     const start = Date.now();
     const answers = await Promise.all(Array.from({ length: COUNT }, (_, i) => postModern(server.url, token,
       'tools/call', { name: 'slow2', arguments: { i, tag: `task-${i}` } }, { ...TASKS_EXTENSION, id: i + 1 })));
@@ -66,10 +67,10 @@ run(async () => {
     assertEqual((await stats(local.url)).functions['mcp-slow2'].invocations, COUNT, 'one Invoke per task');
     const lastCreated = Math.max(...created.map((t) => Date.parse(t.createdAt)));
     const firstEnded = Math.min(...Object.values(done).map((t) => Date.parse(t.lastUpdatedAt)));
-    const rss = peakRssMb(server.child.pid);
+    const rss = memoryMb(server.child.pid, 'VmHWM');
     console.log(`tasks load: ${COUNT} tasks of a 2 s function created in ${createdMs} ms, all completed in ` +
       `${wallMs} ms; all working at once for ${firstEnded - lastCreated} ms; lambda-mcp peak RSS ` +
-      `${rss.toFixed(1)} MB`);
+      `${rss.toFixed(1)} MB (${idle.toFixed(1)} MB before the tasks)`);
     assert(lastCreated < firstEnded, `all ${COUNT} tasks were working at one moment: the last was created at ` +
       `${new Date(lastCreated).toISOString()}, the first ended at ${new Date(firstEnded).toISOString()}`);
     assert(rss < RSS_LIMIT_MB, `lambda-mcp's peak RSS ${rss.toFixed(1)} MB < ${RSS_LIMIT_MB} MB`);
