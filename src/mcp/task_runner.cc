@@ -297,18 +297,21 @@ void TaskRunner::AskForInput(const std::shared_ptr<Run>& run, InputRequired inpu
   }
 }
 
-void TaskRunner::Fail(const std::string& id, const jsonrpc::RpcError& error, std::string message) {
+bool TaskRunner::Fail(const std::string& id, const jsonrpc::RpcError& error, std::string message) {
   Clock::WallTime now = clock_.Now();
+  bool failed = false;
   Settle(id, [&](TaskRecord& r) {
     if (IsTerminal(r.status)) {
       return false;
     }
+    failed = true;
     End(r, TaskStatus::kFailed, now);
     r.error = ErrorJson(error);
     r.status_message = message.empty() ? error.message : std::move(message);
     return true;
   });
   ForgetRun(id);
+  return failed;
 }
 
 std::optional<TaskRecord> TaskRunner::Get(const std::string& owner, const std::string& id) {
@@ -499,6 +502,7 @@ void TaskRunner::Shutdown(std::chrono::milliseconds grace) {
     left.push_back(run);
   }
   lock.unlock();
+  size_t unfinished = 0;
   for (const auto& run : left) {
     bool started;
     {
@@ -509,10 +513,10 @@ void TaskRunner::Shutdown(std::chrono::milliseconds grace) {
     }
     std::string why = started ? "the server shut down before the task finished; the function may have run"
                               : "the server shut down before the task started; nothing was invoked";
-    Fail(run->id, jsonrpc::RpcError::Internal("Internal error: " + why), why);
+    unfinished += Fail(run->id, jsonrpc::RpcError::Internal("Internal error: " + why), why) ? 1 : 0;
   }
-  if (first && !left.empty()) {
-    spdlog::info("mcp: shutdown: {} task(s) ended unfinished", left.size());
+  if (first && unfinished > 0) {
+    spdlog::info("mcp: shutdown: {} task(s) ended unfinished", unfinished);
   }
   lock.lock();
   idle_cv_.wait(lock, [this] { return rounds_ == 0; });  // stopped rounds return promptly

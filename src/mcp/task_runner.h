@@ -81,7 +81,9 @@ class TaskRunner {
   // outstanding are ignored; once none is left the next round is queued. kNotFound as for Cancel.
   Status Update(const std::string& owner, const std::string& id, const Json& input_responses);
 
-  // `on_change` gets the record each time one of `ids` changes (status, input requests), from any thread.
+  // `on_change` gets the record each time one of `ids` changes (status, input requests), from any thread,
+  // without the runner's locks held. A call already under way when Unwatch returns may still finish (and
+  // one more may start), so it must own, or share, whatever it touches.
   using Watcher = std::function<void(const TaskRecord&)>;
   uint64_t Watch(std::vector<std::string> ids, Watcher on_change);
   void Unwatch(uint64_t token);
@@ -102,8 +104,9 @@ class TaskRunner {
   void RunRound(const std::shared_ptr<Run>& run);
   void Finish(const std::shared_ptr<Run>& run, Result<ToolResult> result);
   void AskForInput(const std::shared_ptr<Run>& run, InputRequired input);
-  // Ends the task failed with `error` (status message: `message`, else the error's) unless it had ended.
-  void Fail(const std::string& id, const jsonrpc::RpcError& error, std::string message = {});
+  // Ends the task failed with `error` (status message: `message`, else the error's) unless it had ended;
+  // true if it had not.
+  bool Fail(const std::string& id, const jsonrpc::RpcError& error, std::string message = {});
   // store_.Update, then the watchers when `change` changed the record; nullopt when the record is gone.
   std::optional<TaskRecord> Settle(const std::string& id, const std::function<bool(TaskRecord&)>& change);
   std::shared_ptr<Run> FindRun(const std::string& id);

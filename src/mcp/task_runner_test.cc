@@ -114,16 +114,20 @@ class TaskRunnerTest : public ::testing::Test {
                      const std::string& owner = "alice") {
     auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
     std::optional<TaskRecord> record;
-    std::mutex mu;
-    std::condition_variable cv;
-    uint64_t watch = runner.Watch({id}, [&](const TaskRecord&) {
-      std::lock_guard lock(mu);
-      cv.notify_all();
+    // The watcher may run after Unwatch returns (the runner's contract): it owns what it touches.
+    struct Signal {
+      std::mutex mu;
+      std::condition_variable cv;
+    };
+    auto signal = std::make_shared<Signal>();
+    uint64_t watch = runner.Watch({id}, [signal](const TaskRecord&) {
+      std::lock_guard lock(signal->mu);
+      signal->cv.notify_all();
     });
-    std::unique_lock lock(mu);
+    std::unique_lock lock(signal->mu);
     while ((record = runner.Get(owner, id)) && record->status == status &&
            std::chrono::steady_clock::now() < deadline) {
-      cv.wait_for(lock, std::chrono::milliseconds(50));
+      signal->cv.wait_for(lock, std::chrono::milliseconds(50));
     }
     runner.Unwatch(watch);
     EXPECT_TRUE(record.has_value());
