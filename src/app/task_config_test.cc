@@ -97,6 +97,26 @@ tasks:
             std::string::npos);
 }
 
+// A target's tool overrides may set task support; a bad value is a problem with its path.
+TEST(TaskConfigTest, ToolOverridesSetTaskSupport) {
+  auto config = Parse(R"(
+targets:
+  - name: prod
+    select: {prefix: mcp-}
+    tools:
+      - {function: "report-*", task_support: required}
+      - {function: "*", title: Any}
+)");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const auto& tools = config->targets.at(0).tools;
+  EXPECT_EQ(tools.at(0).task_support, mcp::TaskSupport::kRequired);
+  EXPECT_FALSE(tools.at(1).task_support.has_value());
+  EXPECT_NE(Problems("targets:\n  - name: prod\n    select: {prefix: mcp-}\n    tools: [{function: x, "
+                     "task_support: sometimes}]\n")
+                .find("targets[0].tools[0].task_support: 'sometimes': forbidden, optional or required"),
+            std::string::npos);
+}
+
 TEST(TaskConfigTest, FlagsBeatTheFile) {
   auto config = Parse("tasks: {ttl: 2h, enabled: true}\n");
   ASSERT_TRUE(config.ok());
