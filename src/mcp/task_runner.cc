@@ -28,6 +28,15 @@ Json ErrorJson(const jsonrpc::RpcError& error) {
   return out;
 }
 
+// Moves `r` to the terminal `status` at `now`: what it was waiting for goes, its TTL starts.
+void End(TaskRecord& r, TaskStatus status, Clock::WallTime now) {
+  r.status = status;
+  r.input_requests = nullptr;
+  r.resume = nullptr;
+  r.updated_at = now;
+  r.expires_at = now + r.ttl;
+}
+
 SchedulerLimits RunLimits(const TaskOptions& options) {
   size_t running = static_cast<size_t>(std::max(1, options.max_running));
   return {.worker_threads = static_cast<int>(running),
@@ -195,7 +204,7 @@ void TaskRunner::Finish(const std::shared_ptr<Run>& run, Result<ToolResult> resu
       return false;
     }
     if (result.ok()) {
-      r.status = TaskStatus::kCompleted;
+      End(r, TaskStatus::kCompleted, now);
       if (result->input_required) {  // 2025-11-25: input needs the stateless era
         r.result =
             RenderToolResult(ToolResult::Text("Tool " + r.tool +
@@ -208,14 +217,10 @@ void TaskRunner::Finish(const std::shared_ptr<Run>& run, Result<ToolResult> resu
         r.result = RenderToolResult(std::move(*result), version);
       }
     } else {
-      r.status = TaskStatus::kFailed;
+      End(r, TaskStatus::kFailed, now);
       r.error = ErrorJson(ToolCallError(r.tool, result.error()));
       r.status_message = r.error.value("message", "");
     }
-    r.input_requests = nullptr;
-    r.resume = nullptr;
-    r.updated_at = now;
-    r.expires_at = now + r.ttl;
     return true;
   });
   ForgetRun(run->id);
@@ -228,14 +233,14 @@ void TaskRunner::AskForInput(const std::shared_ptr<Run>& run, InputRequired inpu
     std::string capability =
         CapabilityForInputRequest(request.is_object() ? request.value("method", "") : "");
     if (capability.empty()) {
-      FailRun(run, jsonrpc::RpcError::Internal("Internal error: tool " + run->request.tool +
-                                               " asked for input with an unknown method"));
+      Fail(run->id, jsonrpc::RpcError::Internal("Internal error: tool " + run->request.tool +
+                                                " asked for input with an unknown method"));
       return;
     }
     required[capability] = Json::object();
   }
   if (Json missing = MissingCapabilities(required, run->request.client_capabilities); !missing.empty()) {
-    FailRun(run, jsonrpc::RpcError::MissingClientCapability(std::move(missing)));
+    Fail(run->id, jsonrpc::RpcError::MissingClientCapability(std::move(missing)));
     return;
   }
   bool again = input.input_requests.empty();  // only state: the next round starts at once
@@ -278,36 +283,32 @@ void TaskRunner::AskForInput(const std::shared_ptr<Run>& run, InputRequired inpu
     return true;
   });
   if (too_many) {
-    FailRun(run,
-            jsonrpc::RpcError::Internal("Internal error: tool " + run->request.tool + " asked for input " +
-                                        std::to_string(kMaxInputRounds) + " times"));
+    Fail(run->id,
+         jsonrpc::RpcError::Internal("Internal error: tool " + run->request.tool + " asked for input " +
+                                     std::to_string(kMaxInputRounds) + " times"));
     return;
   }
   if (again) {
     run->input_responses = Json::object();
     run->request_state = std::move(input.state);
     if (!Submit(run).ok()) {
-      FailRun(run, jsonrpc::RpcError::Internal("Internal error: the task's next round could not be queued"));
+      Fail(run->id, jsonrpc::RpcError::Internal("Internal error: the task's next round could not be queued"));
     }
   }
 }
 
-void TaskRunner::FailRun(const std::shared_ptr<Run>& run, const jsonrpc::RpcError& error) {
+void TaskRunner::Fail(const std::string& id, const jsonrpc::RpcError& error, std::string message) {
   Clock::WallTime now = clock_.Now();
-  Settle(run->id, [&](TaskRecord& r) {
+  Settle(id, [&](TaskRecord& r) {
     if (IsTerminal(r.status)) {
       return false;
     }
-    r.status = TaskStatus::kFailed;
+    End(r, TaskStatus::kFailed, now);
     r.error = ErrorJson(error);
-    r.status_message = error.message;
-    r.input_requests = nullptr;
-    r.resume = nullptr;
-    r.updated_at = now;
-    r.expires_at = now + r.ttl;
+    r.status_message = message.empty() ? error.message : std::move(message);
     return true;
   });
-  ForgetRun(run->id);
+  ForgetRun(id);
 }
 
 std::optional<TaskRecord> TaskRunner::Get(const std::string& owner, const std::string& id) {
@@ -345,15 +346,11 @@ Result<TaskRecord> TaskRunner::Cancel(const std::string& owner, const std::strin
       ended = true;
       return false;
     }
-    r.status = TaskStatus::kCancelled;
+    End(r, TaskStatus::kCancelled, now);
     r.cancel_requested = true;
     r.status_message =
         started ? "Cancelled by the client; the tool had started, so the function may still have run"
                 : "Cancelled by the client before the tool started; nothing was invoked";
-    r.input_requests = nullptr;
-    r.resume = nullptr;
-    r.updated_at = now;
-    r.expires_at = now + r.ttl;
     return true;
   });
   ForgetRun(id);
@@ -411,24 +408,13 @@ Status TaskRunner::Update(const std::string& owner, const std::string& id, const
   }
   std::shared_ptr<Run> run = FindRun(id);
   if (!run) {
-    Settle(id, [&](TaskRecord& r) {
-      if (IsTerminal(r.status)) {
-        return false;
-      }
-      r.status = TaskStatus::kFailed;
-      r.error = ErrorJson(
-          jsonrpc::RpcError::Internal("Internal error: the task's run is gone (server restarted?)"));
-      r.status_message = r.error["message"];
-      r.updated_at = now;
-      r.expires_at = now + r.ttl;
-      return true;
-    });
+    Fail(id, jsonrpc::RpcError::Internal("Internal error: the task's run is gone (the server restarted?)"));
     return Ok();
   }
   run->input_responses = std::move(answers);
   run->request_state = std::move(state);
   if (!Submit(run).ok()) {
-    FailRun(run, jsonrpc::RpcError::Internal("Internal error: the task's next round could not be queued"));
+    Fail(run->id, jsonrpc::RpcError::Internal("Internal error: the task's next round could not be queued"));
   }
   return Ok();
 }
@@ -513,7 +499,6 @@ void TaskRunner::Shutdown(std::chrono::milliseconds grace) {
     left.push_back(run);
   }
   lock.unlock();
-  Clock::WallTime now = clock_.Now();
   for (const auto& run : left) {
     bool started;
     {
@@ -524,19 +509,7 @@ void TaskRunner::Shutdown(std::chrono::milliseconds grace) {
     }
     std::string why = started ? "the server shut down before the task finished; the function may have run"
                               : "the server shut down before the task started; nothing was invoked";
-    Settle(run->id, [&](TaskRecord& r) {
-      if (IsTerminal(r.status)) {
-        return false;
-      }
-      r.status = TaskStatus::kFailed;
-      r.error = ErrorJson(jsonrpc::RpcError::Internal("Internal error: " + why));
-      r.status_message = why;
-      r.input_requests = nullptr;
-      r.updated_at = now;
-      r.expires_at = now + r.ttl;
-      return true;
-    });
-    ForgetRun(run->id);
+    Fail(run->id, jsonrpc::RpcError::Internal("Internal error: " + why), why);
   }
   if (first && !left.empty()) {
     spdlog::info("mcp: shutdown: {} task(s) ended unfinished", left.size());

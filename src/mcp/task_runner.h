@@ -102,7 +102,8 @@ class TaskRunner {
   void RunRound(const std::shared_ptr<Run>& run);
   void Finish(const std::shared_ptr<Run>& run, Result<ToolResult> result);
   void AskForInput(const std::shared_ptr<Run>& run, InputRequired input);
-  void FailRun(const std::shared_ptr<Run>& run, const jsonrpc::RpcError& error);
+  // Ends the task failed with `error` (status message: `message`, else the error's) unless it had ended.
+  void Fail(const std::string& id, const jsonrpc::RpcError& error, std::string message = {});
   // store_.Update, then the watchers when `change` changed the record; nullopt when the record is gone.
   std::optional<TaskRecord> Settle(const std::string& id, const std::function<bool(TaskRecord&)>& change);
   std::shared_ptr<Run> FindRun(const std::string& id);

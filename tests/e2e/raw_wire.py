@@ -5,7 +5,7 @@ from rawpipe import Server, check
 server = Server()
 server.initialize(capabilities={"sampling": {}})
 tools = server.request("tools/list")["result"]["tools"]
-check(len(tools) == 27, f"27 fixture tools listed, got {len(tools)}")
+check(len(tools) == 34, f"34 fixture tools listed, got {len(tools)}")
 server.request("logging/setLevel", {"level": "debug"})
 
 # Progress: 0, 50, 100 with the caller's token, all before the response.

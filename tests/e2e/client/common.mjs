@@ -11,6 +11,7 @@ if (!existsSync(new URL('./node_modules/@modelcontextprotocol/sdk/', import.meta
 export const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
 export const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
 export const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+export const { CallToolResultSchema } = await import('@modelcontextprotocol/sdk/types.js');
 
 export const BIN = process.env.LMCP_BIN;
 if (!BIN || !existsSync(BIN)) {

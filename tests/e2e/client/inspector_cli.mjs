@@ -24,7 +24,7 @@ function inspect(...args) {
 
 run(async () => {
   const list = inspect('--method', 'tools/list');
-  assertEqual(list.tools.length, 27, 'inspector sees the 27 fixture tools');
+  assertEqual(list.tools.length, 34, 'inspector sees the 34 fixture tools');
   const call = inspect('--method', 'tools/call', '--tool-name', 'test_simple_text');
   assertEqual(call.content[0].text, 'This is a simple text response for testing.', 'inspector tools/call');
 });

@@ -15,6 +15,8 @@ const EXPECTED_TOOLS = [
   'test_input_required_result_request_state', 'test_input_required_result_multiple_inputs',
   'test_input_required_result_multi_round', 'test_input_required_result_tampered_state',
   'test_input_required_result_capabilities',
+  // The tasks-* scenarios' fixtures (MCP tasks, both eras).
+  'greet', 'slow_compute', 'failing_job', 'protocol_error_job', 'confirm_delete', 'multi_input', 'test_tool_with_task',
 ];
 
 run(async () => {
@@ -23,7 +25,8 @@ run(async () => {
   // Handshake.
   assertEqual(client.getServerVersion().name, 'lambda-mcp', 'serverInfo.name');
   assert(/^\d+\.\d+\.\d+/.test(client.getServerVersion().version), 'serverInfo.version is a version');
-  assertEqual(client.getServerCapabilities(), { logging: {}, tools: { listChanged: true } }, 'capabilities');
+  assertEqual(client.getServerCapabilities(), { logging: {}, tools: { listChanged: true },
+    tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }, 'capabilities');
   assert(client.getInstructions().length > 0, 'instructions present');
 
   // tools/list, following cursors.

@@ -5,13 +5,13 @@
 // the audit log records principal, rule and decision for each call. SIGHUP applies a changed file and keeps
 // the old config when the new one is bad. Also: `check-config` on the example, and `tools --principal`.
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, Client, StreamableHTTPClientTransport, assert, assertEqual } from '../client/common.mjs';
-import { ROOT, invocations, startHttpServe, startLocal, stats } from './local.mjs';
+import { BIN, assert, assertEqual } from '../client/common.mjs';
+import { ROOT, connectWithToken, invocations, startHttpServe, startLocal, stats, writeTokens } from './local.mjs';
 
 const ISSUER = 'https://issuer.example.test';
 const AUDIENCE = 'https://mcp.example.test/mcp';
@@ -36,12 +36,7 @@ async function startIssuer() {
   return { url: `http://127.0.0.1:${server.address().port}/jwks.json`, token, close: () => server.close() };
 }
 
-async function connect(url, token) {
-  const client = new Client({ name: 'gateway-e2e', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url),
-    { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-  return client;
-}
+const connect = (url, token) => connectWithToken(url, token, 'gateway-e2e');
 
 const names = async (client) => (await client.listTools()).tools.map((t) => t.name).sort();
 const text = (result) => result.content.map((c) => c.text ?? '').join('\n');
@@ -55,10 +50,7 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lmcp-gateway-'));
   cpSync(path.join(ROOT, 'examples', 'gateway.yaml'), path.join(dir, 'gateway.yaml'));
   mkdirSync(path.join(dir, 'tokens'));
-  const tokens = { alice: randomBytes(32).toString('hex'), bob: randomBytes(32).toString('hex') };
-  for (const [name, value] of Object.entries(tokens)) {
-    writeFileSync(path.join(dir, 'tokens', `${name}.token`), `${value}\n`, { mode: 0o600 });
-  }
+  const tokens = writeTokens(path.join(dir, 'tokens'), ['alice', 'bob']);
   const config = path.join(dir, 'gateway.yaml');
 
   const check = spawnSync(BIN, ['check-config', config], { encoding: 'utf8' });

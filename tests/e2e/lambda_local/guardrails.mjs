@@ -3,21 +3,14 @@
 // principal gets the retry error while another is unaffected; a function failing with 503 (fault injection)
 // opens its breaker after 3 calls, later calls return at once without reaching the endpoint, and after the
 // cooldown one probe closes it again.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, StreamableHTTPClientTransport, assert, assertEqual } from '../client/common.mjs';
-import { invocations, lambdaEnv, startHttpServe, startLocal, stats } from './local.mjs';
+import { assert, assertEqual } from '../client/common.mjs';
+import { connectWithToken, invocations, lambdaEnv, startHttpServe, startLocal, stats, writeTokens }
+  from './local.mjs';
 
 const text = (result) => result.content.map((c) => c.text ?? '').join('\n');
-
-async function connect(url, token) {
-  const client = new Client({ name: 'guardrails-e2e', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url),
-    { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-  return client;
-}
 
 // How many Invoke requests for `fn` reached the endpoint's fault rules (answered or not).
 async function faultMatches(url) {
@@ -28,10 +21,7 @@ async function faultMatches(url) {
 
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lmcp-guardrails-'));
-  const tokens = { alice: randomBytes(32).toString('hex'), bob: randomBytes(32).toString('hex') };
-  for (const [name, value] of Object.entries(tokens)) {
-    writeFileSync(path.join(dir, `${name}.token`), `${value}\n`, { mode: 0o600 });
-  }
+  const tokens = writeTokens(dir, ['alice', 'bob']);
   const config = path.join(dir, 'gateway.yaml');
   writeFileSync(config, [
     'principals:',
@@ -47,8 +37,8 @@ async function main() {
   const local = await startLocal();
   const server = await startHttpServe(lambdaEnv(local.url, { XDG_STATE_HOME: dir }), ['--config', config]);
   try {
-    const alice = await connect(server.url, tokens.alice);
-    const bob = await connect(server.url, tokens.bob);
+    const alice = await connectWithToken(server.url, tokens.alice, 'guardrails-e2e');
+    const bob = await connectWithToken(server.url, tokens.bob, 'guardrails-e2e');
 
     // The cache: 100 identical calls, one Invoke.
     const before = invocations(await stats(local.url), 'mcp-echo');
