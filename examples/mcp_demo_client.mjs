@@ -54,9 +54,9 @@ try {
   const job = find('long_job');
   if (job) {
     const support = job.execution?.taskSupport ?? 'forbidden';
-    console.log(`== tools/call ${job.name} {"seconds":2} (Timeout 120 s: taskSupport ${support})`);
+    console.log(`== tools/call ${job.name} {"seconds":1} (Timeout 120 s: taskSupport ${support})`);
     // callToolStream asks for a task when the server offers tasks for the tool, else calls it plainly.
-    const stream = client.experimental.tasks.callToolStream({ name: job.name, arguments: { seconds: 2 } });
+    const stream = client.experimental.tasks.callToolStream({ name: job.name, arguments: { seconds: 1 } });
     for await (const message of stream) {
       if (message.type === 'taskCreated') console.log(`  task ${message.task.taskId}: ${message.task.status}`);
       else if (message.type === 'taskStatus') console.log(`  task status: ${message.task.status}`);

@@ -32,6 +32,30 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) 
   return std::nullopt;
 }
 
+std::optional<std::size_t> ParseByteSize(const std::string& text) {
+  std::string_view t = Trim(text);
+  unsigned long long n = 0;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+  if (ec != std::errc() || end == t.data()) {
+    return std::nullopt;
+  }
+  std::string unit = AsciiLower(Trim(std::string_view(end, t.data() + t.size() - end)));
+  int shift = 0;
+  if (unit == "kib" || unit == "kb" || unit == "k") {
+    shift = 10;
+  } else if (unit == "mib" || unit == "mb" || unit == "m") {
+    shift = 20;
+  } else if (unit == "gib" || unit == "gb" || unit == "g") {
+    shift = 30;
+  } else if (!unit.empty() && unit != "b") {
+    return std::nullopt;
+  }
+  if (n > (~0ULL >> shift)) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(n << shift);
+}
+
 bool ConfigNode::Has(const std::string& key) const {
   return node_.IsMap() && node_[key].IsDefined() && !node_[key].IsNull();
 }
@@ -142,6 +166,20 @@ std::optional<std::chrono::milliseconds> ConfigNode::Duration() const {
     Problem("expected a duration such as 90s, 15m or 1h, got '" + *text + "'");
   }
   return d;
+}
+
+std::optional<std::size_t> ConfigNode::ByteSize(std::size_t min, std::size_t max) const {
+  auto text = String();
+  if (!text) {
+    return std::nullopt;
+  }
+  auto size = ParseByteSize(*text);
+  if (!size || *size < min || *size > max) {
+    Problem("expected a size from " + std::to_string(min >> 20) + "MiB to " + std::to_string(max >> 20) +
+            "MiB such as 256MiB or 1GiB, got '" + *text + "'");
+    return std::nullopt;
+  }
+  return size;
 }
 
 std::optional<double> ConfigNode::Fraction() const {

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -27,6 +28,10 @@ class ConfigProblems {
 
 // "1h", "30m", "45s", "250ms" or a plain number of seconds; nullopt for anything else or a negative value.
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+// "256MiB", "1GiB", "512KiB", "64MB" (MB = MiB here: sizes of memory) or a plain number of bytes; nullopt
+// for anything else.
+std::optional<std::size_t> ParseByteSize(const std::string& text);
 
 // One node of the document and where it is. Reading a value of the wrong shape records a problem and
 // yields nothing (nullopt or empty), so the loader goes on and reports the rest too.
@@ -56,6 +61,8 @@ class ConfigNode {
   std::optional<bool> Bool() const;
   std::optional<long long> Integer(long long min, long long max) const;
   std::optional<std::chrono::milliseconds> Duration() const;
+  // A size in bytes within [min, max] (ParseByteSize), e.g. "256MiB".
+  std::optional<std::size_t> ByteSize(std::size_t min, std::size_t max) const;
   // A number from 0 to 1 (a rate, a jitter).
   std::optional<double> Fraction() const;
   // A string or a sequence of strings.

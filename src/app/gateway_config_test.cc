@@ -265,5 +265,18 @@ TEST(ConfigReaderTest, Durations) {
   EXPECT_FALSE(ParseDuration(""));
 }
 
+TEST(ConfigReaderTest, ByteSizes) {
+  EXPECT_EQ(ParseByteSize("256MiB"), std::size_t{256} << 20);
+  EXPECT_EQ(ParseByteSize("1GiB"), std::size_t{1} << 30);
+  EXPECT_EQ(ParseByteSize("512 KiB"), std::size_t{512} << 10);
+  EXPECT_EQ(ParseByteSize("64MB"), std::size_t{64} << 20);
+  EXPECT_EQ(ParseByteSize("1048576"), std::size_t{1} << 20);  // a plain number is bytes
+  EXPECT_FALSE(ParseByteSize("-1MiB"));
+  EXPECT_FALSE(ParseByteSize("12 parsecs"));
+  EXPECT_FALSE(ParseByteSize("MiB"));
+  EXPECT_FALSE(ParseByteSize("99999999999999999999GiB"));
+  EXPECT_FALSE(ParseByteSize("17179869184GiB"));  // 2^64 bytes: overflows
+}
+
 }  // namespace
 }  // namespace lmcp::app

@@ -58,9 +58,8 @@ void ReadTasksSection(const ConfigNode& node, mcp::TaskOptions& tasks, catalog::
   if (store.max_tasks_per_owner > store.max_tasks) {
     node["max_tasks_per_principal"].Problem("more than max_tasks (" + std::to_string(store.max_tasks) + ")");
   }
-  if (auto mib = node["memory"].Integer(1, 1 << 20)) {  // MiB: there is no size syntax ("256MiB") yet
-    store.max_bytes = static_cast<size_t>(*mib) << 20;
-  }
+  store.max_bytes =
+      node["memory"].ByteSize(std::size_t{1} << 20, std::size_t{1} << 40).value_or(store.max_bytes);
   ConfigNode over = node["optional_over"];
   if (auto d = DurationIn(over, milliseconds(0), std::chrono::seconds(900), "a duration from 0s to 900s")) {
     if (d->count() % 1000 != 0) {

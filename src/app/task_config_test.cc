@@ -41,7 +41,7 @@ tasks:
   max_running: 16
   max_tasks: 500
   max_tasks_per_principal: 50
-  memory: 64
+  memory: 64MiB
   optional_over: 2m
 )");
   ASSERT_TRUE(config.ok()) << config.error().message;
@@ -72,7 +72,7 @@ tasks:
   max_running: 0
   max_tasks: 10
   max_tasks_per_principal: 20
-  memory: 256MiB
+  memory: 256
   optional_over: 1h
   max_task: 3
 )");
@@ -82,7 +82,7 @@ tasks:
            "tasks.poll_interval: expected a duration from 100ms to 1h",
            "tasks.max_running: expected a whole number from 1 to 100000, got '0'",
            "tasks.max_tasks_per_principal: more than max_tasks (10)",
-           "tasks.memory: expected a whole number from 1 to 1048576, got '256MiB'",
+           "tasks.memory: expected a size from 1MiB to 1048576MiB such as 256MiB or 1GiB, got '256'",
            "tasks.optional_over: expected a duration from 0s to 900s",
            "tasks.max_task: unknown key; did you mean 'max_tasks'?",
        }) {
@@ -94,6 +94,26 @@ tasks:
             std::string::npos);
   EXPECT_NE(Problems("lambda_mcp_task_optional_over_seconds: 30\ntasks: {optional_over: 60}\n")
                 .find("tasks.optional_over: also set as the plain key"),
+            std::string::npos);
+}
+
+// A target's tool overrides may set task support; a bad value is a problem with its path.
+TEST(TaskConfigTest, ToolOverridesSetTaskSupport) {
+  auto config = Parse(R"(
+targets:
+  - name: prod
+    select: {prefix: mcp-}
+    tools:
+      - {function: "report-*", task_support: required}
+      - {function: "*", title: Any}
+)");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const auto& tools = config->targets.at(0).tools;
+  EXPECT_EQ(tools.at(0).task_support, mcp::TaskSupport::kRequired);
+  EXPECT_FALSE(tools.at(1).task_support.has_value());
+  EXPECT_NE(Problems("targets:\n  - name: prod\n    select: {prefix: mcp-}\n    tools: [{function: x, "
+                     "task_support: sometimes}]\n")
+                .find("targets[0].tools[0].task_support: 'sometimes': forbidden, optional or required"),
             std::string::npos);
 }
 

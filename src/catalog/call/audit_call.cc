@@ -70,6 +70,9 @@ void CallAuditor::Write(const std::string& tool, const ToolEntry* entry, const s
   if (!record.trace_id.empty()) {
     line["trace_id"] = record.trace_id;
   }
+  if (!record.task_id.empty()) {
+    line["task_id"] = record.task_id;
+  }
   if (!record.decision.empty()) {
     line["decision"] = record.decision;
     line["rule"] = record.rule.empty() ? mcp::Json(nullptr) : mcp::Json(record.rule);
@@ -84,6 +87,7 @@ CallResult AuditCall::Handle(LambdaCall& call, const CallNext& next) {
   const std::string hmac = auditor_.ArgumentsHmac(call.arguments_text);
   CallResult result = next(call);
   ApplyFate(call.ctx.fate(), call.record);
+  call.record.task_id = call.ctx.task_id();
   auditor_.Write(call.tool, call.entry.get(), call.ctx.principal(), call.start, hmac, call.record);
   lines_.Add();
   return result;

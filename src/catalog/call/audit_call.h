@@ -1,8 +1,9 @@
 #pragma once
 // Stage: one audit line for every call that reached a tool, written after everything below it has run, with
 // the outcome the stages recorded. A result the client will not get (cancelled, abandoned at shutdown, the
-// client gone: mcp::CallFate) is audited as such, with what the invocation came to in `detail`. Lines never
-// hold argument values: only their size and a keyed HMAC (AuditSink).
+// client gone: mcp::CallFate) is audited as such, with what the invocation came to in `detail`. A call that
+// runs for an MCP task names it (`task_id`). Lines never hold argument values: only their size and a keyed
+// HMAC (AuditSink).
 
 #include "catalog/audit_log.h"
 #include "catalog/call/call.h"

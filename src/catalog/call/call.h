@@ -41,6 +41,7 @@ struct CallRecord {
   std::string trace_id;        // the W3C trace id of the request's valid traceparent; "" = none
   std::string decision;        // the policy's: "allow" | "deny"; "" = no policy configured
   std::string rule;            // the policy rule that decided; "" = none (default deny, or no policy)
+  std::string task_id;         // the MCP task the call runs for (CallContext::task_id); "" = a plain call
 };
 
 struct LambdaCall {

@@ -187,6 +187,25 @@ TEST_F(CallChainTest, TraceContextReachesTheInvokeAndTheAuditLine) {
   EXPECT_EQ(refused["trace_id"], "0af7651916cd43dd8448eb211c80319c");
 }
 
+// A call that runs for an MCP task names it in its audit line; a plain call has no task_id.
+class TaskCallContext final : public TestCallContext {
+ public:
+  const std::string& task_id() const override { return id_; }
+
+ private:
+  std::string id_ = "3f1c2b9a7d6e4f5a8b0c1d2e3f4a5b6c";
+};
+
+TEST_F(CallChainTest, TheAuditLineNamesTheTaskACallRunsFor) {
+  auto chain = Compose(CatalogOptions{});
+  TaskCallContext task;
+  ASSERT_TRUE(Call(chain, mcp::Json{{"a", 1}}, task).ok());
+  TestCallContext plain;
+  ASSERT_TRUE(Call(chain, mcp::Json{{"a", 1}}, plain).ok());
+  EXPECT_EQ(mcp::Json::parse(sink_.lines().at(0))["task_id"], "3f1c2b9a7d6e4f5a8b0c1d2e3f4a5b6c");
+  EXPECT_FALSE(mcp::Json::parse(sink_.lines().at(1)).contains("task_id"));
+}
+
 TEST_F(CallChainTest, AnInvalidOrAbsentTraceparentSendsNothing) {
   auto chain = Compose(CatalogOptions{});
   TestCallContext invalid;

@@ -4,76 +4,39 @@
 
 #include <gtest/gtest.h>
 
-#include "catalog/call/compose.h"
 #include "catalog/guardrail_options.h"
-#include "tests/support/catalog/fake_lambda_backend.h"
-#include "tests/support/catalog/test_call_context.h"
-#include "tests/support/common/fake_clock.h"
+#include "tests/support/catalog/chain_harness.h"
 
 namespace lmcp::catalog {
 namespace {
 
-// One tool, "notify", for function mcp-notify (an Event tool, also tagged cacheable).
-class EventTool final : public ToolDirectory {
- public:
-  EventTool() {
-    auto e = std::make_shared<ToolEntry>();
-    e->definition.name = "notify";
-    e->function.name = "mcp-notify";
-    e->function.arn = "arn:aws:lambda:us-east-1:123456789012:function:mcp-notify";
-    e->qualifier = "live";
-    e->invocation_type = InvocationType::kEvent;
-    e->tags = {{"mcp:invocation-type", "Event"}, {std::string(kCacheTtlTag), "300"}};
-    entry_ = e;
-  }
-  Result<std::shared_ptr<const ToolEntry>> Find(const std::string& tool) override {
-    if (tool != "notify") {
-      return Error::NotFound("Unknown tool: " + tool);
-    }
-    return entry_;
-  }
-
- private:
-  std::shared_ptr<const ToolEntry> entry_;
-};
-
 class EventInvokeTest : public ::testing::Test {
  protected:
   EventInvokeTest() {
-    backend_.SetInvokeHandler([](const InvokeRequest&, std::stop_token) -> Result<InvokeResponse> {
+    // An Event tool, also tagged cacheable: the tag must not make its calls cached.
+    ToolEntry& e =
+        h_.tools.Add("mcp-notify", {{"mcp:invocation-type", "Event"}, {std::string(kCacheTtlTag), "300"}});
+    e.qualifier = "live";
+    e.invocation_type = InvocationType::kEvent;
+    h_.backend.SetInvokeHandler([](const InvokeRequest&, std::stop_token) -> Result<InvokeResponse> {
       return InvokeResponse{.status = 202, .request_id = "rid-1"};
     });
-  }
-  CallChain Compose() {
     CatalogOptions options;
     options.log_tail = true;
-    return ComposeCallChain(options,
-                            {.tools = tools_, .clock = clock_, .auditor = &auditor_, .backend = &backend_});
+    chain_ = h_.Compose(options);
   }
-  CallResult Call(const CallChain& chain, mcp::Json arguments, mcp::CallContext& ctx) {
-    LambdaCall call("notify", std::move(arguments), ctx, clock_.Steady());
-    return chain.Run(call);
-  }
-  std::uint64_t Counter(const CallChain& chain, const std::string& name) {
-    for (const auto& [n, v] : chain.Counters()) {
-      if (n == name) {
-        return v;
-      }
-    }
-    return 999;
+  CallResult Call(mcp::Json arguments, const std::string& version = "2025-11-25") {
+    TestCallContext ctx(version);
+    LambdaCall call("mcp-notify", std::move(arguments), ctx, h_.clock.Steady());
+    return chain_.Run(call);
   }
 
-  EventTool tools_;
-  FakeLambdaBackend backend_;
-  FakeClock clock_;
-  MemoryAuditSink sink_;
-  CallAuditor auditor_{sink_, clock_};
+  ChainHarness h_;
+  CallChain chain_;
 };
 
 TEST_F(EventInvokeTest, TheInvokeIsQueuedAndTheResultSaysAccepted) {
-  auto chain = Compose();
-  TestCallContext ctx;  // 2025-11-25: structured content
-  auto result = Call(chain, mcp::Json{{"to", "ops"}}, ctx);
+  auto result = Call(mcp::Json{{"to", "ops"}});  // 2025-11-25: structured content
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_FALSE(result->is_error);
   EXPECT_EQ(
@@ -82,37 +45,31 @@ TEST_F(EventInvokeTest, TheInvokeIsQueuedAndTheResultSaysAccepted) {
                        R"((InvocationType=Event), request id rid-1; its result is not returned."}])"));
   EXPECT_EQ(result->structured_content,
             (mcp::Json{{"accepted", true}, {"requestId", "rid-1"}, {"invocationType", "Event"}}));
-  auto invokes = backend_.invokes();
+  auto invokes = h_.backend.invokes();
   ASSERT_EQ(invokes.size(), 1u);
   EXPECT_EQ(invokes[0].type, InvocationType::kEvent);
   EXPECT_EQ(invokes[0].payload, R"({"to":"ops"})");
   EXPECT_FALSE(invokes[0].log_tail);  // Lambda has no log tail for an asynchronous invoke
-  auto line = mcp::Json::parse(sink_.lines().at(0));
-  EXPECT_EQ(line["outcome"], "accepted");
-  EXPECT_EQ(line["request_id"], "rid-1");
-  EXPECT_EQ(Counter(chain, "invoke.accepted"), 1u);
+  EXPECT_EQ(h_.last_audit()["outcome"], "accepted");
+  EXPECT_EQ(h_.last_audit()["request_id"], "rid-1");
+  EXPECT_EQ(CounterValue(chain_.Counters(), "invoke.accepted"), 1);
 
-  TestCallContext old("2025-03-26");  // before structured content: the text alone
-  auto plain = Call(chain, mcp::Json{{"to", "ops"}}, old);
+  auto plain = Call(mcp::Json{{"to", "ops"}}, "2025-03-26");  // before structured content: the text alone
   ASSERT_TRUE(plain.ok());
   EXPECT_FALSE(plain->structured_content.has_value());
 }
 
 TEST_F(EventInvokeTest, NeverServedFromTheCache) {
-  auto chain = Compose();
-  TestCallContext ctx;
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(Call(chain, mcp::Json{{"to", "ops"}}, ctx).ok());
+    ASSERT_TRUE(Call(mcp::Json{{"to", "ops"}}).ok());
   }
-  EXPECT_EQ(backend_.invoke_calls.load(), 3);  // the same arguments three times, three Invokes
-  EXPECT_EQ(Counter(chain, "result_cache.stores"), 0u);
-  EXPECT_EQ(Counter(chain, "result_cache.hits"), 0u);
+  EXPECT_EQ(h_.invokes(), 3);  // the same arguments three times, three Invokes
+  EXPECT_EQ(CounterValue(chain_.Counters(), "result_cache.stores"), 0);
+  EXPECT_EQ(CounterValue(chain_.Counters(), "result_cache.hits"), 0);
 }
 
 TEST_F(EventInvokeTest, TheAsynchronousPayloadLimitIsOneMegabyte) {
-  auto chain = Compose();
-  TestCallContext ctx;
-  auto big = Call(chain, mcp::Json{{"x", std::string(kMaxEventInvokePayloadBytes, 'a')}}, ctx);
+  auto big = Call(mcp::Json{{"x", std::string(kMaxEventInvokePayloadBytes, 'a')}});
   ASSERT_TRUE(big.ok());
   EXPECT_TRUE(big->is_error);
   EXPECT_NE(big->content[0]["text"].get<std::string>().find(
@@ -120,26 +77,23 @@ TEST_F(EventInvokeTest, TheAsynchronousPayloadLimitIsOneMegabyte) {
                 "was not invoked."),
             std::string::npos)
       << big->content.dump();
-  EXPECT_EQ(backend_.invoke_calls.load(), 0);
-  EXPECT_EQ(mcp::Json::parse(sink_.lines().at(0))["outcome"], "too_large");
+  EXPECT_EQ(h_.invokes(), 0);
+  EXPECT_EQ(h_.last_audit()["outcome"], "too_large");
   // Just under the limit goes through.
-  std::string fits(kMaxEventInvokePayloadBytes - 64, 'a');
-  EXPECT_FALSE(Call(chain, mcp::Json{{"x", fits}}, ctx)->is_error);
-  EXPECT_EQ(backend_.invoke_calls.load(), 1);
+  EXPECT_FALSE(Call(mcp::Json{{"x", std::string(kMaxEventInvokePayloadBytes - 64, 'a')}})->is_error);
+  EXPECT_EQ(h_.invokes(), 1);
 }
 
-// An Event invoke Lambda refused (not found, throttled) is an error like any other; never re-sent.
+// An Event invoke Lambda refused (throttled, not found) is an error like any other, and is sent once.
 TEST_F(EventInvokeTest, ARefusedEventInvokeIsAnErrorSentOnce) {
-  backend_.SetInvokeHandler([](const InvokeRequest&, std::stop_token) -> Result<InvokeResponse> {
+  h_.backend.SetInvokeHandler([](const InvokeRequest&, std::stop_token) -> Result<InvokeResponse> {
     return Error{ErrorCode::kResourceExhausted, "TooManyRequestsException: Rate Exceeded."};
   });
-  auto chain = Compose();
-  TestCallContext ctx;
-  auto result = Call(chain, mcp::Json::object(), ctx);
+  auto result = Call(mcp::Json::object());
   ASSERT_TRUE(result.ok());
   EXPECT_TRUE(result->is_error);
-  EXPECT_EQ(backend_.invoke_calls.load(), 1);
-  EXPECT_EQ(mcp::Json::parse(sink_.lines().at(0))["outcome"], "throttled");
+  EXPECT_EQ(h_.invokes(), 1);
+  EXPECT_EQ(h_.last_audit()["outcome"], "throttled");
 }
 
 }  // namespace
