@@ -47,21 +47,21 @@ TEST_F(ConformanceFixturesTest, ListsExactlyTheSuiteTools) {
     names.push_back(t["name"]);
     EXPECT_EQ(t["inputSchema"]["type"], "object");
   }
-  EXPECT_EQ(
-      names,
-      (std::vector<std::string>{
-          "test_simple_text", "test_image_content", "test_audio_content", "test_embedded_resource",
-          "test_multiple_content_types", "test_tool_with_logging", "test_tool_with_progress",
-          "test_error_handling", "test_sampling", "test_elicitation", "test_elicitation_sep1034_defaults",
-          "test_elicitation_sep1330_enums", "json_schema_2020_12_tool",
-          // the 2026-07-28 scenarios' fixtures (conformance_fixtures_2026)
-          "test_missing_capability", "test_streaming_elicitation", "test_logging_tool",
-          "test_trigger_tool_change", "test_custom_headers", "test_custom_headers_null",
-          "test_input_required_result_elicitation", "test_input_required_result_sampling",
-          "test_input_required_result_list_roots", "test_input_required_result_request_state",
-          "test_input_required_result_multiple_inputs", "test_input_required_result_multi_round",
-          "test_input_required_result_tampered_state", "test_input_required_result_capabilities", "greet", "slow_compute", "failing_job",
-                                 "protocol_error_job", "confirm_delete", "multi_input", "test_tool_with_task"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "test_simple_text", "test_image_content", "test_audio_content",
+                       "test_embedded_resource", "test_multiple_content_types", "test_tool_with_logging",
+                       "test_tool_with_progress", "test_error_handling", "test_sampling", "test_elicitation",
+                       "test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums",
+                       "json_schema_2020_12_tool",
+                       // the 2026-07-28 scenarios' fixtures (conformance_fixtures_2026)
+                       "test_missing_capability", "test_streaming_elicitation", "test_logging_tool",
+                       "test_trigger_tool_change", "test_custom_headers", "test_custom_headers_null",
+                       "test_input_required_result_elicitation", "test_input_required_result_sampling",
+                       "test_input_required_result_list_roots", "test_input_required_result_request_state",
+                       "test_input_required_result_multiple_inputs", "test_input_required_result_multi_round",
+                       "test_input_required_result_tampered_state", "test_input_required_result_capabilities",
+                       "greet", "slow_compute", "failing_job", "protocol_error_job", "confirm_delete",
+                       "multi_input", "test_tool_with_task"}));
 }
 
 TEST_F(ConformanceFixturesTest, SimpleText) {

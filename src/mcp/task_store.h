@@ -40,8 +40,8 @@ struct TaskRecord {
   std::optional<Clock::WallTime> expires_at;
   std::chrono::milliseconds ttl{0};            // how long a result is kept after the task ends
   std::chrono::milliseconds poll_interval{0};  // suggested tasks/get interval
-  Json result;          // completed: the tool result as rendered for protocol_version
-  Json error;           // failed: the JSON-RPC error object {code, message, data?}
+  Json result;                                 // completed: the tool result as rendered for protocol_version
+  Json error;                                  // failed: the JSON-RPC error object {code, message, data?}
   Json input_requests;  // input_required: wire key → {method, params}; null otherwise
   // The runner's own: what the next round of an input_required task needs (the tool's state, the keys
   // issued so far, the answers so far). Never rendered.
@@ -53,9 +53,9 @@ struct TaskRecord {
 };
 
 struct TaskStoreLimits {
-  size_t max_tasks = 10000;            // records kept, over all owners
-  size_t max_tasks_per_owner = 1000;   // records kept for one principal
-  size_t max_bytes = 256 << 20;        // ApproximateBytes over all records
+  size_t max_tasks = 10000;           // records kept, over all owners
+  size_t max_tasks_per_owner = 1000;  // records kept for one principal
+  size_t max_bytes = 256 << 20;       // ApproximateBytes over all records
 };
 
 struct TaskPage {
@@ -76,7 +76,8 @@ class TaskStore {
   virtual std::optional<TaskRecord> Get(const std::string& id) = 0;
   // Atomically reads the record, lets `change` modify it (returning false = leave it as it was) and writes
   // it back; returns the record as stored afterwards. kNotFound when unknown, expired or evicted.
-  virtual Result<TaskRecord> Update(const std::string& id, const std::function<bool(TaskRecord&)>& change) = 0;
+  virtual Result<TaskRecord> Update(const std::string& id,
+                                    const std::function<bool(TaskRecord&)>& change) = 0;
   // `owner`'s records, oldest first, at most `limit`, starting after `cursor` (empty = from the start; a
   // cursor from a previous page). kInvalidArgument for a cursor this store did not issue.
   virtual Result<TaskPage> List(const std::string& owner, const std::string& cursor, size_t limit) = 0;
