@@ -54,9 +54,11 @@ void PrintSummary(const GatewayConfig& config) {
   } else {
     using std::chrono::duration_cast;
     using std::chrono::seconds;
-    std::printf("  tasks: results kept %llds, %d running at most, %zu kept (%zu per principal), %zu MiB\n",
-                static_cast<long long>(duration_cast<seconds>(t.ttl).count()), t.max_running,
-                t.store.max_tasks, t.store.max_tasks_per_owner, t.store.max_bytes >> 20);
+    std::printf(
+        "  tasks: results kept %llds, %d running at most (%d per principal), %zu kept (%zu per principal), "
+        "%zu MiB\n",
+        static_cast<long long>(duration_cast<seconds>(t.ttl).count()), t.max_running,
+        t.max_running_per_principal, t.store.max_tasks, t.store.max_tasks_per_owner, t.store.max_bytes >> 20);
   }
 }
 

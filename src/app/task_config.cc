@@ -29,9 +29,15 @@ void SetTtl(mcp::TaskOptions& tasks, milliseconds ttl) {
 }  // namespace
 
 const std::vector<std::string>& TaskSectionKeys() {
-  static const std::vector<std::string> kKeys = {"enabled",     "ttl",          "poll_interval",
-                                                 "max_running", "max_tasks",    "max_tasks_per_principal",
-                                                 "memory",      "optional_over"};
+  static const std::vector<std::string> kKeys = {"enabled",
+                                                 "ttl",
+                                                 "poll_interval",
+                                                 "max_running",
+                                                 "max_running_per_principal",
+                                                 "max_tasks",
+                                                 "max_tasks_per_principal",
+                                                 "memory",
+                                                 "optional_over"};
   return kKeys;
 }
 
@@ -48,6 +54,8 @@ void ReadTasksSection(const ConfigNode& node, mcp::TaskOptions& tasks, catalog::
                                    "a duration from 100ms to 1h")
                             .value_or(tasks.poll_interval);
   tasks.max_running = static_cast<int>(node["max_running"].Integer(1, 100'000).value_or(tasks.max_running));
+  tasks.max_running_per_principal = static_cast<int>(
+      node["max_running_per_principal"].Integer(1, 100'000).value_or(tasks.max_running_per_principal));
   auto& store = tasks.store;
   store.max_tasks = static_cast<size_t>(
       node["max_tasks"].Integer(1, 10'000'000).value_or(static_cast<long long>(store.max_tasks)));

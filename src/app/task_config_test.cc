@@ -39,6 +39,7 @@ tasks:
   ttl: 30s
   poll_interval: 250ms
   max_running: 16
+  max_running_per_principal: 4
   max_tasks: 500
   max_tasks_per_principal: 50
   memory: 64MiB
@@ -51,6 +52,7 @@ tasks:
   EXPECT_EQ(t.min_ttl, seconds(30));  // a shorter TTL lowers the floor of a client's task.ttl with it
   EXPECT_EQ(t.poll_interval, milliseconds(250));
   EXPECT_EQ(t.max_running, 16);
+  EXPECT_EQ(t.max_running_per_principal, 4);
   EXPECT_EQ(t.store.max_tasks, 500u);
   EXPECT_EQ(t.store.max_tasks_per_owner, 50u);
   EXPECT_EQ(t.store.max_bytes, 64u << 20);                                     // MiB

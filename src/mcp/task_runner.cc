@@ -43,7 +43,8 @@ SchedulerLimits RunLimits(const TaskOptions& options) {
           .max_queued = std::max<size_t>(1, options.store.max_tasks),
           .session_running = 1,  // every round is a "session" of its own
           .session_queued = 1,
-          .principal_running = running,
+          .principal_running =
+              std::min(running, static_cast<size_t>(std::max(1, options.max_running_per_principal))),
           .principal_queued = std::max<size_t>(1, options.store.max_tasks_per_owner),
           .queue_timeout = std::chrono::milliseconds(0)};  // a task waits for a worker as long as it takes
 }

@@ -42,7 +42,9 @@ struct TaskOptions {
   std::chrono::milliseconds ttl{std::chrono::hours(1)};  // a result is kept this long after its task ends
   std::chrono::milliseconds min_ttl{std::chrono::minutes(1)};  // floor for a 2025-11-25 client's task.ttl
   std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};  // suggested tasks/get interval
-  int max_running = 256;              // task runs at once (their own workers, beside the tools/call ones)
+  int max_running = 256;  // task runs at once (their own workers, beside the tools/call ones)
+  // Of those, one principal's; the rest of its tasks wait, working. Lower it on a gateway shared by many.
+  int max_running_per_principal = 256;
   TaskStoreLimits store;              // the in-memory store's bounds
   TaskStore* shared_store = nullptr;  // null: an in-memory store bounded by `store`; else not owned
 };

@@ -217,6 +217,22 @@ TEST_F(TaskRunnerTest, ATaskCancelledWhileQueuedNeverCallsItsTool) {
   EXPECT_EQ(provider_.Calls("echo"), 0);
 }
 
+TEST_F(TaskRunnerTest, OnePrincipalsTasksWaitForItsOwnRunningCapOnly) {
+  options_.max_running_per_principal = 1;
+  TaskRunner runner(provider_, options_, clock_);
+  auto first = runner.Start(Request("block"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(provider_.WaitBlocked(1));
+  auto queued = runner.Start(Request("echo"));  // alice's second: waits for her first
+  auto other = runner.Start(Request("echo", "bob"));
+  ASSERT_TRUE(queued.ok() && other.ok());
+  EXPECT_EQ(WaitNot(runner, other->id, TaskStatus::kWorking, "bob").status, TaskStatus::kCompleted);
+  EXPECT_EQ(runner.Get("alice", queued->id)->status, TaskStatus::kWorking);
+  EXPECT_EQ(provider_.Calls("echo"), 1);  // bob's only
+  provider_.Release();
+  EXPECT_EQ(WaitNot(runner, queued->id, TaskStatus::kWorking).status, TaskStatus::kCompleted);
+}
+
 TEST_F(TaskRunnerTest, ProviderFailuresEndTheTaskFailedWithTheJsonRpcError) {
   TaskRunner runner(provider_, options_, clock_);
   auto broken = runner.Start(Request("broken"));

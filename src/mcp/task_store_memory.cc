@@ -147,9 +147,23 @@ Result<void> InMemoryTaskStore::MakeRoom(const std::string& owner, size_t bytes,
     Evict(*ended_.begin());
     ++evicted;
   }
-  spdlog::warn("mcp: task store full: dropped {} ended task result(s) before their TTL to make room",
-               evicted);
+  ReportEvictions(evicted);
   return Ok();
+}
+
+// One WARNING a minute at most, with what was dropped since the last one: a full store evicts on every
+// create.
+void InMemoryTaskStore::ReportEvictions(size_t evicted) {
+  unreported_evictions_ += evicted;
+  Clock::SteadyTime now = clock_.Steady();
+  if (unreported_evictions_ == 0 || (warned_ && now - last_warning_ < std::chrono::minutes(1))) {
+    return;
+  }
+  spdlog::warn("mcp: task store full: dropped {} ended task result(s) before their TTL to make room{}",
+               unreported_evictions_, warned_ ? " (since the last warning)" : "");
+  unreported_evictions_ = 0;
+  last_warning_ = now;
+  warned_ = true;
 }
 
 void InMemoryTaskStore::EvictForMemory(const std::string& keep, Clock::WallTime now) {
@@ -164,10 +178,7 @@ void InMemoryTaskStore::EvictForMemory(const std::string& keep, Clock::WallTime 
     Evict(std::move(key));
     ++evicted;
   }
-  if (evicted > 0) {
-    spdlog::warn("mcp: task store over its memory limit: dropped {} ended task result(s) before their TTL",
-                 evicted);
-  }
+  ReportEvictions(evicted);
 }
 
 Result<void> InMemoryTaskStore::Create(TaskRecord record) {

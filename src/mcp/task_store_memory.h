@@ -40,6 +40,9 @@ class InMemoryTaskStore final : public TaskStore {
   const TaskStoreLimits limits_;
   Clock& clock_;
   mutable std::mutex mu_;
+  size_t unreported_evictions_ = 0;  // evicted since the last warning
+  Clock::SteadyTime last_warning_{};
+  bool warned_ = false;
   using ExpiryKey = std::pair<Clock::WallTime, std::string>;  // (expires_at, id), soonest first
   struct Entry {
     TaskRecord record;
@@ -64,6 +67,7 @@ class InMemoryTaskStore final : public TaskStore {
   Result<void> MakeRoom(const std::string& owner, size_t bytes, Clock::WallTime now);
   // After an Update grew the total past max_bytes: evicts ended records other than `keep`.
   void EvictForMemory(const std::string& keep, Clock::WallTime now);
+  void ReportEvictions(size_t evicted);  // under mu_
 
   Entries entries_;
   std::unordered_map<std::string, Owner> owners_;  // only owners with records
