@@ -5,6 +5,7 @@
 // (tests/support/aws/fake_http_client.h).
 // Implementations must be safe to call from several threads at once.
 
+#include <functional>
 #include <stop_token>
 #include <string>
 #include <variant>
@@ -59,6 +60,14 @@ class HttpClient {
   // Sends `request` (timeouts and size bound are in the request). Any HTTP status is a success here; only
   // transport failures are errors. `stop` cancels the call from another thread.
   virtual HttpResult Send(const HttpRequest& request, std::stop_token stop = {}) = 0;
+
+  // The event-driven form: returns at once and calls `done` exactly once, from any thread (an I/O thread of
+  // an event-driven client), when the exchange ends. No thread waits in between. The default runs Send on
+  // the calling thread, for clients that block.
+  using Done = std::function<void(HttpResult)>;
+  virtual void SendAsync(HttpRequest request, std::stop_token stop, Done done) {
+    done(Send(request, std::move(stop)));
+  }
 };
 
 }  // namespace lmcp::aws
