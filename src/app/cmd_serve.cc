@@ -81,11 +81,10 @@ class SignalWatcher {
   std::thread thread_;
 };
 
-// Where the tools come from. The Lambda catalog plugs in here. `state_key` gets the key that seals MRTR
-// request state: derived from the deployment's audit key, so replicas that share that key (one
-// LAMBDA_MCP_AUDIT_KEY_FILE) open each other's state; empty (a key for this process) when there is none.
+// Where the tools come from. The Lambda catalog plugs in here. `deployment_key` gets the deployment's audit
+// key (LAMBDA_MCP_AUDIT_KEY_FILE), which replicas share; empty when there is none.
 std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda,
-                                                    const GatewayConfig& file, std::string* state_key,
+                                                    const GatewayConfig& file, std::string* deployment_key,
                                                     metrics::Registry& registry) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
@@ -98,10 +97,8 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
     return nullptr;
   }
   catalog::LogCatalogOptions(options.value());
-  if (auto deployment_key = catalog::LoadLambdaAuditKey(options.value());
-      deployment_key.ok() && !deployment_key->empty()) {
-    Digest derived = HmacSha256(*deployment_key, "lambda-mcp MRTR request state v1");
-    state_key->assign(reinterpret_cast<const char*>(derived.data()), derived.size());
+  if (auto key = catalog::LoadLambdaAuditKey(options.value()); key.ok()) {
+    *deployment_key = std::move(*key);
   }
   auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System(), &registry);
   if (!source.ok()) {
@@ -183,12 +180,27 @@ void ApplyToMetricsConfig(const GatewayConfig& file, MetricsConfig& config) {
   }
 }
 
+// A key for one purpose, derived from the deployment key; empty without one.
+std::string DeriveKey(const std::string& deployment_key, std::string_view purpose) {
+  if (deployment_key.empty()) {
+    return "";
+  }
+  Digest derived = HmacSha256(deployment_key, purpose);
+  return std::string(reinterpret_cast<const char*>(derived.data()), derived.size());
+}
+
 mcp::ServerOptions MakeServerOptions(const ServeConfig& config, const GatewayConfig& file,
-                                     std::string state_key) {
+                                     const std::string& deployment_key) {
   mcp::ServerOptions options;
   options.tasks = file.tasks;  // the file's `tasks:` section; the flags beat it
   ApplyTaskFlags(config.tasks, options.tasks);
-  options.request_state_key = std::move(state_key);
+  // Replicas that share the deployment key open each other's MRTR state and resume each other's sessions;
+  // without one, both keys are this process's own.
+  options.request_state_key = DeriveKey(deployment_key, "lambda-mcp MRTR request state v1");
+  if (config.transport == "http") {
+    options.session_ticket_key = DeriveKey(deployment_key, "lambda-mcp session ticket v1");
+    options.session_max_age = std::chrono::seconds(config.session_max_age_s);
+  }
   options.page_size = config.page_size;
   options.max_message_bytes = config.max_message_bytes;
   options.worker_threads = config.worker_threads;
@@ -237,8 +249,9 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
 
   // Tools, with the metrics registry their calls are recorded in.
   metrics::Registry registry;
-  std::string state_key;
-  std::unique_ptr<mcp::ToolProvider> provider = MakeToolProvider(config, lambda, *file, &state_key, registry);
+  std::string deployment_key;
+  std::unique_ptr<mcp::ToolProvider> provider =
+      MakeToolProvider(config, lambda, *file, &deployment_key, registry);
   if (!provider) {
     return 2;
   }
@@ -254,7 +267,7 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
   reclaimer.Start();
 
   // The MCP core.
-  mcp::McpServer server(*provider, MakeServerOptions(config, *file, std::move(state_key)));
+  mcp::McpServer server(*provider, MakeServerOptions(config, *file, deployment_key));
 
   // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
   if (config.transport == "http") {
@@ -290,7 +303,10 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
     }
     SignalWatcher signals(
         [&](int sig) {
-          spdlog::info("received signal {}; shutting down", sig);
+          spdlog::info("received signal {}; draining for {} ms, then shutting down", sig,
+                       config.drain_delay_ms);
+          (*http)->Drain();
+          std::this_thread::sleep_for(std::chrono::milliseconds(config.drain_delay_ms));
           (*http)->Stop();
         },
         [&] { Reload(config, lambda, provider.get(), reloadable.get()); });
@@ -372,6 +388,12 @@ void AddCoreFlags(CLI::App& command, ServeConfig& config) {
       .add_option("--shutdown-grace-ms", config.shutdown_grace_ms,
                   "On EOF or SIGTERM, running calls may finish within this; then they are answered -32603")
       ->capture_default_str();
+  command
+      .add_option(
+          "--drain-delay-ms", config.drain_delay_ms,
+          "HTTP: on SIGTERM, /readyz fails at once and requests are still served this long before the "
+          "server stops accepting (let the balancer's health check notice)")
+      ->capture_default_str();
 }
 
 // Streamable HTTP: where, who may connect, and the connection and session caps.
@@ -404,6 +426,11 @@ void AddHttpFlags(CLI::App& command, ServeConfig& config, std::string& http_list
   command
       .add_option("--session-idle-timeout", config.session_idle_timeout_s,
                   "HTTP: idle session expiry, seconds")
+      ->capture_default_str();
+  command
+      .add_option("--session-max-age", config.session_max_age_s,
+                  "HTTP: with a deployment key (LAMBDA_MCP_AUDIT_KEY_FILE), how long a session id (a ticket "
+                  "every replica resumes) stays valid, seconds")
       ->capture_default_str();
   command
       .add_option("--max-connections", config.http_max_connections,

@@ -169,6 +169,7 @@ Result<std::unique_ptr<transport::HttpServer>> StartHttpServer(
   deps.ready = std::move(ready);
   deps.metrics = std::move(metrics.expose);
   deps.ready_detail = std::move(ready_detail);
+  deps.session_tickets = server.session_tickets();
   deps.input_schema = [&server](const mcp::Identity& caller,
                                 const std::string& tool) -> std::optional<mcp::Json> {
     auto tools = server.provider().ListToolsFor(caller);

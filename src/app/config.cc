@@ -17,6 +17,10 @@ std::vector<std::string> ServeConfig::Problems() const {
     if (session_idle_timeout_s < 1) {
       problems.push_back("session idle timeout must be at least 1 s");
     }
+    if (session_max_age_s < 60) {
+      problems.push_back("session max age must be at least 60 s (got " + std::to_string(session_max_age_s) +
+                         ")");
+    }
     if (http_max_connections < 4) {
       problems.push_back("max connections must be at least 4");
     }
@@ -79,6 +83,9 @@ std::vector<std::string> ServeConfig::Problems() const {
   if (request_state_ttl_ms <= 0) {
     problems.push_back("request state TTL must be positive (got " + std::to_string(request_state_ttl_ms) +
                        " ms)");
+  }
+  if (drain_delay_ms < 0 || drain_delay_ms > 600'000) {
+    problems.push_back("drain delay must be 0..600000 ms (got " + std::to_string(drain_delay_ms) + ")");
   }
   if (shutdown_grace_ms < 0) {
     problems.push_back("shutdown grace must not be negative (got " + std::to_string(shutdown_grace_ms) +

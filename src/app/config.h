@@ -37,6 +37,9 @@ struct ServeConfig {
   int call_queue_timeout_ms = 30000;            // a call waiting longer is answered "not invoked"; 0 = none
   int list_ttl_ms = 300000;  // MCP 2026-07-28: how long clients may cache server/discover and tools/list
   int request_state_ttl_ms = 600000;  // MCP 2026-07-28: how long a sealed MRTR requestState is accepted
+  // On SIGTERM over HTTP: /readyz fails at once and serving goes on this long (a balancer's health check
+  // takes the replica out), then the server stops accepting and in-flight calls get the shutdown grace.
+  int drain_delay_ms = 0;
   int shutdown_grace_ms = 5000;  // on stdin EOF or SIGTERM: running calls may finish within this, then -32603
   std::string instructions;      // empty = the built-in text
   TaskFlags tasks;               // MCP tasks: over the config file's `tasks:` section
@@ -55,6 +58,8 @@ struct ServeConfig {
   std::vector<std::string> allowed_origins;  // besides loopback origins; "*" = any
   std::vector<std::string> allowed_hosts;    // Host names accepted besides loopback names
   int session_idle_timeout_s = 1800;         // idle MCP sessions expire after this
+  // With a deployment key, a 2025-era session id is a ticket any replica resumes, valid this long.
+  int session_max_age_s = 86400;
   int http_max_connections = 1024;  // open connections; beyond, a fast 503 (health probes still answered)
   int http_max_connections_per_address = 256;    // per client IP address
   int http_max_connections_per_principal = 256;  // per authenticated client

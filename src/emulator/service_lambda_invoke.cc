@@ -143,7 +143,7 @@ ServerResponse LocalService::QueueEvent(const FunctionSpec& function, InvokeInpu
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (!(f->reserved_concurrency && *f->reserved_concurrency == 0)) {
-      stats_.InvokeStarted(f->name, "Event");
+      stats_.InvokeStarted(f->name, "Event", input.payload);
       InvokeOutput out = runtime_->Invoke(*f, input);
       stats_.Release(f->name);
       stats_.InvokeFinished(f->name, !out.function_error.empty(), out.timed_out);
@@ -168,7 +168,7 @@ ServerResponse LocalService::InvokeNow(const FunctionSpec& f, InvokeInput input,
                              : "ConcurrentInvocationLimitExceeded";
     return LambdaError(429, "TooManyRequestsException", "Rate Exceeded.", rid, {{"Reason", reason}});
   }
-  stats_.InvokeStarted(f.name, "RequestResponse");
+  stats_.InvokeStarted(f.name, "RequestResponse", input.payload);
   InvokeOutput out = runtime_->Invoke(f, input);
   stats_.Release(f.name);
   if (out.aborted) {

@@ -328,6 +328,20 @@ TEST_F(ServiceTest, ReservedConcurrencyThrottles) {
   EXPECT_EQ(Invoke("limited").status, 200);
 }
 
+// A test that sends every call a unique argument reads a payload seen twice as a re-sent Invoke.
+TEST_F(ServiceTest, CountsInvokesWhosePayloadWasSeenBefore) {
+  EXPECT_EQ(Invoke("aliased", R"({"call":1})").status, 200);
+  EXPECT_EQ(Invoke("aliased", R"({"call":2})").status, 200);
+  EXPECT_EQ(service_->stats().ToJson()["functions"]["aliased"]["duplicate_payloads"], 0);
+  EXPECT_EQ(Invoke("aliased", R"({"call":1})").status, 200);
+  auto stats = service_->stats().ToJson();
+  EXPECT_EQ(stats["functions"]["aliased"]["duplicate_payloads"], 1);
+  EXPECT_EQ(stats["functions"]["aliased"]["invocations"], 3);
+  service_->stats().Reset();
+  EXPECT_EQ(Invoke("aliased", R"({"call":1})").status, 200);
+  EXPECT_EQ(service_->stats().ToJson()["functions"]["aliased"]["duplicate_payloads"], 0);
+}
+
 // The client of a RequestResponse Invoke hangs up while its handler runs: the runtime is told (client_fd),
 // stops, and the invocation counts as aborted, per function and overall; nobody is answered.
 TEST_F(ServiceTest, AClientThatHangsUpAbortsItsInvocation) {

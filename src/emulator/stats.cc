@@ -1,5 +1,7 @@
 #include "emulator/stats.h"
 
+#include "common/crypto.h"
+
 namespace lmcp::emulator {
 
 void Stats::CountOperation(const std::string& operation) {
@@ -40,11 +42,18 @@ void Stats::Release(const std::string& function) {
   --current_;
 }
 
-void Stats::InvokeStarted(const std::string& function, const std::string& invocation_type) {
+void Stats::InvokeStarted(const std::string& function, const std::string& invocation_type,
+                          const std::string& payload) {
+  const std::string digest = Sha256Hex(payload);
   std::lock_guard<std::mutex> lock(mu_);
   Fn& f = functions_[function];
   ++f.invocations;
   ++f.by_type[invocation_type];
+  if (f.payloads.count(digest) != 0) {
+    ++f.duplicate_payloads;
+  } else if (f.payloads.size() < kMaxTrackedPayloads) {
+    f.payloads.insert(digest);
+  }
 }
 
 void Stats::InvokeFinished(const std::string& function, bool function_error, bool timed_out) {
@@ -103,6 +112,7 @@ nlohmann::json Stats::ToJson() const {
                  {"timeouts", f.timeouts},
                  {"throttles", f.throttles},
                  {"aborted", f.aborted},
+                 {"duplicate_payloads", f.duplicate_payloads},
                  {"concurrency", {{"current", f.current}, {"peak", f.peak}}}};
     total += f.invocations;
   }
@@ -119,7 +129,9 @@ void Stats::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
   operations_.clear();
   for (auto& [name, f] : functions_) {
-    f = Fn{0, {}, 0, 0, 0, 0, f.current, f.current};
+    Fn fresh;
+    fresh.current = fresh.peak = f.current;
+    f = std::move(fresh);
   }
   peak_ = current_;
   aborted_ = 0;

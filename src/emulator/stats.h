@@ -1,13 +1,16 @@
 #pragma once
 // Counters the tests read through /__admin/stats: AWS calls per operation, invocations per function (started,
 // by type, errors, timeouts, throttles, aborted: the client of a RequestResponse Invoke went away before the
-// handler finished), and current/peak concurrency per function and overall. Also the
+// handler finished; duplicate_payloads: Invokes whose payload equals an earlier one's, which a test that
+// sends each call a unique argument reads as a re-sent Invoke), and current/peak concurrency per function
+// and overall. Also the
 // concurrency gate for ReservedConcurrentExecutions and the account limit. Thread-safe.
 
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace lmcp::emulator {
@@ -24,7 +27,8 @@ class Stats {
   ThrottleReason TryAcquire(const std::string& function, std::optional<int> reserved, int account_limit);
   void Release(const std::string& function);
 
-  void InvokeStarted(const std::string& function, const std::string& invocation_type);
+  void InvokeStarted(const std::string& function, const std::string& invocation_type,
+                     const std::string& payload = "");
   void InvokeFinished(const std::string& function, bool function_error, bool timed_out);
   // The client hung up before the handler finished: the invocation was stopped (instead of InvokeFinished).
   void InvokeAborted(const std::string& function);
@@ -45,9 +49,12 @@ class Stats {
     int timeouts = 0;
     int throttles = 0;
     int aborted = 0;
+    int duplicate_payloads = 0;
+    std::set<std::string> payloads;  // SHA-256 of each payload seen, up to kMaxTrackedPayloads
     int current = 0;
     int peak = 0;
   };
+  static constexpr size_t kMaxTrackedPayloads = 100'000;
   mutable std::mutex mu_;
   std::map<std::string, int> operations_;
   std::map<std::string, Fn> functions_;

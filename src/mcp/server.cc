@@ -39,6 +39,11 @@ McpServer::McpServer(ToolProvider& provider, ServerOptions options)
           },
           options_.clock != nullptr ? *options_.clock : Clock::System()),
       tasks_(provider, options_.tasks, options_.clock != nullptr ? *options_.clock : Clock::System()) {
+  if (!options_.session_ticket_key.empty()) {
+    session_tickets_ = std::make_unique<SessionTickets>(
+        options_.session_ticket_key, options_.clock != nullptr ? *options_.clock : Clock::System(),
+        options_.session_max_age);
+  }
   provider_.SetListChangedCallback([this] { NotifyListChanged(); });
 }
 

@@ -17,6 +17,7 @@
 #include "mcp/call_scheduler.h"
 #include "mcp/request_state.h"
 #include "mcp/session.h"
+#include "mcp/session_ticket.h"
 #include "mcp/task_runner.h"
 #include "mcp/tool_provider.h"
 
@@ -48,6 +49,10 @@ struct ServerOptions {
   // same one. Empty: a random key, so state sealed by this process opens only in this process.
   std::string request_state_key;
   std::chrono::milliseconds request_state_ttl{std::chrono::minutes(10)};
+  // The key that seals 2025-era session tickets (mcp/session_ticket.h), kAeadKeyBytes, the same on every
+  // replica. Empty: no tickets; session ids are random and a session lives on the process that made it.
+  std::string session_ticket_key;
+  std::chrono::milliseconds session_max_age{std::chrono::hours(24)};  // a ticket's validity
   TaskOptions tasks;
 };
 
@@ -70,6 +75,8 @@ class McpServer {
   // Task-augmented calls (mcp/task_runner.h); outlive the sessions that create them.
   TaskRunner& tasks() { return tasks_; }
   const RequestStateSealer& sealer() const { return sealer_; }
+  // Null without a session_ticket_key.
+  const SessionTickets* session_tickets() const { return session_tickets_.get(); }
 
  private:
   friend class SessionImpl;
@@ -84,6 +91,7 @@ class McpServer {
   std::unordered_set<SessionImpl*> sessions_;
   std::atomic<uint64_t> next_session_key_{1};
   RequestStateSealer sealer_;
+  std::unique_ptr<SessionTickets> session_tickets_;
   CallScheduler scheduler_;
   TaskRunner tasks_;  // last member: its runs stop before the rest is destroyed
 };

@@ -213,6 +213,17 @@ void SessionImpl::HandleOne(std::variant<Message, jsonrpc::Invalid> classified, 
   }
 }
 
+Status SessionImpl::Resume(const SessionTicket& ticket) {
+  std::lock_guard lock(mu_);
+  if (!protocol_version_.empty()) {
+    return Error::FailedPrecondition("the session is already initialized");
+  }
+  protocol_version_ = ticket.protocol_version;
+  client_capabilities_ = ticket.client_capabilities;
+  client_ready_ = true;
+  return Ok();
+}
+
 // ---- Methods ----
 
 Reply SessionImpl::Initialize(Message& m) {

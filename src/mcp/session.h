@@ -15,6 +15,7 @@
 #include <string>
 
 #include "mcp/identity.h"
+#include "mcp/session_ticket.h"
 
 namespace lmcp::mcp {
 
@@ -60,6 +61,10 @@ class Session {
   // Empty until initialize succeeded.
   virtual std::string protocol_version() const = 0;
   virtual bool initialized() const = 0;
+  // Continues a session that another replica (or an earlier life of this one) initialized: the state its
+  // ticket carried (mcp/session_ticket.h) is taken as if initialize and notifications/initialized had been
+  // received. kFailedPrecondition when this session is already initialized.
+  virtual Status Resume(const SessionTicket& ticket) = 0;
   // The transport can no longer deliver the response to request `id` (its HTTP connection dropped, stdout
   // closed). A tools/call not yet started is dropped without invoking and gets no response; a running one
   // goes on, its result is discarded (no response), and the tool sees CallFate::kClientGone (the audit

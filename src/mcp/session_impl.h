@@ -34,6 +34,7 @@ class SessionImpl final : public Session {
   void HandleMessage(Json message) override;
   std::string protocol_version() const override;
   bool initialized() const override;
+  Status Resume(const SessionTicket& ticket) override;
   void ClientGone(const Json& id) override;
   void ClientGoneAll() override;
   void Cancel(const Json& id) override;

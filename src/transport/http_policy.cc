@@ -10,6 +10,7 @@
 
 #include "common/base64.h"
 #include "common/strings.h"
+#include "mcp/session_ticket.h"
 
 namespace lmcp::transport {
 
@@ -44,7 +45,7 @@ bool IsJsonContentType(std::string_view content_type) {
 }
 
 bool IsValidSessionIdSyntax(std::string_view id) {
-  if (id.empty() || id.size() > 128) {
+  if (id.empty() || id.size() > mcp::kMaxSessionIdBytes) {
     return false;
   }
   return std::all_of(id.begin(), id.end(), [](unsigned char c) { return c >= 0x21 && c <= 0x7e; });

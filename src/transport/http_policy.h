@@ -24,7 +24,8 @@ bool AcceptsMediaType(std::string_view accept_header, std::string_view type);
 // True for "application/json" with optional parameters (charset), case-insensitive.
 bool IsJsonContentType(std::string_view content_type);
 
-// Mcp-Session-Id syntax: 1..128 visible ASCII characters (0x21–0x7E).
+// Mcp-Session-Id syntax: 1..1024 (mcp::kMaxSessionIdBytes: a session ticket) visible ASCII characters
+// (0x21–0x7E).
 bool IsValidSessionIdSyntax(std::string_view id);
 
 // A new session id: 32 random bytes from the OS CSPRNG (OpenSSL RAND_bytes), base64url, 43 characters.

@@ -48,7 +48,8 @@ TEST(SessionIdTest, RandomAndVisibleAscii) {
   EXPECT_EQ(ids.size(), 100u);
   EXPECT_FALSE(IsValidSessionIdSyntax(""));
   EXPECT_FALSE(IsValidSessionIdSyntax("has space"));
-  EXPECT_FALSE(IsValidSessionIdSyntax(std::string(129, 'a')));
+  EXPECT_TRUE(IsValidSessionIdSyntax(std::string(1024, 'a')));  // a session ticket
+  EXPECT_FALSE(IsValidSessionIdSyntax(std::string(1025, 'a')));
 }
 
 TEST(ConstantTimeEqualsTest, Compares) {

@@ -158,6 +158,12 @@ size_t HttpServer::ExpireIdleSessions() {
   return n;
 }
 
+void HttpServer::Drain() {
+  if (!draining_.exchange(true)) {
+    spdlog::info("http: draining: /readyz says 503 from now on; still serving");
+  }
+}
+
 void HttpServer::Stop() {
   {
     std::lock_guard lock(state_mu_);
@@ -256,9 +262,10 @@ std::optional<HttpResponse> HttpServer::Route(const HttpHead& head) {
     return JsonBody(200, R"({"status":"ok"})");
   }
   if (head.method == "GET" && head.path == "/readyz") {
-    bool ready = !stopping_ && (!deps_.ready || deps_.ready());
+    const bool draining = draining_ || stopping_;
+    bool ready = !draining && (!deps_.ready || deps_.ready());
     Json body = deps_.ready_detail ? deps_.ready_detail() : Json::object();
-    body["status"] = ready ? "ready" : "not ready";
+    body["status"] = ready ? "ready" : draining ? "draining" : "not ready";
     return JsonBody(ready ? 200 : 503, jsonrpc::Serialize(body));
   }
   const std::string metadata = "/.well-known/oauth-protected-resource";

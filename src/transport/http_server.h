@@ -16,10 +16,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <variant>
@@ -84,6 +86,9 @@ struct HttpServerDeps {
   std::function<std::optional<Json>(const mcp::Identity& caller, const std::string& tool)> input_schema;
   // The body of GET /metrics (Prometheus text exposition, common/metrics.h); null = no /metrics route.
   std::function<std::string()> metrics;
+  // 2025-era session ids as sealed tickets (mcp/session_ticket.h), so that every replica sharing the key
+  // serves every session; null = random ids, a session lives on this process only.
+  const mcp::SessionTickets* session_tickets = nullptr;
 };
 
 class HttpServer {
@@ -100,6 +105,11 @@ class HttpServer {
   // "http://127.0.0.1:PORT/mcp"
   std::string url() const;
 
+  // The first step of a graceful stop behind a load balancer: /readyz answers 503 {"status":"draining"} so
+  // the balancer's health check takes this replica out, while everything else is served as before. Stop()
+  // next.
+  void Drain();
+  bool draining() const { return draining_.load(); }
   // Graceful: new requests get 503, in-flight calls get `shutdown_grace` to finish and their responses are
   // flushed, then every stream and the listener close. Idempotent; blocks until done.
   void Stop();
@@ -130,7 +140,12 @@ class HttpServer {
   // initialize request alone. The refusal is a 400.
   static std::variant<Post, HttpResponse> ReadPost(std::string& body_text);
   // A new, unregistered session for an initialize; a 400 when the request names a live session of its own.
-  std::variant<std::shared_ptr<HttpSession>, HttpResponse> NewSession(const HttpHead& head);
+  std::variant<std::shared_ptr<HttpSession>, HttpResponse> NewSession(const HttpHead& head, const Post& post);
+  // The id of a new session: a ticket for the initialize's negotiated version and capabilities, or random.
+  std::string NewSessionIdFor(const HttpHead& head, const Post& post) const;
+  // A session this process does not hold, resumed from its ticket and registered; null when `id` is no
+  // valid ticket of the caller's, was deleted here, or there is no room.
+  std::shared_ptr<HttpSession> ResumeSession(const HttpHead& head, const std::string& id);
   // The request's session, checked: known (400/404), MCP-Protocol-Version, a batch allowed by its revision.
   std::variant<std::shared_ptr<HttpSession>, HttpResponse> PostSession(const HttpHead& head,
                                                                        const Post& post);
@@ -169,12 +184,17 @@ class HttpServer {
   int port_ = 0;
   std::thread reaper_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> draining_{false};
   std::atomic<int> open_streams_{0};
 
   std::mutex state_mu_;
   std::condition_variable state_cv_;
   std::vector<std::shared_ptr<HttpSession>> closing_;    // ended by DELETE, closed on the reaper thread
   std::vector<std::shared_ptr<HttpSession>> stateless_;  // per-request sessions with an open stream
+  static constexpr size_t kMaxDeletedTickets = 100'000;
+  std::mutex resume_mu_;           // one resume of an id at a time
+  std::set<std::string> deleted_;  // tickets ended by DELETE here, until they expire
+  std::deque<std::pair<Clock::SteadyTime, std::string>> deleted_order_;
   bool stopped_ = false;
   bool started_ = false;
 };

@@ -47,6 +47,9 @@ std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::FindSession
     return JsonRpcError(400, RpcError::TransportError("Bad Request: Mcp-Session-Id header is required"));
   }
   std::shared_ptr<HttpSession> session = IsValidSessionIdSyntax(id) ? sessions_.Find(id) : nullptr;
+  if (!session && deps_.session_tickets != nullptr && IsValidSessionIdSyntax(id)) {
+    session = ResumeSession(head, id);
+  }
   // Another principal's session is reported as unknown, revealing nothing.
   if (!session || session->closed() || session->principal() != head.principal) {
     return JsonRpcError(404, RpcError::SessionNotFound());
@@ -127,7 +130,67 @@ std::variant<HttpServer::Post, HttpResponse> HttpServer::ReadPost(std::string& b
   return post;
 }
 
-std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::NewSession(const HttpHead& head) {
+std::shared_ptr<HttpSession> HttpServer::ResumeSession(const HttpHead& head, const std::string& id) {
+  auto ticket = deps_.session_tickets->Open(head.principal, id);
+  if (!ticket.ok()) {
+    return nullptr;  // not ours, another principal's or expired: unknown, as any other id
+  }
+  std::lock_guard lock(resume_mu_);
+  if (deleted_.count(id) != 0) {
+    return nullptr;
+  }
+  if (auto raced = sessions_.Find(id)) {
+    return raced;  // another request resumed it meanwhile
+  }
+  auto session = std::make_shared<HttpSession>(id, head.principal, clock_);
+  mcp::SessionOptions session_options;
+  session_options.principal = head.principal;
+  session_options.identity = head.identity;
+  session_options.transport = "http";
+  session->Attach(deps_.session_factory(*session, session_options));
+  if (Status resumed = session->mcp().Resume(*ticket); !resumed.ok()) {
+    return nullptr;
+  }
+  auto added = sessions_.Add(session);
+  if (!added.ok()) {
+    spdlog::warn("http: could not resume a session for {}: {}", ForLog(head.principal),
+                 added.error().message);
+    session->Close(std::chrono::milliseconds(0));
+    return nullptr;
+  }
+  spdlog::info("http: session {}… resumed from its ticket for {} (client {}, protocol {})", id.substr(0, 12),
+               ForLog(head.principal), ForLog(ticket->client_name), ForLog(ticket->protocol_version));
+  CloseSessions(std::move(*added), std::chrono::milliseconds(0), "evicted to make room for a resumed one",
+                /*client_gone=*/true);
+  return session;
+}
+
+std::string HttpServer::NewSessionIdFor(const HttpHead& head, const Post& post) const {
+  if (deps_.session_tickets == nullptr) {
+    return NewSessionId();
+  }
+  const Json& params = post.messages.front().contains("params") ? post.messages.front()["params"] : Json();
+  if (!params.is_object() || !params.contains("protocolVersion") || !params["protocolVersion"].is_string()) {
+    return NewSessionId();  // the initialize fails, and its session is never kept
+  }
+  mcp::SessionTicket ticket;
+  ticket.protocol_version = mcp::NegotiateProtocolVersion(params["protocolVersion"].get<std::string>());
+  if (auto caps = params.find("capabilities"); caps != params.end() && caps->is_object()) {
+    ticket.client_capabilities = *caps;
+  }
+  if (auto info = params.find("clientInfo"); info != params.end() && info->is_object()) {
+    ticket.client_name = info->value("name", "");
+  }
+  auto issued = deps_.session_tickets->Issue(head.principal, ticket);
+  if (!issued) {
+    spdlog::info("http: the client's capabilities make a session ticket too long; this session stays here");
+    return NewSessionId();
+  }
+  return *issued;
+}
+
+std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::NewSession(const HttpHead& head,
+                                                                                const Post& post) {
   std::string existing = head.Header("Mcp-Session-Id");
   if (!existing.empty()) {
     auto found = sessions_.Find(existing);
@@ -135,7 +198,7 @@ std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::NewSession(
       return JsonRpcError(400, RpcError::InvalidRequest("Invalid Request: Server already initialized"));
     }
   }
-  auto session = std::make_shared<HttpSession>(NewSessionId(), head.principal, clock_);
+  auto session = std::make_shared<HttpSession>(NewSessionIdFor(head, post), head.principal, clock_);
   mcp::SessionOptions session_options;
   session_options.principal = head.principal;
   session_options.identity = head.identity;
@@ -189,7 +252,7 @@ HttpResponse HttpServer::HandlePost(HttpRequest& request) {
   if (IsStatelessPost(head, post)) {
     return HandleStatelessPost(head, post);
   }
-  auto found = post.initialize ? NewSession(head) : PostSession(head, post);
+  auto found = post.initialize ? NewSession(head, post) : PostSession(head, post);
   if (auto* refused = std::get_if<HttpResponse>(&found)) {
     return std::move(*refused);
   }
@@ -292,6 +355,20 @@ HttpResponse HttpServer::HandleDelete(const HttpHead& head) {
   auto session = std::get<std::shared_ptr<HttpSession>>(found);
   // Its in-flight calls get the grace on the reaper thread; no request thread waits for them.
   sessions_.Remove(session->id());
+  if (deps_.session_tickets != nullptr) {
+    // Its ticket stays valid elsewhere (no shared store), but this process never resumes it again.
+    std::lock_guard lock(resume_mu_);
+    const Clock::SteadyTime now = clock_.Steady();
+    while (!deleted_order_.empty() &&
+           (deleted_order_.front().first + deps_.session_tickets->max_age() < now ||
+            deleted_order_.size() >= kMaxDeletedTickets)) {
+      deleted_.erase(deleted_order_.front().second);
+      deleted_order_.pop_front();
+    }
+    if (deleted_.insert(session->id()).second) {
+      deleted_order_.emplace_back(now, session->id());
+    }
+  }
   {
     std::lock_guard lock(state_mu_);
     closing_.push_back(std::move(session));

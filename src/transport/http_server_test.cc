@@ -119,6 +119,25 @@ TEST_F(HttpServerTest, HealthAndReadiness) {
   EXPECT_EQ(server_->url(), "http://127.0.0.1:" + std::to_string(server_->port()) + "/mcp");
 }
 
+TEST_F(HttpServerTest, DrainingFailsReadinessButKeepsServing) {
+  ready_ = true;
+  StartServer();
+  std::string sid = Initialize();
+  server_->Drain();
+  auto r = client_->Get("/readyz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(Json::parse(r->body)["status"], "draining");
+  auto h = client_->Get("/healthz");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 200);
+  // Sessions, new ones included, are served until Stop().
+  auto ping = Post({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "ping"}}, Headers(sid));
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(ping->status, 200);
+  EXPECT_FALSE(Initialize().empty());
+}
+
 TEST_F(HttpServerTest, InitializeIssuesSessionAndAnswersJson) {
   StartServer();
   auto r = Post(InitRequest(), Headers());

@@ -20,6 +20,7 @@ class RecordingSession final : public mcp::Session {
   void HandleMessage(Json message) override { lines.push_back(message.dump()); }
   std::string protocol_version() const override { return ""; }
   bool initialized() const override { return false; }
+  Status Resume(const mcp::SessionTicket&) override { return Ok(); }
   void ClientGone(const Json& id) override { gone.push_back(id); }
   void ClientGoneAll() override { gone_all = true; }
   void Cancel(const Json& id) override { (void)id; }

@@ -3,10 +3,11 @@
 // prefer-last-server), so consecutive requests of one client go to alternate replicas. A 2026-07-28 client
 // (SDK v2, pinned) connects, lists and calls CALLS times sequentially and CALLS times concurrently without a
 // single error; haproxy's stats and each replica's audit lines prove both replicas served. A 2025-era client
-// (SDK v1.32.2, initialize + Mcp-Session-Id) behind the same proxy is refused: its session lives on one
-// replica only (sharing sessions is the scale-out issue's). Then an input-required Lambda tool behind the same
-// kind of proxy: each call's question and answer go to different replicas, which works when they share the
-// deployment key and is refused when they do not. The test starts and stops its own haproxy.
+// (SDK v1.32.2, initialize + Mcp-Session-Id) behind the same proxy works too: its session id is a ticket
+// sealed under the shared deployment key, which the other replica resumes; with replicas that do not share
+// the key it is refused. Then an input-required Lambda tool behind the same kind of proxy: each call's
+// question and answer go to different replicas, which works when they share the deployment key and is
+// refused when they do not. The test starts and stops its own haproxy.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -123,9 +124,25 @@ async function modernClientThroughProxy(proxy) {
   console.log(`ok   2026-07-28 client: ${CALLS / 2} lists + ${CALLS} calls in turn, ${CALLS} calls at once, no error`);
 }
 
-// The 2025-era client: its session exists on the replica that answered initialize; the next request goes
-// to the other replica, which does not know it (404), so connecting or a following call fails.
+// The 2025-era client: the replica that answers initialize issues a session ticket; the next request goes to
+// the other replica, which resumes the session from it when the replicas share the deployment key.
 async function legacyClientThroughProxy(proxy) {
+  const client = new V1Client({ name: 'lmcp-e2e-v1', version: '1.32.2' });
+  const transport = new V1HttpTransport(proxy.url);
+  await client.connect(transport, { timeout: 10_000 });
+  for (let i = 0; i < CALLS; i++) {
+    const r = await client.callTool({ name: 'echo', arguments: { i } });
+    assertEqual(JSON.parse(r.content[0].text).echo, { i }, `2025-era call ${i} echoes its own arguments`);
+  }
+  const { tools } = await client.listTools();
+  assert(tools.some((t) => t.name === 'echo'), '2025-era tools/list');
+  assert(transport.sessionId && transport.sessionId.startsWith('lmcp1.'), `a ticket: ${transport.sessionId}`);
+  await client.close();
+  console.log(`ok   2025-era client behind round-robin: ${CALLS} calls and a list in one session`);
+}
+
+// Without a shared key the other replica cannot open the ticket (404), so connecting or a call fails.
+async function legacyClientRefusedWithoutSharedKey({ proxy }) {
   const client = new V1Client({ name: 'lmcp-e2e-v1', version: '1.32.2' });
   let refused;
   try {
@@ -138,8 +155,8 @@ async function legacyClientThroughProxy(proxy) {
   }
   await client.close().catch(() => {});
   assert(refused && /404|session/i.test(String(refused)),
-    `the 2025-era client is refused behind round-robin without stickiness (got ${refused})`);
-  console.log(`ok   2025-era client refused behind round-robin: ${String(refused).slice(0, 120)}`);
+    `the 2025-era client is refused when the replicas do not share a key (got ${refused})`);
+  console.log(`ok   2025-era client refused by replicas with different keys: ${String(refused).slice(0, 120)}`);
 }
 
 // The 2026-07-28 client behind the proxy calls the confirm-before-delete sample (examples/
@@ -241,6 +258,7 @@ run(async () => {
     assert(audited[0] > 0 && audited[1] > 0, 'both replicas invoked functions');
     await legacyClientThroughProxy(proxy);
   });
+  await withCluster('template.yaml', legacyClientRefusedWithoutSharedKey, { sharedKey: false });
   await withCluster('template-input-required.yaml', inputRequiredAcrossReplicas);
   await withCluster('template-input-required.yaml', inputRequiredWithoutSharedKey, { sharedKey: false });
 });

@@ -52,6 +52,13 @@ std::vector<Json> FakeSession::gone() const {
 
 bool FakeSession::initialized() const { return !protocol_version().empty(); }
 
+Status FakeSession::Resume(const mcp::SessionTicket& ticket) {
+  std::lock_guard lock(mu_);
+  version_ = ticket.protocol_version;
+  received_.push_back(Json{{"resumed", ticket.protocol_version}});
+  return Ok();
+}
+
 void FakeSession::HandleMessage(Json m) {
   {
     std::lock_guard lock(mu_);

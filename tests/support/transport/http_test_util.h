@@ -32,6 +32,8 @@ class FakeSession final : public mcp::Session {
   void HandleMessage(Json message) override;
   std::string protocol_version() const override;
   bool initialized() const override;
+  // Takes the ticket's version (as if initialized), and records {"resumed": version} in received().
+  Status Resume(const mcp::SessionTicket& ticket) override;
   void ClientGone(const Json& id) override;
   void ClientGoneAll() override { gone_all_++; }
   void Cancel(const Json& id) override;
