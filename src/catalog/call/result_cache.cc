@@ -24,7 +24,7 @@ StageCounters ResultCache::counters() const {
           {"stores", stores_.value()},    {"evictions", s.evictions},
           {"expirations", s.expirations}, {"too_large", s.too_large},
           {"entries", s.entries},         {"bytes", s.bytes},
-          {"bad_tags", bad_tags_.value()}};
+          {"bad_tags", bad_tags_.value()},  {"store_errors", s.store_errors}};
 }
 
 CachePolicy ResultCache::PolicyFor(const ToolEntry& entry) const {
