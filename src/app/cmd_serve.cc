@@ -88,7 +88,8 @@ class SignalWatcher {
 // LAMBDA_MCP_AUDIT_KEY_FILE) open each other's state; empty (a key for this process) when there is none.
 std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda,
                                                     const GatewayConfig& file, std::string* state_key,
-                                                    metrics::Registry& registry, const state::SharedState& shared) {
+                                                    metrics::Registry& registry,
+                                                    const state::SharedState& shared) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
   }
@@ -105,8 +106,9 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
     Digest derived = HmacSha256(*deployment_key, "lambda-mcp MRTR request state v1");
     state_key->assign(reinterpret_cast<const char*>(derived.data()), derived.size());
   }
-  auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System(), &registry,
-                                                  {.rate_limits = shared.rate_limits, .results = shared.results});
+  auto source =
+      catalog::LambdaToolSource::Create(options.value(), Clock::System(), &registry,
+                                        {.rate_limits = shared.rate_limits, .results = shared.results});
   if (!source.ok()) {
     spdlog::error("{}", ForLog(source.error().message, 1000));
     return nullptr;
@@ -244,11 +246,10 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
   // What replicas share (tasks, rate limit buckets, the result cache): Redis, or nothing (in memory). An
   // unreachable Redis is a warning: the server starts and those operations fail until it is back.
   mcp::ServerOptions server_options = MakeServerOptions(config, *file, "");
-  auto shared = state::OpenSharedState(
-      config.state,
-      {.task_limits = server_options.tasks.store,
-       .cache_max_entry_bytes = file->guardrails.cache.max_entry_bytes},
-      Clock::System());
+  auto shared = state::OpenSharedState(config.state,
+                                       {.task_limits = server_options.tasks.store,
+                                        .cache_max_entry_bytes = file->guardrails.cache.max_entry_bytes},
+                                       Clock::System());
   if (!shared.ok()) {
     spdlog::error("{}", ForLog(shared.error().message, 1000));
     return 2;
@@ -385,9 +386,10 @@ void AddCoreFlags(CLI::App& command, ServeConfig& config) {
           "--request-state-ttl-ms", config.request_state_ttl_ms,
           "MCP 2026-07-28: how long the state of a tool that asked for input stays valid for its retry")
       ->capture_default_str();
-  command.add_option("--state", config.state,
-                     "Where replicas share tasks, rate limit buckets and the result cache: redis://HOST:PORT[/DB] "
-                     "(or env LAMBDA_MCP_STATE, or the config file's state:); default: in memory, per replica");
+  command.add_option(
+      "--state", config.state,
+      "Where replicas share tasks, rate limit buckets and the result cache: redis://HOST:PORT[/DB] "
+      "(or env LAMBDA_MCP_STATE, or the config file's state:); default: in memory, per replica");
   command.add_flag("--no-tasks", config.tasks.no_tasks,
                    "No MCP tasks: task-optional tools run synchronously, task-required ones are refused");
   command.add_option("--task-ttl", config.tasks.ttl,

@@ -21,8 +21,8 @@
 namespace lmcp::app {
 namespace {
 
-const std::vector<std::string> kSections = {"targets", "principals", "policy", "limits", "breaker",
-                                            "cache",   "metrics",    "keep_warm", "tasks", "state"};
+const std::vector<std::string> kSections = {"targets", "principals", "policy",    "limits", "breaker",
+                                            "cache",   "metrics",    "keep_warm", "tasks",  "state"};
 
 bool Matches(const std::string& text, const char* pattern) {
   return std::regex_match(text, std::regex(pattern));
@@ -299,7 +299,8 @@ void ReadLimits(const ConfigNode& node, catalog::RateLimitOptions& o) {
     if (text && (*text == "closed" || *text == "open")) {
       o.fail_open = *text == "open";
     } else if (text) {
-      on_error.Problem("expected closed (refuse calls while the shared limit store is down) or open (allow them)");
+      on_error.Problem(
+          "expected closed (refuse calls while the shared limit store is down) or open (allow them)");
     }
   }
 }

@@ -37,7 +37,8 @@ TEST(GatewayConfigTest, FlatKeysKeepWorkingInEitherCase) {
 }
 
 TEST(GatewayConfigTest, StateAndTheLimitStoreFailureMode) {
-  auto config = Parse("state: redis://10.0.0.7:6379/1\nlimits: {per_principal: 10/s, on_store_error: open}\n");
+  auto config =
+      Parse("state: redis://10.0.0.7:6379/1\nlimits: {per_principal: 10/s, on_store_error: open}\n");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->state, "redis://10.0.0.7:6379/1");
   EXPECT_TRUE(config->guardrails.rate_limits.fail_open);

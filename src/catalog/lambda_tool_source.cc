@@ -82,8 +82,8 @@ Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const Catalog
   if (!audit.ok()) {
     return audit.error();
   }
-  return std::unique_ptr<LambdaToolSource>(
-      new LambdaToolSource(options, std::move(backends), std::move(audit).value(), clock, metrics, std::move(stores)));
+  return std::unique_ptr<LambdaToolSource>(new LambdaToolSource(
+      options, std::move(backends), std::move(audit).value(), clock, metrics, std::move(stores)));
 }
 
 void LogCatalogOptions(const CatalogOptions& o) {

@@ -526,7 +526,8 @@ Status TaskRunner::Update(const std::string& owner, const std::string& id, const
 Result<TaskRecord> TaskRunner::Settle(const std::string& id, const std::function<bool(TaskRecord&)>& change) {
   auto record = store_.Update(id, change);  // the change feed then tells the watchers
   if (!record.ok() && record.error().code != ErrorCode::kNotFound) {  // not just expired or evicted meanwhile
-    spdlog::error("mcp: task {}: the task store refused a write: {}", id, ForLog(record.error().message, 500));
+    spdlog::error("mcp: task {}: the task store refused a write: {}", id,
+                  ForLog(record.error().message, 500));
   }
   return record;
 }

@@ -143,7 +143,7 @@ class TaskRunner {
   std::unordered_map<uint64_t, std::pair<std::vector<std::string>, std::shared_ptr<Watcher>>> watchers_;
   Clock::SteadyTime last_sweep_{};
   std::atomic<uint64_t> next_key_{1};
-  uint64_t subscription_ = 0;  // to the store's change feed
+  uint64_t subscription_ = 0;                 // to the store's change feed
   std::unique_ptr<CallScheduler> scheduler_;  // last: its workers stop first
 };
 

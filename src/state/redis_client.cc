@@ -127,9 +127,9 @@ Result<RedisUrl> ParseRedisUrl(std::string_view url) {
   std::string_view rest = url;
   if (!url.starts_with(kScheme)) {
     auto sep = url.find("://");
-    problems.push_back("the scheme must be redis:// (got " +
-                       (sep == std::string_view::npos ? std::string("none") : std::string(url.substr(0, sep + 3))) +
-                       ")");
+    problems.push_back(
+        "the scheme must be redis:// (got " +
+        (sep == std::string_view::npos ? std::string("none") : std::string(url.substr(0, sep + 3))) + ")");
     rest = sep == std::string_view::npos ? url : url.substr(sep + 3);
   } else {
     rest = url.substr(kScheme.size());
@@ -233,7 +233,9 @@ RedisScript::RedisScript(std::string text) : body(std::move(text)) {
 // ---- RedisClient ----
 
 RedisClient::RedisClient(RedisOptions options, Clock& clock)
-    : options_(std::move(options)), clock_(clock), slots_(static_cast<size_t>(std::max(1, options_.pool_size))) {}
+    : options_(std::move(options)),
+      clock_(clock),
+      slots_(static_cast<size_t>(std::max(1, options_.pool_size))) {}
 
 RedisClient::~RedisClient() {
   for (Slot& slot : slots_) {
@@ -247,10 +249,10 @@ Result<redisContext*> RedisClient::Connect() {
   std::lock_guard lock(connect_mu_);
   const Clock::SteadyTime now = clock_.Steady();
   if (now < retry_at_) {
-    return Error::Unavailable("redis " + options_.url.ToString() + " unreachable (" + last_error_ +
-                              "); retrying in " +
-                              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(retry_at_ - now).count()) +
-                              " ms");
+    return Error::Unavailable(
+        "redis " + options_.url.ToString() + " unreachable (" + last_error_ + "); retrying in " +
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(retry_at_ - now).count()) +
+        " ms");
   }
   std::string error;
   redisContext* ctx = Open(options_, error);
@@ -344,7 +346,8 @@ Result<RedisReply> RedisClient::Command(const RedisArgs& args) {
   return out;
 }
 
-Result<RedisReply> RedisClient::Eval(const RedisScript& script, const RedisArgs& keys, const RedisArgs& args) {
+Result<RedisReply> RedisClient::Eval(const RedisScript& script, const RedisArgs& keys,
+                                     const RedisArgs& args) {
   auto command = [&](const std::string& verb, const std::string& what) {
     RedisArgs argv{verb, what, std::to_string(keys.size())};
     argv.insert(argv.end(), keys.begin(), keys.end());
@@ -393,7 +396,8 @@ void RedisSubscriber::Loop() {
     std::string error;
     redisContext* ctx = Open(options_, error, /*command_timeout=*/false);  // a subscriber waits forever
     if (ctx != nullptr) {
-      ReplyPtr r(static_cast<redisReply*>(redisCommand(ctx, "SUBSCRIBE %b", channel_.data(), channel_.size())));
+      ReplyPtr r(
+          static_cast<redisReply*>(redisCommand(ctx, "SUBSCRIBE %b", channel_.data(), channel_.size())));
       if (!r || r->type == REDIS_REPLY_ERROR) {
         error = r ? std::string(r->str, r->len) : std::string(ctx->errstr);
         redisFree(ctx);
@@ -440,7 +444,8 @@ void RedisSubscriber::Loop() {
       return;
     }
     if (error != last_error) {
-      spdlog::warn("state: task change feed from redis {} lost: {}; reconnecting", options_.url.ToString(), error);
+      spdlog::warn("state: task change feed from redis {} lost: {}; reconnecting", options_.url.ToString(),
+                   error);
       last_error = error;
     }
     backoff = backoff.count() == 0 ? options_.backoff_min : std::min(backoff * 2, options_.backoff_max);

@@ -123,7 +123,8 @@ class RedisClient {
 // The destructor stops the thread.
 class RedisSubscriber {
  public:
-  RedisSubscriber(RedisOptions options, std::string channel, std::function<void(const std::string&)> on_message);
+  RedisSubscriber(RedisOptions options, std::string channel,
+                  std::function<void(const std::string&)> on_message);
   ~RedisSubscriber();
   RedisSubscriber(const RedisSubscriber&) = delete;
   RedisSubscriber& operator=(const RedisSubscriber&) = delete;

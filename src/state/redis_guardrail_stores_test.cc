@@ -38,7 +38,10 @@ class RedisGuardrailTest : public ::testing::Test {
 TEST_F(RedisGuardrailTest, TwoReplicasTakeFromOneBucket) {
   RedisRateLimitStore a(replica_a_);
   RedisRateLimitStore b(replica_b_);
-  const std::vector<BucketRequest> bucket{{"principal\x1f" "alice", ParseRate("2/m").value()}};
+  const std::vector<BucketRequest> bucket{
+      {"principal\x1f"
+       "alice",
+       ParseRate("2/m").value()}};
   EXPECT_TRUE(a.TakeAll(bucket, clock_.Steady()).ok());
   EXPECT_TRUE(b.TakeAll(bucket, clock_.Steady()).ok());
   auto refused = a.TakeAll(bucket, clock_.Steady());
@@ -49,7 +52,9 @@ TEST_F(RedisGuardrailTest, TwoReplicasTakeFromOneBucket) {
   EXPECT_LE(refused.retry_after, 30s);
   EXPECT_FALSE(b.TakeAll(bucket, clock_.Steady()).ok());
   // The key expires once the bucket would be full again (+1 s), not before.
-  auto ttl = replica_a_->Command({"PTTL", "lmcp:rl:principal\x1f" "alice"});
+  auto ttl = replica_a_->Command({"PTTL",
+                                  "lmcp:rl:principal\x1f"
+                                  "alice"});
   ASSERT_TRUE(ttl.ok());
   EXPECT_GT(ttl->integer, 59'000);
   EXPECT_LE(ttl->integer, 61'000);
@@ -103,7 +108,8 @@ TEST(RedisCachedResponseTest, EncodingIsBinarySafeAndRejectsGarbage) {
 TEST_F(RedisGuardrailTest, ResultCacheIsSharedExpiresWithItsTtlAndIsBounded) {
   RedisResultCacheStore a(replica_a_, /*max_entry_bytes=*/100, clock_);
   RedisResultCacheStore b(replica_b_, 100, clock_);
-  auto stored = std::make_shared<catalog::CachedResult>(catalog::CachedResult{Response("{\"ok\":1}"), clock_.Steady()});
+  auto stored =
+      std::make_shared<catalog::CachedResult>(catalog::CachedResult{Response("{\"ok\":1}"), clock_.Steady()});
   a.Put("key1", stored, clock_.Steady() + 30s);
   clock_.Advance(5s);
   auto hit = b.Get("key1", clock_.Steady());  // another replica
@@ -114,7 +120,8 @@ TEST_F(RedisGuardrailTest, ResultCacheIsSharedExpiresWithItsTtlAndIsBounded) {
   auto ttl = replica_a_->Command({"PTTL", "lmcp:cache:key1"});
   EXPECT_GT(ttl->integer, 29'000);  // PX = the entry's own TTL
   EXPECT_EQ(b.Get("other", clock_.Steady()), nullptr);
-  auto big = std::make_shared<catalog::CachedResult>(catalog::CachedResult{Response(std::string(200, 'x')), clock_.Steady()});
+  auto big = std::make_shared<catalog::CachedResult>(
+      catalog::CachedResult{Response(std::string(200, 'x')), clock_.Steady()});
   a.Put("big", big, clock_.Steady() + 30s);
   EXPECT_EQ(a.stats().too_large, 1u);
   EXPECT_EQ(b.Get("big", clock_.Steady()), nullptr);
@@ -124,7 +131,8 @@ TEST_F(RedisGuardrailTest, ResultCacheRedisDownIsACountedMiss) {
   RedisResultCacheStore cache(replica_a_, 100, clock_);
   redis_->Kill();
   EXPECT_EQ(cache.Get("k", clock_.Steady()), nullptr);
-  auto value = std::make_shared<catalog::CachedResult>(catalog::CachedResult{Response("{}"), clock_.Steady()});
+  auto value =
+      std::make_shared<catalog::CachedResult>(catalog::CachedResult{Response("{}"), clock_.Steady()});
   cache.Put("k", value, clock_.Steady() + 30s);  // dropped, no throw
   EXPECT_EQ(cache.stats().store_errors, 2u);
 }

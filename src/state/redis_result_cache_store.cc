@@ -72,7 +72,10 @@ std::optional<std::pair<catalog::InvokeResponse, long long>> DecodeCachedRespons
 
 RedisResultCacheStore::RedisResultCacheStore(std::shared_ptr<RedisClient> redis, std::size_t max_entry_bytes,
                                              Clock& clock, std::string prefix)
-    : redis_(std::move(redis)), max_entry_bytes_(max_entry_bytes), clock_(clock), prefix_(std::move(prefix)) {}
+    : redis_(std::move(redis)),
+      max_entry_bytes_(max_entry_bytes),
+      clock_(clock),
+      prefix_(std::move(prefix)) {}
 
 std::shared_ptr<const catalog::CachedResult> RedisResultCacheStore::Get(const std::string& key,
                                                                         Clock::SteadyTime now) {
@@ -105,11 +108,12 @@ void RedisResultCacheStore::Put(const std::string& key, std::shared_ptr<const ca
   if (ttl.count() <= 0) {
     return;
   }
-  auto stored_ms = WallMs(clock_) - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        clock_.Steady() - value->stored)
-                                        .count();
-  auto reply = redis_->Command({"SET", prefix_ + "cache:" + key, EncodeCachedResponse(value->response, stored_ms),
-                                "PX", std::to_string(ttl.count())});
+  auto stored_ms =
+      WallMs(clock_) -
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Steady() - value->stored).count();
+  auto reply =
+      redis_->Command({"SET", prefix_ + "cache:" + key, EncodeCachedResponse(value->response, stored_ms),
+                       "PX", std::to_string(ttl.count())});
   if (!reply.ok()) {
     errors_.fetch_add(1);
   }

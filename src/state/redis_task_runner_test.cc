@@ -27,7 +27,9 @@ constexpr auto kWait = 10s;
 // `block` waits for its stop; `ask` asks for one input, then answers with what it got.
 class Provider final : public mcp::ToolProvider {
  public:
-  Result<mcp::ToolList> ListTools() override { return std::make_shared<const std::vector<mcp::ToolDefinition>>(); }
+  Result<mcp::ToolList> ListTools() override {
+    return std::make_shared<const std::vector<mcp::ToolDefinition>>();
+  }
   void SetListChangedCallback(std::function<void()>) override {}
   Result<mcp::ToolResult> CallTool(const std::string& name, Json, mcp::CallContext& ctx) override {
     std::unique_lock lock(mu_);
@@ -43,7 +45,8 @@ class Provider final : public mcp::ToolProvider {
     if (!ctx.input_responses().is_object()) {
       mcp::ToolResult r;
       r.input_required = mcp::InputRequired{
-          Json{{"ok", {{"method", "elicitation/create"}, {"params", {{"message", "Go?"}}}}}}, Json{{"step", 1}}};
+          Json{{"ok", {{"method", "elicitation/create"}, {"params", {{"message", "Go?"}}}}}},
+          Json{{"step", 1}}};
       return r;
     }
     return mcp::ToolResult::Text(ctx.input_responses().dump() + " " + ctx.request_state().dump());

@@ -159,7 +159,8 @@ Result<TaskRecord> TaskRecordFromJson(std::string_view text) {
   }
 }
 
-RedisTaskStore::RedisTaskStore(std::shared_ptr<RedisClient> redis, RedisTaskStoreOptions options, Clock& clock)
+RedisTaskStore::RedisTaskStore(std::shared_ptr<RedisClient> redis, RedisTaskStoreOptions options,
+                               Clock& clock)
     : redis_(std::move(redis)), options_(std::move(options)), clock_(clock) {
   if (options_.change_feed) {
     subscriber_ = std::make_unique<RedisSubscriber>(redis_->options(), options_.prefix + "task-changes",
@@ -179,11 +180,11 @@ std::string RedisTaskStore::ExpiryMs(const TaskRecord& r) const {
 
 Result<void> RedisTaskStore::Create(TaskRecord record) {
   const auto& l = options_.limits;
-  auto reply = redis_->Eval(CreateScript(), {TaskKey(record.id), OwnerKey(record.owner), options_.prefix + "tasks:all"},
-                            {record.id, TaskRecordToJson(record), std::to_string(Ms(record.created_at)),
-                             std::to_string(l.max_tasks), std::to_string(l.max_tasks_per_owner), ExpiryMs(record),
-                             options_.prefix + "task:", options_.prefix + "task-changes",
-                             std::to_string(Ms(clock_.Now()))});
+  auto reply = redis_->Eval(
+      CreateScript(), {TaskKey(record.id), OwnerKey(record.owner), options_.prefix + "tasks:all"},
+      {record.id, TaskRecordToJson(record), std::to_string(Ms(record.created_at)),
+       std::to_string(l.max_tasks), std::to_string(l.max_tasks_per_owner), ExpiryMs(record),
+       options_.prefix + "task:", options_.prefix + "task-changes", std::to_string(Ms(clock_.Now()))});
   if (!reply.ok()) {
     return Unavailable(reply.error());
   }
@@ -232,7 +233,8 @@ std::optional<TaskRecord> RedisTaskStore::Get(const std::string& id) {
 Result<TaskRecord> RedisTaskStore::Update(const std::string& id,
                                           const std::function<bool(TaskRecord&)>& change) {
   const std::string key = TaskKey(id);
-  Result<TaskRecord> out = Error::Unavailable("task store unavailable: too many concurrent writers to task " + id);
+  Result<TaskRecord> out =
+      Error::Unavailable("task store unavailable: too many concurrent writers to task " + id);
   Status status = redis_->WithConnection([&](RedisConnection& conn) -> Status {
     for (int attempt = 0; attempt < kUpdateAttempts; ++attempt) {
       auto watched = conn.Pipeline({{"WATCH", key}, {"GET", key}});
@@ -244,25 +246,25 @@ Result<TaskRecord> RedisTaskStore::Update(const std::string& id,
       if (!got.nil()) {
         auto parsed = TaskRecordFromJson(got.str);
         if (!parsed.ok()) {
-          conn.Command({"UNWATCH"});
+          (void)conn.Command({"UNWATCH"});
           out = parsed.error();
           return Ok();
         }
         current = std::move(*parsed);
       }
       if (!current || Expired(*current, clock_.Now())) {
-        conn.Command({"UNWATCH"});
+        (void)conn.Command({"UNWATCH"});
         out = Error::NotFound("task not found");
         return Ok();
       }
       TaskRecord next = *current;
       if (!change(next)) {
-        conn.Command({"UNWATCH"});
+        (void)conn.Command({"UNWATCH"});
         out = std::move(*current);
         return Ok();
       }
       if (next.id != current->id || next.owner != current->owner) {
-        conn.Command({"UNWATCH"});
+        (void)conn.Command({"UNWATCH"});
         out = Error::Internal("a task update may not change the task's id or owner");
         return Ok();
       }
@@ -286,7 +288,8 @@ Result<TaskRecord> RedisTaskStore::Update(const std::string& id,
   return out;
 }
 
-Result<mcp::TaskPage> RedisTaskStore::List(const std::string& owner, const std::string& cursor, size_t limit) {
+Result<mcp::TaskPage> RedisTaskStore::List(const std::string& owner, const std::string& cursor,
+                                           size_t limit) {
   std::optional<std::pair<long long, std::string>> after;
   if (!cursor.empty()) {
     after = DecodeCursor(cursor);
@@ -303,8 +306,8 @@ Result<mcp::TaskPage> RedisTaskStore::List(const std::string& owner, const std::
   std::vector<std::string> gone;  // ids whose record expired: trimmed from the sets
   long long last_score = 0;
   for (long long offset = 0;; offset += kChunk) {
-    auto ids = redis_->Command(
-        {"ZRANGEBYSCORE", set, min, "+inf", "WITHSCORES", "LIMIT", std::to_string(offset), std::to_string(kChunk)});
+    auto ids = redis_->Command({"ZRANGEBYSCORE", set, min, "+inf", "WITHSCORES", "LIMIT",
+                                std::to_string(offset), std::to_string(kChunk)});
     if (!ids.ok()) {
       return Unavailable(ids.error());
     }
@@ -370,7 +373,10 @@ void RedisTaskStore::Remove(const std::string& id) {
     auto done = conn.Pipeline({{"DEL", TaskKey(id)},
                                {"ZREM", OwnerKey((*record)->owner), id},
                                {"ZREM", options_.prefix + "tasks:all", id}});
-    return done.ok() ? Ok() : Status(done.error());
+    if (!done.ok()) {
+      return done.error();
+    }
+    return Ok();
   });
   if (!status.ok()) {
     spdlog::warn("state: task {} not removed: {}", id, status.error().message);

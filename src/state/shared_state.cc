@@ -54,8 +54,8 @@ Result<SharedState> OpenSharedState(const std::string& url, const SharedStateOpt
   }
   out.rate_limits = std::make_shared<RedisRateLimitStore>(out.redis);
   out.results = std::make_shared<RedisResultCacheStore>(out.redis, options.cache_max_entry_bytes, clock);
-  out.tasks = std::make_unique<RedisTaskStore>(out.redis, RedisTaskStoreOptions{.limits = options.task_limits},
-                                               clock);
+  out.tasks = std::make_unique<RedisTaskStore>(out.redis,
+                                               RedisTaskStoreOptions{.limits = options.task_limits}, clock);
   return out;
 }
 

@@ -19,7 +19,7 @@
 namespace lmcp::state {
 
 struct SharedState {
-  std::string description;  // "memory (per replica)" or "redis://host:port/db"
+  std::string description;             // "memory (per replica)" or "redis://host:port/db"
   std::shared_ptr<RedisClient> redis;  // null: in memory
   std::shared_ptr<catalog::RateLimitStore> rate_limits;
   std::shared_ptr<catalog::ResultCacheStore> results;

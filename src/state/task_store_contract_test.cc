@@ -37,7 +37,8 @@ class TaskStoreContractTest : public ::testing::TestWithParam<Kind> {
         return nullptr;
       }
     }
-    client_ = std::make_shared<RedisClient>(RedisOptions{.url = ParseRedisUrl(redis_->url()).value()}, clock_);
+    client_ =
+        std::make_shared<RedisClient>(RedisOptions{.url = ParseRedisUrl(redis_->url()).value()}, clock_);
     return std::make_unique<RedisTaskStore>(client_, RedisTaskStoreOptions{.limits = limits}, clock_);
   }
   TaskRecord Record(const std::string& id, const std::string& owner = "alice") {
@@ -112,10 +113,12 @@ TEST_P(TaskStoreContractTest, CreateGetUpdateRoundTripEveryField) {
   ASSERT_TRUE(cancelled.ok());
   EXPECT_TRUE(store_->Get("t1")->cancel_requested);
   EXPECT_EQ(store_->Get("t1")->status, TaskStatus::kCancelled);
-  EXPECT_EQ(store_->Update("t1", [](TaskRecord& x) {
-                      x.owner = "mallory";
-                      return true;
-                    })
+  EXPECT_EQ(store_
+                ->Update("t1",
+                         [](TaskRecord& x) {
+                           x.owner = "mallory";
+                           return true;
+                         })
                 .error()
                 .code,
             ErrorCode::kInternal);
@@ -193,7 +196,7 @@ TEST_P(TaskStoreContractTest, TheChangeFeedNamesEachWrittenRecord) {
   }
   ASSERT_TRUE(store_->Create(Record("t1")).ok());
   End(*store_, "t1", 10s);
-  store_->Update("t1", [](TaskRecord&) { return false; });  // no change, no message
+  (void)store_->Update("t1", [](TaskRecord&) { return false; });  // no change, no message
   {
     std::unique_lock lock(mu);
     ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return seen.size() >= 2; }));
@@ -209,9 +212,11 @@ TEST(RedisTaskStoreTest, RedisDownIsUnavailableForEveryOperationAndItRecovers) {
   auto redis = RedisServer::Start();
   ASSERT_TRUE(redis);
   FakeClock clock;
-  auto client = std::make_shared<RedisClient>(RedisOptions{.url = ParseRedisUrl(redis->url()).value()}, clock);
+  auto client =
+      std::make_shared<RedisClient>(RedisOptions{.url = ParseRedisUrl(redis->url()).value()}, clock);
   RedisTaskStore store(client, {}, clock);
-  TaskRecord r{.id = "t1", .owner = "alice", .tool = "echo", .created_at = clock.Now(), .updated_at = clock.Now()};
+  TaskRecord r{
+      .id = "t1", .owner = "alice", .tool = "echo", .created_at = clock.Now(), .updated_at = clock.Now()};
   ASSERT_TRUE(store.Create(r).ok());
   auto ttl = client->Command({"PTTL", "lmcp:task:t1"});
   EXPECT_GT(ttl->integer, 23 * 3600 * 1000LL);  // running: the safety expiry (24 h)
@@ -225,7 +230,7 @@ TEST(RedisTaskStoreTest, RedisDownIsUnavailableForEveryOperationAndItRecovers) {
   EXPECT_EQ(store.Create(r).error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(store.Update("t1", [](TaskRecord&) { return true; }).error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(store.List("alice", "", 10).error().code, ErrorCode::kUnavailable);
-  store.Remove("t1");  // logged, no crash
+  store.Remove("t1");             // logged, no crash
   ASSERT_TRUE(redis->Restart());  // empty: no persistence
   clock.Advance(10s);
   EXPECT_TRUE(store.Create(r).ok());

@@ -183,8 +183,9 @@ CallResult RateLimiter::Handle(LambdaCall& call, const CallNext& next) {
       if (!options_.fail_open) {
         call.record.outcome = "throttled";
         call.record.detail = "rate limit store unavailable: " + taken.store_error;
-        return ErrorResult("the rate limit store is unavailable, so the call was refused; retry later (tool " +
-                           call.tool + "; the function was not invoked)");
+        return ErrorResult(
+            "the rate limit store is unavailable, so the call was refused; retry later (tool " + call.tool +
+            "; the function was not invoked)");
       }
     } else if (!taken.ok()) {
       const Limit limit = limits[taken.denied];

@@ -46,8 +46,8 @@ class RateLimiter final : public CallStage {
   Counter refused_[kLimits];
   Counter allowed_;
   Counter lambda_throttled_;
-  mutable Counter bad_tags_;
-  Counter store_errors_;  // the bucket store could not be asked (then closed or open: fail_open)  // mcp:rate-limit tags that do not parse (ignored)
+  mutable Counter bad_tags_;  // mcp:rate-limit tags that do not parse (ignored)
+  Counter store_errors_;      // the bucket store could not be asked (then closed or open: fail_open)
 };
 
 // "rate limit 'per-principal' (10/s) reached; retry in 0.4 s": the wait rounded up to a tenth of a second.

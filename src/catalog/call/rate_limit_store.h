@@ -1,7 +1,7 @@
 #pragma once
 // Where the token buckets of the rate_limit stage live. In memory for one process; a shared store
-// (state/redis_rate_limit_store.h, for replicas behind a balancer) implements the same one call. Buckets start full and refill
-// continuously at their rate up to their capacity (Rate::capacity()).
+// (state/redis_rate_limit_store.h, for replicas behind a balancer) implements the same one call. Buckets
+// start full and refill continuously at their rate up to their capacity (Rate::capacity()).
 
 #include <cstddef>
 #include <mutex>

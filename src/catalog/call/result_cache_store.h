@@ -22,10 +22,10 @@ struct CachedResult {
 
 struct CacheStats {
   std::size_t entries = 0;
-  std::size_t bytes = 0;          // payload bytes held
-  std::uint64_t evictions = 0;    // dropped to stay within the bounds (least recently used first)
-  std::uint64_t expirations = 0;  // found past their expiry and dropped
-  std::uint64_t too_large = 0;    // not stored: over max_entry_bytes
+  std::size_t bytes = 0;           // payload bytes held
+  std::uint64_t evictions = 0;     // dropped to stay within the bounds (least recently used first)
+  std::uint64_t expirations = 0;   // found past their expiry and dropped
+  std::uint64_t too_large = 0;     // not stored: over max_entry_bytes
   std::uint64_t store_errors = 0;  // a shared store that failed: a Get counted as a miss, a Put dropped
 };
 
