@@ -11,6 +11,8 @@ DEBS=(build-essential cmake pkg-config git curl ca-certificates
       libvalijson-dev libcli11-dev libspdlog-dev libfmt-dev
       libgtest-dev libgmock-dev googletest libbenchmark-dev
       clang libclang-rt-14-dev clang-format clang-tidy clang-tools python3
+      libhiredis-dev  # the Redis client of src/state (--state redis://...: state shared by replicas)
+      redis-server    # the real Redis the state tests start (tests/support/state/redis_server.h)
       haproxy  # the round-robin proxy in front of two replicas (tests/e2e/lambda_local/round_robin.mjs)
       python3-prometheus-client)  # parses /metrics in tests/e2e/lambda_local/metrics_keep_warm.py
 

@@ -9,6 +9,7 @@
 #include "app/gateway_config.h"
 #include "common/log_text.h"
 #include "common/strings.h"
+#include "state/shared_state.h"
 
 namespace lmcp::app {
 namespace {
@@ -47,6 +48,10 @@ void PrintSummary(const GatewayConfig& config) {
     std::printf("  policy: none (every selected tool is allowed to every principal)\n");
   } else {
     std::printf("  policy: %zu rule(s), first match decides, otherwise denied\n", config.policy.rules.size());
+  }
+  std::printf("  state: %s\n", state::DescribeState(config.state).c_str());
+  if (config.guardrails.rate_limits.fail_open) {
+    std::printf("  limits: open when the shared limit store is down (calls go through unlimited)\n");
   }
   const mcp::TaskOptions& t = config.tasks;
   if (!t.enabled) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "common/log_text.h"
 #include "mcp/conformance_fixtures.h"
 #include "mcp/server.h"
+#include "state/shared_state.h"
 #include "transport/auth_chain.h"
 #include "transport/stdio_transport.h"
 
@@ -85,7 +87,8 @@ class SignalWatcher {
 // key (LAMBDA_MCP_AUDIT_KEY_FILE), which replicas share; empty when there is none.
 std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, const LambdaFlags& lambda,
                                                     const GatewayConfig& file, std::string* deployment_key,
-                                                    metrics::Registry& registry) {
+                                                    metrics::Registry& registry,
+                                                    const state::SharedState& shared) {
   if (config.conformance_fixtures) {
     return std::make_unique<mcp::ConformanceFixtures>();
   }
@@ -100,7 +103,9 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
   if (auto key = catalog::LoadLambdaAuditKey(options.value()); key.ok()) {
     *deployment_key = std::move(*key);
   }
-  auto source = catalog::LambdaToolSource::Create(options.value(), Clock::System(), &registry);
+  auto source =
+      catalog::LambdaToolSource::Create(options.value(), Clock::System(), &registry,
+                                        {.rate_limits = shared.rate_limits, .results = shared.results});
   if (!source.ok()) {
     spdlog::error("{}", ForLog(source.error().message, 1000));
     return nullptr;
@@ -189,18 +194,21 @@ std::string DeriveKey(const std::string& deployment_key, std::string_view purpos
   return std::string(reinterpret_cast<const char*>(derived.data()), derived.size());
 }
 
-mcp::ServerOptions MakeServerOptions(const ServeConfig& config, const GatewayConfig& file,
-                                     const std::string& deployment_key) {
-  mcp::ServerOptions options;
-  options.tasks = file.tasks;  // the file's `tasks:` section; the flags beat it
-  ApplyTaskFlags(config.tasks, options.tasks);
-  // Replicas that share the deployment key open each other's MRTR state and resume each other's sessions;
-  // without one, both keys are this process's own.
+// Replicas that share the deployment key open each other's MRTR state and resume each other's sessions;
+// without one, both keys are this process's own.
+void SetDeploymentKeys(const ServeConfig& config, const std::string& deployment_key,
+                       mcp::ServerOptions& options) {
   options.request_state_key = DeriveKey(deployment_key, "lambda-mcp MRTR request state v1");
   if (config.transport == "http") {
     options.session_ticket_key = DeriveKey(deployment_key, "lambda-mcp session ticket v1");
     options.session_max_age = std::chrono::seconds(config.session_max_age_s);
   }
+}
+
+mcp::ServerOptions MakeServerOptions(const ServeConfig& config, const GatewayConfig& file) {
+  mcp::ServerOptions options;
+  options.tasks = file.tasks;  // the file's `tasks:` section; the flags beat it
+  ApplyTaskFlags(config.tasks, options.tasks);
   options.page_size = config.page_size;
   options.max_message_bytes = config.max_message_bytes;
   options.worker_threads = config.worker_threads;
@@ -234,6 +242,9 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
     }
     return 2;
   }
+  if (const char* env = std::getenv("LAMBDA_MCP_STATE"); config.state.empty() && env && *env) {
+    config.state = env;  // the flag beats it; it beats the file's `state:`
+  }
   ApplyToServeConfig(*file, config);
   if (Status valid = config.Validate(); !valid.ok()) {
     spdlog::error("{}", ForLog(valid.error().message, 2000));
@@ -247,11 +258,23 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
   signal(SIGPIPE, SIG_IGN);  // a closed stdout shows up as EPIPE from write()
   BlockSignals();            // before any thread starts; SignalWatcher handles them below
 
+  // What replicas share (tasks, rate limit buckets, the result cache): Redis, or nothing (in memory). An
+  // unreachable Redis is a warning: the server starts and those operations fail until it is back.
+  mcp::ServerOptions server_options = MakeServerOptions(config, *file);  // the keys come with the provider
+  auto shared = state::OpenSharedState(config.state,
+                                       {.task_limits = server_options.tasks.store,
+                                        .cache_max_entry_bytes = file->guardrails.cache.max_entry_bytes},
+                                       Clock::System());
+  if (!shared.ok()) {
+    spdlog::error("{}", ForLog(shared.error().message, 1000));
+    return 2;
+  }
+
   // Tools, with the metrics registry their calls are recorded in.
   metrics::Registry registry;
   std::string deployment_key;
   std::unique_ptr<mcp::ToolProvider> provider =
-      MakeToolProvider(config, lambda, *file, &deployment_key, registry);
+      MakeToolProvider(config, lambda, *file, &deployment_key, registry, *shared);
   if (!provider) {
     return 2;
   }
@@ -267,7 +290,9 @@ int RunServe(ServeConfig config, const LambdaFlags& lambda, MetricsConfig metric
   reclaimer.Start();
 
   // The MCP core.
-  mcp::McpServer server(*provider, MakeServerOptions(config, *file, deployment_key));
+  SetDeploymentKeys(config, deployment_key, server_options);
+  server_options.tasks.shared_store = shared->tasks.get();
+  mcp::McpServer server(*provider, server_options);
 
   // Streamable HTTP: sessions per Mcp-Session-Id; SIGTERM/SIGINT stop it gracefully (bounded by the grace).
   if (config.transport == "http") {
@@ -379,6 +404,10 @@ void AddCoreFlags(CLI::App& command, ServeConfig& config) {
           "--request-state-ttl-ms", config.request_state_ttl_ms,
           "MCP 2026-07-28: how long the state of a tool that asked for input stays valid for its retry")
       ->capture_default_str();
+  command.add_option(
+      "--state", config.state,
+      "Where replicas share tasks, rate limit buckets and the result cache: redis://HOST:PORT[/DB] "
+      "(or env LAMBDA_MCP_STATE, or the config file's state:); default: in memory, per replica");
   command.add_flag("--no-tasks", config.tasks.no_tasks,
                    "No MCP tasks: task-optional tools run synchronously, task-required ones are refused");
   command.add_option("--task-ttl", config.tasks.ttl,

@@ -1,12 +1,16 @@
 #include "app/config.h"
 
 #include "app/task_config.h"
+#include "state/shared_state.h"
 #include "transport/jwt_verifier.h"
 
 namespace lmcp::app {
 
 std::vector<std::string> ServeConfig::Problems() const {
   std::vector<std::string> problems = TaskFlagProblems(tasks);
+  for (auto& problem : state::StateUrlProblems(state)) {
+    problems.push_back(std::move(problem));
+  }
   if (transport != "stdio" && transport != "http") {
     problems.push_back("transport must be \"stdio\" or \"http\" (got \"" + transport + "\")");
   }

@@ -43,6 +43,9 @@ struct ServeConfig {
   int shutdown_grace_ms = 5000;  // on stdin EOF or SIGTERM: running calls may finish within this, then -32603
   std::string instructions;      // empty = the built-in text
   TaskFlags tasks;               // MCP tasks: over the config file's `tasks:` section
+  // Where replicas share tasks, rate limit buckets and the result cache: "redis://HOST:PORT[/DB]"; "" or
+  // "memory" = in memory, per process. --state, else LAMBDA_MCP_STATE, else the config file's `state:`.
+  std::string state;
 
   // Streamable HTTP (transport "http", chosen by --http HOST:PORT). See transport/http_server.h.
   std::string http_host = "127.0.0.1";       // anything but loopback requires authentication

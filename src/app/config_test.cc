@@ -23,6 +23,24 @@ TEST(ServeConfigTest, ReportsEveryProblemAtOnce) {
   EXPECT_NE(status.error().message.find("shutdown grace"), std::string::npos);
 }
 
+TEST(ServeConfigTest, ABadStateUrlNamesEachProblemBesideTheOthers) {
+  ServeConfig config;
+  config.page_size = 0;
+  config.state = "rediss://:0";
+  auto problems = config.Problems();
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(
+      problems[0].find("--state: state URL 'rediss://:0': the scheme must be redis:// (got rediss://); "
+                       "the host is missing (redis://HOST:PORT[/DB]); the port must be 1..65535 (got '0')"),
+      std::string::npos)
+      << problems[0];
+  for (const char* good : {"", "memory", "redis://127.0.0.1:6379", "redis://cache:6380/3"}) {
+    config = ServeConfig{};
+    config.state = good;
+    EXPECT_TRUE(config.Validate().ok()) << good;
+  }
+}
+
 TEST(ServeConfigTest, RefusesClearTextJwksUrlBeyondLoopback) {
   ServeConfig config;
   config.transport = "http";

@@ -15,13 +15,14 @@
 #include "catalog/target_checks.h"
 #include "common/file.h"
 #include "common/strings.h"
+#include "state/shared_state.h"
 #include "transport/http_auth.h"
 
 namespace lmcp::app {
 namespace {
 
 const std::vector<std::string> kSections = {"targets", "principals", "policy",    "limits", "breaker",
-                                            "cache",   "metrics",    "keep_warm", "tasks"};
+                                            "cache",   "metrics",    "keep_warm", "tasks",  "state"};
 
 bool Matches(const std::string& text, const char* pattern) {
   return std::regex_match(text, std::regex(pattern));
@@ -280,7 +281,7 @@ std::vector<catalog::GlobRate> ReadGlobRates(const ConfigNode& node) {
 void ReadLimits(const ConfigNode& node, catalog::RateLimitOptions& o) {
   if (!node.present() ||
       !node.ExpectMap({"global", "per_principal", "per_target", "per_tool", "principals", "tools",
-                       "concurrent_per_principal", "concurrent_per_tool", "tool_tags"})) {
+                       "concurrent_per_principal", "concurrent_per_tool", "tool_tags", "on_store_error"})) {
     return;
   }
   o.global = ReadRate(node["global"]).value_or(o.global);
@@ -293,6 +294,15 @@ void ReadLimits(const ConfigNode& node, catalog::RateLimitOptions& o) {
       static_cast<int>(node["concurrent_per_principal"].Integer(0, 100000).value_or(0));
   o.max_concurrent_per_tool = static_cast<int>(node["concurrent_per_tool"].Integer(0, 100000).value_or(0));
   o.tool_tags = node["tool_tags"].Bool().value_or(o.tool_tags);
+  if (ConfigNode on_error = node["on_store_error"]; on_error.present()) {
+    auto text = on_error.String();
+    if (text && (*text == "closed" || *text == "open")) {
+      o.fail_open = *text == "open";
+    } else if (text) {
+      on_error.Problem(
+          "expected closed (refuse calls while the shared limit store is down) or open (allow them)");
+    }
+  }
 }
 
 std::chrono::seconds Seconds(const ConfigNode& node, std::chrono::seconds fallback) {
@@ -438,6 +448,15 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
   ReadKeepWarm(doc["keep_warm"], out.keep_warm, problems);
   ReadMetrics(doc["metrics"], out);
   ReadTasksSection(doc["tasks"], out.tasks, out.flat);
+  if (ConfigNode state = doc["state"]; state.present()) {
+    if (auto text = state.String()) {
+      if (auto bad = state::StateUrlProblems(*text); !bad.empty()) {
+        state.Problem(bad.front().substr(bad.front().find(':') + 2));  // without the "--state: "
+      } else {
+        out.state = *text;
+      }
+    }
+  }
   if (!problems.empty()) {
     std::string message = "config file " + path + ":";
     for (const auto& line : problems.lines()) {
@@ -493,6 +512,9 @@ Result<std::shared_ptr<const catalog::Policy>> CompilePolicy(const GatewayConfig
 }
 
 void ApplyToServeConfig(const GatewayConfig& file, ServeConfig& config) {
+  if (config.state.empty()) {
+    config.state = file.state;
+  }
   config.auth_tokens = file.tokens;
   config.stdio_principal = file.stdio_principal;
   if (config.oauth_issuer.empty() && !file.oauth.issuer.empty()) {

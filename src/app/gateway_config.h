@@ -8,6 +8,7 @@
 //   limits, breaker, cache: the call chain's guardrails                         → catalog::GuardrailOptions
 //   metrics, keep_warm: /metrics and keep-warm pings                            → serve's MetricsConfig
 //   tasks:       MCP tasks (TTL, limits; optional_over is the catalog's)        → mcp::TaskOptions
+//   state:       where replicas share state: redis://HOST:PORT[/DB] or memory   → ServeConfig::state
 // Loading checks the whole file and reports every problem at once, each with its path and, for an unknown
 // key, the closest known one. Pure except for reading the file (and, with check_files, the token files).
 
@@ -46,6 +47,7 @@ struct GatewayConfig {
   bool has_keep_warm = false;
   catalog::KeepWarmOptions keep_warm;
   mcp::TaskOptions tasks;      // the `tasks:` section (its optional_over is in `flat`)
+  std::string state;           // `state:` redis://HOST:PORT[/DB] or memory ("" = not set)
   std::string metrics_listen;  // "" = none
   bool metrics_public = false;
   bool metrics_allow_remote = false;

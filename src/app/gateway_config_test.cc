@@ -36,6 +36,26 @@ TEST(GatewayConfigTest, FlatKeysKeepWorkingInEitherCase) {
   EXPECT_EQ(config->flat.at("LAMBDA_MCP_AUDIT_LOG"), "off");
 }
 
+TEST(GatewayConfigTest, StateAndTheLimitStoreFailureMode) {
+  auto config =
+      Parse("state: redis://10.0.0.7:6379/1\nlimits: {per_principal: 10/s, on_store_error: open}\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->state, "redis://10.0.0.7:6379/1");
+  EXPECT_TRUE(config->guardrails.rate_limits.fail_open);
+  ServeConfig serve;
+  ApplyToServeConfig(*config, serve);
+  EXPECT_EQ(serve.state, "redis://10.0.0.7:6379/1");
+  serve.state = "redis://flag:1";  // the flag (or LAMBDA_MCP_STATE) beats the file
+  ApplyToServeConfig(*config, serve);
+  EXPECT_EQ(serve.state, "redis://flag:1");
+  EXPECT_FALSE(Parse("limits: {per_principal: 10/s}\n")->guardrails.rate_limits.fail_open);  // closed
+
+  std::string problems = Problems("state: http://x:1\nlimits: {on_store_error: maybe}\n");
+  EXPECT_NE(problems.find("state: state URL 'http://x:1': the scheme must be redis://"), std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find("limits.on_store_error: expected closed"), std::string::npos) << problems;
+}
+
 TEST(GatewayConfigTest, JsonIsYaml) {
   auto config = Parse(R"({"FUNCTION_TAG_KEY": "mcp", "function_list": ["x", "y"], "policy": []})");
   ASSERT_TRUE(config.ok()) << config.error().message;

@@ -56,6 +56,9 @@ struct RateLimitOptions {
   // Honour mcp:rate-limit tags. On by default: a function owner's tag works without configuration (the
   // stage then costs one tag lookup per call); off, with nothing configured, the stage is left out.
   bool tool_tags = true;
+  // When the bucket store cannot be asked (a shared store that is down): false = refuse the call (closed,
+  // the default), true = let it through unlimited (open). Concurrency caps are per process and still apply.
+  bool fail_open = false;
 
   bool enabled() const {
     return tool_tags || global.enabled() || per_principal.enabled() || per_target.enabled() ||

@@ -7,7 +7,7 @@
 namespace lmcp::catalog {
 
 LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit,
-                             metrics::Registry* metrics)
+                             metrics::Registry* metrics, GuardrailStores stores)
     : options_(std::move(options)), clock_(clock), tools_(options_, std::move(backends), clock) {
   if (audit) {
     auditor_.emplace(*audit, clock);
@@ -23,7 +23,9 @@ LambdaCatalog::LambdaCatalog(CatalogOptions options, BackendFactory backends, Cl
                                        .auditor = auditor_ ? &*auditor_ : nullptr,
                                        .policy = &policy_,
                                        .metrics = call_metrics_ ? &*call_metrics_ : nullptr,
-                                       .breakers = breakers_});
+                                       .breakers = breakers_,
+                                       .rate_limit_store = std::move(stores.rate_limits),
+                                       .result_cache_store = std::move(stores.results)});
 }
 
 Result<mcp::ToolList> LambdaCatalog::ListToolsFor(const mcp::Identity& caller) {

@@ -15,7 +15,9 @@
 #include "catalog/call/audit_call.h"
 #include "catalog/call/call.h"
 #include "catalog/call/circuit_breaker.h"
+#include "catalog/call/rate_limit_store.h"
 #include "catalog/call/record_metrics.h"
+#include "catalog/call/result_cache_store.h"
 #include "catalog/catalog_options.h"
 #include "catalog/lambda_backend.h"
 #include "catalog/policy.h"
@@ -25,12 +27,18 @@
 
 namespace lmcp::catalog {
 
+// Where the guardrails keep state shared between replicas (state/: Redis); null: in memory, per process.
+struct GuardrailStores {
+  std::shared_ptr<RateLimitStore> rate_limits;
+  std::shared_ptr<ResultCacheStore> results;
+};
+
 class LambdaCatalog : public mcp::ToolProvider {
  public:
   // Every target's backend comes from `backends`. `clock`, `audit` (may be null: no audit) and `metrics`
   // (may be null: no call metrics) must outlive the catalog.
   LambdaCatalog(CatalogOptions options, BackendFactory backends, Clock& clock, AuditSink* audit,
-                metrics::Registry* metrics = nullptr);
+                metrics::Registry* metrics = nullptr, GuardrailStores stores = {});
   // One backend, which must outlive the catalog, for every target (tests).
   LambdaCatalog(CatalogOptions options, LambdaBackend& backend, Clock& clock, AuditSink* audit,
                 metrics::Registry* metrics = nullptr);

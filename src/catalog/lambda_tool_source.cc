@@ -18,9 +18,11 @@ LambdaToolSource::LambdaToolSource(const CatalogOptions& options, std::unique_pt
       catalog_(std::make_unique<LambdaCatalog>(options, *backend_, clock, audit_.get(), metrics)) {}
 
 LambdaToolSource::LambdaToolSource(const CatalogOptions& options, BackendFactory backends,
-                                   std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics)
+                                   std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics,
+                                   GuardrailStores stores)
     : audit_(std::move(audit)),
-      catalog_(std::make_unique<LambdaCatalog>(options, std::move(backends), clock, audit_.get(), metrics)) {}
+      catalog_(std::make_unique<LambdaCatalog>(options, std::move(backends), clock, audit_.get(), metrics,
+                                               std::move(stores))) {}
 
 Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options) {
   if (!options.audit_key_file.empty()) {
@@ -43,7 +45,8 @@ Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options) {
 }
 
 Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const CatalogOptions& options,
-                                                                   Clock& clock, metrics::Registry* metrics) {
+                                                                   Clock& clock, metrics::Registry* metrics,
+                                                                   GuardrailStores stores) {
   // The targets given now are built first, so a configuration error stops the start; later ones (a reload)
   // are built by the catalog, and one that fails is a failing target.
   auto built = std::make_shared<std::map<std::string, std::shared_ptr<LambdaBackend>>>();
@@ -79,8 +82,8 @@ Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const Catalog
   if (!audit.ok()) {
     return audit.error();
   }
-  return std::unique_ptr<LambdaToolSource>(
-      new LambdaToolSource(options, std::move(backends), std::move(audit).value(), clock, metrics));
+  return std::unique_ptr<LambdaToolSource>(new LambdaToolSource(
+      options, std::move(backends), std::move(audit).value(), clock, metrics, std::move(stores)));
 }
 
 void LogCatalogOptions(const CatalogOptions& o) {

@@ -18,8 +18,10 @@ class LambdaToolSource : public mcp::ToolProvider {
   // unwritable audit file. Missing or broken credentials are not an error here: discovery reports them and
   // keeps retrying. Targets added later (SetTargets) that cannot be built are failing targets instead.
   // `metrics` (may be null) gets the call series and must outlive the source.
+  // `stores`: the guardrails' shared state (null members: in memory).
   static Result<std::unique_ptr<LambdaToolSource>> Create(const CatalogOptions& options, Clock& clock,
-                                                          metrics::Registry* metrics = nullptr);
+                                                          metrics::Registry* metrics = nullptr,
+                                                          GuardrailStores stores = {});
   // For tests and other backends: `backend` is owned and serves every target.
   LambdaToolSource(const CatalogOptions& options, std::unique_ptr<LambdaBackend> backend,
                    std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics = nullptr);
@@ -46,7 +48,7 @@ class LambdaToolSource : public mcp::ToolProvider {
 
  private:
   LambdaToolSource(const CatalogOptions& options, BackendFactory backends, std::unique_ptr<AuditSink> audit,
-                   Clock& clock, metrics::Registry* metrics);
+                   Clock& clock, metrics::Registry* metrics, GuardrailStores stores);
 
   std::shared_ptr<LambdaBackend> backend_;  // the test constructor's
   std::unique_ptr<AuditSink> audit_;

@@ -25,6 +25,9 @@ namespace {
 
 RpcError TaskNotFound() { return RpcError::InvalidParams("Failed to retrieve task: Task not found"); }
 
+// The task store failed (a shared store that is down): the request could not be served, by no fault of it.
+RpcError TaskStoreError(const Error& error) { return RpcError::Internal("Internal error: " + error.message); }
+
 std::variant<std::string, RpcError> TaskIdOf(const Message& m) {
   if (m.params.is_object()) {
     if (auto id = m.params.find("taskId"); id != m.params.end() && id->is_string() && !id->empty()) {
@@ -158,7 +161,11 @@ Reply SessionImpl::TaskGet(const Message& m, bool stateless) {
   if (auto* bad = std::get_if<RpcError>(&id)) {
     return std::move(*bad);
   }
-  auto task = server_.tasks().Get(options_.principal, std::get<std::string>(id));
+  auto found = server_.tasks().Find(options_.principal, std::get<std::string>(id));
+  if (!found.ok()) {
+    return TaskStoreError(found.error());
+  }
+  auto& task = *found;
   if (!task) {
     return TaskNotFound();
   }
@@ -180,6 +187,9 @@ Reply SessionImpl::TaskList(const Message& m) {
   }
   size_t page = server_.options().page_size > 0 ? server_.options().page_size : 100;
   auto listed = server_.tasks().List(options_.principal, cursor, page);
+  if (!listed.ok() && listed.error().code != ErrorCode::kInvalidArgument) {
+    return TaskStoreError(listed.error());
+  }
   if (!listed.ok()) {
     return RpcError::InvalidParams("Invalid params: unknown cursor");
   }
@@ -206,6 +216,9 @@ Reply SessionImpl::TaskCancel(const Message& m, bool stateless) {
   if (!cancelled.ok() && cancelled.error().code == ErrorCode::kNotFound) {
     return TaskNotFound();
   }
+  if (!cancelled.ok() && cancelled.error().code == ErrorCode::kUnavailable) {
+    return TaskStoreError(cancelled.error());
+  }
   if (stateless) {
     return Reply::Ok(Json::object());  // an ack, also for a task that had ended (idempotent)
   }
@@ -229,7 +242,7 @@ Reply SessionImpl::TaskUpdate(const Message& m) {
   }
   if (Status updated = server_.tasks().Update(options_.principal, std::get<std::string>(id), *responses);
       !updated.ok()) {
-    return TaskNotFound();
+    return updated.error().code == ErrorCode::kNotFound ? TaskNotFound() : TaskStoreError(updated.error());
   }
   return Reply::Ok(Json::object());
 }
@@ -246,7 +259,11 @@ Reply SessionImpl::TaskResult(const Message& m, const jsonrpc::Responder& respon
   }
   const std::string task_id = std::get<std::string>(id);
   TaskRunner& runner = server_.tasks();
-  auto task = runner.Get(options_.principal, task_id);
+  auto found = runner.Find(options_.principal, task_id);
+  if (!found.ok()) {
+    return TaskStoreError(found.error());
+  }
+  auto& task = *found;
   if (!task) {
     return TaskNotFound();
   }

@@ -60,7 +60,8 @@ struct TaskRunner::Run {
   Json request_state;
   std::mutex mu;
   std::stop_source stop;
-  bool started = false;  // a round's tool call began
+  bool started = false;    // a round's tool call began
+  int awaiting_round = 0;  // input_required: the round whose answers start the next one (0: none)
   std::atomic<CallFate> fate{CallFate::kDeliver};
 };
 
@@ -96,9 +97,14 @@ TaskRunner::TaskRunner(ToolProvider& provider, const TaskOptions& options, Clock
       owned_store_(options.shared_store ? nullptr
                                         : std::make_unique<InMemoryTaskStore>(options.store, clock)),
       store_(options.shared_store ? *options.shared_store : *owned_store_),
-      scheduler_(std::make_unique<CallScheduler>(RunLimits(options), clock)) {}
+      scheduler_(std::make_unique<CallScheduler>(RunLimits(options), clock)) {
+  subscription_ = store_.Subscribe([this](const std::string& id) { OnStoreChange(id); });
+}
 
-TaskRunner::~TaskRunner() { Shutdown(std::chrono::milliseconds(0)); }
+TaskRunner::~TaskRunner() {
+  Shutdown(std::chrono::milliseconds(0));
+  store_.Unsubscribe(subscription_);
+}
 
 Result<TaskRecord> TaskRunner::Start(TaskRequest request) {
   {
@@ -200,7 +206,7 @@ void TaskRunner::Finish(const std::shared_ptr<Run>& run, Result<ToolResult> resu
   }
   Clock::WallTime now = clock_.Now();
   const std::string& version = run->request.protocol_version;
-  Settle(run->id, [&](TaskRecord& r) {
+  (void)Settle(run->id, [&](TaskRecord& r) {
     if (IsTerminal(r.status)) {
       return false;
     }
@@ -246,13 +252,16 @@ void TaskRunner::AskForInput(const std::shared_ptr<Run>& run, InputRequired inpu
   }
   bool again = input.input_requests.empty();  // only state: the next round starts at once
   bool too_many = false;
+  int asked_round = 0;
   Clock::WallTime now = clock_.Now();
-  Settle(run->id, [&](TaskRecord& r) {
+  auto asked = Settle(run->id, [&](TaskRecord& r) {
+    too_many = false;
     if (IsTerminal(r.status)) {
       return false;
     }
     Json resume = r.resume.is_object() ? r.resume : Json{{"round", 0}, {"issued", Json::array()}};
     int round = resume["round"].get<int>() + 1;
+    asked_round = round;
     if (round > kMaxInputRounds) {
       too_many = true;
       return false;
@@ -295,13 +304,93 @@ void TaskRunner::AskForInput(const std::shared_ptr<Run>& run, InputRequired inpu
     if (!Submit(run).ok()) {
       Fail(run->id, jsonrpc::RpcError::Internal("Internal error: the task's next round could not be queued"));
     }
+    return;
   }
+  if (asked.ok() && asked->status == TaskStatus::kInputRequired) {
+    {
+      std::lock_guard lock(run->mu);
+      run->awaiting_round = asked_round;
+    }
+    // The answers may have come (on another replica) before awaiting_round was set: look once more.
+    if (auto now_stored = store_.Read(run->id); now_stored.ok() && *now_stored) {
+      ResumeIfAnswered(run, **now_stored);
+    }
+  }
+}
+
+// An input_required task whose last request was answered (tasks/update, here or on another replica) is
+// working again with the answers in its record: queue its next round, once.
+void TaskRunner::ResumeIfAnswered(const std::shared_ptr<Run>& run, const TaskRecord& record) {
+  if (record.status != TaskStatus::kWorking || !record.resume.is_object()) {
+    return;
+  }
+  {
+    std::lock_guard lock(run->mu);
+    if (run->awaiting_round == 0 || record.resume.value("round", 0) != run->awaiting_round) {
+      return;
+    }
+    run->awaiting_round = 0;
+  }
+  Json answers = Json::object();
+  if (auto given = record.resume.find("answers"); given != record.resume.end() && given->is_object()) {
+    const Json keys = record.resume.value("keys", Json::object());
+    for (const auto& [wire, response] : given->items()) {
+      answers[keys.value(wire, wire)] = response;  // back to the tool's own keys
+    }
+  }
+  run->input_responses = std::move(answers);
+  run->request_state = record.resume.value("state", Json());
+  if (!Submit(run).ok()) {
+    Fail(run->id, jsonrpc::RpcError::Internal("Internal error: the task's next round could not be queued"));
+  }
+}
+
+// The store's change feed: a record changed, here or on another replica. The run here (if any) stops when
+// the task was cancelled and resumes when its input was answered; the watchers get the record.
+void TaskRunner::OnStoreChange(const std::string& id) {
+  if (id.empty()) {  // changes may have been missed: look at everything this replica cares about
+    std::vector<std::string> ids;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [run_id, run] : runs_) {
+        ids.push_back(run_id);
+      }
+      for (const auto& [token, watch] : watchers_) {
+        ids.insert(ids.end(), watch.first.begin(), watch.first.end());
+      }
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (const std::string& each : ids) {
+      OnStoreChange(each);
+    }
+    return;
+  }
+  auto stored = store_.Read(id);
+  if (!stored.ok() || !*stored) {
+    return;
+  }
+  const TaskRecord& record = **stored;
+  if (std::shared_ptr<Run> run = FindRun(id)) {
+    if (record.cancel_requested || record.status == TaskStatus::kCancelled) {
+      {
+        std::lock_guard lock(run->mu);
+        run->fate = CallFate::kCancelled;
+        run->stop.request_stop();  // aborts the Invoke's HTTP request; a queued round never starts
+      }
+      ForgetRun(id);
+    } else {
+      ResumeIfAnswered(run, record);
+    }
+  }
+  Notify(record);
 }
 
 bool TaskRunner::Fail(const std::string& id, const jsonrpc::RpcError& error, std::string message) {
   Clock::WallTime now = clock_.Now();
   bool failed = false;
-  Settle(id, [&](TaskRecord& r) {
+  (void)Settle(id, [&](TaskRecord& r) {
+    failed = false;
     if (IsTerminal(r.status)) {
       return false;
     }
@@ -316,9 +405,17 @@ bool TaskRunner::Fail(const std::string& id, const jsonrpc::RpcError& error, std
 }
 
 std::optional<TaskRecord> TaskRunner::Get(const std::string& owner, const std::string& id) {
-  auto record = store_.Get(id);
-  if (!record || record->owner != owner) {
-    return std::nullopt;
+  auto record = Find(owner, id);
+  return record.ok() ? std::move(*record) : std::nullopt;
+}
+
+Result<std::optional<TaskRecord>> TaskRunner::Find(const std::string& owner, const std::string& id) {
+  auto record = store_.Read(id);
+  if (!record.ok()) {
+    return record.error();
+  }
+  if (!*record || (*record)->owner != owner) {
+    return std::optional<TaskRecord>();
   }
   return record;
 }
@@ -328,7 +425,11 @@ Result<TaskPage> TaskRunner::List(const std::string& owner, const std::string& c
 }
 
 Result<TaskRecord> TaskRunner::Cancel(const std::string& owner, const std::string& id) {
-  auto known = Get(owner, id);
+  auto found = Find(owner, id);
+  if (!found.ok()) {
+    return found.error();
+  }
+  auto& known = *found;
   if (!known) {
     return Error::NotFound("task not found");
   }
@@ -346,6 +447,7 @@ Result<TaskRecord> TaskRunner::Cancel(const std::string& owner, const std::strin
   bool ended = false;
   Clock::WallTime now = clock_.Now();
   auto record = Settle(id, [&](TaskRecord& r) {
+    ended = false;
     if (r.owner != owner || IsTerminal(r.status)) {
       ended = true;
       return false;
@@ -358,7 +460,10 @@ Result<TaskRecord> TaskRunner::Cancel(const std::string& owner, const std::strin
     return true;
   });
   ForgetRun(id);
-  if (!record || record->owner != owner) {
+  if (!record.ok() && record.error().code != ErrorCode::kNotFound) {
+    return record.error();
+  }
+  if (!record.ok() || record->owner != owner) {
     return Error::NotFound("task not found");
   }
   if (ended) {
@@ -371,10 +476,9 @@ Result<TaskRecord> TaskRunner::Cancel(const std::string& owner, const std::strin
 
 Status TaskRunner::Update(const std::string& owner, const std::string& id, const Json& input_responses) {
   bool resume = false;
-  Json answers;
-  Json state;
   Clock::WallTime now = clock_.Now();
   auto record = Settle(id, [&](TaskRecord& r) {
+    resume = false;
     if (r.owner != owner || r.status != TaskStatus::kInputRequired || !input_responses.is_object()) {
       return false;
     }
@@ -390,12 +494,7 @@ Status TaskRunner::Update(const std::string& owner, const std::string& id, const
       return false;
     }
     r.updated_at = now;
-    if (r.input_requests.empty()) {
-      answers = Json::object();
-      for (const auto& [wire, response] : r.resume["answers"].items()) {
-        answers[r.resume["keys"].value(wire, wire)] = response;  // back to the tool's own keys
-      }
-      state = r.resume["state"];
+    if (r.input_requests.empty()) {  // the run (here or on another replica) takes the answers from here
       r.status = TaskStatus::kWorking;
       r.status_message.clear();
       r.input_requests = nullptr;
@@ -404,7 +503,10 @@ Status TaskRunner::Update(const std::string& owner, const std::string& id, const
     }
     return true;
   });
-  if (!record || record->owner != owner) {
+  if (!record.ok() && record.error().code != ErrorCode::kNotFound) {
+    return record.error();
+  }
+  if (!record.ok() || record->owner != owner) {
     return Error::NotFound("task not found");
   }
   if (!resume) {
@@ -412,31 +514,22 @@ Status TaskRunner::Update(const std::string& owner, const std::string& id, const
   }
   std::shared_ptr<Run> run = FindRun(id);
   if (!run) {
-    Fail(id, jsonrpc::RpcError::Internal("Internal error: the task's run is gone (the server restarted?)"));
-    return Ok();
+    if (!store_.shared()) {
+      Fail(id, jsonrpc::RpcError::Internal("Internal error: the task's run is gone (the server restarted?)"));
+    }
+    return Ok();  // a shared store: the replica running it resumes it (its change feed)
   }
-  run->input_responses = std::move(answers);
-  run->request_state = std::move(state);
-  if (!Submit(run).ok()) {
-    Fail(run->id, jsonrpc::RpcError::Internal("Internal error: the task's next round could not be queued"));
-  }
+  ResumeIfAnswered(run, *record);  // at most once, whether this or the change feed comes first
   return Ok();
 }
 
-std::optional<TaskRecord> TaskRunner::Settle(const std::string& id,
-                                             const std::function<bool(TaskRecord&)>& change) {
-  bool changed = false;
-  auto record = store_.Update(id, [&](TaskRecord& r) {
-    changed = change(r);
-    return changed;
-  });
-  if (!record.ok()) {
-    return std::nullopt;  // expired or evicted meanwhile
+Result<TaskRecord> TaskRunner::Settle(const std::string& id, const std::function<bool(TaskRecord&)>& change) {
+  auto record = store_.Update(id, change);  // the change feed then tells the watchers
+  if (!record.ok() && record.error().code != ErrorCode::kNotFound) {  // not just expired or evicted meanwhile
+    spdlog::error("mcp: task {}: the task store refused a write: {}", id,
+                  ForLog(record.error().message, 500));
   }
-  if (changed) {
-    Notify(*record);
-  }
-  return std::move(*record);
+  return record;
 }
 
 std::shared_ptr<TaskRunner::Run> TaskRunner::FindRun(const std::string& id) {

@@ -11,6 +11,11 @@
 // (the Lambda Invoke's HTTP request is aborted; the function may still have run). A task's tool is never
 // called twice for one round: an input_required task's next round is a new call with the client's answers.
 // Thread-safe; watchers are called without the runner's locks held.
+//
+// Replicas: with a shared store (TaskOptions::shared_store, e.g. Redis), a task runs on the replica that
+// created it, and tasks/get|list|result|cancel|update may come to any replica. Every write reaches every
+// replica through the store's change feed: the replica running the task stops it when it was cancelled and
+// queues its next round when its input was answered elsewhere; each replica calls its own watchers.
 
 #include <atomic>
 #include <chrono>
@@ -73,14 +78,18 @@ class TaskRunner {
   // Creates a working task and queues its first round. kResourceExhausted (naming the limit) when the
   // store or the run queue is full; kUnavailable once shutting down.
   Result<TaskRecord> Start(TaskRequest request);
-  // The task if `owner` created it and it has not expired.
+  // The task if `owner` created it and it has not expired (nullopt also when the store cannot be read).
   std::optional<TaskRecord> Get(const std::string& owner, const std::string& id);
+  // Get, with a store failure as an error (kUnavailable "task store unavailable: ...").
+  Result<std::optional<TaskRecord>> Find(const std::string& owner, const std::string& id);
   Result<TaskPage> List(const std::string& owner, const std::string& cursor, size_t limit);
   // A task that has not ended becomes cancelled at once and its run is stopped; returns the record as it is
   // afterwards. kNotFound for an unknown, foreign or expired id; kFailedPrecondition when it had ended.
   Result<TaskRecord> Cancel(const std::string& owner, const std::string& id);
   // Answers to an input_required task's outstanding requests (tasks/update): answers to keys that are not
-  // outstanding are ignored; once none is left the next round is queued. kNotFound as for Cancel.
+  // outstanding are ignored; once none is left the next round is queued (by the replica running the task,
+  // when the store is shared). kNotFound as for Cancel. A store failure is an error (kUnavailable), in
+  // every method that returns one.
   Status Update(const std::string& owner, const std::string& id, const Json& input_responses);
 
   // `on_change` gets the record each time one of `ids` changes (status, input requests), from any thread,
@@ -109,8 +118,11 @@ class TaskRunner {
   // Ends the task failed with `error` (status message: `message`, else the error's) unless it had ended;
   // true if it had not.
   bool Fail(const std::string& id, const jsonrpc::RpcError& error, std::string message = {});
-  // store_.Update, then the watchers when `change` changed the record; nullopt when the record is gone.
-  std::optional<TaskRecord> Settle(const std::string& id, const std::function<bool(TaskRecord&)>& change);
+  // store_.Update (the store's change feed then calls the watchers); a failed write other than kNotFound
+  // (the record expired or was evicted) is logged.
+  Result<TaskRecord> Settle(const std::string& id, const std::function<bool(TaskRecord&)>& change);
+  void ResumeIfAnswered(const std::shared_ptr<Run>& run, const TaskRecord& record);
+  void OnStoreChange(const std::string& id);  // the store's change feed ("" = anything may have changed)
   std::shared_ptr<Run> FindRun(const std::string& id);
   void ForgetRun(const std::string& id);
   void Notify(const TaskRecord& record);
@@ -131,6 +143,7 @@ class TaskRunner {
   std::unordered_map<uint64_t, std::pair<std::vector<std::string>, std::shared_ptr<Watcher>>> watchers_;
   Clock::SteadyTime last_sweep_{};
   std::atomic<uint64_t> next_key_{1};
+  uint64_t subscription_ = 0;                 // to the store's change feed
   std::unique_ptr<CallScheduler> scheduler_;  // last: its workers stop first
 };
 

@@ -1,5 +1,7 @@
 #include "mcp/task_store.h"
 
+#include <algorithm>
+
 namespace lmcp::mcp {
 
 const char* TaskStatusName(TaskStatus status) {
@@ -71,6 +73,47 @@ size_t TaskRecord::ApproximateBytes() const {
     }
   }
   return n;
+}
+
+uint64_t TaskStore::ChangeFeed::Add(std::function<void(const std::string&)> on_change) {
+  auto subscriber = std::make_shared<Subscriber>();
+  subscriber->on_change = std::move(on_change);
+  std::lock_guard lock(mu_);
+  uint64_t token = next_++;
+  subscribers_.emplace_back(token, std::move(subscriber));
+  return token;
+}
+
+void TaskStore::ChangeFeed::Remove(uint64_t token) {
+  std::shared_ptr<Subscriber> gone;
+  {
+    std::lock_guard lock(mu_);
+    auto it = std::find_if(subscribers_.begin(), subscribers_.end(),
+                           [token](const auto& s) { return s.first == token; });
+    if (it == subscribers_.end()) {
+      return;
+    }
+    gone = std::move(it->second);
+    subscribers_.erase(it);
+  }
+  std::lock_guard lock(gone->mu);  // waits for a call under way
+  gone->live = false;
+}
+
+void TaskStore::ChangeFeed::Publish(const std::string& id) {
+  std::vector<std::shared_ptr<Subscriber>> now;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [token, subscriber] : subscribers_) {
+      now.push_back(subscriber);
+    }
+  }
+  for (const auto& subscriber : now) {
+    std::lock_guard lock(subscriber->mu);
+    if (subscriber->live) {
+      subscriber->on_change(id);
+    }
+  }
 }
 
 }  // namespace lmcp::mcp

@@ -183,6 +183,15 @@ void InMemoryTaskStore::EvictForMemory(const std::string& keep, Clock::WallTime 
 
 Result<void> InMemoryTaskStore::Create(TaskRecord record) {
   assert(!record.id.empty());
+  std::string id = record.id;
+  if (auto created = CreateLocked(std::move(record)); !created.ok()) {
+    return created;
+  }
+  feed_.Publish(id);
+  return Ok();
+}
+
+Result<void> InMemoryTaskStore::CreateLocked(TaskRecord record) {
   size_t bytes = record.ApproximateBytes();
   std::lock_guard lock(mu_);
   if (entries_.contains(record.id)) {
@@ -213,6 +222,17 @@ std::optional<TaskRecord> InMemoryTaskStore::Get(const std::string& id) {
 
 Result<TaskRecord> InMemoryTaskStore::Update(const std::string& id,
                                              const std::function<bool(TaskRecord&)>& change) {
+  bool changed = false;
+  auto stored = UpdateLocked(id, change, changed);
+  if (changed) {
+    feed_.Publish(id);
+  }
+  return stored;
+}
+
+Result<TaskRecord> InMemoryTaskStore::UpdateLocked(const std::string& id,
+                                                   const std::function<bool(TaskRecord&)>& change,
+                                                   bool& changed) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   Clock::WallTime now = clock_.Now();
@@ -231,6 +251,7 @@ Result<TaskRecord> InMemoryTaskStore::Update(const std::string& id,
   if (next.id != it->second.record.id || next.owner != it->second.record.owner) {
     return Error::Internal("a task update may not change the task's id or owner");
   }
+  changed = true;
   Unindex(it->second);
   it->second.bytes = next.ApproximateBytes();
   it->second.record = std::move(next);

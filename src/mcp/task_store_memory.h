@@ -1,7 +1,8 @@
 #pragma once
 // The in-memory TaskStore: one process's tasks, bounded by TaskStoreLimits (count in total and per owner,
 // approximate bytes), expired records dropped lazily on read and eagerly when room is needed. Thread-safe:
-// one mutex; Update runs its `change` under it, so a change must not call back into the store.
+// one mutex; Update runs its `change` under it, so a change must not call back into the store. The change
+// feed (Subscribe) is a direct call after each Create and each Update that changed the record.
 
 #include <cstddef>
 #include <cstdint>
@@ -68,6 +69,10 @@ class InMemoryTaskStore final : public TaskStore {
   // After an Update grew the total past max_bytes: evicts ended records other than `keep`.
   void EvictForMemory(const std::string& keep, Clock::WallTime now);
   void ReportEvictions(size_t evicted);  // under mu_
+  // Create and Update without the change feed (called after, outside mu_).
+  Result<void> CreateLocked(TaskRecord record);
+  Result<TaskRecord> UpdateLocked(const std::string& id, const std::function<bool(TaskRecord&)>& change,
+                                  bool& changed);
 
   Entries entries_;
   std::unordered_map<std::string, Owner> owners_;  // only owners with records

@@ -56,6 +56,7 @@ StageCounters RateLimiter::counters() const {
   }
   c.emplace_back("lambda_throttled", lambda_throttled_.value());
   c.emplace_back("bad_tags", bad_tags_.value());
+  c.emplace_back("store_errors", store_errors_.value());
   return c;
 }
 
@@ -177,7 +178,16 @@ CallResult RateLimiter::Handle(LambdaCall& call, const CallNext& next) {
   add(kGlobal, "global", "", options_.global);
   if (!buckets.empty()) {
     TakeOutcome taken = store_->TakeAll(buckets, clock_.Steady());
-    if (!taken.ok()) {
+    if (!taken.store_error.empty()) {
+      store_errors_.Add();
+      if (!options_.fail_open) {
+        call.record.outcome = "throttled";
+        call.record.detail = "rate limit store unavailable: " + taken.store_error;
+        return ErrorResult(
+            "the rate limit store is unavailable, so the call was refused; retry later (tool " + call.tool +
+            "; the function was not invoked)");
+      }
+    } else if (!taken.ok()) {
       const Limit limit = limits[taken.denied];
       return Refuse(call, limit,
                     RateLimitMessage(kLimitNames[limit], buckets[taken.denied].rate, taken.retry_after));

@@ -3,7 +3,9 @@
 // (the function's mcp:rate-limit tag, a configured glob, or the default), per target and global; caps on the
 // calls one principal or one tool runs at once. A call over any of them ends at once with an isError result
 // naming the limit and when to retry; nothing is sent to AWS and the audit outcome is `throttled`. Lambda's
-// own throttling (the invoke stage's `throttled` outcome) is counted here too.
+// own throttling (the invoke stage's `throttled` outcome) is counted here too. When the bucket store is
+// unavailable (a shared one that is down), calls are refused ("the rate limit store is unavailable") or let
+// through (RateLimitOptions::fail_open), and counted as store_errors.
 
 #include <map>
 #include <memory>
@@ -45,6 +47,7 @@ class RateLimiter final : public CallStage {
   Counter allowed_;
   Counter lambda_throttled_;
   mutable Counter bad_tags_;  // mcp:rate-limit tags that do not parse (ignored)
+  Counter store_errors_;      // the bucket store could not be asked (then closed or open: fail_open)
 };
 
 // "rate limit 'per-principal' (10/s) reached; retry in 0.4 s": the wait rounded up to a tenth of a second.

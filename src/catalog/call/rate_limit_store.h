@@ -1,7 +1,7 @@
 #pragma once
-// Where the token buckets of the rate_limit stage live. In memory for one process now; a shared store
-// (Redis, for replicas behind a balancer) implements the same one call. Buckets start full and refill
-// continuously at their rate up to their capacity (Rate::capacity()).
+// Where the token buckets of the rate_limit stage live. In memory for one process; a shared store
+// (state/redis_rate_limit_store.h, for replicas behind a balancer) implements the same one call. Buckets
+// start full and refill continuously at their rate up to their capacity (Rate::capacity()).
 
 #include <cstddef>
 #include <mutex>
@@ -23,7 +23,10 @@ struct TakeOutcome {
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   std::size_t denied = kNone;      // index of the first bucket without a token; kNone = all taken
   Clock::Duration retry_after{0};  // when that bucket has a token again
-  bool ok() const { return denied == kNone; }
+  // Non-empty: the store could not be asked (a shared store that is down); nothing was taken and `denied`
+  // means nothing. The rate_limit stage then fails closed or open (RateLimitOptions::fail_open).
+  std::string store_error;
+  bool ok() const { return denied == kNone && store_error.empty(); }
 };
 
 class RateLimitStore {

@@ -267,5 +267,42 @@ TEST_F(RateLimitChainTest, LambdasThrottlingIsThrottledNotTooLarge) {
   EXPECT_EQ(CounterValue(chain.Counters(), "rate_limit.lambda_throttled"), 1);
 }
 
+// A shared bucket store that is down (state/redis_rate_limit_store.h against a dead Redis).
+class DownStore final : public RateLimitStore {
+ public:
+  TakeOutcome TakeAll(const std::vector<BucketRequest>&, Clock::SteadyTime) override {
+    return TakeOutcome{.store_error = "redis redis://127.0.0.1:1/0 unreachable"};
+  }
+};
+
+TEST(RateLimitStoreDownTest, FailsClosedByDefaultAndOpenWhenConfigured) {
+  for (bool open : {false, true}) {
+    ChainHarness h;
+    h.tools.Add("echo");
+    CatalogOptions options;
+    options.guardrails.rate_limits = {.per_principal = R("10/s"), .fail_open = open};
+    options.guardrails.cache.tool_tags = false;
+    auto chain = ComposeCallChain(options, {.tools = h.tools,
+                                            .clock = h.clock,
+                                            .auditor = &h.auditor,
+                                            .backend = &h.backend,
+                                            .rate_limit_store = std::make_shared<DownStore>()});
+    auto result = h.Call(chain, "echo");
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(CounterValue(chain.Counters(), "rate_limit.store_errors"), 1) << open;
+    if (open) {
+      EXPECT_FALSE(result->is_error);
+      EXPECT_EQ(h.invokes(), 1);
+    } else {
+      EXPECT_TRUE(result->is_error);
+      EXPECT_EQ(Text(result),
+                "the rate limit store is unavailable, so the call was refused; retry later (tool echo; the "
+                "function was not invoked)");
+      EXPECT_EQ(h.invokes(), 0);
+      EXPECT_EQ(h.last_audit()["outcome"], "throttled");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lmcp::catalog

@@ -20,11 +20,11 @@ ResultCache::ResultCache(ResultCacheOptions options, Clock& clock, std::shared_p
 
 StageCounters ResultCache::counters() const {
   CacheStats s = store_->stats();
-  return {{"hits", hits_.value()},        {"misses", misses_.value()},
-          {"stores", stores_.value()},    {"evictions", s.evictions},
-          {"expirations", s.expirations}, {"too_large", s.too_large},
-          {"entries", s.entries},         {"bytes", s.bytes},
-          {"bad_tags", bad_tags_.value()}};
+  return {{"hits", hits_.value()},         {"misses", misses_.value()},
+          {"stores", stores_.value()},     {"evictions", s.evictions},
+          {"expirations", s.expirations},  {"too_large", s.too_large},
+          {"entries", s.entries},          {"bytes", s.bytes},
+          {"bad_tags", bad_tags_.value()}, {"store_errors", s.store_errors}};
 }
 
 CachePolicy ResultCache::PolicyFor(const ToolEntry& entry) const {

@@ -1,6 +1,7 @@
 #pragma once
-// Where the result_cache stage keeps results. In memory for one process now (LRU, bounded by entries and
-// bytes, each entry with its own expiry on the injected clock); a shared store implements the same calls.
+// Where the result_cache stage keeps results. In memory for one process (LRU, bounded by entries and bytes,
+// each entry with its own expiry on the injected clock); a shared store (state/redis_result_cache_store.h)
+// implements the same calls, where a failure is a miss, never a failed call.
 
 #include <cstddef>
 #include <list>
@@ -21,10 +22,11 @@ struct CachedResult {
 
 struct CacheStats {
   std::size_t entries = 0;
-  std::size_t bytes = 0;          // payload bytes held
-  std::uint64_t evictions = 0;    // dropped to stay within the bounds (least recently used first)
-  std::uint64_t expirations = 0;  // found past their expiry and dropped
-  std::uint64_t too_large = 0;    // not stored: over max_entry_bytes
+  std::size_t bytes = 0;           // payload bytes held
+  std::uint64_t evictions = 0;     // dropped to stay within the bounds (least recently used first)
+  std::uint64_t expirations = 0;   // found past their expiry and dropped
+  std::uint64_t too_large = 0;     // not stored: over max_entry_bytes
+  std::uint64_t store_errors = 0;  // a shared store that failed: a Get counted as a miss, a Put dropped
 };
 
 class ResultCacheStore {
