@@ -179,7 +179,9 @@ std::string HttpServer::NewSessionIdFor(const HttpHead& head, const Post& post) 
     ticket.client_capabilities = *caps;
   }
   if (auto info = params.find("clientInfo"); info != params.end() && info->is_object()) {
-    ticket.client_name = info->value("name", "");
+    if (auto name = info->find("name"); name != info->end() && name->is_string()) {
+      ticket.client_name = name->get<std::string>();
+    }
   }
   auto issued = deps_.session_tickets->Issue(head.principal, ticket);
   if (!issued) {

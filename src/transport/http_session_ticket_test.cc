@@ -156,6 +156,18 @@ TEST_F(SessionTicketTest, AnIdleExpiredSessionIsResumedWhenItsClientComesBack) {
   EXPECT_EQ(a_.fakes.all.size(), 2u);
 }
 
+TEST_F(SessionTicketTest, AnOddClientInfoStillGetsATicket) {
+  a_.Start(tickets_.get(), clock_);
+  b_.Start(tickets_.get(), clock_);
+  Json init = kInitialize;
+  init["params"]["clientInfo"] = {{"name", 42}};
+  auto r = a_.Post(init);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  std::string sid = r->get_header_value("Mcp-Session-Id");
+  EXPECT_EQ(b_.PingStatus(sid), 200);
+}
+
 TEST_F(SessionTicketTest, WithoutTicketsIdsAreRandomAndLocal) {
   a_.Start(nullptr, clock_);
   b_.Start(nullptr, clock_);
