@@ -133,6 +133,7 @@ async function serverStats(proxy) {
 const auditRecords = (replica) => replica.log().split('\n')
   .filter((l) => l.startsWith('{') && l.includes('"event":"tools/call"')).map((l) => JSON.parse(l));
 
+// (Arguments are written with their keys sorted: the function echoes them as lambda-mcp serialized them.)
 // Runs `count` calls, PARALLEL at a time, each `call(i)`; resolves to the results in order.
 async function inParallel(count, call) {
   const results = new Array(count);
@@ -156,9 +157,9 @@ async function legacyClientCalls(cluster) {
   await client.connect(transport, { timeout: 15_000 });
   const run = randomBytes(4).toString('hex');
   const started = Date.now();
-  const results = await inParallel(CALLS, (i) => client.callTool({ name: 'echo', arguments: { v1: i, run } }));
+  const results = await inParallel(CALLS, (i) => client.callTool({ name: 'echo', arguments: { run, v1: i } }));
   const ms = Date.now() - started;
-  results.forEach((r, i) => assertEqual(echoed(r), { v1: i, run }, `2025-era call ${i}`));
+  results.forEach((r, i) => assertEqual(echoed(r), { run, v1: i }, `2025-era call ${i}`));
   assert(transport.sessionId.startsWith('lmcp1.'), 'the session id is a ticket');
   await client.close();
   console.log(`ok   1a. SDK v1 (2025-11-25, one session): ${CALLS} calls through the balancer in ${ms} ms ` +
@@ -173,9 +174,9 @@ async function modernClientCalls(cluster) {
   await connectModern(client, transport, 'pinned behind the balancer');
   const run = randomBytes(4).toString('hex');
   const started = Date.now();
-  const results = await inParallel(CALLS, (i) => client.callTool({ name: 'echo', arguments: { v2: i, run } }));
+  const results = await inParallel(CALLS, (i) => client.callTool({ name: 'echo', arguments: { run, v2: i } }));
   const ms = Date.now() - started;
-  results.forEach((r, i) => assertEqual(echoed(r), { v2: i, run }, `2026-07-28 call ${i}`));
+  results.forEach((r, i) => assertEqual(echoed(r), { run, v2: i }, `2026-07-28 call ${i}`));
   await client.close();
   console.log(`ok   1b. SDK v2 (2026-07-28, pinned): ${CALLS} calls through the balancer in ${ms} ms ` +
     `(${Math.round(CALLS / (ms / 1000))}/s), no error`);
