@@ -141,6 +141,8 @@ class HttpServer {
   static std::variant<Post, HttpResponse> ReadPost(std::string& body_text);
   // A new, unregistered session for an initialize; a 400 when the request names a live session of its own.
   std::variant<std::shared_ptr<HttpSession>, HttpResponse> NewSession(const HttpHead& head, const Post& post);
+  // An HTTP session with `id` for the request's principal, its MCP session attached; not registered.
+  std::shared_ptr<HttpSession> MakeSession(const HttpHead& head, std::string id);
   // The id of a new session: a ticket for the initialize's negotiated version and capabilities, or random.
   std::string NewSessionIdFor(const HttpHead& head, const Post& post) const;
   // A session this process does not hold, resumed from its ticket and registered; null when `id` is no

@@ -130,6 +130,16 @@ std::variant<HttpServer::Post, HttpResponse> HttpServer::ReadPost(std::string& b
   return post;
 }
 
+std::shared_ptr<HttpSession> HttpServer::MakeSession(const HttpHead& head, std::string id) {
+  auto session = std::make_shared<HttpSession>(std::move(id), head.principal, clock_);
+  mcp::SessionOptions session_options;
+  session_options.principal = head.principal;
+  session_options.identity = head.identity;
+  session_options.transport = "http";
+  session->Attach(deps_.session_factory(*session, session_options));
+  return session;
+}
+
 std::shared_ptr<HttpSession> HttpServer::ResumeSession(const HttpHead& head, const std::string& id) {
   auto ticket = deps_.session_tickets->Open(head.principal, id);
   if (!ticket.ok()) {
@@ -142,12 +152,7 @@ std::shared_ptr<HttpSession> HttpServer::ResumeSession(const HttpHead& head, con
   if (auto raced = sessions_.Find(id)) {
     return raced;  // another request resumed it meanwhile
   }
-  auto session = std::make_shared<HttpSession>(id, head.principal, clock_);
-  mcp::SessionOptions session_options;
-  session_options.principal = head.principal;
-  session_options.identity = head.identity;
-  session_options.transport = "http";
-  session->Attach(deps_.session_factory(*session, session_options));
+  auto session = MakeSession(head, id);
   if (Status resumed = session->mcp().Resume(*ticket); !resumed.ok()) {
     return nullptr;
   }
@@ -200,13 +205,7 @@ std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::NewSession(
       return JsonRpcError(400, RpcError::InvalidRequest("Invalid Request: Server already initialized"));
     }
   }
-  auto session = std::make_shared<HttpSession>(NewSessionIdFor(head, post), head.principal, clock_);
-  mcp::SessionOptions session_options;
-  session_options.principal = head.principal;
-  session_options.identity = head.identity;
-  session_options.transport = "http";
-  session->Attach(deps_.session_factory(*session, session_options));
-  return session;
+  return MakeSession(head, NewSessionIdFor(head, post));
 }
 
 std::variant<std::shared_ptr<HttpSession>, HttpResponse> HttpServer::PostSession(const HttpHead& head,
