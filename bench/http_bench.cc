@@ -42,7 +42,8 @@ struct Client {
     if (!session.empty()) {
       h.emplace("Mcp-Session-Id", session);
     }
-    auto res = http->Post(slash == std::string::npos ? "/" : url.substr(slash), h, payload, "application/json");
+    auto res =
+        http->Post(slash == std::string::npos ? "/" : url.substr(slash), h, payload, "application/json");
     body.clear();
     if (!res) {
       return 0;

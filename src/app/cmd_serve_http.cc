@@ -145,7 +145,8 @@ Result<std::shared_ptr<transport::Authenticator>> MakeAuthenticator(const ServeC
     jwt.min_refetch_interval = std::chrono::seconds(config.oauth_jwks_refetch_s);
     spdlog::info("http: OAuth resource-server mode (issuer {}, JWKS {})", ForLog(jwt.issuer),
                  ForLog(jwt.jwks_url));
-    auto oauth = transport::NewJwtAuthenticator(std::move(jwt), std::make_unique<HttpJwksFetcher>(), Clock::System());
+    auto oauth =
+        transport::NewJwtAuthenticator(std::move(jwt), std::make_unique<HttpJwksFetcher>(), Clock::System());
     if (!oauth.ok()) {
       return oauth.error();
     }

@@ -194,7 +194,8 @@ using Impl = AsioHttpClient::Impl;
 // One request from SendAsync to `done`. Lives on one executor (the client's I/O thread, or a private loop
 // for a Send from that thread); every member is touched only there.
 struct Exchange : std::enable_shared_from_this<Exchange> {
-  Exchange(Impl& i, const asio::any_io_executor& e, bool p) : impl(i), ex(e), pooled(p), timer(e), resolver(e) {}
+  Exchange(Impl& i, const asio::any_io_executor& e, bool p)
+      : impl(i), ex(e), pooled(p), timer(e), resolver(e) {}
 
   static asio::awaitable<void> Run(std::shared_ptr<Exchange> self);  // the frame owns the exchange
   asio::awaitable<HttpResult> Attempts();
@@ -241,7 +242,8 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
     }
     if (timed_out) {
       return HttpError{HttpErrorKind::kReadTimeout,
-                       "no response progress for " + std::to_string(request.read_timeout.count()) + " ms", true};
+                       "no response progress for " + std::to_string(request.read_timeout.count()) + " ms",
+                       true};
     }
     if (ec == http::error::body_limit || ec == http::error::header_limit ||
         ec == http::error::buffer_overflow) {
@@ -278,7 +280,8 @@ asio::awaitable<void> Exchange::Run(std::shared_ptr<Exchange> self) {
   try {
     result = co_await self->Attempts();
   } catch (const std::exception& e) {
-    result = HttpError{HttpErrorKind::kConnectionReset, std::string("internal error: ") + e.what(), self->sent};
+    result =
+        HttpError{HttpErrorKind::kConnectionReset, std::string("internal error: ") + e.what(), self->sent};
   }
   self->Finish(std::move(result));
 }
@@ -588,8 +591,9 @@ HttpResult AsioHttpClient::Send(const HttpRequest& request, std::stop_token stop
     // on a private loop here, on a fresh connection.
     asio::io_context local;
     std::optional<HttpResult> out;
-    impl_->Start(request, std::move(stop), [&out](HttpResult r) { out.emplace(std::move(r)); },
-                 local.get_executor(), false);
+    impl_->Start(
+        request, std::move(stop), [&out](HttpResult r) { out.emplace(std::move(r)); }, local.get_executor(),
+        false);
     local.run();
     return std::move(*out);
   }

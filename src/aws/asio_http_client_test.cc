@@ -106,7 +106,9 @@ class HoldingServer {
     io_.stop();
     thread_.join();
   }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
   void Release() {
     asio::post(io_, [this] {
       released_ = true;
@@ -547,8 +549,9 @@ TEST(AsioHttpClient, ThousandPendingRequestsAddNoThreads) {
   const int threads_before = ThreadCount();
   Results results;
   for (int i = 0; i < kCount; ++i) {
-    client.SendAsync(HttpRequest{.method = "POST", .url = server.url("/hold/" + std::to_string(i)), .body = "x"},
-                     {}, results.Add(i));
+    client.SendAsync(
+        HttpRequest{.method = "POST", .url = server.url("/hold/" + std::to_string(i)), .body = "x"}, {},
+        results.Add(i));
   }
   server.WaitSeen(kCount + 1);
   EXPECT_LE(ThreadCount(), threads_before);
@@ -679,7 +682,8 @@ class TlsServer {
 };
 
 // A forward proxy on one Asio thread: CONNECT opens a tunnel to the target; an absolute-form request is
-// answered by the proxy itself with 200 "proxied <target>". Records each request line and Proxy-Authorization.
+// answered by the proxy itself with 200 "proxied <target>". Records each request line and
+// Proxy-Authorization.
 class TestProxy {
  public:
   TestProxy() : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
@@ -734,8 +738,8 @@ class TestProxy {
       }
       {
         std::lock_guard lock(mu_);
-        seen_.push_back(std::string(req.method_string()) + " " + std::string(req.target()) + " auth=" +
-                        std::string(req[http::field::proxy_authorization]));
+        seen_.push_back(std::string(req.method_string()) + " " + std::string(req.target()) +
+                        " auth=" + std::string(req[http::field::proxy_authorization]));
       }
       if (req.method() == http::verb::connect) {
         std::string target(req.target());
@@ -780,7 +784,9 @@ class TestProxy {
 class AsioHttpClientTls : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(pki_.ok()) << "openssl CLI failed (apt-get install openssl)"; }
-  std::string Url(const std::string& host) { return "https://" + host + ":" + std::to_string(server_.port()) + "/"; }
+  std::string Url(const std::string& host) {
+    return "https://" + host + ":" + std::to_string(server_.port()) + "/";
+  }
 
   TestPki pki_;
   TlsServer server_{pki_};
@@ -822,7 +828,8 @@ TEST_F(AsioHttpClientTls, FailsAgainstAMissingCaBundle) {
 
 TEST_F(AsioHttpClientTls, TunnelsThroughHttpsProxyWithCredentials) {
   TestProxy proxy;
-  AsioHttpClient client({.ca_bundle = pki_.file("ca.pem"), .env = Env({{"HTTPS_PROXY", proxy.url("user:pass@")}})});
+  AsioHttpClient client(
+      {.ca_bundle = pki_.file("ca.pem"), .env = Env({{"HTTPS_PROXY", proxy.url("user:pass@")}})});
   auto r = client.Send(HttpRequest{.url = Url("localhost")});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->body, "tls ok");

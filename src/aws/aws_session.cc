@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "aws/credentials_chain.h"
 #include "aws/asio_http_client.h"
+#include "aws/credentials_chain.h"
 #include "common/log_text.h"
 
 namespace lmcp::aws {

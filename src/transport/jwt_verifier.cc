@@ -91,7 +91,6 @@ bool VerifySignature(EVP_PKEY* key, std::string_view signed_part, std::string_vi
   return ok;
 }
 
-
 std::set<std::string> TokenScopes(const Json& claims) {
   std::set<std::string> scopes;
   auto add_words = [&](const std::string& s) {
@@ -237,7 +236,6 @@ Status CheckJwksUrl(std::string_view url) {
   }
   return Error::InvalidArgument("JWKS URL " + ForLog(url) + " must start with https://");
 }
-
 
 Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const Json& jwk) {
   if (!jwk.is_object() || !jwk.contains("kty") || !jwk["kty"].is_string()) {
@@ -528,7 +526,8 @@ class OwningJwtAuthenticator final : public Authenticator {
 };
 }  // namespace
 
-Result<std::shared_ptr<Authenticator>> NewJwtAuthenticator(JwtConfig config, std::unique_ptr<JwksFetcher> fetcher,
+Result<std::shared_ptr<Authenticator>> NewJwtAuthenticator(JwtConfig config,
+                                                           std::unique_ptr<JwksFetcher> fetcher,
                                                            Clock& clock) {
   if (Status url = CheckJwksUrl(config.jwks_url); !url.ok()) {
     return url.error();

@@ -127,7 +127,8 @@ class JwtAuthenticator final : public Authenticator {
 
 // A JwtAuthenticator that owns its JWKS fetcher (production wiring passes one over the aws layer's HTTP
 // client, app/cmd_serve_http.cc). Refuses a JWKS URL that CheckJwksUrl refuses.
-Result<std::shared_ptr<Authenticator>> NewJwtAuthenticator(JwtConfig config, std::unique_ptr<JwksFetcher> fetcher,
+Result<std::shared_ptr<Authenticator>> NewJwtAuthenticator(JwtConfig config,
+                                                           std::unique_ptr<JwksFetcher> fetcher,
                                                            Clock& clock);
 
 }  // namespace lmcp::transport

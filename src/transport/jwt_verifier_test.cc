@@ -72,7 +72,10 @@ class HttplibJwksFetcher final : public JwksFetcher {
 
 class JwtTest : public ::testing::Test {
  protected:
-  JwtTest() : rsa_(testing::NewRsaKey()), ec_(testing::NewEcKey()), fetcher_(std::make_unique<HttplibJwksFetcher>()) {
+  JwtTest()
+      : rsa_(testing::NewRsaKey()),
+        ec_(testing::NewEcKey()),
+        fetcher_(std::make_unique<HttplibJwksFetcher>()) {
     jwks_.Set(Json::array({PublicJwk(rsa_.get(), "rsa-1"), PublicJwk(ec_.get(), "ec-1")}));
     config_.issuer = kIssuer;
     config_.audiences = {kAudience};

@@ -327,7 +327,8 @@ HttpReply HttpExchange(const std::string& method, const std::string& url,
   reply.status = res->status;
   for (const auto& [name, value] : res->headers) {
     std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     reply.headers[lower] = value;
   }
   reply.body = res->body;

@@ -1,8 +1,8 @@
 #pragma once
 // Black-box test support: the real binaries as child processes on loopback. LocalEndpoint runs
 // `lambda-mcp local` with synthetic echo functions and fault injection; StdioServer and HttpServerProcess run
-// `lambda-mcp serve` in front of it; McpHttpClient speaks Streamable HTTP (JSON or SSE answers) with cpp-httplib;
-// tests/support/raw_socket.h sends bytes no well-behaved client would. Binaries: ServeBinary(),
+// `lambda-mcp serve` in front of it; McpHttpClient speaks Streamable HTTP (JSON or SSE answers) with
+// cpp-httplib; tests/support/raw_socket.h sends bytes no well-behaved client would. Binaries: ServeBinary(),
 // LocalBinary(); logs go under the build dir. Single-threaded use per object.
 
 #include <gtest/gtest.h>

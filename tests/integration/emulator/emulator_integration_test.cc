@@ -9,8 +9,8 @@
 #include <optional>
 #include <thread>
 
-#include "aws/aws_session.h"
 #include "aws/asio_http_client.h"
+#include "aws/aws_session.h"
 #include "aws/sigv4.h"
 #include "catalog/aws_lambda_backend.h"
 #include "emulator/local_endpoint.h"
