@@ -266,7 +266,7 @@ TEST(JwksTest, ClearTextJwksUrlOnlyOnLoopback) {
   config.issuer = kIssuer;
   config.audiences = {kAudience};
   config.jwks_url = "http://auth.example.com/jwks";
-  auto auth = NewJwtAuthenticator(config, Clock::System());
+  auto auth = NewJwtAuthenticator(config, std::make_unique<HttplibJwksFetcher>(), Clock::System());
   ASSERT_FALSE(auth.ok());
   EXPECT_NE(auth.error().message.find("http://auth.example.com/jwks"), std::string::npos);
 }
