@@ -1,7 +1,7 @@
 #include "bench/bench_process.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
+#include <httplib.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -339,33 +339,28 @@ double Median(std::vector<double> values) {
   return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
-namespace {
-size_t AppendToString(char* ptr, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(ptr, size * n);
-  return size * n;
-}
-}  // namespace
-
 std::pair<long, std::string> HttpOnce(const std::string& method, const std::string& url,
                                       const std::string& body, std::chrono::milliseconds timeout) {
-  CURL* c = curl_easy_init();
-  std::string out;
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  auto slash = url.find('/', url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
+  std::string origin = slash == std::string::npos ? url : url.substr(0, slash);
+  httplib::Client client(origin);
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
+  client.set_connection_timeout(seconds.count(), micros.count());
+  client.set_read_timeout(seconds.count(), micros.count());
+  client.set_write_timeout(seconds.count(), micros.count());
+  httplib::Request req;
+  req.method = method;
+  req.path = slash == std::string::npos ? "/" : url.substr(slash);
   if (!body.empty() || method == "POST" || method == "PUT") {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    req.body = body;
+    req.set_header("Content-Type", "application/json");
   }
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendToString);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  long status = 0;
-  if (curl_easy_perform(c) == CURLE_OK) {
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  auto res = client.send(req);
+  if (!res) {
+    return {0, ""};
   }
-  curl_easy_cleanup(c);
-  return {status, out};
+  return {res->status, res->body};
 }
 
 }  // namespace lmcp::bench

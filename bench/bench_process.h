@@ -81,8 +81,8 @@ class McpClient {
   std::vector<Json> notifications_;
 };
 
-// One plain HTTP request with libcurl (a new connection, `timeout` in total): {status, body}; status 0 when
-// the request failed. For admin endpoints and set-up, not for anything measured.
+// One plain HTTP request with cpp-httplib (a new connection, `timeout` per step): {status, body}; status 0
+// when the request failed. For admin endpoints and set-up, not for anything measured.
 std::pair<long, std::string> HttpOnce(const std::string& method, const std::string& url,
                                       const std::string& body = "",
                                       std::chrono::milliseconds timeout = std::chrono::seconds(5));

@@ -5,10 +5,8 @@
 // Prints one JSON object: {"clients":N,"seconds":D,"mcp_calls_per_s":..,"bare_calls_per_s":..,"errors":..}.
 // Usage: http_bench [clients=64] [seconds=5]
 
-#include <curl/curl.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
-#include <strings.h>
 
 #include <atomic>
 #include <chrono>
@@ -26,59 +24,35 @@
 
 namespace {
 
-size_t Collect(char* ptr, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(ptr, size * n);
-  return size * n;
-}
-
-size_t Header(char* ptr, size_t size, size_t n, void* user) {
-  std::string line(ptr, size * n);
-  const std::string key = "mcp-session-id:";
-  if (line.size() > key.size() && strncasecmp(line.c_str(), key.c_str(), key.size()) == 0) {
-    std::string v = line.substr(key.size());
-    while (!v.empty() && (v.front() == ' ')) {
-      v.erase(0, 1);
-    }
-    while (!v.empty() && (v.back() == '\r' || v.back() == '\n')) {
-      v.pop_back();
-    }
-    *static_cast<std::string*>(user) = v;
-  }
-  return size * n;
-}
-
+// One client: its own keep-alive connection and MCP session.
 struct Client {
-  CURL* curl = curl_easy_init();
+  std::unique_ptr<httplib::Client> http;
   std::string session;
   std::string body;
-  ~Client() { curl_easy_cleanup(curl); }
 
   long Post(const std::string& url, const std::string& payload) {
-    body.clear();
-    curl_slist* h = nullptr;
-    h = curl_slist_append(h, "Content-Type: application/json");
-    h = curl_slist_append(h, "Accept: application/json, text/event-stream");
-    h = curl_slist_append(h, "MCP-Protocol-Version: 2025-11-25");
-    std::string sid = "Mcp-Session-Id: " + session;
+    auto slash = url.find('/', url.find("://") + 3);
+    if (!http) {
+      http = std::make_unique<httplib::Client>(url.substr(0, slash));
+      http->set_keep_alive(true);
+      http->set_read_timeout(10, 0);
+    }
+    httplib::Headers h = {{"Accept", "application/json, text/event-stream"},
+                          {"MCP-Protocol-Version", "2025-11-25"}};
     if (!session.empty()) {
-      h = curl_slist_append(h, sid.c_str());
+      h.emplace("Mcp-Session-Id", session);
     }
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Collect);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, Header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &session);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-    long status = 0;
-    if (curl_easy_perform(curl) == CURLE_OK) {
-      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    auto res =
+        http->Post(slash == std::string::npos ? "/" : url.substr(slash), h, payload, "application/json");
+    body.clear();
+    if (!res) {
+      return 0;
     }
-    curl_slist_free_all(h);
-    return status;
+    body = res->body;
+    if (res->has_header("Mcp-Session-Id")) {
+      session = res->get_header_value("Mcp-Session-Id");
+    }
+    return res->status;
   }
 };
 
@@ -140,7 +114,6 @@ int main(int argc, char** argv) {
   int clients = argc > 1 ? std::atoi(argv[1]) : 64;
   double seconds = argc > 2 ? std::atof(argv[2]) : 5;
   spdlog::set_level(spdlog::level::warn);
-  curl_global_init(CURL_GLOBAL_DEFAULT);
 
   // Baseline: a bare cpp-httplib POST handler with a fixed JSON-RPC answer.
   httplib::Server bare;
@@ -177,6 +150,5 @@ int main(int argc, char** argv) {
                         {"errors", m.errors + b.errors},
                         {"cores", std::thread::hardware_concurrency()}};
   std::printf("%s\n", out.dump().c_str());
-  curl_global_cleanup();
   return 0;
 }

@@ -8,7 +8,7 @@
 // FILE.json]...
 //                  [--moto] [--only SCENARIO,...]
 
-#include <curl/curl.h>
+#include <httplib.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,7 +29,7 @@
 #include <thread>
 #include <vector>
 
-#include "aws/curl_http_client.h"
+#include "aws/asio_http_client.h"
 #include "aws/sigv4.h"
 #include "bench/bench_process.h"
 #include "common/base64.h"
@@ -199,53 +199,35 @@ const aws::Credentials& Creds() {
   return c;
 }
 
-size_t CurlWrite(char* ptr, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(ptr, size * n);
-  return size * n;
-}
-
-// A bare HTTP POST: the request is signed once up front and its bytes replayed over one reused libcurl
-// handle (keep-alive where the server allows it): the transport floor with no per-call signing or parsing.
+// A bare HTTP POST: the request is signed once up front and its bytes replayed over one reused cpp-httplib
+// connection (keep-alive where the server allows it): the transport floor with no per-call signing or
+// parsing.
 class BareHttpFloor {
  public:
   BareHttpFloor(const std::string& endpoint, const std::string& function) {
     aws::HttpRequest req = InvokeRequest(endpoint, function, EventPayload(0));
     (void)aws::Sign(req, Creds(), Signing());
-    url_ = req.url;
-    body_ = req.body;
+    auto slash = req.url.find('/', req.url.find("://") + 3);
+    client_ = std::make_unique<httplib::Client>(req.url.substr(0, slash));
+    client_->set_keep_alive(true);
+    request_.method = "POST";
+    request_.path = slash == std::string::npos ? "/" : req.url.substr(slash);
+    request_.body = req.body;
     for (const auto& [k, v] : req.headers) {
-      headers_ = curl_slist_append(headers_, (k + ": " + v).c_str());
+      request_.set_header(k, v);
     }
-    curl_ = curl_easy_init();
-    curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers_);
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body_.c_str());
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(body_.size()));
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, CurlWrite);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &out_);
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-  }
-  ~BareHttpFloor() {
-    curl_easy_cleanup(curl_);
-    curl_slist_free_all(headers_);
   }
   bool Once() {
-    out_.clear();
-    long status = 0;
-    if (curl_easy_perform(curl_) != CURLE_OK) {
-      return false;
-    }
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
-    return status == 200;
+    auto res = client_->send(request_);
+    return res && res->status == 200;
   }
 
  private:
-  CURL* curl_ = nullptr;
-  curl_slist* headers_ = nullptr;
-  std::string url_, body_, out_;
+  std::unique_ptr<httplib::Client> client_;
+  httplib::Request request_;
 };
 
-// A signed Invoke through the AWS layer (Sign + CurlHttpClient), parsing the JSON payload like a caller
+// A signed Invoke through the AWS layer (Sign + AsioHttpClient), parsing the JSON payload like a caller
 // would.
 class SignedInvokeFloor {
  public:
@@ -266,7 +248,7 @@ class SignedInvokeFloor {
 
  private:
   std::string endpoint_, function_;
-  aws::CurlHttpClient client_;
+  aws::AsioHttpClient client_;
 };
 
 // ---- lambda-mcp process
@@ -540,7 +522,7 @@ void MotoScenarios() {
     return;
   }
   // Functions in moto's docker-less mode: create them through its Lambda API (signed like any client).
-  aws::CurlHttpClient client;
+  aws::AsioHttpClient client;
   auto create = [&](const std::string& name) {
     aws::HttpRequest iam;
     iam.method = "POST";
@@ -755,7 +737,6 @@ int Main(int argc, char** argv) {
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
-  curl_global_init(CURL_GLOBAL_DEFAULT);
   unsigned cores = std::thread::hardware_concurrency();
   std::time_t now = std::time(nullptr);
   char stamp[32];
@@ -786,7 +767,6 @@ int Main(int argc, char** argv) {
     out << g_json.dump(2) << "\n";
     std::printf("results: %s\n", g_opts.json_out.c_str());
   }
-  curl_global_cleanup();
   return 0;
 }
 

@@ -1,7 +1,6 @@
 # Every third-party dependency, all from Debian 12 packages (scripts/setup.sh installs them).
 find_package(Threads REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
-find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(GTest REQUIRED)
 find_package(spdlog REQUIRED)

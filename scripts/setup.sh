@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-DEBS=(build-essential cmake pkg-config git curl ca-certificates
-      nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libboost1.81-dev zlib1g-dev libyaml-cpp-dev
+DEBS=(build-essential cmake pkg-config git ca-certificates openssl
+      nlohmann-json3-dev libssl-dev libcpp-httplib-dev libboost1.81-dev zlib1g-dev libyaml-cpp-dev
       libvalijson-dev libcli11-dev libspdlog-dev libfmt-dev
       libgtest-dev libgmock-dev googletest libbenchmark-dev
       clang libclang-rt-14-dev clang-format clang-tidy clang-tools python3

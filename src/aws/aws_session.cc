@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "aws/asio_http_client.h"
 #include "aws/credentials_chain.h"
-#include "aws/curl_http_client.h"
 #include "common/log_text.h"
 
 namespace lmcp::aws {
@@ -56,8 +56,8 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(AwsSessionOptions options
     if (ca_bundle.empty()) {
       ca_bundle = s->config_->Get("ca_bundle").value_or("");
     }
-    s->owned_http_ = std::make_unique<CurlHttpClient>(
-        CurlHttpClientOptions{.ca_bundle = ExpandPath(ca_bundle, options.env)});
+    s->owned_http_ = std::make_unique<AsioHttpClient>(
+        AsioHttpClientOptions{.ca_bundle = ExpandPath(ca_bundle, options.env), .env = options.env});
     http = s->owned_http_.get();
   }
 

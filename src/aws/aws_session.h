@@ -3,8 +3,8 @@
 // the integration tests against moto_server and `lambda-mcp local` use it the same way). Create() reads the
 // environment and profile files, resolves region, endpoints, retry settings and the credential chain, and
 // owns the service clients. The HttpClient and Clock may be injected (tests, the local endpoint); by default
-// it owns a CurlHttpClient (honouring AWS_CA_BUNDLE / profile ca_bundle, `~` expanded) and uses the system
-// clock. Thread-safe after creation.
+// it owns an AsioHttpClient (honouring AWS_CA_BUNDLE / profile ca_bundle, `~` expanded, and the proxy
+// variables in `env`) and uses the system clock. Thread-safe after creation.
 
 #include <memory>
 #include <optional>
@@ -30,7 +30,7 @@ struct AwsSessionOptions {
   std::optional<std::string> profile;  // like --profile (skips environment keys); default AWS_PROFILE
   std::optional<std::string> region;   // overrides AWS_REGION / profile region
   std::string endpoint_url;            // like --endpoint-url: every service goes there
-  HttpClient* http = nullptr;          // default: an owned CurlHttpClient
+  HttpClient* http = nullptr;          // default: an owned AsioHttpClient
   Clock* clock = nullptr;              // default: Clock::System()
   std::shared_ptr<CredentialsProvider> credentials;  // default: the AWS CLI chain
   // When the chain finds no credentials: false fails Create(); true lets Create() succeed and every signed

@@ -1,7 +1,7 @@
 #pragma once
 // The HTTP seam of the AWS layer: HttpClient sends one request and returns a response or a classified
 // failure. The classification answers the retry layer's question "may the request have reached the server?".
-// Implementations: CurlHttpClient (curl_http_client.h) and, for tests, FakeHttpClient
+// Implementations: AsioHttpClient (asio_http_client.h, event-driven) and, for tests, FakeHttpClient
 // (tests/support/aws/fake_http_client.h).
 // Implementations must be safe to call from several threads at once.
 

@@ -23,7 +23,7 @@ struct HttpRequest {
   std::chrono::milliseconds read_timeout{60'000};  // time without progress on the response
   std::size_t max_response_bytes = 16 * 1024 * 1024;
   // false (Invoke): the client must never send the request twice on its own, not even when a reused
-  // keep-alive connection turns out to be dead before any response byte (libcurl's silent re-send).
+  // keep-alive connection turns out to be dead before any response byte (the silent re-send libcurl does).
   bool idempotent = true;
 };
 

@@ -3,7 +3,7 @@
 // EventBridge Schemas clients. This adapter only maps catalog requests to aws requests and aws errors to the
 // catalog's classes (lambda_backend.h), so production and the aws layer's integration tests (moto_server,
 // `lambda-mcp local`) run the same request code. Invoke is non-idempotent below it (ServiceCaller,
-// CurlHttpClient): never re-sent once it may have reached Lambda. Thread-safe.
+// AsioHttpClient): never re-sent once it may have reached Lambda. Thread-safe.
 
 #include <memory>
 #include <stop_token>
@@ -27,7 +27,7 @@ class AwsLambdaBackend final : public LambdaBackend {
   // The production backend of one target: its region (else the environment's or profile's, as the AWS CLI),
   // endpoint_url (else AWS_ENDPOINT_URL*), credentials (the default chain, a profile, or a role assumed with
   // those, aws/assume_role.h), retry mode and CA bundle, all resolved by aws::AwsSession::Create. `http`
-  // (tests) replaces the session's own CurlHttpClient and must outlive the backend. Missing credentials, or
+  // (tests) replaces the session's own AsioHttpClient and must outlive the backend. Missing credentials, or
   // a role that cannot be assumed, are not an error here: each call then fails with kUnauthenticated, which
   // discovery reports. Fails with a message naming the fix (no region, unknown profile, bad retry settings).
   static Result<std::unique_ptr<LambdaBackend>> Create(const TargetOptions& target, Clock& clock,

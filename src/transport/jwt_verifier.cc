@@ -1,6 +1,5 @@
 #include "transport/jwt_verifier.h"
 
-#include <curl/curl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
@@ -28,7 +27,6 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr size_t kMaxTokenBytes = 16 * 1024;
-constexpr size_t kMaxJwksBytes = 1024 * 1024;
 
 struct PkeyDeleter {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
@@ -92,48 +90,6 @@ bool VerifySignature(EVP_PKEY* key, std::string_view signed_part, std::string_vi
   EVP_MD_CTX_free(md);
   return ok;
 }
-
-size_t CurlWrite(char* data, size_t size, size_t n, void* user) {
-  auto* out = static_cast<std::string*>(user);
-  if (out->size() + size * n > kMaxJwksBytes) {
-    return 0;
-  }
-  out->append(data, size * n);
-  return size * n;
-}
-
-class CurlJwksFetcher final : public JwksFetcher {
- public:
-  CurlJwksFetcher() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  }
-  Result<std::string> Fetch(const std::string& url) override {
-    CURL* curl = curl_easy_init();
-    if (!curl) {
-      return Error::Internal("curl_easy_init");
-    }
-    std::string body;
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &CurlWrite);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-    CURLcode rc = curl_easy_perform(curl);
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(curl);
-    if (rc != CURLE_OK) {
-      return Error::Unavailable(std::string("JWKS fetch failed: ") + curl_easy_strerror(rc));
-    }
-    if (status != 200) {
-      return Error::Unavailable("JWKS fetch: HTTP " + std::to_string(status));
-    }
-    return body;
-  }
-};
 
 std::set<std::string> TokenScopes(const Json& claims) {
   std::set<std::string> scopes;
@@ -280,8 +236,6 @@ Status CheckJwksUrl(std::string_view url) {
   }
   return Error::InvalidArgument("JWKS URL " + ForLog(url) + " must start with https://");
 }
-
-std::unique_ptr<JwksFetcher> NewCurlJwksFetcher() { return std::make_unique<CurlJwksFetcher>(); }
 
 Result<std::shared_ptr<EVP_PKEY>> ParseJwk(const Json& jwk) {
   if (!jwk.is_object() || !jwk.contains("kty") || !jwk["kty"].is_string()) {
@@ -558,8 +512,8 @@ Result<mcp::Identity> JwtAuthenticator::Verify(std::string_view token) {
 namespace {
 class OwningJwtAuthenticator final : public Authenticator {
  public:
-  OwningJwtAuthenticator(JwtConfig config, Clock& clock)
-      : fetcher_(NewCurlJwksFetcher()), inner_(std::move(config), *fetcher_, clock) {}
+  OwningJwtAuthenticator(JwtConfig config, std::unique_ptr<JwksFetcher> fetcher, Clock& clock)
+      : fetcher_(std::move(fetcher)), inner_(std::move(config), *fetcher_, clock) {}
   Result<mcp::Identity> Authenticate(std::string_view authorization) override {
     return inner_.Authenticate(authorization);
   }
@@ -572,11 +526,14 @@ class OwningJwtAuthenticator final : public Authenticator {
 };
 }  // namespace
 
-Result<std::shared_ptr<Authenticator>> NewJwtAuthenticator(JwtConfig config, Clock& clock) {
+Result<std::shared_ptr<Authenticator>> NewJwtAuthenticator(JwtConfig config,
+                                                           std::unique_ptr<JwksFetcher> fetcher,
+                                                           Clock& clock) {
   if (Status url = CheckJwksUrl(config.jwks_url); !url.ok()) {
     return url.error();
   }
-  return std::shared_ptr<Authenticator>(std::make_shared<OwningJwtAuthenticator>(std::move(config), clock));
+  return std::shared_ptr<Authenticator>(
+      std::make_shared<OwningJwtAuthenticator>(std::move(config), std::move(fetcher), clock));
 }
 
 }  // namespace lmcp::transport

@@ -41,9 +41,6 @@ class JwksFetcher {
   virtual Result<std::string> Fetch(const std::string& url) = 0;
 };
 
-// libcurl, http(s) only, no redirects, 5 s timeout, 1 MiB cap.
-std::unique_ptr<JwksFetcher> NewCurlJwksFetcher();
-
 // A JWKS URL we accept at configuration time: https://, or http:// only to a loopback host (localhost,
 // 127.0.0.0/8, [::1]). kInvalidArgument naming the URL otherwise.
 Status CheckJwksUrl(std::string_view url);
@@ -128,8 +125,10 @@ class JwtAuthenticator final : public Authenticator {
   JwksCache jwks_;
 };
 
-// A JwtAuthenticator that owns its libcurl JWKS fetcher (for production wiring). Refuses a JWKS URL that
-// CheckJwksUrl refuses.
-Result<std::shared_ptr<Authenticator>> NewJwtAuthenticator(JwtConfig config, Clock& clock);
+// A JwtAuthenticator that owns its JWKS fetcher (production wiring passes one over the aws layer's HTTP
+// client, app/cmd_serve_http.cc). Refuses a JWKS URL that CheckJwksUrl refuses.
+Result<std::shared_ptr<Authenticator>> NewJwtAuthenticator(JwtConfig config,
+                                                           std::unique_ptr<JwksFetcher> fetcher,
+                                                           Clock& clock);
 
 }  // namespace lmcp::transport

@@ -51,9 +51,31 @@ class JwksServer {
   std::unique_ptr<test_support::HttplibOnLoopback> running_;  // last: stops the server before the rest goes
 };
 
+// Fetches the JWKS over cpp-httplib (production passes a fetcher over the aws layer's client, wired in app/).
+class HttplibJwksFetcher final : public JwksFetcher {
+ public:
+  Result<std::string> Fetch(const std::string& url) override {
+    auto slash = url.find('/', url.find("://") + 3);
+    httplib::Client client(url.substr(0, slash));
+    client.set_connection_timeout(3, 0);
+    client.set_read_timeout(5, 0);
+    auto res = client.Get(slash == std::string::npos ? "/" : url.substr(slash));
+    if (!res) {
+      return Error::Unavailable("JWKS fetch failed: " + httplib::to_string(res.error()));
+    }
+    if (res->status != 200) {
+      return Error::Unavailable("JWKS fetch: HTTP " + std::to_string(res->status));
+    }
+    return res->body;
+  }
+};
+
 class JwtTest : public ::testing::Test {
  protected:
-  JwtTest() : rsa_(testing::NewRsaKey()), ec_(testing::NewEcKey()), fetcher_(NewCurlJwksFetcher()) {
+  JwtTest()
+      : rsa_(testing::NewRsaKey()),
+        ec_(testing::NewEcKey()),
+        fetcher_(std::make_unique<HttplibJwksFetcher>()) {
     jwks_.Set(Json::array({PublicJwk(rsa_.get(), "rsa-1"), PublicJwk(ec_.get(), "ec-1")}));
     config_.issuer = kIssuer;
     config_.audiences = {kAudience};
@@ -244,7 +266,7 @@ TEST(JwksTest, ClearTextJwksUrlOnlyOnLoopback) {
   config.issuer = kIssuer;
   config.audiences = {kAudience};
   config.jwks_url = "http://auth.example.com/jwks";
-  auto auth = NewJwtAuthenticator(config, Clock::System());
+  auto auth = NewJwtAuthenticator(config, std::make_unique<HttplibJwksFetcher>(), Clock::System());
   ASSERT_FALSE(auth.ok());
   EXPECT_NE(auth.error().message.find("http://auth.example.com/jwks"), std::string::npos);
 }

@@ -207,7 +207,7 @@ TEST_F(AuthAbuse, SlowJwksServerDoesNotStallACachedKey) {
     return Initialize(other.Sign({{"alg", "ES256"}, {"kid", "rotated"}}, Claims()));
   });
   ASSERT_TRUE(jwks_.WaitForHits(2, 30s)) << "the unknown kid did not trigger a refetch";
-  // The refetch hangs (curl gives up after 5 s); the cached key must not wait for it.
+  // The refetch hangs (the fetcher gives up after 5 s without progress); the cached key must not wait for it.
   HttpReply cached = Initialize(token_, 3s);
   EXPECT_EQ(cached.status, 200) << "a valid token under a cached key waited for the stalled JWKS fetch";
   jwks_.Release();

@@ -5,7 +5,6 @@
 // endpoint's invocation counter), and at the end (4) the server's memory is back near its baseline.
 // Each case prints its observed outcome ("FAULT <case>: ..."). Binaries: LMCP_BIN and LMCP_LOCAL_BIN.
 
-#include <curl/curl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -140,7 +139,6 @@ Outcome Classify(const std::optional<Json>& r, double ms) {
 class FaultMatrix : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     endpoint_ = new Endpoint();
     if (!endpoint_->Start("fault_matrix_endpoint", {}, 2, "fault-")) {
       return;
@@ -355,7 +353,6 @@ TEST_F(FaultMatrix, ZMemoryReturnsToBaseline) {
 // Discovery against a ListFunctions answer that is not valid JSON: the server reports it, retries in the
 // background, and the tools appear once the endpoint answers properly again.
 TEST(FaultMatrixDiscovery, MalformedListFunctionsIsRetried) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
   Endpoint ep;
   ASSERT_TRUE(ep.Start("fault_matrix_endpoint", {"--fault", "ListFunctions:malformed,count=1"}, 2, "fault-"));
   Server server;
@@ -384,7 +381,6 @@ TEST(FaultMatrixDiscovery, MalformedListFunctionsIsRetried) {
 // Credentials that expire mid-run: credential_process hands out keys that expire 2 s later; every call
 // must still succeed, and the process must have been asked again.
 TEST(FaultMatrixCredentials, ExpiringCredentialsAreRefreshed) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
   std::string dir = test_support::EnvOr("LMCP_BUILD_DIR", "/tmp");
   std::string script = dir + "/fault_matrix_creds.sh";
   std::string counter = dir + "/fault_matrix_creds.count";

@@ -1,6 +1,6 @@
 #include "tests/support/mcp_processes.h"
 
-#include <curl/curl.h>
+#include <httplib.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -73,25 +73,6 @@ void StopChild(Child& child, int signal) {
     kill(child.pid(), signal);
     child.Wait(10s);
   }
-}
-
-size_t AppendBody(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-size_t AppendHeader(char* data, size_t size, size_t n, void* out) {
-  std::string line(data, size * n);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    value.erase(value.find_last_not_of(" \t\r\n") + 1);
-    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
-  }
-  return size * n;
 }
 
 }  // namespace
@@ -321,33 +302,36 @@ std::vector<Json> HttpReply::Messages() const {
 HttpReply HttpExchange(const std::string& method, const std::string& url,
                        const std::map<std::string, std::string>& headers, const std::string& body,
                        std::chrono::milliseconds timeout) {
-  static const bool initialized = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-  (void)initialized;
   HttpReply reply;
-  CURL* c = curl_easy_init();
-  curl_slist* list = nullptr;
+  auto scheme_end = url.find("://");
+  auto slash = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  httplib::Client client(url.substr(0, slash));
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
+  client.set_connection_timeout(seconds.count(), micros.count());
+  client.set_read_timeout(seconds.count(), micros.count());
+  client.set_write_timeout(seconds.count(), micros.count());
+  httplib::Request req;
+  req.method = method;
+  req.path = slash == std::string::npos ? "/" : url.substr(slash);
   for (const auto& [name, value] : headers) {
-    list = curl_slist_append(list, (name + ": " + value).c_str());
+    req.set_header(name, value);
   }
-  list = curl_slist_append(list, "Expect:");
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (method == "POST" || method == "PUT" || !body.empty()) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    req.body = body;
   }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, AppendHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply.headers);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  if (curl_easy_perform(c) == CURLE_OK) {
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
+  auto res = client.send(req);
+  if (!res) {
+    return reply;
   }
-  curl_slist_free_all(list);
-  curl_easy_cleanup(c);
+  reply.status = res->status;
+  for (const auto& [name, value] : res->headers) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    reply.headers[lower] = value;
+  }
+  reply.body = res->body;
   return reply;
 }
 

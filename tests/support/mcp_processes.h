@@ -1,8 +1,8 @@
 #pragma once
 // Black-box test support: the real binaries as child processes on loopback. LocalEndpoint runs
 // `lambda-mcp local` with synthetic echo functions and fault injection; StdioServer and HttpServerProcess run
-// `lambda-mcp serve` in front of it; McpHttpClient speaks Streamable HTTP (JSON or SSE answers) with libcurl;
-// tests/support/raw_socket.h sends bytes no well-behaved client would. Binaries: ServeBinary(),
+// `lambda-mcp serve` in front of it; McpHttpClient speaks Streamable HTTP (JSON or SSE answers) with
+// cpp-httplib; tests/support/raw_socket.h sends bytes no well-behaved client would. Binaries: ServeBinary(),
 // LocalBinary(); logs go under the build dir. Single-threaded use per object.
 
 #include <gtest/gtest.h>
@@ -120,7 +120,7 @@ class HttpServerProcess {
   int port_ = 0;
 };
 
-// One HTTP exchange with libcurl on a new connection.
+// One HTTP exchange with cpp-httplib on a new connection (`timeout` per step).
 struct HttpReply {
   long status = 0;                             // 0: no response (connection failed, reset or timed out)
   std::map<std::string, std::string> headers;  // names lower-cased

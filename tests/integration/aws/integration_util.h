@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "aws/curl_http_client.h"
+#include "aws/asio_http_client.h"
 #include "common/clock.h"
 #include "tests/support/loopback.h"
 
@@ -94,7 +94,7 @@ class MotoServer {
     if (rc != 0) {
       return "cannot start moto_server";
     }
-    CurlHttpClient http;
+    AsioHttpClient http;
     for (int i = 0; i < 300; ++i) {
       auto r = http.Send(HttpRequest{.url = url() + "/moto-api/",
                                      .connect_timeout = std::chrono::milliseconds(200),

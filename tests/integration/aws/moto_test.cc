@@ -1,4 +1,4 @@
-// Every operation moto_server 5.2.1 serves, through the real stack (AwsSession, CurlHttpClient, SigV4), and
+// Every operation moto_server 5.2.1 serves, through the real stack (AwsSession, AsioHttpClient, SigV4), and
 // signatures proven with moto's checking on (INITIAL_NO_AUTH_ACTION_COUNT) for the operations whose checking
 // moto gets right: STS, Tagging GetResources, Invoke by plain name with a payload — with and without a
 // session token — and a wrong secret rejected.
@@ -131,7 +131,7 @@ class Seeder {
 
  private:
   std::string endpoint_;
-  CurlHttpClient http_;
+  AsioHttpClient http_;
   StaticCredentialsProvider creds_;
   RetryPolicy retry_;
   ServiceCaller caller_;

@@ -41,7 +41,7 @@ class CountingHttpClient final : public aws::HttpClient {
   std::atomic<int> assume_role_calls{0};
 
  private:
-  aws::CurlHttpClient http_;
+  aws::AsioHttpClient http_;
 };
 
 // Raw seeding calls (IAM and CreateFunction are not part of the client API) with given keys and region.
@@ -90,7 +90,7 @@ class Seeder {
 
  private:
   std::string endpoint_;
-  aws::CurlHttpClient http_;
+  aws::AsioHttpClient http_;
   aws::StaticCredentialsProvider creds_;
   aws::RetryPolicy retry_;
   aws::ServiceCaller caller_;

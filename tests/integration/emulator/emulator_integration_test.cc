@@ -9,8 +9,8 @@
 #include <optional>
 #include <thread>
 
+#include "aws/asio_http_client.h"
 #include "aws/aws_session.h"
-#include "aws/curl_http_client.h"
 #include "aws/sigv4.h"
 #include "catalog/aws_lambda_backend.h"
 #include "emulator/local_endpoint.h"
@@ -92,7 +92,7 @@ class EndpointTest : public ::testing::Test {
 
   static LocalEndpoint* endpoint_;
   std::unique_ptr<aws::AwsSession> session_;
-  aws::CurlHttpClient http_;
+  aws::AsioHttpClient http_;
 };
 
 LocalEndpoint* EndpointTest::endpoint_ = nullptr;
@@ -404,9 +404,9 @@ TEST_F(EndpointTest, FaultErrorAndThrottleViaAdminEndpoint) {
 TEST_F(EndpointTest, FaultConnectionResets) {
   int before = Invocations("py-ok");
   endpoint_->service().faults().Replace({*ParseFaultFlag("Invoke@py-ok:reset,count=1")});
-  // A fresh client: on a reused connection that dies without a response, libcurl silently sends the
-  // request again on a new one (so a real reset-without-response can duplicate a non-idempotent call).
-  aws::CurlHttpClient fresh;
+  // A fresh client: on a reused connection that dies without a response, the client sends an idempotent
+  // request again on a new one (so a reset on a reused connection would be retried here).
+  aws::AsioHttpClient fresh;
   auto none = Raw("POST", "/2015-03-31/functions/py-ok/invocations", "{}", true, &fresh);
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().kind, aws::HttpErrorKind::kConnectionReset) << none.error().message;
