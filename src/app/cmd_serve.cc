@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -212,6 +213,7 @@ mcp::ServerOptions MakeServerOptions(const ServeConfig& config, const GatewayCon
   options.page_size = config.page_size;
   options.max_message_bytes = config.max_message_bytes;
   options.worker_threads = config.worker_threads;
+  options.max_calls = config.max_calls;
   options.max_queued_calls = config.max_queued_calls;
   options.max_calls_per_session = config.max_calls_per_session;
   options.max_queued_calls_per_session = config.max_queued_calls_per_session;
@@ -222,9 +224,9 @@ mcp::ServerOptions MakeServerOptions(const ServeConfig& config, const GatewayCon
   options.request_state_ttl = std::chrono::milliseconds(config.request_state_ttl_ms);
   if (config.transport == "stdio") {
     // One client, one session: the per-session and per-principal caps (fairness between HTTP clients) would
-    // only shrink the server below --workers and --max-queued-calls.
+    // only shrink the server below --max-calls (no cap when unset) and --max-queued-calls.
     options.max_calls_per_session = options.max_calls_per_principal =
-        static_cast<size_t>(config.worker_threads);
+        config.max_calls > 0 ? config.max_calls : std::numeric_limits<size_t>::max();
     options.max_queued_calls_per_session = options.max_queued_calls_per_principal = config.max_queued_calls;
   }
   if (!config.instructions.empty()) {
@@ -368,7 +370,12 @@ void AddCoreFlags(CLI::App& command, ServeConfig& config) {
   command.add_option("--page-size", config.page_size, "Tools per tools/list page")->capture_default_str();
   command.add_option("--max-message-bytes", config.max_message_bytes, "Largest accepted JSON-RPC message")
       ->capture_default_str();
-  command.add_option("--workers", config.worker_threads, "tools/call handlers running at once")
+  command
+      .add_option("--workers", config.worker_threads,
+                  "Threads that start tools/call (and run tools that block while they wait)")
+      ->capture_default_str();
+  command
+      .add_option("--max-calls", config.max_calls, "tools/call in flight at once, in all; 0 = no such cap")
       ->capture_default_str();
   command
       .add_option("--max-queued-calls", config.max_queued_calls, "tools/call waiting for a worker, in all")

@@ -27,8 +27,9 @@ struct ServeConfig {
   bool conformance_fixtures = false;  // serve the conformance fixture tools instead of Lambda functions
   size_t page_size = 100;             // tools per tools/list page
   size_t max_message_bytes = 8 * 1024 * 1024;  // larger messages are refused with -32600
-  int worker_threads = 64;                     // tools/call handlers running at once
-  size_t max_queued_calls = 1024;              // calls waiting for a worker before new ones are refused
+  int worker_threads = 64;         // threads that start tools/call (and run tools that block while they wait)
+  size_t max_calls = 0;            // tools/call in flight over all sessions; 0 = no cap beyond the others
+  size_t max_queued_calls = 1024;  // calls waiting for a worker before new ones are refused
   // Fair calls (see mcp/call_scheduler.h): caps per session and per principal, and the longest wait.
   size_t max_calls_per_session = 16;            // tools/call running at once for one session
   size_t max_queued_calls_per_session = 64;     // tools/call of one session waiting for a worker

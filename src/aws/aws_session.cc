@@ -92,7 +92,9 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(AwsSessionOptions options
                                              s->EndpointFor(StsService(), s->region_), *http, clock,
                                              std::make_shared<RetryPolicy>(*retry));
   }
-  s->caller_ = std::make_unique<ServiceCaller>(*http, s->credentials_.get(), clock, *s->retry_);
+  s->timer_ = std::make_unique<ClockTimer>(clock);
+  s->caller_ =
+      std::make_unique<ServiceCaller>(*http, s->credentials_.get(), clock, *s->retry_, s->timer_.get());
 
   s->lambda_ = std::make_unique<LambdaClient>(*s->caller_, s->EndpointFor(LambdaService(), s->region_));
   s->schemas_ = std::make_unique<SchemasClient>(*s->caller_, s->EndpointFor(SchemasService(), s->region_));

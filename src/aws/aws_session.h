@@ -72,6 +72,7 @@ class AwsSession {
   std::unique_ptr<HttpClient> owned_http_;
   std::shared_ptr<CredentialsProvider> credentials_;
   std::unique_ptr<RetryPolicy> retry_;
+  std::unique_ptr<ClockTimer> timer_;  // asynchronous calls' retry back-off; its thread starts on first use
   std::unique_ptr<ServiceCaller> caller_;
   std::unique_ptr<LambdaClient> lambda_;
   std::unique_ptr<SchemasClient> schemas_;

@@ -138,7 +138,7 @@ AwsResult<GetFunctionResult> LambdaClient::GetFunction(const std::string& functi
   return out;
 }
 
-AwsResult<InvokeResult> LambdaClient::Invoke(InvokeRequest request) {
+AwsResult<OperationRequest> LambdaClient::InvokeOperation(InvokeRequest request) {
   const std::string kOp = "Invoke";
   if (request.function_name.empty()) {
     return LocalError(kOp, "InvalidParameterValueException", "FunctionName is empty");
@@ -190,20 +190,44 @@ AwsResult<InvokeResult> LambdaClient::Invoke(InvokeRequest request) {
   // longer body is cut off while reading instead of being buffered.
   op.max_response_bytes = kMaxSyncPayloadBytes + 64 * 1024;
   op.stop = std::move(request.stop);
-  auto r = caller_.Call(endpoint_, Protocol::kRestJson, std::move(op));  // the payload moves, never copied
+  return op;
+}
+
+InvokeResult LambdaClient::ReadInvoke(HttpResponse response) {
+  InvokeResult out;
+  out.status_code = response.status;
+  out.function_error = FindHeader(response.headers, "x-amz-function-error");
+  out.executed_version = FindHeader(response.headers, "x-amz-executed-version");
+  out.request_id = FindHeader(response.headers, "x-amzn-requestid");
+  if (std::string log = FindHeader(response.headers, "x-amz-log-result"); !log.empty()) {
+    out.log_result = Base64Decode(log).value_or("");
+  }
+  out.payload = std::move(response.body);
+  return out;
+}
+
+AwsResult<InvokeResult> LambdaClient::Invoke(InvokeRequest request) {
+  auto op = InvokeOperation(std::move(request));
+  if (!op.ok()) {
+    return op.error();
+  }
+  auto r = caller_.Call(endpoint_, Protocol::kRestJson, std::move(*op));  // the payload moves, never copied
   if (!r.ok()) {
     return r.error();
   }
-  InvokeResult out;
-  out.status_code = r->status;
-  out.function_error = FindHeader(r->headers, "x-amz-function-error");
-  out.executed_version = FindHeader(r->headers, "x-amz-executed-version");
-  out.request_id = FindHeader(r->headers, "x-amzn-requestid");
-  if (std::string log = FindHeader(r->headers, "x-amz-log-result"); !log.empty()) {
-    out.log_result = Base64Decode(log).value_or("");
+  return ReadInvoke(std::move(*r));
+}
+
+Async<AwsResult<InvokeResult>> LambdaClient::InvokeAsync(InvokeRequest request) {
+  auto op = InvokeOperation(std::move(request));
+  if (!op.ok()) {
+    co_return op.error();
   }
-  out.payload = std::move(r->body);
-  return out;
+  auto r = co_await caller_.CallAsync(endpoint_, Protocol::kRestJson, std::move(*op));
+  if (!r.ok()) {
+    co_return r.error();
+  }
+  co_return ReadInvoke(std::move(*r));
 }
 
 }  // namespace lmcp::aws

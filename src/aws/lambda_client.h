@@ -94,10 +94,16 @@ class LambdaClient {
                                            const std::string& qualifier = "", std::stop_token stop = {});
   // Takes the request so the payload (up to 6 MB) moves into the HTTP request instead of being copied.
   AwsResult<InvokeResult> Invoke(InvokeRequest request);
+  // Invoke without a thread held while Lambda runs (ServiceCaller::CallAsync): the same request, checks and
+  // never-re-sent rule.
+  Async<AwsResult<InvokeResult>> InvokeAsync(InvokeRequest request);
 
   const ServiceEndpoint& endpoint() const { return endpoint_; }
 
  private:
+  static AwsResult<OperationRequest> InvokeOperation(InvokeRequest request);
+  static InvokeResult ReadInvoke(HttpResponse response);
+
   ServiceCaller& caller_;
   ServiceEndpoint endpoint_;
 };

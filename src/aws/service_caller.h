@@ -1,8 +1,10 @@
 #pragma once
 // ServiceCaller: the request pipeline every AWS client shares. For each attempt it takes a fresh credentials
 // snapshot, signs (SigV4, new X-Amz-Date), sends through the HttpClient, parses an error reply for the
-// service's protocol, and retries per RetryPolicy, sleeping on the injected Clock. Holds references only;
-// the HttpClient, provider, clock and policy must outlive it. Thread-safe.
+// service's protocol, and retries per RetryPolicy, sleeping on the injected Clock. CallAsync is the same
+// pipeline without a thread held while a request is out (HttpClient::SendAsync) or while it backs off (the
+// injected Timer). Holds references only; the HttpClient, provider, clock, policy and timer must outlive it.
+// Thread-safe.
 
 #include <atomic>
 #include <chrono>
@@ -16,7 +18,9 @@
 #include "aws/http_client.h"
 #include "aws/retry.h"
 #include "aws/url.h"
+#include "common/async.h"
 #include "common/clock.h"
+#include "common/timer.h"
 
 namespace lmcp::aws {
 
@@ -44,11 +48,18 @@ struct OperationRequest {
 class ServiceCaller {
  public:
   // `credentials` may be null when every call is unsigned.
-  ServiceCaller(HttpClient& http, CredentialsProvider* credentials, Clock& clock, RetryPolicy& retry);
+  // `timer` (may be null: CallAsync then backs off with a blocking sleep on its current thread) runs
+  // CallAsync's retry waits.
+  ServiceCaller(HttpClient& http, CredentialsProvider* credentials, Clock& clock, RetryPolicy& retry,
+                Timer* timer = nullptr);
 
   // 2xx → the response; otherwise an AwsError with `operation` and `attempts` filled in. Takes the
   // operation so a large body (an Invoke payload) is moved, not copied; it is never copied per attempt.
   AwsResult<HttpResponse> Call(const ServiceEndpoint& endpoint, Protocol protocol, OperationRequest op);
+  // Call as a coroutine: each attempt goes out through HttpClient::SendAsync and the coroutine goes on, on
+  // the thread that ends the exchange; a back-off waits on the timer. Signing stays synchronous, so a
+  // credentials refresh (rare: once per expiry) may block that thread briefly.
+  Async<AwsResult<HttpResponse>> CallAsync(ServiceEndpoint endpoint, Protocol protocol, OperationRequest op);
   // Call, then the reply body parsed as a JSON object (an error naming the operation when it is not one).
   AwsResult<nlohmann::json> CallJson(const ServiceEndpoint& endpoint, Protocol protocol, OperationRequest op);
 
@@ -67,11 +78,23 @@ class ServiceCaller {
 
  private:
   Status SignRequest(HttpRequest& request, const ServiceEndpoint& endpoint);
+  // The request every attempt copies, without its body (moved into `body`).
+  static HttpRequest BaseRequest(const ServiceEndpoint& endpoint, OperationRequest& op, std::string& body);
+  // Attempt `attempt` of `op`, signed; an error when signing failed.
+  AwsResult<HttpRequest> Prepare(const HttpRequest& base, std::string& body, const ServiceEndpoint& endpoint,
+                                 const OperationRequest& op, int attempt);
+  // What an attempt came to: the result to return, or none and the back-off before the next attempt.
+  struct Outcome {
+    std::optional<AwsResult<HttpResponse>> result;
+    Clock::Duration backoff{0};
+  };
+  Outcome AfterAttempt(HttpResult result, Protocol protocol, const OperationRequest& op, int attempt);
 
   HttpClient& http_;
   CredentialsProvider* credentials_;
   Clock& clock_;
   RetryPolicy& retry_;
+  Timer* timer_;
   std::atomic<std::uint64_t> retry_throttling_{0};
   std::atomic<std::uint64_t> retry_server_{0};
   std::atomic<std::uint64_t> retry_transport_{0};

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <memory>
+#include <thread>
+
 #include "aws/sts_client.h"
 #include "tests/support/aws/fake_http_client.h"
 #include "tests/support/aws/test_util.h"
@@ -231,6 +235,89 @@ TEST_F(ServiceCallerTest, StsQueryProtocol) {
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, "AccessDenied");
   EXPECT_NE(http_.last_request().body.find("DurationSeconds=900&ExternalId=ext"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lmcp::aws
+
+namespace lmcp::aws {
+namespace {
+
+using namespace std::chrono_literals;
+
+// CallAsync: the same pipeline with no thread held while a request is out or while it backs off.
+class ServiceCallerAsyncTest : public ::testing::Test {
+ protected:
+  ServiceCallerAsyncTest()
+      : creds_(Credentials{"AKID", "SECRET", "", std::nullopt}, "test"),
+        retry_(RetryConfig{}, [] { return 0.5; }),
+        timer_(clock_),
+        caller_(http_, &creds_, clock_, retry_, &timer_) {}
+
+  // Starts the call; the future gets its result on whichever thread ends it.
+  std::future<AwsResult<HttpResponse>> Start(bool idempotent, std::stop_token stop = {}) {
+    OperationRequest op;
+    op.operation = idempotent ? "GetFunction" : "Invoke";
+    op.method = idempotent ? "GET" : "POST";
+    op.path = "/2015-03-31/functions/f";
+    op.body = idempotent ? "" : R"({"event":1})";
+    op.idempotent = idempotent;
+    op.stop = std::move(stop);
+    auto done = std::make_shared<std::promise<AwsResult<HttpResponse>>>();
+    auto future = done->get_future();
+    lmcp::Start(caller_.CallAsync(endpoint_, Protocol::kRestJson, std::move(op)),
+                [done](AwsResult<HttpResponse> r) { done->set_value(std::move(r)); });
+    return future;
+  }
+
+  FakeHttpClient http_;
+  FakeClock clock_{testing::kAwsTestStart};  // waits for Advance: only the timer waits on it here
+  StaticCredentialsProvider creds_;
+  RetryPolicy retry_;
+  ClockTimer timer_;
+  ServiceCaller caller_;
+  ServiceEndpoint endpoint_{"http://127.0.0.1:1", "us-east-1", "lambda"};
+};
+
+TEST_F(ServiceCallerAsyncTest, WaitsForTheExchangeWithoutAThreadAndEndsWhereItCompletes) {
+  http_.HoldAsync(true);
+  auto result = Start(/*idempotent=*/false);
+  ASSERT_TRUE(http_.WaitHeld(1));
+  EXPECT_EQ(result.wait_for(0s), std::future_status::timeout);  // Start returned; the call is parked
+  EXPECT_EQ(http_.last_request().body, R"({"event":1})");
+  std::thread io([&] { http_.ReleaseHeld(HttpResponse{200, {{"x-amzn-RequestId", "r1"}}, "ok"}); });
+  io.join();
+  ASSERT_EQ(result.wait_for(20s), std::future_status::ready);
+  auto r = result.get();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body, "ok");
+}
+
+TEST_F(ServiceCallerAsyncTest, BacksOffOnTheTimerAndSignsTheRetryAfresh) {
+  http_.PushResponse(503, "");
+  http_.PushResponse(200, "{}");
+  auto result = Start(/*idempotent=*/true);
+  // The first attempt failed at once (the fake answers inline); the retry waits for the timer, not here.
+  EXPECT_EQ(http_.request_count(), 1u);
+  EXPECT_EQ(result.wait_for(0s), std::future_status::timeout);
+  clock_.Advance(500ms);  // rand 0.5 × 1 s
+  ASSERT_EQ(result.wait_for(20s), std::future_status::ready);
+  ASSERT_TRUE(result.get().ok());
+  EXPECT_EQ(http_.request_count(), 2u);
+  EXPECT_TRUE(clock_.sleeps().empty());  // nobody slept on a thread
+}
+
+TEST_F(ServiceCallerAsyncTest, AStopAbortsAnInvokeInFlightAndItIsNeverSentAgain) {
+  http_.HoldAsync(true);
+  std::stop_source stop;
+  auto result = Start(/*idempotent=*/false, stop.get_token());
+  ASSERT_TRUE(http_.WaitHeld(1));
+  stop.request_stop();  // the abort completes on the fake's own thread, not inside request_stop()
+  ASSERT_EQ(result.wait_for(20s), std::future_status::ready);
+  auto r = result.get();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(http_.aborted(), 1);
+  EXPECT_EQ(http_.request_count(), 1u);
 }
 
 }  // namespace

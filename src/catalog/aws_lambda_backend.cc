@@ -146,7 +146,9 @@ static_assert(kMaxClientContextBase64Bytes == aws::kMaxClientContextBytes);
 static_assert(kMaxSyncInvokePayloadBytes == aws::kMaxSyncPayloadBytes);
 static_assert(kMaxEventInvokePayloadBytes == aws::kMaxEventPayloadBytes);
 
-Result<InvokeResponse> AwsLambdaBackend::Invoke(InvokeRequest request, std::stop_token stop) {
+namespace {
+
+aws::InvokeRequest ToAwsInvoke(InvokeRequest request, std::stop_token stop) {
   aws::InvokeRequest invoke;
   invoke.function_name = std::move(request.function);
   invoke.qualifier = std::move(request.qualifier);
@@ -158,18 +160,36 @@ Result<InvokeResponse> AwsLambdaBackend::Invoke(InvokeRequest request, std::stop
   invoke.payload = std::move(request.payload);
   invoke.read_timeout = request.read_timeout;
   invoke.stop = std::move(stop);
-  auto r = session_->lambda().Invoke(std::move(invoke));
+  return invoke;
+}
+
+InvokeResponse FromAwsInvoke(aws::InvokeResult r) {
+  InvokeResponse out;
+  out.status = r.status_code;
+  out.function_error = std::move(r.function_error);
+  out.payload = std::move(r.payload);
+  out.log_tail = std::move(r.log_result);
+  out.executed_version = std::move(r.executed_version);
+  out.request_id = std::move(r.request_id);
+  return out;
+}
+
+}  // namespace
+
+Result<InvokeResponse> AwsLambdaBackend::Invoke(InvokeRequest request, std::stop_token stop) {
+  auto r = session_->lambda().Invoke(ToAwsInvoke(std::move(request), std::move(stop)));
   if (!r.ok()) {
     return ToCatalogError(r.error());
   }
-  InvokeResponse out;
-  out.status = r->status_code;
-  out.function_error = std::move(r->function_error);
-  out.payload = std::move(r->payload);
-  out.log_tail = std::move(r->log_result);
-  out.executed_version = std::move(r->executed_version);
-  out.request_id = std::move(r->request_id);
-  return out;
+  return FromAwsInvoke(std::move(*r));
+}
+
+Async<Result<InvokeResponse>> AwsLambdaBackend::InvokeAsync(InvokeRequest request, std::stop_token stop) {
+  auto r = co_await session_->lambda().InvokeAsync(ToAwsInvoke(std::move(request), std::move(stop)));
+  if (!r.ok()) {
+    co_return ToCatalogError(r.error());
+  }
+  co_return FromAwsInvoke(std::move(*r));
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> AwsLambdaBackend::RetryCounts() const {

@@ -40,6 +40,8 @@ class AwsLambdaBackend final : public LambdaBackend {
   Result<Tags> ListTags(const std::string& function_arn) override;
   Result<SchemaDocument> DescribeSchema(const SchemaRequest& request) override;
   Result<InvokeResponse> Invoke(InvokeRequest request, std::stop_token stop) override;
+  // Through LambdaClient::InvokeAsync down to HttpClient::SendAsync: no thread waits for Lambda.
+  Async<Result<InvokeResponse>> InvokeAsync(InvokeRequest request, std::stop_token stop) override;
   std::vector<std::pair<std::string, std::uint64_t>> RetryCounts() const override;
 
  private:

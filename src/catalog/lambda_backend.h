@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/async.h"
 #include "common/result.h"
 
 namespace lmcp::catalog {
@@ -118,6 +119,12 @@ class LambdaBackend {
   // Lambda. Stops (kCancelled) when `stop` is requested. Takes the request so the payload (up to 6 MB)
   // moves into the HTTP request instead of being copied.
   virtual Result<InvokeResponse> Invoke(InvokeRequest request, std::stop_token stop) = 0;
+  // Invoke without holding a thread while Lambda runs: the same contract, completed on whichever thread the
+  // exchange ends (an I/O thread). The default runs the blocking Invoke when awaited, for backends that
+  // block (test fakes).
+  virtual Async<Result<InvokeResponse>> InvokeAsync(InvokeRequest request, std::stop_token stop) {
+    co_return Invoke(std::move(request), std::move(stop));
+  }
 
   // AWS request retries so far as reason → count ("throttling", "server_error", "transport"), for metrics.
   // Backends that do not retry report none.

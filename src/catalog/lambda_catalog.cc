@@ -58,8 +58,13 @@ LambdaCatalog::~LambdaCatalog() = default;
 
 Result<mcp::ToolResult> LambdaCatalog::CallTool(const std::string& name, mcp::Json arguments,
                                                 mcp::CallContext& ctx) {
-  LambdaCall call(name, std::move(arguments), ctx, clock_.Steady());
-  return chain_.Run(call);
+  return BlockOn(CallToolAsync(name, std::move(arguments), ctx));
+}
+
+Async<Result<mcp::ToolResult>> LambdaCatalog::CallToolAsync(std::string name, mcp::Json arguments,
+                                                            mcp::CallContext& ctx) {
+  LambdaCall call(std::move(name), std::move(arguments), ctx, clock_.Steady());  // in this frame
+  co_return co_await chain_.Run(call);
 }
 
 void LambdaCatalog::CallNotInvoked(const std::string& name, const mcp::Json& arguments,

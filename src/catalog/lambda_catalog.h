@@ -56,8 +56,11 @@ class LambdaCatalog : public mcp::ToolProvider {
   // Puts `policy` (Policy::Compile's) in force for the calls and lists that start from now on; calls already
   // past the policy stage finish under the one they started with. Sends tools/list_changed.
   void SetPolicy(std::shared_ptr<const Policy> policy);
+  // Runs the call chain; CallTool waits for it on the calling thread, CallToolAsync does not wait on any.
   Result<mcp::ToolResult> CallTool(const std::string& name, mcp::Json arguments,
                                    mcp::CallContext& ctx) override;
+  Async<Result<mcp::ToolResult>> CallToolAsync(std::string name, mcp::Json arguments,
+                                               mcp::CallContext& ctx) override;
   // Audits a call the MCP core answered without invoking (outcome `refused`, `queue_timeout`, `cancelled`,
   // `client_gone` or `not_started`).
   void CallNotInvoked(const std::string& name, const mcp::Json& arguments, const mcp::Json& request_meta,

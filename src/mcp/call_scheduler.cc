@@ -15,8 +15,9 @@ CallScheduler::CallScheduler(SchedulerLimits limits, Clock& clock) : limits_(lim
 CallScheduler::~CallScheduler() {
   std::vector<std::thread> workers;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     assert(queued_.empty() && "sessions must end before the scheduler");
+    finished_cv_.wait(lock, [this] { return running_ == 0; });  // asynchronous jobs still finishing
     stopping_ = true;
     workers.swap(workers_);  // no worker is added once stopping_ is set
   }
@@ -161,6 +162,9 @@ void CallScheduler::ForgetIfIdleLocked(uint64_t session) {
 }
 
 std::optional<CallScheduler::Picked> CallScheduler::PickLocked() {
+  if (limits_.max_running > 0 && running_ >= limits_.max_running) {
+    return std::nullopt;
+  }
   // Round-robin over principals, then over the principal's sessions; an entry at its running cap is
   // skipped and keeps its turn for later.
   for (size_t i = 0, n = ring_.size(); i < n; ++i) {
@@ -203,6 +207,15 @@ void CallScheduler::FinishLocked(uint64_t session) {
   --principals_.at(s.principal).running;
   --running_;
   ForgetIfIdleLocked(session);
+  finished_cv_.notify_all();
+}
+
+void CallScheduler::Finish(uint64_t session) {
+  {
+    std::lock_guard lock(mu_);
+    FinishLocked(session);
+  }
+  work_cv_.notify_one();  // a freed slot may make a held-back job eligible
 }
 
 void CallScheduler::WorkerLoop() {
@@ -219,9 +232,17 @@ void CallScheduler::WorkerLoop() {
       return;  // stopping, and nothing left to take
     }
     lock.unlock();
-    picked->job.run();
+    const bool async = static_cast<bool>(picked->job.start);
+    if (async) {
+      picked->job.start([this, session = picked->session] { Finish(session); });
+    } else {
+      picked->job.run();
+    }
     picked->job = {};  // release what the job holds before taking the lock again
     lock.lock();
+    if (async) {
+      continue;  // it holds its slot until it calls `finished`
+    }
     FinishLocked(picked->session);
     // A finished job frees a running slot: a job held back by a cap may now be eligible for another
     // idle worker as well as for this one.

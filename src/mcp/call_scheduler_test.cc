@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -206,6 +208,112 @@ TEST(CallSchedulerTest, WithdrawnJobNeitherRunsNorExpires) {
   ASSERT_TRUE(r.WaitRan(2));
   EXPECT_EQ(r.ran(), (std::vector<std::string>{"busy", "next"}));
   EXPECT_TRUE(r.expired().empty());
+}
+
+}  // namespace
+}  // namespace lmcp::mcp
+
+namespace lmcp::mcp {
+namespace {
+
+// Asynchronous jobs: started on a worker, which is free again at once; each keeps its running slot until it
+// calls `finished`.
+class AsyncJobs {
+ public:
+  CallScheduler::Job Job(int n) {
+    return {.expired = [] {},
+            .start =
+                [this, n](CallScheduler::Finished finished) {
+                  std::lock_guard lock(mu_);
+                  pending_[n] = std::move(finished);
+                  cv_.notify_all();
+                }};
+  }
+  bool WaitStarted(size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, 20s, [&] { return pending_.size() >= n; });
+  }
+  std::optional<int> WaitAny() {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, 20s, [&] { return !pending_.empty(); })) {
+      return std::nullopt;
+    }
+    return pending_.begin()->first;
+  }
+  bool Has(int n) {
+    std::lock_guard lock(mu_);
+    return pending_.count(n) > 0;
+  }
+
+  void Finish(int n) {
+    CallScheduler::Finished finished;
+    {
+      std::lock_guard lock(mu_);
+      finished = std::move(pending_.at(n));
+      pending_.erase(n);
+    }
+    finished();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int, CallScheduler::Finished> pending_;
+};
+
+TEST(CallSchedulerAsyncTest, OneThreadStartsManyJobsThatHoldTheirSlotsUntilTheyFinish) {
+  FakeClock clock;
+  CallScheduler scheduler({.worker_threads = 1,
+                           .max_queued = 1000,
+                           .session_running = 1000,
+                           .session_queued = 1000,
+                           .principal_running = 1000,
+                           .principal_queued = 1000,
+                           .queue_timeout = 0ms},
+                          clock);
+  AsyncJobs jobs;
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_TRUE(scheduler.Submit(1, "p", jobs.Job(i)).ok());
+  }
+  ASSERT_TRUE(jobs.WaitStarted(500));  // one worker started them all: none holds it
+  EXPECT_EQ(scheduler.running(), 500u);
+  EXPECT_EQ(scheduler.queued(), 0u);
+  for (int i = 0; i < 500; ++i) {
+    jobs.Finish(i);
+  }
+  EXPECT_EQ(scheduler.running(), 0u);
+}
+
+TEST(CallSchedulerAsyncTest, RunningCapsCountJobsInFlightNotThreads) {
+  FakeClock clock;
+  CallScheduler scheduler({.worker_threads = 4,
+                           .max_running = 3,
+                           .max_queued = 100,
+                           .session_running = 2,
+                           .session_queued = 100,
+                           .principal_running = 100,
+                           .principal_queued = 100,
+                           .queue_timeout = 0ms},
+                          clock);
+  AsyncJobs jobs;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(scheduler.Submit(1, "p", jobs.Job(i)).ok());  // session 1: two run, one waits
+  }
+  for (int i = 3; i < 5; ++i) {
+    ASSERT_TRUE(scheduler.Submit(2, "p", jobs.Job(i)).ok());  // session 2: one fits under max_running
+  }
+  ASSERT_TRUE(jobs.WaitStarted(3));
+  EXPECT_EQ(scheduler.running(), 3u);  // the total cap, with threads to spare
+  EXPECT_EQ(scheduler.queued(), 2u);
+  EXPECT_LE(jobs.Has(0) + jobs.Has(1) + jobs.Has(2), 2);  // session 1's own cap
+  for (int ended = 0; ended < 5; ++ended) {
+    std::optional<int> next = jobs.WaitAny();
+    ASSERT_TRUE(next.has_value());
+    EXPECT_LE(scheduler.running(), 3u);
+    jobs.Finish(*next);  // frees its slot: a waiting job starts
+  }
+  EXPECT_EQ(scheduler.running(), 0u);
+  EXPECT_EQ(scheduler.queued(), 0u);
 }
 
 }  // namespace

@@ -30,6 +30,7 @@ McpServer::McpServer(ToolProvider& provider, ServerOptions options)
       scheduler_(
           SchedulerLimits{
               .worker_threads = options_.worker_threads,
+              .max_running = options_.max_calls,
               .max_queued = options_.max_queued_calls,
               .session_running = options_.max_calls_per_session,
               .session_queued = options_.max_queued_calls_per_session,

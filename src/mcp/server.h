@@ -29,7 +29,10 @@ struct ServerOptions {
   std::string instructions =
       "Tools here invoke AWS Lambda functions. Each tool's description says what the function does; "
       "pass arguments as described by its input schema.";
-  int worker_threads = 64;         // tools/call handlers running at once, over all sessions
+  // Threads that start tools/call, started on demand; a provider whose calls block (CallTool) holds one
+  // per running call, an asynchronous one (CallToolAsync) only while a call starts.
+  int worker_threads = 64;
+  size_t max_calls = 0;            // tools/call in flight at once, over all sessions; 0 = no such cap
   size_t max_queued_calls = 1024;  // calls waiting for a worker before new ones are refused
   // Fair calls: caps per session and per principal (over its sessions); over one, -32603 names the cap.
   size_t max_calls_per_session = 16;         // running at once

@@ -383,7 +383,8 @@ Reply SessionImpl::CallTool(Message& m, const jsonrpc::Responder& responder,
     // Submitted under mu_ so that call->job is set before anyone can look the call up.
     auto job = server_.scheduler().Submit(
         scheduler_key_, options_.principal,
-        {.run = [this, call] { RunCall(call); }, .expired = [this, call] { ExpireCall(call); }});
+        {.expired = [this, call] { ExpireCall(call); },
+         .start = [this, call](CallScheduler::Finished finished) { RunCall(call, std::move(finished)); }});
     if (job.ok()) {
       call->job = *job;
       calls_[key] = call;

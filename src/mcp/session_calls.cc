@@ -110,7 +110,7 @@ class SessionImpl::Context final : public CallContext {
 
 // ---- Running ----
 
-void SessionImpl::RunCall(const std::shared_ptr<Call>& call) {
+void SessionImpl::RunCall(const std::shared_ptr<Call>& call, CallScheduler::Finished finished) {
   {
     std::lock_guard lock(call->mu);
     if (call->done || call->stop.stop_requested()) {
@@ -121,23 +121,34 @@ void SessionImpl::RunCall(const std::shared_ptr<Call>& call) {
     }
   }
   if (!call->started) {
+    finished();
     ReleaseCall(call);
     return;
   }
-  Json response;
+  // Runs here until the tool first waits; the rest runs on the thread that ends the wait. The scheduler's
+  // slot is given back before the session lets go of the call (the session may end right after).
+  Start(RunTool(call), [this, call, finished = std::move(finished)](Json response) {
+    finished();
+    FinishCall(call, std::move(response));
+  });
+}
+
+Async<Json> SessionImpl::RunTool(std::shared_ptr<Call> call) {
+  Context ctx(*this, *call);  // in this coroutine's frame: valid until the call has ended
+  std::optional<Json> response;
   // The mcp layer's one exception conversion: a provider that throws (a bug) becomes -32603, so a worker
   // thread never dies and the client still gets an answer.
   try {
-    Context ctx(*this, *call);
     // Started: CallNotInvoked (the only other reader of the arguments) can no longer happen, so they move.
-    Result<ToolResult> result = server_.provider().CallTool(call->name, std::move(call->arguments), ctx);
+    Result<ToolResult> result =
+        co_await server_.provider().CallToolAsync(call->name, std::move(call->arguments), ctx);
     response = CallResponse(*call, std::move(result), ctx.protocol_version());
   } catch (const std::exception& e) {
     spdlog::error("mcp: tool {} threw: {}", ForLog(call->name), ForLog(e.what(), 1000));
     response =
         jsonrpc::MakeError(call->id, RpcError::Internal("Internal error: tool " + call->name + " failed"));
   }
-  FinishCall(call, std::move(response));
+  co_return std::move(*response);
 }
 
 Json SessionImpl::CallResponse(Call& call, Result<ToolResult> result, const std::string& version) {

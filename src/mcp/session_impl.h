@@ -102,7 +102,10 @@ class SessionImpl final : public Session {
 
   // The call's life after CallTool queued it (session_calls.cc). Exactly one of RunCall, ExpireCall or a
   // successful Withdraw ends its job; ReleaseCall then forgets it.
-  void RunCall(const std::shared_ptr<Call>& call);
+  // Starts the call on a scheduler thread; it goes on without one while the tool waits (CallToolAsync), and
+  // `finished` gives its scheduler slot back when it ends.
+  void RunCall(const std::shared_ptr<Call>& call, CallScheduler::Finished finished);
+  Async<Json> RunTool(std::shared_ptr<Call> call);
   Json CallResponse(Call& call, Result<ToolResult> result, const std::string& version);
   void ExpireCall(const std::shared_ptr<Call>& call);
   void FinishCall(const std::shared_ptr<Call>& call, std::optional<Json> response);

@@ -40,6 +40,7 @@ void End(TaskRecord& r, TaskStatus status, Clock::WallTime now) {
 SchedulerLimits RunLimits(const TaskOptions& options) {
   size_t running = static_cast<size_t>(std::max(1, options.max_running));
   return {.worker_threads = static_cast<int>(running),
+          .max_running = running,
           .max_queued = std::max<size_t>(1, options.store.max_tasks),
           .session_running = 1,  // every round is a "session" of its own
           .session_queued = 1,
@@ -153,9 +154,10 @@ Result<TaskRecord> TaskRunner::Start(TaskRequest request) {
 
 Status TaskRunner::Submit(const std::shared_ptr<Run>& run) {
   std::lock_guard lock(mu_);
-  auto job =
-      scheduler_->Submit(next_key_++, run->request.identity->name,
-                         {.run = [this, run] { RunRound(run); }, .expired = [this, run] { RoundOver(); }});
+  auto job = scheduler_->Submit(
+      next_key_++, run->request.identity->name,
+      {.expired = [this, run] { RoundOver(); },
+       .start = [this, run](CallScheduler::Finished finished) { RunRound(run, std::move(finished)); }});
   if (!job.ok()) {
     return job.error();
   }
@@ -169,10 +171,11 @@ void TaskRunner::RoundOver() {
   idle_cv_.notify_all();
 }
 
-void TaskRunner::RunRound(const std::shared_ptr<Run>& run) {
+void TaskRunner::RunRound(const std::shared_ptr<Run>& run, CallScheduler::Finished finished) {
   {
     std::lock_guard lock(run->mu);
     if (run->stop.stop_requested()) {
+      finished();
       RoundOver();  // cancelled (or the server stopped) before it started: never invoked
       return;
     }
@@ -180,20 +183,25 @@ void TaskRunner::RunRound(const std::shared_ptr<Run>& run) {
   }
   // Later rounds need the arguments again; only the stateless era has later rounds.
   Json arguments = run->request.stateless ? run->request.arguments : std::move(run->request.arguments);
-  auto result = [&]() -> Result<ToolResult> {
-    // The runner's one exception conversion, as the session's for plain calls: a tool that throws (a bug)
-    // fails its task instead of killing a worker.
-    try {
-      Context ctx(*run);
-      return provider_.CallTool(run->request.tool, std::move(arguments), ctx);
-    } catch (const std::exception& e) {
-      spdlog::error("mcp: tool {} threw in task {}: {}", ForLog(run->request.tool), run->id,
-                    ForLog(e.what(), 1000));
-      return Error::Internal("tool " + run->request.tool + " failed");
-    }
-  }();
-  Finish(run, std::move(result));
-  RoundOver();
+  lmcp::Start(CallRound(run, std::move(arguments)),
+              [this, run, finished = std::move(finished)](Result<ToolResult> result) {
+                Finish(run, std::move(result));
+                finished();
+                RoundOver();
+              });
+}
+
+Async<Result<ToolResult>> TaskRunner::CallRound(std::shared_ptr<Run> run, Json arguments) {
+  Context ctx(*run);  // in this coroutine's frame: valid until the round has ended
+  // The runner's one exception conversion, as the session's for plain calls: a tool that throws (a bug)
+  // fails its task instead of killing a worker.
+  try {
+    co_return co_await provider_.CallToolAsync(run->request.tool, std::move(arguments), ctx);
+  } catch (const std::exception& e) {
+    spdlog::error("mcp: tool {} threw in task {}: {}", ForLog(run->request.tool), run->id,
+                  ForLog(e.what(), 1000));
+  }
+  co_return Error::Internal("tool " + run->request.tool + " failed");
 }
 
 void TaskRunner::Finish(const std::shared_ptr<Run>& run, Result<ToolResult> result) {

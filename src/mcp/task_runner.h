@@ -112,7 +112,9 @@ class TaskRunner {
 
   Status Submit(const std::shared_ptr<Run>& run);
   void RoundOver();
-  void RunRound(const std::shared_ptr<Run>& run);
+  // Starts a round on a scheduler thread; the round goes on without one while the tool waits.
+  void RunRound(const std::shared_ptr<Run>& run, CallScheduler::Finished finished);
+  Async<Result<ToolResult>> CallRound(std::shared_ptr<Run> run, Json arguments);
   void Finish(const std::shared_ptr<Run>& run, Result<ToolResult> result);
   void AskForInput(const std::shared_ptr<Run>& run, InputRequired input);
   // Ends the task failed with `error` (status message: `message`, else the error's) unless it had ended;

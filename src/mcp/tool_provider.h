@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/async.h"
 #include "common/result.h"
 #include "mcp/identity.h"
 
@@ -91,7 +92,7 @@ enum class CallFate {
 };
 
 // What a running call may do besides returning. Given to CallTool by the core; valid until CallTool
-// returns. Thread-safe.
+// returns (CallToolAsync: until its coroutine ends). Thread-safe.
 class CallContext {
  public:
   virtual ~CallContext() = default;
@@ -172,6 +173,13 @@ class ToolProvider {
   // The arguments are the provider's: they arrive moved from the client's message, and a provider can free
   // them as soon as it no longer needs them (a call may wait minutes for its function).
   virtual Result<ToolResult> CallTool(const std::string& name, Json arguments, CallContext& ctx) = 0;
+  // The same call as a coroutine (common/async.h), which the core awaits: a provider whose calls wait for
+  // I/O overrides it so that a waiting call holds memory, not a thread, and ends on whichever thread its
+  // I/O completes. `ctx` stays valid until the coroutine ends. Default: the blocking CallTool, run on the
+  // thread that starts the call (the core's call threads), for providers that block.
+  virtual Async<Result<ToolResult>> CallToolAsync(std::string name, Json arguments, CallContext& ctx) {
+    co_return CallTool(name, std::move(arguments), ctx);
+  }
 
   // Why a tools/call never reached CallTool (the function was not invoked).
   enum class NotInvoked {

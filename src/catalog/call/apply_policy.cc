@@ -2,10 +2,10 @@
 
 namespace lmcp::catalog {
 
-CallResult ApplyPolicy::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> ApplyPolicy::Handle(LambdaCall& call, const CallNext& next) {
   const std::shared_ptr<const Policy> policy = policy_.Get();  // this call's, whatever a reload does
   if (!policy->enabled()) {
-    return next(call);
+    co_return co_await next(call);
   }
   Decision d = policy->Evaluate(call.ctx.identity(), *call.entry, &call.arguments);
   call.record.rule = d.rule_id;
@@ -14,11 +14,11 @@ CallResult ApplyPolicy::Handle(LambdaCall& call, const CallNext& next) {
     denied_.Add();
     call.record.outcome = "denied";
     call.record.detail = d.why + "; the function was not invoked";
-    return Error::NotFound("Unknown tool: " + call.tool);  // word for word resolve_tool's
+    co_return Error::NotFound("Unknown tool: " + call.tool);  // word for word resolve_tool's
   }
   if (d.argument_problems.empty()) {
     allowed_.Add();
-    return next(call);
+    co_return co_await next(call);
   }
   arguments_.Add();  // the problems may quote argument values: they go to the caller, not the audit log
   call.record.decision = "deny";  // the rule allows the tool, not these arguments
@@ -29,7 +29,7 @@ CallResult ApplyPolicy::Handle(LambdaCall& call, const CallNext& next) {
   for (const auto& p : d.argument_problems) {
     text += "\n- " + p;
   }
-  return ErrorResult(std::move(text));
+  co_return ErrorResult(std::move(text));
 }
 
 }  // namespace lmcp::catalog

@@ -15,7 +15,7 @@ class ApplyPolicy final : public CallStage {
  public:
   explicit ApplyPolicy(const PolicyHolder& policy) : policy_(policy) {}
   std::string_view name() const override { return "apply_policy"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override {
     return {
         {"allowed", allowed_.value()}, {"denied", denied_.value()}, {"arguments_denied", arguments_.value()}};

@@ -4,16 +4,16 @@
 
 namespace lmcp::catalog {
 
-CallResult AttachInput::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> AttachInput::Handle(LambdaCall& call, const CallNext& next) {
   const mcp::Json& responses = call.ctx.input_responses();
   const mcp::Json& state = call.ctx.request_state();
   if (!call.ctx.stateless() || (responses.is_null() && state.is_null())) {
-    return next(call);
+    co_return co_await next(call);
   }
   retries_.Add();
   call.event_with_input = EventWithInput(*call.event, responses, state);
   call.event = &call.event_with_input;
-  return next(call);
+  co_return co_await next(call);
 }
 
 }  // namespace lmcp::catalog

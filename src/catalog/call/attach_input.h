@@ -11,7 +11,7 @@ namespace lmcp::catalog {
 class AttachInput final : public CallStage {
  public:
   std::string_view name() const override { return "attach_input"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override { return {{"retries", retries_.value()}}; }
 
  private:

@@ -83,14 +83,14 @@ void CallAuditor::Write(const std::string& tool, const ToolEntry* entry, const s
   sink_.Write(line.dump(-1, ' ', false, mcp::Json::error_handler_t::replace));
 }
 
-CallResult AuditCall::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> AuditCall::Handle(LambdaCall& call, const CallNext& next) {
   const std::string hmac = auditor_.ArgumentsHmac(call.arguments_text);
-  CallResult result = next(call);
+  CallResult result = co_await next(call);
   ApplyFate(call.ctx.fate(), call.record);
   call.record.task_id = call.ctx.task_id();
   auditor_.Write(call.tool, call.entry.get(), call.ctx.principal(), call.start, hmac, call.record);
   lines_.Add();
-  return result;
+  co_return result;
 }
 
 }  // namespace lmcp::catalog

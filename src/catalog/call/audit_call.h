@@ -30,7 +30,7 @@ class AuditCall final : public CallStage {
  public:
   explicit AuditCall(CallAuditor& auditor) : auditor_(auditor) {}
   std::string_view name() const override { return "audit"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override { return {{"lines", lines_.value()}}; }
 
  private:

@@ -4,7 +4,7 @@
 
 namespace lmcp::catalog {
 
-CallResult BuildInvokeRequest::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> BuildInvokeRequest::Handle(LambdaCall& call, const CallNext& next) {
   InvokeRequest& req = call.request;
   req.function = call.entry->function.arn;
   req.qualifier = call.entry->qualifier;
@@ -29,13 +29,13 @@ CallResult BuildInvokeRequest::Handle(LambdaCall& call, const CallNext& next) {
     too_large_.Add();
     call.record.outcome = "too_large";
     const bool event = req.type == InvocationType::kEvent;
-    return ErrorResult("The arguments are " + std::to_string(call.record.request_bytes) +
-                       " bytes as JSON, over Lambda's " +
-                       (event ? "1 MB (1048576 bytes) limit for asynchronous (Event)"
-                              : "6 MB (6291456 bytes) limit for synchronous") +
-                       " invocation; the function was not invoked.");
+    co_return ErrorResult("The arguments are " + std::to_string(call.record.request_bytes) +
+                          " bytes as JSON, over Lambda's " +
+                          (event ? "1 MB (1048576 bytes) limit for asynchronous (Event)"
+                                 : "6 MB (6291456 bytes) limit for synchronous") +
+                          " invocation; the function was not invoked.");
   }
-  return next(call);
+  co_return co_await next(call);
 }
 
 }  // namespace lmcp::catalog

@@ -22,7 +22,7 @@ class BuildInvokeRequest final : public CallStage {
  public:
   explicit BuildInvokeRequest(InvokeRequestOptions options) : options_(options) {}
   std::string_view name() const override { return "build_invoke_request"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override { return {{"too_large", too_large_.value()}}; }
 
  private:

@@ -4,15 +4,16 @@
 
 namespace lmcp::catalog {
 
-CallResult CallNext::operator()(LambdaCall& call) const { return chain_.RunFrom(index_, call); }
+Async<CallResult> CallNext::operator()(LambdaCall& call) const { return chain_.RunFrom(index_, call); }
 
-CallResult CallChain::RunFrom(std::size_t index, LambdaCall& call) const {
+Async<CallResult> CallChain::RunFrom(std::size_t index, LambdaCall& call) const {
   // The innermost stage (InvokeFunction) never calls next; a chain that runs past its end is mis-composed.
   assert(index < stages_.size());
   if (index >= stages_.size()) {
-    return Error::Internal("the call chain ended before any stage answered");
+    co_return Error::Internal("the call chain ended before any stage answered");
   }
-  return stages_[index]->Handle(call, CallNext(*this, index + 1));
+  const CallNext next(*this, index + 1);  // in this frame: it outlives the stage's coroutine
+  co_return co_await stages_[index]->Handle(call, next);
 }
 
 StageCounters CallChain::Counters() const {

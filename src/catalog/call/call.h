@@ -1,9 +1,12 @@
 #pragma once
 // One tools/call on its way through the call chain, and the stage interface. The chain is composed once, in
-// compose.cc, and reads like a recipe. A stage does its part and calls `next` for the rest of the chain, or
+// compose.cc, and reads like a recipe. A stage does its part and awaits `next` for the rest of the chain, or
 // ends the call without calling it (a validation error; later a cache hit or an open breaker). What a stage
-// does after `next` returns sees the outcome of everything below it, the way Envoy's filters wrap each other.
-// Stages are shared by all calls: they keep per-call state in LambdaCall and must be thread-safe.
+// does after `co_await next(call)` sees the outcome of everything below it, the way Envoy's filters wrap
+// each other. Stages are coroutines (common/async.h): a call that waits (for a per-function slot, for
+// Lambda) holds its coroutine frames, not a thread, and goes on on whichever thread ended the wait; a stage
+// never blocks a thread for longer than a lock held briefly. Stages are shared by all calls: they keep
+// per-call state in LambdaCall and must be thread-safe. The LambdaCall and its CallContext outlive the run.
 
 #include <atomic>
 #include <cstdint>
@@ -16,6 +19,7 @@
 
 #include "catalog/discovery.h"
 #include "catalog/lambda_backend.h"
+#include "common/async.h"
 #include "common/clock.h"
 #include "mcp/tool_provider.h"
 
@@ -74,7 +78,7 @@ class CallChain;
 class CallNext {
  public:
   CallNext(const CallChain& chain, std::size_t index) : chain_(chain), index_(index) {}
-  CallResult operator()(LambdaCall& call) const;
+  Async<CallResult> operator()(LambdaCall& call) const;
 
  private:
   const CallChain& chain_;
@@ -85,7 +89,8 @@ class CallStage {
  public:
   virtual ~CallStage() = default;
   virtual std::string_view name() const = 0;
-  virtual CallResult Handle(LambdaCall& call, const CallNext& next) = 0;
+  // `next` stays valid until the returned coroutine ends.
+  virtual Async<CallResult> Handle(LambdaCall& call, const CallNext& next) = 0;
   virtual StageCounters counters() const { return {}; }
 };
 
@@ -96,14 +101,15 @@ class CallChain {
   CallChain& operator=(CallChain&&) = default;
 
   void Add(std::unique_ptr<CallStage> stage) { stages_.push_back(std::move(stage)); }
-  CallResult Run(LambdaCall& call) const { return RunFrom(0, call); }
+  // Runs the call through every stage; `call` must outlive the returned coroutine.
+  Async<CallResult> Run(LambdaCall& call) const { return RunFrom(0, call); }
   // Every stage's counters as "stage.counter" → value, in chain order.
   StageCounters Counters() const;
   std::vector<std::string_view> StageNames() const;
 
  private:
   friend class CallNext;
-  CallResult RunFrom(std::size_t index, LambdaCall& call) const;
+  Async<CallResult> RunFrom(std::size_t index, LambdaCall& call) const;
   std::vector<std::unique_ptr<CallStage>> stages_;
 };
 

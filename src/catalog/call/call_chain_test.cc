@@ -58,7 +58,7 @@ class CallChainTest : public ::testing::Test {
   }
   CallResult Call(const CallChain& chain, mcp::Json arguments, mcp::CallContext& ctx) {
     LambdaCall call("echo", std::move(arguments), ctx, clock_.Steady());
-    return chain.Run(call);
+    return BlockOn(chain.Run(call));
   }
   // Invokes block until released.
   void HoldInvokes() {
@@ -145,7 +145,7 @@ TEST_F(CallChainTest, UnknownToolIsAnErrorAndNotAudited) {
   auto chain = Compose(CatalogOptions{});
   TestCallContext ctx;
   LambdaCall call("nope", mcp::Json::object(), ctx, clock_.Steady());
-  auto result = chain.Run(call);
+  auto result = BlockOn(chain.Run(call));
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(sink_.lines().empty());

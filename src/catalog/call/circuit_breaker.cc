@@ -194,7 +194,7 @@ CircuitBreakers::Verdict BreakerVerdict(const LambdaCall& call) {
   }
 }
 
-CallResult CircuitBreaker::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> CircuitBreaker::Handle(LambdaCall& call, const CallNext& next) {
   const ToolEntry& entry = *call.entry;
   BreakerKey key{entry.target, entry.function.name, entry.qualifier};
   CircuitBreakers::Admission admission = breakers_->Admit(key);
@@ -203,11 +203,11 @@ CallResult CircuitBreaker::Handle(LambdaCall& call, const CallNext& next) {
                           "); retry in " + RetryAfterSeconds(admission.retry_after) + " s";
     call.record.outcome = "breaker_open";
     call.record.detail = message;
-    return ErrorResult(message + " (tool " + call.tool + "; the function was not invoked)");
+    co_return ErrorResult(message + " (tool " + call.tool + "; the function was not invoked)");
   }
-  CallResult result = next(call);
+  CallResult result = co_await next(call);
   breakers_->Record(key, admission.probe, BreakerVerdict(call));
-  return result;
+  co_return result;
 }
 
 }  // namespace lmcp::catalog

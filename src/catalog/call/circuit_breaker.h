@@ -95,7 +95,7 @@ class CircuitBreaker final : public CallStage {
  public:
   explicit CircuitBreaker(std::shared_ptr<CircuitBreakers> breakers) : breakers_(std::move(breakers)) {}
   std::string_view name() const override { return "circuit_breaker"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override { return breakers_->counters(); }
 
  private:

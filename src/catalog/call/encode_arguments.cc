@@ -6,10 +6,10 @@ std::string DumpJson(const mcp::Json& value) {
   return value.dump(-1, ' ', false, mcp::Json::error_handler_t::replace);
 }
 
-CallResult EncodeArguments::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> EncodeArguments::Handle(LambdaCall& call, const CallNext& next) {
   call.arguments_text = DumpJson(call.arguments);
   call.record.request_bytes = call.arguments_text.size();
-  return next(call);
+  co_return co_await next(call);
 }
 
 }  // namespace lmcp::catalog

@@ -10,7 +10,7 @@ namespace lmcp::catalog {
 class EncodeArguments final : public CallStage {
  public:
   std::string_view name() const override { return "encode_arguments"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
 };
 
 // The one way the call path turns JSON into text.

@@ -28,7 +28,7 @@ class EventInvokeTest : public ::testing::Test {
   CallResult Call(mcp::Json arguments, const std::string& version = "2025-11-25") {
     TestCallContext ctx(version);
     LambdaCall call("mcp-notify", std::move(arguments), ctx, h_.clock.Steady());
-    return chain_.Run(call);
+    return BlockOn(chain_.Run(call));
   }
 
   ChainHarness h_;

@@ -6,7 +6,7 @@
 
 namespace lmcp::catalog {
 
-CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this stage is the last*/) {
+Async<CallResult> InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this stage is the last*/) {
   const ToolEntry& entry = *call.entry;
   call.ctx.Log(mcp::LogLevel::kDebug, mcp::Json("Invoking " + entry.function.name +
                                                 (entry.qualifier.empty() ? "" : ":" + entry.qualifier)));
@@ -16,7 +16,7 @@ CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this
   LambdaBackend* backend = entry.backend ? entry.backend.get() : fallback_;
   assert(backend != nullptr && "an entry without a backend needs the chain's fallback");
   const auto invoke_start = clock_.Steady();
-  Result<InvokeResponse> response = backend->Invoke(std::move(call.request), stop);
+  Result<InvokeResponse> response = co_await backend->InvokeAsync(std::move(call.request), stop);
   CallRecord& record = call.record;
   record.invoke_duration = clock_.Steady() - invoke_start;
   if (!response.ok()) {
@@ -25,7 +25,7 @@ CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this
     if (e.code == ErrorCode::kCancelled || stop.stop_requested()) {
       cancelled_.Add();
       record.outcome = "cancelled";
-      return Error::Cancelled("call cancelled");
+      co_return Error::Cancelled("call cancelled");
     }
     errors_.Add();
     if (IsLambdaThrottle(e)) {
@@ -49,7 +49,7 @@ CallResult InvokeFunction::Handle(LambdaCall& call, const CallNext& /*next: this
     }
   }
   call.response = std::move(response);
-  return mcp::ToolResult{};
+  co_return mcp::ToolResult{};
 }
 
 }  // namespace lmcp::catalog

@@ -13,7 +13,7 @@ class InvokeFunction final : public CallStage {
  public:
   InvokeFunction(LambdaBackend* fallback, Clock& clock) : fallback_(fallback), clock_(clock) {}
   std::string_view name() const override { return "invoke"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override {
     return {{"invoked", invoked_.value()},     {"function_errors", function_errors_.value()},
             {"errors", errors_.value()},       {"throttled", throttled_.value()},

@@ -4,10 +4,10 @@
 
 namespace lmcp::catalog {
 
-CallResult MapResult::Handle(LambdaCall& call, const CallNext& next) {
-  CallResult below = next(call);
+Async<CallResult> MapResult::Handle(LambdaCall& call, const CallNext& next) {
+  CallResult below = co_await next(call);
   if (!below.ok() || !call.response.has_value()) {
-    return below;  // cancelled, or ended by a stage below with its own result
+    co_return below;  // cancelled, or ended by a stage below with its own result
   }
   ResultContext rc;
   rc.tool = call.tool;
@@ -21,16 +21,16 @@ CallResult MapResult::Handle(LambdaCall& call, const CallNext& next) {
   rc.timeout_seconds = call.timeout_seconds;
   Result<InvokeResponse>& response = *call.response;
   if (!response.ok()) {
-    return MapInvokeError(response.error(), rc);
+    co_return MapInvokeError(response.error(), rc);
   }
   if (call.entry->invocation_type == InvocationType::kEvent && response->function_error.empty()) {
-    return MapEventAccepted(*response, rc);  // Lambda queued the event; there is no result to map
+    co_return MapEventAccepted(*response, rc);  // Lambda queued the event; there is no result to map
   }
   mcp::ToolResult result = MapInvokeResponse(std::move(response).value(), rc);
   if (result.input_required && call.record.detail.empty()) {
     call.record.detail = "input required";  // the audit line tells a question from an answer
   }
-  return result;
+  co_return result;
 }
 
 }  // namespace lmcp::catalog

@@ -17,7 +17,7 @@ class MapResult final : public CallStage {
  public:
   explicit MapResult(MapResultOptions options) : options_(options) {}
   std::string_view name() const override { return "map_result"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
 
  private:
   const MapResultOptions options_;

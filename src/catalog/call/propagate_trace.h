@@ -11,7 +11,7 @@ namespace lmcp::catalog {
 class PropagateTrace final : public CallStage {
  public:
   std::string_view name() const override { return "propagate_trace"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override {
     return {{"propagated", propagated_.value()}, {"ignored", ignored_.value()}};
   }

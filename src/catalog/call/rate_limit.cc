@@ -147,15 +147,15 @@ CallResult RateLimiter::Refuse(LambdaCall& call, Limit limit, std::string messag
   return ErrorResult(message + " (tool " + call.tool + "; the function was not invoked)");
 }
 
-CallResult RateLimiter::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> RateLimiter::Handle(LambdaCall& call, const CallNext& next) {
   const std::string& principal = call.ctx.principal();
   const std::string& tool = call.entry->definition.name;
   if (auto full = AcquireSlots(principal, tool)) {
     const int cap = *full == kConcurrentPrincipal ? options_.max_concurrent_per_principal
                                                   : options_.max_concurrent_per_tool;
-    return Refuse(call, *full,
-                  "concurrency limit '" + std::string(kLimitNames[*full]) + "' (" + std::to_string(cap) +
-                      " calls at once) reached; retry when one of them has finished");
+    co_return Refuse(call, *full,
+                     "concurrency limit '" + std::string(kLimitNames[*full]) + "' (" + std::to_string(cap) +
+                         " calls at once) reached; retry when one of them has finished");
   }
   struct Release {
     RateLimiter& self;
@@ -189,16 +189,16 @@ CallResult RateLimiter::Handle(LambdaCall& call, const CallNext& next) {
       }
     } else if (!taken.ok()) {
       const Limit limit = limits[taken.denied];
-      return Refuse(call, limit,
-                    RateLimitMessage(kLimitNames[limit], buckets[taken.denied].rate, taken.retry_after));
+      co_return Refuse(call, limit,
+                       RateLimitMessage(kLimitNames[limit], buckets[taken.denied].rate, taken.retry_after));
     }
   }
   allowed_.Add();
-  CallResult result = next(call);
+  CallResult result = co_await next(call);
   if (call.record.outcome == "throttled") {
     lambda_throttled_.Add();  // Lambda's own TooManyRequestsException (InvokeFunction)
   }
-  return result;
+  co_return result;
 }
 
 }  // namespace lmcp::catalog

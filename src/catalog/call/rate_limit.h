@@ -21,7 +21,7 @@ class RateLimiter final : public CallStage {
  public:
   RateLimiter(RateLimitOptions options, Clock& clock, std::shared_ptr<RateLimitStore> store);
   std::string_view name() const override { return "rate_limit"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override;
 
   // The rate of the tool's own bucket: its valid mcp:rate-limit tag, else the first matching glob, else

@@ -42,9 +42,9 @@ std::string_view TargetOf(const ToolEntry& entry) {
   return entry.target.empty() ? std::string_view("default") : std::string_view(entry.target);
 }
 
-CallResult RecordMetrics::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> RecordMetrics::Handle(LambdaCall& call, const CallNext& next) {
   metrics_.in_flight.Add(1);
-  CallResult result = next(call);
+  CallResult result = co_await next(call);
   metrics_.in_flight.Add(-1);
   const CallRecord& record = call.record;
   const std::string_view target = TargetOf(*call.entry);
@@ -58,7 +58,7 @@ CallResult RecordMetrics::Handle(LambdaCall& call, const CallNext& next) {
   if (const char* source = ThrottleSource(record)) {
     metrics_.throttles.WithLabels({source, call.tool, target}).Inc();
   }
-  return result;
+  co_return result;
 }
 
 }  // namespace lmcp::catalog

@@ -28,7 +28,7 @@ class RecordMetrics final : public CallStage {
  public:
   RecordMetrics(CallMetrics& metrics, Clock& clock) : metrics_(metrics), clock_(clock) {}
   std::string_view name() const override { return "record_metrics"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
 
  private:
   CallMetrics& metrics_;

@@ -40,7 +40,7 @@ class RecordMetricsTest : public ::testing::Test {
   CallResult Call(const std::string& tool, mcp::Json arguments) {
     TestCallContext ctx;
     LambdaCall call(tool, std::move(arguments), ctx, clock_.Steady());
-    return chain_.Run(call);
+    return BlockOn(chain_.Run(call));
   }
 
   FakeClock clock_;

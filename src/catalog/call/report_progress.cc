@@ -14,7 +14,7 @@ ReportProgress::~ReportProgress() {
   }
 }
 
-CallResult ReportProgress::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> ReportProgress::Handle(LambdaCall& call, const CallNext& next) {
   std::uint64_t id;
   bool wake = false;
   {
@@ -39,7 +39,7 @@ CallResult ReportProgress::Handle(LambdaCall& call, const CallNext& next) {
       self.waiting_.erase(id);
     }
   } unregister{*this, id};
-  return next(call);
+  co_return co_await next(call);
 }
 
 void ReportProgress::Loop(std::stop_token stop) {

@@ -24,7 +24,7 @@ class ReportProgress final : public CallStage {
   ReportProgress(Clock& clock, ProgressOptions options);
   ~ReportProgress() override;
   std::string_view name() const override { return "report_progress"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override { return {{"sent", sent_.value()}}; }
 
  private:

@@ -2,14 +2,14 @@
 
 namespace lmcp::catalog {
 
-CallResult ResolveTool::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> ResolveTool::Handle(LambdaCall& call, const CallNext& next) {
   auto entry = tools_.Find(call.tool);
   if (!entry.ok()) {
     unresolved_.Add();
-    return entry.error();
+    co_return entry.error();
   }
   call.entry = std::move(entry).value();
-  return next(call);
+  co_return co_await next(call);
 }
 
 }  // namespace lmcp::catalog

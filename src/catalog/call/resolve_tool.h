@@ -20,7 +20,7 @@ class ResolveTool final : public CallStage {
  public:
   explicit ResolveTool(ToolDirectory& tools) : tools_(tools) {}
   std::string_view name() const override { return "resolve_tool"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override { return {{"unresolved", unresolved_.value()}}; }
 
  private:

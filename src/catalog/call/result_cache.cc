@@ -87,12 +87,12 @@ bool IsCacheableResponse(const InvokeResponse& response) {
          !(type != value.end() && *type == "input_required");
 }
 
-CallResult ResultCache::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> ResultCache::Handle(LambdaCall& call, const CallNext& next) {
   const CachePolicy policy = PolicyFor(*call.entry);
   // An Event tool's call is a side effect with no result: serving it from the cache would skip the Invoke.
   if (policy.ttl.count() <= 0 || !call.ctx.input_responses().is_null() ||
       call.entry->invocation_type == InvocationType::kEvent) {
-    return next(call);
+    co_return co_await next(call);
   }
   const std::string key = ResultCacheKey(call, policy.shared);
   const Clock::SteadyTime now = clock_.Steady();
@@ -108,10 +108,10 @@ CallResult ResultCache::Handle(LambdaCall& call, const CallNext& next) {
         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now - hit->stored).count()) +
         " s ago by request " + hit->response.request_id + "); the function was not invoked";
     call.response.emplace(hit->response);  // a copy: MapResult moves the payload into the result
-    return mcp::ToolResult{};
+    co_return mcp::ToolResult{};
   }
   misses_.Add();
-  CallResult result = next(call);
+  CallResult result = co_await next(call);
   if (result.ok() && call.response.has_value() && call.response->ok() &&
       IsCacheableResponse(call.response->value())) {
     const Clock::SteadyTime stored_at = clock_.Steady();
@@ -120,7 +120,7 @@ CallResult ResultCache::Handle(LambdaCall& call, const CallNext& next) {
     store_->Put(key, std::move(stored), stored_at + policy.ttl);
     stores_.Add();
   }
-  return result;
+  co_return result;
 }
 
 }  // namespace lmcp::catalog

@@ -25,7 +25,7 @@ class ResultCache final : public CallStage {
  public:
   ResultCache(ResultCacheOptions options, Clock& clock, std::shared_ptr<ResultCacheStore> store);
   std::string_view name() const override { return "result_cache"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override;
 
   // The tool's tags over the first matching rule; no TTL when neither says.

@@ -12,7 +12,7 @@ class ShapeEvent final : public CallStage {
  public:
   explicit ShapeEvent(bool compat_reference) : compat_reference_(compat_reference) {}
   std::string_view name() const override { return "shape_event"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override { return {{"rejected", rejected_.value()}}; }
 
  private:

@@ -4,7 +4,7 @@
 
 namespace lmcp::catalog {
 
-CallResult ValidateArguments::Handle(LambdaCall& call, const CallNext& next) {
+Async<CallResult> ValidateArguments::Handle(LambdaCall& call, const CallNext& next) {
   if (call.entry->validator) {
     auto problems = call.entry->validator->Validate(*call.event);
     if (!problems.empty()) {
@@ -14,10 +14,10 @@ CallResult ValidateArguments::Handle(LambdaCall& call, const CallNext& next) {
         text += "\n- " + p;
       }
       call.record.outcome = "invalid_arguments";
-      return ErrorResult(std::move(text));
+      co_return ErrorResult(std::move(text));
     }
   }
-  return next(call);
+  co_return co_await next(call);
 }
 
 }  // namespace lmcp::catalog

@@ -9,7 +9,7 @@ namespace lmcp::catalog {
 class ValidateArguments final : public CallStage {
  public:
   std::string_view name() const override { return "validate_arguments"; }
-  CallResult Handle(LambdaCall& call, const CallNext& next) override;
+  Async<CallResult> Handle(LambdaCall& call, const CallNext& next) override;
   StageCounters counters() const override { return {{"rejected", rejected_.value()}}; }
 
  private:

@@ -49,7 +49,7 @@ struct ChainHarness {
     TestCallContext ctx;
     ctx.caller.name = principal;
     LambdaCall call(tool, std::move(arguments), ctx, clock.Steady());
-    return chain.Run(call);
+    return BlockOn(chain.Run(call));
   }
   mcp::Json last_audit() const {
     auto lines = sink.lines();

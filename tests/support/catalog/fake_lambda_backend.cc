@@ -1,6 +1,7 @@
 #include "tests/support/catalog/fake_lambda_backend.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace lmcp::catalog {
 
@@ -136,11 +137,104 @@ Result<InvokeResponse> FakeLambdaBackend::Invoke(InvokeRequest request, std::sto
   if (handler) {
     return handler(request, stop);
   }
+  return Answer(request, stop);
+}
+
+Result<InvokeResponse> FakeLambdaBackend::Answer(const InvokeRequest& request, std::stop_token stop) {
+  InvokeHandler handler;
+  {
+    std::lock_guard lock(mu_);
+    handler = invoke_handler_;
+  }
+  if (handler) {
+    return handler(request, stop);
+  }
   InvokeResponse r;
   r.payload = request.payload;
   r.executed_version = "$LATEST";
   r.request_id = "fake-request-" + std::to_string(invoke_calls.load());
   return r;
+}
+
+struct FakeLambdaBackend::Held {
+  InvokeRequest request;
+  std::stop_token stop;
+  std::optional<Resume<Result<InvokeResponse>>> resume;
+  std::optional<std::stop_callback<std::function<void()>>> on_stop;
+};
+
+void FakeLambdaBackend::HoldInvokes(bool hold) {
+  std::lock_guard lock(mu_);
+  hold_ = hold;
+}
+
+int FakeLambdaBackend::held() const {
+  std::lock_guard lock(mu_);
+  return static_cast<int>(held_.size());
+}
+
+bool FakeLambdaBackend::WaitHeld(int count) {
+  std::unique_lock lock(mu_);
+  return held_cv_.wait_for(lock, std::chrono::seconds(20),
+                           [&] { return static_cast<int>(held_.size()) >= count; });
+}
+
+bool FakeLambdaBackend::WaitAborted(int count) {
+  std::unique_lock lock(mu_);
+  return held_cv_.wait_for(lock, std::chrono::seconds(20), [&] { return aborted.load() >= count; });
+}
+
+Async<Result<InvokeResponse>> FakeLambdaBackend::InvokeAsync(InvokeRequest request, std::stop_token stop) {
+  bool hold = false;
+  {
+    std::lock_guard lock(mu_);
+    hold = hold_;
+  }
+  if (!hold) {
+    co_return Invoke(std::move(request), std::move(stop));
+  }
+  auto held = std::make_shared<Held>();
+  held->request = std::move(request);
+  held->stop = stop;
+  co_return co_await WhenCalledWith<Result<InvokeResponse>>([&](Resume<Result<InvokeResponse>> resume) {
+    held->resume = resume;
+    {
+      std::lock_guard lock(mu_);
+      ++invoke_calls;
+      invokes_.push_back(held->request);
+      held_.push_back(held);
+    }
+    held_cv_.notify_all();
+    held->on_stop.emplace(stop, [this, weak = std::weak_ptr<Held>(held)] {
+      std::shared_ptr<Held> h = weak.lock();
+      if (!h) {
+        return;
+      }
+      {
+        std::lock_guard lock(mu_);
+        auto it = std::find(held_.begin(), held_.end(), h);
+        if (it == held_.end()) {
+          return;  // answered first
+        }
+        held_.erase(it);
+        ++aborted;
+      }
+      held_cv_.notify_all();
+      completions_->Post([h] { (*h->resume)(Error::Cancelled("cancelled: the request was aborted")); });
+    });
+  });
+}
+
+int FakeLambdaBackend::ReleaseHeld() {
+  std::list<std::shared_ptr<Held>> held;
+  {
+    std::lock_guard lock(mu_);
+    held.swap(held_);
+  }
+  for (const auto& h : held) {
+    (*h->resume)(Answer(h->request, h->stop));
+  }
+  return static_cast<int>(held.size());
 }
 
 std::vector<InvokeRequest> FakeLambdaBackend::invokes() const {
