@@ -205,8 +205,10 @@ bool Child::alive() {
   return true;
 }
 
-namespace {
 long StatusField(int pid, const char* field) {
+  if (pid <= 0) {
+    return 0;
+  }
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   size_t len = std::strlen(field);
@@ -217,10 +219,9 @@ long StatusField(int pid, const char* field) {
   }
   return 0;
 }
-}  // namespace
 
-long Child::PeakRssKb() const { return pid_ > 0 ? StatusField(pid_, "VmHWM") : 0; }
-long Child::RssKb() const { return pid_ > 0 ? StatusField(pid_, "VmRSS") : 0; }
+long Child::PeakRssKb() const { return StatusField(pid_, "VmHWM"); }
+long Child::RssKb() const { return StatusField(pid_, "VmRSS"); }
 
 Json McpClient::SendRequest(const std::string& method, const Json& params) {
   Json id = next_id_++;

@@ -87,6 +87,9 @@ std::pair<long, std::string> HttpOnce(const std::string& method, const std::stri
                                       const std::string& body = "",
                                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+// A numeric field of /proc/<pid>/status ("VmRSS", "VmHWM" in kB, "Threads"); 0 when unknown.
+long StatusField(int pid, const char* field);
+
 // Nearest-rank percentile (index ceil(p*n/100)-1 of the sorted values), as the reference measurements use.
 double Percentile(std::vector<double> values, double p);
 double Median(std::vector<double> values);

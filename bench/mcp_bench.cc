@@ -53,6 +53,7 @@ struct Options {
   std::set<std::string> only;
   std::string log = "/dev/null";
   std::string http_bench;
+  std::string scale_bench;
 };
 
 Options g_opts;
@@ -644,6 +645,76 @@ void HttpScenario() {
                  : Verdict(m >= 5000, Fmt(5000 - m, 0) + " short")});
 }
 
+// The scale-out figures: scale_bench against real lambda-mcp and endpoint processes, one JSON line each.
+void ScaleScenarios() {
+  std::string only;
+  for (const char* s : {"streams", "slow", "rate"}) {
+    if (Enabled(s)) {
+      only += (only.empty() ? "" : ",") + std::string(s);
+    }
+  }
+  if (only.empty()) {
+    return;
+  }
+  if (g_opts.scale_bench.empty() || access(g_opts.scale_bench.c_str(), X_OK) != 0) {
+    NotAvailable("scale-out figures", "scale_bench not built");
+    return;
+  }
+  Child c;
+  if (!c.Spawn({g_opts.scale_bench, "--lambda-mcp", g_opts.lambda_mcp, "--local", g_opts.local, "--only", only,
+                "--log", g_opts.log},
+               {}, g_opts.log)) {
+    NotAvailable("scale-out figures", "scale_bench did not start");
+    return;
+  }
+  while (auto line = c.ReadLine(std::chrono::minutes(5))) {
+    Json j = Json::parse(*line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      continue;
+    }
+    const std::string scenario = j.value("scenario", "");
+    g_json["scale"][scenario] = j;
+    if (j.contains("error")) {
+      NotAvailable("scale-out: " + scenario, j["error"].get<std::string>());
+    } else if (scenario == "streams") {
+      const int n = j.value("streams", 0);
+      const int held = j.value("held", 0);
+      const bool probe = j.value("probe_ok", false);
+      AddRow({std::to_string(n) + " open streams (subscriptions/listen) held", std::to_string(held) + " held",
+              "-", "-", "all held, a call still served",
+              Verdict(held == n && probe, std::to_string(n - held) + " not held" + (probe ? "" : ", call failed"))});
+      AddRow({"  while held: RSS, threads, a tools/call",
+              Fmt(j.value("rss_kb", 0L) / 1024.0, 1) + " MB, " + std::to_string(j.value("threads", 0L)) + ", " +
+                  Fmt(j.value("probe_ms", 0.0), 1) + " ms",
+              "-", "-", "-", "ok"});
+    } else if (scenario == "slow") {
+      const double wall = j.value("wall_ms", 0.0);
+      const double floor = j.value("seconds", 5) * 1000.0;
+      const double rss_mb = j.value("peak_rss_kb", 0L) / 1024.0;
+      const long errors = j.value("errors", 0L);
+      AddRow({std::to_string(j.value("calls", 0)) + " concurrent calls of a " + std::to_string(j.value("seconds", 5)) +
+                  " s function",
+              Fmt(wall / 1000.0, 2) + " s", Fmt(floor / 1000.0, 0) + " s (floor)", Fmt(wall / floor),
+              "<= 6 s, RSS <= 150 MB",
+              errors ? "MISS (" + std::to_string(errors) + " errors)"
+                     : Verdict(wall <= 6000 && rss_mb <= 150,
+                               Fmt(wall / 1000.0, 2) + " s, " + Fmt(rss_mb, 0) + " MB")});
+      AddRow({"  peak RSS, threads (slow calls)",
+              Fmt(rss_mb, 1) + " MB, " + std::to_string(j.value("peak_threads", 0L)), "-", "-", "-", "ok"});
+    } else if (scenario == "rate") {
+      const double rate = j.value("calls_per_s", 0.0);
+      const long errors = j.value("errors", 0L);
+      AddRow({"tools/call over Streamable HTTP, " + std::to_string(j.value("clients", 0)) +
+                  " keep-alive clients, fast function",
+              Fmt(rate, 0) + " calls/s", "13.6k/s (agentgateway, 2 workers)", Fmt(rate / 13600.0),
+              ">= 10000 calls/s",
+              errors ? "MISS (" + std::to_string(errors) + " errors)"
+                     : Verdict(rate >= 10000, Fmt(10000 - rate, 0) + " short")});
+    }
+  }
+  c.Wait(std::chrono::seconds(30));
+}
+
 // ---- Micro-benchmarks (Google Benchmark JSON files)
 // --------------------------------------------------------
 
@@ -721,6 +792,8 @@ int Main(int argc, char** argv) {
       g_opts.log = next();
     } else if (a == "--http-bench") {
       g_opts.http_bench = next();
+    } else if (a == "--scale-bench") {
+      g_opts.scale_bench = next();
     } else if (a == "--only") {
       std::stringstream ss(next());
       std::string s;
@@ -747,6 +820,7 @@ int Main(int argc, char** argv) {
   CallScenarios();
   ConcurrencyScenarios();
   HttpScenario();
+  ScaleScenarios();
   MotoScenarios();
   MicroRows();
 

@@ -2,7 +2,7 @@
 # `make bench`: runs the micro-benchmarks (Google Benchmark, median of 5 repetitions) and the end-to-end driver
 # against the Release build in <build-dir>, prints the table and writes results/bench-<UTC timestamp>.json.
 # Usage: bench/run.sh [build-dir=build-release]; env BENCH_RUNS (5), BENCH_CALLS (1000), BENCH_MOTO (1 = also
-# moto_server, which must be on PATH), BENCH_ONLY (comma list: startup,calls,concurrency,moto).
+# moto_server, which must be on PATH), BENCH_ONLY (comma list: startup,calls,concurrency,http,streams,slow,rate,moto).
 set -euo pipefail
 BUILD=${1:-build-release}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,5 +25,5 @@ fi
 only_args=()
 [[ -n "${BENCH_ONLY:-}" ]] && only_args=(--only "$BENCH_ONLY")
 "$BUILD/bench/mcp_bench" --lambda-mcp "$BUILD/lambda-mcp" --local "$BUILD/lambda-mcp-local" \
-  --http-bench "$BUILD/bench/http_bench" --runs "${BENCH_RUNS:-5}" --calls "${BENCH_CALLS:-1000}" --log "$BUILD/bench-work/stderr.log" \
+  --http-bench "$BUILD/bench/http_bench" --scale-bench "$BUILD/bench/scale_bench" --runs "${BENCH_RUNS:-5}" --calls "${BENCH_CALLS:-1000}" --log "$BUILD/bench-work/stderr.log" \
   --json "$OUT/bench-$STAMP.json" "${micro_args[@]}" "${moto_args[@]}" "${only_args[@]}"
