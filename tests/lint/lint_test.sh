@@ -114,5 +114,25 @@ cat check2.out
 [ "$(wc -l <check2.out)" -eq 1 ] && grep -q 'bugprone-suspicious-string-compare' check2.out ||
   fail "after --fix only the bugprone finding should remain"
 
+# --since REV: only the units a change since REV reaches (b.cc's finding is unseen until a.h changes); every
+# unit when REV is unknown.
+git add -A && git -c user.name=lint -c user.email=lint@localhost commit -qm base
+scripts/lint.sh --check --tidy-only -j 2 --since HEAD >since1.out 2>since1.err ||
+  { cat since1.out since1.err; fail "--since HEAD with nothing changed should check no unit"; }
+grep -q 'clang-tidy on 0 of 4 units' since1.err || { cat since1.err; fail "--since HEAD: the count of units"; }
+echo '// a comment' >>src/a/a.h
+set +e
+scripts/lint.sh --check --tidy-only -j 2 --since HEAD >since2.out 2>since2.err
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q '^src/a/b.cc:7:.*bugprone' since2.out || { cat since2.out since2.err; fail "--since after a.h changed"; }
+grep -q 'clang-tidy on 3 of 4 units' since2.err || { cat since2.err; fail "a.h reaches a.cc, b.cc, c.cc"; }
+set +e
+scripts/lint.sh --check --tidy-only -j 2 --since no-such-rev >since3.out 2>since3.err
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q 'not a commit here; clang-tidy on every unit' since3.err || { cat since3.err; fail "--since no-such-rev"; }
+git checkout -q src/a/a.h
+
 for f in src/a/a.cc src/a/b.cc src/a/c.cc src/a/d_test.cc; do c++ -std=c++20 -fsyntax-only -Isrc "$f" || fail "$f does not compile after --fix"; done
 echo "lint_test: ok"
