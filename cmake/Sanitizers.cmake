@@ -8,8 +8,9 @@ if(LMCP_TSAN)
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -Wno-tsan)
   add_link_options(-fsanitize=thread)
 endif()
-# libFuzzer build (clang): every library gets fuzzer coverage instrumentation plus ASan+UBSan; the fuzz
-# targets (fuzz/) add -fsanitize=fuzzer at link time.
+# libFuzzer build (clang; `make asan-test`): every library and test gets fuzzer coverage instrumentation plus
+# ASan+UBSan, so one build runs the tests under the sanitizers and fuzzes; the fuzz targets (fuzz/) add
+# -fsanitize=fuzzer at link time.
 if(LMCP_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     message(FATAL_ERROR "LMCP_FUZZ needs clang: CC=clang CXX=clang++ cmake -DLMCP_FUZZ=ON ...")

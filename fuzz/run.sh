@@ -3,14 +3,14 @@
 # committed seeds in fuzz/corpus/<target>/ plus a working corpus in <build-dir>/fuzz-work/. Prints the
 # executions per target; exits non-zero if any target crashed, leaked or timed out (the input is saved to
 # <build-dir>/fuzz-work/<target>/crashes/; copy it to fuzz/regressions/<name>/ (the target without "fuzz_") once fixed).
-# Usage: fuzz/run.sh [build-dir=build-fuzz] [seconds=60] [parallel=2]
+# Usage: fuzz/run.sh [build-dir=build-asan] [seconds=60] [parallel=2]
 set -uo pipefail
-BUILD=${1:-build-fuzz}
+BUILD=${1:-build-asan}
 SECS=${2:-60}
 PAR=${3:-2}
 SRC=$(cd "$(dirname "$0")" && pwd)
 BIN="$BUILD/fuzz"
-[[ -d "$BIN" ]] || { echo "fuzz/run.sh: no $BIN (run 'make fuzz-build')" >&2; exit 2; }
+[[ -d "$BIN" ]] || { echo "fuzz/run.sh: no $BIN (run 'make asan-build')" >&2; exit 2; }
 mapfile -t TARGETS < <(cd "$BIN" && ls fuzz_* 2>/dev/null | sort)
 [[ ${#TARGETS[@]} -gt 0 ]] || { echo "fuzz/run.sh: no fuzz targets in $BIN" >&2; exit 2; }
 

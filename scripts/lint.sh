@@ -8,6 +8,10 @@
 #       Applies clang-tidy's fixes for readability-braces-around-statements only, then clang-format -i, and lists
 #       the other findings (they want a person). Running it twice changes nothing the second time.
 #   PATH...: only our files under these paths (and, for clang-tidy, the headers of ours their units include).
+#   --since REV: clang-tidy only on the units that include (transitively) a file that differs from commit REV
+#       (committed since, or changed in the work tree), or on every unit when .clang-tidy differs or REV is not
+#       a commit here. `make test` checks this way from tests/lint/tidy-baseline, the last commit every unit was
+#       found clean on (`make lint` checks every unit and says when to move it).
 #
 # clang-tidy reads DB_DIR/compile_commands.json. DB_DIR (default build-lint) is configured here, never built:
 # every target on (tests, benchmarks, fuzz replays), so every translation unit of ours has its real flags.
@@ -24,6 +28,7 @@ jobs=$(nproc)
 db_dir=build-lint
 run_format=1
 run_tidy=1
+since=""
 paths=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,13 +36,14 @@ while [ $# -gt 0 ]; do
     -j) jobs=$2; shift ;;
     -p) db_dir=$2; shift ;;
     --format-only) run_tidy=0 ;;
+    --since) since=$2; shift ;;
     --tidy-only) run_format=0 ;;
-    -*) echo "usage: $0 --check|--fix [-j N] [-p DB_DIR] [--format-only|--tidy-only] [PATH...]" >&2; exit 2 ;;
+    -*) echo "usage: $0 --check|--fix [-j N] [-p DB_DIR] [--format-only|--tidy-only] [--since REV] [PATH...]" >&2; exit 2 ;;
     *) paths+=("$1") ;;
   esac
   shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --check|--fix [-j N] [-p DB_DIR] [--format-only|--tidy-only] [PATH...]" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --check|--fix [-j N] [-p DB_DIR] [--format-only|--tidy-only] [--since REV] [PATH...]" >&2; exit 2; }
 
 CLANG_FORMAT=${CLANG_FORMAT:-clang-format}
 CLANG_TIDY=${CLANG_TIDY:-clang-tidy}
@@ -69,14 +75,20 @@ configure_db() {
 
 # tidy_unit FILE KEY: clang-tidy over one unit; its output goes to $work/tidy/<FILE with / as _>.out. Run by
 # xargs. With a cache dir, an output is kept under its key and reused while the key is the same.
+# The product's units get every check of .clang-tidy; test, fuzz and benchmark units get $test_checks, the
+# braces only: the bugprone set doubles clang-tidy's time on a unit (most of it matching inside gtest and
+# nlohmann/json), and `make test` has a budget.
 tidy_unit() {
   local out="$work/tidy/${1//\//_}.out"
   if [ -n "$cache" ] && [ -f "$cache/$2.out" ]; then
     cp "$cache/$2.out" "$out" && touch "$cache/$2.out"
     return
   fi
-  local rc=0
-  "$CLANG_TIDY" -p "$work/db" --quiet ${tidy_checks:+--checks="$tidy_checks"} \
+  local rc=0 checks=$tidy_checks
+  if [ -z "$checks" ] && [[ "$1" =~ (^|/)(tests|fuzz|bench)/|_test\.cc$ ]]; then
+    checks=$test_checks
+  fi
+  "$CLANG_TIDY" -p "$work/db" --quiet ${checks:+--checks="$checks"} \
     ${fixes:+--export-fixes="$fixes/${1//\//_}.yaml"} --extra-arg=-Wno-unknown-warning-option \
     --extra-arg=-Wno-error "$1" >"$out" 2>&1 || rc=$?
   if [ "$rc" -ge 128 ]; then
@@ -91,16 +103,31 @@ tidy_units() {
   configure_db
   mkdir -p "$work/db" "$work/tidy"
   local salt
-  salt="$("$CLANG_TIDY" --version | tr '\n' ' ') $(sha256sum .clang-tidy) checks=$tidy_checks"
+  salt="$("$CLANG_TIDY" --version | tr '\n' ' ') $(sha256sum .clang-tidy) checks=$tidy_checks tests=$test_checks"
+  local changed=""
+  if [ -n "$since" ]; then
+    if ! git rev-parse -q --verify "$since^{commit}" >/dev/null; then
+      echo "lint: $since is not a commit here; clang-tidy on every unit" >&2
+    elif ! git diff --quiet "$since" -- .clang-tidy; then
+      echo "lint: .clang-tidy differs from $since; clang-tidy on every unit" >&2
+    else
+      changed="$work/changed"
+      { git diff --name-only "$since" --; git ls-files --others --exclude-standard; } | sort -u >"$changed"
+    fi
+  fi
   python3 scripts/lint_units.py "$db_dir/compile_commands.json" "$work/units" "$work/db/compile_commands.json" \
-    "$salt" >"$work/db_units"
+    "$salt" ${changed:+"$changed"} >"$work/db_units"
+  if [ -n "$changed" ]; then
+    echo "lint: clang-tidy on $(grep -c '^IN ' "$work/db_units") of $(grep -c -e '^IN ' -e '^SKIP ' \
+      "$work/db_units") units (those a change since $since reaches)" >&2
+  fi
   if grep -q '^OUT ' "$work/db_units"; then
     echo "lint: not in $db_dir/compile_commands.json, so not seen by clang-tidy:" >&2
     sed -n 's/^OUT /  /p' "$work/db_units" >&2
   fi
-  export CLANG_TIDY work tidy_checks cache fixes
+  export CLANG_TIDY work tidy_checks test_checks cache fixes
   export -f tidy_unit
-  sed -n 's/^IN //p' "$work/db_units" | xargs -P "$jobs" -L 1 bash -c 'tidy_unit "$1" "$2"' _
+  sed -n 's/^IN //p' "$work/db_units" | xargs -r -P "$jobs" -L 1 bash -c 'tidy_unit "$1" "$2"' _
   if [ -n "$cache" ]; then
     # Keep only what this run used, so the cache stays the size of one run.
     find "$cache" -name '*.out' ! -newer "$work/db_units" -delete
@@ -108,6 +135,7 @@ tidy_units() {
 }
 
 tidy_checks=""
+test_checks="-*,readability-braces-around-statements"
 fixes=""
 cache=""
 

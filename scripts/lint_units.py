@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Helper of scripts/lint.sh: the clang-tidy work list.
 
-Usage: lint_units.py DB_IN UNITS DB_OUT SALT
+Usage: lint_units.py DB_IN UNITS DB_OUT SALT [CHANGED]
 Writes DB_OUT (compile_commands.json) with one entry per unit of ours that DB_IN has (a file built into several
-targets is checked once), and prints a line per unit: `IN <path> <key>` or `OUT <path>` (not in DB_IN). The key
+targets is checked once), and prints a line per unit: `IN <path> <key>`, `OUT <path>` (not in DB_IN), or, when
+CHANGED (a file of repository-relative paths) is given, `SKIP <path>` for a unit that includes none of them. The key
 is a hash of SALT (tool version, config, checks), the unit's compile command, and the contents of the unit and of
 every file of this repository it includes, transitively; lint.sh reuses a cached clang-tidy output while the
 key is the same. System headers are not hashed: the SALT's clang-tidy version stands for them.
@@ -53,7 +54,11 @@ def closure(path, dirs, seen):
                 break
 
 
-def main(db_in, units, db_out, salt):
+def main(db_in, units, db_out, salt, changed_list=None):
+    changed = None
+    if changed_list:
+        with open(changed_list, encoding="utf-8") as f:
+            changed = {os.path.realpath(os.path.join(ROOT, line.strip())) for line in f if line.strip()}
     entries = {}
     with open(db_in, encoding="utf-8") as f:
         for entry in json.load(f):
@@ -66,9 +71,12 @@ def main(db_in, units, db_out, salt):
         if not entry:
             print("OUT " + path)
             continue
-        ours.append(entry)
         seen = set()
         closure(os.path.realpath(path), include_dirs(entry), seen)
+        if changed is not None and not seen & changed:
+            print("SKIP " + path)
+            continue
+        ours.append(entry)
         digest = hashlib.sha256(salt.encode())
         digest.update(json.dumps(entry, sort_keys=True).encode())
         for dep in sorted(seen):
@@ -81,6 +89,6 @@ def main(db_in, units, db_out, salt):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6):
         sys.exit(__doc__)
     main(*sys.argv[1:])

@@ -71,8 +71,8 @@ TEST_F(LambdaCatalogTest, ListsAfterFirstDiscovery) {
 
 TEST_F(LambdaCatalogTest, DiscoveryFailureThenRecoveryAndListChanged) {
   backend_.FailListFunctions(Error::Unauthenticated("Unable to locate credentials"));
+  std::atomic<int> changed{0};  // outlives the catalog, whose refresh thread may still call back
   auto c = Make({});
-  std::atomic<int> changed{0};
   c->SetListChangedCallback([&] { ++changed; });
   c->Start();
   auto tools = c->ListTools();
@@ -99,8 +99,8 @@ TEST_F(LambdaCatalogTest, DiscoveryFailureThenRecoveryAndListChanged) {
 }
 
 TEST_F(LambdaCatalogTest, RefreshFiresListChangedOnlyOnChange) {
+  std::atomic<int> changed{0};  // outlives the catalog, whose refresh thread may still call back
   auto c = Make({{"LAMBDA_MCP_REFRESH_SECONDS", "60"}});
-  std::atomic<int> changed{0};
   c->SetListChangedCallback([&] { ++changed; });
   c->Start();
   ASSERT_TRUE(c->ListTools().ok());

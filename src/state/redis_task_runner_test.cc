@@ -128,6 +128,7 @@ class TwoReplicasTest : public ::testing::Test {
     ASSERT_TRUE(b_->WaitFeed());
   }
   FakeClock clock_;
+  Seen seen_on_b_;  // outlives the replicas: B's runner may call its watcher until B is gone
   std::unique_ptr<RedisServer> redis_;
   std::unique_ptr<Replica> a_;
   std::unique_ptr<Replica> b_;
@@ -137,8 +138,7 @@ TEST_F(TwoReplicasTest, ACancelThroughTheOtherReplicaStopsTheRun) {
   auto started = a_->runner.Start(Request("block"));
   ASSERT_TRUE(started.ok()) << started.error().message;
   ASSERT_TRUE(a_->provider.WaitFor([&] { return a_->provider.calls_ == 1; }));
-  Seen seen_on_b;
-  b_->runner.Watch({started->id}, seen_on_b.Watcher());
+  b_->runner.Watch({started->id}, seen_on_b_.Watcher());
   auto on_b = b_->runner.Find("alice", started->id);
   ASSERT_TRUE(on_b.ok() && *on_b);
   EXPECT_EQ((*on_b)->status, TaskStatus::kWorking);
@@ -149,17 +149,16 @@ TEST_F(TwoReplicasTest, ACancelThroughTheOtherReplicaStopsTheRun) {
   EXPECT_EQ(cancelled->status, TaskStatus::kCancelled);
   ASSERT_TRUE(a_->provider.WaitFor([&] { return a_->provider.stopped_ == 1; }));  // A's run stopped
   EXPECT_EQ(a_->provider.fate_, mcp::CallFate::kCancelled);
-  EXPECT_TRUE(seen_on_b.WaitStatus(TaskStatus::kCancelled));
+  EXPECT_TRUE(seen_on_b_.WaitStatus(TaskStatus::kCancelled));
   EXPECT_EQ(b_->provider.calls_, 0);
   EXPECT_EQ(a_->runner.Get("alice", started->id)->status, TaskStatus::kCancelled);
 }
 
 TEST_F(TwoReplicasTest, AnAnswerThroughTheOtherReplicaResumesTheRunWhereItLives) {
-  Seen seen_on_b;
   auto started = a_->runner.Start(Request("ask"));
   ASSERT_TRUE(started.ok());
-  b_->runner.Watch({started->id}, seen_on_b.Watcher());
-  auto asking = seen_on_b.WaitStatus(TaskStatus::kInputRequired);
+  b_->runner.Watch({started->id}, seen_on_b_.Watcher());
+  auto asking = seen_on_b_.WaitStatus(TaskStatus::kInputRequired);
   if (!asking) {  // it may have asked before B watched
     asking = b_->runner.Get("alice", started->id);
   }
@@ -167,7 +166,7 @@ TEST_F(TwoReplicasTest, AnAnswerThroughTheOtherReplicaResumesTheRunWhereItLives)
   ASSERT_EQ(asking->status, TaskStatus::kInputRequired);
   ASSERT_TRUE(asking->input_requests.contains("ok"));
   ASSERT_TRUE(b_->runner.Update("alice", started->id, Json{{"ok", {{"action", "accept"}}}}).ok());
-  auto done = seen_on_b.WaitStatus(TaskStatus::kCompleted);  // B's watcher: A finished it
+  auto done = seen_on_b_.WaitStatus(TaskStatus::kCompleted);  // B's watcher: A finished it
   ASSERT_TRUE(done);
   EXPECT_EQ(done->result["content"][0]["text"], R"({"ok":{"action":"accept"}} {"step":1})");
   EXPECT_EQ(a_->provider.calls_, 2);  // both rounds on A
@@ -189,10 +188,9 @@ TEST_F(TwoReplicasTest, RedisDownIsAnErrorForEveryTaskRequestAndTheyWorkAgainAft
   clock_.Advance(10s);  // past the clients' backoff
   ASSERT_TRUE(a_->WaitFeed());
   ASSERT_TRUE(b_->WaitFeed());
-  Seen seen_on_b;
   auto again = a_->runner.Start(Request("ask"));
   ASSERT_TRUE(again.ok()) << again.error().message;
-  b_->runner.Watch({again->id}, seen_on_b.Watcher());
+  b_->runner.Watch({again->id}, seen_on_b_.Watcher());
   auto asking = b_->runner.Find("alice", again->id);
   ASSERT_TRUE(asking.ok() && *asking);
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/lint.sh on a fixture repository (a temp git tree with the repo's .clang-format and .clang-tidy):
-# --check lists brace-less bodies, format drift and a bugprone finding as file:line and fails; --fix leaves only
-# the bugprone finding (which wants a person), is idempotent, and its output still compiles; ignored dirs
-# (node_modules, build dirs) are never read.
+# --check lists brace-less bodies, format drift and a bugprone finding as file:line and fails; a test unit gets
+# the braces check only; --fix leaves only the bugprone finding (which wants a person), is idempotent, and its
+# output still compiles; ignored dirs (node_modules, build dirs) are never read.
 set -euo pipefail
 SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -17,7 +17,7 @@ cat >CMakeLists.txt <<'EOF'
 cmake_minimum_required(VERSION 3.25)
 project(fixture CXX)
 set(CMAKE_CXX_STANDARD 20)
-add_library(fixture STATIC src/a/a.cc src/a/b.cc src/a/c.cc)
+add_library(fixture STATIC src/a/a.cc src/a/b.cc src/a/c.cc src/a/d_test.cc)
 target_include_directories(fixture PRIVATE src)
 EOF
 cat >src/a/a.h <<'EOF'
@@ -59,6 +59,15 @@ cat >src/a/c.cc <<'EOF'
 
 int Thrice(int x) { return 3 * Clamp(x); }
 EOF
+# A test unit: its brace-less if counts, the bugprone finding on the same line does not.
+cat >src/a/d_test.cc <<'EOF'
+#include <cstring>
+
+bool Differ(const char* a, const char* b) {
+  if (std::strcmp(a, b)) return true;
+  return false;
+}
+EOF
 # Never read: an ignored dependency dir under a source root.
 echo 'int f(int x) { if (x) return 1; return 0; }' >tests/node_modules/pkg/dep.cc
 git init -q . && git add -A
@@ -74,6 +83,8 @@ grep -q '^src/a/a.cc:4:.*\[readability-braces-around-statements\]$' check1.out |
 grep -q '^src/a/a.cc:8:.*\[readability-braces-around-statements\]$' check1.out || fail "brace-less for"
 grep -q '^src/a/a.cc:9:.*\[clang-format\]$' check1.out || fail "format drift"
 grep -q '^src/a/b.cc:7:.*\[bugprone-suspicious-string-compare\]$' check1.out || fail "bugprone finding"
+grep -q '^src/a/d_test.cc:4:.*\[readability-braces-around-statements\]$' check1.out || fail "test unit's braces"
+grep -q '^src/a/d_test.cc:.*bugprone' check1.out && fail "a test unit got the bugprone set"
 [ "$(grep -c '^src/a/a.h:3:' check1.out)" -eq 1 ] || fail "a header finding seen by three units is listed once"
 ls build-lint/tidy-cache/*.out >/dev/null || fail "--check kept no clang-tidy outputs"
 scripts/lint.sh --check -j 2 >check1b.out 2>/dev/null && fail "a cached --check passed"
@@ -83,7 +94,7 @@ if grep -q node_modules check1.out; then fail "read an ignored dir"; fi
 
 scripts/lint.sh --fix -j 2 >fix1.out 2>&1 || { cat fix1.out; fail "--fix failed"; }
 cat fix1.out
-grep -q '^lint: braces added to 4 bodies$' fix1.out || fail "--fix should count 4 braced bodies, each once"
+grep -q '^lint: braces added to 5 bodies$' fix1.out || fail "--fix should count 5 braced bodies, each once"
 grep -q '^src/a/b.cc:7:.*\[bugprone-suspicious-string-compare\]$' fix1.out || fail "--fix did not list what is left"
 grep -q 'braces-around' fix1.out && fail "--fix listed a braces finding it fixed"
 grep -q 'if (x > 9) {' src/a/a.h || fail "--fix did not brace the header"
@@ -103,5 +114,25 @@ cat check2.out
 [ "$(wc -l <check2.out)" -eq 1 ] && grep -q 'bugprone-suspicious-string-compare' check2.out ||
   fail "after --fix only the bugprone finding should remain"
 
-for f in src/a/a.cc src/a/b.cc src/a/c.cc; do c++ -std=c++20 -fsyntax-only -Isrc "$f" || fail "$f does not compile after --fix"; done
+# --since REV: only the units a change since REV reaches (b.cc's finding is unseen until a.h changes); every
+# unit when REV is unknown.
+git add -A && git -c user.name=lint -c user.email=lint@localhost commit -qm base
+scripts/lint.sh --check --tidy-only -j 2 --since HEAD >since1.out 2>since1.err ||
+  { cat since1.out since1.err; fail "--since HEAD with nothing changed should check no unit"; }
+grep -q 'clang-tidy on 0 of 4 units' since1.err || { cat since1.err; fail "--since HEAD: the count of units"; }
+echo '// a comment' >>src/a/a.h
+set +e
+scripts/lint.sh --check --tidy-only -j 2 --since HEAD >since2.out 2>since2.err
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q '^src/a/b.cc:7:.*bugprone' since2.out || { cat since2.out since2.err; fail "--since after a.h changed"; }
+grep -q 'clang-tidy on 3 of 4 units' since2.err || { cat since2.err; fail "a.h reaches a.cc, b.cc, c.cc"; }
+set +e
+scripts/lint.sh --check --tidy-only -j 2 --since no-such-rev >since3.out 2>since3.err
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q 'not a commit here; clang-tidy on every unit' since3.err || { cat since3.err; fail "--since no-such-rev"; }
+git checkout -q src/a/a.h
+
+for f in src/a/a.cc src/a/b.cc src/a/c.cc src/a/d_test.cc; do c++ -std=c++20 -fsyntax-only -Isrc "$f" || fail "$f does not compile after --fix"; done
 echo "lint_test: ok"
