@@ -141,7 +141,7 @@ class Server {
           size_t slash = rest.find('/', colon);
           port_ = static_cast<unsigned short>(std::stoi(rest.substr(colon + 1, slash - colon - 1)));
           path_ = slash == std::string::npos ? "/" : rest.substr(slash);
-          return true;
+          return FindTool();
         }
       }
       std::this_thread::sleep_for(100ms);  // a child process starting: nothing to wait on but its output
@@ -158,8 +158,8 @@ class Server {
       std::system(("rm -rf '" + dir_ + "'").c_str());
     }
   }
-  // A tools/list over stdio is not available here; the first synthetic function's tool name.
-  static std::string Tool() { return "scale-0"; }
+  // The first tool of tools/list (a synchronous request, at start-up).
+  const std::string& Tool() const { return tool_; }
   std::string Request(const std::string& method, const Json& params, int id) const {
     Json meta = {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
                  {"io.modelcontextprotocol/clientCapabilities", Json::object()},
@@ -183,6 +183,29 @@ class Server {
   bool alive() { return child_.alive(); }
 
  private:
+  bool FindTool() {
+    try {
+      asio::io_context io;
+      tcp::socket sock(io);
+      sock.connect(Address());
+      asio::write(sock, asio::buffer(Request("tools/list", Json::object(), 1)));
+      beast::flat_buffer buffer;
+      http::response<http::string_body> res;
+      http::read(sock, buffer, res);
+      const std::string& body = res.body();
+      size_t at = body.find("{\"jsonrpc\"") != std::string::npos ? body.find("{\"jsonrpc\"") : body.find('{');
+      size_t end = body.rfind('}');
+      Json list = Json::parse(body.substr(at, end - at + 1), nullptr, false);
+      if (!list.is_discarded() && !list["result"]["tools"].empty()) {
+        tool_ = list["result"]["tools"][0]["name"].get<std::string>();
+        return true;
+      }
+      std::fprintf(stderr, "scale_bench: tools/list gave no tool: %s\n", body.substr(0, 300).c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "scale_bench: tools/list failed: %s\n", e.what());
+    }
+    return false;
+  }
   static std::string RandomToken() {
     std::random_device rd;
     std::string t = "scale-bench-";
@@ -196,6 +219,7 @@ class Server {
   std::string token_;
   unsigned short port_ = 0;
   std::string path_;
+  std::string tool_;
 };
 
 // A tools/call answered with a result that is not an error.
@@ -417,13 +441,21 @@ void Rate() {
   std::string first_error;
   bool counting = false;
   bool stop = false;
+  long reconnects = 0;
   auto client = [&](int c) -> asio::awaitable<void> {
     tcp::socket sock(io);
     beast::flat_buffer buffer;
     try {
-      co_await sock.async_connect(server.Address(), asio::use_awaitable);
       for (int i = 0; !stop; ++i) {
+        if (!sock.is_open()) {
+          buffer.clear();
+          co_await sock.async_connect(server.Address(), asio::use_awaitable);
+        }
         auto res = co_await Exchange(sock, buffer, server.Call(c * 1000000 + i));
+        if (!res.keep_alive()) {  // the server ended the connection with this response
+          sock.close();
+          reconnects += counting ? 1 : 0;
+        }
         if (!counting) {
           continue;
         }
@@ -434,9 +466,6 @@ void Rate() {
           if (first_error.empty()) {
             first_error = std::to_string(res.result_int()) + " " + res.body().substr(0, 300);
           }
-        }
-        if (!res.keep_alive()) {
-          break;
         }
       }
     } catch (const std::exception& e) {
@@ -470,6 +499,7 @@ void Rate() {
                  {"clients", g_opts.rate_clients},
                  {"calls", calls},
                  {"errors", errors},
+                 {"reconnects", reconnects},
                  {"calls_per_s", measured_ms > 0 ? calls * 1000.0 / measured_ms : 0.0}};
   if (!first_error.empty()) {
     result["first_error"] = first_error;

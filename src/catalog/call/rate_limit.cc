@@ -183,7 +183,7 @@ Async<CallResult> RateLimiter::Handle(LambdaCall& call, const CallNext& next) {
       if (!options_.fail_open) {
         call.record.outcome = "throttled";
         call.record.detail = "rate limit store unavailable: " + taken.store_error;
-        return ErrorResult(
+        co_return ErrorResult(
             "the rate limit store is unavailable, so the call was refused; retry later (tool " + call.tool +
             "; the function was not invoked)");
       }
