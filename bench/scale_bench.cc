@@ -76,7 +76,8 @@ class Endpoint {
                                      "warn",                 "--synthetic-functions",
                                      "4",                    "--synthetic-prefix",
                                      "scale-",               "--account-concurrency",
-                                     std::to_string(account_concurrency)};
+                                     std::to_string(account_concurrency),
+                                     "--max-connections",    std::to_string(account_concurrency + 100)};
     if (latency_ms > 0) {
       argv.insert(argv.end(), {"--fault", "Invoke:latency=" + std::to_string(latency_ms)});
     }

@@ -38,6 +38,11 @@ class LambdaToolSource : public mcp::ToolProvider {
                                    mcp::CallContext& ctx) override {
     return catalog_->CallTool(name, std::move(arguments), ctx);
   }
+  // Forwarded, or every call would take the default: the blocking CallTool, a worker thread per call.
+  Async<Result<mcp::ToolResult>> CallToolAsync(std::string name, mcp::Json arguments,
+                                               mcp::CallContext& ctx) override {
+    return catalog_->CallToolAsync(std::move(name), std::move(arguments), ctx);
+  }
   void CallNotInvoked(const std::string& name, const mcp::Json& arguments, const mcp::Json& request_meta,
                       const std::string& principal, NotInvoked why, const std::string& detail) override {
     catalog_->CallNotInvoked(name, arguments, request_meta, principal, why, detail);
