@@ -190,7 +190,6 @@ TEST_F(TwoReplicasTest, RedisDownIsAnErrorForEveryTaskRequestAndTheyWorkAgainAft
   ASSERT_TRUE(b_->WaitFeed());
   auto again = a_->runner.Start(Request("ask"));
   ASSERT_TRUE(again.ok()) << again.error().message;
-  b_->runner.Watch({again->id}, seen_on_b_.Watcher());
   auto asking = b_->runner.Find("alice", again->id);
   ASSERT_TRUE(asking.ok() && *asking);
 }

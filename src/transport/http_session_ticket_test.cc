@@ -112,7 +112,7 @@ TEST_F(SessionTicketTest, AnotherReplicaResumesTheSessionFromItsId) {
   EXPECT_NE(call->body.find("called echo"), std::string::npos) << call->body;
   // Resumed once: B holds it now.
   EXPECT_EQ(b_.PingStatus(sid), 200);
-  EXPECT_EQ(b_.fakes.all.size(), 1u);
+  EXPECT_EQ(b_.fakes.count(), 1u);
 }
 
 TEST_F(SessionTicketTest, ForgedExpiredAndForeignIdsAreUnknown) {
@@ -153,7 +153,7 @@ TEST_F(SessionTicketTest, AnIdleExpiredSessionIsResumedWhenItsClientComesBack) {
   clock_.Advance(std::chrono::hours(1));
   EXPECT_EQ(a_.server->ExpireIdleSessions(), 1u);  // frees memory only: the id is still a valid ticket
   EXPECT_EQ(a_.PingStatus(sid), 200);
-  EXPECT_EQ(a_.fakes.all.size(), 2u);
+  EXPECT_EQ(a_.fakes.count(), 2u);
 }
 
 TEST_F(SessionTicketTest, AnOddClientInfoStillGetsATicket) {

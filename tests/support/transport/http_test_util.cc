@@ -164,6 +164,11 @@ FakeSession* FakeSessions::last() {
   return all.empty() ? nullptr : all.back();
 }
 
+size_t FakeSessions::count() {
+  std::lock_guard lock(mu);
+  return all.size();
+}
+
 std::function<std::unique_ptr<mcp::Session>(mcp::MessageSink&, const mcp::SessionOptions&)>
 FakeSessions::Factory() {
   return [this](mcp::MessageSink& sink, const mcp::SessionOptions& options) {

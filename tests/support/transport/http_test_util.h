@@ -77,6 +77,7 @@ struct FakeSessions {
   std::vector<FakeSession*> all;  // sessions may be gone: use only while the server holds them
   std::atomic<int> shutdowns{0};  // sessions shut down so far (safe after they are destroyed)
   FakeSession* last();
+  size_t count();  // sessions created so far
   // A factory for HttpServerDeps::session_factory.
   std::function<std::unique_ptr<mcp::Session>(mcp::MessageSink&, const mcp::SessionOptions&)> Factory();
 };
