@@ -115,7 +115,7 @@ void RunChain(benchmark::State& state, const CatalogOptions& options, bool audit
     mcp::Json arguments = {
         {"customerId", "12345"}, {"n", same_arguments ? 0 : n++}, {"query", "open orders"}};
     catalog::LambdaCall call("echo", std::move(arguments), ctx, Clock::System().Steady());
-    auto result = chain.Run(call);
+    auto result = BlockOn(chain.Run(call));
     if (!result.ok() || result->is_error) {
       state.SkipWithError("the call failed");
       break;

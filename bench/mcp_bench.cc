@@ -661,8 +661,8 @@ void ScaleScenarios() {
     return;
   }
   Child c;
-  if (!c.Spawn({g_opts.scale_bench, "--lambda-mcp", g_opts.lambda_mcp, "--local", g_opts.local, "--only", only,
-                "--log", g_opts.log},
+  if (!c.Spawn({g_opts.scale_bench, "--lambda-mcp", g_opts.lambda_mcp, "--local", g_opts.local, "--only",
+                only, "--log", g_opts.log},
                {}, g_opts.log)) {
     NotAvailable("scale-out figures", "scale_bench did not start");
     return;
@@ -682,18 +682,19 @@ void ScaleScenarios() {
       const bool probe = j.value("probe_ok", false);
       AddRow({std::to_string(n) + " open streams (subscriptions/listen) held", std::to_string(held) + " held",
               "-", "-", "all held, a call still served",
-              Verdict(held == n && probe, std::to_string(n - held) + " not held" + (probe ? "" : ", call failed"))});
+              Verdict(held == n && probe,
+                      std::to_string(n - held) + " not held" + (probe ? "" : ", call failed"))});
       AddRow({"  while held: RSS, threads, a tools/call",
-              Fmt(j.value("rss_kb", 0L) / 1024.0, 1) + " MB, " + std::to_string(j.value("threads", 0L)) + ", " +
-                  Fmt(j.value("probe_ms", 0.0), 1) + " ms",
+              Fmt(j.value("rss_kb", 0L) / 1024.0, 1) + " MB, " + std::to_string(j.value("threads", 0L)) +
+                  ", " + Fmt(j.value("probe_ms", 0.0), 1) + " ms",
               "-", "-", "-", "ok"});
     } else if (scenario == "slow") {
       const double wall = j.value("wall_ms", 0.0);
       const double floor = j.value("seconds", 5) * 1000.0;
       const double rss_mb = j.value("peak_rss_kb", 0L) / 1024.0;
       const long errors = j.value("errors", 0L);
-      AddRow({std::to_string(j.value("calls", 0)) + " concurrent calls of a " + std::to_string(j.value("seconds", 5)) +
-                  " s function",
+      AddRow({std::to_string(j.value("calls", 0)) + " concurrent calls of a " +
+                  std::to_string(j.value("seconds", 5)) + " s function",
               Fmt(wall / 1000.0, 2) + " s", Fmt(floor / 1000.0, 0) + " s (floor)", Fmt(wall / floor),
               "<= 6 s, RSS <= 150 MB",
               errors ? "MISS (" + std::to_string(errors) + " errors)"

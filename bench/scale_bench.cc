@@ -1,13 +1,14 @@
 // scale_bench: the scale-out figures of `make bench`, measured on real processes over loopback. Spawns
-// `lambda-mcp-local` (synthetic echo functions) and `lambda-mcp serve --http` in front of it, drives the server
-// from one single-threaded Boost.Asio client (2026-07-28, stateless, a bearer token), and prints one JSON object
-// a line per scenario:
+// `lambda-mcp-local` (synthetic echo functions) and `lambda-mcp serve --http` in front of it, drives the
+// server from one single-threaded Boost.Asio client (2026-07-28, stateless, a bearer token), and prints one
+// JSON object a line per scenario:
 //   streams  N subscriptions/listen streams held open at once (a connection each) for H seconds, then one
-//            tools/call on a fresh connection: {"scenario","streams","held","dropped","probe_ms","rss_kb","threads"}
-//   slow     N concurrent tools/call (a connection each) of a function that takes S seconds (a latency fault on
-//            the endpoint): {"scenario","calls","errors","wall_ms","peak_rss_kb","peak_threads"}
-//   rate     C keep-alive connections calling tools/call back to back for D seconds, the function answering at
-//            once: {"scenario","clients","calls","errors","calls_per_s"}
+//            tools/call on a fresh connection:
+//            {"scenario","streams","held","dropped","probe_ms","rss_kb","threads"}
+//   slow     N concurrent tools/call (a connection each) of a function that takes S seconds (a latency
+//            fault on the endpoint): {"scenario","calls","errors","wall_ms","peak_rss_kb","peak_threads"}
+//   rate     C keep-alive connections calling tools/call back to back for D seconds, the function
+//            answering at once: {"scenario","clients","calls","errors","calls_per_s"}
 // Usage: scale_bench --lambda-mcp BIN --local BIN [--only streams,slow,rate] [--streams 10000] [--hold 12]
 //                    [--slow 1000] [--slow-seconds 5] [--rate-clients 64] [--rate-seconds 5] [--log FILE]
 
@@ -71,13 +72,19 @@ void Print(const Json& j) {
 class Endpoint {
  public:
   bool Start(int latency_ms, int account_concurrency) {
-    std::vector<std::string> argv = {g_opts.local,           "--port",
-                                     "0",                    "--log-level",
-                                     "warn",                 "--synthetic-functions",
-                                     "4",                    "--synthetic-prefix",
-                                     "scale-",               "--account-concurrency",
+    std::vector<std::string> argv = {g_opts.local,
+                                     "--port",
+                                     "0",
+                                     "--log-level",
+                                     "warn",
+                                     "--synthetic-functions",
+                                     "4",
+                                     "--synthetic-prefix",
+                                     "scale-",
+                                     "--account-concurrency",
                                      std::to_string(account_concurrency),
-                                     "--max-connections",    std::to_string(account_concurrency + 100)};
+                                     "--max-connections",
+                                     std::to_string(account_concurrency + 100)};
     if (latency_ms > 0) {
       argv.insert(argv.end(), {"--fault", "Invoke:latency=" + std::to_string(latency_ms)});
     }
@@ -87,7 +94,8 @@ class Endpoint {
     auto line = child_.ReadLine(30s);
     const std::string marker = "listening on ";
     if (!line || line->find(marker) == std::string::npos) {
-      std::fprintf(stderr, "scale_bench: the local endpoint did not start (%s)\n", line ? line->c_str() : "-");
+      std::fprintf(stderr, "scale_bench: the local endpoint did not start (%s)\n",
+                   line ? line->c_str() : "-");
       return false;
     }
     url_ = line->substr(line->find(marker) + marker.size());
@@ -117,7 +125,8 @@ class Server {
     }
     dir_ = dir;
     token_ = RandomToken();
-    std::vector<std::string> argv = {g_opts.lambda_mcp, "--log-level", "warn", "serve", "--http", "127.0.0.1:0"};
+    std::vector<std::string> argv = {g_opts.lambda_mcp, "--log-level", "warn",
+                                     "serve",           "--http",      "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     std::map<std::string, std::string> env = {{"AWS_ENDPOINT_URL", endpoint},
                                               {"AWS_ACCESS_KEY_ID", "AKIDLOCAL"},
@@ -147,7 +156,8 @@ class Server {
       }
       std::this_thread::sleep_for(100ms);  // a child process starting: nothing to wait on but its output
     }
-    std::fprintf(stderr, "scale_bench: lambda-mcp serve did not start; its log: %s/stderr.log\n", dir_.c_str());
+    std::fprintf(stderr, "scale_bench: lambda-mcp serve did not start; its log: %s/stderr.log\n",
+                 dir_.c_str());
     return false;
   }
   ~Server() {
@@ -178,7 +188,9 @@ class Server {
     }
     return head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   }
-  std::string Call(int id) const { return Request("tools/call", {{"name", Tool()}, {"arguments", {{"i", id}}}}, id); }
+  std::string Call(int id) const {
+    return Request("tools/call", {{"name", Tool()}, {"arguments", {{"i", id}}}}, id);
+  }
   tcp::endpoint Address() const { return {asio::ip::make_address("127.0.0.1"), port_}; }
   long Field(const char* name) const { return StatusField(child_.pid(), name); }
   bool alive() { return child_.alive(); }
@@ -271,7 +283,8 @@ void Streams() {
   int dropped = 0;
   int connecting = 0;
   bool closing = false;
-  const std::string listen = server.Request("subscriptions/listen", {{"notifications", {{"toolsListChanged", true}}}}, 1);
+  const std::string listen =
+      server.Request("subscriptions/listen", {{"notifications", {{"toolsListChanged", true}}}}, 1);
 
   auto hold = [&](std::shared_ptr<tcp::socket> sock) -> asio::awaitable<void> {
     bool acked = false;
@@ -289,7 +302,8 @@ void Streams() {
       while (!parser.is_done()) {
         parser.get().body().data = chunk;
         parser.get().body().size = sizeof chunk;
-        auto [ec, n] = co_await http::async_read_some(*sock, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] =
+            co_await http::async_read_some(*sock, buffer, parser, asio::as_tuple(asio::use_awaitable));
         if (ec && ec != http::error::need_buffer) {
           throw boost::system::system_error(ec);
         }
@@ -414,8 +428,12 @@ void Slow() {
     asio::co_spawn(io, call(i), asio::detached);
   }
   io.run();
-  Json result = {{"scenario", "slow"},      {"calls", g_opts.slow},          {"seconds", g_opts.slow_seconds},
-                 {"errors", errors},        {"wall_ms", MsSince(t0)},        {"peak_rss_kb", peak_rss},
+  Json result = {{"scenario", "slow"},
+                 {"calls", g_opts.slow},
+                 {"seconds", g_opts.slow_seconds},
+                 {"errors", errors},
+                 {"wall_ms", MsSince(t0)},
+                 {"peak_rss_kb", peak_rss},
                  {"peak_threads", peak_threads}};
   if (!first_error.empty()) {
     result["first_error"] = first_error;
@@ -496,12 +514,10 @@ void Rate() {
     asio::co_spawn(io, client(c), asio::detached);
   }
   io.run();
-  Json result = {{"scenario", "rate"},
-                 {"clients", g_opts.rate_clients},
-                 {"calls", calls},
-                 {"errors", errors},
-                 {"reconnects", reconnects},
-                 {"calls_per_s", measured_ms > 0 ? calls * 1000.0 / measured_ms : 0.0}};
+  Json result = {
+      {"scenario", "rate"},       {"clients", g_opts.rate_clients},
+      {"calls", calls},           {"errors", errors},
+      {"reconnects", reconnects}, {"calls_per_s", measured_ms > 0 ? calls * 1000.0 / measured_ms : 0.0}};
   if (!first_error.empty()) {
     result["first_error"] = first_error;
   }

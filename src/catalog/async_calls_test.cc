@@ -10,6 +10,7 @@
 #include <string>
 
 #include "catalog/lambda_catalog.h"
+#include "catalog/lambda_tool_source.h"
 #include "common/metrics.h"
 #include "tests/support/catalog/fake_lambda_backend.h"
 #include "tests/support/common/fake_clock.h"
@@ -156,6 +157,39 @@ TEST_F(AsyncCallsTest, AThousandCallsWaitForLambdaWithoutAThreadEach) {
       << text;
   EXPECT_NE(text.find(R"(lambda_mcp_tool_calls_total{tool="slow",target="default",outcome="cancelled"} 10)"),
             std::string::npos);
+}
+
+// The production wrapper (what `serve` hands the core) must pass the asynchronous call on: falling back to
+// the provider's blocking default would hold a worker per call, and the 5th call would wait for a worker.
+TEST(LambdaToolSourceAsyncTest, MoreCallsThanWorkersAreAllInFlight) {
+  auto backend = std::make_unique<FakeLambdaBackend>();
+  FakeLambdaBackend& fake = *backend;
+  fake.AddFunction("mcp-slow", "Takes its time");
+  fake.HoldInvokes(true);
+  auto options = LoadCatalogOptions({.env = {{"FUNCTION_PREFIX", "mcp-"}}});
+  ASSERT_TRUE(options.ok()) << options.error().message;
+  FakeClock clock;
+  LambdaToolSource source(*options, std::move(backend), std::make_unique<MemoryAuditSink>(), clock);
+  ASSERT_TRUE(source.catalog().DiscoverNow().ok());
+  mcp::ServerOptions server_options;
+  server_options.worker_threads = 2;
+  mcp::testing::TestClient client(source, server_options);
+  client.Initialize();
+  constexpr int kInFlight = 8;
+  for (int i = 0; i < kInFlight; ++i) {
+    client.session().HandleMessage(Json{{"jsonrpc", "2.0"},
+                                        {"id", i},
+                                        {"method", "tools/call"},
+                                        {"params", {{"name", "slow"}, {"arguments", {{"i", i}}}}}});
+  }
+  ASSERT_TRUE(fake.WaitHeld(kInFlight));
+  EXPECT_EQ(client.server().scheduler().running(), static_cast<size_t>(kInFlight));
+  EXPECT_EQ(fake.ReleaseHeld(), kInFlight);
+  for (int i = 0; i < kInFlight; ++i) {
+    auto response = client.sink().WaitResponse(i);
+    ASSERT_TRUE(response.has_value()) << i;
+    EXPECT_TRUE(response->contains("result")) << response->dump();
+  }
 }
 
 }  // namespace

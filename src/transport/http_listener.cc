@@ -42,7 +42,9 @@ struct Conn {
   bool probe_only = false;
   bool woken = false;
   bool peer_gone = false;
-  bool streamed = false;  // an SSE response ran; its reader owns the socket's read side
+  bool streamed = false;  // an SSE response ran and its reader may still own the socket's read side
+  bool reading = false;   // a stream's reader is waiting on the socket
+  bool stop_reading = false;
 
   void Close() {
     beast::error_code ec;
@@ -194,8 +196,13 @@ class ConnectionServer {
   awaitable<void> Refuse(Conn& c, int status, std::string_view message) {
     co_await WriteRaw(c, CannedResponse(status, message));
   }
+  // Writes a whole response or runs a stream; true when the connection can serve another request.
   awaitable<bool> Write(const std::shared_ptr<Conn>& c, HttpResponse& response);
-  awaitable<void> Stream(const std::shared_ptr<Conn>& c, HttpResponse& response);
+  // Runs an SSE stream to its end; true when it ended whole (the channel closed, the terminating chunk
+  // written) and the connection can serve another request.
+  awaitable<bool> Stream(const std::shared_ptr<Conn>& c, HttpResponse& response);
+  // Stops a stream's reader and waits until it has returned, so the next request head is read by Serve alone.
+  awaitable<void> StopReader(const std::shared_ptr<Conn>& c);
   // Attributes the connection to `principal`; false when that principal has its maximum of connections.
   bool CountPrincipal(Conn& c, const std::string& principal);
   // Takes a slot for a new connection from `address`: true for a normal one, false for a probe-only one (the
@@ -289,7 +296,7 @@ awaitable<void> ConnectionServer::Serve(std::shared_ptr<Conn> c) {
         co_await OnPool(impl_.handlers, [&] { return handler_.OnRequest(std::move(request)); });
     response.close = response.close || !keep_alive || c->probe_only;
     bool ok = co_await Write(c, response);
-    if (!ok || response.close || response.stream) {
+    if (!ok || response.close) {
       co_return;
     }
   }
@@ -368,8 +375,7 @@ awaitable<bool> ConnectionServer::Write(const std::shared_ptr<Conn>& c, HttpResp
       }
       co_return false;
     }
-    co_await Stream(c, response);
-    co_return false;
+    co_return co_await Stream(c, response);
   }
   // Head and body go out as two buffers: a large body is never copied.
   c->stream.expires_after(options_.write_timeout);
@@ -380,9 +386,10 @@ awaitable<bool> ConnectionServer::Write(const std::shared_ptr<Conn>& c, HttpResp
   co_return !ec;
 }
 
-awaitable<void> ConnectionServer::Stream(const std::shared_ptr<Conn>& c, HttpResponse& response) {
+awaitable<bool> ConnectionServer::Stream(const std::shared_ptr<Conn>& c, HttpResponse& response) {
   SseChannel& channel = *response.stream;
   c->streamed = true;
+  c->woken = false;
   std::weak_ptr<Conn> weak = c;
   channel.SetWaker([weak] {
     if (auto conn = weak.lock()) {
@@ -392,22 +399,30 @@ awaitable<void> ConnectionServer::Stream(const std::shared_ptr<Conn>& c, HttpRes
       });
     }
   });
-  // A dropped client is noticed at once, not on the next write: one read waits for EOF or an error.
+  // A dropped client is noticed at once, not on the next write: one read waits for EOF or an error. What it
+  // reads (a client's next request, sent early) stays in the connection's buffer for Serve.
+  c->reading = true;
+  c->stop_reading = false;
   asio::co_spawn(
       c->stream.get_executor(),
       [c]() -> awaitable<void> {
-        char sink[512];
-        for (;;) {
-          auto [ec, n] = co_await c->stream.socket().async_read_some(asio::buffer(sink), kTuple);
-          (void)n;
+        while (!c->stop_reading) {
+          size_t room = std::min<size_t>(4096, c->buffer.max_size() - c->buffer.size());
+          if (room == 0) {
+            break;  // a client that sends this much unasked is no longer watched for EOF
+          }
+          auto [ec, n] = co_await c->stream.socket().async_read_some(c->buffer.prepare(room), kTuple);
+          c->buffer.commit(n);
           if (ec) {
-            c->peer_gone = true;
-            c->timer.cancel();
-            co_return;
+            c->peer_gone = !c->stop_reading;
+            break;
           }
         }
+        c->reading = false;
+        c->timer.cancel();
       },
       asio::detached);
+  bool whole = false;
   for (;;) {
     std::string out;
     std::string frame;
@@ -424,7 +439,11 @@ awaitable<void> ConnectionServer::Stream(const std::shared_ptr<Conn>& c, HttpRes
         break;
       }
     }
-    if (next == SseChannel::Next::kClosed || c->peer_gone || impl_.stopping) {
+    if (next == SseChannel::Next::kClosed) {
+      whole = !c->peer_gone && !impl_.stopping;
+      break;
+    }
+    if (c->peer_gone || impl_.stopping) {
       break;
     }
     if (c->woken) {
@@ -445,6 +464,25 @@ awaitable<void> ConnectionServer::Stream(const std::shared_ptr<Conn>& c, HttpRes
   if (response.on_stream_end) {
     response.on_stream_end();
   }
+  if (!whole || response.close) {
+    co_return false;
+  }
+  co_await StopReader(c);
+  co_return !c->peer_gone;
+}
+
+awaitable<void> ConnectionServer::StopReader(const std::shared_ptr<Conn>& c) {
+  c->stop_reading = true;
+  if (c->reading) {
+    beast::error_code ignored;
+    c->stream.socket().cancel(ignored);
+  }
+  while (c->reading) {
+    c->timer.expires_after(options_.write_timeout);  // the reader cancels it as it returns
+    co_await c->timer.async_wait(kTuple);
+  }
+  c->streamed = false;
+  c->woken = false;
 }
 
 std::optional<bool> ConnectionServer::Admit(const std::string& address) {

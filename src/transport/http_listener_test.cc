@@ -280,15 +280,51 @@ TEST_F(HttpListenerTest, StreamsFramesAndNoticesTheClientLeaving) {
   EXPECT_TRUE(handler_.stream->abandoned());
 }
 
-TEST_F(HttpListenerTest, StreamEndsWithTheLastChunkWhenTheChannelCloses) {
+TEST_F(HttpListenerTest, StreamEndsWithTheLastChunkAndTheConnectionServesTheNextRequest) {
   Start();
   int fd = ConnectLoopback(listener_->port());
   SendAll(fd, "GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
   handler_.stream->Push("data: x\n\n");
   handler_.stream->Close();
-  std::string out = ReadSome(fd, 5s);
+  std::string out;
+  ASSERT_TRUE(test_support::ReadUntil(fd, out, "\r\n0\r\n\r\n", 5s)) << out;
   EXPECT_NE(out.find("data: x"), std::string::npos);
+  EXPECT_EQ(out.find("Connection: close"), std::string::npos) << out;
+  EXPECT_EQ(handler_.stream_ended.get_future().wait_for(5s), std::future_status::ready);
+  SendAll(fd, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nagain");
+  std::string next = ReadResponse(fd, 5s);
+  EXPECT_EQ(StatusOf(next), 200) << next;
+  EXPECT_NE(next.find("again"), std::string::npos) << next;
+  close(fd);
+}
+
+// The stream's EOF watcher reads what the client sends while the stream runs; a request sent early is kept
+// and answered once the stream has ended, not lost.
+TEST_F(HttpListenerTest, ARequestSentDuringAStreamIsAnsweredAfterIt) {
+  Start();
+  int fd = ConnectLoopback(listener_->port());
+  SendAll(fd, "GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
+  handler_.stream->Push("data: x\n\n");
+  std::string out;
+  ASSERT_TRUE(test_support::ReadUntil(fd, out, "data: x", 5s)) << out;
+  SendAll(fd, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nearly");
+  handler_.stream->Close();
+  ASSERT_TRUE(test_support::ReadUntil(fd, out, "early", 5s)) << out;
+  EXPECT_EQ(handler_.requests.load(), 2);
+  close(fd);
+}
+
+TEST_F(HttpListenerTest, AStreamAskedToCloseEndsTheConnection) {
+  Start();
+  int fd = ConnectLoopback(listener_->port());
+  SendAll(fd, "GET /stream HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  handler_.stream->Push("data: x\n\n");
+  handler_.stream->Close();
+  std::string out = ReadSome(fd, 5s);  // ends when the server closes
+  EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
   EXPECT_NE(out.find("\r\n0\r\n\r\n"), std::string::npos) << out;
+  char byte = 0;
+  EXPECT_EQ(recv(fd, &byte, 1, MSG_DONTWAIT), 0) << "the connection is still open";
   close(fd);
 }
 

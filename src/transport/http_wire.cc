@@ -23,11 +23,11 @@ std::string ResponseHead(const HttpResponse& response) {
   if (!response.content_type.empty()) {
     out += "Content-Type: " + response.content_type + "\r\n";
   }
-  if (response.stream) {
-    return out + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-  }
   if (response.close) {
     out += "Connection: close\r\n";
+  }
+  if (response.stream) {
+    return out + "Transfer-Encoding: chunked\r\n\r\n";
   }
   return out + "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n";
 }

@@ -250,16 +250,16 @@ TEST(FairAbuse, SigtermPastTheGraceAnswersThatTheFunctionMayHaveRun) {
   EXPECT_EQ(abandoned, 10);
 }
 
-// (c) End of stdin with 5 calls of 3.5 s and at most 2 in flight (--max-calls), grace 6 s (beyond the old 2 s): the 2 running calls
-// finish with their results; the next 2 start meanwhile and are still running when the grace ends (-32603
-// "may have run"); the last one never starts (-32603 "not invoked", never reaches Lambda). All 5 are
-// answered, then the process exits 0.
+// (c) End of stdin with 5 calls of 3.5 s and at most 2 in flight (--max-calls), grace 6 s (beyond the old 2
+// s): the 2 running calls finish with their results; the next 2 start meanwhile and are still running when
+// the grace ends (-32603 "may have run"); the last one never starts (-32603 "not invoked", never reaches
+// Lambda). All 5 are answered, then the process exits 0.
 TEST(FairAbuse, StdioEofAnswersEveryCallBeforeExit) {
   LocalEndpoint endpoint;
   ASSERT_TRUE(endpoint.Start("abuse_fair_eof_endpoint"));
   StdioServer server;
-  ASSERT_TRUE(
-      server.Start(endpoint, "abuse_fair_eof_serve", {}, {"--max-calls", "2", "--shutdown-grace-ms", "6000"}));
+  ASSERT_TRUE(server.Start(endpoint, "abuse_fair_eof_serve", {},
+                           {"--max-calls", "2", "--shutdown-grace-ms", "6000"}));
   std::string tool = server.FindTool();
   ASSERT_FALSE(tool.empty());
   ASSERT_TRUE(endpoint.SetFaults(Json::array({Latency("*", 3500)})));
