@@ -26,8 +26,12 @@ configure: setup $(BUILD)/CMakeCache.txt
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job: the local Lambda endpoint with the sample functions, and lambda-mcp in front of it.
-run: build
+# The main job: the local Lambda endpoint with the sample functions, and lambda-mcp in front of it. Installs
+# and builds only what that needs (the two binaries); the build's output goes to $(BUILD)/make-run.log.
+run:
+	@./scripts/setup.sh --run
+	@./scripts/build_quiet.sh $(BUILD) $(JOBS) lambda-mcp lambda-mcp-local -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  $(call OPT_G1,2) $(CMAKE_FLAGS)
 	@./scripts/run.sh
 
 # Everything: unit, integration and end-to-end tests and the lint checks (layering, clang-format, clang-tidy);

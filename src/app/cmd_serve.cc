@@ -106,7 +106,8 @@ std::unique_ptr<mcp::ToolProvider> MakeToolProvider(const ServeConfig& config, c
   }
   auto source =
       catalog::LambdaToolSource::Create(options.value(), Clock::System(), &registry,
-                                        {.rate_limits = shared.rate_limits, .results = shared.results});
+                                        {.rate_limits = shared.rate_limits, .results = shared.results},
+                                        /*serve_target_errors=*/config.transport != "http");
   if (!source.ok()) {
     spdlog::error("{}", ForLog(source.error().message, 1000));
     return nullptr;

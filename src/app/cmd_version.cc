@@ -5,9 +5,11 @@
 
 namespace lmcp::app {
 
+std::string VersionLine() { return std::string(kServerName) + " " + kVersion + " (commit " + kCommit + ")"; }
+
 CommandRun SetUpVersion(CLI::App& /*command*/, const GlobalOptions& /*globals*/) {
   return [] {
-    std::cout << kServerName << " " << kVersion << "\n";
+    std::cout << VersionLine() << "\n";
     return 0;
   };
 }

@@ -79,18 +79,20 @@ Result<catalog::CatalogOptions> LoadLambdaOptions(const LambdaFlags& flags, cons
   if (!options.ok()) {
     return options;
   }
+  const auto unknown = catalog::UnknownVariableWarnings(catalog::EnvironmentNames());
   if (file.has_guardrails) {
     options->guardrails = file.guardrails;
   }
-  if (!file_targets) {
-    return options;
+  if (file_targets) {
+    options->targets = file.targets;
+    options->warnings.clear();  // about the env-only target, which the file's targets replace
+    if (!ignored.empty()) {
+      options->warnings.push_back(
+          "The config file lists targets, so these environment variables are ignored: " +
+          Join(ignored, ", "));
+    }
   }
-  options->targets = file.targets;
-  options->warnings.clear();  // about the env-only target, which the file's targets replace
-  if (!ignored.empty()) {
-    options->warnings.push_back(
-        "The config file lists targets, so these environment variables are ignored: " + Join(ignored, ", "));
-  }
+  options->warnings.insert(options->warnings.end(), unknown.begin(), unknown.end());
   return options;
 }
 

@@ -23,6 +23,9 @@ constexpr CommandSpec kCommands[] = {
     {"tools", "Discover the Lambda functions and print the tools serve would expose", &SetUpTools},
     {"check-config", "Check a config file (targets, principals, policy) without starting anything",
      &SetUpCheckConfig},
+    {"config",
+     "Print an MCP client's config entry for this server (--client claude-desktop|cursor|vscode|claude-code)",
+     &SetUpConfig},
     {"version", "Print the version", &SetUpVersion},
 };
 
@@ -48,7 +51,7 @@ int Main(int argc, char** argv) {
   CLI::App cli{"lambda-mcp: AWS Lambda functions as MCP tools", "lambda-mcp"};
   cli.require_subcommand(1);
   cli.fallthrough();  // global options may also follow the subcommand: `lambda-mcp serve --log-level debug`
-  cli.set_version_flag("--version", kVersion);
+  cli.set_version_flag("--version", VersionLine());
   GlobalOptions globals;
   cli.add_option("--log-level", globals.log_level, "trace, debug, info, warn, error, critical or off")
       ->capture_default_str();

@@ -4,8 +4,10 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
+#include "aws/url.h"
 #include "common/file.h"
 #include "common/strings.h"
 
@@ -218,6 +220,48 @@ ResolvedEndpoint ResolveEndpoint(const ServiceInfo& service, const std::string& 
     return {"https://sts." + suffix, false};
   }
   return {"https://" + service.host_prefix + "." + region + "." + suffix, false};
+}
+
+bool IsRegionName(const std::string& region) {
+  static const std::regex kRegion("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}");
+  return std::regex_match(region, kRegion);
+}
+
+std::vector<std::string> EndpointProblems(const EnvLookup& env, const ProfileConfig& config,
+                                          const std::string& override_url, const std::string& region) {
+  std::vector<std::string> problems;
+  auto check = [&](const std::string& source, const std::string& url) {
+    if (url.empty()) {
+      return;
+    }
+    auto parsed = ParseUrl(url);
+    if (!parsed.ok()) {
+      bool no_scheme = url.find("://") == std::string::npos;
+      problems.push_back(source + " \"" + url + "\" is not an endpoint URL: " +
+                         (no_scheme
+                              ? "it needs http:// or https:// (e.g. http://" + url + ")"
+                              : parsed.error().message + " (expected http://HOST[:PORT] or https://HOST)"));
+    }
+  };
+  check("--endpoint-url", override_url);
+  std::vector<std::string> names = {"AWS_ENDPOINT_URL"};
+  for (const ServiceInfo* service : {&LambdaService(), &SchemasService(), &TaggingService(), &StsService()}) {
+    std::string suffix = service->service_id;
+    std::transform(suffix.begin(), suffix.end(), suffix.begin(), [](unsigned char c) {
+      return (c == ' ' || c == '-') ? '_' : static_cast<char>(std::toupper(c));
+    });
+    names.push_back("AWS_ENDPOINT_URL_" + suffix);
+  }
+  for (const auto& name : names) {
+    check(name, env(name).value_or(""));
+  }
+  check("endpoint_url of profile " + config.profile(), config.Get("endpoint_url").value_or(""));
+  if (!region.empty() && !IsRegionName(region)) {
+    problems.push_back("AWS region \"" + region +
+                       "\" is not a region name like us-east-1 (check AWS_REGION, AWS_DEFAULT_REGION or the "
+                       "profile's region)");
+  }
+  return problems;
 }
 
 }  // namespace lmcp::aws

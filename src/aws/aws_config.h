@@ -78,4 +78,13 @@ ResolvedEndpoint ResolveEndpoint(const ServiceInfo& service, const std::string& 
 
 bool IsTrue(const std::optional<std::string>& value);
 
+// Whether `region` looks like an AWS region name (us-east-1, eu-central-2, us-gov-west-1, cn-north-1).
+bool IsRegionName(const std::string& region);
+
+// The endpoint and region settings that cannot work, each a sentence naming its source and the fix:
+// AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (of the four services lambda-mcp calls), the profile's
+// endpoint_url, `override_url`, and `region` (as resolved). Empty when all are usable.
+std::vector<std::string> EndpointProblems(const EnvLookup& env, const ProfileConfig& config,
+                                          const std::string& override_url, const std::string& region);
+
 }  // namespace lmcp::aws

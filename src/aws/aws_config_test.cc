@@ -138,5 +138,54 @@ TEST(Endpoint, IgnoreConfiguredEndpointUrls) {
             "http://all:2");
 }
 
+TEST(EndpointProblemsTest, RegionNames) {
+  for (const char* ok : {"us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-4"}) {
+    EXPECT_TRUE(IsRegionName(ok)) << ok;
+  }
+  for (const char* bad : {"us-east1", "US-EAST-1", "us_east_1", "useast", "https://lambda.us-east-1", ""}) {
+    EXPECT_FALSE(IsRegionName(bad)) << bad;
+  }
+}
+
+// Each misconfiguration, and what it says: the source, the value, and the fix.
+TEST(EndpointProblemsTest, EachBadSettingIsNamedWithItsFix) {
+  auto config = ProfileConfig::FromStrings("[profile p]\nendpoint_url = lambda.local\n", "", "p", true);
+  ASSERT_TRUE(config.ok());
+  auto env = MapEnv({{"AWS_ENDPOINT_URL", "localhost:4566"},
+                     {"AWS_ENDPOINT_URL_LAMBDA", "ftp://127.0.0.1:21"},
+                     {"AWS_ENDPOINT_URL_STS", "http://127.0.0.1:99999"}});
+  auto problems = EndpointProblems(env, *config, "127.0.0.1:7300", "us-east1");
+  ASSERT_EQ(problems.size(), 6u);
+  EXPECT_EQ(problems[0],
+            "--endpoint-url \"127.0.0.1:7300\" is not an endpoint URL: it needs http:// or https:// (e.g. "
+            "http://127.0.0.1:7300)");
+  EXPECT_EQ(problems[1],
+            "AWS_ENDPOINT_URL \"localhost:4566\" is not an endpoint URL: it needs http:// or https:// (e.g. "
+            "http://localhost:4566)");
+  EXPECT_EQ(
+      problems[2],
+      "AWS_ENDPOINT_URL_LAMBDA \"ftp://127.0.0.1:21\" is not an endpoint URL: unsupported URL scheme: ftp "
+      "(expected http://HOST[:PORT] or https://HOST)");
+  EXPECT_NE(
+      problems[3].find("AWS_ENDPOINT_URL_STS \"http://127.0.0.1:99999\" is not an endpoint URL: bad port"),
+      std::string::npos)
+      << problems[3];
+  EXPECT_EQ(problems[4],
+            "endpoint_url of profile p \"lambda.local\" is not an endpoint URL: it needs http:// or https:// "
+            "(e.g. http://lambda.local)");
+  EXPECT_EQ(
+      problems[5],
+      "AWS region \"us-east1\" is not a region name like us-east-1 (check AWS_REGION, AWS_DEFAULT_REGION "
+      "or the profile's region)");
+}
+
+TEST(EndpointProblemsTest, GoodSettingsHaveNone) {
+  auto config = ProfileConfig::FromStrings("", "", "default", false);
+  ASSERT_TRUE(config.ok());
+  auto env =
+      MapEnv({{"AWS_ENDPOINT_URL", "http://127.0.0.1:7300/"}, {"AWS_ENDPOINT_URL_LAMBDA", "https://x.y"}});
+  EXPECT_TRUE(EndpointProblems(env, *config, "", "eu-west-1").empty());
+}
+
 }  // namespace
 }  // namespace lmcp::aws

@@ -49,6 +49,15 @@ void Classify(AwsError& e, const HttpResponse& response) {
   if (e.request_id.empty()) {
     e.request_id = FindHeader(response.headers, "x-amz-request-id");
   }
+  if (e.code.empty() && e.request_id.empty() && e.message.empty() && response.status >= 400 &&
+      response.status != 429 && response.status < 500) {
+    // Neither an AWS error code nor a request id nor a message: whatever answered is not an AWS service.
+    e.message =
+        "HTTP status " + std::to_string(response.status) +
+        " from something that does not answer like AWS (no error code or request id): check that the "
+        "endpoint (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, --endpoint-url) is the service's base "
+        "URL, e.g. http://127.0.0.1:7300 for lambda-mcp local";
+  }
   if (e.code.empty()) {
     e.code = "HTTP" + std::to_string(response.status);
   }

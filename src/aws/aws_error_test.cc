@@ -129,3 +129,25 @@ TEST(AwsResult, ConvertsToResult) {
 
 }  // namespace
 }  // namespace lmcp::aws
+
+namespace lmcp::aws {
+namespace {
+
+// A 404 page from a web server (AWS_ENDPOINT_URL pointing at the wrong thing) says so, instead of an empty
+// "(HTTP404)" error.
+TEST(AwsErrorParse, NotAwsAnswerGetsAHint) {
+  HttpResponse r{404, {{"Content-Type", "text/html"}}, "<html><body>Not Found</body></html>"};
+  AwsError e = ParseRestJsonError(r);
+  EXPECT_EQ(e.code, "HTTP404");
+  EXPECT_NE(e.message.find("HTTP status 404 from something that does not answer like AWS"), std::string::npos)
+      << e.message;
+  EXPECT_NE(e.message.find("AWS_ENDPOINT_URL"), std::string::npos);
+  // An AWS 404 keeps its own words.
+  HttpResponse aws{404,
+                   {{"x-amzn-RequestId", "r-1"}, {"x-amzn-ErrorType", "ResourceNotFoundException"}},
+                   R"({"Message":"Function not found: arn:aws:lambda:us-east-1:1:function:x"})"};
+  EXPECT_EQ(ParseRestJsonError(aws).message, "Function not found: arn:aws:lambda:us-east-1:1:function:x");
+}
+
+}  // namespace
+}  // namespace lmcp::aws

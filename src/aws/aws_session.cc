@@ -5,6 +5,7 @@
 #include "aws/asio_http_client.h"
 #include "aws/credentials_chain.h"
 #include "common/log_text.h"
+#include "common/strings.h"
 
 namespace lmcp::aws {
 
@@ -48,6 +49,10 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(AwsSessionOptions options
       return region.error();
     }
     s->region_ = *region;
+  }
+  if (auto problems = EndpointProblems(options.env, *s->config_, options.endpoint_url, s->region_);
+      !problems.empty()) {
+    return Error::InvalidArgument(Join(problems, "; "));
   }
 
   HttpClient* http = options.http;

@@ -1,5 +1,7 @@
 #include "catalog/catalog_options.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -42,8 +44,9 @@ const std::vector<OptionSpec> kSpecs = {
      "Invoke read timeout = the function's own Timeout + this margin."},
     {"LAMBDA_MCP_INVOKE_TIMEOUT_SECONDS", "invoke-timeout-seconds", "int", "0",
      "Fixed Invoke read timeout for every function (0: derived from each function's Timeout)."},
-    {"LAMBDA_MCP_MAX_RESULT_BYTES", "max-result-bytes", "int", "1048576",
-     "Text results longer than this are truncated with a visible notice."},
+    {"LAMBDA_MCP_MAX_RESULT_BYTES", "max-result-bytes", "int", "6291456",
+     "Text results longer than this are truncated with a visible notice (default: Lambda's 6 MB response "
+     "limit; structuredContent is always whole)."},
     {"LAMBDA_MCP_MAX_CONCURRENCY_PER_FUNCTION", "max-concurrency-per-function", "int", "0",
      "At most this many calls in flight per function; others wait (0: unlimited)."},
     {"LAMBDA_MCP_PROGRESS_SECONDS", "progress-seconds", "int", "5",
@@ -85,6 +88,34 @@ OptionValues CatalogEnvironment() {
     if (const char* v = std::getenv(spec.key)) {
       out[spec.key] = v;
     }
+  }
+  return out;
+}
+
+std::vector<std::string> UnknownVariableWarnings(const std::vector<std::string>& names) {
+  // Read elsewhere than the catalog: the HTTP token, the state store, the config file.
+  std::vector<std::string> known = {"LAMBDA_MCP_AUTH_TOKEN", "LAMBDA_MCP_STATE", "LAMBDA_MCP_CONFIG"};
+  for (const auto& spec : kSpecs) {
+    known.emplace_back(spec.key);
+  }
+  std::vector<std::string> out;
+  for (const auto& name : names) {
+    if ((!name.starts_with("FUNCTION_") && !name.starts_with("LAMBDA_MCP_")) ||
+        std::find(known.begin(), known.end(), name) != known.end()) {
+      continue;
+    }
+    std::string hint = ClosestMatch(name, known);
+    out.push_back(name + " is not a lambda-mcp variable and is ignored" +
+                  (hint.empty() ? " (docs/config.md lists them)" : "; did you mean " + hint + "?"));
+  }
+  return out;
+}
+
+std::vector<std::string> EnvironmentNames() {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    out.emplace_back(entry.substr(0, entry.find('=')));
   }
   return out;
 }

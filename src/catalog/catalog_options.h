@@ -35,7 +35,7 @@ struct CatalogOptions {
   std::chrono::seconds discovery_wait{30};     // how long tools/list waits for the first discovery
   std::chrono::seconds invoke_timeout_margin{10};  // read timeout = function Timeout + margin
   std::chrono::seconds invoke_timeout{0};          // > 0: fixed read timeout for every function
-  std::size_t max_result_bytes = 1024 * 1024;      // text results beyond this are truncated with a notice
+  std::size_t max_result_bytes = 6 * 1024 * 1024;  // Lambda's response limit; text beyond it is truncated
   int max_concurrency_per_function = 0;            // 0 = unlimited
   std::chrono::seconds progress_interval{5};  // progress notifications while waiting (if asked); 0 = none
   bool log_tail = false;                      // LogType=Tail; the log tail goes into error results
@@ -73,6 +73,13 @@ std::string CanonicalKey(std::string key);
 
 // The catalog keys present in the process environment.
 OptionValues CatalogEnvironment();
+
+// For each name in `names` (environment variable names) that starts with FUNCTION_ or LAMBDA_MCP_ but is
+// none of lambda-mcp's, a warning naming it and, when one is close, the variable meant ("FUNCTION_PREFX is
+// not a lambda-mcp variable; did you mean FUNCTION_PREFIX?").
+std::vector<std::string> UnknownVariableWarnings(const std::vector<std::string>& names);
+// The names in this process's environment.
+std::vector<std::string> EnvironmentNames();
 
 // Merges flags > env > file and validates; the target keys fill targets[0] ("default"). On failure, one
 // kInvalidArgument whose message lists every problem, one per line.

@@ -112,3 +112,24 @@ TEST(CatalogOptionsTest, EveryOptionIsDocumented) {
 
 }  // namespace
 }  // namespace lmcp::catalog
+
+namespace lmcp::catalog {
+namespace {
+
+TEST(UnknownVariableWarningsTest, NamesTheMisspeltVariableAndTheOneMeant) {
+  auto w = UnknownVariableWarnings({"PATH", "FUNCTION_PREFX", "LAMBDA_MCP_MAX_RESULT_BYTE", "FUNCTION_PREFIX",
+                                    "LAMBDA_MCP_STATE", "LAMBDA_MCP_ZZZZZZZZZZZZZZZZZZZZ", "AWS_REGON"});
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_EQ(w[0],
+            "FUNCTION_PREFX is not a lambda-mcp variable and is ignored; did you mean FUNCTION_PREFIX?");
+  EXPECT_EQ(w[1],
+            "LAMBDA_MCP_MAX_RESULT_BYTE is not a lambda-mcp variable and is ignored; did you mean "
+            "LAMBDA_MCP_MAX_RESULT_BYTES?");
+  EXPECT_EQ(
+      w[2],
+      "LAMBDA_MCP_ZZZZZZZZZZZZZZZZZZZZ is not a lambda-mcp variable and is ignored (docs/config.md lists "
+      "them)");
+}
+
+}  // namespace
+}  // namespace lmcp::catalog

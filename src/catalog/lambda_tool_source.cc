@@ -46,14 +46,20 @@ Result<std::string> LoadLambdaAuditKey(const CatalogOptions& options) {
 
 Result<std::unique_ptr<LambdaToolSource>> LambdaToolSource::Create(const CatalogOptions& options,
                                                                    Clock& clock, metrics::Registry* metrics,
-                                                                   GuardrailStores stores) {
+                                                                   GuardrailStores stores,
+                                                                   bool serve_target_errors) {
   // The targets given now are built first, so a configuration error stops the start; later ones (a reload)
   // are built by the catalog, and one that fails is a failing target.
   auto built = std::make_shared<std::map<std::string, std::shared_ptr<LambdaBackend>>>();
   for (const auto& t : options.targets) {
     auto backend = AwsLambdaBackend::Create(t, clock, aws::ProcessEnvironment());
-    if (!backend.ok()) {
+    if (!backend.ok() && !serve_target_errors) {
       return backend.error();
+    }
+    if (!backend.ok()) {
+      spdlog::error("target {}: {} (tools/list answers with this until it is fixed)", ForLog(t.name),
+                    ForLog(backend.error().message, 1000));
+      continue;  // the factory below builds it again, and fails again: a failing target
     }
     (*built)[t.name] = std::move(backend).value();
   }

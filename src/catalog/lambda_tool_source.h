@@ -19,9 +19,13 @@ class LambdaToolSource : public mcp::ToolProvider {
   // keeps retrying. Targets added later (SetTargets) that cannot be built are failing targets instead.
   // `metrics` (may be null) gets the call series and must outlive the source.
   // `stores`: the guardrails' shared state (null members: in memory).
+  // With `serve_target_errors` (stdio, where a client shows only "connection closed" for a process that
+  // exits), a target the AWS layer rejects is a failing target from the start instead: the server stays up
+  // and tools/list answers with the reason.
   static Result<std::unique_ptr<LambdaToolSource>> Create(const CatalogOptions& options, Clock& clock,
                                                           metrics::Registry* metrics = nullptr,
-                                                          GuardrailStores stores = {});
+                                                          GuardrailStores stores = {},
+                                                          bool serve_target_errors = false);
   // For tests and other backends: `backend` is owned and serves every target.
   LambdaToolSource(const CatalogOptions& options, std::unique_ptr<LambdaBackend> backend,
                    std::unique_ptr<AuditSink> audit, Clock& clock, metrics::Registry* metrics = nullptr);

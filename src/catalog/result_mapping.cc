@@ -384,11 +384,9 @@ mcp::ToolResult MapInvokeResponse(InvokeResponse resp, const ResultContext& ctx)
       return r;
     }
   }
-  const std::size_t payload_bytes = resp.payload.size();
-  std::string text = CapText(std::move(resp.payload), ctx.max_text_bytes);
-  bool truncated = text.size() != payload_bytes;
-  mcp::ToolResult r = TextResult(std::move(text), false);
-  if (value.is_object() && !truncated && mcp::HasStructuredContent(ctx.protocol_version)) {
+  // Only the text is capped: structuredContent, when the payload is an object, is always the whole value.
+  mcp::ToolResult r = TextResult(CapText(std::move(resp.payload), ctx.max_text_bytes), false);
+  if (value.is_object() && mcp::HasStructuredContent(ctx.protocol_version)) {
     r.structured_content = std::move(value);
   }
   return r;

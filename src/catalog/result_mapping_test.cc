@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/catalog_options.h"
 #include "mcp/protocol.h"
 
 namespace lmcp::catalog {
@@ -173,6 +174,25 @@ TEST(ResultMappingTest, ResultAtTheDepthLimitPassesThrough) {
   EXPECT_FALSE(r.is_error);
   ASSERT_TRUE(r.structured_content);
   EXPECT_TRUE((*r.structured_content)["a"].is_object());
+}
+
+TEST(ResultMappingTest, TruncatedTextKeepsStructuredContentWhole) {
+  ResultContext c = Ctx();
+  c.max_text_bytes = 1024;
+  std::string big = R"({"rows":")" + std::string(2000, 'x') + R"("})";
+  auto r = MapInvokeResponse(Payload(big), c);
+  EXPECT_NE(r.content[0]["text"].get<std::string>().find("truncated"), std::string::npos);
+  ASSERT_TRUE(r.structured_content.has_value());
+  EXPECT_EQ((*r.structured_content)["rows"].get<std::string>().size(), 2000u);
+}
+
+// Parity with the reference server, which returns a 1 MiB result intact: the default cap is Lambda's own.
+TEST(ResultMappingTest, DefaultCapReturnsAOneMebibyteResultIntact) {
+  ResultContext c = Ctx();
+  c.max_text_bytes = CatalogOptions{}.max_result_bytes;
+  std::string big = "\"" + std::string(1024 * 1024, 'x') + "\"";
+  auto r = MapInvokeResponse(Payload(big), c);
+  EXPECT_EQ(r.content[0]["text"].get<std::string>(), big);
 }
 
 TEST(ResultMappingTest, OverDeepFunctionErrorShowsThePayloadAsText) {

@@ -144,6 +144,9 @@ Result<std::unique_ptr<LocalEndpoint>> LocalEndpoint::Create(const LocalOptions&
   if (needs_processes && ropts.runtimes_dir.empty()) {
     return Error::NotFound("cannot find the runtime bootstraps (python_bootstrap.py); set LMCP_RUNTIMES_DIR");
   }
+  if (needs_processes) {
+    spdlog::info("local: runtime bootstraps from {}", ropts.runtimes_dir);
+  }
 
   ep->service_ = std::make_unique<LocalService>(std::move(*deployment), MakeServiceOptions(options, loopback),
                                                 std::make_unique<ProcessRuntime>(ropts), clock);

@@ -110,7 +110,8 @@ class Loader {
                                                      "MemorySize",
                                                      "Environment",
                                                      "AutoPublishAlias",
-                                                     "ReservedConcurrentExecutions"};
+                                                     "ReservedConcurrentExecutions",
+                                                     "PackageType"};
     static const std::set<std::string> kIgnored = {"Events",
                                                    "Policies",
                                                    "Role",
@@ -118,7 +119,8 @@ class Loader {
                                                    "Tracing",
                                                    "Layers",
                                                    "VpcConfig",
-                                                   "PackageType",
+                                                   "ImageUri",
+                                                   "ImageConfig",
                                                    "FunctionUrlConfig",
                                                    "LoggingConfig",
                                                    "EphemeralStorage",
@@ -261,12 +263,27 @@ class Loader {
       return name.error();
     }
     f.name = *name;
+    // A function `local` cannot run is left out, with a warning, so that the rest of the template serves.
+    std::string package_type;
+    if (auto st = ReadString(id, p, "PackageType", package_type, false); !st.ok()) {
+      return st;
+    }
+    if (package_type == "Image") {
+      Warn("function " + id + ": skipped, PackageType Image is not emulated locally (only Zip functions in " +
+           "python3.x, nodejs*.x or echo)");
+      return Ok();
+    }
     if (!p.IsMap() || !p["FunctionName"]) {
       Warn("function " + id + ": no FunctionName, using the logical id");
     }
     std::string code_uri;
     if (auto st = ReadFunctionScalars(id, p, f, code_uri); !st.ok()) {
       return st;
+    }
+    if (!RuntimeEmulated(f.runtime)) {
+      Warn("function " + id + ": skipped, Runtime " + f.runtime +
+           " is not emulated locally (python3.x, nodejs*.x or echo)");
+      return Ok();
     }
     if (auto st = ReadTagsAndEnvironment(id, p, f); !st.ok()) {
       return st;

@@ -28,11 +28,13 @@ std::vector<std::string> HandlerFiles(const std::string& module, bool python) {
 
 }  // namespace
 
+bool RuntimeEmulated(const std::string& runtime) {
+  return runtime.starts_with("python3") || runtime.starts_with("nodejs") || runtime == "echo";
+}
+
 Status LocateCode(FunctionSpec& f, const std::string& code_uri, const std::string& base_dir) {
   const std::string& id = f.logical_id;
-  bool python = f.runtime.rfind("python3", 0) == 0;
-  bool node = f.runtime.rfind("nodejs", 0) == 0;
-  if (!python && !node && f.runtime != "echo") {
+  if (!RuntimeEmulated(f.runtime)) {
     return TemplateError(id,
                          "Runtime " + f.runtime + " is not supported locally (python3.x, nodejs*.x, echo)");
   }
@@ -53,6 +55,7 @@ Status LocateCode(FunctionSpec& f, const std::string& code_uri, const std::strin
   if (dot == std::string::npos || dot == 0 || dot + 1 == f.handler.size()) {
     return TemplateError(id, "Handler must be <module>.<function>, got '" + f.handler + "'");
   }
+  const bool python = f.runtime.starts_with("python3");
   std::vector<std::string> candidates = HandlerFiles(f.handler.substr(0, dot), python);
   std::string found;
   for (const auto& c : candidates) {

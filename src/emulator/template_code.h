@@ -13,4 +13,7 @@ namespace lmcp::emulator {
 // `echo`, f.code_sha256 and f.code_size from the handler's file. Errors name f.logical_id.
 Status LocateCode(FunctionSpec& f, const std::string& code_uri, const std::string& base_dir);
 
+// Whether `local` can run functions of this Runtime: python3.x, nodejs*.x, and the built-in echo.
+bool RuntimeEmulated(const std::string& runtime);
+
 }  // namespace lmcp::emulator

@@ -161,7 +161,6 @@ TEST_F(TemplateTest, RejectsBadFunctions) {
     const char* props;
     const char* error;
   } cases[] = {
-      {"{Handler: app.handler, Runtime: java21, CodeUri: code}", "Runtime java21 is not supported"},
       {"{Handler: missing.handler, Runtime: python3.12, CodeUri: code}", "handler file missing.py not found"},
       {"{Handler: app.handler, Runtime: python3.12, CodeUri: nowhere}", "is not a directory"},
       {"{Handler: apphandler, Runtime: python3.12, CodeUri: code}", "Handler must be"},
@@ -178,6 +177,26 @@ TEST_F(TemplateTest, RejectsBadFunctions) {
     ASSERT_FALSE(d.ok()) << c.props;
     EXPECT_THAT(d.error().message, HasSubstr(c.error)) << c.props;
   }
+}
+
+// `local` serves the functions it can run and skips the others with a warning, rather than refusing the
+// template: an Image function and a Java one beside a Python one.
+TEST_F(TemplateTest, SkipsImageAndUnemulatedRuntimesWithAWarning) {
+  auto d = Load(R"(
+Resources:
+  Py: {Type: AWS::Serverless::Function, Properties: {FunctionName: py, Handler: app.handler, Runtime: python3.12, CodeUri: code}}
+  Img: {Type: AWS::Serverless::Function, Properties: {FunctionName: img, PackageType: Image, ImageUri: repo/img:1}}
+  Jv: {Type: AWS::Serverless::Function, Properties: {FunctionName: jv, Handler: a.B::handle, Runtime: java21, CodeUri: code}}
+)");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  ASSERT_EQ(d->functions.size(), 1u);
+  EXPECT_EQ(d->functions[0].name, "py");
+  std::string all;
+  for (const auto& w : d->warnings) {
+    all += w + "\n";
+  }
+  EXPECT_THAT(all, HasSubstr("function Img: skipped, PackageType Image is not emulated locally"));
+  EXPECT_THAT(all, HasSubstr("function Jv: skipped, Runtime java21 is not emulated locally"));
 }
 
 TEST_F(TemplateTest, DuplicateNamesAndBadYaml) {
