@@ -61,7 +61,16 @@ Async<int> Count(int n) {
   co_return total;
 }
 
-TEST(AsyncTest, AMillionAwaitsInALoopDoNotGrowTheStack) { EXPECT_EQ(BlockOn(Count(1'000'000)), 1'000'000); }
+// TSan keeps its own shadow call stack (at most 65,536 frames), and its instrumentation does not see the
+// symmetric transfer of an await that completes at once as a return: the shadow stack overflows where the
+// real one does not grow. Under TSan the loop is shorter; the other builds check the million.
+#if defined(__SANITIZE_THREAD__)
+constexpr int kAwaits = 10'000;
+#else
+constexpr int kAwaits = 1'000'000;
+#endif
+
+TEST(AsyncTest, AMillionAwaitsInALoopDoNotGrowTheStack) { EXPECT_EQ(BlockOn(Count(kAwaits)), kAwaits); }
 
 Async<int> Deep(int depth) {
   if (depth == 0) {
