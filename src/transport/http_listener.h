@@ -13,8 +13,8 @@
 // - a second listener on the same port fails to bind (no SO_REUSEPORT).
 // Responses are either whole (Content-Length) or a stream of SSE frames from an SseChannel (chunked), which
 // ends when the channel closes or the client goes away. Either way the connection then serves the client's
-// next request (HTTP/1.1 keep-alive), unless the client or the response asked to close it. Handlers run on a small thread pool, never on the I/O
-// threads.
+// next request (HTTP/1.1 keep-alive), unless the client or the response asked to close it. Handlers run on a
+// small thread pool, never on the I/O threads.
 //
 // Thread safety: Start/StopAccepting/Stop from one controlling thread; counters from any thread.
 
