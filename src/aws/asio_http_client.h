@@ -25,7 +25,7 @@ struct AsioHttpClientOptions {
   std::string ca_bundle;  // PEM file for TLS verification (AWS_CA_BUNDLE / profile ca_bundle); empty = system
   std::string user_agent = "lambda-mcp";
   EnvLookup env;  // where proxy variables are read (once, at construction); default: the process environment
-  std::size_t max_idle_per_origin = 256;  // a gateway runs hundreds of calls at once to one endpoint
+  std::size_t max_idle_per_origin = 32;
   std::chrono::milliseconds idle_timeout{50'000};
   Clock* clock = nullptr;  // measures idle time; default Clock::System()
 };
