@@ -13,8 +13,8 @@
 #include <valijson/validator.hpp>
 
 #include "catalog/schema_dialect.h"
-#include "catalog/valijson_keywords.h"
 #include "catalog/validation_message.h"
+#include "catalog/valijson_keywords.h"
 #include "common/json.h"
 
 namespace lmcp::catalog {

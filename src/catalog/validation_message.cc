@@ -41,7 +41,8 @@ std::string TypeName(const Json& value) {
 
 // Follows local "$ref": "#/definitions/x" (or "#/$defs/x"), a few hops at most.
 const Json* Resolve(const Json& root, const Json* schema) {
-  for (int hops = 0; hops < 8 && schema != nullptr && schema->is_object() && schema->contains("$ref"); ++hops) {
+  for (int hops = 0; hops < 8 && schema != nullptr && schema->is_object() && schema->contains("$ref");
+       ++hops) {
     const Json& ref = (*schema)["$ref"];
     if (!ref.is_string() || !ref.get<std::string>().starts_with("#")) {
       return schema;
@@ -82,7 +83,8 @@ std::pair<const Json*, const Json*> Walk(const Json& schema, const Json& argumen
       size_t index = std::stoul(key);
       v = index < v->size() ? &(*v)[index] : nullptr;
       const Json* next = nullptr;
-      if (s != nullptr && s->is_object() && s->contains("prefixItems") && index < (*s)["prefixItems"].size()) {
+      if (s != nullptr && s->is_object() && s->contains("prefixItems") &&
+          index < (*s)["prefixItems"].size()) {
         next = &(*s)["prefixItems"][index];
       } else if (s != nullptr && s->is_object() && s->contains("items") && (*s)["items"].is_object()) {
         next = &(*s)["items"];
@@ -116,9 +118,10 @@ std::string Keyword(const Json* schema, const char* key) {
 std::string Rewrite(const Json* s, const Json* v, const std::string& d) {
   const std::string value = v != nullptr ? Shown(*v) : "";
   if (d.starts_with("Failed to match regex specified by 'pattern'")) {
-    std::string pattern = s != nullptr && s->is_object() && s->contains("pattern") && (*s)["pattern"].is_string()
-                              ? (*s)["pattern"].get<std::string>()
-                              : "";
+    std::string pattern =
+        s != nullptr && s->is_object() && s->contains("pattern") && (*s)["pattern"].is_string()
+            ? (*s)["pattern"].get<std::string>()
+            : "";
     return value + " does not match the pattern" + (pattern.empty() ? "" : " " + pattern);
   }
   if (d.starts_with("Failed to match against any enum values")) {

@@ -26,15 +26,17 @@ TEST(ValidationMessageTest, EachProblemNamesItsConstraintAndValue) {
   auto problems = (*v)->Validate(Json::parse(
       R"({"customerId":"x1","color":"purple","n":7,"points":[1,"two"],"detail":{"kind":"refund"},"extra":true})"));
   std::sort(problems.begin(), problems.end());
-  EXPECT_EQ(problems, (std::vector<std::string>{
-                          R"((arguments): Missing required property 'email')",
-                          R"((arguments): unknown property 'extra' (allowed: color, customerId, detail, email, n, points))",
-                          R"(color: "purple" is not one of the allowed values ["red","green"])",
-                          R"(customerId: "x1" does not match the pattern ^[0-9]+$)",
-                          R"(detail.kind: "refund" must be "order")",
-                          R"(n: 7 is over the maximum 3)",
-                          R"(points[1]: "two" is a string; expected type "number")",
-                      }));
+  EXPECT_EQ(
+      problems,
+      (std::vector<std::string>{
+          R"((arguments): Missing required property 'email')",
+          R"((arguments): unknown property 'extra' (allowed: color, customerId, detail, email, n, points))",
+          R"(color: "purple" is not one of the allowed values ["red","green"])",
+          R"(customerId: "x1" does not match the pattern ^[0-9]+$)",
+          R"(detail.kind: "refund" must be "order")",
+          R"(n: 7 is over the maximum 3)",
+          R"(points[1]: "two" is a string; expected type "number")",
+      }));
 }
 
 TEST(ValidationMessageTest, EchoLinesAreDropped) {
@@ -42,7 +44,8 @@ TEST(ValidationMessageTest, EchoLinesAreDropped) {
   EXPECT_EQ(DescribeProblem(schema, Json::object(), {"<root>"},
                             "Failed to validate against schema associated with property name 'a'."),
             std::nullopt);
-  EXPECT_EQ(DescribeProblem(schema, Json{{"a", 1}}, {"<root>", "[a]"}, "Value type not permitted by 'type' constraint."),
+  EXPECT_EQ(DescribeProblem(schema, Json{{"a", 1}}, {"<root>", "[a]"},
+                            "Value type not permitted by 'type' constraint."),
             R"(a: 1 is an integer; expected type "string")");
 }
 
