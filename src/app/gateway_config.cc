@@ -136,7 +136,7 @@ void ReadToolOverrides(const ConfigNode& node, std::vector<catalog::ToolOverride
 catalog::TargetOptions ReadTarget(const ConfigNode& node) {
   catalog::TargetOptions t;
   node.ExpectMap({"name", "namespace", "region", "endpoint_url", "credentials", "select", "qualifier_tag",
-                  "default_qualifier", "schema_tag", "tools"});
+                  "default_qualifier", "schema_tag", "schema_dir", "tools"});
   t.name = node["name"].String().value_or("");
   t.tool_prefix = node["namespace"].String().value_or("");
   t.region = node["region"].String().value_or("");
@@ -145,6 +145,7 @@ catalog::TargetOptions ReadTarget(const ConfigNode& node) {
   ReadSelection(node["select"], t.selection);
   t.qualifier_tag_key = node["qualifier_tag"].String().value_or("");
   t.schema_arn_tag_key = node["schema_tag"].String().value_or("");
+  t.schema_dir = node["schema_dir"].String().value_or("");
   t.default_qualifier = node["default_qualifier"].String().value_or("");
   ReadToolOverrides(node["tools"], t.tools);
   return t;
@@ -410,8 +411,17 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
       ReadFlatKey(key, value, out, problems);
     }
   }
+  const std::filesystem::path file_dir = std::filesystem::path(path).parent_path();
   for (const auto& item : doc["targets"].Items()) {
     out.targets.push_back(ReadTarget(item));
+    std::string& dir = out.targets.back().schema_dir;
+    if (!dir.empty() && std::filesystem::path(dir).is_relative()) {
+      dir = (file_dir / dir).string();  // relative to the config file, like every path in it
+    }
+    if (!dir.empty() && !std::filesystem::is_directory(dir)) {
+      problems.Add("targets[" + out.targets.back().name + "].schema_dir",
+                   "\"" + dir + "\" is not a directory");
+    }
   }
   for (const auto& problem : catalog::ValidateTargets(out.targets)) {
     problems.AddLine(problem);
@@ -426,7 +436,7 @@ Result<GatewayConfig> ParseRoot(const YAML::Node& root, const std::string& path,
       if (out.flat.count(key)) {
         problems.Add(AsciiLower(key),
                      "with targets listed, set this per target (targets[].select, region, "
-                     "credentials, qualifier_tag, default_qualifier, schema_tag)");
+                     "credentials, qualifier_tag, default_qualifier, schema_tag, schema_dir)");
       }
     }
   }
@@ -478,6 +488,7 @@ const std::vector<std::string>& TargetOptionKeys() {
                                                  "FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY",
                                                  "FUNCTION_QUALIFIER_TAG_KEY",
                                                  "FUNCTION_QUALIFIER",
+                                                 "LAMBDA_MCP_INPUT_SCHEMA_DIR",
                                                  "AWS_PROFILE",
                                                  "AWS_REGION"};
   return kKeys;

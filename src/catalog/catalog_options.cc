@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include "aws/function_ref.h"
@@ -27,6 +28,9 @@ const std::vector<OptionSpec> kSpecs = {
      "exposed)."},
     {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "function-input-schema-arn-tag-key", "string", "",
      "Tag whose value is an EventBridge Schema Registry ARN; that schema becomes the tool's inputSchema."},
+    {"LAMBDA_MCP_INPUT_SCHEMA_DIR", "input-schema-dir", "string", "",
+     "Directory of JSON Schema files named after the functions (<function-name>.json): a function's file "
+     "becomes its tool's inputSchema, before any registry schema (no Schema Registry needed)."},
     {"FUNCTION_QUALIFIER_TAG_KEY", "function-qualifier-tag-key", "string", "",
      "Tag whose value is the alias or version to invoke (overrides FUNCTION_QUALIFIER)."},
     {"FUNCTION_QUALIFIER", "function-qualifier", "string", "",
@@ -261,6 +265,10 @@ Result<CatalogOptions> LoadCatalogOptions(const OptionSources& sources) {
   r.String("FUNCTION_TAG_KEY", sel.tag_key);
   r.String("FUNCTION_TAG_VALUE", sel.tag_value);
   r.String("FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", t.schema_arn_tag_key);
+  r.String("LAMBDA_MCP_INPUT_SCHEMA_DIR", t.schema_dir);
+  if (!t.schema_dir.empty() && !std::filesystem::is_directory(t.schema_dir)) {
+    r.Problem("LAMBDA_MCP_INPUT_SCHEMA_DIR: \"" + t.schema_dir + "\" is not a directory");
+  }
   r.String("FUNCTION_QUALIFIER_TAG_KEY", t.qualifier_tag_key);
   r.String("AWS_PROFILE", t.credentials.profile);
   if (!t.credentials.profile.empty()) {

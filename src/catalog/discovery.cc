@@ -1,5 +1,6 @@
 #include "catalog/discovery.h"
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -7,6 +8,7 @@
 #include "catalog/tool_annotations.h"
 #include "catalog/tool_execution.h"
 #include "catalog/tool_naming.h"
+#include "common/file.h"
 #include "mcp/x_mcp_header.h"
 
 namespace lmcp::catalog {
@@ -252,6 +254,43 @@ std::string ResolveSchema(const std::string& arn_text, LambdaBackend& backend, S
   return cached->second->content;
 }
 
+// The input schema in `dir`/<function name>.json, when there is one; like ResolveSchema, it sets the entry's
+// schema, validator and schema_source and returns the document's text, and a file that cannot be used is a
+// warning (the tool then takes what the registry tag gives, or any object).
+std::string SchemaFromFile(const std::string& dir, ToolEntry& e, DiscoveryResult& out) {
+  const std::string path = (std::filesystem::path(dir) / (e.function.name + ".json")).string();
+  if (!std::filesystem::exists(path)) {
+    return "";
+  }
+  auto why_not = [&](const std::string& why) {
+    out.warnings.push_back("function " + e.function.name + ": schema file " + path + " not used: " + why);
+    return std::string();
+  };
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) {
+    return why_not(text.error().message);
+  }
+  Json schema = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (schema.is_discarded() || !schema.is_object()) {
+    return why_not("not a JSON object");
+  }
+  if (schema.value("type", "") != "object") {
+    return why_not("its root must be {\"type\": \"object\", ...} (tool arguments are an object)");
+  }
+  auto validator = ArgumentValidator::Create(schema);
+  if (!validator.ok() && validator.error().code != ErrorCode::kFailedPrecondition) {
+    return why_not(validator.error().message);
+  }
+  e.event_schema = schema;
+  e.schema_source = "file " + path;
+  if (validator.ok()) {
+    e.validator = validator.value();
+  } else {
+    e.schema_source += " (arguments not validated: " + validator.error().message + ")";
+  }
+  return *text;
+}
+
 // The tool definition: name, description and schemas (the reference's wrapper in compat mode). An
 // x-mcp-header annotation that is invalid is removed with a warning: clients drop a tool that has one, and
 // without it the tool stays usable (its parameter is just not mirrored into a header).
@@ -342,7 +381,10 @@ Result<DiscoveryResult> Discover(const TargetOptions& t, CompatMode compat, Lamb
     ChooseQualifier(t, listed_refs, tag(t.qualifier_tag_key), e);
     e.schema_source = "none";
     std::string schema_content;
-    if (!t.schema_arn_tag_key.empty()) {
+    if (!t.schema_dir.empty()) {
+      schema_content = SchemaFromFile(t.schema_dir, e, out);
+    }
+    if (schema_content.empty() && !t.schema_arn_tag_key.empty()) {
       std::string arn_text = tag(t.schema_arn_tag_key);
       if (arn_text.empty()) {
         out.infos.push_back("No schema arn provided for function " + e.function.arn + " via tag " +

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "tests/support/catalog/fake_lambda_backend.h"
@@ -213,6 +215,44 @@ const char* kCustomerSchema = R"({
   "required": ["customerId"],
   "additionalProperties": false
 })";
+
+// Schemas without the registry: <function-name>.json in LAMBDA_MCP_INPUT_SCHEMA_DIR wins over the tag; a file
+// that cannot be used is a warning and the tag's schema serves instead.
+TEST(DiscoveryTest, SchemaFilesWinOverTheRegistryTag) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "lmcp-schema-dir";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "mcp-echo.json")
+      << R"({"type":"object","required":["text"],"properties":{"text":{"type":"string"}}})";
+  std::ofstream(dir / "mcp-customer-info.json") << R"({"type":"array"})";
+  FakeLambdaBackend b;
+  SeedReferenceFunctions(b);
+  b.SetTags("mcp-customer-info",
+            {{"team", "crm"}, {"schema", "arn:aws:schemas:us-east-1:123456789012:schema/reg/Customer"}});
+  b.AddSchema("us-east-1", "reg", "Customer", {kCustomerSchema, "JSONSchemaDraft4", "1"});
+  auto d = Discover(Options({{"FUNCTION_PREFIX", "mcp-"},
+                             {"FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY", "schema"},
+                             {"LAMBDA_MCP_INPUT_SCHEMA_DIR", dir.string()}}),
+                    b);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->tools.size(), 2u);
+  const auto& echo = d->tools[0];
+  EXPECT_EQ(echo.schema_source, "file " + (dir / "mcp-echo.json").string());
+  EXPECT_EQ(echo.definition.input_schema["required"], Json::array({"text"}));
+  ASSERT_TRUE(echo.validator);
+  EXPECT_FALSE(echo.validator->Validate(Json{{"text", 1}}).empty());
+  const auto& info = d->tools[1];
+  EXPECT_EQ(info.schema_source, "registry arn:aws:schemas:us-east-1:123456789012:schema/reg/Customer");
+  std::string warnings;
+  for (const auto& w : d->warnings) {
+    warnings += w + "\n";
+  }
+  EXPECT_NE(warnings.find("mcp-customer-info: schema file " + (dir / "mcp-customer-info.json").string() +
+                          " not used: its root must be {\"type\": \"object\""),
+            std::string::npos)
+      << warnings;
+  EXPECT_FALSE(LoadCatalogOptions({.env = {{"LAMBDA_MCP_INPUT_SCHEMA_DIR", (dir / "nope").string()}}}).ok());
+}
 
 TEST(DiscoveryTest, RegistrySchemaBecomesInputSchema) {
   FakeLambdaBackend b;

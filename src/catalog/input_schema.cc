@@ -13,6 +13,7 @@
 #include <valijson/validator.hpp>
 
 #include "catalog/schema_dialect.h"
+#include "catalog/validation_message.h"
 #include "catalog/valijson_keywords.h"
 #include "common/json.h"
 
@@ -235,6 +236,7 @@ Result<Json> ToInputSchema(const SchemaDocument& doc, const std::string& schema_
 
 struct ArgumentValidator::Impl {
   valijson::Schema schema;
+  Json published;               // the schema as the client sees it: what problems are described against
   bool float_integers = false;  // 1.0 is an integer (draft-06 on); valijson reads it as a float
 };
 
@@ -301,6 +303,7 @@ Result<std::shared_ptr<const ArgumentValidator>> ArgumentValidator::Create(const
     draft7 = std::move(prepared).value();
   }
   auto impl = std::make_unique<Impl>();
+  impl->published = schema;
   impl->float_integers = dialect.value() != SchemaDialect::kDraft4;
   try {
     valijson::SchemaParser parser(dialect.value() == SchemaDialect::kDraft4
@@ -338,20 +341,13 @@ std::vector<std::string> ArgumentValidator::Validate(const Json& arguments) cons
   valijson::ValidationResults::Error error;
   std::set<std::string> seen;
   while (results.popError(error)) {
-    std::string path;
-    for (size_t i = 1; i < error.context.size(); ++i) {
-      path += error.context[i];
-    }
-    if (path.empty()) {
-      path = "(root)";
-    }
-    std::string line = path + ": " + error.description;
-    if (seen.insert(line).second) {
-      out.push_back(line);
+    auto line = DescribeProblem(impl_->published, arguments, error.context, error.description);
+    if (line && seen.insert(*line).second) {
+      out.push_back(std::move(*line));
     }
   }
   if (out.empty()) {  // some valijson checks (propertyNames) fail without saying why
-    out.push_back("(root): the arguments do not match the input schema");
+    out.push_back("(arguments): the arguments do not match the input schema");
   }
   return out;
 }

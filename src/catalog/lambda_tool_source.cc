@@ -109,6 +109,9 @@ void LogCatalogOptions(const CatalogOptions& o) {
     spdlog::info("{}FUNCTION_TAG_KEY: {}", who, ForLog(sel.tag_key));
     spdlog::info("{}FUNCTION_TAG_VALUE: {}", who, ForLog(sel.tag_value));
     spdlog::info("{}FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY: {}", who, ForLog(t.schema_arn_tag_key));
+    if (!t.schema_dir.empty()) {
+      spdlog::info("{}LAMBDA_MCP_INPUT_SCHEMA_DIR: {}", who, ForLog(t.schema_dir));
+    }
     if (sel.allow_all) {
       spdlog::info("{}FUNCTION_ALLOW_ALL: true", who);
     }

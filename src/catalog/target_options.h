@@ -66,6 +66,7 @@ struct TargetOptions {
   CredentialOptions credentials;
   SelectionOptions selection;
   std::string schema_arn_tag_key;  // tag whose value is a Schema Registry ARN
+  std::string schema_dir;          // <function-name>.json files: input schemas without the registry
   std::string qualifier_tag_key;   // tag whose value is the alias/version to invoke
   std::string default_qualifier;   // "" = $LATEST
   std::vector<ToolOverride> tools;

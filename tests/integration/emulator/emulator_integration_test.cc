@@ -438,8 +438,9 @@ TEST(SamplesTest, EverySampleAnswers) {
   auto fns = session->lambda().ListAllFunctions();
   ASSERT_TRUE(fns.ok());
   EXPECT_EQ(fns->size(), 8u);
-  // Each sample's schema tag resolves through DescribeSchema.
-  for (const char* name : {"mcp-customer-lookup", "mcp-create-ticket"}) {
+  // Each sample tool's schema tag resolves through DescribeSchema: every one has an input schema.
+  for (const char* name : {"mcp-customer-lookup", "mcp-create-ticket", "mcp-render-chart", "mcp-slow-report",
+                           "mcp-echo", "mcp-long-job", "mcp-notify"}) {
     auto tags =
         session->lambda().ListTags(std::string("arn:aws:lambda:us-east-1:123456789012:function:") + name);
     ASSERT_TRUE(tags.ok());
