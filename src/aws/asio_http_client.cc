@@ -386,7 +386,7 @@ asio::awaitable<std::optional<HttpError>> Exchange::Connect() {
     if (rec || cancelled || timed_out) {
       co_return ConnectError("CONNECT through " + where, rec);
     }
-    const int status = parser.get().result_int();
+    const unsigned status = parser.get().result_int();
     if (status / 100 != 2 || conn->buffer.size() != 0) {
       co_return HttpError{HttpErrorKind::kConnectFailed,
                           "proxy " + where + " refused CONNECT " + authority + ": " + std::to_string(status),

@@ -60,7 +60,7 @@ TEST_F(TemplateTest, LoadsTheSamples) {
   ASSERT_TRUE(slow->reserved_concurrency.has_value());
   EXPECT_EQ(*slow->reserved_concurrency, 2);
   EXPECT_EQ(Find(*d, "mcp-echo")->description, "Echo the input back (dev stage, us-east-1)");
-  ASSERT_EQ(d->schemas.size(), 2u);
+  ASSERT_EQ(d->schemas.size(), 7u);  // every sample tool has one
   EXPECT_EQ(d->schemas[0].registry, "lambda-mcp-samples");
   EXPECT_FALSE(Find(*d, "internal-billing-job")->tags.count("mcp"));
   EXPECT_FALSE(lookup->code_sha256.empty());
