@@ -180,6 +180,19 @@ const ServiceInfo& StsService() {
   return kInfo;
 }
 
+namespace {
+
+// AWS_ENDPOINT_URL_<SERVICE>: the service id upper-cased, spaces and dashes as underscores.
+std::string EndpointVariable(const ServiceInfo& service) {
+  std::string suffix = service.service_id;
+  std::transform(suffix.begin(), suffix.end(), suffix.begin(), [](unsigned char c) {
+    return (c == ' ' || c == '-') ? '_' : static_cast<char>(std::toupper(c));
+  });
+  return "AWS_ENDPOINT_URL_" + suffix;
+}
+
+}  // namespace
+
 ResolvedEndpoint ResolveEndpoint(const ServiceInfo& service, const std::string& region, const EnvLookup& env,
                                  const ProfileConfig& config, const std::string& override_url) {
   if (!override_url.empty()) {
@@ -190,11 +203,7 @@ ResolvedEndpoint ResolveEndpoint(const ServiceInfo& service, const std::string& 
     ignore = IsTrue(config.Get("ignore_configured_endpoint_urls"));
   }
   if (!ignore) {
-    std::string suffix = service.service_id;
-    std::transform(suffix.begin(), suffix.end(), suffix.begin(), [](unsigned char c) {
-      return (c == ' ' || c == '-') ? '_' : static_cast<char>(std::toupper(c));
-    });
-    if (auto v = env("AWS_ENDPOINT_URL_" + suffix); v && !v->empty()) {
+    if (auto v = env(EndpointVariable(service)); v && !v->empty()) {
       return {TrimSlash(*v), true};
     }
     if (auto v = env("AWS_ENDPOINT_URL"); v && !v->empty()) {
@@ -246,11 +255,7 @@ std::vector<std::string> EndpointProblems(const EnvLookup& env, const ProfileCon
   check("--endpoint-url", override_url);
   std::vector<std::string> names = {"AWS_ENDPOINT_URL"};
   for (const ServiceInfo* service : {&LambdaService(), &SchemasService(), &TaggingService(), &StsService()}) {
-    std::string suffix = service->service_id;
-    std::transform(suffix.begin(), suffix.end(), suffix.begin(), [](unsigned char c) {
-      return (c == ' ' || c == '-') ? '_' : static_cast<char>(std::toupper(c));
-    });
-    names.push_back("AWS_ENDPOINT_URL_" + suffix);
+    names.push_back(EndpointVariable(*service));
   }
   for (const auto& name : names) {
     check(name, env(name).value_or(""));
