@@ -27,10 +27,11 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The main job: the local Lambda endpoint with the sample functions, and lambda-mcp in front of it. Installs
-# and builds only what that needs (the two binaries); the build's output goes to $(BUILD)/make-run.log.
+# and builds only what that needs (lambda-mcp, whose `local` subcommand is the endpoint); the build's output
+# goes to $(BUILD)/make-run.log.
 run:
 	@./scripts/setup.sh --run
-	@./scripts/build_quiet.sh $(BUILD) $(JOBS) lambda-mcp lambda-mcp-local -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	@./scripts/build_quiet.sh $(BUILD) $(JOBS) lambda-mcp -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  $(call OPT_G1,2) $(CMAKE_FLAGS)
 	@./scripts/run.sh
 
