@@ -6,24 +6,14 @@
 namespace lmcp::aws {
 
 HttpResult FakeHttpClient::Send(const HttpRequest& request, std::stop_token stop) {
-  Handler handler;
   {
     std::lock_guard lock(mu_);
     requests_.push_back(request);
     if (stop.stop_requested()) {
       return HttpError{HttpErrorKind::kCancelled, "cancelled", false};
     }
-    if (!script_.empty()) {
-      HttpResult r = std::move(script_.front());
-      script_.pop_front();
-      return r;
-    }
-    handler = handler_;
   }
-  if (handler) {
-    return handler(request);
-  }
-  return HttpError{HttpErrorKind::kConnectFailed, "FakeHttpClient: no scripted response", false};
+  return Answer(request);
 }
 
 HttpResult FakeHttpClient::Answer(const HttpRequest& request) {
