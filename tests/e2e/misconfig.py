@@ -5,14 +5,17 @@ where a client sees only "connection closed" if the process exits: the server mu
 carry the reason."""
 import http.server
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 
 from rawpipe import Server, check
 
 BIN = os.environ["LMCP_BIN"]
-STATE = os.environ.get("XDG_STATE_HOME", "/tmp")
+# A directory of its own: on a clean clone nothing has created build/state yet.
+STATE = tempfile.mkdtemp(prefix="lmcp-misconfig-")
 
 
 def free_port():
@@ -106,4 +109,5 @@ for label, extra, expected in STDIO_ROWS:
     print(f"ok   stdio stays up, {label}: tools/list says {r['error']['message'][:120]!r}")
 
 web.shutdown()
+shutil.rmtree(STATE, ignore_errors=True)
 print("PASS")
