@@ -161,6 +161,12 @@ int RunTools(const LambdaFlags& flags, const ToolsArgs& args) {
                    t.ok ? "" : ": ", t.ok ? "" : ForLog(t.last_error, 1000).c_str());
     }
   }
+  for (const auto& t : statuses) {
+    if (t.ok && !t.nothing_selected.empty()) {
+      std::fprintf(stderr, "%s%s\n", statuses.size() > 1 ? ("target " + t.name + ": ").c_str() : "",
+                   ForLog(t.nothing_selected, 1000).c_str());
+    }
+  }
   std::fprintf(
       stderr, "%zu tool(s)%s\n", shown.size(),
       identity ? (" visible to " + ForLog(identity->name) + " of " + std::to_string(entries->size())).c_str()

@@ -87,6 +87,7 @@ Status DiscoveredTools::RunOnce() {
         entries_ = std::move(fresh);
       }
       status_.tools = entries_->size();
+      status_.nothing_selected = result->nothing_selected;
       status_.last_error.clear();
       status_.last_success = clock_.Now();
     }

@@ -22,10 +22,11 @@ namespace lmcp::catalog {
 // What /readyz and `lambda-mcp tools` show for one target.
 struct TargetStatus {
   std::string name;
-  bool attempted = false;  // a discovery pass has finished
-  bool ok = false;         // the last pass succeeded
-  std::size_t tools = 0;   // tools in the current snapshot (the last good one)
-  std::string last_error;  // the last pass's error; "" after a success
+  bool attempted = false;        // a discovery pass has finished
+  bool ok = false;               // the last pass succeeded
+  std::size_t tools = 0;         // tools in the current snapshot (the last good one)
+  std::string last_error;        // the last pass's error; "" after a success
+  std::string nothing_selected;  // the last successful pass found no tool: why (DiscoveryResult)
   ErrorCode last_error_code = ErrorCode::kUnavailable;
   std::optional<Clock::WallTime> last_success;
   int attempts = 0;

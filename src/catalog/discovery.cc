@@ -1,5 +1,6 @@
 #include "catalog/discovery.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -9,6 +10,7 @@
 #include "catalog/tool_execution.h"
 #include "catalog/tool_naming.h"
 #include "common/file.h"
+#include "common/strings.h"
 #include "mcp/x_mcp_header.h"
 
 namespace lmcp::catalog {
@@ -47,9 +49,9 @@ std::string ExplainDiscoveryError(const Error& error, const std::string& operati
   switch (error.code) {
     case ErrorCode::kUnauthenticated:
       return "no usable AWS credentials (" + cause +
-             "). Fix: configure credentials (AWS_PROFILE with a profile in ~/.aws/config, "
-             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO via `aws sso login`, or an instance/container "
-             "role).";
+             "). Fix: configure credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (when set, they win "
+             "over AWS_PROFILE), AWS_PROFILE with a profile in ~/.aws/config, SSO via `aws sso login`, or an "
+             "instance/container role. `lambda-mcp doctor` shows which source is used.";
     case ErrorCode::kPermissionDenied:
       return "access denied (" + cause + "). Fix: allow lambda:ListFunctions" +
              std::string(
@@ -182,6 +184,41 @@ void FilterByTag(const SelectionOptions& o, const std::map<std::string, Tags>& t
   selected = kept;
   out.infos.push_back(std::to_string(selected.size()) + " Lambda functions found with tag " + o.tag_key +
                       "=" + o.tag_value + ".");
+}
+
+// Why the selection kept none of `functions` (`named` passed the name stage). Counts only: the text reaches
+// clients, who must not learn the names of functions they were not given.
+std::string NothingSelected(const SelectionOptions& o, const std::vector<FunctionInfo>& functions,
+                            std::size_t named) {
+  auto count = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " function" : " functions"); };
+  if (functions.empty()) {
+    return "ListFunctions found no function. Fix: check the account, the region (AWS_REGION) and the "
+           "endpoint (AWS_ENDPOINT_URL).";
+  }
+  if (named == 0) {
+    std::string filter;
+    if (!o.function_prefix.empty()) {
+      filter = "FUNCTION_PREFIX \"" + o.function_prefix + "\" (case-sensitive)";
+    }
+    if (!o.function_list.empty()) {
+      filter += (filter.empty() ? "" : " or ") + std::string("any FUNCTION_LIST entry");
+    }
+    std::string why = "none of the " + count(functions.size()) + " listed matches " + filter + ".";
+    if (!o.function_prefix.empty()) {
+      const std::string prefix = AsciiLower(o.function_prefix);
+      auto other_case = std::count_if(functions.begin(), functions.end(), [&](const FunctionInfo& f) {
+        return AsciiLower(f.name).starts_with(prefix);
+      });
+      if (other_case > 0) {
+        why += " " + count(static_cast<std::size_t>(other_case)) + " start with it in another case.";
+      }
+    }
+    return why +
+           " Fix: correct the name filter; `lambda-mcp tools` and `lambda-mcp doctor` show what is listed.";
+  }
+  return "none of the " + count(named) + (o.name_filter() ? " the name filter kept" : " listed") +
+         " has the tag " + o.tag_key + "=" + o.tag_value +
+         ". Fix: tag the functions, or correct FUNCTION_TAG_KEY/FUNCTION_TAG_VALUE.";
 }
 
 // The qualifier: FUNCTION_LIST entry > tag > global default.
@@ -325,12 +362,14 @@ Result<DiscoveryResult> Discover(const TargetOptions& t, CompatMode compat, Lamb
   const SelectionOptions& o = t.selection;
   if (o.half_tag_filter()) {
     out.warnings.push_back("Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE must be set to filter by tag.");
+    out.nothing_selected = out.warnings.back();
     return out;
   }
   if (!o.has_selection()) {
     out.warnings.push_back(
         "No functions selected: no tools exposed. Set FUNCTION_PREFIX, FUNCTION_LIST or "
         "FUNCTION_TAG_KEY+FUNCTION_TAG_VALUE, or FUNCTION_ALLOW_ALL=true to expose every function.");
+    out.nothing_selected = out.warnings.back();
     return out;
   }
 
@@ -347,12 +386,16 @@ Result<DiscoveryResult> Discover(const TargetOptions& t, CompatMode compat, Lamb
     listed_refs[ref.name] = &ref;
   }
   std::vector<const FunctionInfo*> selected = SelectByName(o, functions, listed_refs, out);
+  const std::size_t named = selected.size();
   auto tags_by_arn = ReadTags(t, backend, selected, out);
   if (!tags_by_arn.ok()) {
     return tags_by_arn.error();
   }
   if (o.tag_filter()) {
     FilterByTag(o, *tags_by_arn, selected, out);
+  }
+  if (selected.empty()) {
+    out.nothing_selected = NothingSelected(o, functions, named);
   }
 
   std::vector<std::string> names;

@@ -45,6 +45,9 @@ struct DiscoveryResult {
   std::vector<std::string> infos;     // log at INFO
   int functions_listed = 0;
   bool used_list_tags_fallback = false;
+  // No tool: why the selection kept no function, with the fix ("" when there are tools). Names no function
+  // the selection left out: tools/list shows it to clients.
+  std::string nothing_selected;
 };
 
 // Fails only when the tool set cannot be known (ListFunctions failed, tags needed for the filter, schema or

@@ -93,6 +93,46 @@ INSTANTIATE_TEST_SUITE_P(
             {}},
         Row{"prefix case-sensitive", {{"FUNCTION_PREFIX", "MCP-"}}, {}}));
 
+// Why nothing was selected, in counts only: the text reaches clients on tools/list.
+TEST(DiscoveryTest, NothingSelectedSaysWhyWithoutNamingFunctions) {
+  struct Case {
+    OptionValues env;
+    std::string why;
+  };
+  const std::vector<Case> cases = {
+      {{}, "No functions selected"},
+      {{{"FUNCTION_TAG_KEY", "mcp"}}, "Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE must be set"},
+      {{{"FUNCTION_PREFIX", "MCP-"}},
+       "none of the 5 functions listed matches FUNCTION_PREFIX \"MCP-\" (case-sensitive). 2 functions start "
+       "with it in another case."},
+      {{{"FUNCTION_LIST", "nope"}}, "none of the 5 functions listed matches any FUNCTION_LIST entry."},
+      {{{"FUNCTION_PREFIX", "mcp-"}, {"FUNCTION_TAG_KEY", "mcp"}, {"FUNCTION_TAG_VALUE", "disabled"}},
+       "none of the 2 functions the name filter kept has the tag mcp=disabled."},
+      {{{"FUNCTION_TAG_KEY", "team"}, {"FUNCTION_TAG_VALUE", "ops"}},
+       "none of the 5 functions listed has the tag team=ops."},
+  };
+  for (const auto& c : cases) {
+    FakeLambdaBackend b;
+    SeedReferenceFunctions(b);
+    auto d = Discover(Options(c.env), b);
+    ASSERT_TRUE(d.ok()) << d.error().message;
+    EXPECT_TRUE(d->tools.empty());
+    EXPECT_NE(d->nothing_selected.find(c.why), std::string::npos) << d->nothing_selected;
+    for (const char* name : {"mcp-echo", "mcp-customer-info", "customer-id-from-email", "2fa-verify"}) {
+      EXPECT_EQ(d->nothing_selected.find(name), std::string::npos) << d->nothing_selected;
+    }
+  }
+  FakeLambdaBackend empty;
+  auto none = Discover(Options({{"FUNCTION_ALLOW_ALL", "true"}}), empty);
+  ASSERT_TRUE(none.ok());
+  EXPECT_NE(none->nothing_selected.find("ListFunctions found no function"), std::string::npos);
+  FakeLambdaBackend b;
+  SeedReferenceFunctions(b);
+  auto some = Discover(Options({{"FUNCTION_PREFIX", "mcp-"}}), b);
+  ASSERT_TRUE(some.ok());
+  EXPECT_EQ(some->nothing_selected, "");
+}
+
 TEST(DiscoveryTest, HalfTagFilterWarnsAndMakesNoAwsCall) {
   FakeLambdaBackend b;
   SeedReferenceFunctions(b);

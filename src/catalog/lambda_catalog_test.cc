@@ -388,13 +388,28 @@ TEST_F(LambdaCatalogTest, CallsTheCoreNeverStartedAreAuditedNotInvoked) {
   EXPECT_EQ(backend_.invoke_calls, 0);
 }
 
-TEST_F(LambdaCatalogTest, NoSelectionMeansNoToolsNotAnError) {
+// A client that gets no tool learns why on tools/list (over stdio it sees nothing else); discovery itself
+// succeeded, and the reference server's mode lists nothing, as that server does.
+TEST_F(LambdaCatalogTest, NothingSelectedIsTheReasonOnToolsListExceptInReferenceMode) {
   auto c = std::make_unique<LambdaCatalog>(Options({}), backend_, clock_, &audit_);
   ASSERT_TRUE(c->DiscoverNow().ok());
   auto tools = c->ListTools();
-  ASSERT_TRUE(tools.ok());
-  EXPECT_TRUE((*tools)->empty());
+  ASSERT_FALSE(tools.ok());
+  EXPECT_EQ(tools.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(tools.error().message.find("No Lambda function is selected as a tool: No functions selected"),
+            std::string::npos)
+      << tools.error().message;
+  EXPECT_NE(tools.error().message.find("listed again every 300 s"), std::string::npos)
+      << tools.error().message;
+  EXPECT_FALSE(c->ListToolsFor(mcp::Identity{.name = "alice"}).ok());
   EXPECT_EQ(backend_.list_functions_calls, 0);
+
+  auto reference = std::make_unique<LambdaCatalog>(Options({{"LAMBDA_MCP_COMPAT", "reference"}}), backend_,
+                                                   clock_, &audit_);
+  ASSERT_TRUE(reference->DiscoverNow().ok());
+  auto listed = reference->ListTools();
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  EXPECT_TRUE((*listed)->empty());
 }
 
 }  // namespace

@@ -255,10 +255,35 @@ Error TargetTools::NoToolsError() const {
                    "(notifications/tools/list_changed) once it succeeds."};
 }
 
+std::optional<Error> TargetTools::NothingSelectedError() const {
+  if (options_.compat == CompatMode::kReference || targets_.empty() || !snapshot_->entries->empty()) {
+    return std::nullopt;
+  }
+  std::string causes;
+  for (const auto& d : targets_) {
+    TargetStatus s = d->status();
+    if (!s.ok || s.nothing_selected.empty()) {
+      return std::nullopt;  // pending or failed: that target may yet have tools
+    }
+    causes += (causes.empty() ? "" : " ") + (targets_.size() == 1 ? "" : "Target " + s.name + ": ") +
+              s.nothing_selected;
+  }
+  const std::string again =
+      options_.refresh_interval.count() > 0
+          ? " Functions are listed again every " + std::to_string(options_.refresh_interval.count()) +
+                " s; the tool list is sent again (notifications/tools/list_changed) when tools appear."
+          : " Restart lambda-mcp after changing the selection.";
+  return Error::FailedPrecondition("No Lambda function is selected as a tool: " + causes + again);
+}
+
 std::shared_ptr<const TargetTools::Snapshot> TargetTools::WaitForFirstDiscovery(std::optional<Error>* error) {
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, options_.discovery_wait, [&] { return pending_ == 0; });
   if (snapshot_ && (targets_.empty() || snapshot_->discovered)) {
+    if (auto why = NothingSelectedError()) {
+      *error = std::move(*why);
+      return nullptr;
+    }
     return snapshot_;
   }
   *error = NoToolsError();

@@ -2,7 +2,9 @@
 // Every target's discovered tools as one catalog: one DiscoveredTools (with its own background thread) per
 // target, their snapshots merged into one sorted by tool name. Serves tools/list and the call chain's tool
 // lookup (ToolDirectory); both wait up to `discovery_wait` for every target's first pass, then serve what
-// the targets that succeeded found. A failing target does not hide the others: its tools are absent (or its
+// the targets that succeeded found. When every target succeeded and selected nothing, both say why instead
+// (unless in reference compat mode, which lists nothing, as the reference server does). A failing target
+// does not hide the others: its tools are absent (or its
 // last good ones stay), its error is logged and in its TargetStatus. Names of different targets cannot
 // collide when their namespaces are valid (target_checks.h); if they do, the first target keeps the name
 // and the clash is logged. Thread-safe; SetTargets is called by one thread at a time.
@@ -79,6 +81,8 @@ class TargetTools final : public ToolDirectory {
   static std::shared_ptr<Snapshot> MergeParts(
       const std::vector<std::shared_ptr<const std::vector<ToolEntry>>>& parts);
   Error NoToolsError() const;  // under mu_
+  // Every target's last pass succeeded and selected nothing: why, for tools/list (under mu_).
+  std::optional<Error> NothingSelectedError() const;
 
   const CatalogOptions& options_;
   const BackendFactory backends_;

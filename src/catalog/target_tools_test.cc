@@ -171,6 +171,31 @@ TEST_F(TargetToolsTest, EveryTargetFailingIsAnErrorNamingEach) {
   EXPECT_NE(now.error().message.find("target eu: "), std::string::npos) << now.error().message;
 }
 
+// Nothing selected anywhere: tools/list says why for each target. One target with tools is enough for a list.
+TEST_F(TargetToolsTest, NothingSelectedByAnyTargetIsAnErrorNamingEach) {
+  TargetOptions prod = Target("prod", "prod_");
+  prod.selection = {.function_prefix = "nope-"};
+  TargetOptions eu = Target("eu", "eu_");
+  eu.selection = {.tag_key = "team", .tag_value = "ops"};
+  auto none = Make({prod, eu});
+  ASSERT_TRUE(none->DiscoverNow().ok());
+  auto tools = none->ListTools();
+  ASSERT_FALSE(tools.ok());
+  EXPECT_NE(tools.error().message.find("Target prod: none of the 2 functions listed matches FUNCTION_PREFIX"),
+            std::string::npos)
+      << tools.error().message;
+  EXPECT_NE(tools.error().message.find("Target eu: none of the 1 function listed has the tag team=ops"),
+            std::string::npos)
+      << tools.error().message;
+  EXPECT_NE(tools.error().message.find("Restart lambda-mcp"), std::string::npos) << tools.error().message;
+
+  auto some = Make({prod, Target("dev", "dev_")});
+  ASSERT_TRUE(some->DiscoverNow().ok());
+  auto listed = some->ListTools();
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  EXPECT_EQ((*listed)->size(), 1u);
+}
+
 // A reload: an unchanged target keeps its discovery (no new backend, no new pass), a changed one is rebuilt,
 // a removed one stops — and a call that resolved its entry before keeps the removed target's backend.
 TEST_F(TargetToolsTest, SetTargetsKeepsUnchangedRebuildsChangedStopsRemoved) {

@@ -97,6 +97,8 @@ STDIO_ROWS = [
     ("no region", {"AWS_REGION": None}, "no AWS region"),
     ("endpoint URL without a scheme", {"AWS_ENDPOINT_URL": "localhost:7300"},
      'AWS_ENDPOINT_URL "localhost:7300" is not an endpoint URL'),
+    ("nothing selected", {"FUNCTION_PREFIX": None},
+     "No Lambda function is selected as a tool: No functions selected: no tools exposed. Set FUNCTION_PREFIX"),
 ]
 for label, extra, expected in STDIO_ROWS:
     server = Server(serve_args=[], env=base_env(**extra), stderr=subprocess.DEVNULL)

@@ -69,7 +69,7 @@ async function connect(env, args = []) {
 
 // --- the table ----------------------------------------------------------------------------------------
 const ROWS = [
-  ['none: nothing exposed (opt-in now)', {}, []],
+  ['none: nothing exposed (opt-in now)', {}, { error: 'No functions selected: no tools exposed.' }],
   ['FUNCTION_ALLOW_ALL', { FUNCTION_ALLOW_ALL: 'true' },
     ['mcp_echo', 'mcp_customer_info', 'customer_id_from_email', 'report_generator', '_2fa_verify']],
   ['prefix', { FUNCTION_PREFIX: 'mcp-' }, ['echo', 'customer_info']],
@@ -77,14 +77,29 @@ const ROWS = [
   ['prefix + list', { FUNCTION_PREFIX: 'mcp-', FUNCTION_LIST: '2fa-verify' }, ['echo', 'customer_info', '_2fa_verify']],
   ['tag', { FUNCTION_TAG_KEY: 'mcp', FUNCTION_TAG_VALUE: 'enabled' }, ['mcp_echo', 'customer_id_from_email']],
   ['prefix + tag', { FUNCTION_PREFIX: 'mcp-', FUNCTION_TAG_KEY: 'mcp', FUNCTION_TAG_VALUE: 'enabled' }, ['echo']],
-  ['tag key only', { FUNCTION_TAG_KEY: 'mcp' }, []],
+  ['tag key only', { FUNCTION_TAG_KEY: 'mcp' }, { error: 'Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE' }],
   ['list ARN (matches now)', { FUNCTION_LIST: 'arn:aws:lambda:us-east-1:123456789012:function:mcp-echo' }, ['mcp_echo']],
-  ['prefix case-sensitive', { FUNCTION_PREFIX: 'MCP-' }, []],
+  ['prefix case-sensitive', { FUNCTION_PREFIX: 'MCP-' },
+    { error: 'matches FUNCTION_PREFIX "MCP-" (case-sensitive). 2 functions start with it in another case.' }],
 ];
 
+// A row selecting nothing expects tools/list to fail with the reason (the server stays up to say it).
 async function checkRow(base, [label, vars, expected]) {
   const { client, stderr } = await connect({ ...base, ...vars });
   try {
+    if (expected.error) {
+      const failed = await client.listTools().then(() => null, (e) => e);
+      assert(failed && failed.message.includes('No Lambda function is selected as a tool: ') &&
+        failed.message.includes(expected.error), `${label}: tools/list error: ${failed && failed.message}`);
+      await client.ping();
+      if (label.startsWith('none')) assert(stderr().includes('FUNCTION_ALLOW_ALL'), 'no-selection warning on stderr');
+      if (label === 'tag key only') {
+        assert(stderr().includes('Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE must be set to filter by tag.'),
+          'tag warning on stderr');
+      }
+      console.log(`ok   ${label}: tools/list says why`);
+      return;
+    }
     const { tools } = await client.listTools();
     // Sorted by name (deterministic for every caller; the reference server kept ListFunctions order).
     assertEqual(tools.map((t) => t.name), [...expected].sort(), `${label}: tool names`);
@@ -95,11 +110,6 @@ async function checkRow(base, [label, vars, expected]) {
       assert(!r.isError, `${label}: ${tool.name} isError: ${JSON.stringify(r)}`);
       assertEqual(JSON.parse(r.content[0].text), args, `${label}: ${tool.name} returns the event`);
       assertEqual(r.structuredContent, args, `${label}: ${tool.name} structuredContent`);
-    }
-    if (label.startsWith('none')) assert(stderr().includes('FUNCTION_ALLOW_ALL'), 'no-selection warning on stderr');
-    if (label === 'tag key only') {
-      assert(stderr().includes('Both FUNCTION_TAG_KEY and FUNCTION_TAG_VALUE must be set to filter by tag.'),
-        'tag warning on stderr');
     }
   } finally {
     await client.close();
@@ -130,7 +140,13 @@ async function checkCompat(base) {
   } finally {
     await client.close();
   }
-  console.log('ok   compat=reference: wrapper and result text');
+  const { client: none } = await connect({ ...base, FUNCTION_PREFIX: 'MCP-', LAMBDA_MCP_COMPAT: 'reference' });
+  try {
+    assertEqual((await none.listTools()).tools, [], 'compat: nothing selected lists nothing, as the reference does');
+  } finally {
+    await none.close();
+  }
+  console.log('ok   compat=reference: wrapper and result text; nothing selected is []');
 }
 
 async function checkDiscoveryFailure(base) {
