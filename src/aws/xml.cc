@@ -63,6 +63,27 @@ std::string XmlUnescape(std::string_view text) {
   return out;
 }
 
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::optional<std::string_view> XmlElement(std::string_view xml, std::string_view name) {
   std::size_t pos = 0;
   while ((pos = xml.find('<', pos)) != std::string_view::npos) {

@@ -14,5 +14,7 @@ std::optional<std::string> XmlText(std::string_view xml, std::string_view name);
 // The raw inner XML of the first <name>…</name>, for narrowing a search to one element.
 std::optional<std::string_view> XmlElement(std::string_view xml, std::string_view name);
 std::string XmlUnescape(std::string_view text);
+// `text` with &, < and > escaped, for element text.
+std::string XmlEscape(std::string_view text);
 
 }  // namespace lmcp::aws

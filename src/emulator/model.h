@@ -9,6 +9,9 @@
 
 namespace lmcp::emulator {
 
+// The IAM user every validly signed request acts as: GetCallerIdentity names it.
+inline constexpr char kLocalUserName[] = "lambda-mcp-local";
+
 struct FunctionSpec {
   std::string logical_id;  // template resource id ("" for synthetic functions)
   std::string name;        // FunctionName
@@ -58,6 +61,7 @@ struct Deployment {
   std::string RegistryArn(const std::string& registry) const {
     return "arn:aws:schemas:" + region + ":" + account_id + ":registry/" + registry;
   }
+  std::string CallerArn() const { return "arn:aws:iam::" + account_id + ":user/" + kLocalUserName; }
 };
 
 // Adds `count` echo functions named <prefix>0001… with the given tags (for paging and discovery tests).

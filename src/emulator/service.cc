@@ -41,6 +41,34 @@ std::string LocalService::NewRequestId() {
   return buf;
 }
 
+namespace {
+
+// The answer to a request no route matched, in the shape of the service it addresses.
+ServerResponse UnknownOperation(const ServerRequest& req, const std::string& service,
+                                const std::vector<std::pair<std::string, std::string>>& query,
+                                const std::string& request_id) {
+  if (service == "tagging") {
+    return TaggingError(400, "UnknownOperationException",
+                        "Unsupported operation " + HeaderValue(req.headers, "X-Amz-Target"), request_id);
+  }
+  if (service == "sts") {
+    bool has_action = false, has_version = false;
+    std::string action = QueryParam(query, "Action", &has_action);
+    std::string version = QueryParam(query, "Version", &has_version);
+    if (!has_action) {
+      return StsError(400, "MissingAction", "Missing Action", request_id);
+    }
+    return StsError(400, "InvalidAction",
+                    "Could not find operation " + action + " for version " +
+                        (has_version ? version : "NO_VERSION_SPECIFIED"),
+                    request_id);
+  }
+  return ServiceError(service, 404, "UnknownOperationException",
+                      "Unknown operation " + req.method + " " + req.path, request_id);
+}
+
+}  // namespace
+
 // What the configured faults do to a request that is about to run its operation.
 struct LocalService::FaultEffect {
   std::optional<ServerResponse> answer;  // sent instead of the operation's answer
@@ -65,12 +93,7 @@ ServerResponse LocalService::Handle(const ServerRequest& req) {
     return std::move(*refused);
   }
   if (route.operation.empty()) {
-    if (route.service == "tagging") {
-      return TaggingError(400, "UnknownOperationException",
-                          "Unsupported operation " + HeaderValue(req.headers, "X-Amz-Target"), request_id);
-    }
-    return ServiceError(route.service, 404, "UnknownOperationException",
-                        "Unknown operation " + req.method + " " + req.path, request_id);
+    return UnknownOperation(req, route.service, route.query, request_id);
   }
 
   FaultEffect fault = ApplyFaults(route, request_id);
@@ -112,6 +135,8 @@ LocalService::FaultEffect LocalService::ApplyFaults(const Route& route, const st
       std::string message = rule.message.empty() ? "Rate exceeded" : rule.message;
       if (route.service == "tagging") {
         r = TaggingError(400, rule.code.empty() ? "ThrottledException" : rule.code, message, request_id);
+      } else if (route.service == "sts") {
+        r = StsError(400, rule.code.empty() ? "Throttling" : rule.code, message, request_id);
       } else if (route.service == "schemas") {
         r = SchemasError(rule.status, rule.code.empty() ? "TooManyRequestsException" : rule.code, message,
                          request_id);

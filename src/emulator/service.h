@@ -1,13 +1,13 @@
 #pragma once
 // The emulated AWS endpoint: routes a received HTTP request to Lambda (ListFunctions, ListTags, GetFunction,
-// Invoke), EventBridge Schemas (DescribeSchema) or Resource Groups Tagging (GetResources), checks its SigV4
-// signature, applies configured faults, and answers with AWS's status codes, headers and error bodies.
-// Also serves the admin API under /__admin/ (stats, faults; service_admin.cc). Requests a web page could make
-// (foreign Origin, DNS-rebound Host) are refused first. Handle() is thread-safe; the service owns
-// background Event invocations and waits for them on destruction.
+// Invoke), EventBridge Schemas (DescribeSchema), Resource Groups Tagging (GetResources) or STS
+// (GetCallerIdentity), checks its SigV4 signature, applies configured faults, and answers with AWS's status
+// codes, headers and error bodies. Also serves the admin API under /__admin/ (stats, faults;
+// service_admin.cc). Requests a web page could make (foreign Origin, DNS-rebound Host) are refused first.
+// Handle() is thread-safe; the service owns background Event invocations and waits for them on destruction.
 // Layout: service.cc runs the pipeline; the route table is service_routes.cc, SigV4 service_auth.cc, one
-// file per emulated service (service_lambda*.cc, service_schemas.cc, service_tagging.cc), the wire shapes
-// they share service_wire.*.
+// file per emulated service (service_lambda*.cc, service_schemas.cc, service_tagging.cc, service_sts.cc),
+// the wire shapes they share service_wire.*.
 
 #include <atomic>
 #include <chrono>
@@ -103,6 +103,9 @@ class LocalService {
   // Resource Groups Tagging: service_tagging.cc.
   ServerResponse GetResources(const ServerRequest& request, const Route& route,
                               const std::string& request_id);
+  // STS: service_sts.cc.
+  ServerResponse GetCallerIdentity(const ServerRequest& request, const Route& route,
+                                   const std::string& request_id);
   std::string NewRequestId();
 
   Deployment deployment_;

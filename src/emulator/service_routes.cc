@@ -1,5 +1,6 @@
-// LocalService's route table: the emulated services, told apart by path prefix or X-Amz-Target, and each
-// operation as method + path pattern (+ X-Amz-Target) → handler.
+// LocalService's route table: the emulated services, told apart by path prefix or X-Amz-Target (STS, which
+// posts to any path, by its Action or credential scope), and each operation as method + path pattern
+// (+ X-Amz-Target or Action) → handler.
 
 #include "emulator/service_routes.h"
 
@@ -8,8 +9,9 @@
 namespace lmcp::emulator {
 namespace {
 
-// Which service a request addresses, first matching row wins. Requests that match none are shaped after
-// their credential scope's service, else Lambda's.
+// Which service a request addresses, first matching row wins. A request that matches none is STS's when it
+// carries an Action or is signed for sts (STS posts to any path); else its errors are shaped after its
+// credential scope's service, or Lambda's.
 struct ServiceRow {
   std::string_view path_prefix;    // "" = any path
   std::string_view target_prefix;  // X-Amz-Target; "" = not looked at
@@ -22,7 +24,10 @@ constexpr ServiceRow kServices[] = {
     {"", "ResourceGroupsTaggingAPI_20170126.", "tagging"},
 };
 
-std::string ServiceOf(const ServerRequest& req) {
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// `query` and `form`: the parameters of the URL and of a form-encoded body (the query protocol's Action).
+std::string ServiceOf(const ServerRequest& req, const Params& query, const Params& form) {
   for (const ServiceRow& row : kServices) {
     if (req.path.rfind(row.path_prefix, 0) != 0) {
       continue;
@@ -32,7 +37,22 @@ std::string ServiceOf(const ServerRequest& req) {
       return row.service;
     }
   }
+  bool in_query = false, in_form = false;
+  QueryParam(query, "Action", &in_query);
+  QueryParam(form, "Action", &in_form);
+  if (in_query || in_form || ScopeService(HeaderValue(req.headers, "Authorization")) == "sts") {
+    return "sts";
+  }
   return "";
+}
+
+// The parameters of a form-encoded POST body; none for other bodies.
+Params FormParams(const ServerRequest& req) {
+  if (req.method != "POST" ||
+      HeaderValue(req.headers, "Content-Type").rfind("application/x-www-form-urlencoded", 0) != 0) {
+    return {};
+  }
+  return ParseQuery(req.body);
 }
 
 }  // namespace
@@ -43,7 +63,7 @@ LocalService::Route LocalService::MatchRoute(const ServerRequest& req) const {
     const char* service;
     const char* method;
     const char* path;    // pattern, see MatchPathPattern
-    const char* target;  // the X-Amz-Target the request must carry; nullptr = not looked at
+    const char* target;  // the X-Amz-Target (sts: the Action) the request must carry; nullptr = not looked at
     const char* operation;
     Handler handler;
   };
@@ -59,17 +79,25 @@ LocalService::Route LocalService::MatchRoute(const ServerRequest& req) const {
        &LocalService::DescribeSchema},
       {"tagging", "POST", "{path*}", "ResourceGroupsTaggingAPI_20170126.GetResources", "GetResources",
        &LocalService::GetResources},
+      {"sts", "POST", "{path*}", "GetCallerIdentity", "GetCallerIdentity", &LocalService::GetCallerIdentity},
+      {"sts", "GET", "{path*}", "GetCallerIdentity", "GetCallerIdentity", &LocalService::GetCallerIdentity},
   };
 
   Route route;
   route.query = ParseQuery(req.query);
-  route.service = ServiceOf(req);
+  Params form = FormParams(req);
+  route.service = ServiceOf(req, route.query, form);
+  if (route.service == "sts") {  // the query protocol: a form body's parameters count as the query's
+    route.query.insert(route.query.end(), form.begin(), form.end());
+  }
+  const std::string target =
+      route.service == "sts" ? QueryParam(route.query, "Action") : HeaderValue(req.headers, "X-Amz-Target");
   PathCaptures captures;
   for (const RouteRow& row : kRoutes) {
     if (route.service != row.service || req.method != row.method) {
       continue;
     }
-    if (row.target != nullptr && HeaderValue(req.headers, "X-Amz-Target") != row.target) {
+    if (row.target != nullptr && target != row.target) {
       continue;
     }
     captures.clear();

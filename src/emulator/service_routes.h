@@ -14,13 +14,13 @@ namespace lmcp::emulator {
 
 // What a request addresses. Every field but `service` and `query` is empty when no operation matched.
 struct LocalService::Route {
-  std::string service;    // lambda, schemas, tagging; shapes the error bodies even for unknown operations
+  std::string service;  // lambda, schemas, tagging, sts; shapes the error bodies even for unknown operations
   std::string operation;  // "" when unknown
   Handler handler = nullptr;
   FunctionRef function;  // Invoke, GetFunction (the path's name), ListTags (the resource ARN)
   std::string resource;  // ListTags
   std::string registry, schema;
-  std::vector<std::pair<std::string, std::string>> query;
+  std::vector<std::pair<std::string, std::string>> query;  // sts: then the form body's parameters
 };
 
 using PathCaptures = std::vector<std::pair<std::string, std::string>>;

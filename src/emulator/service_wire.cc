@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "aws/function_ref.h"
+#include "aws/xml.h"
 #include "common/iso8601.h"
 
 namespace lmcp::emulator {
@@ -43,6 +44,14 @@ ServerResponse JsonResponse(int status, const json& body, const std::string& req
   return r;
 }
 
+ServerResponse XmlResponse(int status, std::string body, const std::string& request_id) {
+  ServerResponse r;
+  r.status = status;
+  r.headers = {{"Content-Type", "text/xml"}, {"x-amzn-RequestId", request_id}};
+  r.body = std::move(body);
+  return r;
+}
+
 ServerResponse LambdaError(int status, const std::string& code, const std::string& message,
                            const std::string& request_id, json extra) {
   json body = extra;
@@ -67,9 +76,35 @@ ServerResponse TaggingError(int status, const std::string& code, const std::stri
                       "application/x-amz-json-1.1");
 }
 
+ServerResponse StsError(int status, const std::string& code, const std::string& message,
+                        const std::string& request_id) {
+  return XmlResponse(status,
+                     "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>" +
+                         std::string(status >= 500 ? "Receiver" : "Sender") + "</Type><Code>" +
+                         aws::XmlEscape(code) + "</Code><Message>" + aws::XmlEscape(message) +
+                         "</Message></Error><RequestId>" + request_id + "</RequestId></ErrorResponse>",
+                     request_id);
+}
+
 // Errors not tied to an operation (auth, unknown route) take the shape of the service being addressed.
 ServerResponse ServiceError(const std::string& service, int status, const std::string& code,
                             const std::string& message, const std::string& request_id) {
+  if (service == "sts") {
+    static constexpr std::pair<const char*, const char*> kQueryCodes[] = {
+        {"InvalidSignatureException", "SignatureDoesNotMatch"},
+        {"UnrecognizedClientException", "InvalidClientTokenId"},
+        {"MissingAuthenticationTokenException", "MissingAuthenticationToken"},
+        {"IncompleteSignatureException", "IncompleteSignature"},
+        {"ExpiredTokenException", "ExpiredToken"},
+        {"AccessDeniedException", "AccessDenied"},
+    };
+    for (const auto& [json_code, query_code] : kQueryCodes) {
+      if (code == json_code) {
+        return StsError(status, query_code, message, request_id);
+      }
+    }
+    return StsError(status, code, message, request_id);
+  }
   if (service == "tagging") {
     return TaggingError(status, code, message, request_id);
   }
@@ -100,6 +135,18 @@ std::string DefaultErrorCode(const std::string& service, int status) {
   }
   if (service == "tagging") {
     return status < 500 ? "InvalidParameterException" : "InternalServiceException";
+  }
+  if (service == "sts") {
+    switch (status) {
+      case 403:
+        return "AccessDenied";
+      case 429:
+        return "Throttling";
+      case 503:
+        return "ServiceUnavailable";
+      default:
+        return status < 500 ? "InvalidParameterValue" : "InternalFailure";
+    }
   }
   switch (status) {
     case 400:

@@ -1,6 +1,6 @@
 #pragma once
-// The AWS wire shapes LocalService's operations share (service*.cc): JSON responses, each service's error
-// bodies, Lambda's time formats, function references and configurations. Internal to the emulator; pure
+// The AWS wire shapes LocalService's operations share (service*.cc): JSON and XML responses, each service's
+// error bodies, Lambda's time formats, function references and configurations. Internal to the emulator; pure
 // functions.
 
 #include <chrono>
@@ -22,18 +22,27 @@ std::string QueryParam(const std::vector<std::pair<std::string, std::string>>& q
 
 ServerResponse JsonResponse(int status, const nlohmann::json& body, const std::string& request_id,
                             const std::string& content_type = "application/json");
+// An XML reply (STS, the query protocol): text/xml with the request id header.
+ServerResponse XmlResponse(int status, std::string body, const std::string& request_id);
 ServerResponse LambdaError(int status, const std::string& code, const std::string& message,
                            const std::string& request_id, nlohmann::json extra = nlohmann::json::object());
 ServerResponse SchemasError(int status, const std::string& code, const std::string& message,
                             const std::string& request_id);
 ServerResponse TaggingError(int status, const std::string& code, const std::string& message,
                             const std::string& request_id);
-// Errors not tied to an operation (auth, unknown route) take the shape of the service being addressed.
+// STS's <ErrorResponse>: Type Sender (4xx) or Receiver (5xx), the code and the message, XML-escaped.
+ServerResponse StsError(int status, const std::string& code, const std::string& message,
+                        const std::string& request_id);
+// Errors not tied to an operation (auth, unknown route) take the shape of the service being addressed. For
+// STS the JSON services' auth codes become the query protocol's (InvalidSignatureException →
+// SignatureDoesNotMatch, UnrecognizedClientException → InvalidClientTokenId, AccessDeniedException →
+// AccessDenied, ...).
 ServerResponse ServiceError(const std::string& service, int status, const std::string& code,
                             const std::string& message, const std::string& request_id);
 // The error code AWS uses for an injected status in `service`.
 std::string DefaultErrorCode(const std::string& service, int status);
-// The credential scope's service from an Authorization header, for shaping auth errors.
+// The credential scope's service from an Authorization header: how STS requests are told apart (they post to
+// any path), and what shapes the auth errors of requests no route matched.
 std::string ScopeService(const std::string& authorization);
 
 struct FunctionRef {
