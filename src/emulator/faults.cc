@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/json.h"
+#include "common/strings.h"
 
 namespace lmcp::emulator {
 namespace {
@@ -24,6 +25,13 @@ constexpr TypeName kTypes[] = {
     {FaultType::kResetBeforeBody, "reset_before_body"},
     {FaultType::kResetAfterBody, "reset_after_body"},
     {FaultType::kMalformed, "malformed"},
+    {FaultType::kDeny, "deny"},
+};
+
+constexpr IamAction kIamActions[] = {
+    {"Invoke", "lambda:InvokeFunction", true},   {"ListFunctions", "lambda:ListFunctions", false},
+    {"GetFunction", "lambda:GetFunction", true}, {"ListTags", "lambda:ListTags", true},
+    {"GetResources", "tag:GetResources", false}, {"DescribeSchema", "schemas:DescribeSchema", false},
 };
 
 // A fault document is small; these bounds stop an alias cycle (`&a [*a]`), which would recurse forever, and
@@ -99,6 +107,30 @@ Result<int> ToInt(const std::string& s, const std::string& what) {
   return Error::InvalidArgument("fault: " + what + " must be an integer, got '" + s + "'");
 }
 
+constexpr char kUndeniable[] =
+    "GetCallerIdentity (sts:GetCallerIdentity) cannot be denied: STS answers it for every validly signed "
+    "request, whatever the policies say";
+
+// Why a deny rule cannot stand, or "" when it can.
+std::string DenyProblem(const FaultRule& r) {
+  if (r.operation == "GetCallerIdentity") {
+    return kUndeniable;
+  }
+  const IamAction* row = IamActionOf(r.operation);
+  if (row == nullptr) {
+    std::string known;
+    for (const IamAction& a : kIamActions) {
+      known += std::string(known.empty() ? "" : ", ") + a.operation;
+    }
+    return "deny names the one operation it denies (" + known + "), got '" +
+           (r.operation.empty() ? "*" : r.operation) + "'";
+  }
+  if (!row->per_function && !Matches(r.function, "")) {
+    return std::string(row->operation) + " is not called on a function: its deny rule names none";
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<FaultType> ParseFaultType(const std::string& name) {
@@ -109,7 +141,7 @@ Result<FaultType> ParseFaultType(const std::string& name) {
   }
   return Error::InvalidArgument("fault: unknown type '" + name +
                                 "' (latency, error, throttle, reset, reset_before_body, reset_after_body, "
-                                "malformed)");
+                                "malformed, deny)");
 }
 
 const char* FaultTypeName(FaultType type) {
@@ -148,6 +180,7 @@ Result<FaultRule> FaultRuleFromJson(const json& j) {
     r.latency_ms = j.value("latency_ms", 0);
     r.status = j.value("status", r.type == FaultType::kThrottle    ? 429
                                  : r.type == FaultType::kMalformed ? 200
+                                 : r.type == FaultType::kDeny      ? 403
                                                                    : 500);
     r.code = j.value("code", "");
     r.message = j.value("message", "");
@@ -169,6 +202,9 @@ Result<FaultRule> FaultRuleFromJson(const json& j) {
   }
   if (r.skip < 0 || r.retry_after_seconds < 0) {
     return Error::InvalidArgument("fault: negative skip or retry_after_seconds");
+  }
+  if (std::string problem = r.type == FaultType::kDeny ? DenyProblem(r) : ""; !problem.empty()) {
+    return Error::InvalidArgument("fault: " + problem);
   }
   return r;
 }
@@ -279,6 +315,46 @@ Result<FaultRule> ParseFaultFlag(const std::string& flag) {
     }
   }
   return FaultRuleFromJson(j);
+}
+
+const IamAction* IamActionOf(const std::string& operation) {
+  for (const IamAction& a : kIamActions) {
+    if (operation == a.operation) {
+      return &a;
+    }
+  }
+  return nullptr;
+}
+
+Result<FaultRule> ParseDenyFlag(const std::string& flag) {
+  size_t at = flag.find('@');
+  std::string action = flag.substr(0, at);
+  FaultRule r;
+  r.type = FaultType::kDeny;
+  r.status = 403;
+  if (at != std::string::npos) {
+    r.function = flag.substr(at + 1);
+  }
+  if (IEquals(action, "sts:GetCallerIdentity")) {
+    return Error::InvalidArgument(std::string("--deny: ") + kUndeniable);
+  }
+  std::vector<std::string> known;
+  for (const IamAction& a : kIamActions) {
+    if (IEquals(action, a.action)) {
+      r.operation = a.operation;
+    }
+    known.push_back(a.action);
+  }
+  if (r.operation.empty()) {
+    std::string hint = ClosestMatch(action, known);
+    return Error::InvalidArgument("--deny: unknown IAM action '" + action + "'" +
+                                  (hint.empty() ? "" : " (did you mean " + hint + "?)") +
+                                  "; known: " + Join(known, ", "));
+  }
+  if (std::string problem = DenyProblem(r); !problem.empty()) {
+    return Error::InvalidArgument("--deny: " + problem);
+  }
+  return r;
 }
 
 Result<std::vector<FaultRule>> ParseFaultDocument(const std::string& text) {

@@ -1,8 +1,8 @@
 #pragma once
 // Fault injection for the local endpoint: rules matched per AWS operation and/or function name that add
-// latency, answer an error status, throttle with 429 + Retry-After, reset the connection, or answer a body
-// the protocol does not allow. Off unless rules are loaded (from flags, a JSON/YAML file, or the
-// /__admin/faults endpoint). Thread-safe.
+// latency, answer an error status, throttle with 429 + Retry-After, reset the connection, answer a body the
+// protocol does not allow, or deny the operation's IAM permission. Off unless rules are loaded (from flags, a
+// JSON/YAML file, or the /__admin/faults endpoint). Thread-safe.
 
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -23,6 +23,8 @@ enum class FaultType {
   kResetAfterBody,   // run the operation, send the whole response, then reset
   kMalformed,        // status >= 400: a proxy's HTML error page instead of the service's error shape;
                      // 2xx (default 200): run the operation and send its body cut in half, as valid HTTP
+  kDeny,             // answer the service's AccessDenied error for the operation's IAM action, as IAM does
+                     // when no policy allows it; needs a named operation IAM can deny (IamActionOf)
 };
 
 struct FaultRule {
@@ -41,6 +43,16 @@ struct FaultRule {
   int applied = 0;
 };
 
+// The IAM action each operation needs, for deny rules and `--deny`. GetCallerIdentity has no row: STS
+// answers it for every validly signed request, whatever the policies say, so it cannot be denied.
+struct IamAction {
+  const char* operation;  // "Invoke"
+  const char* action;     // "lambda:InvokeFunction"
+  bool per_function;      // the request names a function, so a rule may name one too
+};
+// The row of `operation`, or null when IAM cannot deny it.
+const IamAction* IamActionOf(const std::string& operation);
+
 // What to do to one request: total extra latency and at most one terminal fault.
 struct FaultPlan {
   int latency_ms = 0;
@@ -54,8 +66,12 @@ const char* FaultTypeName(FaultType type);
 Result<FaultRule> FaultRuleFromJson(const nlohmann::json& j);
 nlohmann::json FaultRuleToJson(const FaultRule& rule);
 // Compact flag form: `<operation>[@function]:<type>[=<value>][,count=N][,skip=N][,code=C]`, e.g.
-// `Invoke@slow:latency=200`, `ListFunctions:error=503,count=2`, `Invoke:throttle=3`, `*:reset_after_body`.
+// `Invoke@slow:latency=200`, `ListFunctions:error=503,count=2`, `Invoke:throttle=3`, `*:reset_after_body`,
+// `Invoke@mcp-echo:deny`.
 Result<FaultRule> ParseFaultFlag(const std::string& flag);
+// `--deny IAM_ACTION[@function]`, e.g. `lambda:InvokeFunction@mcp-echo` (the action in any case): a deny rule
+// for the operation that needs the action. Unknown actions are refused with the list of known ones.
+Result<FaultRule> ParseDenyFlag(const std::string& flag);
 // A JSON or YAML document: a list of rules, or {"faults": [rules]}.
 Result<std::vector<FaultRule>> ParseFaultDocument(const std::string& text);
 

@@ -50,6 +50,67 @@ TEST(FaultFlagTest, RejectsMalformed) {
   EXPECT_THAT(ParseFaultFlag("Invoke:error=500,bogus").error().message, HasSubstr("key=value"));
 }
 
+TEST(FaultFlagTest, DenyNamesOneOperationIamCanDeny) {
+  auto any = ParseFaultFlag("Invoke:deny");
+  ASSERT_TRUE(any.ok()) << any.error().message;
+  EXPECT_EQ(any->type, FaultType::kDeny);
+  EXPECT_EQ(any->operation, "Invoke");
+  auto one = ParseFaultFlag("Invoke@mcp-echo:deny,count=1");
+  ASSERT_TRUE(one.ok()) << one.error().message;
+  EXPECT_EQ(one->function, "mcp-echo");
+  EXPECT_EQ(one->count, 1);
+  EXPECT_EQ(FaultRuleToJson(*one)["type"], "deny");
+  auto doc = ParseFaultDocument(R"([{"type":"deny","operation":"GetResources"}])");
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  EXPECT_EQ((*doc)[0].type, FaultType::kDeny);
+
+  EXPECT_THAT(ParseFaultFlag("GetCallerIdentity:deny").error().message, HasSubstr("cannot be denied"));
+  EXPECT_THAT(ParseFaultDocument(R"([{"type":"deny","operation":"GetCallerIdentity"}])").error().message,
+              HasSubstr("cannot be denied"));
+  EXPECT_THAT(ParseFaultFlag("*:deny").error().message,
+              HasSubstr("deny names the one operation it denies (Invoke, ListFunctions, GetFunction, "
+                        "ListTags, GetResources, DescribeSchema), got '*'"));
+  EXPECT_THAT(ParseFaultDocument(R"([{"type":"deny"}])").error().message, HasSubstr("got '*'"));
+  EXPECT_THAT(ParseFaultFlag("ListFunctions@f:deny").error().message, HasSubstr("not called on a function"));
+  EXPECT_THAT(ParseFaultFlag("Invoke:deny=403").error().message, HasSubstr("takes no value"));
+}
+
+TEST(DenyFlagTest, MapsTheIamActionToItsOperation) {
+  auto invoke = ParseDenyFlag("lambda:InvokeFunction");
+  ASSERT_TRUE(invoke.ok()) << invoke.error().message;
+  EXPECT_EQ(invoke->type, FaultType::kDeny);
+  EXPECT_EQ(invoke->operation, "Invoke");
+  EXPECT_EQ(invoke->function, "");
+  EXPECT_EQ(invoke->count, -1);
+  auto one = ParseDenyFlag("LAMBDA:invokefunction@mcp-echo");  // IAM actions are case-insensitive
+  ASSERT_TRUE(one.ok()) << one.error().message;
+  EXPECT_EQ(one->operation, "Invoke");
+  EXPECT_EQ(one->function, "mcp-echo");
+  EXPECT_EQ(ParseDenyFlag("lambda:ListFunctions")->operation, "ListFunctions");
+  EXPECT_EQ(ParseDenyFlag("lambda:GetFunction")->operation, "GetFunction");
+  EXPECT_EQ(ParseDenyFlag("lambda:ListTags")->operation, "ListTags");
+  EXPECT_EQ(ParseDenyFlag("tag:GetResources")->operation, "GetResources");
+  EXPECT_EQ(ParseDenyFlag("schemas:DescribeSchema")->operation, "DescribeSchema");
+  for (const std::string operation :
+       {"Invoke", "ListFunctions", "GetFunction", "ListTags", "GetResources", "DescribeSchema"}) {
+    EXPECT_NE(IamActionOf(operation), nullptr) << operation;
+  }
+  EXPECT_EQ(IamActionOf("GetCallerIdentity"), nullptr);
+}
+
+TEST(DenyFlagTest, RefusesUnknownAndUndeniableActions) {
+  EXPECT_THAT(ParseDenyFlag("sts:GetCallerIdentity").error().message,
+              HasSubstr("--deny: GetCallerIdentity (sts:GetCallerIdentity) cannot be denied"));
+  auto typo = ParseDenyFlag("lambda:InvokeFuntion");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.error().message,
+            "--deny: unknown IAM action 'lambda:InvokeFuntion' (did you mean lambda:InvokeFunction?); known: "
+            "lambda:InvokeFunction, lambda:ListFunctions, lambda:GetFunction, lambda:ListTags, "
+            "tag:GetResources, schemas:DescribeSchema");
+  EXPECT_THAT(ParseDenyFlag("Invoke").error().message, HasSubstr("unknown IAM action 'Invoke'"));
+  EXPECT_THAT(ParseDenyFlag("tag:GetResources@f").error().message, HasSubstr("not called on a function"));
+}
+
 TEST(FaultDocumentTest, JsonAndYaml) {
   auto json = ParseFaultDocument(R"({"faults":[{"operation":"Invoke","type":"error","status":502},
                                                {"type":"latency","latency_ms":5}]})");

@@ -9,7 +9,8 @@
 
 namespace lmcp::emulator {
 
-// The IAM user every validly signed request acts as: GetCallerIdentity names it.
+// The IAM user every validly signed request acts as: GetCallerIdentity names it, and so do the AccessDenied
+// messages of deny faults.
 inline constexpr char kLocalUserName[] = "lambda-mcp-local";
 
 struct FunctionSpec {

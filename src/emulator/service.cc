@@ -175,10 +175,46 @@ LocalService::FaultEffect LocalService::ApplyFaults(const Route& route, const st
         effect.cut_body_status = rule.status;
       }
       break;
+    case FaultType::kDeny:
+      effect.answer = DenyAnswer(route, rule, request_id);
+      break;
     case FaultType::kLatency:
       break;
   }
   return effect;
+}
+
+std::optional<ServerResponse> LocalService::DenyAnswer(const Route& route, const FaultRule& rule,
+                                                       const std::string& request_id) const {
+  const IamAction* iam = IamActionOf(route.operation);
+  if (iam == nullptr) {
+    return std::nullopt;
+  }
+  // The resource the action was refused on: what the request names, or "*" for actions on none.
+  std::string resource = "*";
+  if (!route.resource.empty()) {
+    resource = route.resource;
+  } else if (!route.function.name.empty()) {
+    std::string qualifier = QueryParam(route.query, "Qualifier");
+    qualifier = qualifier.empty() ? route.function.qualifier : qualifier;
+    resource = deployment_.FunctionArn(route.function.name) + (qualifier.empty() ? "" : ":" + qualifier);
+  } else if (!route.schema.empty()) {
+    resource = deployment_.SchemaArn(route.registry, route.schema);
+  }
+  const std::string action = iam->action;
+  std::string message = rule.message.empty()
+                            ? "User: " + deployment_.CallerArn() +
+                                  " is not authorized to perform: " + action + " on resource: " + resource +
+                                  " because no identity-based policy allows the " + action + " action"
+                            : rule.message;
+  std::string code = rule.code.empty() ? "AccessDeniedException" : rule.code;
+  if (route.service == "tagging") {
+    return TaggingError(400, code, message, request_id);
+  }
+  if (route.service == "schemas") {
+    return SchemasError(403, code, message, request_id);
+  }
+  return LambdaError(403, code, message, request_id);
 }
 
 }  // namespace lmcp::emulator

@@ -82,6 +82,10 @@ class LocalService {
   std::optional<ServerResponse> CheckSignature(const ServerRequest& request, const Route& route,
                                                const std::string& request_id);
   FaultEffect ApplyFaults(const Route& route, const std::string& request_id);
+  // The AccessDenied error IAM answers when `rule` (a deny) removes the route's permission; nothing for an
+  // operation IAM cannot deny.
+  std::optional<ServerResponse> DenyAnswer(const Route& route, const FaultRule& rule,
+                                           const std::string& request_id) const;
 
   ServerResponse HandleAdmin(const ServerRequest& request);  // service_admin.cc
   // Lambda: service_lambda.cc and, for Invoke, service_lambda_invoke.cc.

@@ -1,4 +1,5 @@
-// Identity on the local endpoint: STS GetCallerIdentity (query protocol, XML, signed like every other call).
+// Identity and permissions on the local endpoint: STS GetCallerIdentity (query protocol, XML, signed like
+// every other call) and deny faults, which answer each service's AccessDenied as IAM would.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -99,6 +100,10 @@ class IamTest : public ::testing::Test {
            "</Type><Code>" + code + "</Code><Message>" + message + "</Message></Error><RequestId>" +
            HeaderValue(r.headers, "x-amzn-RequestId") + "</RequestId></ErrorResponse>";
   }
+  static std::string Denied(const std::string& action, const std::string& resource) {
+    return "User: arn:aws:iam::210987654321:user/lambda-mcp-local is not authorized to perform: " + action +
+           " on resource: " + resource + " because no identity-based policy allows the " + action + " action";
+  }
 
   FakeClock clock_;
   EchoRuntime* runtime_;
@@ -173,6 +178,52 @@ TEST_F(IamTest, FaultsOnStsAnswerXml) {
   EXPECT_EQ(throttled.body, ErrorXml(throttled, "Sender", "Throttling", "Rate exceeded"));
   EXPECT_EQ(HeaderValue(throttled.headers, "Retry-After"), "2");
   EXPECT_EQ(Sts(kCallerIdentity).status, 200);
+}
+
+TEST_F(IamTest, DenyAnswersLambdaAccessDenied) {
+  service_->faults().Replace({*ParseDenyFlag("lambda:InvokeFunction@mcp-echo")});
+  auto denied = Send("lambda", "POST", "/2015-03-31/functions/mcp-echo/invocations", "{}");
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(HeaderValue(denied.headers, "x-amzn-ErrorType"), "AccessDeniedException");
+  EXPECT_EQ(json::parse(denied.body)["message"],
+            Denied("lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:210987654321:function:mcp-echo"));
+  auto qualified = Send("lambda", "POST", "/2015-03-31/functions/mcp-echo/invocations?Qualifier=live", "{}",
+                        {{"X-Amz-Invocation-Type", "DryRun"}});
+  EXPECT_EQ(json::parse(qualified.body)["message"],
+            Denied("lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:210987654321:function:mcp-echo:live"));
+  EXPECT_EQ(runtime_->calls, 0);
+  EXPECT_EQ(Send("lambda", "POST", "/2015-03-31/functions/other/invocations", "{}").status, 200);
+  EXPECT_EQ(Send("lambda", "GET", "/2015-03-31/functions/mcp-echo").status, 200);  // only one permission
+  EXPECT_EQ(Sts(kCallerIdentity).status, 200);
+
+  service_->faults().Replace({*ParseDenyFlag("lambda:ListFunctions"), *ParseDenyFlag("lambda:GetFunction"),
+                              *ParseDenyFlag("lambda:ListTags")});
+  auto list = Send("lambda", "GET", "/2015-03-31/functions/");
+  EXPECT_EQ(list.status, 403);
+  EXPECT_EQ(json::parse(list.body)["message"], Denied("lambda:ListFunctions", "*"));
+  auto get = Send("lambda", "GET", "/2015-03-31/functions/other");
+  EXPECT_EQ(json::parse(get.body)["message"],
+            Denied("lambda:GetFunction", "arn:aws:lambda:eu-west-1:210987654321:function:other"));
+  const std::string arn = "arn:aws:lambda:eu-west-1:210987654321:function:mcp-echo";
+  auto tags = Send("lambda", "GET", "/2017-03-31/tags/" + aws::UriEncode(arn));
+  EXPECT_EQ(json::parse(tags.body)["message"], Denied("lambda:ListTags", arn));
+}
+
+TEST_F(IamTest, DenyUsesEachServicesOwnShape) {
+  service_->faults().Replace({*ParseDenyFlag("tag:GetResources"), *ParseDenyFlag("schemas:DescribeSchema")});
+  auto tagging = Send("tagging", "POST", "/", "{}",
+                      {{"X-Amz-Target", "ResourceGroupsTaggingAPI_20170126.GetResources"},
+                       {"Content-Type", "application/x-amz-json-1.1"}});
+  EXPECT_EQ(tagging.status, 400);
+  EXPECT_EQ(json::parse(tagging.body),
+            json({{"__type", "AccessDeniedException"}, {"Message", Denied("tag:GetResources", "*")}}));
+  auto schema = Send("schemas", "GET", "/v1/registries/name/reg/schemas/name/my.schema%40Evt");
+  EXPECT_EQ(schema.status, 403);
+  EXPECT_EQ(json::parse(schema.body),
+            json({{"Code", "AccessDeniedException"},
+                  {"Message", Denied("schemas:DescribeSchema",
+                                     "arn:aws:schemas:eu-west-1:210987654321:schema/reg/my.schema@Evt")}}));
+  EXPECT_EQ(service_->stats().ToJson()["faults_applied"], 2);
 }
 
 }  // namespace
