@@ -38,7 +38,12 @@ inline void AddLocalOptions(CLI::App& app, LocalOptions& o) {
       "--fault", o.fault_flags,
       "Fault rule <operation>[@function]:<type>[=value][,count=N][,skip=N] (repeatable), types: "
       "latency=MS, error=STATUS, throttle=RETRY_AFTER_S, reset, reset_before_body, reset_after_body, "
-      "malformed[=STATUS]");
+      "malformed[=STATUS], deny");
+  app.add_option("--deny", o.deny_flags,
+                 "IAM_ACTION[@function]: remove one permission, as IAM would (repeatable); the operation "
+                 "answers AccessDenied for user lambda-mcp-local. Actions: lambda:InvokeFunction, "
+                 "lambda:ListFunctions, lambda:GetFunction, lambda:ListTags, tag:GetResources, "
+                 "schemas:DescribeSchema");
   app.add_option("--faults-file", o.faults_file, "JSON or YAML list of fault rules");
   app.add_option("--account-concurrency", o.account_concurrency, "Account-wide concurrent invocation limit")
       ->capture_default_str();

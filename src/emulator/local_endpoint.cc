@@ -61,7 +61,7 @@ Result<Deployment> LoadDeployment(const LocalOptions& options) {
   return deployment;
 }
 
-// The fault file's rules, then the --fault flags'.
+// The fault file's rules, then the --fault flags', then the --deny flags'.
 Result<std::vector<FaultRule>> LoadFaultRules(const LocalOptions& options) {
   std::vector<FaultRule> rules;
   if (!options.faults_file.empty()) {
@@ -77,6 +77,13 @@ Result<std::vector<FaultRule>> LoadFaultRules(const LocalOptions& options) {
   }
   for (const auto& flag : options.fault_flags) {
     auto rule = ParseFaultFlag(flag);
+    if (!rule.ok()) {
+      return rule.error();
+    }
+    rules.push_back(std::move(*rule));
+  }
+  for (const auto& flag : options.deny_flags) {
+    auto rule = ParseDenyFlag(flag);
     if (!rule.ok()) {
       return rule.error();
     }

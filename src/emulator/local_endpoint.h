@@ -35,6 +35,7 @@ struct LocalOptions {
   std::vector<std::string> synthetic_tags;  // "key=value"
   bool echo_all = false;                    // run every function with the built-in echo runtime (benchmarks)
   std::vector<std::string> fault_flags;     // compact fault rules (see faults.h)
+  std::vector<std::string> deny_flags;      // IAM_ACTION[@function]: deny rules (ParseDenyFlag)
   std::string faults_file;                  // JSON or YAML rules
   int account_concurrency = 1000;
   std::string runtimes_dir;  // empty = FindRuntimesDir()
