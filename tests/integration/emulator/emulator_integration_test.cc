@@ -345,6 +345,35 @@ TEST_F(EndpointTest, EventAndDryRun) {
   EXPECT_EQ(Invocations("py-ok") - before, 1);
 }
 
+// What `lambda-mcp doctor` asks the endpoint through our own clients: who the caller is (STS), and whether a
+// removed permission (a deny rule) reaches the aws layer as a permission error.
+TEST_F(EndpointTest, CallerIdentityAndADeniedInvoke) {
+  auto me = session_->sts().GetCallerIdentity();
+  ASSERT_TRUE(me.ok()) << me.error().ToString();
+  EXPECT_EQ(me->account, "123456789012");
+  EXPECT_EQ(me->arn, "arn:aws:iam::123456789012:user/lambda-mcp-local");
+  EXPECT_THAT(me->user_id, ::testing::MatchesRegex("AIDA[A-Z2-7]{17}"));
+
+  endpoint_->service().faults().Replace({*ParseDenyFlag("lambda:InvokeFunction@py-ok")});
+  aws::InvokeRequest r;
+  r.function_name = "py-ok";
+  r.invocation_type = aws::InvocationType::kDryRun;
+  auto denied = session_->lambda().Invoke(r);
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.error().http_status, 403);
+  EXPECT_EQ(denied.error().code, "AccessDeniedException");
+  EXPECT_EQ(denied.error().message,
+            "User: arn:aws:iam::123456789012:user/lambda-mcp-local is not authorized to perform: "
+            "lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:py-ok because "
+            "no identity-based policy allows the lambda:InvokeFunction action");
+  EXPECT_FALSE(denied.error().retryable());
+  EXPECT_EQ(denied.error().ToError().code, ErrorCode::kPermissionDenied);
+  aws::ListFunctionsRequest one;
+  one.max_items = 1;
+  EXPECT_TRUE(session_->lambda().ListFunctions(one).ok());  // one permission removed, not all
+  EXPECT_TRUE(session_->sts().GetCallerIdentity().ok());
+}
+
 TEST_F(EndpointTest, WrongSignaturesAreRejected) {
   auto wrong = Session(endpoint_->url(), "wrong-secret");
   auto r = wrong->lambda().ListFunctions({});
@@ -362,6 +391,10 @@ TEST_F(EndpointTest, WrongSignaturesAreRejected) {
   auto tagging = wrong->tagging().GetResources(gr);
   ASSERT_FALSE(tagging.ok());
   EXPECT_EQ(tagging.error().code, "InvalidSignatureException");
+  auto identity = wrong->sts().GetCallerIdentity();  // STS answers in its own XML error shape
+  ASSERT_FALSE(identity.ok());
+  EXPECT_EQ(identity.error().code, "SignatureDoesNotMatch");
+  EXPECT_EQ(identity.error().ToError().code, ErrorCode::kUnauthenticated);
   auto unsigned_call = Raw("GET", "/2015-03-31/functions/", "", false);
   ASSERT_TRUE(unsigned_call.ok());
   EXPECT_EQ(unsigned_call->status, 403);
