@@ -31,6 +31,7 @@ CommandRun SetUpTools(CLI::App& command, const GlobalOptions& globals);        /
 CommandRun SetUpLocal(CLI::App& command, const GlobalOptions& globals);        // cmd_local.cc
 CommandRun SetUpCheckConfig(CLI::App& command, const GlobalOptions& globals);  // cmd_check_config.cc
 CommandRun SetUpConfig(CLI::App& command, const GlobalOptions& globals);       // cmd_config.cc
+CommandRun SetUpDoctor(CLI::App& command, const GlobalOptions& globals);       // cmd_doctor.cc
 
 // "lambda-mcp 0.1.0 (commit abc123def456)": what `version` and `--version` print.
 std::string VersionLine();

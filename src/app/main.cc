@@ -21,6 +21,10 @@ constexpr CommandSpec kCommands[] = {
     {"serve", "Run the MCP server on stdio, or Streamable HTTP with --http", &SetUpServe},
     {"local", "Run a local AWS Lambda endpoint serving the handlers of a SAM template", &SetUpLocal},
     {"tools", "Discover the Lambda functions and print the tools serve would expose", &SetUpTools},
+    {"doctor",
+     "Check the region, credentials, identity, endpoint, permissions and selection serve would use, each "
+     "problem with its fix",
+     &SetUpDoctor},
     {"check-config", "Check a config file (targets, principals, policy) without starting anything",
      &SetUpCheckConfig},
     {"config",

@@ -47,6 +47,8 @@ class StsClient {
   AwsResult<AssumedRole> AssumeRoleWithWebIdentity(const AssumeRoleWithWebIdentityRequest& request,
                                                    std::stop_token stop = {});
 
+  const ServiceEndpoint& endpoint() const { return endpoint_; }
+
  private:
   AwsResult<HttpResponse> Post(const std::string& action, const QueryParams& params, bool sign,
                                std::stop_token stop);

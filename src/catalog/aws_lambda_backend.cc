@@ -48,6 +48,17 @@ AwsLambdaBackend::~AwsLambdaBackend() = default;
 Result<std::unique_ptr<LambdaBackend>> AwsLambdaBackend::Create(const TargetOptions& target, Clock& clock,
                                                                 const aws::EnvLookup& env,
                                                                 aws::HttpClient* http) {
+  auto session = CreateSession(target, clock, env, http);
+  if (!session.ok()) {
+    return session.error();
+  }
+  return std::unique_ptr<LambdaBackend>(std::make_unique<AwsLambdaBackend>(std::move(session).value()));
+}
+
+Result<std::unique_ptr<aws::AwsSession>> AwsLambdaBackend::CreateSession(const TargetOptions& target,
+                                                                         Clock& clock,
+                                                                         const aws::EnvLookup& env,
+                                                                         aws::HttpClient* http) {
   aws::AwsSessionOptions session_options;
   // --region stands in for AWS_REGION everywhere the AWS layer reads it (the credential chain's STS too).
   session_options.env = [region = target.region, env](const std::string& name) -> std::optional<std::string> {
@@ -81,7 +92,7 @@ Result<std::unique_ptr<LambdaBackend>> AwsLambdaBackend::Create(const TargetOpti
     }
     return e;
   }
-  return std::unique_ptr<LambdaBackend>(std::make_unique<AwsLambdaBackend>(std::move(session).value()));
+  return session;
 }
 
 Result<std::vector<FunctionInfo>> AwsLambdaBackend::ListFunctions() {

@@ -33,6 +33,11 @@ class AwsLambdaBackend final : public LambdaBackend {
   static Result<std::unique_ptr<LambdaBackend>> Create(const TargetOptions& target, Clock& clock,
                                                        const aws::EnvLookup& env,
                                                        aws::HttpClient* http = nullptr);
+  // The session Create builds the backend on, with the same errors (`lambda-mcp doctor` calls STS on it).
+  static Result<std::unique_ptr<aws::AwsSession>> CreateSession(const TargetOptions& target, Clock& clock,
+                                                                const aws::EnvLookup& env,
+                                                                aws::HttpClient* http = nullptr);
+  aws::AwsSession& session() { return *session_; }
 
   Result<std::vector<FunctionInfo>> ListFunctions() override;
   Result<std::vector<TaggedResource>> GetTaggedFunctions(const std::string& tag_key,

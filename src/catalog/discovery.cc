@@ -49,9 +49,9 @@ std::string ExplainDiscoveryError(const Error& error, const std::string& operati
   switch (error.code) {
     case ErrorCode::kUnauthenticated:
       return "no usable AWS credentials (" + cause +
-             "). Fix: configure credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (when set, they win "
-             "over AWS_PROFILE), AWS_PROFILE with a profile in ~/.aws/config, SSO via `aws sso login`, or an "
-             "instance/container role. `lambda-mcp doctor` shows which source is used.";
+             "). Fix: configure credentials: AWS_PROFILE naming a profile in ~/.aws/config (when set, it is "
+             "used instead of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or those two variables, SSO via `aws "
+             "sso login`, or an instance/container role. `lambda-mcp doctor` shows which source is used.";
     case ErrorCode::kPermissionDenied:
       return "access denied (" + cause + "). Fix: allow lambda:ListFunctions" +
              std::string(
