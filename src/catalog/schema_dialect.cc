@@ -38,13 +38,7 @@ const std::map<std::string, std::string> kDropped = {
 
 const char* kSupported = "supported: 2020-12 (the default), draft-07, draft-06, draft-04";
 
-std::string Escape(const std::string& token) { return (Json::json_pointer() / token).to_string().substr(1); }
-
 std::string Where(const std::string& pointer) { return pointer.empty() ? "/" : pointer; }
-
-Error Unsupported(const std::string& pointer, const std::string& what) {
-  return Error::FailedPrecondition("at " + Where(pointer) + ": " + what);
-}
 
 Error Invalid(const std::string& pointer, const std::string& what) {
   return Error::InvalidArgument("at " + Where(pointer) + ": " + what);
@@ -90,11 +84,11 @@ class Translator {
     for (const auto& [holder, target] : refs_) {
       if (counted_contains_ && target.empty()) {
         // x-lmcp-contains validates with a schema whose root is a $ref to its subschema: "#" would loop.
-        return Unsupported(holder, "minContains/maxContains in a schema with a $ref to its root");
+        return UnsupportedAt(holder, "minContains/maxContains in a schema with a $ref to its root");
       }
       auto moved = moved_.find(target);
       if (moved == moved_.end()) {
-        return Unsupported(target, "a $ref points at a subschema that is not validated here");
+        return UnsupportedAt(target, "a $ref points at a subschema that is not validated here");
       }
       auto ref = ValijsonRef(moved->second, target);
       if (!ref.ok()) {
@@ -109,10 +103,10 @@ class Translator {
   // Pass 1: where the subschemas are, the anchors, and the limits.
   Status Index(const Json& s, const std::string& at, int depth) {
     if (depth > kMaxSchemaDepth) {
-      return Unsupported(at, "subschemas nest deeper than " + std::to_string(kMaxSchemaDepth));
+      return UnsupportedAt(at, "subschemas nest deeper than " + std::to_string(kMaxSchemaDepth));
     }
     if (++count_ > kMaxSubschemas) {
-      return Unsupported(at, "more than " + std::to_string(kMaxSubschemas) + " subschemas");
+      return UnsupportedAt(at, "more than " + std::to_string(kMaxSubschemas) + " subschemas");
     }
     schemas_.insert(at);
     if (s.is_boolean()) {
@@ -122,10 +116,10 @@ class Translator {
       return Invalid(at, "a schema must be an object or a boolean");
     }
     if (!at.empty() && s.contains("$id")) {
-      return Unsupported(at, "schema resources embedded with $id are not supported");
+      return UnsupportedAt(at, "schema resources embedded with $id are not supported");
     }
     if (!at.empty() && s.contains("$schema")) {
-      return Unsupported(at, "$schema below the root is not supported");
+      return UnsupportedAt(at, "$schema below the root is not supported");
     }
     for (const char* anchor : {"$anchor", "$dynamicAnchor"}) {
       if (s.contains(anchor)) {
@@ -139,7 +133,7 @@ class Translator {
       }
     }
     for (const auto& [k, v] : s.items()) {
-      std::string sub = at + "/" + Escape(k);
+      std::string sub = at + "/" + PointerToken(k);
       if (k == "items" && v.is_array()) {
         return Invalid(sub, "items must be a schema in 2020-12 (use prefixItems for a tuple)");
       }
@@ -152,7 +146,7 @@ class Translator {
           return Invalid(sub, k + (kArray.count(k) ? " must be an array" : " must be an object"));
         }
         for (const auto& [name, member] : v.items()) {
-          if (auto st = Index(member, sub + "/" + Escape(name), depth + 1); !st.ok()) {
+          if (auto st = Index(member, sub + "/" + PointerToken(name), depth + 1); !st.ok()) {
             return st;
           }
         }
@@ -196,7 +190,7 @@ class Translator {
       exists = false;
     }
     if (exists) {
-      return Unsupported(at, "$ref \"" + ref + "\" points at a value that is not a subschema");
+      return UnsupportedAt(at, "$ref \"" + ref + "\" points at a value that is not a subschema");
     }
     return Invalid(at, "$ref \"" + ref + "\": no such place in the schema");
   }
@@ -204,8 +198,8 @@ class Translator {
   Status Refuse(const Json& s, const std::string& at) {
     for (const auto& [k, instead] : kDropped) {
       if (s.contains(k)) {
-        return Unsupported(at, k + " is not a 2020-12 keyword (" + instead +
-                                   ", or declare the dialect the schema was written for in $schema)");
+        return UnsupportedAt(at, k + " is not a 2020-12 keyword (" + instead +
+                                     ", or declare the dialect the schema was written for in $schema)");
       }
     }
     for (const char* k : {"minContains", "maxContains"}) {
@@ -260,11 +254,11 @@ class Translator {
         dynamic = dynamic || node->contains(k);
       }
       if (dynamic) {
-        return Unsupported(keyword,
-                           std::string(items ? "unevaluatedItems" : "unevaluatedProperties") +
-                               " next to anyOf, oneOf, if/then/else, dependentSchemas" +
-                               (items ? " or contains" : "") +
-                               " (directly or through allOf and $ref) is not supported by the validator");
+        return UnsupportedAt(keyword,
+                             std::string(items ? "unevaluatedItems" : "unevaluatedProperties") +
+                                 " next to anyOf, oneOf, if/then/else, dependentSchemas" +
+                                 (items ? " or contains" : "") +
+                                 " (directly or through allOf and $ref) is not supported by the validator");
       }
       out.push_back(node);
       if (node->contains("allOf") && (*node)["allOf"].is_array()) {
@@ -366,8 +360,8 @@ class Translator {
       if (!st.ok()) {
         break;
       }
-      std::string f = from + "/" + Escape(k);
-      auto t = [&](const std::string& key) { return to + "/" + Escape(key); };
+      std::string f = from + "/" + PointerToken(k);
+      auto t = [&](const std::string& key) { return to + "/" + PointerToken(key); };
       if (k == "format" || k == "id" || k == "minContains" || k == "maxContains" || k == "$ref" ||
           k == "$dynamicRef" || k == "unevaluatedProperties" || k == "unevaluatedItems" ||
           k.starts_with("x-lmcp-")) {
@@ -388,11 +382,11 @@ class Translator {
         }
         for (const auto& [name, member] : v.items()) {
           if (out.contains("dependencies") && out["dependencies"].contains(name)) {
-            return Unsupported(f, "dependentRequired and dependentSchemas both name \"" + name + "\"");
+            return UnsupportedAt(f, "dependentRequired and dependentSchemas both name \"" + name + "\"");
           }
-          std::string path = t("dependencies") + "/" + Escape(name);
+          std::string path = t("dependencies") + "/" + PointerToken(name);
           out["dependencies"][name] =
-              k == "dependentRequired" ? member : Sub(member, f + "/" + Escape(name), path, st);
+              k == "dependentRequired" ? member : Sub(member, f + "/" + PointerToken(name), path, st);
         }
       } else if (k == "propertyNames") {
         out[k] = Json{{"$ref", ""}, {"x-lmcp", Sub(v, f, t(k) + "/x-lmcp", st)}};
@@ -413,7 +407,7 @@ class Translator {
         }
         out[k] = v.is_array() ? Json::array() : Json::object();
         for (const auto& [name, member] : v.items()) {
-          std::string key = v.is_array() ? name : Escape(name);
+          std::string key = v.is_array() ? name : PointerToken(name);
           Json sub = Sub(member, f + "/" + key, t(k) + "/" + key, st);
           if (v.is_array()) {
             out[k].push_back(std::move(sub));

@@ -228,12 +228,6 @@ class MultipleOfBuilder : public valijson::ConstraintBuilder {
   }
 };
 
-std::string Escape(const std::string& token) { return (Json::json_pointer() / token).to_string().substr(1); }
-
-Error Unsupported(const std::string& pointer, const std::string& what) {
-  return Error::FailedPrecondition("at " + (pointer.empty() ? std::string("/") : pointer) + ": " + what);
-}
-
 // How valijson reads a $ref fragment: each token percent-decoded after ~1/~0, empty tokens skipped.
 Result<std::string> ValijsonFragment(const std::string& pointer) {
   std::string out;
@@ -261,7 +255,7 @@ Result<std::string> ValijsonFragment(const std::string& pointer) {
 Result<Json> ValijsonRef(const std::string& pointer, const std::string& at) {
   auto fragment = ValijsonFragment(pointer);
   if (!fragment.ok()) {
-    return Unsupported(at, fragment.error().message);
+    return UnsupportedAt(at, fragment.error().message);
   }
   return Json{{"$ref", fragment.value()}};
 }
@@ -319,12 +313,12 @@ Status CheckPropertyPattern(const std::string& pattern, const std::string& at) {
   try {
     std::regex compiled(pattern, std::regex::ECMAScript);
   } catch (const std::regex_error&) {
-    return Unsupported(at, "patternProperties uses regular-expression syntax the validator lacks");
+    return UnsupportedAt(at, "patternProperties uses regular-expression syntax the validator lacks");
   }
   if (!ByteSafePattern(pattern)) {
-    return Unsupported(at,
-                       "the validator matches patternProperties over UTF-8 bytes, and this pattern could "
-                       "then judge a non-ASCII property name differently");
+    return UnsupportedAt(at,
+                         "the validator matches patternProperties over UTF-8 bytes, and this pattern could "
+                         "then judge a non-ASCII property name differently");
   }
   return Ok();
 }
@@ -335,7 +329,8 @@ Status CheckPropertyPattern(const std::string& pattern, const std::string& at) {
 Result<bool> ForValijson(const std::string& k, const Json& v, const std::string& at, Json& out) {
   if (k == "pattern" && v.is_string()) {
     if (!WideRegexCompiles(v.get<std::string>())) {
-      return Unsupported(at, "pattern uses regular-expression syntax the validator lacks (such as \\p{...})");
+      return UnsupportedAt(at,
+                           "pattern uses regular-expression syntax the validator lacks (such as \\p{...})");
     }
     out["x-lmcp-pattern"] = v;
     return true;
@@ -351,7 +346,7 @@ Result<bool> ForValijson(const std::string& k, const Json& v, const std::string&
   }
   if (k == "patternProperties" && v.is_object()) {
     for (const auto& [pattern, _] : v.items()) {
-      if (auto st = CheckPropertyPattern(pattern, at + "/" + Escape(pattern)); !st.ok()) {
+      if (auto st = CheckPropertyPattern(pattern, at + "/" + PointerToken(pattern)); !st.ok()) {
         return st.error();
       }
     }
@@ -390,7 +385,7 @@ Status FixDraft7(Json& s, const std::string& at) {
     if (k.starts_with("x-lmcp-")) {
       continue;  // the schema's own: the validator would take them for its keywords
     }
-    std::string sub = at + "/" + Escape(k);
+    std::string sub = at + "/" + PointerToken(k);
     auto handled = ForValijson(k, v, sub, out);
     if (!handled.ok()) {
       return handled.error();
@@ -413,7 +408,7 @@ Status FixDraft7(Json& s, const std::string& at) {
     } else if ((kArray7.count(k) && v.is_array()) || (kMap7.count(k) && v.is_object())) {
       for (auto& [name, member] : v.items()) {
         if (st.ok()) {
-          st = FixDraft7(member, sub + "/" + (v.is_array() ? name : Escape(name)));
+          st = FixDraft7(member, sub + "/" + (v.is_array() ? name : PointerToken(name)));
         }
       }
     }
@@ -448,6 +443,14 @@ bool WideRegexCompiles(const std::string& pattern) {
   } catch (const std::regex_error&) {
     return false;
   }
+}
+
+std::string PointerToken(const std::string& token) {
+  return (Json::json_pointer() / token).to_string().substr(1);
+}
+
+Error UnsupportedAt(const std::string& pointer, const std::string& what) {
+  return Error::FailedPrecondition("at " + (pointer.empty() ? std::string("/") : pointer) + ": " + what);
 }
 
 }  // namespace lmcp::catalog

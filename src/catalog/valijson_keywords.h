@@ -46,4 +46,9 @@ void AddLmcpKeywords(valijson::SchemaParser& parser, const nlohmann::json& docum
 // Whether std::wregex (ECMAScript) compiles `pattern` (UTF-8).
 bool WideRegexCompiles(const std::string& pattern);
 
+// `token` as one JSON Pointer token (~ and / escaped).
+std::string PointerToken(const std::string& token);
+// kFailedPrecondition "at <pointer>: <what>": the schema uses something that is not supported.
+Error UnsupportedAt(const std::string& pointer, const std::string& what);
+
 }  // namespace lmcp::catalog
