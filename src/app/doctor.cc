@@ -13,16 +13,6 @@ namespace {
 
 using Level = Finding::Level;
 
-Finding Ok(std::string check, std::string detail) {
-  return {Level::kOk, std::move(check), std::move(detail), ""};
-}
-Finding Note(std::string check, std::string detail, std::string fix = "") {
-  return {Level::kNote, std::move(check), std::move(detail), std::move(fix)};
-}
-Finding Fail(std::string check, std::string detail, std::string fix) {
-  return {Level::kFail, std::move(check), std::move(detail), std::move(fix)};
-}
-
 // "a, b, c and 4 more".
 std::string ListOf(const std::vector<std::string>& items, std::size_t shown = 8) {
   std::string out;
@@ -87,24 +77,25 @@ std::vector<Finding> CheckCredentials(const catalog::TargetOptions& target, aws:
   auto creds = session.credentials().GetCredentials();
   *usable = creds.ok();
   if (!creds.ok()) {
-    out.push_back(Fail("credentials", creds.error().message,
-                       "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile in "
-                       "~/.aws/config (run `aws sso login` for an SSO profile), or run where an instance or "
-                       "container role is available"));
+    out.push_back(
+        Finding::Fail("credentials", creds.error().message,
+                      "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile in "
+                      "~/.aws/config (run `aws sso login` for an SSO profile), or run where an instance or "
+                      "container role is available"));
     return out;
   }
-  out.push_back(Ok("credentials", source + ", access key " + KeyHint(*creds)));
+  out.push_back(Finding::Ok("credentials", source + ", access key " + KeyHint(*creds)));
   // A named profile is explicit, like `aws --profile` (and the reference server's AWS_PROFILE): it skips the
   // environment's keys, which the AWS CLI alone would have used first.
   if (target.credentials.kind != catalog::CredentialOptions::Kind::kDefaultChain &&
       !target.credentials.profile.empty() && !env("AWS_ACCESS_KEY_ID").value_or("").empty()) {
     const bool from_env = target.name == "default";
-    out.push_back(Note("credentials",
-                       (from_env ? "AWS_PROFILE=" : "the target's profile ") +
-                           ForLog(target.credentials.profile) +
-                           " is used; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment are ignored "
-                           "(a named profile wins, as with `aws --profile`)",
-                       from_env ? "to use the environment's keys, unset AWS_PROFILE" : ""));
+    out.push_back(Finding::Note(
+        "credentials",
+        (from_env ? "AWS_PROFILE=" : "the target's profile ") + ForLog(target.credentials.profile) +
+            " is used; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment are ignored "
+            "(a named profile wins, as with `aws --profile`)",
+        from_env ? "to use the environment's keys, unset AWS_PROFILE" : ""));
   }
   return out;
 }
@@ -114,17 +105,18 @@ Finding CheckIdentity(aws::AwsSession& session, const std::string& key_hint,
   auto who = session.sts().GetCallerIdentity();
   if (who.ok()) {
     *identity = *who;
-    return Ok("identity", who->arn + " (account " + who->account + ")");
+    return Finding::Ok("identity", who->arn + " (account " + who->account + ")");
   }
   const aws::AwsError& e = who.error();
   if (e.transport) {
-    return Fail("identity", "STS at " + session.sts().endpoint().url + " did not answer: " + e.ToString(),
-                "set AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL) to an STS endpoint this machine reaches");
+    return Finding::Fail(
+        "identity", "STS at " + session.sts().endpoint().url + " did not answer: " + e.ToString(),
+        "set AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL) to an STS endpoint this machine reaches");
   }
-  return Fail("identity", e.ToString(),
-              e.ToError().code == ErrorCode::kUnauthenticated || e.http_status == 403
-                  ? RefusedCredentialsFix(key_hint)
-                  : "check the STS endpoint (AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL)");
+  return Finding::Fail("identity", e.ToString(),
+                       e.ToError().code == ErrorCode::kUnauthenticated || e.http_status == 403
+                           ? RefusedCredentialsFix(key_hint)
+                           : "check the STS endpoint (AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL)");
 }
 
 // ListFunctions, which also tells whether the Lambda endpoint answers. False when later checks are pointless.
@@ -133,22 +125,24 @@ bool CheckList(aws::AwsSession& session, const std::string& key_hint,
   const std::string url = session.lambda().endpoint().url;
   auto listed = session.lambda().ListAllFunctions();
   if (!listed.ok() && listed.error().transport) {
-    out.push_back(Fail("endpoint", url + " did not answer: " + listed.error().ToString(),
-                       "check the network, AWS_REGION and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_LAMBDA"));
+    out.push_back(
+        Finding::Fail("endpoint", url + " did not answer: " + listed.error().ToString(),
+                      "check the network, AWS_REGION and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_LAMBDA"));
     return false;
   }
-  out.push_back(Ok("endpoint", url + " answers"));
+  out.push_back(Finding::Ok("endpoint", url + " answers"));
   if (!listed.ok()) {
     const ErrorCode code = listed.error().ToError().code;
-    out.push_back(Fail("list", listed.error().ToString(),
-                       code == ErrorCode::kPermissionDenied
-                           ? "allow lambda:ListFunctions (Resource \"*\") for " + Principal(identity)
-                       : code == ErrorCode::kUnauthenticated ? RefusedCredentialsFix(key_hint)
-                                                             : "see the error; lambda-mcp serve retries it"));
+    out.push_back(Finding::Fail("list", listed.error().ToString(),
+                                code == ErrorCode::kPermissionDenied
+                                    ? "allow lambda:ListFunctions (Resource \"*\") for " + Principal(identity)
+                                : code == ErrorCode::kUnauthenticated
+                                    ? RefusedCredentialsFix(key_hint)
+                                    : "see the error; lambda-mcp serve retries it"));
     return false;
   }
-  out.push_back(Ok("list", "lambda:ListFunctions allowed: " + std::to_string(listed->size()) + " function" +
-                               (listed->size() == 1 ? "" : "s")));
+  out.push_back(Finding::Ok("list", "lambda:ListFunctions allowed: " + std::to_string(listed->size()) +
+                                        " function" + (listed->size() == 1 ? "" : "s")));
   return true;
 }
 
@@ -196,26 +190,26 @@ std::vector<catalog::ToolEntry> CheckSelection(const catalog::TargetOptions& tar
                                                std::vector<Finding>& out) {
   auto found = catalog::Discover(target, c.compat, backend, c.task_optional_over);
   if (!found.ok()) {
-    out.push_back(Fail("selection", found.error().message, "see the cause above"));
+    out.push_back(Finding::Fail("selection", found.error().message, "see the cause above"));
     return {};
   }
   for (const auto& w : found->warnings) {
     if (w != found->nothing_selected) {
-      out.push_back(Note("selection", w));
+      out.push_back(Finding::Note("selection", w));
     }
   }
   if (found->tools.empty()) {
     const std::string& why = found->nothing_selected;
-    out.push_back(Fail("selection",
-                       DescribeSelection(target.selection) + ": " + why.substr(0, why.find(" Fix: ")),
-                       SelectionFix(target.selection, found->functions_listed)));
+    out.push_back(Finding::Fail(
+        "selection", DescribeSelection(target.selection) + ": " + why.substr(0, why.find(" Fix: ")),
+        SelectionFix(target.selection, found->functions_listed)));
     auto all = backend.ListFunctions();
     if (all.ok() && !all->empty()) {
       std::vector<std::string> names;
       for (const auto& f : *all) {
         names.push_back(f.name);
       }
-      out.push_back(Note("selection", "functions listed: " + ListOf(names)));
+      out.push_back(Finding::Note("selection", "functions listed: " + ListOf(names)));
     }
     return {};
   }
@@ -223,8 +217,8 @@ std::vector<catalog::ToolEntry> CheckSelection(const catalog::TargetOptions& tar
   for (const auto& e : found->tools) {
     names.push_back(e.definition.name);
   }
-  out.push_back(Ok("selection",
-                   DescribeSelection(target.selection) + " selects " + std::to_string(found->tools.size()) +
+  out.push_back(Finding::Ok(
+      "selection", DescribeSelection(target.selection) + " selects " + std::to_string(found->tools.size()) +
                        " of " + std::to_string(found->functions_listed) + " functions: " + ListOf(names)));
   return std::move(found->tools);
 }
@@ -256,18 +250,19 @@ Finding CheckInvoke(aws::AwsSession& session, const std::vector<catalog::ToolEnt
   const std::string of = std::to_string(checked) + " function" + (checked == 1 ? "" : "s") +
                          (checked < tools.size() ? " (the first " + std::to_string(checked) + ")" : "");
   if (!denied_arns.empty()) {
-    return Fail("invoke",
-                "lambda:InvokeFunction denied on " + std::to_string(denied_arns.size()) + " of " + of + ": " +
-                    first_denial,
-                "allow lambda:InvokeFunction on " + ListOf(denied_arns, 4) + " for " + Principal(identity));
+    return Finding::Fail(
+        "invoke",
+        "lambda:InvokeFunction denied on " + std::to_string(denied_arns.size()) + " of " + of + ": " +
+            first_denial,
+        "allow lambda:InvokeFunction on " + ListOf(denied_arns, 4) + " for " + Principal(identity));
   }
   if (!failures.empty()) {
-    return Fail(
+    return Finding::Fail(
         "invoke",
         "dry run failed on " + std::to_string(failures.size()) + " of " + of + ": " + ListOf(failures, 2),
         "see the error: a function that cannot be found or is not active cannot be called");
   }
-  return Ok("invoke", "lambda:InvokeFunction allowed on all " + of + " (dry run: nothing ran)");
+  return Finding::Ok("invoke", "lambda:InvokeFunction allowed on all " + of + " (dry run: nothing ran)");
 }
 
 }  // namespace
@@ -278,11 +273,11 @@ std::vector<Finding> CheckTarget(const catalog::TargetOptions& target, const Doc
   Clock& clock = context.clock != nullptr ? *context.clock : Clock::System();
   auto session = catalog::AwsLambdaBackend::CreateSession(target, clock, env, context.http);
   if (!session.ok()) {
-    out.push_back(Fail("session", session.error().message, SessionFix(session.error().message)));
+    out.push_back(Finding::Fail("session", session.error().message, SessionFix(session.error().message)));
     return out;
   }
   aws::AwsSession& s = **session;
-  out.push_back(Ok("region", s.region() + " (" + RegionSource(target, env, s.profile()) + ")"));
+  out.push_back(Finding::Ok("region", s.region() + " (" + RegionSource(target, env, s.profile()) + ")"));
   bool usable = false;
   for (auto& f : CheckCredentials(target, s, env, &usable)) {
     out.push_back(std::move(f));

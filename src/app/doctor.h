@@ -24,6 +24,16 @@ struct Finding {
   std::string check;   // "region", "credentials", "identity", "endpoint", "list", "selection", "invoke"
   std::string detail;  // what was found
   std::string fix;     // what to do; "" when nothing needs doing
+
+  static Finding Ok(std::string check, std::string detail) {
+    return {Level::kOk, std::move(check), std::move(detail), ""};
+  }
+  static Finding Note(std::string check, std::string detail, std::string fix = "") {
+    return {Level::kNote, std::move(check), std::move(detail), std::move(fix)};
+  }
+  static Finding Fail(std::string check, std::string detail, std::string fix) {
+    return {Level::kFail, std::move(check), std::move(detail), std::move(fix)};
+  }
 };
 
 struct DoctorContext {

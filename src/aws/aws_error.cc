@@ -23,7 +23,7 @@ std::string AfterLast(std::string s, char c) {
   return pos == std::string::npos ? s : s.substr(pos + 1);
 }
 
-std::string JsonString(const nlohmann::json& j, std::initializer_list<const char*> keys) {
+std::string FirstJsonString(const nlohmann::json& j, std::initializer_list<const char*> keys) {
   for (const char* k : keys) {
     auto it = j.find(k);
     if (it != j.end() && it->is_string()) {
@@ -84,14 +84,14 @@ bool FillFromJson(AwsError& e, const std::string& body, bool json11) {
   }
   const nlohmann::json& j = *parsed;
   if (e.code.empty()) {
-    std::string code = JsonString(j, {"__type", "code", "Code"});
+    std::string code = FirstJsonString(j, {"__type", "code", "Code"});
     if (json11) {
       code = AfterLast(code, '#');
     }
     e.code = CutAt(AfterLast(code, '#'), ':');
   }
-  e.message = JsonString(j, {"message", "Message", "errorMessage"});
-  e.reason = JsonString(j, {"Reason"});
+  e.message = FirstJsonString(j, {"message", "Message", "errorMessage"});
+  e.reason = FirstJsonString(j, {"Reason"});
   return true;
 }
 
