@@ -67,7 +67,7 @@ grep -E '\.cc$' "$work/files" >"$work/units" || true
 configure_db() {
   if [ ! -f "$db_dir/compile_commands.json" ] || [ -n "$(find CMakeLists.txt cmake src tests fuzz bench \
        \( -name 'CMakeLists.txt' -o -name '*.cmake' \) -newer "$db_dir/compile_commands.json" -print -quit)" ]; then
-    cmake -S . -B "$db_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMCP_BENCH=ON -DLMCP_E2E=ON \
+    cmake -S . -B "$db_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMCP_UNITY=OFF -DLMCP_BENCH=ON -DLMCP_E2E=ON \
       -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$work/configure.log" 2>&1 ||
       { cat "$work/configure.log" >&2; echo "lint: configuring $db_dir failed" >&2; exit 2; }
   fi
