@@ -15,7 +15,7 @@ log="$build/make-run.log"
 start=$(date +%s)
 up_to_date=1
 for t in "${targets[@]}"; do [ -x "$build/$t" ] || up_to_date=0; done
-[ "$up_to_date" = 1 ] || echo "== building ${targets[*]} (a first build takes about 11 minutes on 2 cores; log: $log)"
+[ "$up_to_date" = 1 ] || echo "== building ${targets[*]} (a first build takes about 6 minutes on 2 cores; log: $log)"
 if ! { [ -f "$build/CMakeCache.txt" ] || cmake -S . -B "$build" "$@"; } >>"$log" 2>&1 ||
    ! cmake --build "$build" -j "$jobs" --target "${targets[@]}" >>"$log" 2>&1; then
   echo "build FAILED; the end of $log:" >&2
