@@ -213,8 +213,7 @@ std::string NothingSelected(const SelectionOptions& o, const std::vector<Functio
         why += " " + count(static_cast<std::size_t>(other_case)) + " start with it in another case.";
       }
     }
-    return why +
-           " Fix: correct the name filter; `lambda-mcp tools` and `lambda-mcp doctor` show what is listed.";
+    return why + " Fix: correct the name filter; `lambda-mcp doctor` lists the functions.";
   }
   return "none of the " + count(named) + (o.name_filter() ? " the name filter kept" : " listed") +
          " has the tag " + o.tag_key + "=" + o.tag_value +
